@@ -1,0 +1,104 @@
+/**
+ * What a runbook gives the engine: stages of steps, built from the inventory and the facts.
+ * The engine runs these without knowing which runbook they came from.
+ */
+import type { AnyStateMachine } from 'xstate';
+import type { Facts, Inventory, Role } from '../inventory/types.js';
+import type { Params } from '../remote/header.js';
+
+/** One remote (or operator) operation on one host. Stable `id`s let the journal match steps across resumes. */
+export interface PlanStep {
+  id: string;
+  stage: string;
+  host: string;
+  role: Role;
+  action: string;
+  target: string;
+  /** What it will do, in the operator's words. */
+  description: string;
+  params: Params;
+  /** Guided failure may skip it (with a reason). */
+  skippable?: boolean;
+  /** Hosts whose state proves the step done (component steps performed from the first MPS server). */
+  verifyOn?: string[];
+  /** Obligations this step creates once applied, and those it discharges. */
+  raises?: ObligationSpec[];
+  discharges?: string[];
+}
+
+/** A duty that must be carried out even if a later step fails. */
+export interface ObligationSpec {
+  id: string;
+  description: string;
+  /** The steps that discharge it (run by `--abandon` unless `--no-cleanup`). */
+  remedy: PlanStep[];
+}
+
+export interface GateSpec {
+  id: string;
+  title: string;
+  /** Where the operator works (the first MPS server, where the Deployment Tool lives). */
+  host: string;
+  /** The exact checklist the operator follows, in order. */
+  checklist: string[];
+}
+
+export interface Stage {
+  id: string;
+  title: string;
+  /** `hosts`: per-host step sequences run in waves; `gate`: operator work, then verification probes. */
+  kind: 'hosts' | 'gate';
+  /** Per host, the steps run in order on that host. Hosts run `window` at a time. */
+  lanes: { host: string; steps: PlanStep[] }[];
+  window: number;
+  /** Host failures tolerated before no new host starts (0: stop at the first). */
+  errorBudget: number;
+  gate?: GateSpec;
+}
+
+/** Context a runbook builds stages from. */
+export interface StageContext {
+  inventory: Inventory;
+  facts: Required<Facts>;
+  versions: Record<string, string>;
+}
+
+export interface FactEvidence {
+  value: boolean;
+  evidence: string[];
+  source: 'probe' | 'inventory';
+}
+
+/** Read-only checks done before any change (prerequisites, facts). */
+export interface PreflightCheck {
+  id: string;
+  host: string;
+  action: string;
+  target: string;
+  params: Params;
+}
+
+export interface Runbook {
+  id: string;
+  title: string;
+  /** Bumped whenever stage ids or step ids change meaning: resume refuses across versions. */
+  version: string;
+  machine: AnyStateMachine;
+  /** Facts that guards read. */
+  facts: readonly (keyof Facts)[];
+  stageIds: readonly string[];
+  buildStage(stageId: string, context: StageContext): Stage;
+  defaultVersions: Record<string, string>;
+}
+
+/** The plan JSON contract (DESIGN.md): stages in execution order. */
+export interface PlanDocument {
+  runbook: string;
+  facts: Facts;
+  stages: {
+    id: string;
+    title: string;
+    gate?: GateSpec;
+    steps: (Omit<PlanStep, 'params' | 'raises' | 'discharges' | 'stage'> & { params: Params })[];
+  }[];
+}

@@ -1,0 +1,35 @@
+/**
+ * One interface for running scripts on a host, whatever carries them (SSH via node-ssh, or
+ * local execution via execa when the tool runs on the Windows host itself).
+ */
+
+export interface RunOptions {
+  /** Hard deadline for the command; on expiry the channel is closed and `timedOut` is set. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Safe file name used when the script must be uploaded (long scripts). */
+  scriptName: string;
+}
+
+/** The raw outcome of one command, before the sentinel is read. */
+export interface RawResult {
+  /** Exit status as the transport saw it (undefined when killed, timed out or dropped). */
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** The connection dropped while the command ran: it may or may not have completed on the host. */
+  dropped: boolean;
+}
+
+export interface Transport {
+  readonly host: string;
+  /** Open (or reuse) the connection; verifies the host key. */
+  connect(): Promise<void>;
+  run(script: string, options: RunOptions): Promise<RawResult>;
+  /** Upload a local file to a Windows path. */
+  upload(localPath: string, windowsPath: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  close(): Promise<void>;
+}
