@@ -78,6 +78,23 @@ export interface PreflightCheck {
   params: Params;
 }
 
+/** What `host.inspect` should report for one host. */
+export interface InspectSpec {
+  products: string[];
+  registryKeys: string[];
+  drives: string[];
+}
+
+/** The `DR:` lines one `host.inspect` printed. */
+export type Inspection = Record<string, string>;
+
+export interface PreflightEvaluation {
+  facts: Partial<Record<keyof Facts, FactEvidence>>;
+  /** Blocking problems, each naming the host, what is wrong and what to do. */
+  problems: string[];
+  /** Bytes of package files each host will receive, for the free-space check. */
+}
+
 export interface Runbook {
   id: string;
   title: string;
@@ -89,16 +106,32 @@ export interface Runbook {
   stageIds: readonly string[];
   buildStage(stageId: string, context: StageContext): Stage;
   defaultVersions: Record<string, string>;
+  /** The rollup package's files with their exact sizes (checked in preflight). */
+  packageFiles: readonly { file: string; size: number }[];
+  inspectSpec(inventory: Inventory, host: string): InspectSpec;
+  evaluatePreflight(input: {
+    inventory: Inventory;
+    inspections: Record<string, Inspection>;
+    versions: Record<string, string>;
+  }): PreflightEvaluation;
 }
 
 /** The plan JSON contract (DESIGN.md): stages in execution order. */
 export interface PlanDocument {
   runbook: string;
   facts: Facts;
+  /** How each fact was decided (probe evidence or the inventory pin). */
+  evidence?: Partial<Record<keyof Facts, FactEvidence>>;
+  /** sha256 over what the probes saw; a run given this plan refuses if the estate changed. */
+  fingerprint?: string;
   stages: {
     id: string;
     title: string;
     gate?: GateSpec;
-    steps: (Omit<PlanStep, 'params' | 'raises' | 'discharges' | 'stage'> & { params: Params })[];
+    steps: (Omit<PlanStep, 'params' | 'raises' | 'discharges' | 'stage'> & {
+      params: Params;
+      /** Live dry run only: what the read-only probe found. */
+      probe?: { done: boolean; evidence?: Record<string, string> };
+    })[];
   }[];
 }

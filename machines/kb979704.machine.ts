@@ -1,0 +1,134 @@
+/**
+ * KB979704 (Update Rollup 6 for HMC 4.5) as a statechart. The states read like the KB's
+ * deployment steps; guards on facts choose the Update Rollup 5 and HMC 4.0 branches; the
+ * no-UR5 tail runs its independent per-role tracks as parallel regions.
+ *
+ * The machine is pure: it names one effect, `runStage`, which the engine provides (real
+ * execution, a dry-run recorder, or a test fake). It knows roles, never host names.
+ */
+import { assign, fromPromise, setup } from 'xstate';
+
+export interface RunbookFacts {
+  ur5Installed?: boolean;
+  upgradedFromHmc40?: boolean;
+}
+
+export interface MachineInput {
+  facts: RunbookFacts;
+}
+
+export interface MachineContext {
+  facts: RunbookFacts;
+  /** Set when a branch needs a fact nobody pinned or probed. */
+  missingFact?: 'ur5Installed' | 'upgradedFromHmc40';
+}
+
+/** What `runStage` resolves with; the engine never resolves a stage it halted. */
+export interface StageOutcome {
+  stage: string;
+}
+
+/** Bump when states are renamed or removed: a snapshot from another version is refused. */
+export const MACHINE_VERSION = '1';
+
+/** An invoke of the one effect, for the stage with the same name as its state. */
+function stage(id: string, next: string) {
+  return {
+    invoke: {
+      src: 'runStage' as const,
+      input: { stage: id },
+      onDone: { target: next },
+      onError: { target: '#kb979704.failed' },
+    },
+  };
+}
+
+/** A region of the no-UR5 tail: one stage, then done. */
+function region(id: string) {
+  return { initial: id, states: { [id]: stage(id, 'done'), done: { type: 'final' as const } } };
+}
+
+export const kb979704Machine = setup({
+  types: {
+    input: {} as MachineInput,
+    context: {} as MachineContext,
+  },
+  actors: {
+    runStage: fromPromise<StageOutcome, { stage: string }>(async () => {
+      throw new Error('runStage must be provided by the engine');
+    }),
+  },
+  guards: {
+    ur5Unknown: ({ context }) => context.facts.ur5Installed === undefined,
+    ur5Installed: ({ context }) => context.facts.ur5Installed === true,
+    hmc40Unknown: ({ context }) => context.facts.upgradedFromHmc40 === undefined,
+    upgradedFromHmc40: ({ context }) => context.facts.upgradedFromHmc40 === true,
+  },
+}).createMachine({
+  id: 'kb979704',
+  context: ({ input }) => ({ facts: input.facts }),
+  initial: 'checkFacts',
+  states: {
+    /** The component lists already depend on UR5, so that fact must be known before anything runs. */
+    checkFacts: {
+      always: [
+        { guard: 'ur5Unknown', target: 'missingFact', actions: assign({ missingFact: 'ur5Installed' as const }) },
+        { target: 'stopEngines' },
+      ],
+    },
+    /** KB step 1: disable and shut down the provisioning engine on all MPS engine servers. */
+    stopEngines: stage('stopEngines', 'uninstallComponents'),
+    /** Steps 2-3: the Deployment Tool uninstalls the components (more without UR5). Operator gate. */
+    uninstallComponents: stage('uninstallComponents', 'extractPackage'),
+    /** Step 4: extract the QFE rollup package on the MPS server. */
+    extractPackage: stage('extractPackage', 'backupAndStage'),
+    /** Step 5: back up C:\MSIShare, then copy the rollup MSIs into it. */
+    backupAndStage: stage('backupAndStage', 'reinstallComponents'),
+    /** Step 6: the Deployment Tool reinstalls the components. Operator gate. */
+    reinstallComponents: stage('reinstallComponents', 'startEngines'),
+    /** Step 7: enable and start the provisioning engine on each MPS server. */
+    startEngines: stage('startEngines', 'initializeProvisioning'),
+    /** Steps 8-9: Initialize six provisioning nodes, then Start Deployment. Operator gate. */
+    initializeProvisioning: stage('initializeProvisioning', 'resetIis'),
+    /** Step 10: restart IIS on each web services server. */
+    resetIis: stage('resetIis', 'checkUpdateRollup5'),
+    /** "If you have previously installed Update Rollup 5, your installation ... is now finished." */
+    checkUpdateRollup5: {
+      always: [
+        { guard: 'ur5Installed', target: 'done' },
+        { target: 'withoutUpdateRollup5' },
+      ],
+    },
+    /** Steps 11-17, only where UR5 was never installed: independent tracks on different hosts. */
+    withoutUpdateRollup5: {
+      type: 'parallel',
+      onDone: 'done',
+      states: {
+        prov: region('rpcHttpConfig'),
+        omsql: region('performanceWarehouse'),
+        dns: region('dnsClient'),
+        /** Rolling: the stage's window bounds how many hubs restart transport at once. */
+        hubs: region('oofAgent'),
+        sql: {
+          initial: 'resourceManagerDatabase',
+          states: {
+            resourceManagerDatabase: stage('resourceManagerDatabase', 'checkUpgradedFromHmc40'),
+            checkUpgradedFromHmc40: {
+              always: [
+                { guard: 'hmc40Unknown', target: '#kb979704.missingFact', actions: assign({ missingFact: 'upgradedFromHmc40' as const }) },
+                { guard: 'upgradedFromHmc40', target: 'checkFolderGroups' },
+                { target: 'dbFunctionUpdate' },
+              ],
+            },
+            checkFolderGroups: stage('checkFolderGroups', 'dbFunctionUpdate'),
+            dbFunctionUpdate: stage('dbFunctionUpdate', 'done'),
+            done: { type: 'final' },
+          },
+        },
+      },
+    },
+    done: { type: 'final' },
+    missingFact: { type: 'final' },
+    failed: { type: 'final' },
+  },
+});

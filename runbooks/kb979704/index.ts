@@ -1,0 +1,20 @@
+/** The KB979704 runbook: the statechart plus its data, as the engine consumes it. */
+import { kb979704Machine, MACHINE_VERSION } from '../../machines/kb979704.machine.js';
+import type { Runbook } from '../../src/plan/types.js';
+import { DEFAULT_VERSIONS, PACKAGE_FILES, RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
+import { inspectSpec, evaluatePreflight } from './preflight.js';
+import { STAGE_IDS, buildStage } from './stages.js';
+
+export const kb979704: Runbook = {
+  id: RUNBOOK_ID,
+  title: RUNBOOK_TITLE,
+  version: `${RUNBOOK_VERSION}.${MACHINE_VERSION}`,
+  machine: kb979704Machine,
+  facts: ['ur5Installed', 'upgradedFromHmc40'],
+  stageIds: STAGE_IDS,
+  buildStage,
+  defaultVersions: DEFAULT_VERSIONS,
+  packageFiles: PACKAGE_FILES,
+  inspectSpec,
+  evaluatePreflight,
+};

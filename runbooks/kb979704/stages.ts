@@ -1,0 +1,511 @@
+/**
+ * The stages of KB979704, built from runbook data, the inventory's hosts per role and the facts.
+ * The statechart (machines/kb979704.machine.ts) decides which stages run and in what order;
+ * this file says what each stage does on which hosts.
+ */
+import type { Role } from '../../src/inventory/types.js';
+import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import {
+  AGENT,
+  CHECK_FOLDER_CONFIG_KEYS,
+  CORE_COMPONENTS,
+  DOMAIN_CACHE_TASK,
+  NO_UR5_COMPONENTS,
+  PATHS,
+  PROVISIONING_NODES,
+  STANDALONE,
+  packageFile,
+  type Component,
+  type StandaloneProduct,
+} from './data.js';
+import { captured, makeStep, slug, winJoin, type StepInput } from './steps.js';
+
+export const STAGE_TITLES = {
+  stopEngines: 'Disable and shut down the Provisioning Engine on every MPS engine server',
+  uninstallComponents: 'Uninstall components in the MPS Deployment Tool',
+  extractPackage: 'Extract the rollup package on the first MPS server',
+  backupAndStage: 'Back up C:\\MSIShare and stage the rollup MSIs',
+  reinstallComponents: 'Reinstall components in the MPS Deployment Tool',
+  startEngines: 'Enable and start the Provisioning Engine on every MPS engine server',
+  initializeProvisioning: 'Initialize Exchange Provisioning Configuration and Start Deployment',
+  resetIis: 'Reset IIS on every web services server',
+  rpcHttpConfig: 'Reinstall the RPC over HTTP configuration tool (PROV)',
+  performanceWarehouse: 'Reinstall the Performance Warehouse SSIS package (OMSQL)',
+  dnsClient: 'Reinstall the MPS DNS Client (DNS servers)',
+  oofAgent: 'Reinstall the OOF agent on every hub transport server (rolling)',
+  resourceManagerDatabase: 'Reinstall the Resource Manager database (MPSSQL)',
+  checkFolderGroups: 'Run CheckFolderGroupsAndRMByPlan (HMC 4.0 upgrades)',
+  dbFunctionUpdate: 'Install the MPS Resource Manager Database Function Update (KB959196)',
+} as const;
+
+export type StageId = keyof typeof STAGE_TITLES;
+export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+
+const ENGINE = 'Provisioning Engine';
+
+function hostsOf(ctx: StageContext, role: Role): string[] {
+  return ctx.inventory.roles[role];
+}
+
+function firstMps(ctx: StageContext): string {
+  const host = ctx.inventory.roles.mps[0];
+  if (!host) throw new Error('inventory has no mps host');
+  return host;
+}
+
+function componentsFor(ctx: StageContext): readonly Component[] {
+  return ctx.facts.ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
+}
+
+function backupDir(ctx: StageContext, host: string): string {
+  return winJoin(PATHS.backupRoot, host);
+}
+
+function stagedPath(msi: string): string {
+  return winJoin(PATHS.packageDir, packageFile(msi).file);
+}
+
+function logPath(msi: string, verb: string): string {
+  return winJoin(PATHS.logDir, `${packageFile(msi).file.replace(/\.msi$/i, '')}-${verb}.log`);
+}
+
+/** Enable then start the engine; `discharges` when this is the runbook's own restart. */
+function engineStartSteps(stage: string, host: string, discharges?: string[]): PlanStep[] {
+  return [
+    makeStep(stage, host, 'mps', { key: 'engine-enable', action: 'complus.enable', target: ENGINE, description: `Enable the ${ENGINE} COM+ application` }),
+    makeStep(stage, host, 'mps', {
+      key: 'engine-start',
+      action: 'complus.start',
+      target: ENGINE,
+      description: `Start the ${ENGINE}`,
+      ...(discharges ? { discharges } : {}),
+    }),
+  ];
+}
+
+function engineObligation(host: string): ObligationSpec {
+  return {
+    id: `engine:${host}`,
+    description: `re-enable and start the Provisioning Engine on ${host}`,
+    remedy: engineStartSteps('obligation', host),
+  };
+}
+
+function iisObligation(ctx: StageContext): ObligationSpec {
+  return {
+    id: 'iis-reset',
+    description: 'reset IIS on every web services server (components changed)',
+    remedy: hostsOf(ctx, 'webServices').map((host) =>
+      makeStep('obligation', host, 'webServices', { key: 'iis-reset', action: 'iis.reset', target: '', description: 'Restart IIS' }),
+    ),
+  };
+}
+
+function transportObligation(host: string): ObligationSpec {
+  return {
+    id: `transport:${host}`,
+    description: `restart MSExchangeTransport on ${host} (transport agent changed)`,
+    remedy: [
+      makeStep('obligation', host, 'exhub', {
+        key: 'transport-restart',
+        action: 'service.restart',
+        target: 'MSExchangeTransport',
+        description: 'Restart the Microsoft Exchange Transport service',
+        params: { timeoutSeconds: 300 },
+      }),
+    ],
+  };
+}
+
+function hostStage(ctx: StageContext, id: StageId, lanes: { host: string; steps: PlanStep[] }[], window?: number): Stage {
+  return {
+    id,
+    title: STAGE_TITLES[id],
+    kind: 'hosts',
+    lanes: lanes.filter((lane) => lane.steps.length > 0),
+    window: window ?? ctx.inventory.rollout.window,
+    errorBudget: ctx.inventory.rollout.errorBudget,
+  };
+}
+
+function upload(stage: StageId, host: string, role: Role, msi: string): PlanStep {
+  const file = packageFile(msi);
+  return makeStep(stage, host, role, {
+    key: `upload-${slug(file.file)}`,
+    action: 'package.upload',
+    target: file.file,
+    description: `Upload ${file.file} (${file.size} bytes) to ${PATHS.packageDir}`,
+    params: { source: file.file, dest: stagedPath(msi), size: file.size, sha256: '{{package:sha256:' + file.file + '}}' },
+  });
+}
+
+/** "Run the MSI two times": remove the earlier version, then install the new one. */
+function reinstall(ctx: StageContext, stage: StageId, host: string, product: StandaloneProduct, raises?: ObligationSpec[]): PlanStep[] {
+  const version = ctx.versions.ur6 ?? '';
+  return [
+    upload(stage, host, product.role, product.msi),
+    makeStep(stage, host, product.role, {
+      key: `uninstall-${slug(product.msi)}`,
+      action: 'msi.uninstall',
+      target: product.msi,
+      description: `Remove the earlier ${product.product}`,
+      params: { product: product.product, path: stagedPath(product.msi), log: logPath(product.msi, 'uninstall'), keepVersion: version },
+      ...(raises ? { raises } : {}),
+    }),
+    install(ctx, stage, host, product),
+  ];
+}
+
+function install(ctx: StageContext, stage: StageId, host: string, product: StandaloneProduct): PlanStep {
+  return makeStep(stage, host, product.role, {
+    key: `install-${slug(product.msi)}`,
+    action: 'msi.install',
+    target: product.msi,
+    description: `Install ${product.product} ${ctx.versions.ur6 ?? ''} from the rollup`,
+    params: { product: product.product, path: stagedPath(product.msi), version: ctx.versions.ur6 ?? '', log: logPath(product.msi, 'install') },
+  });
+}
+
+function componentGate(ctx: StageContext, id: 'uninstallComponents' | 'reinstallComponents'): Stage {
+  const host = firstMps(ctx);
+  const uninstall = id === 'uninstallComponents';
+  const components = componentsFor(ctx);
+  const steps = components.map((c) =>
+    makeStep(id, host, 'mps', {
+      key: slug(c.name),
+      action: uninstall ? 'component.uninstall' : 'component.install',
+      target: c.name,
+      description: `${uninstall ? 'Uninstall' : 'Reinstall'} ${c.name} (on ${c.livesOn === 'mps' ? 'the MPS engine servers' : 'the web services servers'})`,
+      params: uninstall
+        ? { product: c.name, msi: c.msi, keepVersion: ctx.versions.ur6 ?? '' }
+        : { product: c.name, msi: c.msi, version: ctx.versions.ur6 ?? '' },
+      verifyOn: hostsOf(ctx, c.livesOn),
+      ...(uninstall ? { raises: [iisObligation(ctx)] } : {}),
+    }),
+  );
+  return {
+    id,
+    title: STAGE_TITLES[id],
+    kind: 'gate',
+    lanes: [{ host, steps }],
+    window: 1,
+    errorBudget: 0,
+    gate: {
+      id,
+      title: STAGE_TITLES[id],
+      host,
+      checklist: [
+        `Log on to ${host} as a member of Domain Admins and start the MPS Deployment Tool.`,
+        ...components.map((c) => `${uninstall ? 'Uninstall' : 'Install'} the component "${c.name}".`),
+        uninstall
+          ? 'Leave the Provisioning Engine disabled until the rollup MSIs are staged.'
+          : `Check that each component now shows version ${ctx.versions.ur6 ?? ''}.`,
+      ],
+    },
+  };
+}
+
+function initializeGate(ctx: StageContext): Stage {
+  const host = firstMps(ctx);
+  const steps = [
+    ...PROVISIONING_NODES.map((node) =>
+      makeStep('initializeProvisioning', host, 'mps', {
+        key: `initialize-${slug(node)}`,
+        action: 'provisioning.initialize',
+        target: node,
+        description: `Initialize "${node}" under Hosted Exchange > Exchange Provisioning Configuration`,
+        params: { configFile: PATHS.mpsConfig, node },
+      }),
+    ),
+    makeStep('initializeProvisioning', host, 'mps', {
+      key: 'start-deployment',
+      action: 'provisioning.startDeployment',
+      target: '',
+      description: 'Click Start Deployment',
+      params: { configFile: PATHS.mpsConfig },
+    }),
+  ];
+  return {
+    id: 'initializeProvisioning',
+    title: STAGE_TITLES.initializeProvisioning,
+    kind: 'gate',
+    lanes: [{ host, steps }],
+    window: 1,
+    errorBudget: 0,
+    gate: {
+      id: 'initializeProvisioning',
+      title: STAGE_TITLES.initializeProvisioning,
+      host,
+      checklist: [
+        `In the Deployment Tool on ${host}, expand Hosted Exchange, then Exchange Provisioning Configuration.`,
+        ...PROVISIONING_NODES.map((n) => `Right-click "${n}" and execute Initialize.`),
+        'Click Start Deployment and wait for it to finish.',
+      ],
+    },
+  };
+}
+
+function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
+  const stage: StageId = 'oofAgent';
+  const step = (input: StepInput): PlanStep => makeStep(stage, host, 'exhub', input);
+  const agent = STANDALONE.agent as StandaloneProduct;
+  const cache = STANDALONE.domainCache as StandaloneProduct;
+  const backups = backupDir(ctx, host);
+  const readId = `${stage}/${host}/read-cache-refresh`;
+  const transport = transportObligation(host);
+  const version = ctx.versions.ur6 ?? '';
+  const restart = (key: string, why: string, discharges?: string[]): PlanStep =>
+    step({
+      key,
+      action: 'service.restart',
+      target: 'MSExchangeTransport',
+      description: `Restart the Microsoft Exchange Transport service (${why})`,
+      params: { timeoutSeconds: 300 },
+      ...(discharges ? { discharges } : {}),
+    });
+  return [
+    upload(stage, host, 'exhub', agent.msi),
+    upload(stage, host, 'exhub', cache.msi),
+    step({
+      key: 'read-cache-refresh',
+      action: 'config.read',
+      target: AGENT.cacheRefreshKey,
+      description: 'Note the agent\'s Cache Refresh Time (CacheRefresh)',
+      params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey },
+    }),
+    step({
+      key: 'backup-agent-config',
+      action: 'file.backup',
+      target: 'CategorizerOverrideAgent.dll.config',
+      description: 'Back up CategorizerOverrideAgent.dll.config',
+      params: { source: PATHS.agentConfig, dest: winJoin(backups, 'CategorizerOverrideAgent.dll.config') },
+    }),
+    step({
+      key: 'backup-domain-cache-config',
+      action: 'file.backup',
+      target: 'SMTPDomainCacheTask.exe.config',
+      description: 'Back up SMTPDomainCacheTask.exe.config',
+      params: { source: PATHS.domainCacheConfig, dest: winJoin(backups, 'SMTPDomainCacheTask.exe.config') },
+    }),
+    step({
+      key: 'installutil-uninstall',
+      action: 'installutil.uninstall',
+      target: 'CategorizerOverrideAgent.dll',
+      description: 'Uninstall the agent\'s performance counters and event source (InstallUtil /u)',
+      params: { installUtil: PATHS.installUtil, assembly: AGENT.assembly, counterKey: AGENT.counterKey },
+    }),
+    step({
+      key: 'agent-uninstall',
+      action: 'transportAgent.uninstall',
+      target: AGENT.name,
+      description: 'Disable and uninstall the transport agent',
+      raises: [transport],
+    }),
+    restart('restart-transport-release', 'so it releases the old agent DLL'),
+    step({
+      key: 'remove-agent',
+      action: 'msi.uninstall',
+      target: 'CategorizerOverrideAgent.msi',
+      description: 'Remove the old Categorizer Override Agent (Add or Remove Programs)',
+      params: { product: agent.product, path: stagedPath(agent.msi), log: logPath(agent.msi, 'uninstall'), keepVersion: version },
+    }),
+    step({
+      key: 'remove-counter-key',
+      action: 'registry.remove',
+      target: AGENT.counterKey,
+      description: 'Remove the "Categorizer Override Agent" subkey under HKLM\\SYSTEM\\CurrentControlSet\\Services',
+    }),
+    step({
+      key: 'remove-domain-cache',
+      action: 'msi.uninstall',
+      target: 'SmtpDomainCacheTask.msi',
+      description: 'Remove the old SMTP Domain Cache Task',
+      params: { product: cache.product, path: stagedPath(cache.msi), log: logPath(cache.msi, 'uninstall'), keepVersion: version },
+    }),
+    install(ctx, stage, host, agent),
+    step({
+      key: 'agent-install',
+      action: 'transportAgent.install',
+      target: AGENT.name,
+      description: 'Install the 64-bit transport agent',
+      params: { assembly: AGENT.assembly, factory: AGENT.factory },
+    }),
+    step({ key: 'agent-enable', action: 'transportAgent.enable', target: AGENT.name, description: 'Enable the transport agent' }),
+    step({
+      key: 'write-cache-refresh',
+      action: 'config.write',
+      target: AGENT.cacheRefreshKey,
+      description: 'Put back the noted Cache Refresh Time',
+      params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey, value: captured(readId, 'value'), clearReadOnly: true },
+    }),
+    install(ctx, stage, host, cache),
+    step({
+      key: 'restore-domain-cache-config',
+      action: 'file.restore',
+      target: 'SMTPDomainCacheTask.exe.config',
+      description: 'Restore the backed-up SMTPDomainCacheTask.exe.config',
+      params: { source: winJoin(backups, 'SMTPDomainCacheTask.exe.config'), dest: PATHS.domainCacheConfig },
+    }),
+    step({
+      key: 'ensure-task',
+      action: 'task.ensure',
+      target: DOMAIN_CACHE_TASK.name,
+      description: `Make sure the ${DOMAIN_CACHE_TASK.name} scheduled task runs every ${DOMAIN_CACHE_TASK.minutes} minutes`,
+      params: { command: PATHS.domainCacheExe, minutes: DOMAIN_CACHE_TASK.minutes, runAs: DOMAIN_CACHE_TASK.runAs },
+    }),
+    restart('restart-transport', 'to load the new agent', [transport.id]),
+  ];
+}
+
+function checkFolderLane(ctx: StageContext): PlanStep[] {
+  const host = firstMps(ctx);
+  const product = STANDALONE.checkFolder as StandaloneProduct;
+  const sqlHost = hostsOf(ctx, 'mpssql')[0] ?? '';
+  const config = winJoin(PATHS.checkFolderDir, 'CheckFolderGroupsAndRMByPlan.exe.config');
+  const stage: StageId = 'checkFolderGroups';
+  return [
+    upload(stage, host, 'mps', product.msi),
+    install(ctx, stage, host, product),
+    ...CHECK_FOLDER_CONFIG_KEYS.map((key) =>
+      makeStep(stage, host, 'mps', {
+        key: `config-${slug(key)}`,
+        action: 'config.write',
+        target: key,
+        description: `Clear the read-only flag and point ${key} at ${sqlHost}`,
+        params: { path: config, key, value: sqlHost, clearReadOnly: true },
+      }),
+    ),
+    makeStep(stage, host, 'mps', {
+      key: 'run-check-folder',
+      action: 'program.run',
+      target: 'CheckFolderGroupsAndRMByPlan.exe',
+      description: 'Run CheckFolderGroupsAndRMByPlan.exe',
+      params: { path: winJoin(PATHS.checkFolderDir, 'CheckFolderGroupsAndRMByPlan.exe'), args: [], workingDir: PATHS.checkFolderDir },
+    }),
+  ];
+}
+
+/** Builds one stage; the statechart decides whether and when it runs. */
+export function buildStage(stageId: string, ctx: StageContext): Stage {
+  const id = stageId as StageId;
+  const mps = firstMps(ctx);
+  switch (id) {
+    case 'stopEngines':
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'mps').map((host) => ({
+          host,
+          steps: [
+            makeStep(id, host, 'mps', {
+              key: 'engine-disable',
+              action: 'complus.disable',
+              target: ENGINE,
+              description: `Disable the ${ENGINE} COM+ application`,
+              raises: [engineObligation(host)],
+            }),
+            makeStep(id, host, 'mps', {
+              key: 'engine-shutdown',
+              action: 'complus.shutdown',
+              target: ENGINE,
+              description: `Shut down the ${ENGINE} and wait until no instance runs`,
+            }),
+          ],
+        })),
+      );
+    case 'uninstallComponents':
+    case 'reinstallComponents':
+      return componentGate(ctx, id);
+    case 'extractPackage':
+      return hostStage(ctx, id, [{ host: mps, steps: componentsFor(ctx).map((c) => upload(id, mps, 'mps', c.msi)) }]);
+    case 'backupAndStage': {
+      const components = componentsFor(ctx);
+      const backups = components.map((c) =>
+        makeStep(id, mps, 'mps', {
+          key: `backup-${slug(c.msi)}`,
+          action: 'msi.backup',
+          target: c.msi,
+          description: `Back up ${PATHS.msiShare}\\${c.msi}`,
+          params: { source: winJoin(PATHS.msiShare, c.msi), dest: winJoin(backupDir(ctx, mps), 'MSIShare', c.msi) },
+        }),
+      );
+      const stages = components.map((c) => {
+        const file = packageFile(c.msi);
+        return makeStep(id, mps, 'mps', {
+          key: `stage-${slug(c.msi)}`,
+          action: 'msi.stage',
+          target: c.msi,
+          description: `Copy ${c.msi} from ${PATHS.packageDir} to ${PATHS.msiShare}`,
+          params: { source: stagedPath(c.msi), dest: winJoin(PATHS.msiShare, c.msi), size: file.size, sha256: `{{package:sha256:${file.file}}}` },
+        });
+      });
+      return hostStage(ctx, id, [{ host: mps, steps: [...backups, ...stages] }]);
+    }
+    case 'startEngines':
+      return hostStage(ctx, id, hostsOf(ctx, 'mps').map((host) => ({ host, steps: engineStartSteps(id, host, [`engine:${host}`]) })));
+    case 'initializeProvisioning':
+      return initializeGate(ctx);
+    case 'resetIis':
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'webServices').map((host) => ({
+          host,
+          steps: [makeStep(id, host, 'webServices', { key: 'iis-reset', action: 'iis.reset', target: '', description: 'Restart IIS (iisreset /restart)', discharges: ['iis-reset'] })],
+        })),
+      );
+    case 'rpcHttpConfig': {
+      const product = STANDALONE.rpcHttp as StandaloneProduct;
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'prov').map((host) => {
+          const backup = winJoin(backupDir(ctx, host), 'RPCHTTPConfig');
+          const [up, remove, add] = reinstall(ctx, id, host, product) as [PlanStep, PlanStep, PlanStep];
+          return {
+            host,
+            steps: [
+              up,
+              makeStep(id, host, 'prov', {
+                key: 'backup-customisations',
+                action: 'file.backup',
+                target: 'RPCHTTPConfig',
+                description: `Back up the customised files in ${PATHS.rpcHttpConfig}`,
+                params: { source: PATHS.rpcHttpConfig, dest: backup },
+              }),
+              remove,
+              add,
+              makeStep(id, host, 'prov', {
+                key: 'restore-customisations',
+                action: 'file.restore',
+                target: 'RPCHTTPConfig',
+                description: 'Reapply the customisations',
+                params: { source: backup, dest: PATHS.rpcHttpConfig },
+              }),
+            ],
+          };
+        }),
+      );
+    }
+    case 'performanceWarehouse':
+      return hostStage(ctx, id, hostsOf(ctx, 'omsql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.pwdb as StandaloneProduct) })));
+    case 'dnsClient':
+      return hostStage(ctx, id, hostsOf(ctx, 'dns').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.dnsClient as StandaloneProduct) })));
+    case 'oofAgent':
+      return hostStage(ctx, id, hostsOf(ctx, 'exhub').map((host) => ({ host, steps: oofAgentLane(ctx, host) })), ctx.inventory.rollout.hubWindow);
+    case 'resourceManagerDatabase':
+      return hostStage(ctx, id, hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct) })));
+    case 'checkFolderGroups':
+      return hostStage(ctx, id, [{ host: mps, steps: checkFolderLane(ctx) }]);
+    case 'dbFunctionUpdate': {
+      const product = STANDALONE.dbFunctionUpdate as StandaloneProduct;
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: [upload(id, host, 'mpssql', product.msi), install(ctx, id, host, product)] })),
+      );
+    }
+    default:
+      throw new Error(`runbook kb979704 has no stage "${stageId}"`);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The plan is pure: inventory + facts + runbook → stages of steps, by walking the same
+ * statechart a real run walks, with an effect that records each stage instead of running it.
+ */
+import { DeployError } from '../errors.js';
+import type { Facts, Inventory } from '../inventory/types.js';
+import type { PlanDocument, Runbook, Stage, StageContext } from './types.js';
+import { walkRunbook } from './walk.js';
+
+export function versionsFor(runbook: Runbook, inventory: Inventory): Record<string, string> {
+  return { ...runbook.defaultVersions, ...(inventory.versions ?? {}) };
+}
+
+export function stageContext(runbook: Runbook, inventory: Inventory, facts: Facts): StageContext {
+  return { inventory, facts: facts as Required<Facts>, versions: versionsFor(runbook, inventory) };
+}
+
+const FACT_HELP: Record<string, string> = {
+  ur5Installed: 'whether Update Rollup 5 was ever applied',
+  upgradedFromHmc40: 'whether this estate was upgraded from HMC 4.0',
+};
+
+/** Stages in execution order. Throws a badInput error naming a fact a branch needed and nobody pinned. */
+export async function planStages(runbook: Runbook, inventory: Inventory, facts: Facts): Promise<Stage[]> {
+  const context = stageContext(runbook, inventory, facts);
+  const stages: Stage[] = [];
+  const result = await walkRunbook(runbook.machine, facts, async (stageId) => {
+    stages.push(runbook.buildStage(stageId, context));
+  });
+  if (result.status === 'missingFact') {
+    const fact = result.missingFact ?? 'unknown';
+    throw new DeployError('badInput', `the plan needs the fact "${fact}" (${FACT_HELP[fact] ?? fact}), and it is not known`, {
+      code: 'FACT_MISSING',
+      hint: `pin it in ${inventory.file} under facts: (e.g. "facts: { ${fact}: false }"), or drop --offline so preflight probes it`,
+    });
+  }
+  if (result.status === 'failed') {
+    throw new DeployError('internal', `walking the ${runbook.id} statechart failed: ${String(result.error)}`, { code: 'PLAN_FAILED' });
+  }
+  return stages;
+}
+
+export function toPlanDocument(runbook: Runbook, facts: Facts, stages: Stage[]): PlanDocument {
+  return {
+    runbook: runbook.id,
+    facts,
+    stages: stages.map((stage) => ({
+      id: stage.id,
+      title: stage.title,
+      ...(stage.gate ? { gate: stage.gate } : {}),
+      steps: stage.lanes.flatMap((lane) =>
+        lane.steps.map((step) => ({
+          id: step.id,
+          host: step.host,
+          role: step.role,
+          action: step.action,
+          target: step.target,
+          description: step.description,
+          params: step.params,
+          ...(step.skippable ? { skippable: true } : {}),
+          ...(step.verifyOn ? { verifyOn: step.verifyOn } : {}),
+        })),
+      ),
+    })),
+  };
+}
