@@ -1,0 +1,95 @@
+/**
+ * Session channels of one authenticated connection: exec requests answered by the host model,
+ * the SFTP subsystem, and OpenSSH's per-connection cap on concurrent sessions.
+ */
+
+import type { Socket } from 'node:net';
+import type { Connection, ServerChannel } from 'ssh2';
+import type { EstatePort, ExecOutcome } from './estate-port.js';
+import { serveSftp, type SftpBackend } from './sftp-handler.js';
+
+/**
+ * OpenSSH's default `MaxSessions`: the 11th concurrent channel on one connection fails with
+ * "Channel open failure". Real hosts impose it, so the simulator must too, or a client that
+ * opens too many channels would pass here and fail in production.
+ */
+export const MAX_SESSIONS = 10;
+
+/** How long a dropped connection may take to flush before it is cut regardless. */
+const DROP_GRACE_MS = 1000;
+
+export interface SessionContext {
+  host: string;
+  estate: EstatePort;
+  /** The TCP socket under the SSH connection, cut when the model says "drop". */
+  socket: Socket;
+  log: (line: string) => void;
+}
+
+/** Serves session channels on an authenticated connection. */
+export function serveSessions(client: Connection, context: SessionContext): void {
+  let open = 0;
+  client.on('session', (accept, reject) => {
+    if (open >= MAX_SESSIONS) {
+      context.log(`${context.host}: session refused, ${MAX_SESSIONS} already open (MaxSessions)`);
+      reject();
+      return;
+    }
+    open++;
+    const session = accept();
+    session.once('close', () => open--);
+    session.on('exec', (acceptExec, _rejectExec, info) => {
+      const stream = acceptExec();
+      void runExec(stream, info.command, context);
+    });
+    session.on('sftp', (acceptSftp) => {
+      serveSftp(acceptSftp(), estateBackend(context.host, context.estate), (line) =>
+        context.log(`${context.host}: ${line}`),
+      );
+    });
+  });
+}
+
+async function runExec(stream: ServerChannel, command: string, context: SessionContext): Promise<void> {
+  let outcome: ExecOutcome;
+  try {
+    outcome = await context.estate.exec(context.host, command);
+  } catch (error) {
+    // A model bug must not look like a host answer: report it the way sshd reports its own failures.
+    const message = error instanceof Error ? error.message : String(error);
+    context.log(`${context.host}: simulator error: ${message}`);
+    outcome = { kind: 'exit', stdout: '', stderr: `lab simulator error: ${message}\n`, exitCode: 255 };
+  }
+  if (outcome.kind === 'hang') return; // the channel stays open until the client gives up
+  if (!stream.writable) return; // the client closed the channel while the model worked
+  if (outcome.kind === 'drop') {
+    stream.write(outcome.stdout);
+    dropConnection(context.socket);
+    return;
+  }
+  await Promise.all([write(stream, outcome.stdout), write(stream.stderr, outcome.stderr)]);
+  // exit-status goes out ahead of buffered data, so it waits until the output is handed over.
+  stream.exit(outcome.exitCode);
+  stream.end();
+}
+
+function write(target: NodeJS.WritableStream, text: string): Promise<void> {
+  if (text === '') return Promise.resolve();
+  return new Promise((resolve) => {
+    target.write(text, () => resolve());
+  });
+}
+
+/** Ends TCP after what was written so far (no exit status, no channel close), like a host that died. */
+function dropConnection(socket: Socket): void {
+  socket.end();
+  setTimeout(() => socket.destroy(), DROP_GRACE_MS).unref();
+}
+
+function estateBackend(host: string, estate: EstatePort): SftpBackend {
+  return {
+    writeFile: async (path, content) => estate.writeFile(host, path, content),
+    readFile: async (path) => estate.readFile(host, path),
+    statFile: async (path) => estate.statFile(host, path),
+  };
+}
