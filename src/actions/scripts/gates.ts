@@ -1,0 +1,76 @@
+/**
+ * Operator gates: Deployment Tool work (component uninstall/install, Initialize, Start
+ * Deployment) has no scripted mode, so `apply` refuses and only probe/verify run. `lab.operator`
+ * is the simulated operator: the lab acts on the header line, so its body does nothing.
+ *
+ * MpsConfig.xml's schema is unpublished. Assumed, as the best reading of the HMC docs: each
+ * Deployment Tool node is an element `Node` with a `Name` attribute, `Initialized="true"` once
+ * Initialize ran; the document element carries `DeploymentStarted="true"` after Start
+ * Deployment. Attribute values compare case-insensitively; names are matched in PowerShell,
+ * never spliced into an XPath.
+ */
+import { declare, readParams } from '../params.js';
+import { lines, operatorOnly, reportState, type FamilyBuilder } from './helpers.js';
+
+function installedEvidence(wantVar: string): string {
+  return lines(
+    '$found = @(Products $product)',
+    `$atVersion = @($found | Where-Object { SameVersion $_.Version ${wantVar} }).Count -gt 0`,
+    "DR 'installed' (Bool ($found.Count -gt 0))",
+    "DR 'version' (@($found | ForEach-Object { $_.Version }) -join ',')",
+  );
+}
+
+/** Done when the component's product is absent here (or already at `keepVersion`, when given). */
+export const componentUninstall: FamilyBuilder = (params) => {
+  const p = readParams('component.uninstall', params);
+  const vars = declare({ product: p.str('product', { nonEmpty: true }), msi: p.str('msi'), keepVersion: p.extraStr('keepVersion') });
+  const check = lines(vars, installedEvidence('$keepVersion'), reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"));
+  return { probe: check, apply: lines(vars, operatorOnly('component.uninstall')), verify: check };
+};
+
+/** Done when the component's product is installed here at `version`. */
+export const componentInstall: FamilyBuilder = (params) => {
+  const p = readParams('component.install', params);
+  const vars = declare({ product: p.str('product', { nonEmpty: true }), msi: p.str('msi'), version: p.str('version', { nonEmpty: true }) });
+  const check = lines(vars, installedEvidence('$version'), reportState('$atVersion'));
+  return { probe: check, apply: lines(vars, operatorOnly('component.install')), verify: check };
+};
+
+const READ_CONFIG = lines(
+  "if (-not [IO.File]::Exists($configFile)) { throw ('the Deployment Tool state file ' + $configFile + ' does not exist; is this the first MPS server?') }",
+  '$x = ReadXml $configFile',
+);
+
+export const provisioningInitialize: FamilyBuilder = (params) => {
+  const p = readParams('provisioning.initialize', params);
+  const vars = declare({ configFile: p.str('configFile', { nonEmpty: true }), node: p.str('node', { nonEmpty: true }) });
+  const check = lines(
+    vars,
+    READ_CONFIG,
+    '$init = $false',
+    "foreach ($n in @($x.SelectNodes('//Node'))) { if ($n.GetAttribute('Name') -eq $node -and $n.GetAttribute('Initialized') -eq 'true') { $init = $true } }",
+    "DR ('initialized.' + $node) (Bool $init)",
+    reportState('$init'),
+  );
+  return { probe: check, apply: lines(vars, operatorOnly('provisioning.initialize')), verify: check };
+};
+
+export const provisioningStartDeployment: FamilyBuilder = (params) => {
+  const vars = declare({ configFile: readParams('provisioning.startDeployment', params).str('configFile', { nonEmpty: true }) });
+  const check = lines(
+    vars,
+    READ_CONFIG,
+    "$started = $x.DocumentElement.GetAttribute('DeploymentStarted') -eq 'true'",
+    "DR 'deploymentStarted' (Bool $started)",
+    reportState('$started'),
+  );
+  return { probe: check, apply: lines(vars, operatorOnly('provisioning.startDeployment')), verify: check };
+};
+
+/** Lab only. The checklist items travel in the header's params; nothing here runs on a real host. */
+export const labOperator: FamilyBuilder = () => ({
+  probe: reportState('$false'),
+  apply: lines('# The lab simulator performs this gate from the header line; a real host has nothing to do.', '$rc = 0'),
+  verify: lines('# The gate is verified by its components\' probes, not here.', reportState('$true')),
+});

@@ -1,0 +1,71 @@
+/**
+ * `host.inspect`: read-only facts for preflight, one DR line each.
+ *
+ * Best-effort readings, documented because the sources are silent:
+ * - psVersion: `$PSVersionTable.PSVersion`; absent on 1.0. A 1.0 host cannot run try/catch at
+ *   all, so there the script's trap reports `DR:psVersion=1.0` with exit 1 (see build-script).
+ * - domainAdmin: a token group whose SID ends in -512 (Domain Admins, any language) or whose
+ *   NTAccount name ends in `\Domain Admins`. Deny-only groups (a UAC-filtered token) do not count.
+ * - exchangeVersion / exchangeSp: `HKLM\SOFTWARE\Microsoft\Exchange\Setup` MsiProductMajor,
+ *   MsiProductMinor, MsiBuildMajor, MsiBuildMinor (Exchange 2007 = 8.x, where the minor number is
+ *   the service pack). Both empty where Exchange 2007 is not installed.
+ * - hmcVersion: DisplayVersion of the Uninstall entry named like `*Hosted Messaging and
+ *   Collaboration*`; deploymentTool: an Uninstall entry named like `*Deployment Tool*`.
+ * - freeMb.<drive>: Win32_LogicalDisk FreeSpace (WMI; CIM does not exist in 2.0), empty when
+ *   the drive does not exist. `<drive>` is written as the spec gives it (`C`).
+ * - DR keys embed product names and key paths as given; a name holding `=` would not read back.
+ */
+import { declare, readParams } from '../params.js';
+import { lines, type FamilyBuilder } from './helpers.js';
+
+const BODY = lines(
+  "if ($PSVersionTable) { DR 'psVersion' ([string]$PSVersionTable.PSVersion) } else { DR 'psVersion' '1.0' }",
+  '$da = $false',
+  'foreach ($g in [Security.Principal.WindowsIdentity]::GetCurrent().Groups) {',
+  "  if ($g.Value -match '^S-1-5-21-.+-512$') { $da = $true }",
+  "  try { if ($g.Translate([Security.Principal.NTAccount]).Value -like '*\\Domain Admins') { $da = $true } } catch { }",
+  '}',
+  "DR 'domainAdmin' (Bool $da)",
+  '$want = @{}',
+  'foreach ($n in $products) { $want[$n] = $true }',
+  "$hmc = ''",
+  '$tool = $false',
+  'foreach ($p in @(AllProducts)) {',
+  "  if ($want.ContainsKey($p.Name)) { DR ('product.' + $p.Name) $p.Version }",
+  "  if ($p.Name -like '*Hosted Messaging and Collaboration*' -and $hmc -eq '') { $hmc = $p.Version }",
+  "  if ($p.Name -like '*Deployment Tool*') { $tool = $true }",
+  '}',
+  "DR 'hmcVersion' $hmc",
+  "DR 'deploymentTool' (Bool $tool)",
+  "$exv = ''",
+  "$sp = ''",
+  "$setup = 'HKLM:\\SOFTWARE\\Microsoft\\Exchange\\Setup'",
+  'if (Test-Path -LiteralPath $setup) {',
+  '  $s = Get-ItemProperty -LiteralPath $setup',
+  '  if ($s.MsiProductMajor -ne $null) {',
+  "    $exv = [string]$s.MsiProductMajor + '.' + [string]$s.MsiProductMinor + '.' + [string]$s.MsiBuildMajor + '.' + [string]$s.MsiBuildMinor",
+  '    if ([int]$s.MsiProductMajor -eq 8) { $sp = [string]$s.MsiProductMinor }',
+  '  }',
+  '}',
+  "DR 'exchangeVersion' $exv",
+  "DR 'exchangeSp' $sp",
+  '$disks = @(Get-WmiObject -Class Win32_LogicalDisk)',
+  'foreach ($d in $drives) {',
+  "  $id = $d.TrimEnd('\\').TrimEnd(':') + ':'",
+  "  $mb = ''",
+  '  foreach ($k in $disks) { if ($k.DeviceID -eq $id -and $k.FreeSpace -ne $null) { $mb = [string][math]::Floor([double]$k.FreeSpace / 1048576) } }',
+  "  DR ('freeMb.' + $d) $mb",
+  '}',
+  '$os = @(Get-WmiObject -Class Win32_OperatingSystem)[0]',
+  "DR 'os' (([string]$os.Caption + ' ' + [string]$os.CSDVersion + ' ' + [string]$os.Version).Trim())",
+  "foreach ($k in $registryKeys) { DR ('regkey.' + $k) (Bool (Test-Path -LiteralPath (RegPath $k))) }",
+  "DR 'state' 'done'",
+  '$rc = 0',
+);
+
+export const hostInspect: FamilyBuilder = (params) => {
+  const p = readParams('host.inspect', params);
+  const vars = declare({ products: p.strs('products'), registryKeys: p.strs('registryKeys'), drives: p.strs('drives') });
+  const check = lines(vars, BODY);
+  return { probe: check, apply: lines(vars, '# Inspection is read-only: nothing to apply.', '$rc = 0'), verify: check };
+};

@@ -1,0 +1,21 @@
+/**
+ * `package.upload`: the bytes travel over SFTP (the transport does that); these scripts prepare
+ * the folder and check what arrived. `source` is the package file on this machine: it is
+ * declared in the script only so the host's copy of the script says where the file came from.
+ */
+import { declare, readParams } from '../params.js';
+import { DEST_MATCHES, MAX_FILE_SIZE, sha256Of } from './files.js';
+import { lines, reportState, type FamilyBuilder } from './helpers.js';
+
+export const packageUpload: FamilyBuilder = (params) => {
+  const p = readParams('package.upload', params);
+  const vars = declare({
+    source: p.str('source', { nonEmpty: true }),
+    dest: p.str('dest', { nonEmpty: true }),
+    size: p.int('size', 0, MAX_FILE_SIZE),
+    sha256: sha256Of(p.str('sha256'), 'package.upload'),
+  });
+  const check = lines(vars, DEST_MATCHES, reportState('$ok'));
+  const apply = lines(vars, '# The upload itself goes over SFTP; this makes sure its folder exists.', 'EnsureDir ([IO.Path]::GetDirectoryName($dest))', '$rc = 0');
+  return { probe: check, apply, verify: check };
+};

@@ -1,0 +1,181 @@
+/**
+ * Realistic steps for the action tests: one hand-written sample per catalog action from the
+ * KB979704 runbook data (paths with spaces, component names, the agent), and every step the real
+ * plan generates for the KB estate and an odd estate under all four fact combinations.
+ */
+import { createHash } from 'node:crypto';
+import { ACTION_NAMES } from '../../src/actions/catalog.js';
+import type { Params } from '../../src/remote/header.js';
+import type { PlanStep } from '../../src/plan/types.js';
+import { planStages } from '../../src/plan/build-plan.js';
+import { kb979704 } from '../../runbooks/kb979704/index.js';
+import {
+  AGENT,
+  CORE_COMPONENTS,
+  DEFAULT_VERSIONS,
+  DOMAIN_CACHE_TASK,
+  HMC40_UPGRADE_KEY,
+  NO_UR5_COMPONENTS,
+  PATHS,
+  PROVISIONING_NODES,
+  STANDALONE,
+} from '../../runbooks/kb979704/data.js';
+import { KB_ESTATE, ODD_ESTATE, makeInventory } from '../helpers/inventory.js';
+
+export interface Sample {
+  action: string;
+  target: string;
+  params: Params;
+}
+
+export const UR6 = DEFAULT_VERSIONS.ur6 ?? '4.5.1600.6';
+
+/** A deterministic stand-in for a package file's sha256. */
+export function fakeSha256(name: string): string {
+  return createHash('sha256').update(name).digest('hex');
+}
+
+const component = CORE_COMPONENTS[0]!;
+const webComponent = CORE_COMPONENTS[1]!;
+const agent = STANDALONE.agent!;
+const rpcBackup = 'C:\\temp\\QFERollupPackage\\backup\\PROV01\\RPCHTTPConfig';
+
+/** One sample per catalog action (several for some), with the runbook's real names and paths. */
+export const SAMPLES: readonly Sample[] = [
+  {
+    action: 'host.inspect',
+    target: '',
+    params: {
+      products: ['Hosted Messaging and Collaboration', 'HMC Deployment Tool', ...NO_UR5_COMPONENTS.map((c) => c.name)],
+      registryKeys: [HMC40_UPGRADE_KEY],
+      drives: ['C'],
+    },
+  },
+  ...['complus.disable', 'complus.shutdown', 'complus.enable', 'complus.start'].map((action) => ({ action, target: 'Provisioning Engine', params: {} })),
+  { action: 'component.uninstall', target: component.name, params: { product: component.name, msi: component.msi, keepVersion: UR6 } },
+  { action: 'component.install', target: webComponent.name, params: { product: webComponent.name, msi: webComponent.msi, version: UR6 } },
+  { action: 'provisioning.initialize', target: PROVISIONING_NODES[0]!, params: { configFile: PATHS.mpsConfig, node: PROVISIONING_NODES[0]! } },
+  { action: 'provisioning.startDeployment', target: '', params: { configFile: PATHS.mpsConfig } },
+  {
+    action: 'package.upload',
+    target: 'Hostedemail2007ns.msi',
+    params: { source: 'Hostedemail2007ns.msi', dest: `${PATHS.packageDir}\\Hostedemail2007ns.msi`, size: 349_184, sha256: fakeSha256('Hostedemail2007ns.msi') },
+  },
+  {
+    action: 'msi.backup',
+    target: 'HostedEmail2007NS.msi',
+    params: { source: `${PATHS.msiShare}\\HostedEmail2007NS.msi`, dest: `${PATHS.backupRoot}\\MPS01\\MSIShare\\HostedEmail2007NS.msi` },
+  },
+  {
+    action: 'msi.stage',
+    target: 'HostedEmail2007NS.msi',
+    params: {
+      source: `${PATHS.packageDir}\\Hostedemail2007ns.msi`,
+      dest: `${PATHS.msiShare}\\HostedEmail2007NS.msi`,
+      size: 349_184,
+      sha256: fakeSha256('Hostedemail2007ns.msi'),
+    },
+  },
+  {
+    action: 'msi.uninstall',
+    target: 'CategorizerOverrideAgent.msi',
+    params: { product: agent.product, path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`, log: `${PATHS.logDir}\\agent-uninstall.log`, keepVersion: UR6 },
+  },
+  {
+    action: 'msi.install',
+    target: agent.msi,
+    params: { product: agent.product, path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`, version: UR6, log: `${PATHS.logDir}\\agent-install.log` },
+  },
+  { action: 'iis.reset', target: '', params: {} },
+  { action: 'service.restart', target: 'MSExchangeTransport', params: { timeoutSeconds: 300 } },
+  { action: 'transportAgent.uninstall', target: AGENT.name, params: {} },
+  { action: 'transportAgent.install', target: AGENT.name, params: { assembly: AGENT.assembly, factory: AGENT.factory } },
+  { action: 'transportAgent.enable', target: AGENT.name, params: {} },
+  {
+    action: 'installutil.uninstall',
+    target: 'CategorizerOverrideAgent.dll',
+    params: { installUtil: PATHS.installUtil, assembly: AGENT.assembly, counterKey: AGENT.counterKey },
+  },
+  { action: 'registry.remove', target: AGENT.counterKey, params: {} },
+  { action: 'config.read', target: AGENT.cacheRefreshKey, params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey } },
+  { action: 'config.write', target: AGENT.cacheRefreshKey, params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey, value: '15', clearReadOnly: true } },
+  { action: 'config.write', target: 'ResourceManagerDatabaseServer', params: { path: PATHS.domainCacheConfig, key: 'ResourceManagerDatabaseServer', value: 'MPSSQL01', clearReadOnly: false } },
+  { action: 'file.backup', target: 'RPCHTTPConfig', params: { source: PATHS.rpcHttpConfig, dest: rpcBackup } },
+  { action: 'file.restore', target: 'RPCHTTPConfig', params: { source: rpcBackup, dest: PATHS.rpcHttpConfig } },
+  {
+    action: 'task.ensure',
+    target: DOMAIN_CACHE_TASK.name,
+    params: { command: PATHS.domainCacheExe, minutes: DOMAIN_CACHE_TASK.minutes, runAs: DOMAIN_CACHE_TASK.runAs },
+  },
+  {
+    action: 'program.run',
+    target: 'CheckFolderGroupsAndRMByPlan.exe',
+    params: {
+      path: `${PATHS.checkFolderDir}\\CheckFolderGroupsAndRMByPlan.exe`,
+      args: ['/server:MPSSQL01', 'C:\\Program Files\\Microsoft Hosting\\', ''],
+      workingDir: PATHS.checkFolderDir,
+    },
+  },
+  {
+    action: 'lab.operator',
+    target: 'uninstallComponents',
+    params: {
+      gate: 'uninstallComponents',
+      items: CORE_COMPONENTS.map((c) => ({ action: 'component.uninstall', target: c.name, hosts: ['MPS01', 'MPS02'], params: { product: c.name } })),
+    },
+  },
+];
+
+/** Every catalog action has at least one sample. */
+export function actionsWithoutSample(): string[] {
+  return ACTION_NAMES.filter((a) => !SAMPLES.some((s) => s.action === a));
+}
+
+/** Replaces the engine's placeholders the way the engine would before building a script. */
+export function resolvePlaceholders(params: Params): Params {
+  const resolve = (value: Params[string]): Params[string] => {
+    if (typeof value === 'string') {
+      return value
+        .replace(/\{\{package:sha256:([^}]+)\}\}/g, (_m, file: string) => fakeSha256(file))
+        .replace(/\{\{capture:[^}]+\}\}/g, '15');
+    }
+    if (Array.isArray(value)) return value.map(resolve);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    return value;
+  };
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, resolve(v)]));
+}
+
+function withRemedies(steps: PlanStep[]): PlanStep[] {
+  return steps.flatMap((step) => [step, ...(step.raises ?? []).flatMap((o) => o.remedy)]);
+}
+
+/** Every step the plan generates (with obligation remedies and preflight inspections), placeholders resolved. */
+export async function planSamples(): Promise<(Sample & { host: string; id: string })[]> {
+  const all: (Sample & { host: string; id: string })[] = [];
+  const seen = new Set<string>();
+  for (const estate of [KB_ESTATE, ODD_ESTATE]) {
+    for (const ur5Installed of [false, true]) {
+      for (const upgradedFromHmc40 of [false, true]) {
+        const facts = { ur5Installed, upgradedFromHmc40 };
+        const inventory = makeInventory(estate, facts);
+        const stages = await planStages(kb979704, inventory, facts);
+        const steps = withRemedies(stages.flatMap((s) => s.lanes.flatMap((l) => l.steps)));
+        const inspections = inventory.hosts.map((h) => ({
+          id: `preflight/${h.name}/inspect`,
+          host: h.name,
+          action: 'host.inspect',
+          target: '',
+          params: { ...kb979704.inspectSpec(inventory, h.name) } as unknown as Params,
+        }));
+        for (const s of [...steps, ...inspections]) {
+          const key = `${s.id}|${s.action}|${JSON.stringify(s.params)}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          all.push({ id: s.id, host: s.host, action: s.action, target: s.target, params: resolvePlaceholders(s.params) });
+        }
+      }
+    }
+  }
+  return all;
+}
