@@ -1,0 +1,77 @@
+/**
+ * Deployment Tool work: components and provisioning nodes. Scripts only probe these (each
+ * verifyOn host separately); the change is the operator's, so apply is refused. `lab.operator`
+ * is the simulated operator performing a gate's checklist.
+ */
+import { PATHS } from '../../../../runbooks/kb979704/data.js';
+import type { ActionContext, ActionSpec, Outcome } from './context.js';
+import { fail, notFound, optStr, report, str } from './context.js';
+import { getCI } from '../names.js';
+import { getFile } from '../files.js';
+import { runOperator } from '../operator.js';
+
+function refused(ctx: ActionContext): Outcome {
+  return fail(
+    1,
+    `${ctx.header.action} '${ctx.header.target}' is performed by the operator in the Deployment Tool, not by a script.`,
+  );
+}
+
+function productEvidence(ctx: ActionContext): {
+  version: string | undefined;
+  evidence: Record<string, string | boolean>;
+} {
+  const version = getCI(ctx.host.products, str(ctx, 'product'));
+  return { version, evidence: version === undefined ? { installed: false } : { installed: true, version } };
+}
+
+function withConfig(
+  ctx: ActionContext,
+  body: (config: NonNullable<ActionContext['host']['mpsConfig']>) => Outcome,
+): Outcome {
+  const path = optStr(ctx, 'configFile') ?? PATHS.mpsConfig;
+  if (!ctx.host.mpsConfig || !getFile(ctx.host, path)) return notFound(path);
+  return body(ctx.host.mpsConfig);
+}
+
+function configEvidence(config: NonNullable<ActionContext['host']['mpsConfig']>): Record<string, boolean> {
+  const evidence: Record<string, boolean> = {};
+  for (const [node, value] of Object.entries(config.initialized)) evidence[`initialized.${node}`] = value;
+  evidence.deploymentStarted = config.deploymentStarted;
+  return evidence;
+}
+
+export const gateActions: Record<string, ActionSpec> = {
+  'component.uninstall': {
+    probe: (ctx) => {
+      const { version, evidence } = productEvidence(ctx);
+      return report(version === undefined, evidence);
+    },
+    apply: refused,
+  },
+  'component.install': {
+    probe: (ctx) => {
+      const { version, evidence } = productEvidence(ctx);
+      return report(version === str(ctx, 'version'), evidence);
+    },
+    apply: refused,
+  },
+  'provisioning.initialize': {
+    probe: (ctx) =>
+      withConfig(ctx, (config) => {
+        const node = optStr(ctx, 'node') ?? ctx.header.target;
+        return report(getCI(config.initialized, node) === true, configEvidence(config));
+      }),
+    apply: refused,
+  },
+  'provisioning.startDeployment': {
+    probe: (ctx) => withConfig(ctx, (config) => report(config.deploymentStarted, configEvidence(config))),
+    apply: refused,
+  },
+  'lab.operator': {
+    // A gate is performed, not a state: probing never finds it done; verification is by the gate's own probes.
+    probe: () => report(false),
+    verify: () => report(true),
+    apply: runOperator,
+  },
+};

@@ -1,0 +1,23 @@
+/** Every simulated action, by name. */
+import type { ActionSpec } from './context.js';
+import { complusActions } from './complus.js';
+import { configActions } from './config.js';
+import { fileActions } from './files.js';
+import { gateActions } from './gates.js';
+import { inspectActions } from './inspect.js';
+import { msiActions } from './msi.js';
+import { serviceActions } from './services.js';
+import { systemActions } from './system.js';
+import { transportActions } from './transport.js';
+
+export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
+  ...inspectActions,
+  ...complusActions,
+  ...gateActions,
+  ...fileActions,
+  ...msiActions,
+  ...serviceActions,
+  ...transportActions,
+  ...systemActions,
+  ...configActions,
+};

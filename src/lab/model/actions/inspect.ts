@@ -1,0 +1,37 @@
+/** host.inspect: what preflight reads about a host (prerequisites and facts). Read-only in every phase. */
+import type { ActionContext, ActionSpec, Outcome } from './context.js';
+import { strList } from './context.js';
+import { formatResultLine } from '../../../remote/header.js';
+import { findKey, getCI, pathsUnder } from '../names.js';
+import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../seed.js';
+
+function inspect(ctx: ActionContext): Outcome {
+  const host = ctx.host;
+  const lines: [string, string][] = [
+    ['state', 'done'],
+    ['psVersion', host.powershell],
+    ['domainAdmin', String(host.account.domainAdmin)],
+    ['hmcVersion', getCI(host.products, HMC_PRODUCT) ?? ''],
+    ['exchangeVersion', host.exchange?.version ?? ''],
+    ['exchangeSp', host.exchange ? String(host.exchange.servicePack) : ''],
+    ['deploymentTool', String(getCI(host.products, DEPLOYMENT_TOOL_PRODUCT) !== undefined)],
+    ['os', host.os],
+  ];
+  for (const drive of strList(ctx, 'drives')) {
+    const letter = drive.replace(/[:\\]+$/, '').toUpperCase();
+    lines.push([`freeMb.${letter}`, String(getCI(host.freeMb, letter) ?? 0)]);
+  }
+  for (const product of strList(ctx, 'products')) {
+    const version = getCI(host.products, product);
+    if (version !== undefined) lines.push([`product.${product}`, version]);
+  }
+  for (const key of strList(ctx, 'registryKeys')) {
+    const present = findKey(host.registry, key) !== undefined || pathsUnder(host.registry, key).length > 0;
+    lines.push([`regkey.${key}`, String(present)]);
+  }
+  return { exitCode: 0, stdout: lines.map(([k, v]) => formatResultLine(k, v)), stderr: [] };
+}
+
+export const inspectActions: Record<string, ActionSpec> = {
+  'host.inspect': { probe: inspect, apply: inspect, verify: inspect },
+};

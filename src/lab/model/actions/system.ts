@@ -1,0 +1,84 @@
+/** Registry keys, scheduled tasks and running programs (CheckFolderGroupsAndRMByPlan.exe). */
+import { CHECK_FOLDER_CONFIG_KEYS } from '../../../../runbooks/kb979704/data.js';
+import type { ActionContext, ActionSpec, Outcome } from './context.js';
+import { fail, num, ok, psError, report, str, target } from './context.js';
+import { baseName, deleteCI, findKey, pathsUnder, sameName } from '../names.js';
+import { getFile, readAppSetting } from '../files.js';
+
+function keyPresent(ctx: ActionContext, key: string): boolean {
+  return findKey(ctx.host.registry, key) !== undefined || pathsUnder(ctx.host.registry, key).length > 0;
+}
+
+/** The tool reads both SQL server names from its config and connects; only an mpssql host answers. */
+function runCheckFolder(ctx: ActionContext, exe: string): Outcome {
+  const config = getFile(ctx.host, `${exe}.config`);
+  const sqlHosts = ctx.inventory.roles.mpssql;
+  const servers = CHECK_FOLDER_CONFIG_KEYS.map((key) => ({
+    key,
+    value: config?.content === undefined ? undefined : readAppSetting(config.content, key),
+  }));
+  const bad = servers.find((s) => s.value === undefined || !sqlHosts.some((h) => sameName(h, s.value ?? '')));
+  if (bad) {
+    const shown = bad.value === undefined ? `(no ${bad.key} in ${baseName(exe)}.config)` : bad.value;
+    return fail(
+      2,
+      `Unhandled Exception: System.Data.SqlClient.SqlException: A network-related or instance-specific error occurred while establishing a connection to SQL Server '${shown}'. The server was not found or was not accessible.\n   at CheckFolderGroupsAndRMByPlan.Program.Main(String[] args)`,
+      ['Checking folder groups and resource manager by plan...'],
+    );
+  }
+  return ok([
+    'Checking folder groups and resource manager by plan...',
+    `Connected to ResourceManager on ${servers[0]?.value ?? ''} and PlanManager on ${servers[1]?.value ?? ''}.`,
+    'Check completed. 0 inconsistencies found.',
+  ]);
+}
+
+export const systemActions: Record<string, ActionSpec> = {
+  'registry.remove': {
+    probe: (ctx) => {
+      const present = keyPresent(ctx, target(ctx));
+      return report(!present, { exists: present });
+    },
+    apply: (ctx) => {
+      const key = target(ctx);
+      deleteCI(ctx.host.registry, key);
+      for (const sub of pathsUnder(ctx.host.registry, key)) delete ctx.host.registry[sub];
+      return ok();
+    },
+  },
+  'task.ensure': {
+    probe: (ctx) => {
+      const present = findKey(ctx.host.tasks, target(ctx)) !== undefined;
+      return report(present, { exists: present });
+    },
+    apply: (ctx) => {
+      const name = target(ctx);
+      deleteCI(ctx.host.tasks, name);
+      ctx.host.tasks[name] = {
+        command: str(ctx, 'command'),
+        minutes: num(ctx, 'minutes'),
+        runAs: str(ctx, 'runAs'),
+      };
+      return ok([`SUCCESS: The scheduled task "${name}" has successfully been created.`]);
+    },
+  },
+  'program.run': {
+    // Running a program is an event; verify only confirms the program is there.
+    probe: (ctx) => report(false, { exists: getFile(ctx.host, str(ctx, 'path')) !== undefined }),
+    verify: (ctx) => {
+      const exists = getFile(ctx.host, str(ctx, 'path')) !== undefined;
+      return report(exists, { exists });
+    },
+    apply: (ctx) => {
+      const path = str(ctx, 'path');
+      if (!getFile(ctx.host, path)) {
+        return psError(
+          `The term '${path}' is not recognized as the name of a cmdlet, function, script file, or operable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`,
+          `ObjectNotFound: (${path}:String) [], CommandNotFoundException`,
+        );
+      }
+      if (sameName(baseName(path), 'CheckFolderGroupsAndRMByPlan.exe')) return runCheckFolder(ctx, path);
+      return ok();
+    },
+  },
+};

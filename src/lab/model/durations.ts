@@ -1,0 +1,49 @@
+/**
+ * How long each command takes on a real HMC server (nominal, in ms). The lab waits
+ * `nominal × timeScale` (default scale 0: instant); the benchmark reads the same table to
+ * estimate a real run's wall time.
+ */
+import type { Phase } from '../../remote/header.js';
+
+/** Read-only probes and verifies: one short PowerShell process. */
+export const PROBE_MS = 200;
+
+/** Nominal apply durations per action, in ms. */
+export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
+  'host.inspect': 1_500,
+  'complus.disable': 3_000,
+  'complus.shutdown': 3_000,
+  'complus.enable': 3_000,
+  'complus.start': 3_000,
+  'component.uninstall': 200,
+  'component.install': 200,
+  'provisioning.initialize': 200,
+  'provisioning.startDeployment': 200,
+  'package.upload': 500,
+  'msi.backup': 2_000,
+  'msi.stage': 2_000,
+  'msi.uninstall': 15_000,
+  'msi.install': 20_000,
+  'iis.reset': 10_000,
+  'service.restart': 15_000,
+  'transportAgent.uninstall': 5_000,
+  'transportAgent.install': 5_000,
+  'transportAgent.enable': 3_000,
+  'installutil.uninstall': 3_000,
+  'registry.remove': 300,
+  'config.read': 300,
+  'config.write': 500,
+  'file.backup': 1_000,
+  'file.restore': 1_000,
+  'task.ensure': 1_000,
+  'program.run': 30_000,
+  /** Per checklist item the simulated operator performs in the Deployment Tool. */
+  'lab.operator': 20_000,
+};
+
+/** Nominal duration of one command; `items` scales `lab.operator` by its checklist length. */
+export function nominalDurationMs(action: string, phase: Phase, items = 1): number {
+  if (phase !== 'apply') return PROBE_MS;
+  const base = APPLY_DURATIONS_MS[action] ?? PROBE_MS;
+  return action === 'lab.operator' ? base * Math.max(1, items) : base;
+}

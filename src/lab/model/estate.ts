@@ -1,0 +1,295 @@
+/**
+ * The simulated HMC estate: one host model behind every front (the ssh2 server, the forced
+ * command behind real sshd, in-memory tests). It reads each script's header line, consults the
+ * fault file, acts on the hosts' state as Windows and HMC would, records an event per command,
+ * and persists the state file.
+ */
+import { access } from 'node:fs/promises';
+import type { Inventory } from '../../inventory/types.js';
+import type { ScriptHeader } from '../../remote/header.js';
+import { formatSentinel, parseHeader } from '../../remote/header.js';
+import { scriptFromCommand } from '../../remote/deliver.js';
+import { DeployError } from '../../errors.js';
+import type { LabClock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Fault } from './faults.js';
+import { FaultBook } from './fault-book.js';
+import type { FaultKind, HostState, LabState } from './state.js';
+import { seedEstate } from './seed.js';
+import { loadState, saveState } from './persist.js';
+import { findKey, sameName } from './names.js';
+import { nominalDurationMs } from './durations.js';
+import type { Outcome } from './actions/context.js';
+import { itemCount, renderStderr, renderStdout, runAction, usesInstaller } from './run-action.js';
+import { HostFiles } from './host-files.js';
+
+export type ExecOutcome =
+  | { kind: 'exit'; stdout: string; stderr: string; exitCode: number }
+  | { kind: 'drop'; stdout: string }
+  | { kind: 'hang' };
+
+export interface EstateOptions {
+  /** Where the state persists (auto-saved ≤ 50 ms after each change); none: in memory only. */
+  statePath?: string;
+  faults?: Fault[];
+  /** Multiplier on nominal durations (0, the default: instant). */
+  timeScale?: number;
+  clock?: LabClock;
+}
+
+const SAVE_DEBOUNCE_MS = 50;
+
+export class Estate {
+  readonly state: LabState;
+  private readonly faults: FaultBook;
+  private readonly clock: LabClock;
+  private readonly timeScale: number;
+  private readonly files: HostFiles;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private saving: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly inventory: Inventory,
+    state: LabState,
+    private readonly options: EstateOptions,
+  ) {
+    this.state = state;
+    this.clock = options.clock ?? systemClock;
+    this.timeScale = options.timeScale ?? 0;
+    const faults = options.faults ?? [];
+    const unknown = faults.filter((f) => 'host' in f && findKey(state.hosts, f.host) === undefined);
+    if (unknown.length > 0) {
+      throw new DeployError('badInput', 'the fault file names hosts that are not in the inventory', {
+        code: 'FAULTS_INVALID',
+        problems: unknown.map((f) => `host "${'host' in f ? f.host : ''}" (${f.kind})`),
+      });
+    }
+    this.faults = new FaultBook(faults, () => this.state.faultCounters);
+    this.files = new HostFiles(() => this.scheduleSave());
+  }
+
+  /** A freshly seeded estate (new host keys). */
+  static create(inventory: Inventory, options: EstateOptions = {}): Estate {
+    return new Estate(inventory, seedEstate(inventory), options);
+  }
+
+  /** Loads the state file if it exists (checking it matches the inventory), else seeds and saves one. */
+  static async open(inventory: Inventory, options: EstateOptions & { statePath: string }): Promise<Estate> {
+    const exists = await access(options.statePath).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      const estate = Estate.create(inventory, options);
+      await estate.flush(true);
+      return estate;
+    }
+    const state = await loadState(options.statePath);
+    const missing = inventory.hosts
+      .filter((h) => findKey(state.hosts, h.name) === undefined)
+      .map((h) => h.name);
+    const extra = Object.keys(state.hosts).filter(
+      (name) => !inventory.hosts.some((h) => sameName(h.name, name)),
+    );
+    if (missing.length > 0 || extra.length > 0) {
+      throw new DeployError('state', `lab state file ${options.statePath} does not match the inventory`, {
+        code: 'LAB_STATE_MISMATCH',
+        problems: [
+          ...missing.map((h) => `${h} is in the inventory but not in the state`),
+          ...extra.map((h) => `${h} is in the state but not in the inventory`),
+        ],
+        hint: 'Use a new --state file for this inventory (the simulated hosts get new host keys).',
+      });
+    }
+    // An installer "running" when the lab stopped did not survive the restart.
+    for (const host of Object.values(state.hosts)) delete host.busyUntil;
+    return new Estate(inventory, state, options);
+  }
+
+  hostNames(): string[] {
+    return Object.keys(this.state.hosts);
+  }
+
+  hostKey(host: string): { privateKey: string; fingerprint: string } {
+    const { hostKey } = this.host(host).state;
+    return { privateKey: hostKey.privatePem, fingerprint: hostKey.fingerprint };
+  }
+
+  /** A connection attempt: 'refuse' (consumes one refusal), 'down', or undefined to accept. */
+  connectFault(host: string): 'refuse' | 'down' | undefined {
+    const { name } = this.host(host);
+    const fault = this.faults.connect(name);
+    if (fault) this.scheduleSave();
+    return fault;
+  }
+
+  /** An SFTP upload landed. Throws (the front answers a failure) when the file is locked or read-only. */
+  writeFile(host: string, windowsPath: string, content: Buffer): void {
+    this.files.write(this.host(host).state, windowsPath, content);
+  }
+
+  readFile(host: string, windowsPath: string): Buffer | undefined {
+    return this.files.read(this.host(host).state, windowsPath);
+  }
+
+  statFile(host: string, windowsPath: string): { size: number } | undefined {
+    return this.files.stat(this.host(host).state, windowsPath);
+  }
+
+  /** Whether `windowsPath` is a folder holding files (for SFTP stat/mkdir); additive to the brief's API. */
+  isDirectory(host: string, windowsPath: string): boolean {
+    return this.files.isDirectory(this.host(host).state, windowsPath);
+  }
+
+  /** Runs one command as the host would. Never rejects for anything the command says or does. */
+  async exec(host: string, command: string): Promise<ExecOutcome> {
+    const name = findKey(this.state.hosts, host);
+    if (name === undefined) return exit(255, '', `deploy-rollup lab: no simulated host "${host}"\r\n`);
+    const hostState = this.state.hosts[name] as HostState;
+    const start = this.clock.now();
+    const script = scriptFromCommand(command, (path) => this.files.read(hostState, path)?.toString('utf8'));
+    if ('error' in script) return headerError(script.error);
+    const header = parseHeader(script.script.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
+    if ('error' in header) return headerError(header.error);
+
+    if (this.faults.isDown(name)) {
+      this.record(name, header, start, null, 'down');
+      return { kind: 'drop', stdout: '' };
+    }
+    this.faults.countCommand(name);
+    if (!sameName(header.host, name)) {
+      return this.finish(name, header, start, {
+        exitCode: 1,
+        stdout: [],
+        stderr: [`deploy-rollup lab: this script is for host "${header.host}" but ran on "${name}"`],
+      });
+    }
+    const fault = this.faults.takeCommandFault(name, header);
+    if (fault?.kind === 'fail') {
+      const message = `${header.action} failed with exit code ${fault.exitCode} (fault injected by the lab's fault file)`;
+      return this.finish(name, header, start, {
+        exitCode: fault.exitCode,
+        stdout: [],
+        stderr: [message],
+        fault: 'fail',
+      });
+    }
+    if (fault?.kind === 'hang') {
+      this.record(name, header, start, null, 'hang');
+      return { kind: 'hang' };
+    }
+    if (fault?.kind === 'drop' && fault.when === 'before') {
+      this.record(name, header, start, null, 'drop');
+      return { kind: 'drop', stdout: '' };
+    }
+
+    const slow = this.faults.slowFactor(name);
+    const scale = slow === undefined ? this.timeScale : (this.timeScale > 0 ? this.timeScale : 1) * slow;
+    const duration = nominalDurationMs(header.action, header.phase, itemCount(header)) * scale;
+    const installer = usesInstaller(header);
+    if (installer && (hostState.busyUntil ?? 0) > start) {
+      return this.finish(name, header, start, installerBusy());
+    }
+    const busyUntil = start + duration;
+    if (installer && duration > 0) hostState.busyUntil = busyUntil;
+    if (duration > 0) await this.clock.sleep(duration);
+    if (installer && hostState.busyUntil === busyUntil) delete hostState.busyUntil;
+
+    const outcome = runAction({
+      name,
+      host: hostState,
+      state: this.state,
+      header,
+      inventory: this.inventory,
+      now: this.clock.now(),
+      forgets: (gate, item) => this.faults.forgets(gate, item),
+    });
+    if (slow !== undefined && outcome.fault === undefined) outcome.fault = 'slow';
+    if (fault?.kind === 'drop') {
+      this.record(name, header, start, outcome.exitCode, 'drop');
+      return { kind: 'drop', stdout: renderStdout(outcome, false) };
+    }
+    return this.finish(name, header, start, outcome);
+  }
+
+  /** Writes any pending change now (and waits for writes in flight). */
+  async flush(force = false): Promise<void> {
+    const pending = this.saveTimer !== undefined;
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (pending || force) this.enqueueSave();
+    await this.saving;
+  }
+
+  private host(host: string): { name: string; state: HostState } {
+    const name = findKey(this.state.hosts, host);
+    if (name === undefined)
+      throw new DeployError('internal', `no simulated host "${host}"`, { code: 'LAB_NO_HOST' });
+    return { name, state: this.state.hosts[name] as HostState };
+  }
+
+  private finish(name: string, header: ScriptHeader, start: number, outcome: Outcome): ExecOutcome {
+    this.record(name, header, start, outcome.exitCode, outcome.fault);
+    return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
+  }
+
+  private record(
+    name: string,
+    header: ScriptHeader,
+    start: number,
+    exitCode: number | null,
+    fault?: FaultKind,
+  ): void {
+    this.state.seq += 1;
+    this.state.events.push({
+      seq: this.state.seq,
+      start,
+      end: this.clock.now(),
+      host: name,
+      action: header.action,
+      target: header.target,
+      phase: header.phase,
+      exitCode,
+      step: header.step,
+      run: header.run,
+      ...(fault ? { fault } : {}),
+    });
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    if (this.options.statePath === undefined || this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.enqueueSave();
+    }, SAVE_DEBOUNCE_MS);
+  }
+
+  private enqueueSave(): void {
+    const path = this.options.statePath;
+    if (path === undefined) return;
+    // Writes are serialised so an older snapshot never lands after a newer one.
+    this.saving = this.saving.catch(() => undefined).then(() => saveState(path, this.state));
+    // A failed background save must not crash the process; flush() still rejects with it.
+    this.saving.catch(() => undefined);
+  }
+}
+
+function exit(exitCode: number, stdout: string, stderr: string): ExecOutcome {
+  return { kind: 'exit', exitCode, stdout, stderr };
+}
+
+function headerError(message: string): ExecOutcome {
+  // The sentinel still ends stdout so the engine reads a definite failure, not a dropped command.
+  return exit(1, `${formatSentinel(1)}\r\n`, `deploy-rollup lab: ${message}\r\n`);
+}
+
+function installerBusy(): Outcome {
+  return {
+    exitCode: 1618,
+    stdout: [],
+    stderr: [
+      'msiexec.exe exited with code 1618 (ERROR_INSTALL_ALREADY_RUNNING): Another installation is already in progress. Complete that installation before proceeding with this install.',
+    ],
+  };
+}

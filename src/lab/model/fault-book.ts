@@ -1,0 +1,91 @@
+/**
+ * Which faults fire for a connection or a command. Counters live in the lab state so a drill
+ * ("fail twice, then succeed") carries on across restarts of the lab.
+ */
+import type { ScriptHeader } from '../../remote/header.js';
+import type { Fault } from './faults.js';
+import { faultKey } from './faults.js';
+import type { FaultCounters } from './state.js';
+import { sameName } from './names.js';
+
+type CommandFault = Extract<Fault, { kind: 'fail' | 'drop' | 'hang' }>;
+
+export class FaultBook {
+  constructor(
+    private readonly faults: readonly Fault[],
+    private readonly counters: () => FaultCounters,
+  ) {}
+
+  private fired(fault: Fault): number {
+    return this.counters().fired[faultKey(fault)] ?? 0;
+  }
+
+  private fire(fault: Fault): void {
+    const key = faultKey(fault);
+    this.counters().fired[key] = (this.counters().fired[key] ?? 0) + 1;
+  }
+
+  /** Whether the host is down (it stays down once it went down). */
+  isDown(host: string): boolean {
+    const id = host.toLowerCase();
+    const counters = this.counters();
+    if (counters.down[id]) return true;
+    const served = counters.commands[id] ?? 0;
+    const down = this.faults.some(
+      (f) => f.kind === 'down' && sameName(f.host, host) && served >= f.afterCommands,
+    );
+    if (down) counters.down[id] = true;
+    return down;
+  }
+
+  countCommand(host: string): void {
+    const id = host.toLowerCase();
+    this.counters().commands[id] = (this.counters().commands[id] ?? 0) + 1;
+  }
+
+  /** A connection attempt: 'down', a consumed 'refuse', or nothing. */
+  connect(host: string): 'refuse' | 'down' | undefined {
+    if (this.isDown(host)) return 'down';
+    const refuse = this.faults.find(
+      (f) => f.kind === 'refuse' && sameName(f.host, host) && this.fired(f) < f.times,
+    );
+    if (!refuse) return undefined;
+    this.fire(refuse);
+    return 'refuse';
+  }
+
+  /** The first fail/drop/hang fault that matches this command and has firings left; consumes one. */
+  takeCommandFault(host: string, header: ScriptHeader): CommandFault | undefined {
+    const found = this.faults.find(
+      (f): f is CommandFault =>
+        (f.kind === 'fail' || f.kind === 'drop' || f.kind === 'hang') &&
+        sameName(f.host, host) &&
+        (f.action === undefined || sameName(f.action, header.action)) &&
+        (f.target === undefined || sameName(f.target, header.target)) &&
+        f.phase === header.phase &&
+        this.fired(f) < f.times,
+    );
+    if (found) this.fire(found);
+    return found;
+  }
+
+  /** The slow-down factor of a host, if a `slow` fault names it. */
+  slowFactor(host: string): number | undefined {
+    const slow = this.faults.find((f) => f.kind === 'slow' && sameName(f.host, host));
+    return slow?.kind === 'slow' ? slow.factor : undefined;
+  }
+
+  /** Whether the operator forgets `item` at `gate`; consumes one firing. */
+  forgets(gate: string, item: string): boolean {
+    const forget = this.faults.find(
+      (f) =>
+        f.kind === 'forget' &&
+        sameName(f.item, item) &&
+        (f.gate === undefined || sameName(f.gate, gate)) &&
+        this.fired(f) < f.times,
+    );
+    if (!forget) return false;
+    this.fire(forget);
+    return true;
+  }
+}

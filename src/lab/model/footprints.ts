@@ -1,0 +1,103 @@
+/**
+ * What installing or removing a product leaves on a host beyond its Add or Remove Programs
+ * entry: the files it owns, the task it drops. Installs write DEFAULT configs, so a tool that
+ * forgets to restore a customisation (CacheRefresh, RPCHTTPConfig files) is caught.
+ */
+import { AGENT, DOMAIN_CACHE_TASK, PATHS, STANDALONE } from '../../../runbooks/kb979704/data.js';
+import type { FileState, HostState } from './state.js';
+import { binaryFile, putFile, removeFile, textFile } from './files.js';
+import { deleteCI, sameName } from './names.js';
+
+/** Where the RTM 32-bit agent landed on x64 hubs (facts file, HMC field notes). */
+export const AGENT_X86_ASSEMBLY =
+  'C:\\Program Files (x86)\\Microsoft\\Exchange Server\\TransportRoles\\Agents\\CategorizerOverrideAgent\\CategorizerOverrideAgent.dll';
+export const AGENT_X86_PRODUCT = 'Categorizer Override Agent (x86)';
+
+export const DEFAULT_CACHE_REFRESH = '60';
+export const AGENT_DEFAULT_CONFIG = `<configuration><appSettings><add key="${AGENT.cacheRefreshKey}" value="${DEFAULT_CACHE_REFRESH}" /></appSettings></configuration>`;
+export const DOMAIN_CACHE_DEFAULT_CONFIG =
+  '<configuration><appSettings><add key="DatabaseServer" value="localhost" /><add key="CacheFolder" value="C:\\Program Files\\Microsoft Hosting\\Provisioning\\SmtpDomainCacheTask\\Cache" /></appSettings></configuration>';
+export const RPC_DEFAULT_WEB_CONFIG =
+  '<configuration><appSettings><add key="ExchangeServerName" value="mail.example.com" /><add key="CompanyName" value="" /></appSettings></configuration>';
+
+export const CHECK_FOLDER_EXE = `${PATHS.checkFolderDir}\\CheckFolderGroupsAndRMByPlan.exe`;
+export const CHECK_FOLDER_CONFIG = `${CHECK_FOLDER_EXE}.config`;
+/** The shipped config points nowhere useful; the KB has the operator edit it. */
+export const CHECK_FOLDER_PLACEHOLDER = 'SQLSERVERNAME';
+const CHECK_FOLDER_DEFAULT_CONFIG =
+  '<configuration><appSettings>' +
+  `<add key="ResourceManagerDatabaseServer" value="${CHECK_FOLDER_PLACEHOLDER}" />` +
+  `<add key="PlanManagerDatabaseServer" value="${CHECK_FOLDER_PLACEHOLDER}" />` +
+  '</appSettings></configuration>';
+
+interface Footprint {
+  files: (version: string) => Record<string, FileState>;
+  /** Paths removed on uninstall (a superset of what any version installed). */
+  owned: string[];
+  onUninstall?: (host: HostState) => void;
+}
+
+const rpc = (name: string) => `${PATHS.rpcHttpConfig}\\${name}`;
+
+const FOOTPRINTS: Record<string, Footprint> = {
+  [AGENT.name]: {
+    files: (version) => ({
+      [AGENT.assembly]: binaryFile(`CategorizerOverrideAgent-x64.dll@${version}`, 61_440),
+      [PATHS.agentConfig]: textFile(AGENT_DEFAULT_CONFIG),
+    }),
+    owned: [AGENT.assembly, AGENT_X86_ASSEMBLY, PATHS.agentConfig],
+  },
+  [AGENT_X86_PRODUCT]: {
+    files: (version) => ({
+      [AGENT_X86_ASSEMBLY]: binaryFile(`CategorizerOverrideAgent-x86.dll@${version}`, 57_344),
+      [PATHS.agentConfig]: textFile(AGENT_DEFAULT_CONFIG),
+    }),
+    owned: [AGENT_X86_ASSEMBLY, PATHS.agentConfig],
+  },
+  [STANDALONE.domainCache?.product ?? 'SMTP Domain Cache Task']: {
+    files: (version) => ({
+      [PATHS.domainCacheExe]: binaryFile(`SmtpDomainCacheTask.exe@${version}`, 45_056),
+      [PATHS.domainCacheConfig]: textFile(DOMAIN_CACHE_DEFAULT_CONFIG),
+    }),
+    owned: [PATHS.domainCacheExe, PATHS.domainCacheConfig],
+    // Whether the MSI touches the task is unknown (facts §5.4); removing it makes task.ensure necessary.
+    onUninstall: (host) => void deleteCI(host.tasks, DOMAIN_CACHE_TASK.name),
+  },
+  [STANDALONE.rpcHttp?.product ?? 'RPC over HTTP Client Configuration Tool']: {
+    files: (version) => ({
+      [rpc('web.config')]: textFile(RPC_DEFAULT_WEB_CONFIG),
+      [rpc('logo.gif')]: binaryFile('rpc-default-logo.gif', 2_048),
+      [rpc('default.aspx')]: binaryFile(`rpc-default.aspx@${version}`, 6_144),
+    }),
+    owned: [rpc('web.config'), rpc('logo.gif'), rpc('default.aspx')],
+  },
+  [STANDALONE.checkFolder?.product ?? 'CheckFolderGroupsAndRMByPlan']: {
+    files: (version) => ({
+      [CHECK_FOLDER_EXE]: binaryFile(`CheckFolderGroupsAndRMByPlan.exe@${version}`, 36_864),
+      // Shipped read-only: the KB tells the operator to clear the flag before editing.
+      [CHECK_FOLDER_CONFIG]: textFile(CHECK_FOLDER_DEFAULT_CONFIG, true),
+    }),
+    owned: [CHECK_FOLDER_EXE, CHECK_FOLDER_CONFIG],
+  },
+};
+
+function footprintOf(product: string): Footprint | undefined {
+  const key = Object.keys(FOOTPRINTS).find((name) => sameName(name, product));
+  return key === undefined ? undefined : FOOTPRINTS[key];
+}
+
+/** The files `product` at `version` installs (the defaults), for seeding and installs. */
+export function installedFiles(product: string, version: string): Record<string, FileState> {
+  return footprintOf(product)?.files(version) ?? {};
+}
+
+export function applyInstallFootprint(host: HostState, product: string, version: string): void {
+  for (const [path, file] of Object.entries(installedFiles(product, version))) putFile(host, path, file);
+}
+
+export function applyUninstallFootprint(host: HostState, product: string): void {
+  const footprint = footprintOf(product);
+  if (!footprint) return;
+  for (const path of footprint.owned) removeFile(host, path);
+  footprint.onUninstall?.(host);
+}

@@ -1,0 +1,77 @@
+/**
+ * Files arriving over SFTP and read back (SFTP reads, `-File` scripts). Uploaded MSIs are
+ * recognised by their stand-in header; small text files keep their content.
+ */
+import { PATHS } from '../../../runbooks/kb979704/data.js';
+import { readStandinHeader } from '../package/generate.js';
+import type { FileState, HostState } from './state.js';
+import { MAX_CONTENT_BYTES, getFile, pathExists, putFile, sha256Hex } from './files.js';
+import { rebuildMsiBytes } from './msi-files.js';
+import { normalizePath } from './names.js';
+import { engineRunning } from './actions/context.js';
+
+/** Scripts may be longer than configs; they are still text we must be able to read back. */
+const MAX_SCRIPT_BYTES = 1024 * 1024;
+
+/** An upload Windows would refuse (file locked or read-only); the SFTP front reports it as a failure. */
+export class LabFileError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'EBUSY' | 'EACCES',
+  ) {
+    super(message);
+    this.name = 'LabFileError';
+  }
+}
+
+function isText(content: Buffer): boolean {
+  if (content.includes(0)) return false;
+  return Buffer.from(content.toString('utf8'), 'utf8').equals(content);
+}
+
+export class HostFiles {
+  constructor(private readonly changed: () => void) {}
+
+  write(host: HostState, windowsPath: string, content: Buffer): void {
+    const path = normalizePath(windowsPath);
+    const existing = getFile(host, path);
+    if (existing?.readOnly) throw new LabFileError(`Access to the path '${path}' is denied.`, 'EACCES');
+    const inShare = path.toLowerCase().startsWith(PATHS.msiShare.toLowerCase() + '\\');
+    if (inShare && engineRunning(host)) {
+      throw new LabFileError(
+        `The process cannot access the file '${path}' because it is being used by another process.`,
+        'EBUSY',
+      );
+    }
+    const record: FileState = { size: content.length, sha256: sha256Hex(content) };
+    if (path.toLowerCase().endsWith('.msi')) {
+      const header = readStandinHeader(content);
+      if (header) {
+        record.product = header.product;
+        record.version = header.version;
+      }
+    } else {
+      const limit = path.toLowerCase().endsWith('.ps1') ? MAX_SCRIPT_BYTES : MAX_CONTENT_BYTES;
+      if (content.length <= limit && isText(content)) record.content = content.toString('utf8');
+    }
+    putFile(host, path, record);
+    this.changed();
+  }
+
+  /** The bytes, when the lab knows them: text content, or a stand-in MSI it can rebuild. */
+  read(host: HostState, windowsPath: string): Buffer | undefined {
+    const file = getFile(host, windowsPath);
+    if (!file) return undefined;
+    if (file.content !== undefined) return Buffer.from(file.content, 'utf8');
+    return rebuildMsiBytes(normalizePath(windowsPath), file);
+  }
+
+  stat(host: HostState, windowsPath: string): { size: number } | undefined {
+    const file = getFile(host, windowsPath);
+    return file ? { size: file.size } : undefined;
+  }
+
+  isDirectory(host: HostState, windowsPath: string): boolean {
+    return !getFile(host, windowsPath) && pathExists(host, windowsPath);
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * The simulated operator at a Deployment Tool gate (`lab.operator`, sent to the first MPS
+ * server): performs each checklist item the way the GUI would, failing where the tool would
+ * fail (engine still running, nothing staged, component still installed). A `forget` fault
+ * makes the operator skip an item, which the gate's verification must catch.
+ */
+import {
+  CORE_COMPONENTS,
+  NO_UR5_COMPONENTS,
+  PATHS,
+  PROVISIONING_NODES,
+} from '../../../runbooks/kb979704/data.js';
+import type { ActionContext, Outcome } from './actions/context.js';
+import { ParamError, engineRunning, fail } from './actions/context.js';
+import { formatResultLine } from '../../remote/header.js';
+import { deleteCI, findKey, getCI, sameName, setCI } from './names.js';
+import { getFile } from './files.js';
+import { DEPLOYMENT_TOOL_PRODUCT } from './seed.js';
+import type { HostState } from './state.js';
+
+export interface OperatorItem {
+  action: string;
+  target: string;
+  hosts: string[];
+  params: Record<string, string>;
+}
+
+function readItems(ctx: ActionContext): { gate: string; items: OperatorItem[] } {
+  const gate = ctx.header.params.gate;
+  const items = ctx.header.params.items;
+  if (typeof gate !== 'string') throw new ParamError('lab.operator: parameter "gate" must be a string');
+  if (!Array.isArray(items)) throw new ParamError('lab.operator: parameter "items" must be a list');
+  return {
+    gate,
+    items: items.map((raw, index) => {
+      const item = raw as Partial<OperatorItem> | null;
+      if (
+        !item ||
+        typeof item.action !== 'string' ||
+        typeof item.target !== 'string' ||
+        !Array.isArray(item.hosts)
+      ) {
+        throw new ParamError(`lab.operator: item ${index + 1} needs action, target and hosts`);
+      }
+      return {
+        action: item.action,
+        target: item.target,
+        hosts: item.hosts.map(String),
+        params: { ...item.params },
+      };
+    }),
+  };
+}
+
+class ItemFailure extends Error {}
+
+function hostNamed(ctx: ActionContext, name: string): { name: string; host: HostState } {
+  const key = findKey(ctx.state.hosts, name);
+  const host = key === undefined ? undefined : ctx.state.hosts[key];
+  if (key === undefined || !host) throw new ItemFailure(`server ${name} is not known to the Deployment Tool`);
+  return { name: key, host };
+}
+
+function componentMsi(item: OperatorItem): string {
+  const msi =
+    item.params.msi ??
+    [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS].find((c) => sameName(c.name, item.target))?.msi;
+  if (msi === undefined)
+    throw new ItemFailure(`'${item.target}' is not a component the Deployment Tool knows`);
+  return msi;
+}
+
+function refuseWhileEngineRuns(name: string, host: HostState, what: string): void {
+  if (host.roles.includes('mps') && engineRunning(host)) {
+    throw new ItemFailure(
+      `${what} failed on ${name}: MpsRemoteExec returned 1603 (files in use: the Provisioning Engine is running)`,
+    );
+  }
+}
+
+function mpsConfigOf(ctx: ActionContext): NonNullable<HostState['mpsConfig']> {
+  if (!ctx.host.mpsConfig) throw new ItemFailure(`cannot load ${PATHS.mpsConfig} on ${ctx.name}`);
+  return ctx.host.mpsConfig;
+}
+
+function perform(ctx: ActionContext, item: OperatorItem): string {
+  const product = item.params.product ?? item.target;
+  switch (item.action) {
+    case 'component.uninstall': {
+      for (const { name, host } of item.hosts.map((h) => hostNamed(ctx, h))) {
+        refuseWhileEngineRuns(name, host, `Uninstall of '${product}'`);
+        deleteCI(host.products, product);
+      }
+      // Removing components invalidates the deployment: every node needs Initialize again.
+      const config = ctx.host.mpsConfig;
+      if (config) {
+        for (const node of Object.keys(config.initialized)) config.initialized[node] = false;
+        config.deploymentStarted = false;
+      }
+      return `uninstalled '${product}' on ${item.hosts.join(', ')}`;
+    }
+    case 'component.install': {
+      const msi = componentMsi(item);
+      const staged = getFile(ctx.host, `${PATHS.msiShare}\\${msi}`);
+      if (staged?.version === undefined)
+        throw new ItemFailure(`${PATHS.msiShare}\\${msi} is missing or not a package`);
+      for (const { name, host } of item.hosts.map((h) => hostNamed(ctx, h))) {
+        const installed = getCI(host.products, product);
+        if (installed === staged.version) continue;
+        if (installed !== undefined) {
+          throw new ItemFailure(
+            `Install of '${product}' failed on ${name}: version ${installed} is installed (uninstall it first; msiexec 1638)`,
+          );
+        }
+        refuseWhileEngineRuns(name, host, `Install of '${product}'`);
+        // The tool installs whatever is staged, whatever the checklist expected.
+        setCI(host.products, product, staged.version);
+      }
+      return `installed '${product}' ${staged.version} on ${item.hosts.join(', ')}`;
+    }
+    case 'provisioning.initialize': {
+      const config = mpsConfigOf(ctx);
+      if (!engineRunning(ctx.host))
+        throw new ItemFailure(`Initialize '${item.target}' failed: the Provisioning Engine is not running`);
+      const node = item.params.node ?? item.target;
+      const known = PROVISIONING_NODES.find((n) => sameName(n, node)) ?? node;
+      setCI(config.initialized, known, true);
+      return `initialized '${known}'`;
+    }
+    case 'provisioning.startDeployment': {
+      const config = mpsConfigOf(ctx);
+      if (!engineRunning(ctx.host))
+        throw new ItemFailure('Start Deployment failed: the Provisioning Engine is not running');
+      config.deploymentStarted = true;
+      return 'started deployment';
+    }
+    default:
+      throw new ItemFailure(`'${item.action}' is not something the operator does in the Deployment Tool`);
+  }
+}
+
+/** `lab.operator` apply: performs the gate's items in order; stops at the first that fails. */
+export function runOperator(ctx: ActionContext): Outcome {
+  const { gate, items } = readItems(ctx);
+  if (getCI(ctx.host.products, DEPLOYMENT_TOOL_PRODUCT) === undefined) {
+    return fail(1, `The HMC Deployment Tool is not installed on ${ctx.name}.`);
+  }
+  if (!ctx.host.account.domainAdmin) {
+    return fail(1, 'The Deployment Tool needs a member of Domain Admins: access is denied.');
+  }
+  const stdout: string[] = [];
+  let skipped = 0;
+  for (const [index, item] of items.entries()) {
+    if (ctx.forgets(gate, item.target)) {
+      skipped += 1;
+      continue;
+    }
+    try {
+      stdout.push(`Deployment Tool: ${perform(ctx, item)}`);
+    } catch (error) {
+      if (!(error instanceof ItemFailure)) throw error;
+      stdout.push(formatResultLine('failedItem', `${index + 1}`));
+      const outcome = fail(
+        1,
+        `Gate ${gate}, item ${index + 1} (${item.action} ${item.target}): ${error.message}`,
+        stdout,
+      );
+      if (skipped > 0) outcome.fault = 'forget';
+      return outcome;
+    }
+  }
+  stdout.push(formatResultLine('performed', String(items.length - skipped)));
+  return { exitCode: 0, stdout, stderr: [], ...(skipped > 0 ? { fault: 'forget' as const } : {}) };
+}

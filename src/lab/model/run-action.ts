@@ -1,0 +1,56 @@
+/** Runs one parsed command against a host's state and shapes the output like the real script's. */
+import type { ScriptHeader } from '../../remote/header.js';
+import { formatSentinel } from '../../remote/header.js';
+import type { ActionContext, Outcome } from './actions/context.js';
+import { ParamError } from './actions/context.js';
+import { ACTIONS } from './actions/index.js';
+import { ACTION_NAMES } from '../../actions/catalog.js';
+
+/** Dispatches on action and phase. Never throws: a bad parameter or a lab bug is an exit 1 with a message. */
+export function runAction(ctx: ActionContext): Outcome {
+  const spec = ACTIONS[ctx.header.action];
+  if (!spec) {
+    return {
+      exitCode: 1,
+      stdout: [],
+      stderr: [
+        `deploy-rollup lab: unknown action "${ctx.header.action}" (known: ${ACTION_NAMES.join(', ')})`,
+      ],
+    };
+  }
+  try {
+    if (ctx.header.phase === 'apply') return spec.apply(ctx);
+    if (ctx.header.phase === 'verify') return (spec.verify ?? spec.probe)(ctx);
+    return spec.probe(ctx);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const prefix =
+      error instanceof ParamError
+        ? 'deploy-rollup lab: bad script header'
+        : 'deploy-rollup lab: internal error';
+    return { exitCode: 1, stdout: [], stderr: [`${prefix}: ${message}`] };
+  }
+}
+
+const EOL = '\r\n';
+
+/** stdout as the host prints it: the lines, then the exit-code sentinel. */
+export function renderStdout(outcome: Outcome, withSentinel = true): string {
+  const lines = withSentinel ? [...outcome.stdout, formatSentinel(outcome.exitCode)] : outcome.stdout;
+  return lines.length === 0 ? '' : lines.join(EOL) + EOL;
+}
+
+export function renderStderr(outcome: Outcome): string {
+  return outcome.stderr.length === 0 ? '' : outcome.stderr.join(EOL) + EOL;
+}
+
+/** Checklist length of a lab.operator command (its duration scales with it). */
+export function itemCount(header: ScriptHeader): number {
+  const items = header.params.items;
+  return Array.isArray(items) ? items.length : 1;
+}
+
+/** Actions that take Windows Installer's mutex. */
+export function usesInstaller(header: ScriptHeader): boolean {
+  return header.phase === 'apply' && (header.action === 'msi.install' || header.action === 'msi.uninstall');
+}

@@ -1,0 +1,153 @@
+/**
+ * The simulated estate's state: JSON only (it is persisted as the lab state file, DESIGN.md
+ * "Lab state file"), validated on load. Names inside compare case-insensitively (see names.ts).
+ */
+import { z } from 'zod';
+import type { Phase } from '../../remote/header.js';
+import type { Role } from '../../inventory/types.js';
+import { ROLES } from '../../inventory/types.js';
+import { PHASES } from '../../remote/header.js';
+
+export const LAB_STATE_VERSION = 1;
+
+export interface FileState {
+  size: number;
+  sha256?: string;
+  /** For MSIs: the ProductName and ProductVersion the package carries (stand-in header). */
+  product?: string;
+  version?: string;
+  readOnly?: boolean;
+  /** Text of small files (configs, uploaded scripts); absent for binaries and MSIs. */
+  content?: string;
+}
+
+export interface TransportAgentState {
+  enabled: boolean;
+  assembly: string;
+  factory: string;
+}
+
+export interface HostState {
+  roles: Role[];
+  products: Record<string, string>;
+  comPlus: Record<string, { enabled: boolean; running: boolean }>;
+  services: Record<string, 'Running' | 'Stopped'>;
+  transportAgents: Record<string, TransportAgentState>;
+  files: Record<string, FileState>;
+  registry: Record<string, true>;
+  tasks: Record<string, { command: string; minutes: number; runAs: string }>;
+  /** The Deployment Tool's MpsConfig.xml, on the first MPS server only. */
+  mpsConfig?: { initialized: Record<string, boolean>; deploymentStarted: boolean };
+  account: { domainAdmin: boolean };
+  exchange?: { version: string; servicePack: number };
+  powershell: '2.0' | '1.0';
+  os: string;
+  freeMb: Record<string, number>;
+  hostKey: { privatePem: string; fingerprint: string };
+  /** An msiexec run holds the installer mutex until then (ms); a second one gets 1618. */
+  busyUntil?: number;
+  /** Agents the running transport service has loaded (set when it (re)starts): their files are locked. */
+  transportLoadedAgents: string[];
+}
+
+/** One command a simulated host received. `exitCode` is null when no exit status was given (hang, drop before). */
+export interface LabEvent {
+  seq: number;
+  start: number;
+  end: number;
+  host: string;
+  action: string;
+  target: string;
+  phase: Phase;
+  exitCode: number | null;
+  step: string;
+  run: string;
+  fault?: FaultKind;
+}
+
+export type FaultKind = 'fail' | 'drop' | 'hang' | 'slow' | 'refuse' | 'down' | 'forget';
+
+/** Fault bookkeeping that must survive restarts: how often each fault fired, commands per host, hosts down. */
+export interface FaultCounters {
+  /** Times fired, per fault (keyed by the fault's canonical JSON). */
+  fired: Record<string, number>;
+  /** Commands received, per host (lower-case name). */
+  commands: Record<string, number>;
+  /** Hosts that went down (lower-case name). */
+  down: Record<string, true>;
+}
+
+export interface LabState {
+  version: typeof LAB_STATE_VERSION;
+  hosts: Record<string, HostState>;
+  events: LabEvent[];
+  seq: number;
+  faultCounters: FaultCounters;
+}
+
+export function emptyFaultCounters(): FaultCounters {
+  return { fired: {}, commands: {}, down: {} };
+}
+
+const fileSchema = z.object({
+  size: z.number().int().nonnegative(),
+  sha256: z.string().optional(),
+  product: z.string().optional(),
+  version: z.string().optional(),
+  readOnly: z.boolean().optional(),
+  content: z.string().optional(),
+});
+
+const hostSchema = z.object({
+  roles: z.array(z.enum(ROLES)),
+  products: z.record(z.string(), z.string()),
+  comPlus: z.record(z.string(), z.object({ enabled: z.boolean(), running: z.boolean() })),
+  services: z.record(z.string(), z.enum(['Running', 'Stopped'])),
+  transportAgents: z.record(
+    z.string(),
+    z.object({ enabled: z.boolean(), assembly: z.string(), factory: z.string() }),
+  ),
+  files: z.record(z.string(), fileSchema),
+  registry: z.record(z.string(), z.literal(true)),
+  tasks: z.record(z.string(), z.object({ command: z.string(), minutes: z.number(), runAs: z.string() })),
+  mpsConfig: z
+    .object({ initialized: z.record(z.string(), z.boolean()), deploymentStarted: z.boolean() })
+    .optional(),
+  account: z.object({ domainAdmin: z.boolean() }),
+  exchange: z.object({ version: z.string(), servicePack: z.number().int() }).optional(),
+  powershell: z.enum(['2.0', '1.0']),
+  os: z.string(),
+  freeMb: z.record(z.string(), z.number()),
+  hostKey: z.object({ privatePem: z.string().min(1), fingerprint: z.string().startsWith('SHA256:') }),
+  busyUntil: z.number().optional(),
+  transportLoadedAgents: z.array(z.string()),
+});
+
+const FAULT_KINDS = ['fail', 'drop', 'hang', 'slow', 'refuse', 'down', 'forget'] as const;
+
+const eventSchema = z.object({
+  seq: z.number().int(),
+  start: z.number(),
+  end: z.number(),
+  host: z.string(),
+  action: z.string(),
+  target: z.string(),
+  phase: z.enum(PHASES),
+  exitCode: z.number().int().nullable(),
+  step: z.string(),
+  run: z.string(),
+  fault: z.enum(FAULT_KINDS).optional(),
+});
+
+/** The schema `loadState` validates against. */
+export const labStateSchema: z.ZodType<LabState> = z.object({
+  version: z.literal(LAB_STATE_VERSION),
+  hosts: z.record(z.string(), hostSchema),
+  events: z.array(eventSchema),
+  seq: z.number().int().nonnegative(),
+  faultCounters: z.object({
+    fired: z.record(z.string(), z.number().int()),
+    commands: z.record(z.string(), z.number().int()),
+    down: z.record(z.string(), z.literal(true)),
+  }),
+});

@@ -1,0 +1,70 @@
+/** Shared pieces for the host-model tests: inventories, and commands built from headers. */
+import type { Inventory, LabSpec, Role } from '../../src/inventory/types.js';
+import type { Params, Phase } from '../../src/remote/header.js';
+import { readResultLines, readSentinel } from '../../src/remote/header.js';
+import { commandFor } from '../../src/lab/model/command.js';
+import type { Estate, ExecOutcome } from '../../src/lab/model/estate.js';
+import { KB_ESTATE, makeInventory } from '../helpers/inventory.js';
+
+export { KB_ESTATE };
+
+export function labInventory(
+  lab: Partial<LabSpec> = {},
+  hosts: Record<string, Role[]> = KB_ESTATE,
+  extra: Partial<Inventory> = {},
+): Inventory {
+  return makeInventory(
+    hosts,
+    {},
+    { lab: { ur5Installed: false, upgradedFromHmc40: false, ...lab }, ...extra },
+  );
+}
+
+export interface Answer {
+  outcome: ExecOutcome;
+  exitCode: number | undefined;
+  dr: Record<string, string>;
+  stdout: string;
+  stderr: string;
+}
+
+export function toAnswer(outcome: ExecOutcome): Answer {
+  const stdout = outcome.kind === 'hang' ? '' : outcome.stdout;
+  const sentinel = readSentinel(stdout);
+  return {
+    outcome,
+    exitCode: sentinel?.exitCode,
+    dr: readResultLines(stdout),
+    stdout,
+    stderr: outcome.kind === 'exit' ? outcome.stderr : '',
+  };
+}
+
+let stepNo = 0;
+
+/** Sends one command, built the way the engine builds it, and reads the answer. */
+export async function run(
+  estate: Estate,
+  host: string,
+  action: string,
+  phase: Phase,
+  target = '',
+  params: Params = {},
+): Promise<Answer> {
+  stepNo += 1;
+  const command = commandFor({ run: 'run-1', step: `step-${stepNo}`, action, phase, host, target, params });
+  return toAnswer(await estate.exec(host, command));
+}
+
+/** probe, apply, verify in a row: the apply's answer plus the verify's state. */
+export async function applyAndVerify(
+  estate: Estate,
+  host: string,
+  action: string,
+  target = '',
+  params: Params = {},
+): Promise<{ apply: Answer; verified: string | undefined }> {
+  const apply = await run(estate, host, action, 'apply', target, params);
+  const verify = await run(estate, host, action, 'verify', target, params);
+  return { apply, verified: verify.dr.state };
+}
