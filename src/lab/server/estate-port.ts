@@ -23,4 +23,6 @@ export interface EstatePort {
   writeFile(host: string, windowsPath: string, content: Buffer): void;
   readFile(host: string, windowsPath: string): Buffer | undefined;
   statFile(host: string, windowsPath: string): { size: number } | undefined;
+  /** Whether the path is a folder holding files (SFTP stat of a folder); absent: no folders known. */
+  isDirectory?(host: string, windowsPath: string): boolean;
 }

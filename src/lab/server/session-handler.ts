@@ -91,5 +91,6 @@ function estateBackend(host: string, estate: EstatePort): SftpBackend {
     writeFile: async (path, content) => estate.writeFile(host, path, content),
     readFile: async (path) => estate.readFile(host, path),
     statFile: async (path) => estate.statFile(host, path),
+    isDirectory: async (path) => estate.isDirectory?.(host, path) ?? false,
   };
 }

@@ -4,8 +4,8 @@
  * (`/C:/Windows/Temp/x.ps1`) and are stored in the host model under their Windows form.
  *
  * Enough of the protocol for uploads (`fastPut`, what node-ssh's `putFile` uses), downloads,
- * stat and mkdir. The model has files but no directories, so MKDIR always succeeds and a
- * directory "exists" once this session created it (or it is a drive root).
+ * stat and mkdir. The model keeps files, not folders: MKDIR always succeeds, and a folder
+ * exists when it is a drive root, this session created it, or the model holds files in it.
  */
 
 import { posix } from 'node:path';
@@ -20,6 +20,7 @@ export interface SftpBackend {
   writeFile(windowsPath: string, content: Buffer): Promise<void>;
   readFile(windowsPath: string): Promise<Buffer | undefined>;
   statFile(windowsPath: string): Promise<{ size: number } | undefined>;
+  isDirectory?(windowsPath: string): Promise<boolean>;
 }
 
 type Handle =
@@ -43,13 +44,15 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log?: (line: 
     return id;
   };
   const lookup = (id: Buffer): Handle | undefined => handles.get(id.toString('hex'));
-  const isDirectory = (path: string): boolean =>
-    /^\/?([A-Za-z]:)?\/?$/.test(path) || directories.has(normalize(path));
+  const isDirectory = async (path: string): Promise<boolean> =>
+    /^\/?([A-Za-z]:)?\/?$/.test(path) ||
+    directories.has(normalize(path)) ||
+    ((await backend.isDirectory?.(fromSftpPath(normalize(path)))) ?? false);
   // One failing backend call must answer its own request, never take the session down.
   const guard = (reqId: number, work: () => Promise<void>): void => {
     work().catch((error: unknown) => {
       log?.(`sftp: ${error instanceof Error ? error.message : String(error)}`);
-      sftp.status(reqId, STATUS_CODE.FAILURE, 'failure');
+      sftp.status(reqId, STATUS_CODE.FAILURE, error instanceof Error ? error.message : 'failure');
     });
   };
 
@@ -109,11 +112,11 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log?: (line: 
   });
 
   const stat = (reqId: number, filename: string): void => {
-    if (isDirectory(filename)) return void sftp.attrs(reqId, attrs(DIR_MODE, 0));
     guard(reqId, async () => {
       const found = await backend.statFile(fromSftpPath(normalize(filename)));
-      if (!found) return void sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE, 'No such file');
-      sftp.attrs(reqId, attrs(FILE_MODE, found.size));
+      if (found) return void sftp.attrs(reqId, attrs(FILE_MODE, found.size));
+      if (await isDirectory(filename)) return void sftp.attrs(reqId, attrs(DIR_MODE, 0));
+      sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE, 'No such file');
     });
   };
   sftp.on('STAT', stat);
@@ -130,8 +133,11 @@ export function serveSftp(sftp: SFTPWrapper, backend: SftpBackend, log?: (line: 
   });
 
   sftp.on('OPENDIR', (reqId, filename) => {
-    if (!isDirectory(filename)) return void sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE, 'No such file');
-    sftp.handle(reqId, open({ kind: 'dir', path: normalize(filename), listed: false }));
+    guard(reqId, async () => {
+      if (!(await isDirectory(filename)))
+        return void sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE, 'No such file');
+      sftp.handle(reqId, open({ kind: 'dir', path: normalize(filename), listed: false }));
+    });
   });
 
   // The model cannot enumerate a folder, so a listing holds only the dot entries.

@@ -1,0 +1,161 @@
+/**
+ * Handlers for `lab up`, `lab shell` and `lab package`, as plain async functions that resolve
+ * with an exit code. The CLI wiring (argument parsing, the top-level catch that prints a
+ * {@link DeployError} and maps it to an exit code) lives in the CLI proper.
+ *
+ * Heavy modules (the host model, ssh2) are imported lazily so `--help` stays fast.
+ */
+
+import type { Readable, Writable } from 'node:stream';
+import { DeployError, EXIT } from '../errors.js';
+import type { Inventory } from '../inventory/types.js';
+
+export interface LabUpArgs {
+  inventoryFile: string;
+  stateFile: string;
+  faultsFile?: string;
+  /** Stops the lab (besides SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /** Where the listing and log lines go; defaults to stdout / stderr. */
+  out?: (line: string) => void;
+  err?: (line: string) => void;
+}
+
+/**
+ * `lab up`: serves the simulated estate on each host's inventory address and port until
+ * stopped, then saves the state.
+ *
+ * @throws DeployError `badInput` (exit 2) when a `passwordEnv` variable is unset, the inventory or
+ * fault file is invalid, or an address cannot be bound.
+ */
+export async function labUp(args: LabUpArgs): Promise<number> {
+  const out = args.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const err = args.err ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const inventory = await loadLabInventory(args.inventoryFile);
+  requirePasswords(inventory);
+  const estate = await openEstate(inventory, args.stateFile, args.faultsFile);
+  const { startLabServer } = await import('../lab/server/ssh-server.js');
+  const server = await startLabServer(estate, inventory, { bind: 'inventory', log: err });
+
+  out(`lab up: ${inventory.hosts.length} simulated hosts from ${inventory.file}, state ${args.stateFile}`);
+  for (const host of inventory.hosts) {
+    const endpoint = server.endpoints[host.name];
+    if (endpoint) out(`  ${host.name}  ${endpoint.address}:${endpoint.port}  ${endpoint.fingerprint}`);
+  }
+  out('press Ctrl-C to stop');
+
+  await untilStopped(args.signal);
+  await server.close();
+  await estate.flush();
+  out('lab stopped; state saved');
+  return EXIT.done;
+}
+
+export interface LabShellArgs {
+  inventoryFile: string;
+  stateFile: string;
+  host: string;
+  faultsFile?: string;
+  /** Defaults to `SSH_ORIGINAL_COMMAND`. */
+  originalCommand?: string;
+  stdin?: Readable;
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+/**
+ * `lab shell`: the `ForceCommand` of a real sshd serving one lab host. Answers
+ * `SSH_ORIGINAL_COMMAND` (a command, or the sftp subsystem) from the shared state file.
+ * Resolves with the exit status the session should end with.
+ */
+export async function labShell(args: LabShellArgs): Promise<number> {
+  const inventory = await loadLabInventory(args.inventoryFile);
+  const host = inventory.hosts.find((h) => h.name.toLowerCase() === args.host.toLowerCase());
+  if (!host) {
+    throw new DeployError('badInput', `host ${args.host} is not in ${inventory.file}`, {
+      code: 'LAB_UNKNOWN_HOST',
+      hint: `--host must name one of: ${inventory.hosts.map((h) => h.name).join(', ')}`,
+    });
+  }
+  const faults = await loadFaultFile(inventory, args.faultsFile);
+  const { Estate } = await import('../lab/model/estate.js');
+  const { runForcedCommand } = await import('../lab/shell/forced-command.js');
+  return runForcedCommand({
+    host: host.name,
+    statePath: args.stateFile,
+    originalCommand: args.originalCommand ?? process.env.SSH_ORIGINAL_COMMAND,
+    openEstate: () => Estate.open(inventory, { statePath: args.stateFile, faults }),
+    stdin: args.stdin ?? process.stdin,
+    stdout: args.stdout ?? process.stdout,
+    stderr: args.stderr ?? process.stderr,
+  });
+}
+
+export interface LabPackageArgs {
+  outDir: string;
+  out?: (line: string) => void;
+}
+
+/** `lab package`: writes the stand-in Update Rollup 6 package (the KB's 33 files at their exact sizes). */
+export async function labPackage(args: LabPackageArgs): Promise<number> {
+  const out = args.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const { writeStandinPackage } = await import('../lab/package/generate.js');
+  const written = await writeStandinPackage(args.outDir);
+  const bytes = written.reduce((sum, file) => sum + file.size, 0);
+  out(`wrote ${written.length} files (${bytes} bytes) to ${args.outDir}`);
+  return EXIT.done;
+}
+
+async function loadLabInventory(file: string): Promise<Inventory> {
+  const { loadInventory } = await import('../inventory/load-inventory.js');
+  return loadInventory(file);
+}
+
+async function loadFaultFile(inventory: Inventory, file: string | undefined) {
+  if (file === undefined) return [];
+  const { loadFaults } = await import('../lab/model/faults.js');
+  return loadFaults(
+    file,
+    inventory.hosts.map((h) => h.name),
+  );
+}
+
+async function openEstate(inventory: Inventory, statePath: string, faultsFile: string | undefined) {
+  const faults = await loadFaultFile(inventory, faultsFile);
+  const { Estate } = await import('../lab/model/estate.js');
+  return Estate.open(inventory, { statePath, faults });
+}
+
+/** The lab accepts the password the inventory names; without it no password host could log in. */
+function requirePasswords(inventory: Inventory): void {
+  const unset = new Set<string>();
+  for (const host of inventory.hosts) {
+    if ('passwordEnv' in host.auth && process.env[host.auth.passwordEnv] === undefined)
+      unset.add(host.auth.passwordEnv);
+  }
+  if (unset.size === 0) return;
+  const names = [...unset];
+  throw new DeployError(
+    'badInput',
+    `the lab needs the password in ${names.map((n) => `$${n}`).join(', ')}, which is unset`,
+    {
+      code: 'LAB_PASSWORD_UNSET',
+      hint: `set it in the environment of \`lab up\` (e.g. \`export ${names[0] ?? 'NAME'}=...\`), the same value the run will use`,
+    },
+  );
+}
+
+function untilStopped(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    if (signal?.aborted) return stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
