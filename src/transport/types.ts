@@ -22,6 +22,11 @@ export interface RawResult {
   cancelled: boolean;
   /** The connection dropped while the command ran: it may or may not have completed on the host. */
   dropped: boolean;
+  /**
+   * Bytes dropped from the front of stdout and stderr (together) to keep each within its bound
+   * (the last 64 KiB, which always holds the sentinel line). Absent when nothing was dropped.
+   */
+  truncatedBytes?: number;
 }
 
 export interface Transport {
