@@ -1,4 +1,5 @@
 /** Shared pieces for the host-model tests: inventories, and commands built from headers. */
+import { createHash } from 'node:crypto';
 import type { Inventory, LabSpec, Role } from '../../src/inventory/types.js';
 import type { Params, Phase } from '../../src/remote/header.js';
 import { readResultLines, readSentinel } from '../../src/remote/header.js';
@@ -68,3 +69,27 @@ export async function applyAndVerify(
   const verify = await run(estate, host, action, 'verify', target, params);
   return { apply, verified: verify.dr.state };
 }
+
+import { DEFAULT_VERSIONS, PATHS, packageFile } from '../../runbooks/kb979704/data.js';
+import { standinBytes } from '../../src/lab/package/generate.js';
+import { productForFile } from '../../src/lab/package/products.js';
+
+/** Uploads the stand-in of package file `name` to the package folder on `host`, as SFTP would. */
+export function upload(
+  estate: Estate,
+  host: string,
+  name: string,
+  version = DEFAULT_VERSIONS.ur6 ?? '',
+): { path: string; size: number; sha256: string } {
+  const entry = packageFile(name);
+  const bytes = standinBytes(
+    { product: productForFile(entry.file) ?? '', version, file: entry.file },
+    entry.size,
+  );
+  const path = `${PATHS.packageDir}\\${entry.file}`;
+  estate.writeFile(host, path, bytes);
+  return { path, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+export const UR6 = DEFAULT_VERSIONS.ur6 ?? '';
+export const RTM = DEFAULT_VERSIONS.rtm ?? '';

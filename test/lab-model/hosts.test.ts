@@ -1,0 +1,327 @@
+import { describe, expect, test } from '@jest/globals';
+import { ACTION_NAMES } from '../../src/actions/catalog.js';
+import { HMC40_UPGRADE_KEY, PATHS } from '../../runbooks/kb979704/data.js';
+import { Estate } from '../../src/lab/model/estate.js';
+import { getFile } from '../../src/lab/model/files.js';
+import { formatHeader } from '../../src/remote/header.js';
+import { POWERSHELL, encodeCommand } from '../../src/remote/deliver.js';
+import { labInventory, run, toAnswer, upload, UR6 } from './helpers.js';
+
+const RPC = 'RPC over HTTP Client Configuration Tool';
+const CHECK_DIR = PATHS.checkFolderDir;
+const CHECK_EXE = `${CHECK_DIR}\\CheckFolderGroupsAndRMByPlan.exe`;
+
+describe('PROV: RPC over HTTP tool and customisations', () => {
+  test('a reinstall loses the customisations until they are restored from the backup', async () => {
+    const estate = Estate.create(labInventory());
+    const backup = 'C:\\temp\\QFERollupPackage\\backup\\PROV01\\RPCHTTPConfig';
+    const files = { source: PATHS.rpcHttpConfig, dest: backup };
+    expect((await run(estate, 'PROV01', 'file.backup', 'apply', 'RPCHTTPConfig', files)).exitCode).toBe(0);
+    expect(
+      (await run(estate, 'PROV01', 'msi.uninstall', 'apply', 'x', { product: RPC, path: '', log: '' }))
+        .exitCode,
+    ).toBe(0);
+    const pkg = upload(estate, 'PROV01', 'RPCHttpConfigTool.msi');
+    expect(
+      (
+        await run(estate, 'PROV01', 'msi.install', 'apply', 'x', {
+          product: RPC,
+          path: pkg.path,
+          version: UR6,
+          log: '',
+        })
+      ).exitCode,
+    ).toBe(0);
+    const webConfig = `${PATHS.rpcHttpConfig}\\web.config`;
+    expect(getFile(estate.state.hosts.PROV01!, webConfig)?.content).not.toContain('Contoso');
+    const restore = { source: backup, dest: PATHS.rpcHttpConfig };
+    expect((await run(estate, 'PROV01', 'file.restore', 'probe', 'RPCHTTPConfig', restore)).dr.state).toBe(
+      'pending',
+    );
+    expect((await run(estate, 'PROV01', 'file.restore', 'apply', 'RPCHTTPConfig', restore)).exitCode).toBe(0);
+    expect((await run(estate, 'PROV01', 'file.restore', 'verify', 'RPCHTTPConfig', restore)).dr.state).toBe(
+      'done',
+    );
+    expect(getFile(estate.state.hosts.PROV01!, webConfig)?.content).toContain('Contoso');
+  });
+
+  test('iisreset restarts the web services and verify reads W3SVC', async () => {
+    const estate = Estate.create(labInventory());
+    estate.state.hosts.PROV01!.services.W3SVC = 'Stopped';
+    expect((await run(estate, 'PROV01', 'iis.reset', 'probe')).dr.state).toBe('pending');
+    const reset = await run(estate, 'PROV01', 'iis.reset', 'apply');
+    expect(reset.stdout).toMatch(/Internet services successfully restarted/);
+    expect((await run(estate, 'PROV01', 'iis.reset', 'verify')).dr.state).toBe('done');
+    expect((await run(estate, 'MPS01', 'iis.reset', 'apply')).exitCode).toBe(1);
+  });
+});
+
+describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
+  async function installCheckFolder(estate: Estate): Promise<void> {
+    const pkg = upload(estate, 'MPS01', 'CheckFolderGroupsAndRMByPlan.msi');
+    const params = { product: 'CheckFolderGroupsAndRMByPlan', path: pkg.path, version: UR6, log: '' };
+    expect((await run(estate, 'MPS01', 'msi.install', 'apply', 'x', params)).exitCode).toBe(0);
+  }
+  const configPath = `${CHECK_EXE}.config`;
+  const write = (key: string, value: string, clearReadOnly: boolean) => ({
+    path: configPath,
+    key,
+    value,
+    clearReadOnly,
+  });
+
+  test('running the program before it is installed fails', async () => {
+    const estate = Estate.create(labInventory({ upgradedFromHmc40: true }));
+    const result = await run(estate, 'MPS01', 'program.run', 'apply', 'x', {
+      path: CHECK_EXE,
+      args: [],
+      workingDir: CHECK_DIR,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/is not recognized/);
+  });
+
+  test('its config is installed read-only: writing without clearing the flag is access denied', async () => {
+    const estate = Estate.create(labInventory());
+    await installCheckFolder(estate);
+    const denied = await run(
+      estate,
+      'MPS01',
+      'config.write',
+      'apply',
+      'k',
+      write('ResourceManagerDatabaseServer', 'MPSSQL01', false),
+    );
+    expect(denied.exitCode).toBe(1);
+    expect(denied.stderr).toMatch(/Access to the path .* is denied/);
+  });
+
+  test('it exits 2 until both database servers point at an MPS SQL host, then 0', async () => {
+    const estate = Estate.create(labInventory());
+    await installCheckFolder(estate);
+    const runParams = { path: CHECK_EXE, args: [], workingDir: CHECK_DIR };
+    expect((await run(estate, 'MPS01', 'program.run', 'apply', 'x', runParams)).exitCode).toBe(2);
+    await run(
+      estate,
+      'MPS01',
+      'config.write',
+      'apply',
+      'k',
+      write('ResourceManagerDatabaseServer', 'mpssql01', true),
+    );
+    const half = await run(estate, 'MPS01', 'program.run', 'apply', 'x', runParams);
+    expect(half.exitCode).toBe(2);
+    expect(half.stderr).toMatch(/SQLSERVERNAME/);
+    await run(
+      estate,
+      'MPS01',
+      'config.write',
+      'apply',
+      'k',
+      write('PlanManagerDatabaseServer', 'MPSSQL01', true),
+    );
+    expect((await run(estate, 'MPS01', 'program.run', 'apply', 'x', runParams)).exitCode).toBe(0);
+  });
+});
+
+describe('host inspection and Deployment Tool probes', () => {
+  test('host.inspect prints the prerequisites, the named products and registry keys', async () => {
+    const estate = Estate.create(labInventory({ upgradedFromHmc40: true, powershell1: ['MPS01'] }));
+    const params = {
+      products: ['Exchange 2007 Provider', 'Not Installed'],
+      registryKeys: [HMC40_UPGRADE_KEY, 'HKLM\\X'],
+      drives: ['C:'],
+    };
+    const answer = await run(estate, 'MPS01', 'host.inspect', 'probe', '', params);
+    expect(answer.dr).toMatchObject({
+      psVersion: '1.0',
+      domainAdmin: 'true',
+      hmcVersion: '4.5',
+      deploymentTool: 'true',
+      'freeMb.C': '20000',
+      'product.Exchange 2007 Provider': '4.5.1000.0',
+      [`regkey.${HMC40_UPGRADE_KEY}`]: 'true',
+      'regkey.HKLM\\X': 'false',
+    });
+    expect(answer.dr['product.Not Installed']).toBeUndefined();
+    const hub = await run(estate, 'EXHUB01', 'host.inspect', 'probe', '', {
+      products: [],
+      registryKeys: [],
+      drives: ['C'],
+    });
+    expect(hub.dr).toMatchObject({ exchangeVersion: '8.2', exchangeSp: '2' });
+  });
+
+  test('component probes read this host only; applying one is refused as operator work', async () => {
+    const estate = Estate.create(labInventory());
+    const params = { product: 'Hosted Email 2007 Web Service', msi: 'HostedEmail2007WS.msi', version: UR6 };
+    expect(
+      (await run(estate, 'PROV01', 'component.uninstall', 'probe', 'Hosted Email 2007 Web Service', params))
+        .dr,
+    ).toMatchObject({ state: 'pending', installed: 'true' });
+    expect(
+      (await run(estate, 'MPS01', 'component.uninstall', 'probe', 'Hosted Email 2007 Web Service', params))
+        .dr,
+    ).toMatchObject({ state: 'done', installed: 'false' });
+    const applied = await run(
+      estate,
+      'MPS01',
+      'component.install',
+      'apply',
+      'Hosted Email 2007 Web Service',
+      params,
+    );
+    expect(applied.exitCode).toBe(1);
+    expect(applied.stderr).toMatch(/performed by the operator in the Deployment Tool/);
+  });
+
+  test('provisioning probes read MpsConfig.xml on the first MPS server and fail where there is none', async () => {
+    const estate = Estate.create(labInventory());
+    const params = { configFile: PATHS.mpsConfig, node: 'Hosted Email 2007' };
+    expect(
+      (await run(estate, 'MPS01', 'provisioning.initialize', 'probe', 'Hosted Email 2007', params)).dr,
+    ).toMatchObject({ state: 'done', 'initialized.Hosted Email 2007': 'true' });
+    expect(
+      (await run(estate, 'MPS02', 'provisioning.initialize', 'probe', 'Hosted Email 2007', params)).exitCode,
+    ).toBe(1);
+    expect(
+      (
+        await run(estate, 'MPS01', 'provisioning.startDeployment', 'probe', '', {
+          configFile: PATHS.mpsConfig,
+        })
+      ).dr.deploymentStarted,
+    ).toBe('true');
+  });
+});
+
+describe('commands the model cannot act on', () => {
+  test('an unknown action exits 1 naming it, and is recorded', async () => {
+    const estate = Estate.create(labInventory());
+    const answer = await run(estate, 'MPS01', 'coffee.make', 'apply', 'x');
+    expect(answer.exitCode).toBe(1);
+    expect(answer.stderr).toMatch(/unknown action "coffee.make"/);
+    expect(estate.state.events.at(-1)).toMatchObject({ action: 'coffee.make', exitCode: 1 });
+  });
+
+  test('a script without a header exits 1 with the reason on stderr', async () => {
+    const estate = Estate.create(labInventory());
+    const answer = toAnswer(
+      await estate.exec('MPS01', `${POWERSHELL} -EncodedCommand ${encodeCommand('Get-Date\n')}`),
+    );
+    expect(answer.exitCode).toBe(1);
+    expect(answer.stderr).toMatch(/does not start with a "# deploy-rollup\/1" header line/);
+    const notPs = toAnswer(await estate.exec('MPS01', 'dir C:\\'));
+    expect(notPs.stderr).toMatch(/not recognized/);
+  });
+
+  test('a parameter of the wrong type is reported, not thrown', async () => {
+    const estate = Estate.create(labInventory());
+    const answer = await run(estate, 'MPS01', 'msi.install', 'apply', 'x', { product: 'P', path: 3 });
+    expect(answer.exitCode).toBe(1);
+    expect(answer.stderr).toMatch(/parameter "path" must be a string/);
+  });
+
+  test('a script addressed to another host is refused', async () => {
+    const estate = Estate.create(labInventory());
+    const header = {
+      run: 'r',
+      step: 's',
+      action: 'complus.disable',
+      phase: 'apply' as const,
+      host: 'MPS02',
+      target: 'Provisioning Engine',
+      params: {},
+    };
+    const script = `${formatHeader(header)}\n`;
+    const answer = toAnswer(
+      await estate.exec('MPS01', `${POWERSHELL} -EncodedCommand ${encodeCommand(script)}`),
+    );
+    expect(answer.exitCode).toBe(1);
+    expect(estate.state.hosts.MPS01!.comPlus['Provisioning Engine']!.enabled).toBe(true);
+  });
+
+  test('a -File script is read from the host file system where SFTP put it', async () => {
+    const estate = Estate.create(labInventory());
+    const header = {
+      run: 'r',
+      step: 's',
+      action: 'complus.disable',
+      phase: 'apply' as const,
+      host: 'MPS01',
+      target: 'Provisioning Engine',
+      params: {},
+    };
+    const path = 'C:\\Windows\\Temp\\deploy-rollup\\s.ps1';
+    estate.writeFile('MPS01', path, Buffer.from(`\uFEFF${formatHeader(header)}\n# long body\n`, 'utf8'));
+    const answer = toAnswer(await estate.exec('MPS01', `${POWERSHELL} -File "${path}"`));
+    expect(answer.exitCode).toBe(0);
+    expect(estate.state.hosts.MPS01!.comPlus['Provisioning Engine']!.enabled).toBe(false);
+    expect(toAnswer(await estate.exec('MPS01', `${POWERSHELL} -File "C:\\none.ps1"`)).exitCode).toBe(1);
+  });
+});
+
+describe('probes and events', () => {
+  test('no probe or verify of any catalog action changes the state', async () => {
+    const estate = Estate.create(labInventory({ upgradedFromHmc40: true }));
+    const params = {
+      product: 'Exchange 2007 Provider',
+      msi: 'Exchange2007Provider.msi',
+      version: UR6,
+      path: PATHS.agentConfig,
+      key: 'CacheRefresh',
+      value: '1',
+      clearReadOnly: true,
+      source: PATHS.rpcHttpConfig,
+      dest: 'C:\\b',
+      size: 1,
+      sha256: 'x',
+      log: 'C:\\l.log',
+      configFile: PATHS.mpsConfig,
+      node: 'Hosted Email 2007',
+      products: [],
+      registryKeys: [],
+      drives: ['C'],
+      assembly: AGENT_ASSEMBLY,
+      factory: 'f',
+      installUtil: 'i',
+      counterKey: 'HKLM\\K',
+      command: 'c',
+      minutes: 1,
+      runAs: 'SYSTEM',
+      args: [],
+      workingDir: 'C:\\',
+      timeoutSeconds: 1,
+      gate: 'g',
+      items: [],
+    };
+    const hostsBefore = JSON.stringify(estate.state.hosts);
+    for (const action of ACTION_NAMES) {
+      for (const host of ['MPS01', 'EXHUB01', 'PROV01']) {
+        await run(estate, host, action, 'probe', 'Provisioning Engine', params);
+        await run(estate, host, action, 'verify', 'Provisioning Engine', params);
+      }
+    }
+    expect(JSON.stringify(estate.state.hosts)).toBe(hostsBefore);
+  });
+
+  test('every command is an event with its phase, step, run and exit code, in order', async () => {
+    const estate = Estate.create(labInventory());
+    await run(estate, 'MPS01', 'complus.start', 'probe', 'Provisioning Engine');
+    await run(estate, 'MPS01', 'complus.disable', 'apply', 'Provisioning Engine');
+    await run(estate, 'MPS01', 'complus.disable', 'verify', 'Provisioning Engine');
+    const events = estate.state.events;
+    expect(events.map((e) => e.phase)).toEqual(['probe', 'apply', 'verify']);
+    expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(events[1]).toMatchObject({
+      host: 'MPS01',
+      action: 'complus.disable',
+      target: 'Provisioning Engine',
+      run: 'run-1',
+      exitCode: 0,
+    });
+    expect(events[1]!.step).toMatch(/^step-/);
+    expect(events.every((e) => e.end >= e.start)).toBe(true);
+  });
+});
+
+const AGENT_ASSEMBLY = 'C:\\a.dll';
