@@ -120,6 +120,8 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       log({ type: 'disconnected', host: host.name, reason: connection.closing ? 'closed' : 'dropped' });
       markClosed();
     };
+    // node-ssh adds an 'error' listener per command being opened; up to maxChannels at once is expected.
+    client.setMaxListeners((options.maxChannels ?? 10) * 2 + 10);
     // After the handshake an error is always followed by 'close'; commands see it as a drop.
     client.on('error', () => undefined);
     client.on('end', onGone);
