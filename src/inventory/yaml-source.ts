@@ -3,7 +3,7 @@
  * its line and column. Syntax errors are reported here and nothing else runs after them (a
  * half-parsed document would only produce confusing follow-on problems).
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
 import { formatPath } from './inventory-problem.js';
 import type { InventoryPath, InventoryProblem } from './inventory-problem.js';
@@ -92,7 +92,6 @@ export function locatePath(parsed: ParsedYaml, path: InventoryPath, at: 'key' | 
     node = pair.value;
     // An empty value (`port:`) has no node of its own: its key is the place to look.
     offset = startOf(node) ?? keyOffset ?? offset;
-    if (isPair(node)) break;
   }
   return parsed.lineCounter.linePos(offset);
 }
