@@ -1,0 +1,181 @@
+/**
+ * The write-ahead journal: append-only JSON lines, each fsynced before its promise resolves.
+ * Intent is on disk before a side effect starts, and the result after it ends, so a run killed
+ * at any instant can tell "never started" from "started, outcome unknown" from "done".
+ *
+ * One writer at a time (the run lock guarantees it); appends from concurrent callers in this
+ * process are serialized in call order. Format and recovery: see `journal-codec.ts`.
+ */
+import { constants, readFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { DeployError } from '../errors.js';
+import { appendDurable, errorCode, fsyncDir } from './fs-atomic.js';
+import { encodeEntries, recoverJournal } from './journal-codec.js';
+import type { JournalEntry, JournalInput } from './journal-types.js';
+
+export * from './journal-types.js';
+
+/** Options for {@link Journal.open}. */
+export interface JournalOptions {
+  /** The clock stamped into `at` (tests pass a fixed one). */
+  now?: () => Date;
+}
+
+/** What {@link readJournal} returns. */
+export interface JournalRead {
+  entries: JournalEntry[];
+  warnings: string[];
+  /** True when a line in the middle is damaged (not a crash's torn tail): see the warnings. */
+  damaged: boolean;
+}
+
+/**
+ * Reads a journal without opening it for writing (for `status` and for choosing a run to
+ * resume). Never throws on content: a torn tail or an unfinished group write is left out with a
+ * warning. A missing file reads as empty, with a warning.
+ */
+export function readJournal(path: string): JournalRead {
+  let content: Buffer;
+  try {
+    content = readFileSync(path);
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    return { entries: [], warnings: [`${path}: no journal yet`], damaged: false };
+  }
+  const recovery = recoverJournal(content);
+  return {
+    entries: recovery.entries,
+    warnings: recovery.warnings.map((warning) => `${path}: ${warning}`),
+    damaged: recovery.damage !== undefined,
+  };
+}
+
+/**
+ * An open journal. Create or reopen with {@link Journal.open}.
+ *
+ * @example
+ * const journal = await Journal.open(paths.journal);
+ * await journal.append({ type: 'step.intent', stepId, host, action, target, attempt: 1 });
+ * // … run the step …
+ * await journal.appendMany([
+ *   { type: 'step.result', stepId, host, outcome: 'ok', attempt: 1, durationMs },
+ *   { type: 'obligation.raised', id: 'engine-enabled', description: 'Re-enable the Provisioning Engine' },
+ * ]);
+ */
+export class Journal {
+  /** Absolute path of the file. */
+  readonly path: string;
+  /** What was ignored when the file was opened (a torn tail, an unfinished group write). */
+  readonly warnings: readonly string[];
+  readonly #handle: FileHandle;
+  readonly #now: () => Date;
+  readonly #entries: JournalEntry[];
+  #tail: Promise<unknown> = Promise.resolve();
+  #failure: DeployError | undefined;
+  #closed = false;
+
+  private constructor(path: string, handle: FileHandle, entries: JournalEntry[], warnings: string[], now: () => Date) {
+    this.path = path;
+    this.#handle = handle;
+    this.#entries = entries;
+    this.warnings = warnings;
+    this.#now = now;
+  }
+
+  /**
+   * Opens (creating it with mode 0600 if needed) the journal at `path` for appending. An
+   * uncommitted tail left by a crash is cut off (and reported in {@link Journal.warnings}) so the
+   * next entry continues the sequence. Refuses a damaged journal with a `JOURNAL_DAMAGED` error.
+   */
+  static async open(path: string, options: JournalOptions = {}): Promise<Journal> {
+    const absolute = resolve(path);
+    const flags = constants.O_RDWR | constants.O_APPEND;
+    let handle: FileHandle;
+    try {
+      handle = await open(absolute, flags | constants.O_CREAT | constants.O_EXCL, 0o600);
+      await handle.chmod(0o600);
+      await fsyncDir(dirname(absolute));
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+      handle = await open(absolute, flags);
+    }
+    try {
+      const recovery = recoverJournal(await handle.readFile());
+      if (recovery.damage) {
+        throw new DeployError('state', `the journal ${absolute} is damaged at line ${recovery.damage.line}`, {
+          code: 'JOURNAL_DAMAGED',
+          problems: recovery.warnings,
+          hint: 'a line in the middle failed its checksum or sequence check; inspect the file before resuming',
+        });
+      }
+      const { size } = await handle.stat();
+      if (recovery.committedBytes < size) {
+        await handle.truncate(recovery.committedBytes);
+        await handle.sync();
+      }
+      const warnings = recovery.warnings.map((warning) => `${absolute}: ${warning}`);
+      return new Journal(absolute, handle, recovery.entries, warnings, options.now ?? (() => new Date()));
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  /** The seq of the last committed entry (0 when empty). */
+  get lastSeq(): number {
+    return this.#entries.at(-1)?.seq ?? 0;
+  }
+
+  /** Appends one entry; resolves once it is fsynced. */
+  async append(entry: JournalInput): Promise<JournalEntry> {
+    const [written] = await this.appendMany([entry]);
+    if (written === undefined) throw new Error('appendMany returned nothing for one entry');
+    return written;
+  }
+
+  /**
+   * Appends several entries with one write and one fsync (group commit). All or none: a reader
+   * after a crash sees every entry of the batch or none of them.
+   */
+  async appendMany(entries: readonly JournalInput[]): Promise<JournalEntry[]> {
+    const inputs = [...entries];
+    const run = this.#tail.then(() => this.#write(inputs));
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #write(inputs: JournalInput[]): Promise<JournalEntry[]> {
+    if (this.#closed) throw new DeployError('internal', `the journal ${this.path} is closed`, { code: 'JOURNAL_CLOSED' });
+    if (this.#failure) throw this.#failure;
+    if (inputs.length === 0) return [];
+    const { text, entries } = encodeEntries(inputs, this.lastSeq + 1, this.#now().toISOString());
+    try {
+      await appendDurable(this.#handle, text);
+    } catch (error) {
+      // The file may now hold part of this write; later appends would sit behind it. Refuse them
+      // all: reopening the journal recovers the committed prefix.
+      this.#failure = new DeployError('state', `could not write to the journal ${this.path}`, {
+        code: 'JOURNAL_WRITE_FAILED',
+        hint: 'check free disk space and permissions, then resume the run',
+        cause: error,
+      });
+      throw this.#failure;
+    }
+    this.#entries.push(...entries.map((entry) => Object.freeze(entry)));
+    return entries;
+  }
+
+  /** Every committed entry so far, in order (a copy; entries are frozen). */
+  readAll(): JournalEntry[] {
+    return [...this.#entries];
+  }
+
+  /** Waits for pending appends, then closes the file. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#tail;
+    this.#closed = true;
+    await this.#handle.close();
+  }
+}
