@@ -108,13 +108,13 @@ describe('Categorizer Override Agent on a hub', () => {
     expect(estate.state.hosts[HUB]!.transportLoadedAgents).toEqual([AGENT.name]);
   });
 
-  test('the agent registered on the old 32-bit path does not count as the new install', async () => {
+  test('the install probe sees the old registration under the same name, with its assembly as evidence', async () => {
     const estate = Estate.create(labInventory());
     const probe = await run(estate, HUB, 'transportAgent.install', 'probe', AGENT.name, {
       assembly: AGENT.assembly,
       factory: AGENT.factory,
     });
-    expect(probe.dr).toMatchObject({ state: 'pending', registered: 'true' });
+    expect(probe.dr).toMatchObject({ state: 'done', registered: 'true', assembly: AGENT.assembly });
   });
 
   test('installing before the assembly exists fails', async () => {

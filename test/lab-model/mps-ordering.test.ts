@@ -178,3 +178,37 @@ describe('msiexec on a component product', () => {
     });
   });
 });
+
+describe('resume-safe semantics shared with the action library', () => {
+  test('an uninstall with keepVersion leaves a product already at that version alone', async () => {
+    const estate = Estate.create(labInventory());
+    const params = { product: 'MPS DNS Client', path: '', log: '', keepVersion: RTM };
+    expect((await run(estate, 'DNS01', 'msi.uninstall', 'probe', 'x', params)).dr.state).toBe('done');
+    const apply = await run(estate, 'DNS01', 'msi.uninstall', 'apply', 'x', params);
+    expect(apply.exitCode).toBe(0);
+    expect(apply.stdout).toMatch(/keeping it/);
+    expect(estate.state.hosts.DNS01!.products['MPS DNS Client']).toBe(RTM);
+    const gate = { product: 'MPS DNS Client', msi: 'DNSClient.msi', keepVersion: RTM };
+    expect((await run(estate, 'DNS01', 'component.uninstall', 'probe', 'x', gate)).dr.state).toBe('done');
+  });
+
+  test('a second backup never overwrites the first: it keeps the old build', async () => {
+    const estate = Estate.create(labInventory());
+    await stopEngine(estate);
+    const msi = 'ManagedEmail2007NS.msi';
+    const share = `${PATHS.msiShare}\\${msi}`;
+    const backup = `C:\\b\\${msi}`;
+    await run(estate, 'MPS01', 'msi.backup', 'apply', msi, { source: share, dest: backup });
+    const pkg = upload(estate, 'MPS01', msi);
+    await run(estate, 'MPS01', 'msi.stage', 'apply', msi, {
+      source: pkg.path,
+      dest: share,
+      size: pkg.size,
+      sha256: pkg.sha256,
+    });
+    expect(
+      (await run(estate, 'MPS01', 'msi.backup', 'apply', msi, { source: share, dest: backup })).exitCode,
+    ).toBe(0);
+    expect(estate.state.hosts.MPS01!.files[backup]!.version).toBe(RTM);
+  });
+});

@@ -70,7 +70,8 @@ describe('seedEstate', () => {
     expect(hub.exchange).toEqual({ version: '8.2', servicePack: 2 });
     expect(hub.services.MSExchangeTransport).toBe('Running');
     expect(hub.transportAgents[AGENT.name]?.enabled).toBe(true);
-    expect(hub.transportAgents[AGENT.name]?.assembly).toMatch(/Program Files \(x86\)/);
+    expect(hub.transportAgents[AGENT.name]?.assembly).toBe(AGENT.assembly);
+    expect(getFile(hub, AGENT.assembly)).toBeDefined();
     expect(hub.transportLoadedAgents).toEqual([AGENT.name]);
     expect(readAppSetting(getFile(hub, PATHS.agentConfig)!.content!, 'CacheRefresh')).toBe('37');
     expect(getFile(hub, PATHS.domainCacheConfig)?.content).toContain('MPSSQL01');

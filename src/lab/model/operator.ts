@@ -88,6 +88,8 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
   switch (item.action) {
     case 'component.uninstall': {
       for (const { name, host } of item.hosts.map((h) => hostNamed(ctx, h))) {
+        const installed = getCI(host.products, product);
+        if (installed === undefined || installed === item.params.keepVersion) continue;
         refuseWhileEngineRuns(name, host, `Uninstall of '${product}'`);
         deleteCI(host.products, product);
       }

@@ -18,7 +18,7 @@ import type { HostState, LabState } from './state.js';
 import { LAB_STATE_VERSION, emptyFaultCounters } from './state.js';
 import { generateHostKey } from './host-key.js';
 import { binaryFile, putFile, textFile } from './files.js';
-import { AGENT_X86_ASSEMBLY, installedFiles } from './footprints.js';
+import { installedFiles } from './footprints.js';
 import { standinMsiRecord } from './msi-files.js';
 import { sameName } from './names.js';
 
@@ -121,11 +121,12 @@ function seedHub(host: HostState, inventory: Inventory, name: string, old: strin
   const missingSp2 = (inventory.lab?.missingSp2 ?? []).some((h) => sameName(h, name));
   host.exchange = { version: '8.2', servicePack: missingSp2 ? 1 : 2 };
   host.services[TRANSPORT_SERVICE] = 'Running';
-  host.transportAgents[AGENT.name] = { enabled: true, assembly: AGENT_X86_ASSEMBLY, factory: AGENT.factory };
+  // The KB's default folder (where it runs InstallUtil) holds the old DLL and its config.
+  host.transportAgents[AGENT.name] = { enabled: true, assembly: AGENT.assembly, factory: AGENT.factory };
   host.transportLoadedAgents = [AGENT.name];
   host.products[AGENT.name] = old;
   host.products[product('domainCache')] = old;
-  putFile(host, AGENT_X86_ASSEMBLY, binaryFile(`CategorizerOverrideAgent-x86.dll@${old}`, 57_344));
+  putFile(host, AGENT.assembly, binaryFile(`CategorizerOverrideAgent-x86.dll@${old}`, 57_344));
   putFile(
     host,
     PATHS.agentConfig,

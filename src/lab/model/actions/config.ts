@@ -20,24 +20,22 @@ function isOutcome(value: unknown): value is Outcome {
   return typeof value === 'object' && value !== null && 'exitCode' in value;
 }
 
+/** Reading is a note, never pending: the value (or its absence) is the evidence. */
 function readProbe(ctx: ActionContext): Outcome {
   const path = str(ctx, 'path');
-  if (!getFile(ctx.host, path)) return report(false, { exists: false });
+  if (!getFile(ctx.host, path)) return report(true, { exists: false });
   const loaded = xmlOf(ctx, path);
   if (isOutcome(loaded)) return loaded;
   const value = readAppSetting(loaded.xml, str(ctx, 'key'));
-  if (value === undefined) return report(true, { exists: true, keyExists: false });
+  if (value === undefined) return report(true, { exists: false });
   return report(true, { exists: true, value });
 }
 
 export const configActions: Record<string, ActionSpec> = {
   'config.read': {
     probe: readProbe,
-    apply: (ctx) => {
-      const outcome = readProbe(ctx);
-      if (outcome.exitCode === 0 && !getFile(ctx.host, str(ctx, 'path'))) return notFound(str(ctx, 'path'));
-      return outcome;
-    },
+    // The probe printed the value; apply changes nothing.
+    apply: () => ok(),
   },
   'config.write': {
     probe: (ctx) => {

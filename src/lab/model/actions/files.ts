@@ -72,6 +72,8 @@ export const fileActions: Record<string, ActionSpec> = {
       const source = str(ctx, 'source');
       const dest = str(ctx, 'dest');
       if (!getFile(ctx.host, source)) return report(true, { absent: true });
+      // A backup is taken once: after the reinstall the source holds the new build.
+      if (pathExists(ctx.host, dest)) return ok([`'${dest}' already holds the backup.`]);
       const locked = msiShareLocked(ctx, source, dest);
       if (locked) return fileInUse(locked);
       copyPath(ctx.host, source, dest);
@@ -97,8 +99,10 @@ export const fileActions: Record<string, ActionSpec> = {
       }),
     apply: (ctx) => {
       const source = str(ctx, 'source');
+      const dest = str(ctx, 'dest');
+      if (pathExists(ctx.host, dest)) return ok([`'${dest}' already holds the backup.`]);
       if (!pathExists(ctx.host, source)) return notFound(source);
-      const count = copyPath(ctx.host, source, str(ctx, 'dest'));
+      const count = copyPath(ctx.host, source, dest);
       return ok([`Copied ${count} file(s).`]);
     },
   },

@@ -9,6 +9,7 @@ import { fail, notFound, optStr, report, str } from './context.js';
 import { getCI } from '../names.js';
 import { getFile } from '../files.js';
 import { runOperator } from '../operator.js';
+import { removedOrKept } from './msi.js';
 
 function refused(ctx: ActionContext): Outcome {
   return fail(
@@ -44,8 +45,8 @@ function configEvidence(config: NonNullable<ActionContext['host']['mpsConfig']>)
 export const gateActions: Record<string, ActionSpec> = {
   'component.uninstall': {
     probe: (ctx) => {
-      const { version, evidence } = productEvidence(ctx);
-      return report(version === undefined, evidence);
+      const { evidence } = productEvidence(ctx);
+      return report(removedOrKept(ctx, str(ctx, 'product')), evidence);
     },
     apply: refused,
   },

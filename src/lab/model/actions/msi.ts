@@ -5,7 +5,7 @@
  */
 import { AGENT, CORE_COMPONENTS, NO_UR5_COMPONENTS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
-import { engineRunning, fail, ok, report, str } from './context.js';
+import { engineRunning, fail, ok, optStr, report, str } from './context.js';
 import { MSI_EXIT } from '../../../actions/catalog.js';
 import { getCI, deleteCI, sameName, setCI } from '../names.js';
 import { getFile, putFile, textFile } from '../files.js';
@@ -50,6 +50,16 @@ export function productLock(host: ActionContext['host'], product: string): strin
   return undefined;
 }
 
+/**
+ * Uninstall is done when the product is absent, or already at `keepVersion` (an optional param
+ * the action library honours, so a resume after the reinstall does not remove the new build).
+ */
+export function removedOrKept(ctx: ActionContext, product: string): boolean {
+  const installed = getCI(ctx.host.products, product);
+  const keep = optStr(ctx, 'keepVersion');
+  return installed === undefined || (keep !== undefined && keep !== '' && installed === keep);
+}
+
 function writeLog(ctx: ActionContext, verb: string, code: number): void {
   const log = ctx.header.params.log;
   if (typeof log !== 'string' || log === '') return;
@@ -66,12 +76,17 @@ export const msiActions: Record<string, ActionSpec> = {
   'msi.uninstall': {
     probe: (ctx) => {
       const product = str(ctx, 'product');
-      return report(getCI(ctx.host.products, product) === undefined, installedEvidence(ctx, product));
+      return report(removedOrKept(ctx, product), installedEvidence(ctx, product));
     },
     apply: (ctx) => {
       const product = str(ctx, 'product');
       const log = ctx.header.params.log as string | undefined;
-      if (getCI(ctx.host.products, product) === undefined) {
+      const installed = getCI(ctx.host.products, product);
+      const keep = optStr(ctx, 'keepVersion');
+      if (installed !== undefined && keep !== undefined && keep !== '' && installed === keep) {
+        return ok([`${product} is already at ${keep}; keeping it`]);
+      }
+      if (installed === undefined) {
         writeLog(ctx, 'uninstall', 1605);
         return msiFailure(1605, `'${product}' is not installed.`, log);
       }

@@ -23,16 +23,6 @@ function agentEvidence(agent: TransportAgentState | undefined): Record<string, s
   return { registered: true, enabled: agent.enabled, assembly: agent.assembly, factory: agent.factory };
 }
 
-/**
- * InstallUtil needs the assembly on disk (so /u after the MSI removed it fails). Which tree the
- * RTM 32-bit agent used is an open question (facts §8.8), so the Program Files (x86)
- * counterpart of the path counts too.
- */
-function assemblyPresent(ctx: ActionContext, assembly: string): boolean {
-  const x86 = assembly.replace(/^C:\\Program Files\\/i, 'C:\\Program Files (x86)\\');
-  return getFile(ctx.host, assembly) !== undefined || getFile(ctx.host, x86) !== undefined;
-}
-
 function notRegistered(name: string): Outcome {
   return psError(
     `Transport agent "${name}" isn't found. Make sure you typed the identity correctly.`,
@@ -77,7 +67,8 @@ export const transportActions: Record<string, ActionSpec> = {
             'InvalidOperation: (:) [Install-TransportAgent], InvalidOperationException',
           );
         }
-        if (!assemblyPresent(ctx, assembly)) {
+        // After the MSI removed the assembly, InstallUtil /u has nothing to load.
+        if (!getFile(ctx.host, assembly)) {
           return psError(
             `Install-TransportAgent : The assembly path "${assembly}" was not found.`,
             'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
@@ -120,7 +111,8 @@ export const transportActions: Record<string, ActionSpec> = {
         'Copyright (c) Microsoft Corporation.  All rights reserved.',
         '',
       ];
-      if (!assemblyPresent(ctx, assembly)) {
+      // After the MSI removed the assembly, InstallUtil /u has nothing to load.
+      if (!getFile(ctx.host, assembly)) {
         return fail(
           1,
           `Exception occurred while initializing the installation:\nSystem.IO.FileNotFoundException: Could not load file or assembly 'file:///${assembly.replace(/\\/g, '/')}' or one of its dependencies. The system cannot find the file specified..`,
