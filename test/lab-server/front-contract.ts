@@ -40,8 +40,15 @@ function fileSize(host: HostState, windowsPath: string): number | undefined {
   return key === undefined ? undefined : host.files[key]?.size;
 }
 
-/** Registers the shared front contract under `title`. */
-export function describeFrontContract(title: string, setup: () => Promise<FrontFixture>): void {
+/**
+ * Registers the shared front contract under `title`. `extra` adds a front's own tests, run on the
+ * same fixture.
+ */
+export function describeFrontContract(
+  title: string,
+  setup: () => Promise<FrontFixture>,
+  extra?: (front: () => FrontFixture) => void,
+): void {
   describe(title, () => {
     let front: FrontFixture;
     let dir: string;
@@ -121,5 +128,7 @@ export function describeFrontContract(title: string, setup: () => Promise<FrontF
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/DR:state=/);
     });
+
+    extra?.(() => front);
   });
 }

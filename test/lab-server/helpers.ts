@@ -5,13 +5,25 @@
  */
 
 import { createHash } from 'node:crypto';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, createServer } from 'node:net';
 import { NodeSSH } from 'node-ssh';
 import ssh2 from 'ssh2';
 import type { AuthSpec, HostSpec, Inventory } from '../../src/inventory/types.js';
 import type { EstatePort, ExecOutcome } from '../../src/lab/server/estate-port.js';
 import { encodeCommand, POWERSHELL, scriptFromCommand } from '../../src/remote/deliver.js';
 import { formatHeader, parseHeader, type Phase } from '../../src/remote/header.js';
+
+/**
+ * An ed25519 pair ssh2 can read back: ssh2 1.17's generator drops a leading zero byte of the
+ * public key about once in 256 keys, and the result does not parse.
+ */
+export function generateEd25519(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error('ssh2 generated 16 unreadable ed25519 keys in a row');
+}
 
 export function makeInventory(names: string[], auth: AuthSpec, user = 'administrator'): Inventory {
   const hosts: HostSpec[] = names.map((name, i) => ({
@@ -112,7 +124,7 @@ export class FakeEstate implements EstatePort {
 
   constructor(private readonly names: string[]) {
     for (const name of names) {
-      const pair = ssh2.utils.generateKeyPairSync('ed25519');
+      const pair = generateEd25519();
       const blob = Buffer.from(pair.public.split(' ')[1] ?? '', 'base64');
       this.keys.set(name, { privateKey: pair.private, fingerprint: fingerprintOfBlob(blob) });
     }
@@ -149,4 +161,18 @@ export class FakeEstate implements EstatePort {
     const file = this.readFile(host, windowsPath);
     return file ? { size: file.length } : undefined;
   }
+}
+
+/** A free port below Linux's ephemeral range (ports above it collide with client sockets). */
+export async function freeLowPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((done) => {
+      const probe = createServer();
+      probe.once('error', () => done(false));
+      probe.listen({ host: '127.0.0.1', port }, () => probe.close(() => done(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port below 32768 after 50 tries');
 }

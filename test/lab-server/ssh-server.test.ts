@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { commandFor } from '../../src/lab/model/command.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { MAX_SESSIONS } from '../../src/lab/server/session-handler.js';
 import { startLabServer, type LabServer } from '../../src/lab/server/ssh-server.js';
 import { describeFrontContract, header } from './front-contract.js';
-import { connectClient, FakeEstate, makeInventory } from './helpers.js';
+import { connectClient, FakeEstate, generateEd25519, makeInventory } from './helpers.js';
 
 const PASSWORD = 'correct horse battery staple';
 const HOSTS = ['hmc-mps-a', 'hmc-web-b'];
@@ -88,7 +87,7 @@ describe('lab SSH server with password hosts', () => {
   });
 
   test('a key is refused on a host the inventory gives a password', async () => {
-    const key = ssh2.utils.generateKeyPairSync('ed25519');
+    const key = generateEd25519();
     await expect(connectClient({ port: portOf('hmc-mps-a'), privateKey: key.private })).rejects.toThrow(
       /authentication methods failed/,
     );
@@ -97,8 +96,8 @@ describe('lab SSH server with password hosts', () => {
 
 describe('lab SSH server with key hosts', () => {
   const inventoryFor = (keyFile: string) => makeInventory(['hmc-prov-1'], { keyFile });
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
-  const stranger = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = generateEd25519();
+  const stranger = generateEd25519();
   let dir: string;
   let lab: LabServer;
 

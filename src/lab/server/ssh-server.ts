@@ -104,7 +104,7 @@ function createHostListener(
   log: (line: string) => void,
 ): HostListener {
   const sockets = new Set<Socket>();
-  const ssh = new ssh2.Server({ hostKeys: [estate.hostKey(host.name).privateKey] }, (client: Connection) => {
+  const ssh = new ssh2.Server({ hostKeys: [hostKeyOf(estate, host.name)] }, (client: Connection) => {
     // ssh2 keeps the socket it was handed; a "drop" fault cuts it directly.
     const socket = (client as unknown as { _sock: Socket })._sock;
     client.on('authentication', (ctx) => {
@@ -128,6 +128,19 @@ function createHostListener(
     ssh.injectSocket(socket);
   });
   return { server, sockets };
+}
+
+/** The host's key, checked here so a bad one is named instead of failing deep inside ssh2. */
+function hostKeyOf(estate: EstatePort, host: string): string {
+  const { privateKey } = estate.hostKey(host);
+  const parsed = ssh2.utils.parseKey(privateKey);
+  if (parsed instanceof Error) {
+    throw new DeployError('state', `the lab host key of ${host} cannot be used: ${parsed.message}`, {
+      code: 'LAB_HOST_KEY_INVALID',
+      hint: 'start from a new state file (the simulated hosts get new host keys)',
+    });
+  }
+  return privateKey;
 }
 
 function listen(server: NetServer, address: string, port: number, name: string): Promise<number> {

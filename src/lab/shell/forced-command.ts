@@ -15,6 +15,7 @@
  */
 
 import type { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EstatePort, ExecOutcome } from '../server/estate-port.js';
 import type { SftpBackend } from '../server/sftp-handler.js';
 import { serveSftpOverStdio } from './sftp-stdio.js';
@@ -44,6 +45,12 @@ export interface ForcedCommandOptions {
 
 /** A hang lasts at most this long even if the session cannot be watched. */
 const MAX_HANG_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Time sshd gets to forward output already written before a drop cuts the session. Without it
+ * the kill can overtake the pipe; with it the output usually arrives (a real drop may lose it).
+ */
+const DROP_FLUSH_MS = 100;
 
 /** Exit status sshd reports when the session ends abnormally. */
 export const CONNECTION_LOST = 255;
@@ -85,6 +92,7 @@ async function deliver(outcome: ExecOutcome, options: ForcedCommandOptions): Pro
   }
   await write(options.stdout, outcome.stdout);
   if (outcome.kind === 'drop') {
+    if (outcome.stdout !== '' && !options.dropConnection) await sleep(DROP_FLUSH_MS);
     const dropped = (options.dropConnection ?? (() => dropSshdSession(session)))();
     if (dropped) await waitForDisconnect();
     return CONNECTION_LOST;

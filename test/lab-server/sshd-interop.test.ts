@@ -1,0 +1,95 @@
+/**
+ * The lab behind a real OpenSSH sshd: the same front contract as the in-process ssh2 server, plus
+ * what only this front must prove (the state file shared by concurrent sessions, drop and hang
+ * faults ending or holding a real sshd session).
+ *
+ * Needs /usr/sbin/sshd (Debian: openssh-server) and a built tree (`npm run build`; `npm test`
+ * builds first). Without sshd the suite fails in CI and is skipped, loudly, elsewhere.
+ */
+
+import { expect, test } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { commandFor } from '../../src/lab/model/command.js';
+import { describeFrontContract, header } from './front-contract.js';
+import { within } from './helpers.js';
+import { forcedCommandsRunning, SSHD, startSshdFront, type SshdFixture } from './sshd-fixture.js';
+
+const MPS = 'hmc-mps-a';
+const WEB = 'hmc-web-b';
+const FAULTS = [
+  `- { kind: drop, host: ${WEB}, action: iis.reset, phase: apply, when: before }`,
+  `- { kind: hang, host: ${MPS}, action: complus.start, phase: apply }`,
+  '',
+].join('\n');
+
+if (!existsSync(SSHD)) {
+  const message = `${SSHD} is missing: the real-OpenSSH interop tests cannot run (apt-get install openssh-server)`;
+  if (process.env.CI) {
+    test('OpenSSH sshd is installed for the interop tests', () => {
+      throw new Error(message);
+    });
+  } else {
+    console.warn(`\n*** SKIPPED: ${message} ***\n`);
+    test.skip('lab behind a real OpenSSH sshd', () => undefined);
+  }
+} else {
+  describeFrontContract(
+    'the forced command behind real OpenSSH sshd',
+    () => startSshdFront([MPS, WEB], FAULTS),
+    (fixture) => {
+      const front = (): SshdFixture => fixture() as SshdFixture;
+
+      test('concurrent sessions on both hosts each leave their event in the shared state file', async () => {
+        const before = (await front().state()).events.length;
+        const [mps, web] = await Promise.all([front().connect(MPS), front().connect(WEB)]);
+        try {
+          const results = await Promise.all([
+            ...Array.from({ length: 4 }, () =>
+              mps.execCommand(commandFor(header(MPS, 'iis.reset', '', 'probe'))),
+            ),
+            ...Array.from({ length: 4 }, () =>
+              web.execCommand(commandFor(header(WEB, 'iis.reset', '', 'probe'))),
+            ),
+          ]);
+          expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
+        } finally {
+          mps.dispose();
+          web.dispose();
+        }
+        expect((await front().state()).events.length).toBe(before + 8);
+      });
+
+      test('a drop fault ends the sshd session: no output, no exit status', async () => {
+        const ssh = await front().connect(WEB);
+        try {
+          const result = await within(
+            ssh.execCommand(commandFor(header(WEB, 'iis.reset', '', 'apply'))),
+            15_000,
+            'timeout' as const,
+          );
+          expect(result).toMatchObject({ code: null, stdout: '' });
+        } finally {
+          ssh.dispose();
+        }
+      });
+
+      test('a hang fault never answers, and its forced command ends once the client hangs up', async () => {
+        const ssh = await front().connect(MPS);
+        const result = await within(
+          ssh.execCommand(commandFor(header(MPS, 'complus.start', 'Provisioning Engine', 'apply'))),
+          1500,
+          'no answer' as const,
+        );
+        ssh.dispose();
+        expect(result).toBe('no answer');
+        let left = forcedCommandsRunning(front().dir);
+        for (let i = 0; i < 100 && left.length > 0; i++) {
+          await sleep(100);
+          left = forcedCommandsRunning(front().dir);
+        }
+        expect(left).toEqual([]);
+      });
+    },
+  );
+}
