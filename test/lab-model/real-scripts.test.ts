@@ -1,0 +1,51 @@
+import { describe, expect, test } from '@jest/globals';
+import { buildScript } from '../../src/actions/build-script.js';
+import { planDelivery } from '../../src/remote/deliver.js';
+import type { Params, Phase } from '../../src/remote/header.js';
+import { Estate } from '../../src/lab/model/estate.js';
+import { PATHS } from '../../runbooks/kb979704/data.js';
+import { labInventory, toAnswer, RTM } from './helpers.js';
+
+const kinds = new Set<string>();
+
+/** Sends the action library's own script, delivered as the transport would (encoded, or uploaded + -File). */
+async function send(
+  estate: Estate,
+  host: string,
+  action: string,
+  phase: Phase,
+  target: string,
+  params: Params,
+) {
+  const script = buildScript({ run: 'r1', step: `${action}-${phase}`, action, phase, host, target, params });
+  const delivery = planDelivery(script, `${action}-${phase}.ps1`);
+  if (delivery.kind === 'file')
+    estate.writeFile(host, delivery.remotePath, Buffer.from(delivery.content, 'utf8'));
+  kinds.add(delivery.kind);
+  return toAnswer(await estate.exec(host, delivery.command));
+}
+
+describe('the model answers the action library scripts', () => {
+  test('COM+ and msiexec scripts, encoded or uploaded, act on the header', async () => {
+    const estate = Estate.create(labInventory());
+    expect(
+      (await send(estate, 'MPS01', 'complus.disable', 'apply', 'Provisioning Engine', {})).exitCode,
+    ).toBe(0);
+    expect(
+      (await send(estate, 'MPS01', 'complus.disable', 'verify', 'Provisioning Engine', {})).dr.state,
+    ).toBe('done');
+    const params = {
+      product: 'MPS DNS Client',
+      path: `${PATHS.packageDir}\\Dnsclient.msi`,
+      log: `${PATHS.logDir}\\dns.log`,
+    };
+    const removed = await send(estate, 'DNS01', 'msi.uninstall', 'apply', 'DNSClient.msi', params);
+    expect(removed.exitCode).toBe(0);
+    expect((await send(estate, 'DNS01', 'msi.uninstall', 'apply', 'DNSClient.msi', params)).exitCode).toBe(
+      1605,
+    );
+    expect(estate.state.hosts.DNS01!.products['MPS DNS Client']).toBeUndefined();
+    expect(estate.state.hosts.MPS01!.products['Exchange 2007 Provider']).toBe(RTM);
+    expect([...kinds].sort()).toEqual(['encoded', 'file']);
+  });
+});
