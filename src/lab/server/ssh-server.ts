@@ -84,6 +84,7 @@ export async function startLabServer(
           ? { host: host.address, port: host.port }
           : { host: '127.0.0.1', port: 0 };
       const port = await listen(listener.server, where.host, where.port, host.name);
+      listener.server.on('error', (error) => log(`${host.name}: listener error: ${error.message}`));
       endpoints[host.name] = {
         address: where.host,
         port,
