@@ -64,7 +64,7 @@ export function readParams<A extends ActionName>(action: A, params: Params): Par
     strs(key) {
       const value = params[key];
       if (!Array.isArray(value)) throw new TypeError(`${where(key)} must be an array of strings, got ${describe(value)}`);
-      return value.map((item, i) => checkString(`${where(key)}[${i}]`, item));
+      return value.map((item, i) => checkString(`${action}: param "${key}[${i}]"`, item));
     },
   };
 }

@@ -22,6 +22,11 @@ interface Rule {
 const QUOTE1 = "'\u2018\u2019\u201A\u201B";
 const QUOTE2 = '"\u201C\u201D\u201E';
 
+/** Whether `c` (possibly past the end: undefined) is one of `quotes`. */
+function isQuote(quotes: string, c: string | undefined): boolean {
+  return c !== undefined && c.length === 1 && quotes.includes(c);
+}
+
 const RULES: readonly Rule[] = [
   { name: 'ConvertFrom-Json/ConvertTo-Json', pattern: /\bConvert(?:From|To)-Json\b/gi, instead: 'print DR:key=value lines' },
   { name: '[ordered]', pattern: /\[ordered\]/gi, instead: 'a plain @{} hashtable' },
@@ -126,9 +131,9 @@ function scanCode(s: string, start: number, inSub: boolean, blank: Blank): numbe
       const stop = end < 0 ? s.length : end + close.length;
       blank(i + 2, stop - 2);
       i = stop;
-    } else if (QUOTE1.includes(c)) {
+    } else if (isQuote(QUOTE1, c)) {
       i = scanSingle(s, i, blank);
-    } else if (QUOTE2.includes(c)) {
+    } else if (isQuote(QUOTE2, c)) {
       i = scanDouble(s, i, blank);
     } else if (c === '(') {
       depth++;
@@ -148,8 +153,8 @@ function scanCode(s: string, start: number, inSub: boolean, blank: Blank): numbe
 function scanSingle(s: string, open: number, blank: Blank): number {
   let i = open + 1;
   while (i < s.length) {
-    if (QUOTE1.includes(s[i] ?? '')) {
-      if (QUOTE1.includes(s[i + 1] ?? '')) {
+    if (isQuote(QUOTE1, s[i])) {
+      if (isQuote(QUOTE1, s[i + 1])) {
         i += 2;
         continue;
       }
@@ -171,8 +176,8 @@ function scanDouble(s: string, open: number, blank: Blank): number {
     const c = s[i] ?? '';
     if (c === '`') {
       i += 2;
-    } else if (QUOTE2.includes(c)) {
-      if (QUOTE2.includes(s[i + 1] ?? '')) {
+    } else if (isQuote(QUOTE2, c)) {
+      if (isQuote(QUOTE2, s[i + 1])) {
         i += 2;
         continue;
       }

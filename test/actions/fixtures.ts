@@ -166,7 +166,7 @@ export async function planSamples(): Promise<(Sample & { host: string; id: strin
           host: h.name,
           action: 'host.inspect',
           target: '',
-          params: { ...kb979704.inspectSpec(inventory, h.name) } as unknown as Params,
+          params: { ...kb979704.inspectSpec(inventory, h.name) },
         }));
         for (const s of [...steps, ...inspections]) {
           const key = `${s.id}|${s.action}|${JSON.stringify(s.params)}`;
