@@ -42,7 +42,7 @@ export async function ensureDir(path: string, mode = 0o700): Promise<string> {
   const firstCreated = await mkdir(target, { recursive: true, mode });
   if (firstCreated === undefined) return target;
   const created = [target];
-  for (let dir = target; dir !== firstCreated && dirname(dir) !== dir; ) {
+  for (let dir = target; dir !== firstCreated && dirname(dir) !== dir;) {
     dir = dirname(dir);
     created.push(dir);
   }

@@ -53,7 +53,9 @@ function toEntry(record: Record<string, unknown>): JournalEntry {
   return record as unknown as JournalEntry;
 }
 
-type Decoded = { ok: true; record: Record<string, unknown>; seq: number; batchEnd?: number } | { ok: false; reason: string };
+type Decoded =
+  | { ok: true; record: Record<string, unknown>; seq: number; batchEnd?: number }
+  | { ok: false; reason: string };
 
 /** Decodes one line (without its newline). Never throws. */
 export function decodeLine(line: string): Decoded {
@@ -61,19 +63,22 @@ export function decodeLine(line: string): Decoded {
   const keyAt = line.length - SHA_SUFFIX_LENGTH;
   if (line.slice(keyAt, keyAt + SHA_KEY.length) !== SHA_KEY) return { ok: false, reason: 'no checksum' };
   const body = `${line.slice(0, keyAt)}}`;
-  if (digest(body) !== line.slice(keyAt + SHA_KEY.length, -2)) return { ok: false, reason: 'checksum mismatch' };
+  if (digest(body) !== line.slice(keyAt + SHA_KEY.length, -2))
+    return { ok: false, reason: 'checksum mismatch' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
     return { ok: false, reason: 'not JSON' };
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'not an object' };
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return { ok: false, reason: 'not an object' };
   const record = parsed as Record<string, unknown>;
   const { seq, at, type, batchEnd } = record;
   if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1) return { ok: false, reason: 'bad seq' };
   if (typeof at !== 'string') return { ok: false, reason: 'bad at' };
-  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) return { ok: false, reason: `unknown type ${JSON.stringify(type)}` };
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type))
+    return { ok: false, reason: `unknown type ${JSON.stringify(type)}` };
   if (batchEnd === undefined) return { ok: true, record, seq };
   if (typeof batchEnd !== 'number' || !Number.isInteger(batchEnd) || batchEnd < seq) {
     return { ok: false, reason: 'bad batchEnd' };
@@ -134,7 +139,8 @@ export function recoverJournal(content: Buffer): Recovery {
     let reason = decoded.ok ? undefined : decoded.reason;
     const expected = entries.length + pending.length + 1;
     if (decoded.ok && decoded.seq !== expected) reason = `seq ${decoded.seq} where ${expected} was expected`;
-    if (decoded.ok && pendingEnd !== undefined && decoded.batchEnd !== pendingEnd) reason = 'group write interrupted';
+    if (decoded.ok && pendingEnd !== undefined && decoded.batchEnd !== pendingEnd)
+      reason = 'group write interrupted';
     if (reason !== undefined || !decoded.ok) {
       badAt = { index, reason: reason ?? 'invalid' };
       break;
@@ -153,7 +159,9 @@ export function recoverJournal(content: Buffer): Recovery {
     const later = lines.slice(badAt.index + 1).some((line) => line.terminated && decodeLine(line.text).ok);
     if (later) {
       const rest = lines.length - badAt.index - 1;
-      warnings.push(`line ${badAt.index + 1} is damaged (${badAt.reason}); it and ${rest} later line(s) were not read`);
+      warnings.push(
+        `line ${badAt.index + 1} is damaged (${badAt.reason}); it and ${rest} later line(s) were not read`,
+      );
       return { entries, warnings, committedBytes, damage: { line: badAt.index + 1, reason: badAt.reason } };
     }
     const tailBytes = content.length - (lines[badAt.index - 1]?.end ?? 0);

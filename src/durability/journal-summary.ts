@@ -137,7 +137,12 @@ export function summarizeJournal(entries: readonly JournalEntry[]): JournalSumma
         break;
       case 'step.intent': {
         const step = stepFor(summary.steps, entry.stepId, entry.host, entry.seq);
-        Object.assign(step, { state: 'inFlight', attempt: entry.attempt, attempts: step.attempts + 1, seq: entry.seq });
+        Object.assign(step, {
+          state: 'inFlight',
+          attempt: entry.attempt,
+          attempts: step.attempts + 1,
+          seq: entry.seq,
+        });
         delete step.outcome;
         delete step.exitCode;
         delete step.message;
@@ -157,14 +162,22 @@ export function summarizeJournal(entries: readonly JournalEntry[]): JournalSumma
       }
       case 'step.probe': {
         const step = stepFor(summary.steps, entry.stepId, entry.host, entry.seq);
-        step.probe = { done: entry.done, seq: entry.seq, ...(entry.evidence === undefined ? {} : { evidence: entry.evidence }) };
+        step.probe = {
+          done: entry.done,
+          seq: entry.seq,
+          ...(entry.evidence === undefined ? {} : { evidence: entry.evidence }),
+        };
         break;
       }
       case 'gate.waiting':
         gateFor(summary.gates, entry.gateId);
         break;
       case 'gate.confirmed':
-        Object.assign(gateFor(summary.gates, entry.gateId), { state: 'confirmed', confirmedBy: entry.by, how: entry.how });
+        Object.assign(gateFor(summary.gates, entry.gateId), {
+          state: 'confirmed',
+          confirmedBy: entry.by,
+          how: entry.how,
+        });
         break;
       case 'gate.verified':
         Object.assign(gateFor(summary.gates, entry.gateId), {

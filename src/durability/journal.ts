@@ -75,7 +75,13 @@ export class Journal {
   #failure: DeployError | undefined;
   #closed = false;
 
-  private constructor(path: string, handle: FileHandle, entries: JournalEntry[], warnings: string[], now: () => Date) {
+  private constructor(
+    path: string,
+    handle: FileHandle,
+    entries: JournalEntry[],
+    warnings: string[],
+    now: () => Date,
+  ) {
     this.path = path;
     this.#handle = handle;
     this.#entries = entries;
@@ -146,7 +152,8 @@ export class Journal {
   }
 
   async #write(inputs: JournalInput[]): Promise<JournalEntry[]> {
-    if (this.#closed) throw new DeployError('internal', `the journal ${this.path} is closed`, { code: 'JOURNAL_CLOSED' });
+    if (this.#closed)
+      throw new DeployError('internal', `the journal ${this.path} is closed`, { code: 'JOURNAL_CLOSED' });
     if (this.#failure) throw this.#failure;
     if (inputs.length === 0) return [];
     const { text, entries } = encodeEntries(inputs, this.lastSeq + 1, this.#now().toISOString());

@@ -31,8 +31,10 @@ export function readLockHolder(text: string): LockRecord | undefined {
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const value = parsed as Record<string, unknown>;
   const { runId, pid, host, startedAt, command, procStart, bootId } = value;
-  if (typeof runId !== 'string' || typeof host !== 'string' || typeof startedAt !== 'string') return undefined;
-  if (typeof command !== 'string' || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return undefined;
+  if (typeof runId !== 'string' || typeof host !== 'string' || typeof startedAt !== 'string')
+    return undefined;
+  if (typeof command !== 'string' || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0)
+    return undefined;
   const record: LockRecord = { runId, pid, host, startedAt, command };
   if (typeof procStart === 'string') record.procStart = procStart;
   if (typeof bootId === 'string') record.bootId = bootId;

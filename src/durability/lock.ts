@@ -173,7 +173,11 @@ async function moveAside(path: string, judgedIno: number): Promise<boolean> {
  *   host: hostname(), startedAt: new Date().toISOString(), command: process.argv.join(' ') });
  * try { … } finally { await lock.release(); }
  */
-export async function acquireLock(lockPath: string, holder: LockHolder, options: AcquireLockOptions = {}): Promise<Lock> {
+export async function acquireLock(
+  lockPath: string,
+  holder: LockHolder,
+  options: AcquireLockOptions = {},
+): Promise<Lock> {
   await ensureDir(dirname(lockPath));
   let detail = 'held by another process';
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {

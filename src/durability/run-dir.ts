@@ -68,7 +68,8 @@ export function runDirFor(stateDir: string, runId: string): string {
 
 /** Creates `<stateDir>/runs/<runId>/` with mode 0700; fails if it already exists. */
 export async function createRunDir(stateDir: string, runId: string): Promise<string> {
-  if (!isRunId(runId)) throw new DeployError('internal', `not a run id: ${runId}`, { code: 'RUN_ID_INVALID' });
+  if (!isRunId(runId))
+    throw new DeployError('internal', `not a run id: ${runId}`, { code: 'RUN_ID_INVALID' });
   const runs = await ensureDir(join(resolve(stateDir), 'runs'));
   const runDir = join(runs, runId);
   await mkdir(runDir, { mode: 0o700 });
@@ -123,12 +124,21 @@ export async function writeRunMeta(runDir: string, meta: RunMeta): Promise<void>
   await writeFileAtomic(runPaths(runDir).meta, `${JSON.stringify(meta, null, 2)}\n`);
 }
 
-const META_STRINGS = ['runId', 'inventoryFile', 'inventoryKey', 'inventoryFingerprint', 'runbook', 'runbookVersion', 'startedAt'] as const;
+const META_STRINGS = [
+  'runId',
+  'inventoryFile',
+  'inventoryKey',
+  'inventoryFingerprint',
+  'runbook',
+  'runbookVersion',
+  'startedAt',
+] as const;
 
 function checkRunMeta(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not a JSON object';
   const record = value as Record<string, unknown>;
-  for (const key of META_STRINGS) if (typeof record[key] !== 'string') return `${key} is missing or not a string`;
+  for (const key of META_STRINGS)
+    if (typeof record[key] !== 'string') return `${key} is missing or not a string`;
   const inventory = record.inventory as Record<string, unknown> | null | undefined;
   if (typeof inventory !== 'object' || inventory === null || !Array.isArray(inventory.hosts)) {
     return 'inventory is missing or has no hosts list';
@@ -185,7 +195,9 @@ export function listRuns(stateDir: string, key: string): RunListing[] {
     }
   }
   // Two runs started in the same second: the id's random suffix does not order them, startedAt does.
-  return listings.sort((a, b) => a.meta.startedAt.localeCompare(b.meta.startedAt) || a.runId.localeCompare(b.runId));
+  return listings.sort(
+    (a, b) => a.meta.startedAt.localeCompare(b.meta.startedAt) || a.runId.localeCompare(b.runId),
+  );
 }
 
 /** An unfinished run, with its journal already read. */
@@ -203,7 +215,9 @@ export function latestUnfinishedRun(stateDir: string, key: string): UnfinishedRu
     const run = runs[index];
     if (run === undefined) continue;
     const journal = readJournal(runPaths(run.runDir).journal);
-    const ended = journal.entries.some((entry) => entry.type === 'run.finished' || entry.type === 'run.abandoned');
+    const ended = journal.entries.some(
+      (entry) => entry.type === 'run.finished' || entry.type === 'run.abandoned',
+    );
     if (!ended) return { ...run, journal };
   }
   return undefined;

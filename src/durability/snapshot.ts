@@ -34,11 +34,12 @@ export interface SnapshotRecord {
 export type SnapshotReadFailure = 'missing' | 'torn' | 'checksum' | 'version';
 
 export type SnapshotRead =
-  | { ok: true; value: SnapshotRecord }
-  | { ok: false; reason: SnapshotReadFailure; detail: string };
+  { ok: true; value: SnapshotRecord } | { ok: false; reason: SnapshotReadFailure; detail: string };
 
 /** What the reader expects; a mismatch reads as `reason: 'version'`. */
-export type SnapshotExpectation = Partial<Pick<SnapshotRecord, 'machineId' | 'machineVersion' | 'runbookVersion'>>;
+export type SnapshotExpectation = Partial<
+  Pick<SnapshotRecord, 'machineId' | 'machineVersion' | 'runbookVersion'>
+>;
 
 function bodyOf(record: SnapshotRecord): string {
   const { machineId, machineVersion, runbookVersion, savedAt, snapshot } = record;
@@ -88,9 +89,11 @@ export function decodeSnapshot(text: string, expect: SnapshotExpectation = {}): 
   } catch (error) {
     return fail('torn', `not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('torn', 'not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    return fail('torn', 'not a JSON object');
   const file = parsed as Record<string, unknown>;
-  if (file.format !== FORMAT) return fail('version', `format ${JSON.stringify(file.format)}, expected ${FORMAT}`);
+  if (file.format !== FORMAT)
+    return fail('version', `format ${JSON.stringify(file.format)}, expected ${FORMAT}`);
   const { machineId, machineVersion, runbookVersion, savedAt, snapshot, sha256: stored } = file;
   if (
     typeof machineId !== 'string' ||
@@ -136,7 +139,8 @@ export function readSnapshot(dir: string, expect: SnapshotExpectation = {}): Sna
  */
 export class SnapshotWriter {
   readonly #dir: string;
-  #pending: { text: string; waiters: { resolve: () => void; reject: (error: unknown) => void }[] } | undefined;
+  #pending:
+    { text: string; waiters: { resolve: () => void; reject: (error: unknown) => void }[] } | undefined;
   #writing: Promise<void> | undefined;
 
   constructor(dir: string) {
