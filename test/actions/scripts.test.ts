@@ -19,6 +19,12 @@ function expectValid(script: string, label: string): void {
 }
 
 describe('the action library', () => {
+  test('the parse check itself rejects broken PowerShell (so a pass means something)', () => {
+    expect(parse("$x = 'unterminated\nWrite-Output 1").rootNode.hasError).toBe(true);
+    expect(parse('if ($x) { Write-Output 1').rootNode.hasError).toBe(true);
+    expect(parse("$x = 'fine'; if ($x) { Write-Output 1 }").rootNode.hasError).toBe(false);
+  });
+
   test('has a sample for every catalog action', () => {
     expect(actionsWithoutSample()).toEqual([]);
   });

@@ -65,7 +65,7 @@ function backup(action: 'msi.backup' | 'file.backup'): FamilyBuilder {
     const apply = lines(
       vars,
       `if (${EXISTS('$dest')}) { Write-Output ('backup ' + $dest + ' already exists; keeping it') } elseif (-not ${EXISTS('$source')}) { DR 'absent' 'true' } else {`,
-      BACKUP_ONCE,
+      BACKUP_ONCE.replace(/^/gm, '  '),
       '}',
       '$rc = 0',
     );

@@ -22,8 +22,11 @@ export const taskEnsure: FamilyBuilder = (params, target) => {
     // A command that names an existing file is quoted inside /TR so spaces in its path survive.
     '$run = $command',
     "if ([IO.File]::Exists($command)) { $run = '\\\"' + $command + '\\\"' }",
-    "RunProcess 'schtasks.exe' ('/create /tn ' + (QArg $target) + ' /sc MINUTE /mo ' + $minutes + ' /ru ' + (QArg $runAs) + ' /tr \"' + $run + '\"') '' $true",
-    '$rc = $script:ProcRc',
+    // Task Scheduler 1.0 (Server 2003) has no /F to replace a task, so an existing one is left alone.
+    "if (TaskExists $target) { Write-Output ('scheduled task ' + $target + ' already exists') ; $rc = 0 } else {",
+    "  RunProcess 'schtasks.exe' ('/create /tn ' + (QArg $target) + ' /sc MINUTE /mo ' + $minutes + ' /ru ' + (QArg $runAs) + ' /tr \"' + $run + '\"') '' $true",
+    '  $rc = $script:ProcRc',
+    '}',
   );
   return { probe: check, apply, verify: check };
 };
