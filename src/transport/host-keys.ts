@@ -64,13 +64,17 @@ export function createHostKeyPolicy(options: HostKeyPolicyOptions): HostKeyPolic
       const pin = host.hostKey ?? options.pinned?.(host);
       if (pin !== undefined) {
         const expected = normalizeFingerprint(pin);
-        return expected === presented ? { ok: true } : { ok: false, error: mismatch(host, expected, presented, 'the pinned hostKey') };
+        return expected === presented
+          ? { ok: true }
+          : { ok: false, error: mismatch(host, expected, presented, 'the pinned hostKey') };
       }
       const name = toKnownHostsName(host.address, host.port);
       const entries = readKnownHosts(knownHostsFile, name);
       if (entries.some((entry) => entry.key.equals(keyBlob))) return { ok: true };
       if (entries.length > 0) {
-        const known = entries.map((entry) => `line ${entry.line}: ${entry.keyType} ${fingerprintOf(entry.key)}`);
+        const known = entries.map(
+          (entry) => `line ${entry.line}: ${entry.keyType} ${fingerprintOf(entry.key)}`,
+        );
         const lines = entries.map((entry) => entry.line).join(', ');
         return {
           ok: false,
@@ -121,14 +125,20 @@ export function trustExactly(fingerprints: Record<string, string>): HostKeyPolic
       if (expected === undefined) {
         return {
           ok: false,
-          error: new DeployError('remote', `host key of ${where(host)} is unknown: the lab declared no key for ${host.name}`, {
-            code: 'HOST_KEY_UNKNOWN',
-            hint: 'The lab estate and the inventory disagree about host names; restart the lab for this inventory.',
-          }),
+          error: new DeployError(
+            'remote',
+            `host key of ${where(host)} is unknown: the lab declared no key for ${host.name}`,
+            {
+              code: 'HOST_KEY_UNKNOWN',
+              hint: 'The lab estate and the inventory disagree about host names; restart the lab for this inventory.',
+            },
+          ),
         };
       }
       const normalized = normalizeFingerprint(expected);
-      return normalized === presented ? { ok: true } : { ok: false, error: mismatch(host, normalized, presented, "the lab's key") };
+      return normalized === presented
+        ? { ok: true }
+        : { ok: false, error: mismatch(host, normalized, presented, "the lab's key") };
     },
   };
 }

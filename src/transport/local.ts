@@ -73,9 +73,23 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
         args = [...POWERSHELL_FLAGS, '-EncodedCommand', encodeCommand(script)];
       }
       if (signal?.aborted) {
-        return { exitCode: undefined, stdout: '', stderr: '', durationMs: 0, timedOut: false, cancelled: true, dropped: false };
+        return {
+          exitCode: undefined,
+          stdout: '',
+          stderr: '',
+          durationMs: 0,
+          timedOut: false,
+          cancelled: true,
+          dropped: false,
+        };
       }
-      log({ type: 'exec', host: host.name, scriptName, delivery: delivery.kind, commandLength: args.join(' ').length });
+      log({
+        type: 'exec',
+        host: host.name,
+        scriptName,
+        delivery: delivery.kind,
+        commandLength: args.join(' ').length,
+      });
 
       const stdout = createTailBuffer();
       const stderr = createTailBuffer();
@@ -148,18 +162,30 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
 
     async upload(localPath, windowsPath, uploadOptions) {
       if (uploadOptions.signal?.aborted) {
-        throw new DeployError('remote', `copy of ${localPath} to ${windowsPath} was cancelled`, { code: 'CANCELLED' });
+        throw new DeployError('remote', `copy of ${localPath} to ${windowsPath} was cancelled`, {
+          code: 'CANCELLED',
+        });
       }
       const started = Date.now();
       const { size } = await stat(localPath).catch(() => {
-        throw new DeployError('badInput', `cannot copy ${localPath} to ${windowsPath}: the file does not exist or is unreadable`, {
-          code: 'UPLOAD_SOURCE_MISSING',
-          hint: 'Check the package folder the inventory names.',
-        });
+        throw new DeployError(
+          'badInput',
+          `cannot copy ${localPath} to ${windowsPath}: the file does not exist or is unreadable`,
+          {
+            code: 'UPLOAD_SOURCE_MISSING',
+            hint: 'Check the package folder the inventory names.',
+          },
+        );
       });
       await mkdir(dirname(windowsPath), { recursive: true });
       await copyFile(localPath, windowsPath);
-      log({ type: 'upload', host: host.name, path: windowsPath, bytes: size, durationMs: Date.now() - started });
+      log({
+        type: 'upload',
+        host: host.name,
+        path: windowsPath,
+        bytes: size,
+        durationMs: Date.now() - started,
+      });
     },
 
     async close() {

@@ -15,7 +15,8 @@ export interface Semaphore {
 }
 
 export function createSemaphore(limit: number): Semaphore {
-  if (!Number.isInteger(limit) || limit < 1) throw new TypeError(`Expected a channel limit of at least 1, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new TypeError(`Expected a channel limit of at least 1, got ${limit}`);
   let active = 0;
   const queue: (() => void)[] = [];
 

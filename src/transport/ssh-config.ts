@@ -54,11 +54,15 @@ export interface SshCredentials {
 }
 
 function authError(host: HostSpec, message: string, hint: string): DeployError {
-  return new DeployError('remote', `cannot authenticate to ${host.name} (${host.address}:${host.port}): ${message}`, {
-    code: 'SSH_AUTH',
-    hint,
-    retryable: false,
-  });
+  return new DeployError(
+    'remote',
+    `cannot authenticate to ${host.name} (${host.address}:${host.port}): ${message}`,
+    {
+      code: 'SSH_AUTH',
+      hint,
+      retryable: false,
+    },
+  );
 }
 
 /** Resolves the inventory's auth spec; the password itself arrives already read from its variable. */
@@ -74,9 +78,15 @@ export function toCredentials(host: HostSpec, password: string | undefined): Ssh
     const path = auth.keyFile.replace(/^~(?=$|[\\/])/, homedir());
     return { privateKeyPath: path };
   }
-  const agent = process.env.SSH_AUTH_SOCK ?? (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
+  const agent =
+    process.env.SSH_AUTH_SOCK ??
+    (process.platform === 'win32' ? '\\\\.\\pipe\\openssh-ssh-agent' : undefined);
   if (agent === undefined || agent === '') {
-    throw authError(host, 'auth is agent but SSH_AUTH_SOCK is not set', 'Start ssh-agent and add the key, or use keyFile.');
+    throw authError(
+      host,
+      'auth is agent but SSH_AUTH_SOCK is not set',
+      'Start ssh-agent and add the key, or use keyFile.',
+    );
   }
   return { agent };
 }
@@ -110,8 +120,17 @@ export function openSocket(address: string, port: number, timeoutMs: number): Pr
   });
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
-const TRANSIENT_MESSAGES = /timed out while waiting for handshake|connection lost before handshake|no response from server|socket hang up/i;
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+]);
+const TRANSIENT_MESSAGES =
+  /timed out while waiting for handshake|connection lost before handshake|no response from server|socket hang up/i;
 
 /** Classifies a failure to connect (TCP, handshake or authentication). */
 export function toConnectError(host: HostSpec, error: unknown): DeployError {
@@ -121,10 +140,18 @@ export function toConnectError(host: HostSpec, error: unknown): DeployError {
   const code = typeof err.code === 'string' ? err.code : undefined;
   const target = `${host.name} (${host.address}:${host.port})`;
   if (err.level === 'client-authentication') {
-    return authError(host, `the server refused ${host.user}'s credentials (${message})`, 'Check the user, the password variable or key, and that the account may log on over SSH.');
+    return authError(
+      host,
+      `the server refused ${host.user}'s credentials (${message})`,
+      'Check the user, the password variable or key, and that the account may log on over SSH.',
+    );
   }
   if (/privateKeyPath|private key|passphrase/i.test(message)) {
-    return authError(host, message, `Check the key file ${keyFileOf(host) ?? ''} (it must exist, be readable and unencrypted).`);
+    return authError(
+      host,
+      message,
+      `Check the key file ${keyFileOf(host) ?? ''} (it must exist, be readable and unencrypted).`,
+    );
   }
   if ((code !== undefined && TRANSIENT_CODES.has(code)) || TRANSIENT_MESSAGES.test(message)) {
     return new DeployError('remote', `cannot connect to ${target}: ${message}`, {
@@ -138,7 +165,7 @@ export function toConnectError(host: HostSpec, error: unknown): DeployError {
     code: 'SSH_CONNECT',
     retryable: false,
     hint: /handshake|algorithm|no matching/i.test(message)
-      ? 'The server offers no algorithm this tool accepts (it refuses ssh-rsa/SHA-1 and ssh-dss); update the host\'s OpenSSH server.'
+      ? "The server offers no algorithm this tool accepts (it refuses ssh-rsa/SHA-1 and ssh-dss); update the host's OpenSSH server."
       : 'Check the address and port in the inventory.',
     cause: error,
   });
@@ -148,10 +175,14 @@ export function toConnectError(host: HostSpec, error: unknown): DeployError {
 export function toChannelError(host: HostSpec, error: unknown, what: string): DeployError {
   if (isDeployError(error)) return error;
   const message = (error as { message?: string }).message ?? String(error);
-  return new DeployError('remote', `${what} on ${host.name} (${host.address}:${host.port}) failed: ${message}`, {
-    code: 'SSH_CHANNEL',
-    retryable: true,
-    hint: 'The connection is up but the server refused the request; check the server\'s MaxSessions and SFTP subsystem.',
-    cause: error,
-  });
+  return new DeployError(
+    'remote',
+    `${what} on ${host.name} (${host.address}:${host.port}) failed: ${message}`,
+    {
+      code: 'SSH_CHANNEL',
+      retryable: true,
+      hint: "The connection is up but the server refused the request; check the server's MaxSessions and SFTP subsystem.",
+      cause: error,
+    },
+  );
 }

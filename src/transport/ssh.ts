@@ -6,17 +6,21 @@
 
 import { stat } from 'node:fs/promises';
 import { NodeSSH } from 'node-ssh';
-import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { HostSpec } from '../inventory/types.js';
-import { planDelivery, toSftpPath, type Delivery } from '../remote/deliver.js';
+import { planDelivery, toSftpPath } from '../remote/deliver.js';
 import type { TransportLog } from './events.js';
 import type { HostKeyPolicy } from './host-keys.js';
 import { createSemaphore } from './semaphore.js';
-import { endSftp, makeDirectories, parentOf, writeFile } from './sftp-ops.js';
+import {
+  CHANNEL_CLOSE_GRACE_MS,
+  executeCommand,
+  unlessAborted,
+  uploadFile,
+  type CommandContext,
+} from './ssh-command.js';
 import { ALGORITHMS, openSocket, toChannelError, toConnectError, toCredentials } from './ssh-config.js';
-import { createTailBuffer } from './tail-buffer.js';
 import { DeployError } from '../errors.js';
-import type { RawResult, RunOptions, Transport } from './types.js';
+import type { RawResult, Transport } from './types.js';
 
 export interface SshTransportOptions {
   host: HostSpec;
@@ -32,9 +36,6 @@ export interface SshTransportOptions {
   log?: TransportLog;
 }
 
-/** How long a closed channel may take to be confirmed before its slot is reused anyway. */
-const CHANNEL_CLOSE_GRACE_MS = 5000;
-
 interface Connection {
   ssh: NodeSSH;
   closed: boolean;
@@ -42,22 +43,6 @@ interface Connection {
   /** SFTP folders already made on this connection. */
   folders: Set<string>;
   whenClosed: Promise<void>;
-}
-
-type Stop = 'timeout' | 'abort';
-
-/** Resolves with `undefined` when `signal` aborts first (the work itself carries on). */
-function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
-  });
 }
 
 /**
@@ -160,98 +145,19 @@ export function createSshTransport(options: SshTransportOptions): Transport {
     }
   }
 
-  async function uploadScript(
-    connection: Connection,
-    delivery: Extract<Delivery, { kind: 'file' }>,
-    onSftp: (sftp: SFTPWrapper) => void,
-  ): Promise<void> {
-    const started = Date.now();
-    const path = toSftpPath(delivery.remotePath);
-    const data = Buffer.from(delivery.content, 'utf8');
-    const sftp = await connection.ssh.requestSFTP();
-    onSftp(sftp);
-    try {
-      const folder = parentOf(path);
-      if (!connection.folders.has(folder)) {
-        await makeDirectories(sftp, folder);
-        connection.folders.add(folder);
-      }
-      await writeFile(sftp, path, data);
-    } finally {
-      await endSftp(sftp, CHANNEL_CLOSE_GRACE_MS);
-    }
-    log({ type: 'upload', host: host.name, path: delivery.remotePath, bytes: data.length, durationMs: Date.now() - started });
-  }
-
-  /** One command on one connection; resolves when it ends or is stopped, plus when its slot is free. */
-  async function execute(
-    connection: Connection,
-    delivery: Delivery,
-    runOptions: RunOptions,
-    holdSlot: (until: Promise<unknown>) => void,
-  ): Promise<Omit<RawResult, 'durationMs'>> {
-    const stdout = createTailBuffer();
-    const stderr = createTailBuffer();
-    let channel: ClientChannel | undefined;
-    let sftp: SFTPWrapper | undefined;
-    let stopped: Stop | undefined;
-    let onStop = (): void => undefined;
-    const whenStopped = new Promise<void>((resolve) => (onStop = resolve));
-    const stop = (why: Stop): void => {
-      if (stopped) return;
-      stopped = why;
-      channel?.close();
-      sftp?.end();
-      onStop();
+  function contextOf(connection: Connection, holdSlot: (until: Promise<unknown>) => void): CommandContext {
+    return {
+      session: {
+        execCommand: (command, execOptions) => connection.ssh.execCommand(command, execOptions),
+        requestSFTP: () => connection.ssh.requestSFTP(),
+        putFile: (localPath, remotePath, sftp) => connection.ssh.putFile(localPath, remotePath, sftp),
+      },
+      hostName: host.name,
+      isClosed: () => connection.closed,
+      folders: connection.folders,
+      log,
+      holdSlot,
     };
-    const timer = setTimeout(() => stop('timeout'), runOptions.timeoutMs);
-    const onAbort = (): void => stop('abort');
-    runOptions.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const work = (async () => {
-      if (delivery.kind === 'file') {
-        await uploadScript(connection, delivery, (session) => (sftp = session));
-        if (stopped) return undefined;
-      }
-      log({ type: 'exec', host: host.name, scriptName: runOptions.scriptName, delivery: delivery.kind, commandLength: delivery.command.length });
-      return connection.ssh.execCommand(delivery.command, {
-        onChannel: (opened) => {
-          channel = opened;
-          if (stopped) opened.close();
-        },
-        onStdout: (chunk) => stdout.push(chunk),
-        onStderr: (chunk) => stderr.push(chunk),
-      });
-    })();
-    // The slot stays taken until the server confirms the channel closed (bounded), even when a
-    // timeout lets the caller go on earlier.
-    holdSlot(
-      Promise.race([
-        work.catch(() => undefined),
-        whenStopped.then(() => new Promise((resolve) => setTimeout(resolve, CHANNEL_CLOSE_GRACE_MS).unref())),
-      ]),
-    );
-    try {
-      const outcome = await Promise.race([work, whenStopped.then(() => 'stopped' as const)]);
-      const truncatedBytes = stdout.droppedBytes + stderr.droppedBytes;
-      const output = { stdout: stdout.text(), stderr: stderr.text(), ...(truncatedBytes > 0 ? { truncatedBytes } : {}) };
-      if (outcome === 'stopped' || outcome === undefined || stopped) {
-        work.catch(() => undefined);
-        return { exitCode: undefined, ...output, timedOut: stopped === 'timeout', cancelled: stopped === 'abort', dropped: false };
-      }
-      const exited = outcome.code !== null;
-      return {
-        exitCode: outcome.code ?? undefined,
-        ...output,
-        timedOut: false,
-        cancelled: false,
-        // No exit status and the connection is gone: the command may or may not have finished.
-        dropped: !exited && outcome.signal === null && connection.closed,
-      };
-    } finally {
-      clearTimeout(timer);
-      runOptions.signal?.removeEventListener('abort', onAbort);
-    }
   }
 
   const cancelledResult = (started: number): RawResult => ({
@@ -281,12 +187,18 @@ export function createSshTransport(options: SshTransportOptions): Transport {
         const result = await withConnection(
           runOptions.signal,
           (connection) =>
-            execute(connection, delivery, runOptions, (until) => {
-              slotUntil = until;
-            }),
+            executeCommand(
+              contextOf(connection, (until) => {
+                slotUntil = until;
+              }),
+              delivery,
+              runOptions,
+            ),
           `running ${runOptions.scriptName}`,
         );
-        const raw: RawResult = result ? { ...result, durationMs: Date.now() - started } : cancelledResult(started);
+        const raw: RawResult = result
+          ? { ...result, durationMs: Date.now() - started }
+          : cancelledResult(started);
         log({
           type: 'execEnd',
           host: host.name,
@@ -310,45 +222,60 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       const size = await stat(localPath).then(
         (stats) => stats.size,
         () => {
-          throw new DeployError('badInput', `cannot upload ${localPath} to ${host.name}: the file does not exist or is unreadable`, {
-            code: 'UPLOAD_SOURCE_MISSING',
-            hint: 'Check the package folder the inventory names.',
-          });
+          throw new DeployError(
+            'badInput',
+            `cannot upload ${localPath} to ${host.name}: the file does not exist or is unreadable`,
+            {
+              code: 'UPLOAD_SOURCE_MISSING',
+              hint: 'Check the package folder the inventory names.',
+            },
+          );
         },
       );
       const release = await slots.acquire(uploadOptions.signal).catch(() => undefined);
       const cancelled = (): DeployError =>
-        new DeployError('remote', `upload of ${localPath} to ${host.name} was cancelled`, { code: 'CANCELLED', cause: uploadOptions.signal?.reason });
+        new DeployError('remote', `upload of ${localPath} to ${host.name} was cancelled`, {
+          code: 'CANCELLED',
+          cause: uploadOptions.signal?.reason,
+        });
       if (!release) throw cancelled();
       let slotUntil: Promise<unknown> = Promise.resolve();
       try {
         const done = await withConnection(
           uploadOptions.signal,
           async (connection) => {
-            const sftp = await connection.ssh.requestSFTP();
-            const transfer = (async () => {
-              await makeDirectories(sftp, parentOf(path));
-              await connection.ssh.putFile(localPath, path, sftp);
-            })();
-            const ended = transfer.finally(() => endSftp(sftp, CHANNEL_CLOSE_GRACE_MS));
-            slotUntil = ended.catch(() => undefined);
-            let timer: NodeJS.Timeout | undefined;
-            const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), uploadOptions.timeoutMs)));
-            const outcome = await Promise.race([ended.then(() => 'done' as const), deadline, unlessAborted(deadline, uploadOptions.signal)]);
-            clearTimeout(timer);
-            if (outcome === 'done') return true;
-            sftp.end();
-            if (outcome === undefined) throw cancelled();
-            throw new DeployError('remote', `upload of ${localPath} to ${host.name} as ${windowsPath} timed out after ${uploadOptions.timeoutMs} ms`, {
-              code: 'UPLOAD_TIMEOUT',
-              retryable: true,
-              hint: 'Raise the upload timeout for large files or check the network to the host.',
-            });
+            const outcome = await uploadFile(
+              contextOf(connection, (until) => {
+                slotUntil = until;
+              }),
+              localPath,
+              path,
+              uploadOptions,
+            );
+            if (outcome === 'cancelled') throw cancelled();
+            if (outcome === 'timeout') {
+              throw new DeployError(
+                'remote',
+                `upload of ${localPath} to ${host.name} as ${windowsPath} timed out after ${uploadOptions.timeoutMs} ms`,
+                {
+                  code: 'UPLOAD_TIMEOUT',
+                  retryable: true,
+                  hint: 'Raise the upload timeout for large files or check the network to the host.',
+                },
+              );
+            }
+            return true;
           },
           `uploading ${windowsPath}`,
         );
         if (!done) throw cancelled();
-        log({ type: 'upload', host: host.name, path: windowsPath, bytes: size, durationMs: Date.now() - started });
+        log({
+          type: 'upload',
+          host: host.name,
+          path: windowsPath,
+          bytes: size,
+          durationMs: Date.now() - started,
+        });
       } finally {
         void slotUntil.then(release, release);
       }
@@ -359,7 +286,10 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       if (!connection || connection.closed) return;
       connection.closing = true;
       connection.ssh.dispose();
-      await Promise.race([connection.whenClosed, new Promise((resolve) => setTimeout(resolve, CHANNEL_CLOSE_GRACE_MS).unref())]);
+      await Promise.race([
+        connection.whenClosed,
+        new Promise((resolve) => setTimeout(resolve, CHANNEL_CLOSE_GRACE_MS).unref()),
+      ]);
     },
   };
 }

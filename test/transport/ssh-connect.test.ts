@@ -57,19 +57,32 @@ function tempDir(): string {
 }
 
 /** `null` = no password given at all. */
-function transportWith(host: HostSpec, hostKeys: HostKeyPolicy, password: string | null = 'secret'): Transport {
-  return createSshTransport({ host, hostKeys, connectTimeoutMs: 5000, ...(password === null ? {} : { password }) });
+function transportWith(
+  host: HostSpec,
+  hostKeys: HostKeyPolicy,
+  password: string | null = 'secret',
+): Transport {
+  return createSshTransport({
+    host,
+    hostKeys,
+    connectTimeoutMs: 5000,
+    ...(password === null ? {} : { password }),
+  });
 }
 
 describe('SSH connection failures', () => {
   test('a wrong password is an SSH_AUTH error that is not retryable', async () => {
-    const error = await connectError(transportWith(hostAt(server.port), trustExactly({ MPS01: server.fingerprint }), 'wrong'));
+    const error = await connectError(
+      transportWith(hostAt(server.port), trustExactly({ MPS01: server.fingerprint }), 'wrong'),
+    );
     expect(error).toMatchObject({ kind: 'remote', code: 'SSH_AUTH', retryable: false });
     expect(error.message).not.toContain('wrong');
   });
 
   test('a missing password names the variable to set', async () => {
-    const error = await connectError(transportWith(hostAt(server.port), trustExactly({ MPS01: server.fingerprint }), null));
+    const error = await connectError(
+      transportWith(hostAt(server.port), trustExactly({ MPS01: server.fingerprint }), null),
+    );
     expect(error).toMatchObject({ code: 'SSH_AUTH', retryable: false });
     expect(error.hint).toContain('HMC_PASSWORD');
   });
@@ -91,7 +104,10 @@ describe('SSH connection failures', () => {
     try {
       expect((await transport.run(SCRIPT, RUN)).exitCode).toBe(0);
       await own.close();
-      await expect(transport.run(SCRIPT, RUN)).rejects.toMatchObject({ code: 'SSH_CONNECT', retryable: true });
+      await expect(transport.run(SCRIPT, RUN)).rejects.toMatchObject({
+        code: 'SSH_CONNECT',
+        retryable: true,
+      });
     } finally {
       await transport.close();
     }
@@ -100,7 +116,11 @@ describe('SSH connection failures', () => {
   test('a key file authenticates', async () => {
     const keyFile = join(tempDir(), 'id_ed25519');
     writeFileSync(keyFile, clientKey.private, { mode: 0o600 });
-    const transport = transportWith(hostAt(server.port, { keyFile }), trustExactly({ MPS01: server.fingerprint }), null);
+    const transport = transportWith(
+      hostAt(server.port, { keyFile }),
+      trustExactly({ MPS01: server.fingerprint }),
+      null,
+    );
     try {
       expect((await transport.run(SCRIPT, RUN)).exitCode).toBe(0);
     } finally {
@@ -112,7 +132,9 @@ describe('SSH connection failures', () => {
     const saved = process.env.SSH_AUTH_SOCK;
     delete process.env.SSH_AUTH_SOCK;
     try {
-      const error = await connectError(transportWith(hostAt(server.port, { agent: true }), trustExactly({ MPS01: server.fingerprint })));
+      const error = await connectError(
+        transportWith(hostAt(server.port, { agent: true }), trustExactly({ MPS01: server.fingerprint })),
+      );
       expect(error).toMatchObject({ code: 'SSH_AUTH', retryable: false });
     } finally {
       if (saved !== undefined) process.env.SSH_AUTH_SOCK = saved;
@@ -136,22 +158,30 @@ describe('host keys during the handshake', () => {
     const pinned = 'SHA256:' + 'A'.repeat(43);
     const error = await connectError(transportWith(hostAt(server.port, undefined, pinned), policy));
     expect(error).toMatchObject({ code: 'HOST_KEY_MISMATCH', retryable: false });
-    for (const part of ['MPS01', `127.0.0.1:${server.port}`, pinned, server.fingerprint]) expect(error.message).toContain(part);
+    for (const part of ['MPS01', `127.0.0.1:${server.port}`, pinned, server.fingerprint])
+      expect(error.message).toContain(part);
   });
 
   test('an unknown key is refused without --accept-new-host-keys and recorded with it', async () => {
     const file = join(tempDir(), 'state', 'known_hosts');
-    const refused = await connectError(transportWith(hostAt(server.port), createHostKeyPolicy({ knownHostsFile: file, acceptNew: false })));
+    const refused = await connectError(
+      transportWith(hostAt(server.port), createHostKeyPolicy({ knownHostsFile: file, acceptNew: false })),
+    );
     expect(refused).toMatchObject({ code: 'HOST_KEY_UNKNOWN', retryable: false });
     expect(refused.hint).toContain('--accept-new-host-keys');
 
-    const transport = transportWith(hostAt(server.port), createHostKeyPolicy({ knownHostsFile: file, acceptNew: true }));
+    const transport = transportWith(
+      hostAt(server.port),
+      createHostKeyPolicy({ knownHostsFile: file, acceptNew: true }),
+    );
     try {
       await transport.connect();
     } finally {
       await transport.close();
     }
-    expect(readFileSync(file, 'utf8')).toBe(`[127.0.0.1]:${server.port} ssh-ed25519 ${server.hostKeyBlob.toString('base64')}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(
+      `[127.0.0.1]:${server.port} ssh-ed25519 ${server.hostKeyBlob.toString('base64')}\n`,
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
@@ -159,7 +189,9 @@ describe('host keys during the handshake', () => {
     const file = join(tempDir(), 'known_hosts');
     const other = generateKey();
     writeFileSync(file, `# ours\n[127.0.0.1]:${server.port} ssh-ed25519 ${other.blob.toString('base64')}\n`);
-    const error = await connectError(transportWith(hostAt(server.port), createHostKeyPolicy({ knownHostsFile: file, acceptNew: true })));
+    const error = await connectError(
+      transportWith(hostAt(server.port), createHostKeyPolicy({ knownHostsFile: file, acceptNew: true })),
+    );
     expect(error).toMatchObject({ code: 'HOST_KEY_CHANGED', retryable: false });
     expect(error.hint).toContain(`remove line 2 of ${file}`);
   });

@@ -69,7 +69,9 @@ describe('SSH transport commands', () => {
 
   test('thirty commands started at once never hold more than ten channels', async () => {
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => transport.run(`${HEADER}\n#test gate=10`, { ...RUN, scriptName: `s${i}.ps1` })),
+      Array.from({ length: 30 }, (_, i) =>
+        transport.run(`${HEADER}\n#test gate=10`, { ...RUN, scriptName: `s${i}.ps1` }),
+      ),
     );
     expect(results.every((result) => result.exitCode === 0)).toBe(true);
     expect(server.maxOpenSessions).toBe(10);
@@ -119,7 +121,9 @@ describe('SSH transport commands', () => {
 
     const path = '/C:/Windows/Temp/deploy-rollup/long-step.ps1';
     const writeAt = server.events.indexOf(`write ${path}`);
-    const execAt = server.events.findIndex((event) => event.includes('-File "C:\\Windows\\Temp\\deploy-rollup\\long-step.ps1"'));
+    const execAt = server.events.findIndex((event) =>
+      event.includes('-File "C:\\Windows\\Temp\\deploy-rollup\\long-step.ps1"'),
+    );
     expect(server.events).toContain('mkdir /C:/Windows/Temp/deploy-rollup');
     expect(writeAt).toBeGreaterThanOrEqual(0);
     expect(execAt).toBeGreaterThan(writeAt);
@@ -146,22 +150,44 @@ describe('SSH transport commands', () => {
 
       expect(server.events).toContain('mkdir /C:/MSIShare');
       expect(server.events).toContain('mkdir /C:/MSIShare/UR6');
-      expect(server.files.get('/C:/MSIShare/UR6/HostedEmail2007NS.msi')?.equals(Buffer.alloc(100_000, 7))).toBe(true);
+      expect(
+        server.files.get('/C:/MSIShare/UR6/HostedEmail2007NS.msi')?.equals(Buffer.alloc(100_000, 7)),
+      ).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   test('uploading a missing local file is bad input, not a remote failure', async () => {
-    await expect(transport.upload('/nonexistent/file.msi', 'C:\\MSIShare\\x.msi', { timeoutMs: 1000 })).rejects.toMatchObject({
+    await expect(
+      transport.upload('/nonexistent/file.msi', 'C:\\MSIShare\\x.msi', { timeoutMs: 1000 }),
+    ).rejects.toMatchObject({
       kind: 'badInput',
       code: 'UPLOAD_SOURCE_MISSING',
     });
   });
 
+  test('an upload whose signal is already aborted is refused as CANCELLED and sends nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-upload-'));
+    try {
+      const local = join(dir, 'a.msi');
+      writeFileSync(local, 'x');
+      const upload = transport.upload(local, 'C:\\MSIShare\\a.msi', {
+        timeoutMs: 1000,
+        signal: AbortSignal.abort(),
+      });
+      await expect(upload).rejects.toMatchObject({ code: 'CANCELLED', retryable: false });
+      expect(server.files.size).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('events carry no password', async () => {
     await transport.run(`${HEADER}\n#test exit=0`, RUN);
-    expect(events.map((event) => event.type)).toEqual(expect.arrayContaining(['connect', 'connected', 'exec', 'execEnd']));
+    expect(events.map((event) => event.type)).toEqual(
+      expect.arrayContaining(['connect', 'connected', 'exec', 'execEnd']),
+    );
     expect(JSON.stringify(events)).not.toContain('secret');
   });
 });

@@ -7,7 +7,7 @@
  *   #test exit=N    exit with N (default 0) after printing `__RC__=N`
  *   #test hang      never answer (until the client closes the channel)
  *   #test drop      print a line, then cut the TCP connection
- *   #test gate=N    hold until N sessions are open at once (bounded to 5 s), then exit 0
+ *   #test gate=N    hold until N sessions have been open at once (bounded to 5 s), then exit 0
  *   #test bytes=N   print N bytes of filler lines before the sentinel
  *   #test stderr=S  write S to stderr
  */
@@ -97,7 +97,9 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
   };
 
   const runScript = (client: Connection, command: string, stream: ServerChannel): void => {
-    const found = scriptFromCommand(command, (path) => files.get('/' + path.replace(/\\/g, '/'))?.toString('utf8'));
+    const found = scriptFromCommand(command, (path) =>
+      files.get('/' + path.replace(/\\/g, '/'))?.toString('utf8'),
+    );
     if ('error' in found) {
       stream.stderr.write(found.error + '\n');
       stream.exit(1);
@@ -124,7 +126,7 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
     if (gate !== undefined) {
       const deadline = Date.now() + 5000;
       const poll = (): void => {
-        if (openSessions >= Number(gate) || Date.now() > deadline) finish(0);
+        if (maxOpenSessions >= Number(gate) || Date.now() > deadline) finish(0);
         else later(10, poll);
       };
       poll();

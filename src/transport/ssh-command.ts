@@ -1,0 +1,201 @@
+/**
+ * One command (or one file upload) on an established SSH connection: deadlines, cancellation,
+ * bounded output and drop detection. The connection is described structurally (what node-ssh's
+ * `NodeSSH` offers) so this module does not import the SDK; `ssh.ts` is its only user.
+ */
+
+import type { ClientChannel, SFTPWrapper } from 'ssh2';
+import { toSftpPath, type Delivery } from '../remote/deliver.js';
+import type { TransportLog } from './events.js';
+import { endSftp, makeDirectories, parentOf, writeFile } from './sftp-ops.js';
+import { createTailBuffer } from './tail-buffer.js';
+import type { RawResult, RunOptions } from './types.js';
+
+/** How long a closed channel may take to be confirmed before its slot is reused anyway. */
+export const CHANNEL_CLOSE_GRACE_MS = 5000;
+
+/** The part of an open node-ssh connection a command needs. */
+export interface CommandSession {
+  execCommand(
+    command: string,
+    options: {
+      onChannel: (channel: ClientChannel) => void;
+      onStdout: (chunk: Buffer) => void;
+      onStderr: (chunk: Buffer) => void;
+    },
+  ): Promise<{ code: number | null; signal: string | null }>;
+  requestSFTP(): Promise<SFTPWrapper>;
+  putFile(localPath: string, remotePath: string, sftp: SFTPWrapper): Promise<void>;
+}
+
+export interface CommandContext {
+  session: CommandSession;
+  hostName: string;
+  /** Whether the connection has gone (read after the command ends, to tell a drop from a kill). */
+  isClosed(): boolean;
+  /** SFTP folders already made on this connection. */
+  folders: Set<string>;
+  log: TransportLog;
+  /** Keeps the channel slot taken until the promise settles. */
+  holdSlot(until: Promise<unknown>): void;
+}
+
+type Stop = 'timeout' | 'abort';
+
+/** Resolves with `undefined` when `signal` aborts first (the work itself carries on). */
+export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(undefined);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
+  });
+}
+
+const graceAfter = (stopped: Promise<void>): Promise<unknown> =>
+  stopped.then(() => new Promise((resolve) => setTimeout(resolve, CHANNEL_CLOSE_GRACE_MS).unref()));
+
+async function uploadScript(
+  context: CommandContext,
+  delivery: Extract<Delivery, { kind: 'file' }>,
+  onSftp: (sftp: SFTPWrapper) => void,
+): Promise<void> {
+  const started = Date.now();
+  const path = toSftpPath(delivery.remotePath);
+  const data = Buffer.from(delivery.content, 'utf8');
+  const sftp = await context.session.requestSFTP();
+  onSftp(sftp);
+  try {
+    const folder = parentOf(path);
+    if (!context.folders.has(folder)) {
+      await makeDirectories(sftp, folder);
+      context.folders.add(folder);
+    }
+    await writeFile(sftp, path, data);
+  } finally {
+    await endSftp(sftp, CHANNEL_CLOSE_GRACE_MS);
+  }
+  const durationMs = Date.now() - started;
+  context.log({
+    type: 'upload',
+    host: context.hostName,
+    path: delivery.remotePath,
+    bytes: data.length,
+    durationMs,
+  });
+}
+
+/**
+ * Delivers and runs one script. Resolves when it exits, when its deadline or the signal stops it
+ * (the channel is closed so the host ends the process), or when the connection drops under it.
+ * Rejects only when the command could not be started (channel refused, connection already gone).
+ */
+export async function executeCommand(
+  context: CommandContext,
+  delivery: Delivery,
+  runOptions: RunOptions,
+): Promise<Omit<RawResult, 'durationMs'>> {
+  const stdout = createTailBuffer();
+  const stderr = createTailBuffer();
+  let channel: ClientChannel | undefined;
+  let sftp: SFTPWrapper | undefined;
+  let stopped: Stop | undefined;
+  let onStop = (): void => undefined;
+  const whenStopped = new Promise<void>((resolve) => (onStop = resolve));
+  const stop = (why: Stop): void => {
+    if (stopped) return;
+    stopped = why;
+    channel?.close();
+    sftp?.end();
+    onStop();
+  };
+  const timer = setTimeout(() => stop('timeout'), runOptions.timeoutMs);
+  const onAbort = (): void => stop('abort');
+  runOptions.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const work = (async () => {
+    if (delivery.kind === 'file') {
+      await uploadScript(context, delivery, (session) => (sftp = session));
+      if (stopped) return undefined;
+    }
+    const { scriptName } = runOptions;
+    const commandLength = delivery.command.length;
+    context.log({ type: 'exec', host: context.hostName, scriptName, delivery: delivery.kind, commandLength });
+    return context.session.execCommand(delivery.command, {
+      onChannel: (opened) => {
+        channel = opened;
+        if (stopped) opened.close();
+      },
+      onStdout: (chunk) => stdout.push(chunk),
+      onStderr: (chunk) => stderr.push(chunk),
+    });
+  })();
+  // The slot stays taken until the server confirms the channel closed (bounded), even when a
+  // timeout lets the caller go on earlier: OpenSSH still counts the channel until then.
+  context.holdSlot(Promise.race([work.catch(() => undefined), graceAfter(whenStopped)]));
+  try {
+    const outcome = await Promise.race([work, whenStopped.then(() => 'stopped' as const)]);
+    const truncatedBytes = stdout.droppedBytes + stderr.droppedBytes;
+    const output = {
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      ...(truncatedBytes > 0 ? { truncatedBytes } : {}),
+    };
+    if (outcome === 'stopped' || outcome === undefined || stopped) {
+      work.catch(() => undefined);
+      const timedOut = stopped === 'timeout';
+      return { exitCode: undefined, ...output, timedOut, cancelled: !timedOut, dropped: false };
+    }
+    return {
+      exitCode: outcome.code ?? undefined,
+      ...output,
+      timedOut: false,
+      cancelled: false,
+      // No exit status and the connection is gone: the command may or may not have finished.
+      dropped: outcome.code === null && outcome.signal === null && context.isClosed(),
+    };
+  } finally {
+    clearTimeout(timer);
+    runOptions.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * Uploads a local file over SFTP, creating the remote folders. Resolves `'done'`, `'timeout'`
+ * or `'cancelled'` (the SFTP session is ended in the last two); rejects on SFTP errors.
+ */
+export async function uploadFile(
+  context: CommandContext,
+  localPath: string,
+  sftpPath: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<'done' | 'timeout' | 'cancelled'> {
+  const sftp = await context.session.requestSFTP();
+  const transfer = (async () => {
+    await makeDirectories(sftp, parentOf(sftpPath));
+    await context.session.putFile(localPath, sftpPath, sftp);
+  })();
+  const ended = transfer.finally(() => endSftp(sftp, CHANNEL_CLOSE_GRACE_MS));
+  context.holdSlot(ended.catch(() => undefined));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>(
+    (resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)),
+  );
+  try {
+    const outcome = await Promise.race([
+      ended.then(() => 'done' as const),
+      unlessAborted(deadline, options.signal).then((reached) => reached ?? ('cancelled' as const)),
+    ]);
+    if (outcome !== 'done') {
+      ended.catch(() => undefined);
+      sftp.end();
+    }
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+}
