@@ -86,8 +86,9 @@ export function evaluatePreflight(input: {
   }
 
   const facts: Partial<Record<keyof Facts, FactEvidence>> = {};
+  const factProblems: string[] = [];
   const ur5 = decideUr5(inventory, inspections, versions);
-  if (typeof ur5 === 'string') problems.push(`fact ur5Installed: ${ur5}`);
+  if (typeof ur5 === 'string') factProblems.push(`fact ur5Installed: ${ur5}`);
   else facts.ur5Installed = ur5;
   if (firstSeen) {
     const key = firstSeen[`regkey.${HMC40_UPGRADE_KEY}`];
@@ -97,5 +98,5 @@ export function evaluatePreflight(input: {
       source: 'probe',
     };
   }
-  return { facts, problems };
+  return { facts, problems, factProblems };
 }

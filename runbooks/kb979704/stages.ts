@@ -497,14 +497,9 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
       return hostStage(ctx, id, hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct) })));
     case 'checkFolderGroups':
       return hostStage(ctx, id, [{ host: mps, steps: checkFolderLane(ctx) }]);
-    case 'dbFunctionUpdate': {
-      const product = STANDALONE.dbFunctionUpdate as StandaloneProduct;
-      return hostStage(
-        ctx,
-        id,
-        hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: [upload(id, host, 'mpssql', product.msi), install(ctx, id, host, product)] })),
-      );
-    }
+    case 'dbFunctionUpdate':
+      // An earlier build (4.5.261.18, KB969820) may be installed: remove it first, as for the other packages.
+      return hostStage(ctx, id, hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.dbFunctionUpdate as StandaloneProduct) })));
     default:
       throw new Error(`runbook kb979704 has no stage "${stageId}"`);
   }

@@ -92,7 +92,8 @@ export interface PreflightEvaluation {
   facts: Partial<Record<keyof Facts, FactEvidence>>;
   /** Blocking problems, each naming the host, what is wrong and what to do. */
   problems: string[];
-  /** Bytes of package files each host will receive, for the free-space check. */
+  /** Problems deciding facts (ignored on resume, where the run's recorded facts stand). */
+  factProblems: string[];
 }
 
 export interface Runbook {

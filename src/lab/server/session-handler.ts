@@ -43,7 +43,10 @@ export function serveSessions(client: Connection, context: SessionContext): void
       void runExec(stream, info.command, context);
     });
     session.on('sftp', (acceptSftp) => {
-      serveSftp(acceptSftp(), estateBackend(context.host, context.estate), (line) =>
+      const sftp = acceptSftp();
+      // Close our side when the client ends its side, as sftp-server does; clients wait for it.
+      sftp.once('end', () => sftp.end());
+      serveSftp(sftp, estateBackend(context.host, context.estate), (line) =>
         context.log(`${context.host}: ${line}`),
       );
     });

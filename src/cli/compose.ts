@@ -1,0 +1,139 @@
+/**
+ * The composition root: the one place that binds the engine to real effects — a transport per
+ * host (SSH or local), host-key policy, the journal, the logger, and with `--lab` the
+ * simulated estate served in-process over real SSH.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeployError } from '../errors.js';
+import { ensureDir } from '../durability/fs-atomic.js';
+import type { HostSpec, Inventory } from '../inventory/types.js';
+import type { EngineDeps, EngineOptions, Prompter } from '../engine/context.js';
+import type { JournalWriter } from '../engine/journal-port.js';
+import type { EventSink } from '../log/events.js';
+import type { Runbook } from '../plan/types.js';
+import { createHostKeyPolicy, trustExactly, type HostKeyPolicy } from '../transport/host-keys.js';
+import { createLocalTransport } from '../transport/local.js';
+import { createTransportPool, type TransportPool } from '../transport/pool.js';
+import { createSshTransport } from '../transport/ssh.js';
+
+export interface Estate {
+  /** Hosts as the tool should reach them (lab: the in-process servers' endpoints). */
+  endpoints: Record<string, { address: string; port: number }>;
+  hostKeys: HostKeyPolicy;
+  close(): Promise<void>;
+}
+
+/** Passwords the inventory names, read from the environment; missing ones are a clear error. */
+export function readPasswords(inventory: Inventory, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const passwords: Record<string, string> = {};
+  const missing = new Set<string>();
+  for (const host of inventory.hosts) {
+    if ('passwordEnv' in host.auth) {
+      const value = env[host.auth.passwordEnv];
+      if (value === undefined || value === '') missing.add(host.auth.passwordEnv);
+      else passwords[host.name] = value;
+    }
+  }
+  if (missing.size > 0) {
+    throw new DeployError('badInput', `the password variable(s) ${[...missing].join(', ')} named in ${inventory.file} are not set`, {
+      code: 'PASSWORD_ENV_UNSET',
+      hint: `export ${[...missing][0] ?? 'NAME'}=... in this shell (never put the password in the inventory)`,
+    });
+  }
+  return passwords;
+}
+
+/** A real estate: hosts at their inventory addresses, keys checked against pins and known_hosts. */
+export function realEstate(inventory: Inventory, stateDir: string, acceptNew: boolean): Estate {
+  return {
+    endpoints: Object.fromEntries(inventory.hosts.map((h) => [h.name, { address: h.address, port: h.port }])),
+    hostKeys: createHostKeyPolicy({ knownHostsFile: join(stateDir, 'known_hosts'), acceptNew }),
+    close: async () => undefined,
+  };
+}
+
+/**
+ * The simulated estate in this process: state persisted beside the runs (so a rehearsal spans
+ * crashes), stand-in package generated if absent, a random lab password if none is set.
+ */
+export async function labEstate(inventory: Inventory, stateDir: string, faultsFile?: string): Promise<Estate> {
+  const [{ Estate: LabEstate }, { startLabServer }, { loadFaults }, { writeStandinPackage }] = await Promise.all([
+    import('../lab/model/estate.js'),
+    import('../lab/server/ssh-server.js'),
+    import('../lab/model/faults.js'),
+    import('../lab/package/generate.js'),
+  ]);
+  if (!inventory.lab) {
+    throw new DeployError('badInput', `${inventory.file} has no lab: section, so it is not a lab inventory`, {
+      code: 'NOT_A_LAB',
+      hint: 'add "lab: { ur5Installed: false, upgradedFromHmc40: true }" or run without --lab against real hosts',
+    });
+  }
+  for (const host of inventory.hosts) {
+    if ('passwordEnv' in host.auth && !process.env[host.auth.passwordEnv]) {
+      process.env[host.auth.passwordEnv] = randomBytes(18).toString('base64url');
+    }
+  }
+  await ensureDir(stateDir);
+  if (!existsSync(inventory.packageDir)) await writeStandinPackage(inventory.packageDir, inventory.versions);
+  const faults = faultsFile ? await loadFaults(faultsFile, inventory.hosts.map((h) => h.name)) : [];
+  const estate = await LabEstate.open(inventory, { statePath: join(stateDir, 'lab-state.json'), faults });
+  const server = await startLabServer(estate, inventory, { bind: 'ephemeral' });
+  return {
+    endpoints: Object.fromEntries(Object.entries(server.endpoints).map(([name, e]) => [name, { address: e.address, port: e.port }])),
+    hostKeys: trustExactly(Object.fromEntries(Object.entries(server.endpoints).map(([name, e]) => [name, e.fingerprint]))),
+    close: async () => {
+      await server.close();
+      await estate.flush(true);
+    },
+  };
+}
+
+export function makeTransportPool(inventory: Inventory, estate: Estate, passwords: Record<string, string>, emit: EventSink): TransportPool {
+  return createTransportPool((host: HostSpec) => {
+    if (host.transport === 'local') return createLocalTransport(host);
+    const endpoint = estate.endpoints[host.name] ?? { address: host.address, port: host.port };
+    const reached: HostSpec = { ...host, address: endpoint.address, port: endpoint.port };
+    const password = passwords[host.name];
+    return createSshTransport({
+      host: reached,
+      hostKeys: { verify: (_h, blob) => estate.hostKeys.verify(host, blob) },
+      ...(password !== undefined ? { password } : {}),
+      log: (event) => {
+        if (event.type === 'connectFailed') emit({ type: 'note', message: `${host.name}: cannot connect (${event.code}): ${event.message}` });
+        if (event.type === 'disconnected' && event.reason === 'dropped') emit({ type: 'note', message: `${host.name}: connection dropped` });
+      },
+    });
+  });
+}
+
+export function makeDeps(input: {
+  runbook: Runbook;
+  inventory: Inventory;
+  runId: string;
+  pool: TransportPool;
+  journal: JournalWriter;
+  emit: EventSink;
+  options: EngineOptions;
+  prompt?: Prompter;
+}): EngineDeps {
+  const byName = new Map(input.inventory.hosts.map((h) => [h.name, h]));
+  return {
+    runbook: input.runbook,
+    inventory: input.inventory,
+    runId: input.runId,
+    transport: (name) => {
+      const host = byName.get(name);
+      if (!host) throw new DeployError('internal', `step names host ${name}, which is not in the inventory`, { code: 'UNKNOWN_HOST' });
+      return input.pool.get(host);
+    },
+    journal: input.journal,
+    emit: input.emit,
+    options: input.options,
+    packageHashes: {},
+    ...(input.prompt ? { prompt: input.prompt } : {}),
+    now: () => Date.now(),
+  };
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * deploy-rollup: the command line. One top-level catch maps error kinds to exit codes and never
+ * shows a stack trace for a user's mistake. Heavy modules load lazily inside handlers.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
+
+const EXAMPLES = `
+Examples:
+  deploy-rollup --inventory inventory/lab.yaml --lab --yes          rehearse the whole rollup on the simulated estate
+  deploy-rollup --inventory prod.yaml --dry-run --offline            print the plan from pinned facts, touch nothing
+  deploy-rollup --inventory prod.yaml --dry-run --save-plan p.json   probe read-only and save the plan
+  deploy-rollup --inventory prod.yaml --plan p.json                  run exactly that plan (refused if stale)
+  deploy-rollup --inventory prod.yaml --resume --confirm uninstallComponents
+  deploy-rollup --inventory prod.yaml --abandon                      give up, discharging open obligations
+  deploy-rollup status --inventory prod.yaml
+  deploy-rollup verify --inventory prod.yaml
+
+Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage; 3 preflight blocked
+(nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.failed);
+    process.stderr.write('\ninterrupted: finishing the commands in flight, then stopping at a resumable point (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let exitCode = EXIT.done as number;
+  const program = new Command('deploy-rollup')
+    .description('Run HMC 4.5 Update Rollup 6 (KB979704) across an estate as a resumable, audited statechart.')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .option('--inventory <file>', 'the inventory (YAML) naming hosts and roles')
+    .option('--dry-run', 'connect, probe read-only and print the plan; change nothing')
+    .option('--offline', 'with --dry-run: no connection; facts come from the inventory')
+    .addOption(new Option('--format <format>', 'plan output format').choices(['text', 'json', 'mermaid']).default('text'))
+    .option('--resume [runId]', 'continue the latest unfinished run of this inventory (or the one named)')
+    .option('--confirm <gate>', 'confirm a waiting operator gate (repeatable)', collect)
+    .option('--yes', 'confirm every gate (lab rehearsals)')
+    .option('--accept-new-host-keys', 'record unknown host keys on first contact; changed keys are still refused')
+    .option('--abandon', 'give up an unfinished run, discharging its open obligations')
+    .option('--no-cleanup', 'with --abandon: leave obligations open')
+    .option('--save-plan <file>', 'with --dry-run: save the plan and its fingerprint')
+    .option('--plan <file>', 'run exactly this saved plan; refuse if the estate no longer matches it')
+    .option('--state-dir <dir>', 'where run directories live (default: .deploy-rollup beside the inventory)')
+    .option('--lab', 'start the simulated estate for this inventory in-process and run against it')
+    .option('--faults <file>', 'with --lab: inject faults from this YAML file')
+    .option('--json', 'stream one JSON event per line on stderr instead of readable lines')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .option('--verbose', 'show every remote command')
+    .option('--step-timeout <seconds>', 'deadline for each remote step (default 1800)')
+    .option('--retries <n>', 'retries for transient failures (default 4)')
+    .option('--retry-delay <ms>', 'first retry delay, doubling up to 15 s (default 500)')
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: Record<string, unknown>) => {
+      if (typeof flags.inventory !== 'string') {
+        throw new DeployError('badInput', '--inventory FILE is required', { code: 'USAGE', hint: 'deploy-rollup --help shows examples' });
+      }
+      if (flags.format === 'mermaid') {
+        const { mermaidCommand } = await import('./mermaid-command.js');
+        exitCode = await mermaidCommand(flags.inventory);
+        return;
+      }
+      const { runCommand } = await import('./run-command.js');
+      exitCode = await runCommand(flags as never, controller.signal);
+    });
+
+  program
+    .command('verify')
+    .description('read-only: is the rollup fully applied on every host that needs it?')
+    .requiredOption('--inventory <file>', 'the inventory')
+    .option('--state-dir <dir>', 'where known_hosts lives')
+    .option('--lab', 'verify the simulated estate (its saved state) instead of real hosts')
+    .option('--accept-new-host-keys', 'record unknown host keys on first contact')
+    .action(async (flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }) => {
+      const { verifyCommand } = await import('./verify-command.js');
+      exitCode = await verifyCommand(flags);
+    });
+
+  program
+    .command('status')
+    .description('where a run stands: stage, per-host progress, failures, open obligations, waiting gates')
+    .argument('[runId]', 'a run id (default: the latest run of the inventory)')
+    .requiredOption('--inventory <file>', 'the inventory')
+    .option('--state-dir <dir>', 'where run directories live')
+    .option('--json', 'machine-readable output')
+    .action(async (runId: string | undefined, flags: { inventory: string; stateDir?: string; json?: boolean }) => {
+      const { statusCommand } = await import('./status-command.js');
+      exitCode = await statusCommand(runId, flags);
+    });
+
+  const lab = program.command('lab').description('the simulated HMC estate');
+  lab
+    .command('up')
+    .description('serve the simulated estate over SSH until stopped (Ctrl-C)')
+    .requiredOption('--inventory <file>', 'the lab inventory')
+    .requiredOption('--state <file>', 'the lab state file (created if absent)')
+    .option('--faults <file>', 'inject faults from this YAML file')
+    .action(async (flags: { inventory: string; state: string; faults?: string }) => {
+      const { labUp } = await import('./lab-commands.js');
+      exitCode = await labUp({ inventoryFile: flags.inventory, stateFile: flags.state, ...(flags.faults ? { faultsFile: flags.faults } : {}), signal: controller.signal });
+    });
+  lab
+    .command('package')
+    .description('write the stand-in rollup package (33 files at the KB sizes)')
+    .requiredOption('--out <dir>', 'output folder')
+    .action(async (flags: { out: string }) => {
+      const { labPackage } = await import('./lab-commands.js');
+      exitCode = await labPackage({ outDir: flags.out });
+    });
+  lab
+    .command('shell')
+    .description('the forced command behind a real OpenSSH sshd (reads SSH_ORIGINAL_COMMAND)')
+    .requiredOption('--inventory <file>', 'the lab inventory')
+    .requiredOption('--state <file>', 'the lab state file')
+    .requiredOption('--host <name>', 'which simulated host this sshd is')
+    .option('--faults <file>', 'faults file')
+    .action(async (flags: { inventory: string; state: string; host: string; faults?: string }) => {
+      const { labShell } = await import('./lab-commands.js');
+      exitCode = await labShell({ inventoryFile: flags.inventory, stateFile: flags.state, host: flags.host, ...(flags.faults ? { faultsFile: flags.faults } : {}) } as never);
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.done : EXIT.badInput;
+    }
+    if (isDeployError(error)) {
+      process.stderr.write(formatDeployError(error) + '\n');
+      return error.exitCode;
+    }
+    process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`internal error: ${String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  },
+);

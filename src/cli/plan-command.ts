@@ -1,0 +1,82 @@
+/**
+ * `--dry-run`: walk the same statechart as a real run with a recording effect. Offline, facts
+ * come from the inventory; live, preflight probes them and every step's read-only probe says
+ * whether it is already done. The plan can be saved with a fingerprint of what was probed.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { DeployError } from '../errors.js';
+import type { EngineDeps } from '../engine/context.js';
+import { probeStep } from '../engine/execute-step.js';
+import { Ledger } from '../engine/ledger.js';
+import { preflight } from '../engine/preflight.js';
+import type { Facts, Inventory } from '../inventory/types.js';
+import { planStages, toPlanDocument } from '../plan/build-plan.js';
+import type { PlanDocument, Runbook } from '../plan/types.js';
+
+export function planFingerprint(plan: PlanDocument): string {
+  const material = {
+    facts: plan.facts,
+    steps: plan.stages.flatMap((s) => s.steps.map((step) => [step.id, step.host, step.action, step.target, step.probe?.done ?? null])),
+  };
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+export async function offlinePlan(runbook: Runbook, inventory: Inventory): Promise<PlanDocument> {
+  const facts: Facts = { ...inventory.facts };
+  const doc = toPlanDocument(runbook, facts, await planStages(runbook, inventory, facts));
+  const evidence: PlanDocument['evidence'] = {};
+  for (const [name, value] of Object.entries(facts)) evidence[name as keyof Facts] = { value: value === true, evidence: ['pinned in the inventory'], source: 'inventory' };
+  return { ...doc, evidence };
+}
+
+/** A journal that lives in memory: a dry run records nothing on disk. */
+function memoryJournal() {
+  const entries: ({ type: string; seq: number } & Record<string, unknown>)[] = [];
+  return { append: async (e: { type: string } & Record<string, unknown>) => entries.push({ ...e, seq: entries.length + 1 }), readAll: () => entries };
+}
+
+export async function livePlan(deps: EngineDeps): Promise<PlanDocument> {
+  const checked = await preflight(deps, { checkPackage: true });
+  deps.packageHashes = checked.packageHashes;
+  const stages = await planStages(deps.runbook, deps.inventory, checked.facts);
+  const doc = toPlanDocument(deps.runbook, checked.facts, stages);
+  const ledger = new Ledger(memoryJournal());
+  for (const stage of stages) {
+    const planned = doc.stages.find((s) => s.id === stage.id);
+    for (const step of stage.lanes.flatMap((l) => l.steps)) {
+      const probe = await probeStep(deps, ledger, step).catch((error: unknown) => ({ done: false, evidence: { error: (error as Error).message } }));
+      const target = planned?.steps.find((s) => s.id === step.id);
+      if (target) target.probe = { done: probe.done, evidence: probe.evidence };
+    }
+  }
+  const withEvidence = { ...doc, evidence: checked.evidence };
+  return { ...withEvidence, fingerprint: planFingerprint(withEvidence) };
+}
+
+/** Refuses a saved plan that no longer matches the estate, listing the differences. */
+export async function checkSavedPlan(file: string, current: PlanDocument): Promise<void> {
+  let saved: PlanDocument;
+  try {
+    saved = JSON.parse(await readFile(file, 'utf8')) as PlanDocument;
+  } catch (error) {
+    throw new DeployError('badInput', `cannot read the saved plan ${file}: ${(error as Error).message}`, { code: 'PLAN_UNREADABLE', hint: 'save one with --dry-run --save-plan FILE' });
+  }
+  if (saved.fingerprint === current.fingerprint) return;
+  const before = new Map(saved.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
+  const after = new Map(current.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(current.facts)) {
+    if (saved.facts[name as keyof Facts] !== value) problems.push(`fact ${name}: plan had ${String(saved.facts[name as keyof Facts])}, the estate now shows ${String(value)}`);
+  }
+  for (const [id, done] of after) {
+    if (!before.has(id)) problems.push(`+ ${id} (new step)`);
+    else if (before.get(id) !== done) problems.push(`~ ${id}: ${before.get(id) ? 'was done' : 'was pending'}, now ${done ? 'done' : 'pending'}`);
+  }
+  for (const id of before.keys()) if (!after.has(id)) problems.push(`- ${id} (no longer planned)`);
+  throw new DeployError('preflight', `the saved plan ${file} is stale: the estate changed since it was made`, {
+    code: 'PLAN_STALE',
+    problems: problems.slice(0, 50),
+    hint: 'review the changes and save a new plan with --dry-run --save-plan',
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * `verify`: read-only. Exit 0 only when every end-state step of the runbook (engines enabled
+ * and running, components and MSIs at the rollup's version, agents registered and enabled,
+ * config values and tasks in place) probes as done on every host; otherwise list what is
+ * missing per host.
+ */
+import { existsSync } from 'node:fs';
+import { EXIT, isDeployError } from '../errors.js';
+import { DEFAULT_ENGINE_OPTIONS } from '../engine/context.js';
+import { probeStep } from '../engine/execute-step.js';
+import { Ledger } from '../engine/ledger.js';
+import { checkPackage } from '../engine/package-check.js';
+import { preflight } from '../engine/preflight.js';
+import { stateDirFor } from '../durability/run-dir.js';
+import { loadInventory } from '../inventory/load-inventory.js';
+import { createRunLogger } from '../log/logger.js';
+import { planStages } from '../plan/build-plan.js';
+import { labEstate, makeDeps, makeTransportPool, readPasswords, realEstate } from './compose.js';
+import { runbookFor } from './run-command.js';
+
+/** Actions whose "done" is part of the finished estate (events such as restarts are not). */
+const END_STATE = new Set([
+  'complus.enable',
+  'complus.start',
+  'component.install',
+  'msi.stage',
+  'msi.install',
+  'transportAgent.install',
+  'transportAgent.enable',
+  'task.ensure',
+  'provisioning.initialize',
+  'provisioning.startDeployment',
+]);
+
+export async function verifyCommand(flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }): Promise<number> {
+  const inventory = await loadInventory(flags.inventory);
+  const runbook = runbookFor(inventory);
+  const stateDir = stateDirFor(inventory.file, flags.stateDir);
+  const estate = flags.lab ? await labEstate(inventory, stateDir) : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
+  const passwords = readPasswords(inventory);
+  const logger = createRunLogger({ console: 'quiet', color: false, secrets: Object.values(passwords) });
+  const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
+  const journal = { append: async () => undefined, readAll: () => [] };
+  const deps = makeDeps({ runbook, inventory, runId: 'verify', pool, journal, emit: logger.emit, options: { ...DEFAULT_ENGINE_OPTIONS, retries: 1 } });
+  try {
+    const checked = await preflight(deps, { checkPackage: false });
+    deps.packageHashes = existsSync(inventory.packageDir) ? (await checkPackage(inventory.packageDir, runbook.packageFiles)).hashes : {};
+    const ledger = new Ledger(journal);
+    const missing = new Map<string, string[]>();
+    let checkedCount = 0;
+    for (const stage of await planStages(runbook, inventory, checked.facts)) {
+      for (const step of stage.lanes.flatMap((l) => l.steps)) {
+        if (!END_STATE.has(step.action)) continue;
+        try {
+          const probe = await probeStep(deps, ledger, step);
+          checkedCount++;
+          if (probe.done) continue;
+          for (const host of step.verifyOn ?? [step.host]) {
+            if (step.verifyOn && probe.evidence[`${host}.state`] === 'done') continue;
+            missing.set(host, [...(missing.get(host) ?? []), `${step.action} ${step.target}`.trim()]);
+          }
+        } catch (error) {
+          if (isDeployError(error) && (error.code === 'PACKAGE_HASH_MISSING' || error.code === 'CAPTURE_MISSING')) continue;
+          throw error;
+        }
+      }
+    }
+    const facts = Object.entries(checked.facts).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+    if (missing.size === 0) {
+      process.stdout.write(`verified: the rollup is fully applied (${checkedCount} checks on ${inventory.hosts.length} hosts; ${facts})\n`);
+      return EXIT.done;
+    }
+    process.stdout.write(`NOT fully applied (${facts}):\n`);
+    for (const [host, items] of missing) process.stdout.write(`  ${host}:\n${items.map((i) => `    - ${i}\n`).join('')}`);
+    return EXIT.failed;
+  } finally {
+    await pool.closeAll();
+    await estate.close();
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Everything the engine needs, as one object a test can replace whole (the composition root
+ * in `src/cli/` builds the real one).
+ */
+import type { Inventory } from '../inventory/types.js';
+import type { EventSink } from '../log/events.js';
+import type { Runbook } from '../plan/types.js';
+import type { Transport } from '../transport/types.js';
+import type { JournalWriter } from './journal-port.js';
+
+export interface EngineOptions {
+  /** A person is at a terminal: gates and guided failure prompt. */
+  interactive: boolean;
+  /** Confirm every gate (lab rehearsals). */
+  yes: boolean;
+  /** Gates confirmed on the command line (`--confirm GATE_ID`). */
+  confirm: string[];
+  /** The estate is the simulated lab: a confirmed gate's work is done by the simulated operator. */
+  lab: boolean;
+  /** Who confirms gates and makes decisions (recorded in the journal). */
+  operator: string;
+  probeTimeoutMs: number;
+  stepTimeoutMs: number;
+  retries: number;
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  interactive: false,
+  yes: false,
+  confirm: [],
+  lab: false,
+  operator: 'unknown',
+  probeTimeoutMs: 120_000,
+  stepTimeoutMs: 1_800_000,
+  retries: 4,
+  retryMinMs: 500,
+  retryMaxMs: 15_000,
+};
+
+export interface Prompter {
+  /** Shows the question, returns the trimmed answer. */
+  ask(question: string): Promise<string>;
+}
+
+export interface EngineDeps {
+  runbook: Runbook;
+  inventory: Inventory;
+  runId: string;
+  transport(host: string): Transport;
+  journal: JournalWriter;
+  emit: EventSink;
+  options: EngineOptions;
+  packageHashes: Record<string, string>;
+  prompt?: Prompter;
+  now(): number;
+}

@@ -1,0 +1,53 @@
+/**
+ * Stopping at a resumable point. A halt (a permanent failure, a gate waiting for its operator,
+ * Ctrl-C) lets work already in flight finish, starts nothing new, and resolves `quiesced`
+ * once every stage has parked. The statechart never sees the halt: its snapshot still has the
+ * stage in flight, so resume re-enters it exactly as after a crash.
+ */
+export interface HaltReason {
+  reason: string;
+  exitCode: number;
+  hint?: string;
+}
+
+export class RunControl {
+  halted: HaltReason | undefined;
+  private active = 0;
+  private resolveQuiesced!: (reason: HaltReason) => void;
+  readonly quiesced: Promise<HaltReason>;
+  private readonly abort = new AbortController();
+
+  constructor() {
+    this.quiesced = new Promise((resolve) => (this.resolveQuiesced = resolve));
+  }
+
+  /** Aborted on halt: long waits (prompts, backoff) give up. In-flight commands are not killed. */
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  halt(reason: HaltReason): void {
+    if (this.halted) return;
+    this.halted = reason;
+    this.abort.abort(new Error(reason.reason));
+    this.check();
+  }
+
+  enter(): void {
+    this.active++;
+  }
+
+  leave(): void {
+    this.active--;
+    this.check();
+  }
+
+  private check(): void {
+    if (this.halted && this.active === 0) this.resolveQuiesced(this.halted);
+  }
+}
+
+/** A promise that never settles: a halted stage parks on it. */
+export function parked(): Promise<never> {
+  return new Promise<never>(() => undefined);
+}

@@ -1,0 +1,103 @@
+/**
+ * Operator gates: the Deployment Tool is a GUI, so its steps are done by a person. The run
+ * probes what is already done, shows the exact checklist, waits for confirmation (a prompt, or
+ * exit 10 with the command to confirm), then verifies by probing every host the work lives on
+ * and refuses to continue, naming what was missed.
+ */
+import { EXIT } from '../errors.js';
+import type { Stage } from '../plan/types.js';
+import type { EngineDeps } from './context.js';
+import type { RunControl } from './control.js';
+import { probeStep } from './execute-step.js';
+import type { Ledger } from './ledger.js';
+import { runPhase } from './run-phase.js';
+import { resolveParams } from './params.js';
+
+async function pendingItems(deps: EngineDeps, ledger: Ledger, stage: Stage, signal: AbortSignal) {
+  const steps = stage.lanes.flatMap((lane) => lane.steps);
+  const pending = [];
+  for (const step of steps) {
+    const probe = await probeStep(deps, ledger, step, signal);
+    if (!probe.done) pending.push({ step, evidence: probe.evidence });
+  }
+  return pending;
+}
+
+async function confirm(deps: EngineDeps, ledger: Ledger, gateId: string, control: RunControl, checklist: string[], host: string): Promise<boolean> {
+  const already = ledger.gateConfirmed(gateId);
+  if (already) return true;
+  const how = deps.options.yes ? '--yes' : deps.options.confirm.includes(gateId) ? `--confirm ${gateId}` : undefined;
+  deps.emit({ type: 'gate.waiting', gate: gateId, host, checklist });
+  if (!how && deps.options.interactive && deps.prompt) {
+    const answer = await deps.prompt.ask(`Gate "${gateId}": do the checklist above on ${host}, then type "done" (or "abort"): `);
+    if (answer.toLowerCase() !== 'done') {
+      control.halt({ reason: `gate ${gateId} not confirmed (answer "${answer}")`, exitCode: EXIT.waitingForOperator });
+      return false;
+    }
+    await ledger.record({ type: 'gate.confirmed', gateId, by: deps.options.operator, how: 'prompt' });
+    deps.emit({ type: 'gate.confirmed', gate: gateId, by: deps.options.operator, how: 'prompt' });
+    return true;
+  }
+  if (!how) {
+    await ledger.record({ type: 'gate.waiting', gateId });
+    control.halt({
+      reason: `waiting for the operator at gate "${gateId}" on ${host}`,
+      exitCode: EXIT.waitingForOperator,
+      hint: `do the checklist, then run: deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId} --confirm ${gateId}`,
+    });
+    return false;
+  }
+  await ledger.record({ type: 'gate.confirmed', gateId, by: deps.options.operator, how });
+  deps.emit({ type: 'gate.confirmed', gate: gateId, by: deps.options.operator, how });
+  return true;
+}
+
+export async function runGate(deps: EngineDeps, ledger: Ledger, stage: Stage, control: RunControl): Promise<void> {
+  const gate = stage.gate;
+  if (!gate) throw new Error(`stage ${stage.id} is not a gate`);
+  if (ledger.gateVerified(gate.id)) return;
+  const signal = control.signal;
+  const before = await pendingItems(deps, ledger, stage, signal);
+  if (before.length > 0) {
+    const checklist = [...gate.checklist.slice(0, 1), ...before.map((p) => `${p.step.description}`), ...gate.checklist.slice(-1)];
+    if (!(await confirm(deps, ledger, gate.id, control, checklist, gate.host))) return;
+    if (deps.options.lab) await labOperator(deps, ledger, stage, before.map((p) => p.step));
+  }
+  const missing = (await pendingItems(deps, ledger, stage, signal)).map((p) => `${p.step.target || p.step.action} (${Object.entries(p.evidence).filter(([k]) => k.endsWith('state')).map(([k, v]) => `${k}=${v}`).join(', ') || 'not done'})`);
+  await ledger.record({ type: 'gate.verified', gateId: gate.id, ok: missing.length === 0, missing });
+  deps.emit({ type: 'gate.verified', gate: gate.id, ok: missing.length === 0, missing });
+  if (missing.length > 0) {
+    control.halt({
+      reason: `gate "${gate.id}" was confirmed, but ${missing.length} item(s) are not done: ${missing.join('; ')}`,
+      exitCode: EXIT.failed,
+      hint: `finish them in the Deployment Tool on ${gate.host}, then run: deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId} --confirm ${gate.id}`,
+    });
+    return;
+  }
+  for (const step of stage.lanes.flatMap((lane) => lane.steps)) {
+    if (!ledger.isDone(step.id)) await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'ok', attempt: 1, durationMs: 0, message: 'done by the operator' });
+    for (const obligation of step.raises ?? []) {
+      if (!ledger.isObligationOpen(obligation.id)) {
+        await ledger.record({ type: 'obligation.raised', id: obligation.id, description: obligation.description });
+        deps.emit({ type: 'obligation', id: obligation.id, status: 'raised', description: obligation.description });
+      }
+    }
+  }
+}
+
+/** Lab only: the simulated operator does the confirmed gate's work (one command to the gate host). */
+async function labOperator(deps: EngineDeps, ledger: Ledger, stage: Stage, steps: Stage['lanes'][number]['steps']): Promise<void> {
+  const gate = stage.gate;
+  if (!gate) return;
+  const items = steps.map((step) => ({
+    action: step.action,
+    target: step.target,
+    hosts: step.verifyOn ?? [step.host],
+    params: Object.fromEntries(
+      Object.entries(resolveParams(step.params, { captures: ledger.captures, packageHashes: deps.packageHashes }, step.id)).map(([k, v]) => [k, String(v)]),
+    ),
+  }));
+  const operatorStep = { id: `${stage.id}/${gate.host}/operator`, stage: stage.id, host: gate.host, role: 'mps' as const, action: 'lab.operator', target: gate.id, description: 'simulated operator', params: {} };
+  const result = await runPhase(deps, operatorStep, 'apply', { gate: gate.id, items });
+  deps.emit({ type: 'note', message: `simulated operator did ${items.length} item(s) of gate ${gate.id} (exit ${result.exitCode})` });
+}

@@ -1,0 +1,96 @@
+/**
+ * The engine's view of a run, rebuilt from the journal on start and kept current as entries
+ * are appended: which steps are done, values steps noted, open obligations, gate states.
+ * Every append is durable before `record` resolves.
+ */
+import type { JournalWriter } from './journal-port.js';
+
+type Entry = { type: string } & Record<string, unknown>;
+
+export interface OpenObligation {
+  id: string;
+  description: string;
+}
+
+const DONE_OUTCOMES = new Set(['ok', 'alreadyDone', 'restartPending', 'skipped']);
+
+export class Ledger {
+  private readonly done = new Map<string, string>();
+  private readonly intents = new Map<string, number>();
+  readonly captures: Record<string, Record<string, string>> = {};
+  private readonly obligations = new Map<string, OpenObligation>();
+  private readonly gates = new Map<string, { confirmed?: { by: string; how: string }; verified?: boolean }>();
+
+  constructor(private readonly journal: JournalWriter) {
+    for (const entry of journal.readAll()) this.apply(entry);
+  }
+
+  async record(entry: Entry): Promise<void> {
+    await this.journal.append(entry);
+    this.apply(entry);
+  }
+
+  private apply(entry: Entry): void {
+    const stepId = typeof entry.stepId === 'string' ? entry.stepId : '';
+    switch (entry.type) {
+      case 'step.intent':
+        this.intents.set(stepId, Number(entry.attempt ?? 1));
+        break;
+      case 'step.result':
+        if (DONE_OUTCOMES.has(String(entry.outcome))) this.done.set(stepId, String(entry.outcome));
+        break;
+      case 'step.probe':
+        if (entry.evidence && typeof entry.evidence === 'object') this.captures[stepId] = entry.evidence as Record<string, string>;
+        break;
+      case 'obligation.raised':
+        this.obligations.set(String(entry.id), { id: String(entry.id), description: String(entry.description) });
+        break;
+      case 'obligation.discharged':
+        this.obligations.delete(String(entry.id));
+        break;
+      case 'gate.confirmed':
+        this.gateState(String(entry.gateId)).confirmed = { by: String(entry.by), how: String(entry.how) };
+        break;
+      case 'gate.verified': {
+        const gate = this.gateState(String(entry.gateId));
+        gate.verified = entry.ok === true;
+        // A failed verification needs a fresh confirmation once the operator has fixed it.
+        if (!gate.verified) delete gate.confirmed;
+        break;
+      }
+    }
+  }
+
+  private gateState(id: string): { confirmed?: { by: string; how: string }; verified?: boolean } {
+    let gate = this.gates.get(id);
+    if (!gate) {
+      gate = {};
+      this.gates.set(id, gate);
+    }
+    return gate;
+  }
+
+  isDone(stepId: string): boolean {
+    return this.done.has(stepId);
+  }
+
+  attempts(stepId: string): number {
+    return this.intents.get(stepId) ?? 0;
+  }
+
+  isObligationOpen(id: string): boolean {
+    return this.obligations.has(id);
+  }
+
+  openObligations(): OpenObligation[] {
+    return [...this.obligations.values()];
+  }
+
+  gateConfirmed(id: string): { by: string; how: string } | undefined {
+    return this.gates.get(id)?.confirmed;
+  }
+
+  gateVerified(id: string): boolean {
+    return this.gates.get(id)?.verified === true;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Resolves the placeholders a runbook may put in step parameters:
+ * `{{capture:STEP:KEY}}` — a value an earlier step's probe reported (from the journal), and
+ * `{{package:sha256:FILE}}` — the package file's hash recorded in preflight.
+ */
+import { DeployError } from '../errors.js';
+import type { ParamValue, Params } from '../remote/header.js';
+
+export interface ParamSources {
+  captures: Record<string, Record<string, string>>;
+  packageHashes: Record<string, string>;
+}
+
+const PLACEHOLDER = /^\{\{(capture|package):([^}]*)\}\}$/;
+
+function resolveString(value: string, sources: ParamSources, stepId: string): string {
+  const match = PLACEHOLDER.exec(value);
+  if (!match) return value;
+  const [, kind, rest = ''] = match;
+  if (kind === 'package') {
+    const file = rest.replace(/^sha256:/, '');
+    const hash = sources.packageHashes[file.toLowerCase()];
+    if (hash === undefined) throw new DeployError('state', `step ${stepId}: no recorded hash for package file ${file}`, { code: 'PACKAGE_HASH_MISSING' });
+    return hash;
+  }
+  const cut = rest.lastIndexOf(':');
+  const from = rest.slice(0, cut);
+  const key = rest.slice(cut + 1);
+  const captured = sources.captures[from]?.[key];
+  if (captured === undefined) {
+    throw new DeployError('state', `step ${stepId} needs the value "${key}" that step ${from} should have noted, and the journal has none`, {
+      code: 'CAPTURE_MISSING',
+      hint: `look at the backups of this run; set the value by hand if needed`,
+    });
+  }
+  return captured;
+}
+
+function resolveValue(value: ParamValue, sources: ParamSources, stepId: string): ParamValue {
+  if (typeof value === 'string') return resolveString(value, sources, stepId);
+  if (Array.isArray(value)) return value.map((v) => resolveValue(v, sources, stepId));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, sources, stepId)]));
+  }
+  return value;
+}
+
+export function resolveParams(params: Params, sources: ParamSources, stepId: string): Params {
+  return resolveValue(params, sources, stepId) as Params;
+}

@@ -1,0 +1,88 @@
+/**
+ * Read-only checks before any change, all problems reported at once (exit 3): the package,
+ * every host reachable and authenticated, the KB's prerequisites, and the facts with their
+ * evidence, compared with any pinned in the inventory.
+ */
+import { DeployError } from '../errors.js';
+import type { Facts } from '../inventory/types.js';
+import { versionsFor } from '../plan/build-plan.js';
+import type { FactEvidence, Inspection, PlanStep } from '../plan/types.js';
+import type { EngineDeps } from './context.js';
+import { checkPackage } from './package-check.js';
+import { runPhase } from './run-phase.js';
+
+export interface PreflightResult {
+  facts: Required<Facts>;
+  evidence: Partial<Record<keyof Facts, FactEvidence>>;
+  packageHashes: Record<string, string>;
+  inspections: Record<string, Inspection>;
+}
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  }));
+}
+
+export async function preflight(
+  deps: EngineDeps,
+  options: { checkPackage: boolean; knownFacts?: Required<Facts> },
+): Promise<PreflightResult> {
+  deps.emit({ type: 'preflight', status: 'start' });
+  const { runbook, inventory } = deps;
+  const problems: string[] = [];
+  const pkg = options.checkPackage ? await checkPackage(inventory.packageDir, runbook.packageFiles) : { hashes: {}, problems: [] };
+  problems.push(...pkg.problems);
+
+  const inspections: Record<string, Inspection> = {};
+  await inParallel(inventory.hosts, 32, async (host) => {
+    const spec = runbook.inspectSpec(inventory, host.name);
+    const step: PlanStep = { id: `preflight/${host.name}/inspect`, stage: 'preflight', host: host.name, role: host.roles[0] ?? 'mps', action: 'host.inspect', target: host.name, description: 'inspect', params: { ...spec } };
+    try {
+      await deps.transport(host.name).connect();
+      const result = await runPhase(deps, step, 'probe', step.params);
+      if (result.exitCode !== 0) problems.push(`${host.name}: inspection failed with exit code ${result.exitCode}: ${result.stderr.trim()}`);
+      else inspections[host.name] = result.results;
+    } catch (error) {
+      const e = error as DeployError;
+      problems.push(`${host.name} (${host.address}:${host.port}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+    }
+  });
+
+  const evaluation = runbook.evaluatePreflight({ inventory, inspections, versions: versionsFor(runbook, inventory) });
+  problems.push(...evaluation.problems);
+  if (options.knownFacts) {
+    return finish(deps, problems, { facts: options.knownFacts, evidence: {}, packageHashes: pkg.hashes, inspections });
+  }
+  problems.push(...evaluation.factProblems);
+  const facts: Partial<Record<keyof Facts, boolean>> = {};
+  const evidence = { ...evaluation.facts };
+  for (const name of runbook.facts) {
+    const probed = evaluation.facts[name];
+    const pinned = inventory.facts[name];
+    if (probed && pinned !== undefined && probed.value !== pinned) {
+      problems.push(`fact ${name}: the inventory pins ${pinned}, but the hosts show ${probed.value} (${probed.evidence.join('; ')}); fix the pin or the estate`);
+    }
+    const value = probed?.value ?? pinned;
+    if (value !== undefined) facts[name] = value;
+    if (!probed && pinned !== undefined) evidence[name] = { value: pinned, evidence: ['pinned in the inventory'], source: 'inventory' };
+  }
+  for (const [name, fact] of Object.entries(evidence)) {
+    deps.emit({ type: 'fact', name, value: fact.value, source: fact.source, evidence: fact.evidence });
+  }
+  return finish(deps, problems, { facts: facts as Required<Facts>, evidence, packageHashes: pkg.hashes, inspections });
+}
+
+function finish(deps: EngineDeps, problems: string[], result: PreflightResult): PreflightResult {
+  if (problems.length > 0) {
+    deps.emit({ type: 'preflight', status: 'blocked', problems });
+    throw new DeployError('preflight', `preflight found ${problems.length} problem(s); nothing was changed`, {
+      code: 'PREFLIGHT_BLOCKED',
+      problems,
+      hint: 'fix these and run the same command again',
+    });
+  }
+  deps.emit({ type: 'preflight', status: 'ok' });
+  return result;
+}

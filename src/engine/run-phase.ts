@@ -1,0 +1,77 @@
+/**
+ * One phase (probe, apply or verify) of one step on one host: build the script, send it,
+ * read the sentinel and the `DR:` lines, audit it. Transport trouble becomes a retryable error.
+ */
+import { buildScript } from '../actions/build-script.js';
+import { DeployError } from '../errors.js';
+import { readResultLines, readSentinel, type Params, type Phase } from '../remote/header.js';
+import type { PlanStep } from '../plan/types.js';
+import type { EngineDeps } from './context.js';
+import { createHash } from 'node:crypto';
+
+export interface PhaseResult {
+  exitCode: number;
+  output: string;
+  stderr: string;
+  results: Record<string, string>;
+  durationMs: number;
+}
+
+const TAIL = 2000;
+
+function tail(text: string): string {
+  return text.length > TAIL ? '…' + text.slice(-TAIL) : text;
+}
+
+function scriptName(runId: string, stepId: string, phase: Phase, host: string): string {
+  const digest = createHash('sha256').update(`${stepId}|${host}`).digest('hex').slice(0, 16);
+  return `${runId}-${digest}-${phase}.ps1`.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export async function runPhase(
+  deps: EngineDeps,
+  step: PlanStep,
+  phase: Phase,
+  params: Params,
+  options: { host?: string; signal?: AbortSignal } = {},
+): Promise<PhaseResult> {
+  const host = options.host ?? step.host;
+  const script = buildScript({ run: deps.runId, step: step.id, action: step.action, phase, host, target: step.target, params });
+  const transport = deps.transport(host);
+  const timeoutMs = phase === 'apply' ? deps.options.stepTimeoutMs : deps.options.probeTimeoutMs;
+  const raw = await transport.run(script, {
+    timeoutMs,
+    scriptName: scriptName(deps.runId, step.id, phase, host),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const sentinel = readSentinel(raw.stdout);
+  const exitCode = sentinel?.exitCode ?? null;
+  deps.emit({
+    type: 'command',
+    host,
+    action: step.action,
+    target: step.target,
+    phase,
+    stepId: step.id,
+    durationMs: raw.durationMs,
+    exitCode,
+    outputTail: tail((sentinel?.output ?? raw.stdout) + (raw.stderr ? `\n[stderr] ${raw.stderr}` : '')),
+  });
+  const where = `${step.action} ${step.target} (${phase}) on ${host}`;
+  if (raw.cancelled) throw new DeployError('remote', `${where} was cancelled`, { code: 'CANCELLED' });
+  if (raw.timedOut) {
+    throw new DeployError('remote', `${where} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
+      code: 'STEP_TIMEOUT',
+      retryable: true,
+      hint: 'the host may be slow or hung; the step is probed again before any retry',
+    });
+  }
+  if (!sentinel) {
+    throw new DeployError('remote', `${where}: the connection dropped before the script reported its exit code`, {
+      code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
+      retryable: true,
+      hint: 'the step is probed again to see whether it completed before it is retried',
+    });
+  }
+  return { exitCode: sentinel.exitCode, output: sentinel.output, stderr: raw.stderr, results: readResultLines(sentinel.output), durationMs: raw.durationMs };
+}

@@ -1,0 +1,73 @@
+/**
+ * One stage: per-host lanes of steps in waves of `window` hosts, with an error budget that is
+ * never overshot — once it is spent no new host starts. Gates go to `runGate`. A permanent
+ * failure asks the operator (retry / skip / abort) in an interactive run, otherwise halts.
+ */
+import { EXIT, isDeployError } from '../errors.js';
+import type { PlanStep, Stage } from '../plan/types.js';
+import type { EngineDeps } from './context.js';
+import type { RunControl } from './control.js';
+import { executeStep } from './execute-step.js';
+import { runGate } from './gate.js';
+import type { Ledger } from './ledger.js';
+
+async function guided(deps: EngineDeps, ledger: Ledger, step: PlanStep, control: RunControl): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    try {
+      await executeStep(deps, ledger, step);
+      return;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      deps.emit({ type: 'step.failed', stepId: step.id, host: step.host, action: step.action, target: step.target, message });
+      if (!deps.options.interactive || !deps.prompt || control.halted) throw error;
+      const choices = step.skippable ? 'retry, skip or abort' : 'retry or abort';
+      const answer = (await deps.prompt.ask(`${step.host}: ${step.action} ${step.target} failed. ${choices}? `)).toLowerCase();
+      const choice = answer === 'retry' || (answer === 'skip' && step.skippable) ? answer : 'abort';
+      const reason = choice === 'skip' ? await deps.prompt.ask('Why skip it? ') : answer;
+      await ledger.record({ type: 'decision', stepId: step.id, host: step.host, choice, by: deps.options.operator, reason });
+      if (choice === 'abort') throw error;
+      if (choice === 'skip') {
+        await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'skipped', attempt: ledger.attempts(step.id), message: reason });
+        return;
+      }
+    }
+  }
+}
+
+export async function runStage(deps: EngineDeps, ledger: Ledger, stage: Stage, control: RunControl): Promise<void> {
+  deps.emit({ type: 'stage.start', stage: stage.id, title: stage.title, hosts: stage.lanes.length });
+  if (stage.kind === 'gate') {
+    await runGate(deps, ledger, stage, control);
+    if (!control.halted) deps.emit({ type: 'stage.done', stage: stage.id });
+    return;
+  }
+  const queue = [...stage.lanes];
+  const failures: { host: string; error: unknown }[] = [];
+  const budgetLeft = (): boolean => failures.length <= stage.errorBudget;
+  const worker = async (): Promise<void> => {
+    while (queue.length > 0 && !control.halted && budgetLeft()) {
+      const lane = queue.shift();
+      if (!lane) return;
+      try {
+        for (const step of lane.steps) {
+          if (control.halted) return;
+          await guided(deps, ledger, step, control);
+        }
+      } catch (error) {
+        failures.push({ host: lane.host, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(stage.window, stage.lanes.length)) }, worker));
+  if (failures.length > 0) {
+    const first = failures[0]?.error;
+    const hosts = failures.map((f) => f.host).join(', ');
+    control.halt({
+      reason: `stage "${stage.id}" failed on ${hosts}: ${first instanceof Error ? first.message : String(first)}`,
+      exitCode: EXIT.failed,
+      ...(isDeployError(first) && first.hint ? { hint: first.hint } : {}),
+    });
+    return;
+  }
+  if (!control.halted) deps.emit({ type: 'stage.done', stage: stage.id });
+}

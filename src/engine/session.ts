@@ -1,0 +1,235 @@
+/**
+ * A run from start to a stopping point: lock, run directory, journal, preflight, the machine
+ * with checkpoints, and the final record. Fresh runs, `--resume` and `--abandon` share it.
+ */
+import { hostname } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { DeployError, EXIT } from '../errors.js';
+import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
+import type { Facts } from '../inventory/types.js';
+import { Journal, type JournalInput } from '../durability/journal.js';
+import { acquireLock } from '../durability/lock.js';
+import { SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
+import { writeFileAtomic } from '../durability/fs-atomic.js';
+import {
+  createRunDir,
+  inventoryKey,
+  latestUnfinishedRun,
+  listRuns,
+  lockPathFor,
+  newRunId,
+  readRunMeta,
+  runPaths,
+  writeRunMeta,
+} from '../durability/run-dir.js';
+import { stageContext } from '../plan/build-plan.js';
+import type { PlanStep } from '../plan/types.js';
+import type { EngineDeps } from './context.js';
+import { RunControl } from './control.js';
+import { executeStep } from './execute-step.js';
+import { Ledger } from './ledger.js';
+import { preflight } from './preflight.js';
+import { runMachine } from './run-machine.js';
+
+export interface SessionRequest {
+  stateDir: string;
+  mode: { kind: 'fresh' } | { kind: 'resume'; runId?: string } | { kind: 'abandon'; runId?: string; cleanup: boolean };
+  /** Builds the engine dependencies once the run id and journal exist. */
+  makeDeps(runId: string, runDir: string, journal: Journal): EngineDeps;
+  /** Stops the run at a resumable point (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface SessionResult {
+  exitCode: number;
+  runId: string;
+  runDir: string;
+  message: string;
+  hint?: string;
+}
+
+function factsFromJournal(journal: Journal): Required<Facts> | undefined {
+  const facts: Partial<Record<string, boolean>> = {};
+  for (const entry of journal.readAll()) if (entry.type === 'fact') facts[entry.name] = entry.value === true;
+  return facts.ur5Installed === undefined ? undefined : (facts as Required<Facts>);
+}
+
+/** Finds an obligation's remedy by rebuilding the runbook's stages with the run's facts. */
+function remedyFor(deps: EngineDeps, facts: Required<Facts>, id: string): PlanStep[] {
+  const context = stageContext(deps.runbook, deps.inventory, facts);
+  for (const stageId of deps.runbook.stageIds) {
+    for (const lane of deps.runbook.buildStage(stageId, context).lanes) {
+      for (const step of lane.steps) {
+        const found = step.raises?.find((o) => o.id === id);
+        if (found) return found.remedy;
+      }
+    }
+  }
+  return [];
+}
+
+export async function runSession(base: { inventoryFile: string; inventory: EngineDeps['inventory']; runbookVersion: string; runbook: string }, request: SessionRequest): Promise<SessionResult> {
+  const key = inventoryKey(base.inventoryFile);
+  const lock = await acquireLock(lockPathFor(request.stateDir, key), {
+    runId: 'pending',
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    command: process.argv.slice(1).join(' '),
+  });
+  try {
+    return await withLock(base, request, key);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function withLock(
+  base: { inventoryFile: string; inventory: EngineDeps['inventory']; runbookVersion: string; runbook: string },
+  request: SessionRequest,
+  key: string,
+): Promise<SessionResult> {
+  const { mode, stateDir } = request;
+  let runId: string;
+  let runDir: string;
+  const unfinished = latestUnfinishedRun(stateDir, key);
+  if (mode.kind === 'fresh') {
+    if (unfinished) {
+      throw new DeployError('badInput', `run ${unfinished.runId} of this inventory is unfinished`, {
+        code: 'RUN_UNFINISHED',
+        hint: `carry on with --resume (or --resume ${unfinished.runId}), or give it up with --abandon`,
+      });
+    }
+    runId = newRunId();
+    runDir = await createRunDir(stateDir, runId);
+    await writeRunMeta(runDir, {
+      runId,
+      inventoryFile: base.inventoryFile,
+      inventoryKey: key,
+      inventoryFingerprint: inventoryFingerprint(base.inventory),
+      runbook: base.runbook,
+      runbookVersion: base.runbookVersion,
+      startedAt: new Date().toISOString(),
+      inventory: base.inventory,
+    });
+  } else {
+    const wanted = mode.runId;
+    const found = wanted ? listRuns(stateDir, key).find((r) => r.runId === wanted) : unfinished;
+    if (!found) {
+      throw new DeployError('badInput', wanted ? `no run ${wanted} for ${base.inventoryFile} in ${stateDir}` : `no unfinished run of ${base.inventoryFile} to ${mode.kind}`, {
+        code: 'RUN_NOT_FOUND',
+        hint: 'see the runs with: deploy-rollup status --inventory ' + base.inventoryFile,
+      });
+    }
+    runId = found.runId;
+    runDir = found.runDir;
+    const meta = readRunMeta(runDir);
+    if (meta.runbookVersion !== base.runbookVersion) {
+      throw new DeployError('badInput', `run ${runId} was started with runbook version ${meta.runbookVersion}; this tool has ${base.runbookVersion}`, {
+        code: 'RUNBOOK_CHANGED',
+        hint: 'finish it with the tool version that started it, or --abandon it',
+      });
+    }
+    const diff = diffInventories(meta.inventory, base.inventory);
+    if (diff.meaningful.length > 0) {
+      throw new DeployError('badInput', `the inventory changed since run ${runId} started, in ways that matter`, {
+        code: 'INVENTORY_CHANGED',
+        problems: diff.meaningful,
+        hint: 'undo these changes to resume, or --abandon the run and start a new one',
+      });
+    }
+    request.signal?.throwIfAborted();
+    for (const note of diff.harmless) process.stderr.write(`note: inventory changed since the run started (allowed): ${note}\n`);
+  }
+
+  const paths = runPaths(runDir);
+  const journal = await Journal.open(paths.journal);
+  const deps = request.makeDeps(runId, runDir, journal);
+  const ledger = new Ledger(journal as never);
+  const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
+  try {
+    if (mode.kind === 'abandon') return await abandon(deps, ledger, journal, runDir, mode.cleanup);
+    let facts: Required<Facts>;
+    if (mode.kind === 'fresh') {
+      await record({ type: 'run.start', runId, runbook: base.runbook, runbookVersion: base.runbookVersion, inventoryFingerprint: inventoryFingerprint(base.inventory), inventoryFile: base.inventoryFile });
+      const checked = await preflight(deps, { checkPackage: true });
+      facts = checked.facts;
+      deps.packageHashes = checked.packageHashes;
+      await writeFileAtomic(paths.packageHashes, JSON.stringify(checked.packageHashes, null, 2) + '\n');
+      for (const [name, fact] of Object.entries(checked.evidence)) {
+        await record({ type: 'fact', name, value: fact.value, evidence: fact.evidence.join('; '), source: fact.source });
+      }
+    } else {
+      const known = factsFromJournal(journal);
+      if (!known) throw new DeployError('state', `run ${runId} recorded no facts (it stopped in preflight)`, { code: 'RUN_NO_FACTS', hint: '--abandon it and start again' });
+      facts = known;
+      const checked = await preflight(deps, { checkPackage: true, knownFacts: known });
+      const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
+      const changed = Object.keys(recorded).filter((f) => recorded[f] !== checked.packageHashes[f]);
+      if (changed.length > 0) {
+        throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, { code: 'PACKAGE_CHANGED', problems: changed.map((f) => `${f}: sha256 differs`), hint: 'restore the original package, or --abandon the run' });
+      }
+      deps.packageHashes = recorded;
+    }
+
+    const control = new RunControl();
+    request.signal?.addEventListener('abort', () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }), { once: true });
+    const writer = new SnapshotWriter(runDir);
+    const machineId = deps.runbook.machine.id;
+    const previous = mode.kind === 'resume' ? readSnapshot(runDir, { machineId, runbookVersion: base.runbookVersion }) : undefined;
+    if (previous && !previous.ok && previous.reason !== 'missing') {
+      deps.emit({ type: 'note', message: `checkpoint unusable (${previous.reason}: ${previous.detail}); the journal wins — replaying from the start, completed steps are skipped` });
+    }
+    const result = await runMachine(deps, ledger, control, {
+      facts,
+      ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
+      checkpoint: (snapshot) => writer.save({ machineId, machineVersion: base.runbookVersion, runbookVersion: base.runbookVersion, snapshot, savedAt: new Date().toISOString() }),
+    });
+    await writer.flush().catch(() => undefined);
+    if (result.status === 'done') {
+      await record({ type: 'run.finished', status: 'done' });
+      return { exitCode: EXIT.done, runId, runDir, message: `run ${runId} finished: the rollup is applied` };
+    }
+    if (result.status === 'halted') {
+      await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
+      const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
+      return { exitCode: result.halt.exitCode, runId, runDir, message: result.halt.reason, hint: result.halt.hint ?? `fix the cause, then run: ${resume}` };
+    }
+    if (result.status === 'missingFact') {
+      return { exitCode: EXIT.badInput, runId, runDir, message: `the runbook needs fact ${result.missingFact ?? ''}` };
+    }
+    await record({ type: 'run.halted', reason: `statechart failed: ${String(result.error)}`, exitCode: EXIT.failed });
+    return { exitCode: EXIT.failed, runId, runDir, message: `the statechart failed: ${String(result.error)}` };
+  } finally {
+    await journal.close();
+  }
+}
+
+async function abandon(deps: EngineDeps, ledger: Ledger, journal: Journal, runDir: string, cleanup: boolean): Promise<SessionResult> {
+  const open = ledger.openObligations();
+  const facts = factsFromJournal(journal);
+  const failures: string[] = [];
+  if (cleanup && facts) {
+    for (const obligation of open) {
+      try {
+        for (const step of remedyFor(deps, facts, obligation.id)) {
+          await executeStep(deps, ledger, { ...step, id: `abandon/${step.host}/${obligation.id}/${step.action}` });
+        }
+        await ledger.record({ type: 'obligation.discharged', id: obligation.id, how: 'abandon cleanup' });
+      } catch (error) {
+        failures.push(`${obligation.id}: ${(error as Error).message}`);
+      }
+    }
+  }
+  await journal.append({ type: 'run.abandoned', by: deps.options.operator, cleanup });
+  const left = ledger.openObligations();
+  return {
+    exitCode: failures.length ? EXIT.failed : EXIT.done,
+    runId: deps.runId,
+    runDir,
+    message: cleanup
+      ? `run ${deps.runId} abandoned; discharged ${open.length - left.length} obligation(s)${left.length ? `, ${left.length} still open: ${left.map((o) => o.description).join('; ')}` : ''}`
+      : `run ${deps.runId} abandoned without cleanup; open obligations: ${open.map((o) => o.description).join('; ') || 'none'}`,
+    ...(failures.length ? { hint: failures.join('\n') } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * Logs are typed events; rendering (console lines, live view, JSON lines) is separate from
+ * emitting. Nothing secret is ever put into an event.
+ */
+
+export type RunEvent =
+  | { type: 'run.start'; runId: string; runbook: string; resumed: boolean }
+  | { type: 'preflight'; status: 'start' | 'ok' | 'blocked'; problems?: string[] }
+  | { type: 'fact'; name: string; value: boolean; source: string; evidence: string[] }
+  | { type: 'stage.start'; stage: string; title: string; hosts: number }
+  | { type: 'stage.done'; stage: string }
+  | { type: 'step.start'; stage: string; stepId: string; host: string; action: string; target: string }
+  | { type: 'step.done'; stage: string; stepId: string; host: string; action: string; target: string; outcome: string; durationMs: number; attempts: number }
+  | { type: 'step.retry'; stepId: string; host: string; attempt: number; reason: string }
+  | { type: 'step.failed'; stepId: string; host: string; action: string; target: string; message: string }
+  | { type: 'command'; host: string; action: string; target: string; phase: string; stepId: string; durationMs: number; exitCode: number | null; outputTail: string }
+  | { type: 'gate.waiting'; gate: string; host: string; checklist: string[] }
+  | { type: 'gate.confirmed'; gate: string; by: string; how: string }
+  | { type: 'gate.verified'; gate: string; ok: boolean; missing: string[] }
+  | { type: 'obligation'; id: string; status: 'raised' | 'discharged'; description: string }
+  | { type: 'halt'; reason: string; exitCode: number }
+  | { type: 'run.end'; status: string; exitCode: number }
+  | { type: 'note'; message: string };
+
+export type EventSink = (event: RunEvent) => void;

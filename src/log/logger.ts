@@ -1,0 +1,69 @@
+/**
+ * The one file that configures winston: readable console lines (colour only on the console,
+ * honouring NO_COLOR), a JSON-lines audit log in the run directory with every command's host,
+ * action, target, phase, duration, exit code and output tail, and an optional stream of JSON
+ * events (`--json`). Secrets are redacted before any transport sees an event.
+ */
+import winston from 'winston';
+import type { EventSink, RunEvent } from './events.js';
+import { renderLine } from './render-line.js';
+import { makeRedactor } from './redact.js';
+
+export interface LoggerOptions {
+  console: 'lines' | 'json' | 'quiet';
+  color: boolean;
+  secrets: readonly string[];
+  /** Shows every command, not only step results. */
+  verbose?: boolean;
+  write?: (line: string) => void;
+}
+
+export interface RunLogger {
+  emit: EventSink;
+  /** Starts writing the audit log once the run directory exists. */
+  attachAudit(path: string): void;
+  close(): Promise<void>;
+}
+
+export function createRunLogger(options: LoggerOptions): RunLogger {
+  const redact = makeRedactor(options.secrets);
+  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const colorize = winston.format.colorize();
+  let audit: winston.Logger | undefined;
+  const stamp = (): string => new Date().toISOString().slice(11, 19);
+
+  const emit = (raw: RunEvent): void => {
+    const event = JSON.parse(redact(JSON.stringify(raw))) as RunEvent;
+    audit?.info(event.type, { ...event, at: new Date().toISOString() });
+    if (options.console === 'json') {
+      write(JSON.stringify({ at: new Date().toISOString(), ...event }));
+      return;
+    }
+    if (options.console === 'quiet') return;
+    if (event.type === 'command' && !options.verbose) return;
+    const line = event.type === 'command' ? `    ${event.host}: ${event.phase} ${event.action} ${event.target} exit=${String(event.exitCode)} ${event.durationMs} ms` : renderLine(event);
+    if (line === undefined) return;
+    const level = event.type === 'step.failed' || event.type === 'halt' || (event.type === 'preflight' && event.status === 'blocked') ? 'error' : event.type === 'gate.waiting' ? 'warn' : 'info';
+    const text = `${stamp()} ${line}`;
+    write(options.color ? colorize.colorize(level, text) : text);
+  };
+
+  return {
+    emit,
+    attachAudit(path) {
+      audit = winston.createLogger({
+        level: 'info',
+        format: winston.format.json(),
+        transports: [new winston.transports.File({ filename: path, options: { mode: 0o600 } })],
+      });
+    },
+    async close() {
+      const logger = audit;
+      if (!logger) return;
+      await new Promise<void>((resolve) => {
+        logger.on('finish', () => resolve());
+        logger.end();
+      });
+    },
+  };
+}

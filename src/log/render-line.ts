@@ -1,0 +1,39 @@
+/** One readable console line per event (non-TTY and plain output): no control characters. */
+import type { RunEvent } from './events.js';
+
+export function renderLine(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case 'run.start':
+      return `${event.resumed ? 'resuming' : 'starting'} run ${event.runId} (runbook ${event.runbook})`;
+    case 'preflight':
+      return event.status === 'blocked' ? `preflight blocked: ${event.problems?.length ?? 0} problem(s)` : `preflight ${event.status === 'start' ? 'started' : 'passed'}`;
+    case 'fact':
+      return `fact ${event.name} = ${event.value} (${event.source}: ${event.evidence.slice(0, 2).join('; ')})`;
+    case 'stage.start':
+      return `== ${event.title} [${event.stage}] on ${event.hosts} host(s)`;
+    case 'stage.done':
+      return `== done: ${event.stage}`;
+    case 'step.done':
+      return `  ${event.host}: ${event.action} ${event.target} -> ${event.outcome} (${event.durationMs} ms${event.attempts > 1 ? `, ${event.attempts} attempts` : ''})`;
+    case 'step.retry':
+      return `  ${event.host}: retry ${event.attempt} of ${event.stepId}: ${event.reason}`;
+    case 'step.failed':
+      return `  ${event.host}: FAILED ${event.action} ${event.target}: ${event.message}`;
+    case 'gate.waiting':
+      return [`GATE ${event.gate} on ${event.host}:`, ...event.checklist.map((item, i) => `  ${i + 1}) ${item}`)].join('\n');
+    case 'gate.confirmed':
+      return `gate ${event.gate} confirmed by ${event.by} (${event.how})`;
+    case 'gate.verified':
+      return event.ok ? `gate ${event.gate} verified` : `gate ${event.gate} NOT complete: ${event.missing.join('; ')}`;
+    case 'obligation':
+      return `obligation ${event.status}: ${event.description}`;
+    case 'halt':
+      return `stopped: ${event.reason}`;
+    case 'run.end':
+      return `run ${event.status} (exit ${event.exitCode})`;
+    case 'note':
+      return `note: ${event.message}`;
+    default:
+      return undefined;
+  }
+}
