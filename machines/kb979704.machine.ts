@@ -72,7 +72,11 @@ export const kb979704Machine = setup({
     /** The component lists already depend on UR5, so that fact must be known before anything runs. */
     checkFacts: {
       always: [
-        { guard: 'ur5Unknown', target: 'missingFact', actions: assign({ missingFact: 'ur5Installed' as const }) },
+        {
+          guard: 'ur5Unknown',
+          target: 'missingFact',
+          actions: assign({ missingFact: 'ur5Installed' as const }),
+        },
         { target: 'stopEngines' },
       ],
     },
@@ -94,10 +98,7 @@ export const kb979704Machine = setup({
     resetIis: stage('resetIis', 'checkUpdateRollup5'),
     /** "If you have previously installed Update Rollup 5, your installation ... is now finished." */
     checkUpdateRollup5: {
-      always: [
-        { guard: 'ur5Installed', target: 'done' },
-        { target: 'withoutUpdateRollup5' },
-      ],
+      always: [{ guard: 'ur5Installed', target: 'done' }, { target: 'withoutUpdateRollup5' }],
     },
     /** Steps 11-17, only where UR5 was never installed: independent tracks on different hosts. */
     withoutUpdateRollup5: {
@@ -115,7 +116,11 @@ export const kb979704Machine = setup({
             resourceManagerDatabase: stage('resourceManagerDatabase', 'checkUpgradedFromHmc40'),
             checkUpgradedFromHmc40: {
               always: [
-                { guard: 'hmc40Unknown', target: '#kb979704.missingFact', actions: assign({ missingFact: 'upgradedFromHmc40' as const }) },
+                {
+                  guard: 'hmc40Unknown',
+                  target: '#kb979704.missingFact',
+                  actions: assign({ missingFact: 'upgradedFromHmc40' as const }),
+                },
                 { guard: 'upgradedFromHmc40', target: 'checkFolderGroups' },
                 { target: 'dbFunctionUpdate' },
               ],

@@ -36,7 +36,11 @@ export interface Component {
 /** The nine components every estate uninstalls and reinstalls (KB step 3). */
 export const CORE_COMPONENTS: readonly Component[] = [
   { name: 'Exchange 2007 Resource Manager', msi: 'Exchange2007ResourceManagerNS.msi', livesOn: 'mps' },
-  { name: 'Exchange 2007 Resource Manager Web Service', msi: 'Exchange2007ResourceManagerWS.msi', livesOn: 'webServices' },
+  {
+    name: 'Exchange 2007 Resource Manager Web Service',
+    msi: 'Exchange2007ResourceManagerWS.msi',
+    livesOn: 'webServices',
+  },
   { name: 'Exchange 2007 Hosted Email', msi: 'HostedEmail2007NS.msi', livesOn: 'mps' },
   { name: 'Hosted Email 2007 Web Service', msi: 'HostedEmail2007WS.msi', livesOn: 'webServices' },
   { name: 'Exchange 2007 Managed Email', msi: 'ManagedEmail2007NS.msi', livesOn: 'mps' },
@@ -62,13 +66,29 @@ export const NO_UR5_COMPONENTS: readonly Component[] = [
   { name: 'CoreRMO Provider', msi: 'CoreRMOProvider.msi', livesOn: 'mps' },
   { name: 'File System Provider', msi: 'FileSystemProvider.msi', livesOn: 'mps' },
   { name: 'DNS Provider', msi: 'DNSProvider.msi', livesOn: 'mps' },
-  { name: 'Exchange 2007 OAB Resource Manager Namespace', msi: 'Exchange2007OabResourceManagerNS.msi', livesOn: 'mps' },
-  { name: 'Exchange 2007 OAB Resource Manager Web Service', msi: 'Exchange2007OabResourceManagerWS.msi', livesOn: 'webServices' },
+  {
+    name: 'Exchange 2007 OAB Resource Manager Namespace',
+    msi: 'Exchange2007OabResourceManagerNS.msi',
+    livesOn: 'mps',
+  },
+  {
+    name: 'Exchange 2007 OAB Resource Manager Web Service',
+    msi: 'Exchange2007OabResourceManagerWS.msi',
+    livesOn: 'webServices',
+  },
   { name: 'Hosted Active Directory Namespace', msi: 'HostedActiveDirectoryNS.msi', livesOn: 'mps' },
   { name: 'Hosted Active Directory Web Service', msi: 'HostedActiveDirectoryWS.msi', livesOn: 'webServices' },
-  { name: 'Managed Unified Messaging 2007 Namespace', msi: 'ManagedUnifiedMessaging2007NS.msi', livesOn: 'mps' },
+  {
+    name: 'Managed Unified Messaging 2007 Namespace',
+    msi: 'ManagedUnifiedMessaging2007NS.msi',
+    livesOn: 'mps',
+  },
   { name: 'Managed AD Namespace', msi: 'ManagedADNS.msi', livesOn: 'mps' },
-  { name: 'Managed Active Directory Web Service', msi: 'ManagedActiveDirectoryWS.msi', livesOn: 'webServices' },
+  {
+    name: 'Managed Active Directory Web Service',
+    msi: 'ManagedActiveDirectoryWS.msi',
+    livesOn: 'webServices',
+  },
   { name: 'Hosted SharePoint 2007 Web Service', msi: 'HostedSharePoint2007WS.msi', livesOn: 'webServices' },
   { name: 'Hosted SharePoint 2007 Namespace', msi: 'HostedSharePoint2007NS.msi', livesOn: 'mps' },
 ];
@@ -135,7 +155,12 @@ export interface StandaloneProduct {
 }
 
 export const STANDALONE: Record<string, StandaloneProduct> = {
-  rpcHttp: { key: 'rpcHttp', product: 'RPC over HTTP Client Configuration Tool', msi: 'RPCHttpConfigTool.msi', role: 'prov' },
+  rpcHttp: {
+    key: 'rpcHttp',
+    product: 'RPC over HTTP Client Configuration Tool',
+    msi: 'RPCHttpConfigTool.msi',
+    role: 'prov',
+  },
   pwdb: {
     key: 'pwdb',
     product: 'Performance Warehouse Database SSIS Package',
@@ -203,7 +228,8 @@ export const PATHS = {
     'C:\\Program Files\\Microsoft\\Exchange Server\\TransportRoles\\Agents\\CategorizerOverrideAgent\\CategorizerOverrideAgent.dll.config',
   domainCacheConfig:
     'C:\\Program Files\\Microsoft Hosting\\Provisioning\\SmtpDomainCacheTask\\SMTPDomainCacheTask.exe.config',
-  domainCacheExe: 'C:\\Program Files\\Microsoft Hosting\\Provisioning\\SmtpDomainCacheTask\\SmtpDomainCacheTask.exe',
+  domainCacheExe:
+    'C:\\Program Files\\Microsoft Hosting\\Provisioning\\SmtpDomainCacheTask\\SmtpDomainCacheTask.exe',
   checkFolderDir: 'C:\\Program Files\\Microsoft Hosting\\Provisioning\\CheckFolderGroupsAndRMByPlan',
   installUtil: 'C:\\WINDOWS\\Microsoft.NET\\Framework64\\v2.0.50727\\InstallUtil.exe',
 } as const;
@@ -243,7 +269,10 @@ export const RESTART_DUTIES = [
 export const HMC40_UPGRADE_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Hosting\\Setup\\UpgradedFromHMC40';
 
 /** Config keys for CheckFolderGroupsAndRMByPlan.exe.config; the real schema is unpublished. */
-export const CHECK_FOLDER_CONFIG_KEYS = ['ResourceManagerDatabaseServer', 'PlanManagerDatabaseServer'] as const;
+export const CHECK_FOLDER_CONFIG_KEYS = [
+  'ResourceManagerDatabaseServer',
+  'PlanManagerDatabaseServer',
+] as const;
 
 /** Looks up a package file by any spelling. */
 export function packageFile(name: string): { file: string; size: number } {

@@ -72,7 +72,12 @@ function logPath(msi: string, verb: string): string {
 /** Enable then start the engine; `discharges` when this is the runbook's own restart. */
 function engineStartSteps(stage: string, host: string, discharges?: string[]): PlanStep[] {
   return [
-    makeStep(stage, host, 'mps', { key: 'engine-enable', action: 'complus.enable', target: ENGINE, description: `Enable the ${ENGINE} COM+ application` }),
+    makeStep(stage, host, 'mps', {
+      key: 'engine-enable',
+      action: 'complus.enable',
+      target: ENGINE,
+      description: `Enable the ${ENGINE} COM+ application`,
+    }),
     makeStep(stage, host, 'mps', {
       key: 'engine-start',
       action: 'complus.start',
@@ -96,7 +101,12 @@ function iisObligation(ctx: StageContext): ObligationSpec {
     id: 'iis-reset',
     description: 'reset IIS on every web services server (components changed)',
     remedy: hostsOf(ctx, 'webServices').map((host) =>
-      makeStep('obligation', host, 'webServices', { key: 'iis-reset', action: 'iis.reset', target: '', description: 'Restart IIS' }),
+      makeStep('obligation', host, 'webServices', {
+        key: 'iis-reset',
+        action: 'iis.reset',
+        target: '',
+        description: 'Restart IIS',
+      }),
     ),
   };
 }
@@ -117,7 +127,12 @@ function transportObligation(host: string): ObligationSpec {
   };
 }
 
-function hostStage(ctx: StageContext, id: StageId, lanes: { host: string; steps: PlanStep[] }[], window?: number): Stage {
+function hostStage(
+  ctx: StageContext,
+  id: StageId,
+  lanes: { host: string; steps: PlanStep[] }[],
+  window?: number,
+): Stage {
   return {
     id,
     title: STAGE_TITLES[id],
@@ -135,12 +150,23 @@ function upload(stage: StageId, host: string, role: Role, msi: string): PlanStep
     action: 'package.upload',
     target: file.file,
     description: `Upload ${file.file} (${file.size} bytes) to ${PATHS.packageDir}`,
-    params: { source: file.file, dest: stagedPath(msi), size: file.size, sha256: '{{package:sha256:' + file.file + '}}' },
+    params: {
+      source: file.file,
+      dest: stagedPath(msi),
+      size: file.size,
+      sha256: '{{package:sha256:' + file.file + '}}',
+    },
   });
 }
 
 /** "Run the MSI two times": remove the earlier version, then install the new one. */
-function reinstall(ctx: StageContext, stage: StageId, host: string, product: StandaloneProduct, raises?: ObligationSpec[]): PlanStep[] {
+function reinstall(
+  ctx: StageContext,
+  stage: StageId,
+  host: string,
+  product: StandaloneProduct,
+  raises?: ObligationSpec[],
+): PlanStep[] {
   const version = ctx.versions.ur6 ?? '';
   return [
     upload(stage, host, product.role, product.msi),
@@ -149,7 +175,12 @@ function reinstall(ctx: StageContext, stage: StageId, host: string, product: Sta
       action: 'msi.uninstall',
       target: product.msi,
       description: `Remove the earlier ${product.product}`,
-      params: { product: product.product, path: stagedPath(product.msi), log: logPath(product.msi, 'uninstall'), keepVersion: version },
+      params: {
+        product: product.product,
+        path: stagedPath(product.msi),
+        log: logPath(product.msi, 'uninstall'),
+        keepVersion: version,
+      },
       ...(raises ? { raises } : {}),
     }),
     install(ctx, stage, host, product),
@@ -162,7 +193,12 @@ function install(ctx: StageContext, stage: StageId, host: string, product: Stand
     action: 'msi.install',
     target: product.msi,
     description: `Install ${product.product} ${ctx.versions.ur6 ?? ''} from the rollup`,
-    params: { product: product.product, path: stagedPath(product.msi), version: ctx.versions.ur6 ?? '', log: logPath(product.msi, 'install') },
+    params: {
+      product: product.product,
+      path: stagedPath(product.msi),
+      version: ctx.versions.ur6 ?? '',
+      log: logPath(product.msi, 'install'),
+    },
   });
 }
 
@@ -270,7 +306,7 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       key: 'read-cache-refresh',
       action: 'config.read',
       target: AGENT.cacheRefreshKey,
-      description: 'Note the agent\'s Cache Refresh Time (CacheRefresh)',
+      description: "Note the agent's Cache Refresh Time (CacheRefresh)",
       params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey },
     }),
     step({
@@ -291,7 +327,7 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       key: 'installutil-uninstall',
       action: 'installutil.uninstall',
       target: 'CategorizerOverrideAgent.dll',
-      description: 'Uninstall the agent\'s performance counters and event source (InstallUtil /u)',
+      description: "Uninstall the agent's performance counters and event source (InstallUtil /u)",
       params: { installUtil: PATHS.installUtil, assembly: AGENT.assembly, counterKey: AGENT.counterKey },
     }),
     step({
@@ -307,20 +343,31 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       action: 'msi.uninstall',
       target: 'CategorizerOverrideAgent.msi',
       description: 'Remove the old Categorizer Override Agent (Add or Remove Programs)',
-      params: { product: agent.product, path: stagedPath(agent.msi), log: logPath(agent.msi, 'uninstall'), keepVersion: version },
+      params: {
+        product: agent.product,
+        path: stagedPath(agent.msi),
+        log: logPath(agent.msi, 'uninstall'),
+        keepVersion: version,
+      },
     }),
     step({
       key: 'remove-counter-key',
       action: 'registry.remove',
       target: AGENT.counterKey,
-      description: 'Remove the "Categorizer Override Agent" subkey under HKLM\\SYSTEM\\CurrentControlSet\\Services',
+      description:
+        'Remove the "Categorizer Override Agent" subkey under HKLM\\SYSTEM\\CurrentControlSet\\Services',
     }),
     step({
       key: 'remove-domain-cache',
       action: 'msi.uninstall',
       target: 'SmtpDomainCacheTask.msi',
       description: 'Remove the old SMTP Domain Cache Task',
-      params: { product: cache.product, path: stagedPath(cache.msi), log: logPath(cache.msi, 'uninstall'), keepVersion: version },
+      params: {
+        product: cache.product,
+        path: stagedPath(cache.msi),
+        log: logPath(cache.msi, 'uninstall'),
+        keepVersion: version,
+      },
     }),
     install(ctx, stage, host, agent),
     step({
@@ -330,13 +377,23 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       description: 'Install the 64-bit transport agent',
       params: { assembly: AGENT.assembly, factory: AGENT.factory },
     }),
-    step({ key: 'agent-enable', action: 'transportAgent.enable', target: AGENT.name, description: 'Enable the transport agent' }),
+    step({
+      key: 'agent-enable',
+      action: 'transportAgent.enable',
+      target: AGENT.name,
+      description: 'Enable the transport agent',
+    }),
     step({
       key: 'write-cache-refresh',
       action: 'config.write',
       target: AGENT.cacheRefreshKey,
       description: 'Put back the noted Cache Refresh Time',
-      params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey, value: captured(readId, 'value'), clearReadOnly: true },
+      params: {
+        path: PATHS.agentConfig,
+        key: AGENT.cacheRefreshKey,
+        value: captured(readId, 'value'),
+        clearReadOnly: true,
+      },
     }),
     install(ctx, stage, host, cache),
     step({
@@ -351,7 +408,11 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       action: 'task.ensure',
       target: DOMAIN_CACHE_TASK.name,
       description: `Make sure the ${DOMAIN_CACHE_TASK.name} scheduled task runs every ${DOMAIN_CACHE_TASK.minutes} minutes`,
-      params: { command: PATHS.domainCacheExe, minutes: DOMAIN_CACHE_TASK.minutes, runAs: DOMAIN_CACHE_TASK.runAs },
+      params: {
+        command: PATHS.domainCacheExe,
+        minutes: DOMAIN_CACHE_TASK.minutes,
+        runAs: DOMAIN_CACHE_TASK.runAs,
+      },
     }),
     restart('restart-transport', 'to load the new agent', [transport.id]),
   ];
@@ -380,7 +441,11 @@ function checkFolderLane(ctx: StageContext): PlanStep[] {
       action: 'program.run',
       target: 'CheckFolderGroupsAndRMByPlan.exe',
       description: 'Run CheckFolderGroupsAndRMByPlan.exe',
-      params: { path: winJoin(PATHS.checkFolderDir, 'CheckFolderGroupsAndRMByPlan.exe'), args: [], workingDir: PATHS.checkFolderDir },
+      params: {
+        path: winJoin(PATHS.checkFolderDir, 'CheckFolderGroupsAndRMByPlan.exe'),
+        args: [],
+        workingDir: PATHS.checkFolderDir,
+      },
     }),
   ];
 }
@@ -417,7 +482,9 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
     case 'reinstallComponents':
       return componentGate(ctx, id);
     case 'extractPackage':
-      return hostStage(ctx, id, [{ host: mps, steps: componentsFor(ctx).map((c) => upload(id, mps, 'mps', c.msi)) }]);
+      return hostStage(ctx, id, [
+        { host: mps, steps: componentsFor(ctx).map((c) => upload(id, mps, 'mps', c.msi)) },
+      ]);
     case 'backupAndStage': {
       const components = componentsFor(ctx);
       const backups = components.map((c) =>
@@ -426,7 +493,10 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           action: 'msi.backup',
           target: c.msi,
           description: `Back up ${PATHS.msiShare}\\${c.msi}`,
-          params: { source: winJoin(PATHS.msiShare, c.msi), dest: winJoin(backupDir(ctx, mps), 'MSIShare', c.msi) },
+          params: {
+            source: winJoin(PATHS.msiShare, c.msi),
+            dest: winJoin(backupDir(ctx, mps), 'MSIShare', c.msi),
+          },
         }),
       );
       const stages = components.map((c) => {
@@ -436,13 +506,22 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           action: 'msi.stage',
           target: c.msi,
           description: `Copy ${c.msi} from ${PATHS.packageDir} to ${PATHS.msiShare}`,
-          params: { source: stagedPath(c.msi), dest: winJoin(PATHS.msiShare, c.msi), size: file.size, sha256: `{{package:sha256:${file.file}}}` },
+          params: {
+            source: stagedPath(c.msi),
+            dest: winJoin(PATHS.msiShare, c.msi),
+            size: file.size,
+            sha256: `{{package:sha256:${file.file}}}`,
+          },
         });
       });
       return hostStage(ctx, id, [{ host: mps, steps: [...backups, ...stages] }]);
     }
     case 'startEngines':
-      return hostStage(ctx, id, hostsOf(ctx, 'mps').map((host) => ({ host, steps: engineStartSteps(id, host, [`engine:${host}`]) })));
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'mps').map((host) => ({ host, steps: engineStartSteps(id, host, [`engine:${host}`]) })),
+      );
     case 'initializeProvisioning':
       return initializeGate(ctx);
     case 'resetIis':
@@ -451,7 +530,15 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'webServices').map((host) => ({
           host,
-          steps: [makeStep(id, host, 'webServices', { key: 'iis-reset', action: 'iis.reset', target: '', description: 'Restart IIS (iisreset /restart)', discharges: ['iis-reset'] })],
+          steps: [
+            makeStep(id, host, 'webServices', {
+              key: 'iis-reset',
+              action: 'iis.reset',
+              target: '',
+              description: 'Restart IIS (iisreset /restart)',
+              discharges: ['iis-reset'],
+            }),
+          ],
         })),
       );
     case 'rpcHttpConfig': {
@@ -488,18 +575,51 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
       );
     }
     case 'performanceWarehouse':
-      return hostStage(ctx, id, hostsOf(ctx, 'omsql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.pwdb as StandaloneProduct) })));
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'omsql').map((host) => ({
+          host,
+          steps: reinstall(ctx, id, host, STANDALONE.pwdb as StandaloneProduct),
+        })),
+      );
     case 'dnsClient':
-      return hostStage(ctx, id, hostsOf(ctx, 'dns').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.dnsClient as StandaloneProduct) })));
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'dns').map((host) => ({
+          host,
+          steps: reinstall(ctx, id, host, STANDALONE.dnsClient as StandaloneProduct),
+        })),
+      );
     case 'oofAgent':
-      return hostStage(ctx, id, hostsOf(ctx, 'exhub').map((host) => ({ host, steps: oofAgentLane(ctx, host) })), ctx.inventory.rollout.hubWindow);
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'exhub').map((host) => ({ host, steps: oofAgentLane(ctx, host) })),
+        ctx.inventory.rollout.hubWindow,
+      );
     case 'resourceManagerDatabase':
-      return hostStage(ctx, id, hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct) })));
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'mpssql').map((host) => ({
+          host,
+          steps: reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct),
+        })),
+      );
     case 'checkFolderGroups':
       return hostStage(ctx, id, [{ host: mps, steps: checkFolderLane(ctx) }]);
     case 'dbFunctionUpdate':
       // An earlier build (4.5.261.18, KB969820) may be installed: remove it first, as for the other packages.
-      return hostStage(ctx, id, hostsOf(ctx, 'mpssql').map((host) => ({ host, steps: reinstall(ctx, id, host, STANDALONE.dbFunctionUpdate as StandaloneProduct) })));
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'mpssql').map((host) => ({
+          host,
+          steps: reinstall(ctx, id, host, STANDALONE.dbFunctionUpdate as StandaloneProduct),
+        })),
+      );
     default:
       throw new Error(`runbook kb979704 has no stage "${stageId}"`);
   }

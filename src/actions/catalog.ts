@@ -53,8 +53,8 @@ export interface ActionParams {
 
   /** Deployment Tool components: performed by the operator at a gate, never by a script. Probe/verify run on
    * every host in the step's `verifyOn` and read the installed product `product`:
-   * uninstall is done when the product is absent; install is done when it is at `version`. */
-  'component.uninstall': { product: string; msi: string };
+   * uninstall is done when the product is absent (or already at `keepVersion`); install is done when it is at `version`. */
+  'component.uninstall': { product: string; msi: string; keepVersion?: string };
   'component.install': { product: string; msi: string; version: string };
 
   /** Deployment Tool "Initialize" on a node of Exchange Provisioning Configuration, and "Start Deployment".
@@ -75,8 +75,9 @@ export interface ActionParams {
   'msi.stage': { source: string; dest: string; size: number; sha256: string };
 
   /** msiexec /x by the product's code (found from DisplayName `product`) or /x `path`. Exit codes pass through;
-   * 1605 means already absent. Done when `product` is not installed. `log` is the verbose log path. */
-  'msi.uninstall': { product: string; path: string; log: string };
+   * 1605 means already absent. Done when `product` is not installed, or already at `keepVersion` (so a rerun or
+   * resume never removes the new build). `log` is the verbose log path. */
+  'msi.uninstall': { product: string; path: string; log: string; keepVersion?: string };
   /** msiexec /i `path` /qn /norestart /l*v `log`. Done when `product` is installed at `version`. */
   'msi.install': { product: string; path: string; version: string; log: string };
 
@@ -119,7 +120,10 @@ export interface ActionParams {
   'program.run': { path: string; args: string[]; workingDir: string };
 
   /** Lab only: the simulated operator performs a gate's checklist items (`items`) on the estate. */
-  'lab.operator': { gate: string; items: { action: string; target: string; hosts: string[]; params: Record<string, string> }[] };
+  'lab.operator': {
+    gate: string;
+    items: { action: string; target: string; hosts: string[]; params: Record<string, string> }[];
+  };
 }
 
 export type ActionName = keyof ActionParams;

@@ -26,7 +26,10 @@ export interface Estate {
 }
 
 /** Passwords the inventory names, read from the environment; missing ones are a clear error. */
-export function readPasswords(inventory: Inventory, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function readPasswords(
+  inventory: Inventory,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const passwords: Record<string, string> = {};
   const missing = new Set<string>();
   for (const host of inventory.hosts) {
@@ -37,10 +40,14 @@ export function readPasswords(inventory: Inventory, env: NodeJS.ProcessEnv = pro
     }
   }
   if (missing.size > 0) {
-    throw new DeployError('badInput', `the password variable(s) ${[...missing].join(', ')} named in ${inventory.file} are not set`, {
-      code: 'PASSWORD_ENV_UNSET',
-      hint: `export ${[...missing][0] ?? 'NAME'}=... in this shell (never put the password in the inventory)`,
-    });
+    throw new DeployError(
+      'badInput',
+      `the password variable(s) ${[...missing].join(', ')} named in ${inventory.file} are not set`,
+      {
+        code: 'PASSWORD_ENV_UNSET',
+        hint: `export ${[...missing][0] ?? 'NAME'}=... in this shell (never put the password in the inventory)`,
+      },
+    );
   }
   return passwords;
 }
@@ -58,13 +65,18 @@ export function realEstate(inventory: Inventory, stateDir: string, acceptNew: bo
  * The simulated estate in this process: state persisted beside the runs (so a rehearsal spans
  * crashes), stand-in package generated if absent, a random lab password if none is set.
  */
-export async function labEstate(inventory: Inventory, stateDir: string, faultsFile?: string): Promise<Estate> {
-  const [{ Estate: LabEstate }, { startLabServer }, { loadFaults }, { writeStandinPackage }] = await Promise.all([
-    import('../lab/model/estate.js'),
-    import('../lab/server/ssh-server.js'),
-    import('../lab/model/faults.js'),
-    import('../lab/package/generate.js'),
-  ]);
+export async function labEstate(
+  inventory: Inventory,
+  stateDir: string,
+  faultsFile?: string,
+): Promise<Estate> {
+  const [{ Estate: LabEstate }, { startLabServer }, { loadFaults }, { writeStandinPackage }] =
+    await Promise.all([
+      import('../lab/model/estate.js'),
+      import('../lab/server/ssh-server.js'),
+      import('../lab/model/faults.js'),
+      import('../lab/package/generate.js'),
+    ]);
   if (!inventory.lab) {
     throw new DeployError('badInput', `${inventory.file} has no lab: section, so it is not a lab inventory`, {
       code: 'NOT_A_LAB',
@@ -78,12 +90,21 @@ export async function labEstate(inventory: Inventory, stateDir: string, faultsFi
   }
   await ensureDir(stateDir);
   if (!existsSync(inventory.packageDir)) await writeStandinPackage(inventory.packageDir, inventory.versions);
-  const faults = faultsFile ? await loadFaults(faultsFile, inventory.hosts.map((h) => h.name)) : [];
+  const faults = faultsFile
+    ? await loadFaults(
+        faultsFile,
+        inventory.hosts.map((h) => h.name),
+      )
+    : [];
   const estate = await LabEstate.open(inventory, { statePath: join(stateDir, 'lab-state.json'), faults });
   const server = await startLabServer(estate, inventory, { bind: 'ephemeral' });
   return {
-    endpoints: Object.fromEntries(Object.entries(server.endpoints).map(([name, e]) => [name, { address: e.address, port: e.port }])),
-    hostKeys: trustExactly(Object.fromEntries(Object.entries(server.endpoints).map(([name, e]) => [name, e.fingerprint]))),
+    endpoints: Object.fromEntries(
+      Object.entries(server.endpoints).map(([name, e]) => [name, { address: e.address, port: e.port }]),
+    ),
+    hostKeys: trustExactly(
+      Object.fromEntries(Object.entries(server.endpoints).map(([name, e]) => [name, e.fingerprint])),
+    ),
     close: async () => {
       await server.close();
       await estate.flush(true);
@@ -91,7 +112,12 @@ export async function labEstate(inventory: Inventory, stateDir: string, faultsFi
   };
 }
 
-export function makeTransportPool(inventory: Inventory, estate: Estate, passwords: Record<string, string>, emit: EventSink): TransportPool {
+export function makeTransportPool(
+  inventory: Inventory,
+  estate: Estate,
+  passwords: Record<string, string>,
+  emit: EventSink,
+): TransportPool {
   return createTransportPool((host: HostSpec) => {
     if (host.transport === 'local') return createLocalTransport(host);
     const endpoint = estate.endpoints[host.name] ?? { address: host.address, port: host.port };
@@ -102,8 +128,10 @@ export function makeTransportPool(inventory: Inventory, estate: Estate, password
       hostKeys: { verify: (_h, blob) => estate.hostKeys.verify(host, blob) },
       ...(password !== undefined ? { password } : {}),
       log: (event) => {
-        if (event.type === 'connectFailed') emit({ type: 'note', message: `${host.name}: cannot connect (${event.code}): ${event.message}` });
-        if (event.type === 'disconnected' && event.reason === 'dropped') emit({ type: 'note', message: `${host.name}: connection dropped` });
+        if (event.type === 'connectFailed')
+          emit({ type: 'note', message: `${host.name}: cannot connect (${event.code}): ${event.message}` });
+        if (event.type === 'disconnected' && event.reason === 'dropped')
+          emit({ type: 'note', message: `${host.name}: connection dropped` });
       },
     });
   });
@@ -126,7 +154,10 @@ export function makeDeps(input: {
     runId: input.runId,
     transport: (name) => {
       const host = byName.get(name);
-      if (!host) throw new DeployError('internal', `step names host ${name}, which is not in the inventory`, { code: 'UNKNOWN_HOST' });
+      if (!host)
+        throw new DeployError('internal', `step names host ${name}, which is not in the inventory`, {
+          code: 'UNKNOWN_HOST',
+        });
       return input.pool.get(host);
     },
     journal: input.journal,

@@ -30,25 +30,36 @@ async function main(argv: string[]): Promise<number> {
   const onSignal = (): void => {
     interrupts++;
     if (interrupts > 1) process.exit(EXIT.failed);
-    process.stderr.write('\ninterrupted: finishing the commands in flight, then stopping at a resumable point (Ctrl-C again to quit now)\n');
+    process.stderr.write(
+      '\ninterrupted: finishing the commands in flight, then stopping at a resumable point (Ctrl-C again to quit now)\n',
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let exitCode = EXIT.done as number;
   const program = new Command('deploy-rollup')
-    .description('Run HMC 4.5 Update Rollup 6 (KB979704) across an estate as a resumable, audited statechart.')
+    .description(
+      'Run HMC 4.5 Update Rollup 6 (KB979704) across an estate as a resumable, audited statechart.',
+    )
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .option('--inventory <file>', 'the inventory (YAML) naming hosts and roles')
     .option('--dry-run', 'connect, probe read-only and print the plan; change nothing')
     .option('--offline', 'with --dry-run: no connection; facts come from the inventory')
-    .addOption(new Option('--format <format>', 'plan output format').choices(['text', 'json', 'mermaid']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'plan output format')
+        .choices(['text', 'json', 'mermaid'])
+        .default('text'),
+    )
     .option('--resume [runId]', 'continue the latest unfinished run of this inventory (or the one named)')
     .option('--confirm <gate>', 'confirm a waiting operator gate (repeatable)', collect)
     .option('--yes', 'confirm every gate (lab rehearsals)')
-    .option('--accept-new-host-keys', 'record unknown host keys on first contact; changed keys are still refused')
+    .option(
+      '--accept-new-host-keys',
+      'record unknown host keys on first contact; changed keys are still refused',
+    )
     .option('--abandon', 'give up an unfinished run, discharging its open obligations')
     .option('--no-cleanup', 'with --abandon: leave obligations open')
     .option('--save-plan <file>', 'with --dry-run: save the plan and its fingerprint')
@@ -65,7 +76,10 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {
       if (typeof flags.inventory !== 'string') {
-        throw new DeployError('badInput', '--inventory FILE is required', { code: 'USAGE', hint: 'deploy-rollup --help shows examples' });
+        throw new DeployError('badInput', '--inventory FILE is required', {
+          code: 'USAGE',
+          hint: 'deploy-rollup --help shows examples',
+        });
       }
       if (flags.format === 'mermaid') {
         const { mermaidCommand } = await import('./mermaid-command.js');
@@ -83,10 +97,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--state-dir <dir>', 'where known_hosts lives')
     .option('--lab', 'verify the simulated estate (its saved state) instead of real hosts')
     .option('--accept-new-host-keys', 'record unknown host keys on first contact')
-    .action(async (flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }) => {
-      const { verifyCommand } = await import('./verify-command.js');
-      exitCode = await verifyCommand(flags);
-    });
+    .action(
+      async (flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }) => {
+        const { verifyCommand } = await import('./verify-command.js');
+        exitCode = await verifyCommand(flags);
+      },
+    );
 
   program
     .command('status')
@@ -95,10 +111,12 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--inventory <file>', 'the inventory')
     .option('--state-dir <dir>', 'where run directories live')
     .option('--json', 'machine-readable output')
-    .action(async (runId: string | undefined, flags: { inventory: string; stateDir?: string; json?: boolean }) => {
-      const { statusCommand } = await import('./status-command.js');
-      exitCode = await statusCommand(runId, flags);
-    });
+    .action(
+      async (runId: string | undefined, flags: { inventory: string; stateDir?: string; json?: boolean }) => {
+        const { statusCommand } = await import('./status-command.js');
+        exitCode = await statusCommand(runId, flags);
+      },
+    );
 
   const lab = program.command('lab').description('the simulated HMC estate');
   lab
@@ -109,7 +127,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--faults <file>', 'inject faults from this YAML file')
     .action(async (flags: { inventory: string; state: string; faults?: string }) => {
       const { labUp } = await import('./lab-commands.js');
-      exitCode = await labUp({ inventoryFile: flags.inventory, stateFile: flags.state, ...(flags.faults ? { faultsFile: flags.faults } : {}), signal: controller.signal });
+      exitCode = await labUp({
+        inventoryFile: flags.inventory,
+        stateFile: flags.state,
+        ...(flags.faults ? { faultsFile: flags.faults } : {}),
+        signal: controller.signal,
+      });
     });
   lab
     .command('package')
@@ -128,7 +151,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--faults <file>', 'faults file')
     .action(async (flags: { inventory: string; state: string; host: string; faults?: string }) => {
       const { labShell } = await import('./lab-commands.js');
-      exitCode = await labShell({ inventoryFile: flags.inventory, stateFile: flags.state, host: flags.host, ...(flags.faults ? { faultsFile: flags.faults } : {}) } as never);
+      exitCode = await labShell({
+        inventoryFile: flags.inventory,
+        stateFile: flags.state,
+        host: flags.host,
+        ...(flags.faults ? { faultsFile: flags.faults } : {}),
+      });
     });
 
   try {
@@ -136,13 +164,19 @@ async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0 ? EXIT.done : EXIT.badInput;
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+        ? EXIT.done
+        : EXIT.badInput;
     }
     if (isDeployError(error)) {
       process.stderr.write(formatDeployError(error) + '\n');
       return error.exitCode;
     }
-    process.stderr.write(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return EXIT.failed;
   }
 }

@@ -17,7 +17,9 @@ import type { PlanDocument, Runbook } from '../plan/types.js';
 export function planFingerprint(plan: PlanDocument): string {
   const material = {
     facts: plan.facts,
-    steps: plan.stages.flatMap((s) => s.steps.map((step) => [step.id, step.host, step.action, step.target, step.probe?.done ?? null])),
+    steps: plan.stages.flatMap((s) =>
+      s.steps.map((step) => [step.id, step.host, step.action, step.target, step.probe?.done ?? null]),
+    ),
   };
   return 'sha256:' + createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
@@ -26,14 +28,23 @@ export async function offlinePlan(runbook: Runbook, inventory: Inventory): Promi
   const facts: Facts = { ...inventory.facts };
   const doc = toPlanDocument(runbook, facts, await planStages(runbook, inventory, facts));
   const evidence: PlanDocument['evidence'] = {};
-  for (const [name, value] of Object.entries(facts)) evidence[name as keyof Facts] = { value: value === true, evidence: ['pinned in the inventory'], source: 'inventory' };
+  for (const [name, value] of Object.entries(facts))
+    evidence[name as keyof Facts] = {
+      value: value === true,
+      evidence: ['pinned in the inventory'],
+      source: 'inventory',
+    };
   return { ...doc, evidence };
 }
 
 /** A journal that lives in memory: a dry run records nothing on disk. */
 function memoryJournal() {
   const entries: ({ type: string; seq: number } & Record<string, unknown>)[] = [];
-  return { append: async (e: { type: string } & Record<string, unknown>) => entries.push({ ...e, seq: entries.length + 1 }), readAll: () => entries };
+  return {
+    append: async (e: { type: string } & Record<string, unknown>) =>
+      entries.push({ ...e, seq: entries.length + 1 }),
+    readAll: () => entries,
+  };
 }
 
 export async function livePlan(deps: EngineDeps): Promise<PlanDocument> {
@@ -45,7 +56,10 @@ export async function livePlan(deps: EngineDeps): Promise<PlanDocument> {
   for (const stage of stages) {
     const planned = doc.stages.find((s) => s.id === stage.id);
     for (const step of stage.lanes.flatMap((l) => l.steps)) {
-      const probe = await probeStep(deps, ledger, step).catch((error: unknown) => ({ done: false, evidence: { error: (error as Error).message } }));
+      const probe = await probeStep(deps, ledger, step).catch((error: unknown) => ({
+        done: false,
+        evidence: { error: (error as Error).message },
+      }));
       const target = planned?.steps.find((s) => s.id === step.id);
       if (target) target.probe = { done: probe.done, evidence: probe.evidence };
     }
@@ -60,23 +74,36 @@ export async function checkSavedPlan(file: string, current: PlanDocument): Promi
   try {
     saved = JSON.parse(await readFile(file, 'utf8')) as PlanDocument;
   } catch (error) {
-    throw new DeployError('badInput', `cannot read the saved plan ${file}: ${(error as Error).message}`, { code: 'PLAN_UNREADABLE', hint: 'save one with --dry-run --save-plan FILE' });
+    throw new DeployError('badInput', `cannot read the saved plan ${file}: ${(error as Error).message}`, {
+      code: 'PLAN_UNREADABLE',
+      hint: 'save one with --dry-run --save-plan FILE',
+    });
   }
   if (saved.fingerprint === current.fingerprint) return;
   const before = new Map(saved.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
   const after = new Map(current.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
   const problems: string[] = [];
   for (const [name, value] of Object.entries(current.facts)) {
-    if (saved.facts[name as keyof Facts] !== value) problems.push(`fact ${name}: plan had ${String(saved.facts[name as keyof Facts])}, the estate now shows ${String(value)}`);
+    if (saved.facts[name as keyof Facts] !== value)
+      problems.push(
+        `fact ${name}: plan had ${String(saved.facts[name as keyof Facts])}, the estate now shows ${String(value)}`,
+      );
   }
   for (const [id, done] of after) {
     if (!before.has(id)) problems.push(`+ ${id} (new step)`);
-    else if (before.get(id) !== done) problems.push(`~ ${id}: ${before.get(id) ? 'was done' : 'was pending'}, now ${done ? 'done' : 'pending'}`);
+    else if (before.get(id) !== done)
+      problems.push(
+        `~ ${id}: ${before.get(id) ? 'was done' : 'was pending'}, now ${done ? 'done' : 'pending'}`,
+      );
   }
   for (const id of before.keys()) if (!after.has(id)) problems.push(`- ${id} (no longer planned)`);
-  throw new DeployError('preflight', `the saved plan ${file} is stale: the estate changed since it was made`, {
-    code: 'PLAN_STALE',
-    problems: problems.slice(0, 50),
-    hint: 'review the changes and save a new plan with --dry-run --save-plan',
-  });
+  throw new DeployError(
+    'preflight',
+    `the saved plan ${file} is stale: the estate changed since it was made`,
+    {
+      code: 'PLAN_STALE',
+      problems: problems.slice(0, 50),
+      hint: 'review the changes and save a new plan with --dry-run --save-plan',
+    },
+  );
 }

@@ -43,14 +43,19 @@ export interface RunFlags {
 
 export function runbookFor(inventory: Inventory): Runbook {
   const runbook = RUNBOOKS[inventory.runbook];
-  if (!runbook) throw new DeployError('badInput', `unknown runbook ${inventory.runbook}`, { code: 'RUNBOOK_UNKNOWN', hint: `known: ${Object.keys(RUNBOOKS).join(', ')}` });
+  if (!runbook)
+    throw new DeployError('badInput', `unknown runbook ${inventory.runbook}`, {
+      code: 'RUNBOOK_UNKNOWN',
+      hint: `known: ${Object.keys(RUNBOOKS).join(', ')}`,
+    });
   return runbook;
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new DeployError('badInput', `${flag} expects a whole number, got "${value}"`, { code: 'USAGE' });
+  if (!Number.isInteger(n) || n < 0)
+    throw new DeployError('badInput', `${flag} expects a whole number, got "${value}"`, { code: 'USAGE' });
   return n;
 }
 
@@ -62,11 +67,18 @@ function engineOptions(flags: RunFlags, interactive: boolean): EngineOptions {
     confirm: flags.confirm ?? [],
     lab: flags.lab === true,
     operator: `${userInfo().username}@${process.env.HOSTNAME ?? 'localhost'}`,
-    stepTimeoutMs: positiveInt(flags.stepTimeout, '--step-timeout', DEFAULT_ENGINE_OPTIONS.stepTimeoutMs / 1000) * 1000,
-    probeTimeoutMs: Math.min(DEFAULT_ENGINE_OPTIONS.probeTimeoutMs, positiveInt(flags.stepTimeout, '--step-timeout', 120) * 1000),
+    stepTimeoutMs:
+      positiveInt(flags.stepTimeout, '--step-timeout', DEFAULT_ENGINE_OPTIONS.stepTimeoutMs / 1000) * 1000,
+    probeTimeoutMs: Math.min(
+      DEFAULT_ENGINE_OPTIONS.probeTimeoutMs,
+      positiveInt(flags.stepTimeout, '--step-timeout', 120) * 1000,
+    ),
     retries: positiveInt(flags.retries, '--retries', DEFAULT_ENGINE_OPTIONS.retries),
     retryMinMs: positiveInt(flags.retryDelay, '--retry-delay', DEFAULT_ENGINE_OPTIONS.retryMinMs),
-    retryMaxMs: Math.max(positiveInt(flags.retryDelay, '--retry-delay', DEFAULT_ENGINE_OPTIONS.retryMinMs), DEFAULT_ENGINE_OPTIONS.retryMaxMs),
+    retryMaxMs: Math.max(
+      positiveInt(flags.retryDelay, '--retry-delay', DEFAULT_ENGINE_OPTIONS.retryMinMs),
+      DEFAULT_ENGINE_OPTIONS.retryMaxMs,
+    ),
   };
 }
 
@@ -87,20 +99,31 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   const inventory = await loadInventory(flags.inventory);
   const runbook = runbookFor(inventory);
   const format = flags.format ?? 'text';
-  if (!['text', 'json', 'mermaid'].includes(format)) throw new DeployError('badInput', `--format must be text, json or mermaid, got "${format}"`, { code: 'USAGE' });
-  if (flags.offline && !flags.dryRun) throw new DeployError('badInput', '--offline only makes sense with --dry-run', { code: 'USAGE', hint: 'add --dry-run' });
-  if (flags.savePlan && !flags.dryRun) throw new DeployError('badInput', '--save-plan only makes sense with --dry-run', { code: 'USAGE' });
+  if (!['text', 'json', 'mermaid'].includes(format))
+    throw new DeployError('badInput', `--format must be text, json or mermaid, got "${format}"`, {
+      code: 'USAGE',
+    });
+  if (flags.offline && !flags.dryRun)
+    throw new DeployError('badInput', '--offline only makes sense with --dry-run', {
+      code: 'USAGE',
+      hint: 'add --dry-run',
+    });
+  if (flags.savePlan && !flags.dryRun)
+    throw new DeployError('badInput', '--save-plan only makes sense with --dry-run', { code: 'USAGE' });
 
   const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   if (flags.dryRun && flags.offline) {
     const plan = await offlinePlan(runbook, inventory);
     print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
-    if (flags.savePlan) await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+    if (flags.savePlan)
+      await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
     return EXIT.done;
   }
 
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
-  const estate: Estate = flags.lab ? await labEstate(inventory, stateDir, flags.faults) : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
+  const estate: Estate = flags.lab
+    ? await labEstate(inventory, stateDir, flags.faults)
+    : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
   const passwords = readPasswords(inventory);
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
   const logger = createRunLogger({
@@ -112,17 +135,35 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
   const options = engineOptions(flags, interactive);
   const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>
-    makeDeps({ runbook, inventory, runId, pool, journal, emit: logger.emit, options, ...(interactive ? { prompt: terminalPrompter() } : {}) });
+    makeDeps({
+      runbook,
+      inventory,
+      runId,
+      pool,
+      journal,
+      emit: logger.emit,
+      options,
+      ...(interactive ? { prompt: terminalPrompter() } : {}),
+    });
   try {
     if (flags.dryRun) {
       const plan = await livePlan(build('dry-run', { append: async () => undefined, readAll: () => [] }));
       print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
-      if (flags.savePlan) await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+      if (flags.savePlan)
+        await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
       return EXIT.done;
     }
-    if (flags.plan) await checkSavedPlan(flags.plan, await livePlan(build('plan-check', { append: async () => undefined, readAll: () => [] })));
+    if (flags.plan)
+      await checkSavedPlan(
+        flags.plan,
+        await livePlan(build('plan-check', { append: async () => undefined, readAll: () => [] })),
+      );
     const mode = flags.abandon
-      ? { kind: 'abandon' as const, ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}), cleanup: flags.cleanup !== false }
+      ? {
+          kind: 'abandon' as const,
+          ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}),
+          cleanup: flags.cleanup !== false,
+        }
       : flags.resume
         ? { kind: 'resume' as const, ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}) }
         : { kind: 'fresh' as const };
@@ -139,8 +180,19 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
         },
       },
     );
-    logger.emit({ type: 'run.end', status: result.exitCode === 0 ? 'done' : result.exitCode === EXIT.waitingForOperator ? 'waiting for operator' : 'stopped', exitCode: result.exitCode });
-    process.stderr.write(`${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`);
+    logger.emit({
+      type: 'run.end',
+      status:
+        result.exitCode === 0
+          ? 'done'
+          : result.exitCode === EXIT.waitingForOperator
+            ? 'waiting for operator'
+            : 'stopped',
+      exitCode: result.exitCode,
+    });
+    process.stderr.write(
+      `${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
+    );
     return result.exitCode;
   } finally {
     await pool.closeAll();

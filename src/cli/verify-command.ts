@@ -32,19 +32,36 @@ const END_STATE = new Set([
   'provisioning.startDeployment',
 ]);
 
-export async function verifyCommand(flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }): Promise<number> {
+export async function verifyCommand(flags: {
+  inventory: string;
+  stateDir?: string;
+  lab?: boolean;
+  acceptNewHostKeys?: boolean;
+}): Promise<number> {
   const inventory = await loadInventory(flags.inventory);
   const runbook = runbookFor(inventory);
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
-  const estate = flags.lab ? await labEstate(inventory, stateDir) : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
+  const estate = flags.lab
+    ? await labEstate(inventory, stateDir)
+    : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
   const passwords = readPasswords(inventory);
   const logger = createRunLogger({ console: 'quiet', color: false, secrets: Object.values(passwords) });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
   const journal = { append: async () => undefined, readAll: () => [] };
-  const deps = makeDeps({ runbook, inventory, runId: 'verify', pool, journal, emit: logger.emit, options: { ...DEFAULT_ENGINE_OPTIONS, retries: 1 } });
+  const deps = makeDeps({
+    runbook,
+    inventory,
+    runId: 'verify',
+    pool,
+    journal,
+    emit: logger.emit,
+    options: { ...DEFAULT_ENGINE_OPTIONS, retries: 1 },
+  });
   try {
     const checked = await preflight(deps, { checkPackage: false });
-    deps.packageHashes = existsSync(inventory.packageDir) ? (await checkPackage(inventory.packageDir, runbook.packageFiles)).hashes : {};
+    deps.packageHashes = existsSync(inventory.packageDir)
+      ? (await checkPackage(inventory.packageDir, runbook.packageFiles)).hashes
+      : {};
     const ledger = new Ledger(journal);
     const missing = new Map<string, string[]>();
     let checkedCount = 0;
@@ -60,18 +77,27 @@ export async function verifyCommand(flags: { inventory: string; stateDir?: strin
             missing.set(host, [...(missing.get(host) ?? []), `${step.action} ${step.target}`.trim()]);
           }
         } catch (error) {
-          if (isDeployError(error) && (error.code === 'PACKAGE_HASH_MISSING' || error.code === 'CAPTURE_MISSING')) continue;
+          if (
+            isDeployError(error) &&
+            (error.code === 'PACKAGE_HASH_MISSING' || error.code === 'CAPTURE_MISSING')
+          )
+            continue;
           throw error;
         }
       }
     }
-    const facts = Object.entries(checked.facts).map(([k, v]) => `${k}=${String(v)}`).join(', ');
+    const facts = Object.entries(checked.facts)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ');
     if (missing.size === 0) {
-      process.stdout.write(`verified: the rollup is fully applied (${checkedCount} checks on ${inventory.hosts.length} hosts; ${facts})\n`);
+      process.stdout.write(
+        `verified: the rollup is fully applied (${checkedCount} checks on ${inventory.hosts.length} hosts; ${facts})\n`,
+      );
       return EXIT.done;
     }
     process.stdout.write(`NOT fully applied (${facts}):\n`);
-    for (const [host, items] of missing) process.stdout.write(`  ${host}:\n${items.map((i) => `    - ${i}\n`).join('')}`);
+    for (const [host, items] of missing)
+      process.stdout.write(`  ${host}:\n${items.map((i) => `    - ${i}\n`).join('')}`);
     return EXIT.failed;
   } finally {
     await pool.closeAll();

@@ -15,9 +15,23 @@ import { resolveParams } from './params.js';
 import { runPhase } from './run-phase.js';
 
 /** The one action whose work is a file transfer: SFTP from the package, then the script checks it arrived intact. */
-async function uploadPackageFile(deps: EngineDeps, step: PlanStep, params: Params, signal?: AbortSignal): Promise<void> {
-  const source = join(deps.inventory.packageDir, basename(String(params.source)));
-  await deps.transport(step.host).upload(source, String(params.dest), { timeoutMs: deps.options.stepTimeoutMs, ...(signal ? { signal } : {}) });
+async function uploadPackageFile(
+  deps: EngineDeps,
+  step: PlanStep,
+  params: Params,
+  signal?: AbortSignal,
+): Promise<void> {
+  const { source, dest } = params;
+  if (typeof source !== 'string' || typeof dest !== 'string')
+    throw new DeployError('internal', `step ${step.id}: package.upload needs string source and dest`, {
+      code: 'BAD_STEP',
+    });
+  await deps
+    .transport(step.host)
+    .upload(join(deps.inventory.packageDir, basename(source)), dest, {
+      timeoutMs: deps.options.stepTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
 }
 
 export type StepOutcome = 'journal' | 'ok' | 'alreadyDone' | 'restartPending' | 'skipped';
@@ -28,17 +42,27 @@ interface ProbeResult {
 }
 
 /** Probe (or verify) on the step's host, or on every host its effect lives on. */
-async function check(deps: EngineDeps, step: PlanStep, params: Params, phase: 'probe' | 'verify', signal?: AbortSignal): Promise<ProbeResult> {
+async function check(
+  deps: EngineDeps,
+  step: PlanStep,
+  params: Params,
+  phase: 'probe' | 'verify',
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   const hosts = step.verifyOn ?? [step.host];
   const evidence: Record<string, string> = {};
   let done = true;
   for (const host of hosts) {
     const result = await runPhase(deps, step, phase, params, { host, ...(signal ? { signal } : {}) });
     if (result.exitCode !== 0) {
-      throw new DeployError('remote', `${step.action} ${step.target} (${phase}) on ${host} failed with exit code ${result.exitCode}: ${result.stderr.trim() || result.output.trim()}`, {
-        code: 'PROBE_FAILED',
-        hint: `run "${step.action}" by hand on ${host} to see why it cannot be read`,
-      });
+      throw new DeployError(
+        'remote',
+        `${step.action} ${step.target} (${phase}) on ${host} failed with exit code ${result.exitCode}: ${result.stderr.trim() || result.output.trim()}`,
+        {
+          code: 'PROBE_FAILED',
+          hint: `run "${step.action}" by hand on ${host} to see why it cannot be read`,
+        },
+      );
     }
     if (result.results.state !== 'done') done = false;
     for (const [key, value] of Object.entries(result.results)) {
@@ -57,84 +81,196 @@ function retryOptions(deps: EngineDeps, step: PlanStep, signal?: AbortSignal) {
     maxTimeoutMs: deps.options.retryMaxMs,
     ...(signal ? { signal } : {}),
     onRetry: ({ attempt, error }: { attempt: number; error: unknown }) =>
-      deps.emit({ type: 'step.retry', stepId: step.id, host: step.host, attempt, reason: error instanceof Error ? error.message : String(error) }),
+      deps.emit({
+        type: 'step.retry',
+        stepId: step.id,
+        host: step.host,
+        attempt,
+        reason: error instanceof Error ? error.message : String(error),
+      }),
   };
 }
 
-export async function probeStep(deps: EngineDeps, ledger: Ledger, step: PlanStep, signal?: AbortSignal): Promise<ProbeResult> {
-  const params = resolveParams(step.params, { captures: ledger.captures, packageHashes: deps.packageHashes }, step.id);
+export async function probeStep(
+  deps: EngineDeps,
+  ledger: Ledger,
+  step: PlanStep,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  const params = resolveParams(
+    step.params,
+    { captures: ledger.captures, packageHashes: deps.packageHashes },
+    step.id,
+  );
   return withRetry(() => check(deps, step, params, 'probe', signal), retryOptions(deps, step, signal));
 }
 
 /** Runs one step to completion, or throws a permanent DeployError. */
-export async function executeStep(deps: EngineDeps, ledger: Ledger, step: PlanStep, signal?: AbortSignal): Promise<StepOutcome> {
+export async function executeStep(
+  deps: EngineDeps,
+  ledger: Ledger,
+  step: PlanStep,
+  signal?: AbortSignal,
+): Promise<StepOutcome> {
   if (ledger.isDone(step.id)) return 'journal';
   const started = deps.now();
-  deps.emit({ type: 'step.start', stage: step.stage, stepId: step.id, host: step.host, action: step.action, target: step.target });
-  const params = resolveParams(step.params, { captures: ledger.captures, packageHashes: deps.packageHashes }, step.id);
-  const finish = async (outcome: Exclude<StepOutcome, 'journal'>, extra: Record<string, unknown> = {}): Promise<StepOutcome> => {
+  deps.emit({
+    type: 'step.start',
+    stage: step.stage,
+    stepId: step.id,
+    host: step.host,
+    action: step.action,
+    target: step.target,
+  });
+  const params = resolveParams(
+    step.params,
+    { captures: ledger.captures, packageHashes: deps.packageHashes },
+    step.id,
+  );
+  const finish = async (
+    outcome: Exclude<StepOutcome, 'journal'>,
+    extra: Record<string, unknown> = {},
+  ): Promise<StepOutcome> => {
     const durationMs = deps.now() - started;
-    await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome, attempt: ledger.attempts(step.id), durationMs, ...extra });
+    await ledger.record({
+      type: 'step.result',
+      stepId: step.id,
+      host: step.host,
+      outcome,
+      attempt: ledger.attempts(step.id),
+      durationMs,
+      ...extra,
+    });
     for (const id of step.discharges ?? []) {
       if (ledger.isObligationOpen(id)) {
         await ledger.record({ type: 'obligation.discharged', id, how: `step ${step.id}` });
         deps.emit({ type: 'obligation', id, status: 'discharged', description: id });
       }
     }
-    deps.emit({ type: 'step.done', stage: step.stage, stepId: step.id, host: step.host, action: step.action, target: step.target, outcome, durationMs, attempts: ledger.attempts(step.id) });
+    deps.emit({
+      type: 'step.done',
+      stage: step.stage,
+      stepId: step.id,
+      host: step.host,
+      action: step.action,
+      target: step.target,
+      outcome,
+      durationMs,
+      attempts: ledger.attempts(step.id),
+    });
     return outcome;
   };
 
-  const probe = await withRetry(() => check(deps, step, params, 'probe', signal), retryOptions(deps, step, signal));
-  await ledger.record({ type: 'step.probe', stepId: step.id, host: step.host, done: probe.done, evidence: probe.evidence });
+  const probe = await withRetry(
+    () => check(deps, step, params, 'probe', signal),
+    retryOptions(deps, step, signal),
+  );
+  await ledger.record({
+    type: 'step.probe',
+    stepId: step.id,
+    host: step.host,
+    done: probe.done,
+    evidence: probe.evidence,
+  });
   if (probe.done) return finish('alreadyDone');
 
   for (const obligation of step.raises ?? []) {
     if (ledger.isObligationOpen(obligation.id)) continue;
     // The duty exists from the moment the change may have started, so it is recorded before.
-    await ledger.record({ type: 'obligation.raised', id: obligation.id, description: obligation.description, host: step.host });
-    deps.emit({ type: 'obligation', id: obligation.id, status: 'raised', description: obligation.description });
+    await ledger.record({
+      type: 'obligation.raised',
+      id: obligation.id,
+      description: obligation.description,
+      host: step.host,
+    });
+    deps.emit({
+      type: 'obligation',
+      id: obligation.id,
+      status: 'raised',
+      description: obligation.description,
+    });
   }
 
-  const outcome = await withRetry(async () => {
-    const attempt = ledger.attempts(step.id) + 1;
-    await ledger.record({ type: 'step.intent', stepId: step.id, host: step.host, action: step.action, target: step.target, attempt });
-    let exitCode: number;
-    let output: string;
-    try {
-      if (step.action === 'package.upload') await uploadPackageFile(deps, step, params, signal);
-      const applied = await runPhase(deps, step, 'apply', params, signal ? { signal } : {});
-      exitCode = applied.exitCode;
-      output = applied.output + applied.stderr;
-    } catch (error) {
-      await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'failed', attempt, message: String((error as Error).message) });
-      if (isDeployError(error) && error.retryable) {
-        // Did the command complete on the host before we lost it? Then it is done, not retried.
-        const again = await check(deps, step, params, 'probe', signal).catch(() => undefined);
-        if (again?.done) return 'ok' as const;
-      }
-      throw error;
-    }
-    const verdict = interpretApply(step.action, exitCode, output, params);
-    if (verdict.outcome === 'transient' || verdict.outcome === 'permanent') {
-      await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'failed', attempt, exitCode, message: verdict.message });
-      throw new DeployError('remote', `${step.action} ${step.target} on ${step.host}: ${verdict.message}`, {
-        code: verdict.outcome === 'transient' ? 'STEP_TRANSIENT' : 'STEP_FAILED',
-        retryable: verdict.outcome === 'transient',
-        hint: `step ${step.id}; fix the cause on ${step.host}, then resume`,
+  const outcome = await withRetry(
+    async () => {
+      const attempt = ledger.attempts(step.id) + 1;
+      await ledger.record({
+        type: 'step.intent',
+        stepId: step.id,
+        host: step.host,
+        action: step.action,
+        target: step.target,
+        attempt,
       });
-    }
-    return verdict.outcome;
-  }, retryOptions(deps, step, signal));
+      let exitCode: number;
+      let output: string;
+      try {
+        if (step.action === 'package.upload') await uploadPackageFile(deps, step, params, signal);
+        const applied = await runPhase(deps, step, 'apply', params, signal ? { signal } : {});
+        exitCode = applied.exitCode;
+        output = applied.output + applied.stderr;
+      } catch (error) {
+        await ledger.record({
+          type: 'step.result',
+          stepId: step.id,
+          host: step.host,
+          outcome: 'failed',
+          attempt,
+          message: String((error as Error).message),
+        });
+        if (isDeployError(error) && error.retryable) {
+          // Did the command complete on the host before we lost it? Then it is done, not retried.
+          const again = await check(deps, step, params, 'probe', signal).catch(() => undefined);
+          if (again?.done) return 'ok' as const;
+        }
+        throw error;
+      }
+      const verdict = interpretApply(step.action, exitCode, output, params);
+      if (verdict.outcome === 'transient' || verdict.outcome === 'permanent') {
+        await ledger.record({
+          type: 'step.result',
+          stepId: step.id,
+          host: step.host,
+          outcome: 'failed',
+          attempt,
+          exitCode,
+          message: verdict.message,
+        });
+        throw new DeployError('remote', `${step.action} ${step.target} on ${step.host}: ${verdict.message}`, {
+          code: verdict.outcome === 'transient' ? 'STEP_TRANSIENT' : 'STEP_FAILED',
+          retryable: verdict.outcome === 'transient',
+          hint: `step ${step.id}; fix the cause on ${step.host}, then resume`,
+        });
+      }
+      return verdict.outcome;
+    },
+    retryOptions(deps, step, signal),
+  );
 
-  const verified = await withRetry(() => check(deps, step, params, 'verify', signal), retryOptions(deps, step, signal));
+  const verified = await withRetry(
+    () => check(deps, step, params, 'verify', signal),
+    retryOptions(deps, step, signal),
+  );
   if (!verified.done) {
-    await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'failed', attempt: ledger.attempts(step.id), message: 'verification failed' });
-    const seen = Object.entries(verified.evidence).map(([k, v]) => `${k}=${v}`).join(', ');
-    throw new DeployError('remote', `${step.action} ${step.target} on ${step.host} reported success, but verification finds it not done (${seen || 'no evidence'})`, {
-      code: 'VERIFY_FAILED',
-      hint: `inspect ${step.host} by hand; resume runs the step again after its probe`,
+    await ledger.record({
+      type: 'step.result',
+      stepId: step.id,
+      host: step.host,
+      outcome: 'failed',
+      attempt: ledger.attempts(step.id),
+      message: 'verification failed',
     });
+    const seen = Object.entries(verified.evidence)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    throw new DeployError(
+      'remote',
+      `${step.action} ${step.target} on ${step.host} reported success, but verification finds it not done (${seen || 'no evidence'})`,
+      {
+        code: 'VERIFY_FAILED',
+        hint: `inspect ${step.host} by hand; resume runs the step again after its probe`,
+      },
+    );
   }
   return finish(outcome === 'alreadyDone' ? 'alreadyDone' : outcome);
 }

@@ -23,15 +23,31 @@ async function pendingItems(deps: EngineDeps, ledger: Ledger, stage: Stage, sign
   return pending;
 }
 
-async function confirm(deps: EngineDeps, ledger: Ledger, gateId: string, control: RunControl, checklist: string[], host: string): Promise<boolean> {
+async function confirm(
+  deps: EngineDeps,
+  ledger: Ledger,
+  gateId: string,
+  control: RunControl,
+  checklist: string[],
+  host: string,
+): Promise<boolean> {
   const already = ledger.gateConfirmed(gateId);
   if (already) return true;
-  const how = deps.options.yes ? '--yes' : deps.options.confirm.includes(gateId) ? `--confirm ${gateId}` : undefined;
+  const how = deps.options.yes
+    ? '--yes'
+    : deps.options.confirm.includes(gateId)
+      ? `--confirm ${gateId}`
+      : undefined;
   deps.emit({ type: 'gate.waiting', gate: gateId, host, checklist });
   if (!how && deps.options.interactive && deps.prompt) {
-    const answer = await deps.prompt.ask(`Gate "${gateId}": do the checklist above on ${host}, then type "done" (or "abort"): `);
+    const answer = await deps.prompt.ask(
+      `Gate "${gateId}": do the checklist above on ${host}, then type "done" (or "abort"): `,
+    );
     if (answer.toLowerCase() !== 'done') {
-      control.halt({ reason: `gate ${gateId} not confirmed (answer "${answer}")`, exitCode: EXIT.waitingForOperator });
+      control.halt({
+        reason: `gate ${gateId} not confirmed (answer "${answer}")`,
+        exitCode: EXIT.waitingForOperator,
+      });
       return false;
     }
     await ledger.record({ type: 'gate.confirmed', gateId, by: deps.options.operator, how: 'prompt' });
@@ -52,18 +68,41 @@ async function confirm(deps: EngineDeps, ledger: Ledger, gateId: string, control
   return true;
 }
 
-export async function runGate(deps: EngineDeps, ledger: Ledger, stage: Stage, control: RunControl): Promise<void> {
+export async function runGate(
+  deps: EngineDeps,
+  ledger: Ledger,
+  stage: Stage,
+  control: RunControl,
+): Promise<void> {
   const gate = stage.gate;
   if (!gate) throw new Error(`stage ${stage.id} is not a gate`);
   if (ledger.gateVerified(gate.id)) return;
   const signal = control.signal;
   const before = await pendingItems(deps, ledger, stage, signal);
   if (before.length > 0) {
-    const checklist = [...gate.checklist.slice(0, 1), ...before.map((p) => `${p.step.description}`), ...gate.checklist.slice(-1)];
+    const checklist = [
+      ...gate.checklist.slice(0, 1),
+      ...before.map((p) => `${p.step.description}`),
+      ...gate.checklist.slice(-1),
+    ];
     if (!(await confirm(deps, ledger, gate.id, control, checklist, gate.host))) return;
-    if (deps.options.lab) await labOperator(deps, ledger, stage, before.map((p) => p.step));
+    if (deps.options.lab)
+      await labOperator(
+        deps,
+        ledger,
+        stage,
+        before.map((p) => p.step),
+      );
   }
-  const missing = (await pendingItems(deps, ledger, stage, signal)).map((p) => `${p.step.target || p.step.action} (${Object.entries(p.evidence).filter(([k]) => k.endsWith('state')).map(([k, v]) => `${k}=${v}`).join(', ') || 'not done'})`);
+  const missing = (await pendingItems(deps, ledger, stage, signal)).map(
+    (p) =>
+      `${p.step.target || p.step.action} (${
+        Object.entries(p.evidence)
+          .filter(([k]) => k.endsWith('state'))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ') || 'not done'
+      })`,
+  );
   await ledger.record({ type: 'gate.verified', gateId: gate.id, ok: missing.length === 0, missing });
   deps.emit({ type: 'gate.verified', gate: gate.id, ok: missing.length === 0, missing });
   if (missing.length > 0) {
@@ -75,18 +114,41 @@ export async function runGate(deps: EngineDeps, ledger: Ledger, stage: Stage, co
     return;
   }
   for (const step of stage.lanes.flatMap((lane) => lane.steps)) {
-    if (!ledger.isDone(step.id)) await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'ok', attempt: 1, durationMs: 0, message: 'done by the operator' });
+    if (!ledger.isDone(step.id))
+      await ledger.record({
+        type: 'step.result',
+        stepId: step.id,
+        host: step.host,
+        outcome: 'ok',
+        attempt: 1,
+        durationMs: 0,
+        message: 'done by the operator',
+      });
     for (const obligation of step.raises ?? []) {
       if (!ledger.isObligationOpen(obligation.id)) {
-        await ledger.record({ type: 'obligation.raised', id: obligation.id, description: obligation.description });
-        deps.emit({ type: 'obligation', id: obligation.id, status: 'raised', description: obligation.description });
+        await ledger.record({
+          type: 'obligation.raised',
+          id: obligation.id,
+          description: obligation.description,
+        });
+        deps.emit({
+          type: 'obligation',
+          id: obligation.id,
+          status: 'raised',
+          description: obligation.description,
+        });
       }
     }
   }
 }
 
 /** Lab only: the simulated operator does the confirmed gate's work (one command to the gate host). */
-async function labOperator(deps: EngineDeps, ledger: Ledger, stage: Stage, steps: Stage['lanes'][number]['steps']): Promise<void> {
+async function labOperator(
+  deps: EngineDeps,
+  ledger: Ledger,
+  stage: Stage,
+  steps: Stage['lanes'][number]['steps'],
+): Promise<void> {
   const gate = stage.gate;
   if (!gate) return;
   const items = steps.map((step) => ({
@@ -94,10 +156,24 @@ async function labOperator(deps: EngineDeps, ledger: Ledger, stage: Stage, steps
     target: step.target,
     hosts: step.verifyOn ?? [step.host],
     params: Object.fromEntries(
-      Object.entries(resolveParams(step.params, { captures: ledger.captures, packageHashes: deps.packageHashes }, step.id)).map(([k, v]) => [k, String(v)]),
+      Object.entries(
+        resolveParams(step.params, { captures: ledger.captures, packageHashes: deps.packageHashes }, step.id),
+      ).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
     ),
   }));
-  const operatorStep = { id: `${stage.id}/${gate.host}/operator`, stage: stage.id, host: gate.host, role: 'mps' as const, action: 'lab.operator', target: gate.id, description: 'simulated operator', params: {} };
+  const operatorStep = {
+    id: `${stage.id}/${gate.host}/operator`,
+    stage: stage.id,
+    host: gate.host,
+    role: 'mps' as const,
+    action: 'lab.operator',
+    target: gate.id,
+    description: 'simulated operator',
+    params: {},
+  };
   const result = await runPhase(deps, operatorStep, 'apply', { gate: gate.id, items });
-  deps.emit({ type: 'note', message: `simulated operator did ${items.length} item(s) of gate ${gate.id} (exit ${result.exitCode})` });
+  deps.emit({
+    type: 'note',
+    message: `simulated operator did ${items.length} item(s) of gate ${gate.id} (exit ${result.exitCode})`,
+  });
 }

@@ -40,10 +40,14 @@ export class Ledger {
         if (DONE_OUTCOMES.has(String(entry.outcome))) this.done.set(stepId, String(entry.outcome));
         break;
       case 'step.probe':
-        if (entry.evidence && typeof entry.evidence === 'object') this.captures[stepId] = entry.evidence as Record<string, string>;
+        if (entry.evidence && typeof entry.evidence === 'object')
+          this.captures[stepId] = entry.evidence as Record<string, string>;
         break;
       case 'obligation.raised':
-        this.obligations.set(String(entry.id), { id: String(entry.id), description: String(entry.description) });
+        this.obligations.set(String(entry.id), {
+          id: String(entry.id),
+          description: String(entry.description),
+        });
         break;
       case 'obligation.discharged':
         this.obligations.delete(String(entry.id));

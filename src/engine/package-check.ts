@@ -20,33 +20,48 @@ async function sha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function checkPackage(dir: string, expected: readonly { file: string; size: number }[]): Promise<PackageCheck> {
+export async function checkPackage(
+  dir: string,
+  expected: readonly { file: string; size: number }[],
+): Promise<PackageCheck> {
   const problems: string[] = [];
   const hashes: Record<string, string> = {};
   let names: string[];
   try {
     names = await readdir(dir);
   } catch {
-    return { hashes, problems: [`package folder ${dir} does not exist or cannot be read; set "package:" in the inventory to the extracted rollup folder (for the lab: deploy-rollup lab package --out ${dir})`] };
+    return {
+      hashes,
+      problems: [
+        `package folder ${dir} does not exist or cannot be read; set "package:" in the inventory to the extracted rollup folder (for the lab: deploy-rollup lab package --out ${dir})`,
+      ],
+    };
   }
   const onDisk = new Map(names.map((n) => [n.toLowerCase(), n]));
   const known = new Set(expected.map((f) => f.file.toLowerCase()));
   for (const file of expected) {
     const actual = onDisk.get(file.file.toLowerCase());
     if (!actual) {
-      problems.push(`package ${dir}: ${file.file} is missing (the KB's file table lists it at ${file.size} bytes)`);
+      problems.push(
+        `package ${dir}: ${file.file} is missing (the KB's file table lists it at ${file.size} bytes)`,
+      );
       continue;
     }
     const path = join(dir, actual);
     const info = await stat(path);
     if (info.size !== file.size) {
-      problems.push(`package ${dir}: ${actual} is ${info.size} bytes, the KB's file table says ${file.size}; re-extract the rollup from Microsoft's download`);
+      problems.push(
+        `package ${dir}: ${actual} is ${info.size} bytes, the KB's file table says ${file.size}; re-extract the rollup from Microsoft's download`,
+      );
       continue;
     }
     hashes[file.file.toLowerCase()] = await sha256(path);
   }
   for (const name of names) {
-    if (!known.has(name.toLowerCase())) problems.push(`package ${dir}: ${name} is not part of the rollup's file table; remove it so nothing unexpected is staged`);
+    if (!known.has(name.toLowerCase()))
+      problems.push(
+        `package ${dir}: ${name} is not part of the rollup's file table; remove it so nothing unexpected is staged`,
+      );
   }
   return { hashes, problems };
 }

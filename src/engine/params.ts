@@ -20,7 +20,10 @@ function resolveString(value: string, sources: ParamSources, stepId: string): st
   if (kind === 'package') {
     const file = rest.replace(/^sha256:/, '');
     const hash = sources.packageHashes[file.toLowerCase()];
-    if (hash === undefined) throw new DeployError('state', `step ${stepId}: no recorded hash for package file ${file}`, { code: 'PACKAGE_HASH_MISSING' });
+    if (hash === undefined)
+      throw new DeployError('state', `step ${stepId}: no recorded hash for package file ${file}`, {
+        code: 'PACKAGE_HASH_MISSING',
+      });
     return hash;
   }
   const cut = rest.lastIndexOf(':');
@@ -28,10 +31,14 @@ function resolveString(value: string, sources: ParamSources, stepId: string): st
   const key = rest.slice(cut + 1);
   const captured = sources.captures[from]?.[key];
   if (captured === undefined) {
-    throw new DeployError('state', `step ${stepId} needs the value "${key}" that step ${from} should have noted, and the journal has none`, {
-      code: 'CAPTURE_MISSING',
-      hint: `look at the backups of this run; set the value by hand if needed`,
-    });
+    throw new DeployError(
+      'state',
+      `step ${stepId} needs the value "${key}" that step ${from} should have noted, and the journal has none`,
+      {
+        code: 'CAPTURE_MISSING',
+        hint: `look at the backups of this run; set the value by hand if needed`,
+      },
+    );
   }
   return captured;
 }

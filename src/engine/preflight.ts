@@ -20,9 +20,11 @@ export interface PreflightResult {
 
 async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+    }),
+  );
 }
 
 export async function preflight(
@@ -32,28 +34,53 @@ export async function preflight(
   deps.emit({ type: 'preflight', status: 'start' });
   const { runbook, inventory } = deps;
   const problems: string[] = [];
-  const pkg = options.checkPackage ? await checkPackage(inventory.packageDir, runbook.packageFiles) : { hashes: {}, problems: [] };
+  const pkg = options.checkPackage
+    ? await checkPackage(inventory.packageDir, runbook.packageFiles)
+    : { hashes: {}, problems: [] };
   problems.push(...pkg.problems);
 
   const inspections: Record<string, Inspection> = {};
   await inParallel(inventory.hosts, 32, async (host) => {
     const spec = runbook.inspectSpec(inventory, host.name);
-    const step: PlanStep = { id: `preflight/${host.name}/inspect`, stage: 'preflight', host: host.name, role: host.roles[0] ?? 'mps', action: 'host.inspect', target: host.name, description: 'inspect', params: { ...spec } };
+    const step: PlanStep = {
+      id: `preflight/${host.name}/inspect`,
+      stage: 'preflight',
+      host: host.name,
+      role: host.roles[0] ?? 'mps',
+      action: 'host.inspect',
+      target: host.name,
+      description: 'inspect',
+      params: { ...spec },
+    };
     try {
       await deps.transport(host.name).connect();
       const result = await runPhase(deps, step, 'probe', step.params);
-      if (result.exitCode !== 0) problems.push(`${host.name}: inspection failed with exit code ${result.exitCode}: ${result.stderr.trim()}`);
+      if (result.exitCode !== 0)
+        problems.push(
+          `${host.name}: inspection failed with exit code ${result.exitCode}: ${result.stderr.trim()}`,
+        );
       else inspections[host.name] = result.results;
     } catch (error) {
       const e = error as DeployError;
-      problems.push(`${host.name} (${host.address}:${host.port}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+      problems.push(
+        `${host.name} (${host.address}:${host.port}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`,
+      );
     }
   });
 
-  const evaluation = runbook.evaluatePreflight({ inventory, inspections, versions: versionsFor(runbook, inventory) });
+  const evaluation = runbook.evaluatePreflight({
+    inventory,
+    inspections,
+    versions: versionsFor(runbook, inventory),
+  });
   problems.push(...evaluation.problems);
   if (options.knownFacts) {
-    return finish(deps, problems, { facts: options.knownFacts, evidence: {}, packageHashes: pkg.hashes, inspections });
+    return finish(deps, problems, {
+      facts: options.knownFacts,
+      evidence: {},
+      packageHashes: pkg.hashes,
+      inspections,
+    });
   }
   problems.push(...evaluation.factProblems);
   const facts: Partial<Record<keyof Facts, boolean>> = {};
@@ -62,16 +89,24 @@ export async function preflight(
     const probed = evaluation.facts[name];
     const pinned = inventory.facts[name];
     if (probed && pinned !== undefined && probed.value !== pinned) {
-      problems.push(`fact ${name}: the inventory pins ${pinned}, but the hosts show ${probed.value} (${probed.evidence.join('; ')}); fix the pin or the estate`);
+      problems.push(
+        `fact ${name}: the inventory pins ${pinned}, but the hosts show ${probed.value} (${probed.evidence.join('; ')}); fix the pin or the estate`,
+      );
     }
     const value = probed?.value ?? pinned;
     if (value !== undefined) facts[name] = value;
-    if (!probed && pinned !== undefined) evidence[name] = { value: pinned, evidence: ['pinned in the inventory'], source: 'inventory' };
+    if (!probed && pinned !== undefined)
+      evidence[name] = { value: pinned, evidence: ['pinned in the inventory'], source: 'inventory' };
   }
   for (const [name, fact] of Object.entries(evidence)) {
     deps.emit({ type: 'fact', name, value: fact.value, source: fact.source, evidence: fact.evidence });
   }
-  return finish(deps, problems, { facts: facts as Required<Facts>, evidence, packageHashes: pkg.hashes, inspections });
+  return finish(deps, problems, {
+    facts: facts as Required<Facts>,
+    evidence,
+    packageHashes: pkg.hashes,
+    inspections,
+  });
 }
 
 function finish(deps: EngineDeps, problems: string[], result: PreflightResult): PreflightResult {

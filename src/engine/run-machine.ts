@@ -40,23 +40,35 @@ export async function runMachine(
 
   const machine = provideStageEffect(deps.runbook.machine, effect);
   const input = { facts: options.facts };
-  const actor = createActor(machine, options.snapshot ? { snapshot: options.snapshot as never, input } : { input });
+  const actor = createActor(
+    machine,
+    options.snapshot ? { snapshot: options.snapshot as never, input } : { input },
+  );
   let writes = Promise.resolve();
   const finished = new Promise<MachineRunResult>((resolve) => {
     actor.subscribe({
       next: (snapshot) => {
         // getPersistedSnapshot returns live context objects: serialize now, write in order.
         const persisted: unknown = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
-        writes = writes.then(() => options.checkpoint(persisted)).catch((error: unknown) => {
-          control.halt({ reason: `cannot write the checkpoint: ${(error as Error).message}`, exitCode: 1, hint: 'free space in the state directory, then resume; the journal is intact' });
-        });
+        writes = writes
+          .then(() => options.checkpoint(persisted))
+          .catch((error: unknown) => {
+            control.halt({
+              reason: `cannot write the checkpoint: ${(error as Error).message}`,
+              exitCode: 1,
+              hint: 'free space in the state directory, then resume; the journal is intact',
+            });
+          });
         if (snapshot.status === 'done') resolve(outcomeOf(snapshot));
       },
       error: (error) => resolve({ status: 'failed', error }),
     });
   });
   actor.start();
-  const result = await Promise.race([finished, control.quiesced.then((halt): MachineRunResult => ({ status: 'halted', halt }))]);
+  const result = await Promise.race([
+    finished,
+    control.quiesced.then((halt): MachineRunResult => ({ status: 'halted', halt })),
+  ]);
   actor.stop();
   await writes;
   if (result.status !== 'halted' && control.halted) return { status: 'halted', halt: control.halted };

@@ -36,7 +36,15 @@ export async function runPhase(
   options: { host?: string; signal?: AbortSignal } = {},
 ): Promise<PhaseResult> {
   const host = options.host ?? step.host;
-  const script = buildScript({ run: deps.runId, step: step.id, action: step.action, phase, host, target: step.target, params });
+  const script = buildScript({
+    run: deps.runId,
+    step: step.id,
+    action: step.action,
+    phase,
+    host,
+    target: step.target,
+    params,
+  });
   const transport = deps.transport(host);
   const timeoutMs = phase === 'apply' ? deps.options.stepTimeoutMs : deps.options.probeTimeoutMs;
   const raw = await transport.run(script, {
@@ -67,11 +75,21 @@ export async function runPhase(
     });
   }
   if (!sentinel) {
-    throw new DeployError('remote', `${where}: the connection dropped before the script reported its exit code`, {
-      code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
-      retryable: true,
-      hint: 'the step is probed again to see whether it completed before it is retried',
-    });
+    throw new DeployError(
+      'remote',
+      `${where}: the connection dropped before the script reported its exit code`,
+      {
+        code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
+        retryable: true,
+        hint: 'the step is probed again to see whether it completed before it is retried',
+      },
+    );
   }
-  return { exitCode: sentinel.exitCode, output: sentinel.output, stderr: raw.stderr, results: readResultLines(sentinel.output), durationMs: raw.durationMs };
+  return {
+    exitCode: sentinel.exitCode,
+    output: sentinel.output,
+    stderr: raw.stderr,
+    results: readResultLines(sentinel.output),
+    durationMs: raw.durationMs,
+  };
 }

@@ -18,23 +18,51 @@ async function guided(deps: EngineDeps, ledger: Ledger, step: PlanStep, control:
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      deps.emit({ type: 'step.failed', stepId: step.id, host: step.host, action: step.action, target: step.target, message });
+      deps.emit({
+        type: 'step.failed',
+        stepId: step.id,
+        host: step.host,
+        action: step.action,
+        target: step.target,
+        message,
+      });
       if (!deps.options.interactive || !deps.prompt || control.halted) throw error;
       const choices = step.skippable ? 'retry, skip or abort' : 'retry or abort';
-      const answer = (await deps.prompt.ask(`${step.host}: ${step.action} ${step.target} failed. ${choices}? `)).toLowerCase();
+      const answer = (
+        await deps.prompt.ask(`${step.host}: ${step.action} ${step.target} failed. ${choices}? `)
+      ).toLowerCase();
       const choice = answer === 'retry' || (answer === 'skip' && step.skippable) ? answer : 'abort';
       const reason = choice === 'skip' ? await deps.prompt.ask('Why skip it? ') : answer;
-      await ledger.record({ type: 'decision', stepId: step.id, host: step.host, choice, by: deps.options.operator, reason });
+      await ledger.record({
+        type: 'decision',
+        stepId: step.id,
+        host: step.host,
+        choice,
+        by: deps.options.operator,
+        reason,
+      });
       if (choice === 'abort') throw error;
       if (choice === 'skip') {
-        await ledger.record({ type: 'step.result', stepId: step.id, host: step.host, outcome: 'skipped', attempt: ledger.attempts(step.id), message: reason });
+        await ledger.record({
+          type: 'step.result',
+          stepId: step.id,
+          host: step.host,
+          outcome: 'skipped',
+          attempt: ledger.attempts(step.id),
+          message: reason,
+        });
         return;
       }
     }
   }
 }
 
-export async function runStage(deps: EngineDeps, ledger: Ledger, stage: Stage, control: RunControl): Promise<void> {
+export async function runStage(
+  deps: EngineDeps,
+  ledger: Ledger,
+  stage: Stage,
+  control: RunControl,
+): Promise<void> {
   deps.emit({ type: 'stage.start', stage: stage.id, title: stage.title, hosts: stage.lanes.length });
   if (stage.kind === 'gate') {
     await runGate(deps, ledger, stage, control);

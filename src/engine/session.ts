@@ -33,7 +33,10 @@ import { runMachine } from './run-machine.js';
 
 export interface SessionRequest {
   stateDir: string;
-  mode: { kind: 'fresh' } | { kind: 'resume'; runId?: string } | { kind: 'abandon'; runId?: string; cleanup: boolean };
+  mode:
+    | { kind: 'fresh' }
+    | { kind: 'resume'; runId?: string }
+    | { kind: 'abandon'; runId?: string; cleanup: boolean };
   /** Builds the engine dependencies once the run id and journal exist. */
   makeDeps(runId: string, runDir: string, journal: Journal): EngineDeps;
   /** Stops the run at a resumable point (Ctrl-C). */
@@ -68,7 +71,15 @@ function remedyFor(deps: EngineDeps, facts: Required<Facts>, id: string): PlanSt
   return [];
 }
 
-export async function runSession(base: { inventoryFile: string; inventory: EngineDeps['inventory']; runbookVersion: string; runbook: string }, request: SessionRequest): Promise<SessionResult> {
+export async function runSession(
+  base: {
+    inventoryFile: string;
+    inventory: EngineDeps['inventory'];
+    runbookVersion: string;
+    runbook: string;
+  },
+  request: SessionRequest,
+): Promise<SessionResult> {
   const key = inventoryKey(base.inventoryFile);
   const lock = await acquireLock(lockPathFor(request.stateDir, key), {
     runId: 'pending',
@@ -85,7 +96,12 @@ export async function runSession(base: { inventoryFile: string; inventory: Engin
 }
 
 async function withLock(
-  base: { inventoryFile: string; inventory: EngineDeps['inventory']; runbookVersion: string; runbook: string },
+  base: {
+    inventoryFile: string;
+    inventory: EngineDeps['inventory'];
+    runbookVersion: string;
+    runbook: string;
+  },
   request: SessionRequest,
   key: string,
 ): Promise<SessionResult> {
@@ -116,30 +132,45 @@ async function withLock(
     const wanted = mode.runId;
     const found = wanted ? listRuns(stateDir, key).find((r) => r.runId === wanted) : unfinished;
     if (!found) {
-      throw new DeployError('badInput', wanted ? `no run ${wanted} for ${base.inventoryFile} in ${stateDir}` : `no unfinished run of ${base.inventoryFile} to ${mode.kind}`, {
-        code: 'RUN_NOT_FOUND',
-        hint: 'see the runs with: deploy-rollup status --inventory ' + base.inventoryFile,
-      });
+      throw new DeployError(
+        'badInput',
+        wanted
+          ? `no run ${wanted} for ${base.inventoryFile} in ${stateDir}`
+          : `no unfinished run of ${base.inventoryFile} to ${mode.kind}`,
+        {
+          code: 'RUN_NOT_FOUND',
+          hint: 'see the runs with: deploy-rollup status --inventory ' + base.inventoryFile,
+        },
+      );
     }
     runId = found.runId;
     runDir = found.runDir;
     const meta = readRunMeta(runDir);
     if (meta.runbookVersion !== base.runbookVersion) {
-      throw new DeployError('badInput', `run ${runId} was started with runbook version ${meta.runbookVersion}; this tool has ${base.runbookVersion}`, {
-        code: 'RUNBOOK_CHANGED',
-        hint: 'finish it with the tool version that started it, or --abandon it',
-      });
+      throw new DeployError(
+        'badInput',
+        `run ${runId} was started with runbook version ${meta.runbookVersion}; this tool has ${base.runbookVersion}`,
+        {
+          code: 'RUNBOOK_CHANGED',
+          hint: 'finish it with the tool version that started it, or --abandon it',
+        },
+      );
     }
     const diff = diffInventories(meta.inventory, base.inventory);
     if (diff.meaningful.length > 0) {
-      throw new DeployError('badInput', `the inventory changed since run ${runId} started, in ways that matter`, {
-        code: 'INVENTORY_CHANGED',
-        problems: diff.meaningful,
-        hint: 'undo these changes to resume, or --abandon the run and start a new one',
-      });
+      throw new DeployError(
+        'badInput',
+        `the inventory changed since run ${runId} started, in ways that matter`,
+        {
+          code: 'INVENTORY_CHANGED',
+          problems: diff.meaningful,
+          hint: 'undo these changes to resume, or --abandon the run and start a new one',
+        },
+      );
     }
     request.signal?.throwIfAborted();
-    for (const note of diff.harmless) process.stderr.write(`note: inventory changed since the run started (allowed): ${note}\n`);
+    for (const note of diff.harmless)
+      process.stderr.write(`note: inventory changed since the run started (allowed): ${note}\n`);
   }
 
   const paths = runPaths(runDir);
@@ -151,39 +182,77 @@ async function withLock(
     if (mode.kind === 'abandon') return await abandon(deps, ledger, journal, runDir, mode.cleanup);
     let facts: Required<Facts>;
     if (mode.kind === 'fresh') {
-      await record({ type: 'run.start', runId, runbook: base.runbook, runbookVersion: base.runbookVersion, inventoryFingerprint: inventoryFingerprint(base.inventory), inventoryFile: base.inventoryFile });
+      await record({
+        type: 'run.start',
+        runId,
+        runbook: base.runbook,
+        runbookVersion: base.runbookVersion,
+        inventoryFingerprint: inventoryFingerprint(base.inventory),
+        inventoryFile: base.inventoryFile,
+      });
       const checked = await preflight(deps, { checkPackage: true });
       facts = checked.facts;
       deps.packageHashes = checked.packageHashes;
       await writeFileAtomic(paths.packageHashes, JSON.stringify(checked.packageHashes, null, 2) + '\n');
       for (const [name, fact] of Object.entries(checked.evidence)) {
-        await record({ type: 'fact', name, value: fact.value, evidence: fact.evidence.join('; '), source: fact.source });
+        await record({
+          type: 'fact',
+          name,
+          value: fact.value,
+          evidence: fact.evidence.join('; '),
+          source: fact.source,
+        });
       }
     } else {
       const known = factsFromJournal(journal);
-      if (!known) throw new DeployError('state', `run ${runId} recorded no facts (it stopped in preflight)`, { code: 'RUN_NO_FACTS', hint: '--abandon it and start again' });
+      if (!known)
+        throw new DeployError('state', `run ${runId} recorded no facts (it stopped in preflight)`, {
+          code: 'RUN_NO_FACTS',
+          hint: '--abandon it and start again',
+        });
       facts = known;
       const checked = await preflight(deps, { checkPackage: true, knownFacts: known });
       const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
       const changed = Object.keys(recorded).filter((f) => recorded[f] !== checked.packageHashes[f]);
       if (changed.length > 0) {
-        throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, { code: 'PACKAGE_CHANGED', problems: changed.map((f) => `${f}: sha256 differs`), hint: 'restore the original package, or --abandon the run' });
+        throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, {
+          code: 'PACKAGE_CHANGED',
+          problems: changed.map((f) => `${f}: sha256 differs`),
+          hint: 'restore the original package, or --abandon the run',
+        });
       }
       deps.packageHashes = recorded;
     }
 
     const control = new RunControl();
-    request.signal?.addEventListener('abort', () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }), { once: true });
+    request.signal?.addEventListener(
+      'abort',
+      () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }),
+      { once: true },
+    );
     const writer = new SnapshotWriter(runDir);
     const machineId = deps.runbook.machine.id;
-    const previous = mode.kind === 'resume' ? readSnapshot(runDir, { machineId, runbookVersion: base.runbookVersion }) : undefined;
+    const previous =
+      mode.kind === 'resume'
+        ? readSnapshot(runDir, { machineId, runbookVersion: base.runbookVersion })
+        : undefined;
     if (previous && !previous.ok && previous.reason !== 'missing') {
-      deps.emit({ type: 'note', message: `checkpoint unusable (${previous.reason}: ${previous.detail}); the journal wins — replaying from the start, completed steps are skipped` });
+      deps.emit({
+        type: 'note',
+        message: `checkpoint unusable (${previous.reason}: ${previous.detail}); the journal wins — replaying from the start, completed steps are skipped`,
+      });
     }
     const result = await runMachine(deps, ledger, control, {
       facts,
       ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
-      checkpoint: (snapshot) => writer.save({ machineId, machineVersion: base.runbookVersion, runbookVersion: base.runbookVersion, snapshot, savedAt: new Date().toISOString() }),
+      checkpoint: (snapshot) =>
+        writer.save({
+          machineId,
+          machineVersion: base.runbookVersion,
+          runbookVersion: base.runbookVersion,
+          snapshot,
+          savedAt: new Date().toISOString(),
+        }),
     });
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
@@ -193,19 +262,45 @@ async function withLock(
     if (result.status === 'halted') {
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
       const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
-      return { exitCode: result.halt.exitCode, runId, runDir, message: result.halt.reason, hint: result.halt.hint ?? `fix the cause, then run: ${resume}` };
+      return {
+        exitCode: result.halt.exitCode,
+        runId,
+        runDir,
+        message: result.halt.reason,
+        hint: result.halt.hint ?? `fix the cause, then run: ${resume}`,
+      };
     }
     if (result.status === 'missingFact') {
-      return { exitCode: EXIT.badInput, runId, runDir, message: `the runbook needs fact ${result.missingFact ?? ''}` };
+      return {
+        exitCode: EXIT.badInput,
+        runId,
+        runDir,
+        message: `the runbook needs fact ${result.missingFact ?? ''}`,
+      };
     }
-    await record({ type: 'run.halted', reason: `statechart failed: ${String(result.error)}`, exitCode: EXIT.failed });
-    return { exitCode: EXIT.failed, runId, runDir, message: `the statechart failed: ${String(result.error)}` };
+    await record({
+      type: 'run.halted',
+      reason: `statechart failed: ${String(result.error)}`,
+      exitCode: EXIT.failed,
+    });
+    return {
+      exitCode: EXIT.failed,
+      runId,
+      runDir,
+      message: `the statechart failed: ${String(result.error)}`,
+    };
   } finally {
     await journal.close();
   }
 }
 
-async function abandon(deps: EngineDeps, ledger: Ledger, journal: Journal, runDir: string, cleanup: boolean): Promise<SessionResult> {
+async function abandon(
+  deps: EngineDeps,
+  ledger: Ledger,
+  journal: Journal,
+  runDir: string,
+  cleanup: boolean,
+): Promise<SessionResult> {
   const open = ledger.openObligations();
   const facts = factsFromJournal(journal);
   const failures: string[] = [];
@@ -213,7 +308,10 @@ async function abandon(deps: EngineDeps, ledger: Ledger, journal: Journal, runDi
     for (const obligation of open) {
       try {
         for (const step of remedyFor(deps, facts, obligation.id)) {
-          await executeStep(deps, ledger, { ...step, id: `abandon/${step.host}/${obligation.id}/${step.action}` });
+          await executeStep(deps, ledger, {
+            ...step,
+            id: `abandon/${step.host}/${obligation.id}/${step.action}`,
+          });
         }
         await ledger.record({ type: 'obligation.discharged', id: obligation.id, how: 'abandon cleanup' });
       } catch (error) {

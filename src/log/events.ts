@@ -10,10 +10,30 @@ export type RunEvent =
   | { type: 'stage.start'; stage: string; title: string; hosts: number }
   | { type: 'stage.done'; stage: string }
   | { type: 'step.start'; stage: string; stepId: string; host: string; action: string; target: string }
-  | { type: 'step.done'; stage: string; stepId: string; host: string; action: string; target: string; outcome: string; durationMs: number; attempts: number }
+  | {
+      type: 'step.done';
+      stage: string;
+      stepId: string;
+      host: string;
+      action: string;
+      target: string;
+      outcome: string;
+      durationMs: number;
+      attempts: number;
+    }
   | { type: 'step.retry'; stepId: string; host: string; attempt: number; reason: string }
   | { type: 'step.failed'; stepId: string; host: string; action: string; target: string; message: string }
-  | { type: 'command'; host: string; action: string; target: string; phase: string; stepId: string; durationMs: number; exitCode: number | null; outputTail: string }
+  | {
+      type: 'command';
+      host: string;
+      action: string;
+      target: string;
+      phase: string;
+      stepId: string;
+      durationMs: number;
+      exitCode: number | null;
+      outputTail: string;
+    }
   | { type: 'gate.waiting'; gate: string; host: string; checklist: string[] }
   | { type: 'gate.confirmed'; gate: string; by: string; how: string }
   | { type: 'gate.verified'; gate: string; ok: boolean; missing: string[] }

@@ -41,9 +41,19 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
     }
     if (options.console === 'quiet') return;
     if (event.type === 'command' && !options.verbose) return;
-    const line = event.type === 'command' ? `    ${event.host}: ${event.phase} ${event.action} ${event.target} exit=${String(event.exitCode)} ${event.durationMs} ms` : renderLine(event);
+    const line =
+      event.type === 'command'
+        ? `    ${event.host}: ${event.phase} ${event.action} ${event.target} exit=${String(event.exitCode)} ${event.durationMs} ms`
+        : renderLine(event);
     if (line === undefined) return;
-    const level = event.type === 'step.failed' || event.type === 'halt' || (event.type === 'preflight' && event.status === 'blocked') ? 'error' : event.type === 'gate.waiting' ? 'warn' : 'info';
+    const level =
+      event.type === 'step.failed' ||
+      event.type === 'halt' ||
+      (event.type === 'preflight' && event.status === 'blocked')
+        ? 'error'
+        : event.type === 'gate.waiting'
+          ? 'warn'
+          : 'info';
     const text = `${stamp()} ${line}`;
     write(options.color ? colorize.colorize(level, text) : text);
   };

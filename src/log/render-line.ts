@@ -6,7 +6,9 @@ export function renderLine(event: RunEvent): string | undefined {
     case 'run.start':
       return `${event.resumed ? 'resuming' : 'starting'} run ${event.runId} (runbook ${event.runbook})`;
     case 'preflight':
-      return event.status === 'blocked' ? `preflight blocked: ${event.problems?.length ?? 0} problem(s)` : `preflight ${event.status === 'start' ? 'started' : 'passed'}`;
+      return event.status === 'blocked'
+        ? `preflight blocked: ${event.problems?.length ?? 0} problem(s)`
+        : `preflight ${event.status === 'start' ? 'started' : 'passed'}`;
     case 'fact':
       return `fact ${event.name} = ${event.value} (${event.source}: ${event.evidence.slice(0, 2).join('; ')})`;
     case 'stage.start':
@@ -20,11 +22,16 @@ export function renderLine(event: RunEvent): string | undefined {
     case 'step.failed':
       return `  ${event.host}: FAILED ${event.action} ${event.target}: ${event.message}`;
     case 'gate.waiting':
-      return [`GATE ${event.gate} on ${event.host}:`, ...event.checklist.map((item, i) => `  ${i + 1}) ${item}`)].join('\n');
+      return [
+        `GATE ${event.gate} on ${event.host}:`,
+        ...event.checklist.map((item, i) => `  ${i + 1}) ${item}`),
+      ].join('\n');
     case 'gate.confirmed':
       return `gate ${event.gate} confirmed by ${event.by} (${event.how})`;
     case 'gate.verified':
-      return event.ok ? `gate ${event.gate} verified` : `gate ${event.gate} NOT complete: ${event.missing.join('; ')}`;
+      return event.ok
+        ? `gate ${event.gate} verified`
+        : `gate ${event.gate} NOT complete: ${event.missing.join('; ')}`;
     case 'obligation':
       return `obligation ${event.status}: ${event.description}`;
     case 'halt':

@@ -29,13 +29,21 @@ export async function planStages(runbook: Runbook, inventory: Inventory, facts: 
   });
   if (result.status === 'missingFact') {
     const fact = result.missingFact ?? 'unknown';
-    throw new DeployError('badInput', `the plan needs the fact "${fact}" (${FACT_HELP[fact] ?? fact}), and it is not known`, {
-      code: 'FACT_MISSING',
-      hint: `pin it in ${inventory.file} under facts: (e.g. "facts: { ${fact}: false }"), or drop --offline so preflight probes it`,
-    });
+    throw new DeployError(
+      'badInput',
+      `the plan needs the fact "${fact}" (${FACT_HELP[fact] ?? fact}), and it is not known`,
+      {
+        code: 'FACT_MISSING',
+        hint: `pin it in ${inventory.file} under facts: (e.g. "facts: { ${fact}: false }"), or drop --offline so preflight probes it`,
+      },
+    );
   }
   if (result.status === 'failed') {
-    throw new DeployError('internal', `walking the ${runbook.id} statechart failed: ${String(result.error)}`, { code: 'PLAN_FAILED' });
+    throw new DeployError(
+      'internal',
+      `walking the ${runbook.id} statechart failed: ${String(result.error)}`,
+      { code: 'PLAN_FAILED' },
+    );
   }
   return stages;
 }

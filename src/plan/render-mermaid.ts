@@ -44,7 +44,10 @@ function render(name: string, config: StateConfig, scope: string[], lines: strin
   const next = targetOf(config.invoke?.onDone) ?? targetOf(config.onDone);
   if (next) lines.push(`${indent}${id} --> ${resolveTarget(next, scope)}`);
   for (const branch of config.always ?? []) {
-    if (branch.target) lines.push(`${indent}${id} --> ${resolveTarget(branch.target, scope)}${branch.guard ? ` : [${branch.guard}]` : ' : [else]'}`);
+    if (branch.target)
+      lines.push(
+        `${indent}${id} --> ${resolveTarget(branch.target, scope)}${branch.guard ? ` : [${branch.guard}]` : ' : [else]'}`,
+      );
   }
 }
 

@@ -4,7 +4,9 @@ import type { PlanDocument } from './types.js';
 function factLine(plan: PlanDocument): string {
   const parts = Object.entries(plan.facts).map(([name, value]) => {
     const evidence = plan.evidence?.[name as keyof typeof plan.facts];
-    const how = evidence ? ` (${evidence.source}${evidence.evidence.length ? ': ' + evidence.evidence.slice(0, 3).join('; ') : ''})` : '';
+    const how = evidence
+      ? ` (${evidence.source}${evidence.evidence.length ? ': ' + evidence.evidence.slice(0, 3).join('; ') : ''})`
+      : '';
     return `${name}=${String(value)}${how}`;
   });
   return parts.join(', ');
@@ -19,7 +21,9 @@ export function renderPlanText(plan: PlanDocument): string {
     lines.push('');
     lines.push(`${index + 1}. ${stage.title}  [${stage.id}]`);
     if (stage.gate) {
-      lines.push(`   OPERATOR GATE "${stage.gate.id}" on ${stage.gate.host} — the run waits here until you confirm:`);
+      lines.push(
+        `   OPERATOR GATE "${stage.gate.id}" on ${stage.gate.host} — the run waits here until you confirm:`,
+      );
       stage.gate.checklist.forEach((item, i) => lines.push(`     ${i + 1}) ${item}`));
       lines.push(`   Then it verifies by probing:`);
     }

@@ -26,15 +26,25 @@ export function provideStageEffect(machine: AnyStateMachine, effect: StageEffect
 }
 
 /** Reads where a finished machine ended: `done`, `missingFact` or `failed`. */
-export function outcomeOf(snapshot: { value: unknown; context: unknown; status: string; error?: unknown }): WalkResult {
+export function outcomeOf(snapshot: {
+  value: unknown;
+  context: unknown;
+  status: string;
+  error?: unknown;
+}): WalkResult {
   if (snapshot.status === 'error') return { status: 'failed', error: snapshot.error };
   const context = snapshot.context as { missingFact?: string };
-  if (snapshot.value === 'missingFact') return { status: 'missingFact', ...(context.missingFact ? { missingFact: context.missingFact } : {}) };
+  if (snapshot.value === 'missingFact')
+    return { status: 'missingFact', ...(context.missingFact ? { missingFact: context.missingFact } : {}) };
   if (snapshot.value === 'done') return { status: 'done' };
   return { status: 'failed' };
 }
 
-export function walkRunbook(machine: AnyStateMachine, facts: Facts, effect: StageEffect): Promise<WalkResult> {
+export function walkRunbook(
+  machine: AnyStateMachine,
+  facts: Facts,
+  effect: StageEffect,
+): Promise<WalkResult> {
   return new Promise((resolve) => {
     const actor = createActor(provideStageEffect(machine, effect), { input: { facts } });
     actor.subscribe({

@@ -32,7 +32,12 @@ export function planDelivery(script: string, fileName: string): Delivery {
   if (!/^[A-Za-z0-9._-]+$/.test(fileName)) throw new TypeError(`unsafe script file name ${fileName}`);
   const remotePath = `${SCRIPT_DIR}\\${fileName}`;
   // UTF-8 with BOM so PowerShell 2.0 reads non-ASCII literals correctly.
-  return { kind: 'file', command: `${POWERSHELL} -File "${remotePath}"`, remotePath, content: '\uFEFF' + script };
+  return {
+    kind: 'file',
+    command: `${POWERSHELL} -File "${remotePath}"`,
+    remotePath,
+    content: '\uFEFF' + script,
+  };
 }
 
 /** Windows path → the SFTP path Win32-OpenSSH expects (`/C:/Windows/Temp/x.ps1`). */
@@ -58,7 +63,8 @@ export function scriptFromCommand(
   const file = /-File\s+"([^"]+)"\s*$/i.exec(command);
   if (file?.[1]) {
     const content = readFile(file[1]);
-    if (content === undefined) return { error: `The argument '${file[1]}' to the -File parameter does not exist.` };
+    if (content === undefined)
+      return { error: `The argument '${file[1]}' to the -File parameter does not exist.` };
     return { script: content.replace(/^\uFEFF/, '') };
   }
   return { error: `'${command.split(' ')[0] ?? ''}' is not recognized as a deploy-rollup script invocation` };

@@ -11,7 +11,9 @@
  */
 export function psLiteral(value: string): string {
   if (/[\r\n\0]/.test(value)) {
-    throw new TypeError(`value ${JSON.stringify(value)} contains a line break or NUL and cannot be a script literal`);
+    throw new TypeError(
+      `value ${JSON.stringify(value)} contains a line break or NUL and cannot be a script literal`,
+    );
   }
   return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`;
 }

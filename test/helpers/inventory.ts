@@ -1,7 +1,11 @@
 /** Builds a normalized Inventory in code, for tests that must not depend on the YAML loader. */
 import { ROLES, type Facts, type Inventory, type Role } from '../../src/inventory/types.js';
 
-export function makeInventory(hosts: Record<string, Role[]>, facts: Facts = {}, extra: Partial<Inventory> = {}): Inventory {
+export function makeInventory(
+  hosts: Record<string, Role[]>,
+  facts: Facts = {},
+  extra: Partial<Inventory> = {},
+): Inventory {
   const roles = Object.fromEntries(ROLES.map((r) => [r, [] as string[]])) as Record<Role, string[]>;
   let port = 22000;
   const specs = Object.entries(hosts).map(([name, hostRoles]) => {

@@ -9,7 +9,10 @@ import { KB_ESTATE, ODD_ESTATE, makeInventory } from '../helpers/inventory.js';
 
 type Step = PlanDocument['stages'][number]['steps'][number];
 
-async function plan(hosts: typeof KB_ESTATE, facts: { ur5Installed?: boolean; upgradedFromHmc40?: boolean }): Promise<PlanDocument> {
+async function plan(
+  hosts: typeof KB_ESTATE,
+  facts: { ur5Installed?: boolean; upgradedFromHmc40?: boolean },
+): Promise<PlanDocument> {
   const inventory = makeInventory(hosts, facts);
   return toPlanDocument(kb979704, facts, await planStages(kb979704, inventory, facts));
 }
@@ -63,9 +66,15 @@ describe('the UR6 plan', () => {
         expect(startDeployment).toBeLessThan(firstIis);
         // Every disable comes before every uninstall; every backup of a file before its staging.
         for (const stage of all.filter((s) => s.action === 'msi.stage')) {
-          expect(indexOf(all, (s) => s.action === 'msi.backup' && s.target === stage.target)).toBeLessThan(all.indexOf(stage));
+          expect(indexOf(all, (s) => s.action === 'msi.backup' && s.target === stage.target)).toBeLessThan(
+            all.indexOf(stage),
+          );
         }
-        const tail = all.filter((s) => ['rpcHttpConfig', 'performanceWarehouse', 'dnsClient', 'oofAgent'].some((id) => s.id.startsWith(id + '/')));
+        const tail = all.filter((s) =>
+          ['rpcHttpConfig', 'performanceWarehouse', 'dnsClient', 'oofAgent'].some((id) =>
+            s.id.startsWith(id + '/'),
+          ),
+        );
         if (facts.ur5Installed) {
           expect(tail).toHaveLength(0);
           expect(all.some((s) => s.action.startsWith('transportAgent.'))).toBe(false);
@@ -83,12 +92,36 @@ describe('the UR6 plan', () => {
   test('uninstalls and reinstalls exactly the nine components with UR5, and twenty-three without', async () => {
     for (const ur5Installed of [true, false]) {
       const all = steps(await plan(KB_ESTATE, { ur5Installed, upgradedFromHmc40: false }));
-      const expected = (ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]).map((c) => c.name).sort();
-      expect(all.filter((s) => s.action === 'component.uninstall').map((s) => s.target).sort()).toEqual(expected);
-      expect(all.filter((s) => s.action === 'component.install').map((s) => s.target).sort()).toEqual(expected);
-      const msis = (ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]).map((c) => c.msi).sort();
-      expect(all.filter((s) => s.action === 'msi.backup').map((s) => s.target).sort()).toEqual(msis);
-      expect(all.filter((s) => s.action === 'msi.stage').map((s) => s.target).sort()).toEqual(msis);
+      const expected = (ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS])
+        .map((c) => c.name)
+        .sort();
+      expect(
+        all
+          .filter((s) => s.action === 'component.uninstall')
+          .map((s) => s.target)
+          .sort(),
+      ).toEqual(expected);
+      expect(
+        all
+          .filter((s) => s.action === 'component.install')
+          .map((s) => s.target)
+          .sort(),
+      ).toEqual(expected);
+      const msis = (ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS])
+        .map((c) => c.msi)
+        .sort();
+      expect(
+        all
+          .filter((s) => s.action === 'msi.backup')
+          .map((s) => s.target)
+          .sort(),
+      ).toEqual(msis);
+      expect(
+        all
+          .filter((s) => s.action === 'msi.stage')
+          .map((s) => s.target)
+          .sort(),
+      ).toEqual(msis);
       expect(new Set(msis).size).toBe(ur5Installed ? 9 : 23);
     }
   });
@@ -98,7 +131,8 @@ describe('the UR6 plan', () => {
     expect(NO_UR5_COMPONENTS.map((c) => c.name)).not.toContain('Exchange 2007 Mobility Provider');
     expect(PACKAGE_FILES).toHaveLength(33);
     const table = new Set(PACKAGE_FILES.map((f) => f.file.toLowerCase()));
-    for (const c of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) expect(table.has(c.msi.toLowerCase())).toBe(true);
+    for (const c of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS])
+      expect(table.has(c.msi.toLowerCase())).toBe(true);
     expect(PACKAGE_FILES.find((f) => f.file === 'Resourcemanagedatabase.msi')?.size).toBe(790_528);
   });
 
@@ -118,15 +152,30 @@ describe('the UR6 plan', () => {
 
   test('stops and starts the engine on every MPS server, and resets IIS on every web services server', async () => {
     const all = steps(await plan(ODD_ESTATE, { ur5Installed: true }));
-    expect(all.filter((s) => s.action === 'complus.disable').map((s) => s.host)).toEqual(['zeta-engine', 'alpha-engine', 'omega-engine']);
-    expect(all.filter((s) => s.action === 'complus.start').map((s) => s.host)).toEqual(['zeta-engine', 'alpha-engine', 'omega-engine']);
-    expect(all.filter((s) => s.action === 'iis.reset').map((s) => s.host).sort()).toEqual(['web-a', 'web-b']);
+    expect(all.filter((s) => s.action === 'complus.disable').map((s) => s.host)).toEqual([
+      'zeta-engine',
+      'alpha-engine',
+      'omega-engine',
+    ]);
+    expect(all.filter((s) => s.action === 'complus.start').map((s) => s.host)).toEqual([
+      'zeta-engine',
+      'alpha-engine',
+      'omega-engine',
+    ]);
+    expect(
+      all
+        .filter((s) => s.action === 'iis.reset')
+        .map((s) => s.host)
+        .sort(),
+    ).toEqual(['web-a', 'web-b']);
     expect(all.every((s) => s.target !== 'Provisioning Engine' || s.host.endsWith('-engine'))).toBe(true);
   });
 
   test('verifies web service components on the web services servers and namespaces on the engine servers', async () => {
     const all = steps(await plan(ODD_ESTATE, { ur5Installed: false, upgradedFromHmc40: false }));
-    const ws = all.find((s) => s.action === 'component.install' && s.target === 'Hosted Email 2007 Web Service');
+    const ws = all.find(
+      (s) => s.action === 'component.install' && s.target === 'Hosted Email 2007 Web Service',
+    );
     const ns = all.find((s) => s.action === 'component.install' && s.target === 'Exchange 2007 Hosted Email');
     expect(ws?.verifyOn).toEqual(['web-b', 'web-a']);
     expect(ns?.verifyOn).toEqual(['zeta-engine', 'alpha-engine', 'omega-engine']);
@@ -137,11 +186,20 @@ describe('the UR6 plan', () => {
     for (const hub of ['mail-1', 'mail-2', 'mail-3']) {
       const lane = all.filter((s) => s.host === hub);
       expect(lane.map((s) => s.action)).toEqual(
-        expect.arrayContaining(['transportAgent.uninstall', 'transportAgent.install', 'transportAgent.enable', 'service.restart']),
+        expect.arrayContaining([
+          'transportAgent.uninstall',
+          'transportAgent.install',
+          'transportAgent.enable',
+          'service.restart',
+        ]),
       );
       expect(lane.at(-1)?.action).toBe('service.restart');
-      expect(lane.findIndex((s) => s.action === 'config.read')).toBeLessThan(lane.findIndex((s) => s.action === 'msi.install'));
-      expect(lane.findIndex((s) => s.action === 'transportAgent.install')).toBeLessThan(lane.findIndex((s) => s.action === 'transportAgent.enable'));
+      expect(lane.findIndex((s) => s.action === 'config.read')).toBeLessThan(
+        lane.findIndex((s) => s.action === 'msi.install'),
+      );
+      expect(lane.findIndex((s) => s.action === 'transportAgent.install')).toBeLessThan(
+        lane.findIndex((s) => s.action === 'transportAgent.enable'),
+      );
     }
     const dns = all.filter((s) => s.id.startsWith('dnsClient/'));
     expect(new Set(dns.map((s) => s.host))).toEqual(new Set(['ns-1', 'ns-2']));
@@ -163,9 +221,17 @@ describe('the UR6 plan', () => {
   test('uses only contract action names for the fixed actions and gives every step a unique id', async () => {
     const all = steps(await plan(ODD_ESTATE, { ur5Installed: false, upgradedFromHmc40: true }));
     expect(new Set(all.map((s) => s.id)).size).toBe(all.length);
-    expect(all.filter((s) => s.action.startsWith('complus.')).every((s) => s.target === 'Provisioning Engine')).toBe(true);
-    expect(all.filter((s) => s.action === 'service.restart').every((s) => s.target === 'MSExchangeTransport')).toBe(true);
-    expect(all.filter((s) => s.action.startsWith('transportAgent.')).every((s) => s.target === 'Categorizer Override Agent')).toBe(true);
+    expect(
+      all.filter((s) => s.action.startsWith('complus.')).every((s) => s.target === 'Provisioning Engine'),
+    ).toBe(true);
+    expect(
+      all.filter((s) => s.action === 'service.restart').every((s) => s.target === 'MSExchangeTransport'),
+    ).toBe(true);
+    expect(
+      all
+        .filter((s) => s.action.startsWith('transportAgent.'))
+        .every((s) => s.target === 'Categorizer Override Agent'),
+    ).toBe(true);
   });
 
   test('renders a text plan with gates, checklists and every host', async () => {
