@@ -7,6 +7,7 @@ import { DeployError } from '../errors.js';
 import type { Facts } from '../inventory/types.js';
 import { versionsFor } from '../plan/build-plan.js';
 import type { FactEvidence, Inspection, PlanStep } from '../plan/types.js';
+import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import { checkPackage } from './package-check.js';
 import { runPhase } from './run-phase.js';
@@ -53,7 +54,13 @@ export async function preflight(
       params: { ...spec },
     };
     try {
-      await deps.transport(host.name).connect();
+      // A host that refuses or resets the first connection (sshd restarting, a switch blip) gets
+      // the same bounded retries as any step; only a host that stays unreachable blocks preflight.
+      await withRetry(() => deps.transport(host.name).connect(), {
+        retries: deps.options.retries,
+        minTimeoutMs: deps.options.retryMinMs,
+        maxTimeoutMs: deps.options.retryMaxMs,
+      });
       const result = await runPhase(deps, step, 'probe', step.params);
       if (result.exitCode !== 0)
         problems.push(
