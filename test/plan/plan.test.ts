@@ -242,3 +242,40 @@ describe('the UR6 plan', () => {
     for (const host of Object.keys(ODD_ESTATE)) expect(text).toContain(`   ${host} (`);
   });
 });
+
+describe('the UR6 plan on the shipped lab inventory', () => {
+  for (const facts of COMBOS) {
+    test(`plans every stage the branch needs (ur5Installed=${facts.ur5Installed}, upgradedFromHmc40=${facts.upgradedFromHmc40})`, async () => {
+      const { loadInventory } = await import('../../src/inventory/load-inventory.js');
+      const inventory = { ...(await loadInventory('inventory/lab.yaml')), facts };
+      const doc = toPlanDocument(kb979704, facts, await planStages(kb979704, inventory, facts));
+      const ids = doc.stages.map((s) => s.id);
+      expect(ids.slice(0, 8)).toEqual([
+        'stopEngines',
+        'uninstallComponents',
+        'extractPackage',
+        'backupAndStage',
+        'reinstallComponents',
+        'startEngines',
+        'initializeProvisioning',
+        'resetIis',
+      ]);
+      const tail = [
+        'rpcHttpConfig',
+        'performanceWarehouse',
+        'dnsClient',
+        'oofAgent',
+        'resourceManagerDatabase',
+        'dbFunctionUpdate',
+      ];
+      for (const id of tail) expect(ids.includes(id)).toBe(!facts.ur5Installed);
+      expect(ids.includes('checkFolderGroups')).toBe(!facts.ur5Installed && facts.upgradedFromHmc40);
+      const hubs = new Set(
+        steps(doc)
+          .filter((s) => s.action === 'transportAgent.install')
+          .map((s) => s.host),
+      );
+      expect(hubs).toEqual(facts.ur5Installed ? new Set() : new Set(['exhub-east', 'exhub-west']));
+    });
+  }
+});
