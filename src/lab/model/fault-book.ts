@@ -25,15 +25,22 @@ export class FaultBook {
     this.counters().fired[key] = (this.counters().fired[key] ?? 0) + 1;
   }
 
-  /** Whether the host is down (it stays down once it went down). */
+  /**
+   * Whether the host is down. It stays down, across lab restarts, for as long as the fault file
+   * in use names it `down`; starting the lab without that fault is how the operator brings the
+   * host back (the drill's "the server was repaired").
+   */
   isDown(host: string): boolean {
     const id = host.toLowerCase();
     const counters = this.counters();
+    const named = this.faults.filter((f) => f.kind === 'down' && sameName(f.host, host));
+    if (named.length === 0) {
+      delete counters.down[id];
+      return false;
+    }
     if (counters.down[id]) return true;
     const served = counters.commands[id] ?? 0;
-    const down = this.faults.some(
-      (f) => f.kind === 'down' && sameName(f.host, host) && served >= f.afterCommands,
-    );
+    const down = named.some((f) => f.kind === 'down' && served >= f.afterCommands);
     if (down) counters.down[id] = true;
     return down;
   }
