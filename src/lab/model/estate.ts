@@ -10,6 +10,7 @@ import type { ScriptHeader } from '../../remote/header.js';
 import { formatSentinel, parseHeader } from '../../remote/header.js';
 import { scriptFromCommand } from '../../remote/deliver.js';
 import { DeployError } from '../../errors.js';
+import { classifyExit } from '../../actions/catalog.js';
 import type { LabClock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Fault } from './faults.js';
@@ -165,7 +166,10 @@ export class Estate {
       });
     }
     const fault = this.faults.takeCommandFault(name, header);
-    if (fault?.kind === 'fail') {
+    // msiexec's 3010/1641 (done, restart needed) and 1605 on uninstall (already absent) are
+    // successes: the host did the work, only the code differs, so the drill must not undo it.
+    const succeeds = fault?.kind === 'fail' && isSuccessCode(header.action, fault.exitCode);
+    if (fault?.kind === 'fail' && !succeeds) {
       const message = `${header.action} failed with exit code ${fault.exitCode} (fault injected by the lab's fault file)`;
       return this.finish(name, header, start, {
         exitCode: fault.exitCode,
@@ -205,6 +209,10 @@ export class Estate {
       forgets: (gate, item) => this.faults.forgets(gate, item),
     });
     if (slow !== undefined && outcome.fault === undefined) outcome.fault = 'slow';
+    if (fault?.kind === 'fail' && succeeds) {
+      outcome.exitCode = fault.exitCode;
+      outcome.fault = 'fail';
+    }
     if (fault?.kind === 'drop') {
       this.record(name, header, start, outcome.exitCode, 'drop');
       return { kind: 'drop', stdout: renderStdout(outcome, false) };
@@ -277,6 +285,12 @@ export class Estate {
 
 function exit(exitCode: number, stdout: string, stderr: string): ExecOutcome {
   return { kind: 'exit', exitCode, stdout, stderr };
+}
+
+/** Whether the catalog reads `exitCode` of `action` as work done (ok, restart pending, already done). */
+function isSuccessCode(action: string, exitCode: number): boolean {
+  const verdict = classifyExit(action, exitCode);
+  return verdict !== 'transient' && verdict !== 'permanent';
 }
 
 function headerError(message: string): ExecOutcome {
