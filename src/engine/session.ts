@@ -267,7 +267,12 @@ async function withLock(
         runId,
         runDir,
         message: result.halt.reason,
-        hint: result.halt.hint ?? `fix the cause, then run: ${resume}`,
+        // A step's own hint says what to fix; the operator still needs the exact command to carry on.
+        hint: result.halt.hint
+          ? result.halt.hint.includes('--resume')
+            ? result.halt.hint
+            : `${result.halt.hint}\nthen run: ${resume}`
+          : `fix the cause, then run: ${resume}`,
       };
     }
     if (result.status === 'missingFact') {
