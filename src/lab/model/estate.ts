@@ -215,9 +215,19 @@ export class Estate {
     }
     if (fault?.kind === 'drop') {
       this.record(name, header, start, outcome.exitCode, 'drop');
-      return { kind: 'drop', stdout: renderStdout(outcome, false) };
+      return this.durable(header, { kind: 'drop', stdout: renderStdout(outcome, false) });
     }
-    return this.finish(name, header, start, outcome);
+    return this.durable(header, this.finish(name, header, start, outcome));
+  }
+
+  /**
+   * An apply changed the host, so the state is on disk before the answer leaves: the orchestrator
+   * journals the step as done once it reads the answer, and a crash of this process (the
+   * in-process lab dies with the CLI) must not forget work the journal says was done.
+   */
+  private async durable(header: ScriptHeader, outcome: ExecOutcome): Promise<ExecOutcome> {
+    if (header.phase === 'apply' && this.options.statePath !== undefined) await this.flush();
+    return outcome;
   }
 
   /** Writes any pending change now (and waits for writes in flight). */
