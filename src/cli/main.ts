@@ -16,6 +16,11 @@ Examples:
   deploy-rollup --inventory prod.yaml --abandon                      give up, discharging open obligations
   deploy-rollup status --inventory prod.yaml
   deploy-rollup verify --inventory prod.yaml
+  deploy-rollup --inventory prod.yaml --format mermaid > ur6.mmd    the runbook statechart as Mermaid
+  deploy-rollup --inventory inventory/lab.yaml --lab --yes --faults faults.yaml   rehearse with failures
+
+Output: a live progress view on a terminal; plain timestamped lines when piped; --json streams one
+JSON event per line. Every run leaves report.md and report.json in its run directory.
 
 Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage; 3 preflight blocked
 (nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
@@ -97,6 +102,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--state-dir <dir>', 'where known_hosts lives')
     .option('--lab', 'verify the simulated estate (its saved state) instead of real hosts')
     .option('--accept-new-host-keys', 'record unknown host keys on first contact')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  deploy-rollup verify --inventory inventory/lab.yaml --lab     check the simulated estate after a rehearsal
+  deploy-rollup verify --inventory prod.yaml                    check real hosts (read-only)
+
+Exit codes: 0 every host is at the rollup's versions; 1 something is missing (listed per host); 2 bad input.`,
+    )
     .action(
       async (flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }) => {
         const { verifyCommand } = await import('./verify-command.js');
@@ -111,6 +125,14 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--inventory <file>', 'the inventory')
     .option('--state-dir <dir>', 'where run directories live')
     .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  deploy-rollup status --inventory prod.yaml                    the latest run of this inventory
+  deploy-rollup status 20260101-120000-ab12 --inventory prod.yaml --json
+The full record of a run is report.md / report.json in its run directory.`,
+    )
     .action(
       async (runId: string | undefined, flags: { inventory: string; stateDir?: string; json?: boolean }) => {
         const { statusCommand } = await import('./status-command.js');
@@ -125,6 +147,15 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--inventory <file>', 'the lab inventory')
     .requiredOption('--state <file>', 'the lab state file (created if absent)')
     .option('--faults <file>', 'inject faults from this YAML file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  deploy-rollup lab up --inventory inventory/lab.yaml --state /tmp/lab-state.json
+  deploy-rollup lab up --inventory inventory/lab.yaml --state /tmp/lab-state.json --faults faults.yaml
+Then, in another terminal: deploy-rollup --inventory inventory/lab.yaml --yes
+(hosts listen on the inventory's loopback ports; DEPLOY_ROLLUP_LAB_PASSWORD must match in both).`,
+    )
     .action(async (flags: { inventory: string; state: string; faults?: string }) => {
       const { labUp } = await import('./lab-commands.js');
       exitCode = await labUp({
@@ -138,6 +169,12 @@ async function main(argv: string[]): Promise<number> {
     .command('package')
     .description('write the stand-in rollup package (33 files at the KB sizes)')
     .requiredOption('--out <dir>', 'output folder')
+    .addHelpText(
+      'after',
+      `
+Example:
+  deploy-rollup lab package --out inventory/packages/ur6-lab`,
+    )
     .action(async (flags: { out: string }) => {
       const { labPackage } = await import('./lab-commands.js');
       exitCode = await labPackage({ outDir: flags.out });
@@ -149,6 +186,12 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--state <file>', 'the lab state file')
     .requiredOption('--host <name>', 'which simulated host this sshd is')
     .option('--faults <file>', 'faults file')
+    .addHelpText(
+      'after',
+      `
+Example (sshd_config of one simulated host):
+  ForceCommand deploy-rollup lab shell --inventory /srv/lab.yaml --state /srv/lab-state.json --host hmc-mps-a`,
+    )
     .action(async (flags: { inventory: string; state: string; host: string; faults?: string }) => {
       const { labShell } = await import('./lab-commands.js');
       exitCode = await labShell({

@@ -11,7 +11,11 @@ import { DeployError, EXIT } from '../errors.js';
 import { stateDirFor, runPaths } from '../durability/run-dir.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import type { Inventory } from '../inventory/types.js';
-import { createRunLogger } from '../log/logger.js';
+import { createRunLogger, type RunLogger } from '../log/logger.js';
+import type { LiveStage } from '../log/live-view.js';
+import { stageContext } from '../plan/build-plan.js';
+import { renderConsoleSummary } from '../report/render-report.js';
+import { writeRunReport } from '../report/write-report.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Runbook } from '../plan/types.js';
 import { labEstate, makeDeps, makeTransportPool, readPasswords, realEstate, type Estate } from './compose.js';
@@ -82,6 +86,32 @@ function engineOptions(flags: RunFlags, interactive: boolean): EngineOptions {
   };
 }
 
+/** Stage ids and titles for the live view (titles need a context; any facts give the same titles). */
+function stageList(runbook: Runbook, inventory: Inventory): LiveStage[] {
+  const context = stageContext(runbook, inventory, { ur5Installed: false, upgradedFromHmc40: true });
+  return runbook.stageIds.map((id) => {
+    try {
+      return { id, title: runbook.buildStage(id, context).title };
+    } catch {
+      return { id, title: id };
+    }
+  });
+}
+
+/** The live frame must not redraw over a question the operator is answering. */
+function pausing(prompter: Prompter, logger: RunLogger): Prompter {
+  return {
+    ask: async (question) => {
+      logger.suspend();
+      try {
+        return await prompter.ask(question);
+      } finally {
+        logger.resume();
+      }
+    },
+  };
+}
+
 function terminalPrompter(): Prompter {
   return {
     ask: async (question) => {
@@ -126,8 +156,10 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
   const passwords = readPasswords(inventory);
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
+  const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
   const logger = createRunLogger({
-    console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : 'lines',
+    console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
+    ...(live ? { stages: stageList(runbook, inventory) } : {}),
     color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
     secrets: Object.values(passwords),
     verbose: flags.verbose === true,
@@ -143,7 +175,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
       journal,
       emit: logger.emit,
       options,
-      ...(interactive ? { prompt: terminalPrompter() } : {}),
+      ...(interactive ? { prompt: pausing(terminalPrompter(), logger) } : {}),
     });
   try {
     if (flags.dryRun) {
@@ -190,8 +222,34 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
             : 'stopped',
       exitCode: result.exitCode,
     });
+    // Closing flushes audit.jsonl, so the final report sees every command's exit code.
+    await logger.close();
+    const written = await writeRunReport(result.runDir, { runId: result.runId, runbook, inventory }).catch(
+      (error: unknown) => error as Error,
+    );
+    if (flags.json) {
+      // --json keeps stderr pure JSON lines, the outcome included.
+      const report =
+        written instanceof Error ? { reportError: written.message } : { report: written.markdownPath };
+      process.stderr.write(
+        JSON.stringify({
+          at: new Date().toISOString(),
+          type: 'result',
+          exitCode: result.exitCode,
+          message: result.message,
+          ...(result.hint ? { hint: result.hint } : {}),
+          runDir: result.runDir,
+          ...report,
+        }) + '\n',
+      );
+      return result.exitCode;
+    }
+    const summary =
+      written instanceof Error
+        ? `could not write the run report: ${written.message}\n`
+        : renderConsoleSummary(written.report, written.markdownPath);
     process.stderr.write(
-      `${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
+      `${summary}${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
     );
     return result.exitCode;
   } finally {

@@ -8,9 +8,13 @@ import winston from 'winston';
 import type { EventSink, RunEvent } from './events.js';
 import { renderLine } from './render-line.js';
 import { makeRedactor } from './redact.js';
+import { LiveView, type LiveStage } from './live-view.js';
 
 export interface LoggerOptions {
-  console: 'lines' | 'json' | 'quiet';
+  /** `live`: a redrawing frame for a TTY (see live-view.ts); `lines`: timestamped plain lines. */
+  console: 'lines' | 'json' | 'quiet' | 'live';
+  /** With `live`: the runbook's stages, listed before they start. */
+  stages?: readonly LiveStage[];
   color: boolean;
   secrets: readonly string[];
   /** Shows every command, not only step results. */
@@ -23,6 +27,11 @@ export interface RunLogger {
   /** Starts writing the audit log once the run directory exists. */
   attachAudit(path: string): void;
   close(): Promise<void>;
+  /** Pauses/resumes the live frame around a prompt (no-ops otherwise). */
+  suspend(): void;
+  resume(): void;
+  /** Ends the live frame so plain text can follow (no-op otherwise). */
+  stopLive(): void;
 }
 
 export function createRunLogger(options: LoggerOptions): RunLogger {
@@ -31,6 +40,15 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
   const colorize = winston.format.colorize();
   let audit: winston.Logger | undefined;
   const stamp = (): string => new Date().toISOString().slice(11, 19);
+  const live =
+    options.console === 'live'
+      ? new LiveView({
+          stages: options.stages ?? [],
+          color: options.color,
+          write: options.write ?? ((text) => process.stderr.write(text)),
+          rows: () => process.stderr.rows ?? 50,
+        })
+      : undefined;
 
   const emit = (raw: RunEvent): void => {
     const event = JSON.parse(redact(JSON.stringify(raw))) as RunEvent;
@@ -40,6 +58,10 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
       return;
     }
     if (options.console === 'quiet') return;
+    if (live) {
+      live.handle(event);
+      return;
+    }
     if (event.type === 'command' && !options.verbose) return;
     const line =
       event.type === 'command'
@@ -67,9 +89,15 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
         transports: [new winston.transports.File({ filename: path, options: { mode: 0o600 } })],
       });
     },
+    suspend: () => live?.suspend(),
+    resume: () => live?.resume(),
+    stopLive: () => live?.stop(),
     async close() {
+      live?.stop();
       const logger = audit;
       if (!logger) return;
+      // Idempotent: the CLI closes early to flush the audit log before the report.
+      audit = undefined;
       await new Promise<void>((resolve) => {
         logger.on('finish', () => resolve());
         logger.end();

@@ -8,7 +8,7 @@ interface StateConfig {
   type?: string;
   initial?: string;
   states?: Record<string, StateConfig>;
-  invoke?: { onDone?: { target?: string } | string };
+  invoke?: { onDone?: { target?: string } | string; onError?: { target?: string } | string };
   onDone?: string | { target?: string };
   always?: { guard?: string; target?: string }[];
 }
@@ -43,6 +43,9 @@ function render(name: string, config: StateConfig, scope: string[], lines: strin
   }
   const next = targetOf(config.invoke?.onDone) ?? targetOf(config.onDone);
   if (next) lines.push(`${indent}${id} --> ${resolveTarget(next, scope)}`);
+  const onError = targetOf(config.invoke?.onError);
+  // A failed stage leaves the happy path: show where it goes, labelled as the event it is.
+  if (onError) lines.push(`${indent}${id} --> ${resolveTarget(onError, scope)} : error`);
   for (const branch of config.always ?? []) {
     if (branch.target)
       lines.push(

@@ -1,0 +1,260 @@
+/**
+ * The run report's content, folded from what the run left on disk: the journal (steps, gates,
+ * facts, obligations, decisions), the audit log (every command's exit code) and the plan rebuilt
+ * from the run's facts (titles, descriptions, backup destinations). Pure apart from planning.
+ */
+import type { JournalEntry, JsonValue } from '../durability/journal-types.js';
+import { stepKey, summarizeJournal } from '../durability/journal-summary.js';
+import type { Facts, Inventory } from '../inventory/types.js';
+import { planStages } from '../plan/build-plan.js';
+import type { Runbook, Stage } from '../plan/types.js';
+
+/** One `command` line of audit.jsonl (the fields the report reads). */
+export interface AuditCommand {
+  host: string;
+  action: string;
+  target: string;
+  phase: string;
+  stepId: string;
+  durationMs: number;
+  exitCode: number | null;
+  at?: string;
+}
+
+export interface ReportStep {
+  stepId: string;
+  stage: string;
+  action: string;
+  target: string;
+  description: string;
+  /** `notStarted`: planned, never attempted in this run. */
+  state: 'done' | 'failed' | 'inFlight' | 'pending' | 'notStarted';
+  outcome?: string;
+  /** How many times the side effect was attempted (journal intents). */
+  attempts: number;
+  /** Sum of the recorded attempts' durations. */
+  durationMs: number;
+  /** Every remote command's exit code for this step, as `phase:code`, in order. */
+  exitCodes: string[];
+  message?: string;
+}
+
+export interface ReportGate {
+  gateId: string;
+  stage?: string;
+  host?: string;
+  state: string;
+  confirmedBy?: string;
+  how?: string;
+  confirmedAt?: string;
+  verifiedAt?: string;
+  missing: string[];
+}
+
+export interface ReportBackup {
+  host: string;
+  stepId: string;
+  source: string;
+  dest: string;
+  taken: boolean;
+}
+
+/** report.json: everything an auditor asks after a run. */
+export interface RunReport {
+  runId: string;
+  runbook: string;
+  runbookVersion?: string;
+  inventoryFile?: string;
+  startedAt?: string;
+  lastEntryAt?: string;
+  status: string;
+  halted?: { reason: string; exitCode: number };
+  abandoned?: { by: string; cleanup: boolean };
+  stages: { id: string; title: string; gate?: string }[];
+  facts: { name: string; value: JsonValue; source: string; evidence: string }[];
+  hosts: { host: string; steps: ReportStep[] }[];
+  gates: ReportGate[];
+  backups: ReportBackup[];
+  obligations: {
+    open: { id: string; description: string; host?: string }[];
+    discharged: { id: string; how: string }[];
+  };
+  decisions: { stepId: string; host: string; choice: string; by: string; reason: string; at: string }[];
+  packageHashes: Record<string, string>;
+  totals: { planned: number; done: number; failed: number; notStarted: number; retried: number };
+  warnings: string[];
+}
+
+export interface ReportInput {
+  runId: string;
+  runbook: Runbook;
+  inventory: Inventory;
+  entries: readonly JournalEntry[];
+  audit: readonly AuditCommand[];
+  packageHashes: Record<string, string>;
+  meta?: { inventoryFile: string; runbookVersion: string; startedAt: string };
+  warnings?: string[];
+}
+
+async function plannedStages(input: ReportInput, facts: Facts): Promise<Stage[]> {
+  if (facts.ur5Installed === undefined) return [];
+  try {
+    return await planStages(input.runbook, input.inventory, facts);
+  } catch {
+    return [];
+  }
+}
+
+export async function buildRunReport(input: ReportInput): Promise<RunReport> {
+  const summary = summarizeJournal(input.entries);
+  const facts: Facts = {};
+  for (const [name, fact] of Object.entries(summary.facts))
+    (facts as Record<string, unknown>)[name] = fact.value === true;
+  const stages = await plannedStages(input, facts);
+
+  const durations = new Map<string, number>();
+  const confirmedAt = new Map<string, string>();
+  const verifiedAt = new Map<string, string>();
+  for (const entry of input.entries) {
+    if (entry.type === 'step.result') {
+      const key = stepKey(entry.stepId, entry.host);
+      durations.set(key, (durations.get(key) ?? 0) + entry.durationMs);
+    }
+    if (entry.type === 'gate.confirmed') confirmedAt.set(entry.gateId, entry.at);
+    if (entry.type === 'gate.verified') verifiedAt.set(entry.gateId, entry.at);
+  }
+  const codes = new Map<string, string[]>();
+  for (const command of input.audit) {
+    const key = stepKey(command.stepId, command.host);
+    codes.set(key, [
+      ...(codes.get(key) ?? []),
+      `${command.phase}:${command.exitCode === null ? 'none' : String(command.exitCode)}`,
+    ]);
+  }
+
+  const hosts = new Map<string, ReportStep[]>();
+  const seen = new Set<string>();
+  const backups: ReportBackup[] = [];
+  const addStep = (
+    host: string,
+    step: Omit<ReportStep, 'state' | 'attempts' | 'durationMs' | 'exitCodes'>,
+  ): ReportStep => {
+    const key = stepKey(step.stepId, host);
+    seen.add(key);
+    const state = summary.steps[key];
+    const row: ReportStep = {
+      ...step,
+      state: state ? state.state : 'notStarted',
+      attempts: state?.attempts ?? 0,
+      durationMs: durations.get(key) ?? 0,
+      exitCodes: codes.get(key) ?? [],
+      ...(state?.outcome ? { outcome: state.outcome } : {}),
+      ...(state?.message ? { message: state.message } : {}),
+    };
+    hosts.set(host, [...(hosts.get(host) ?? []), row]);
+    return row;
+  };
+  for (const stage of stages) {
+    for (const step of stage.lanes.flatMap((lane) => lane.steps)) {
+      const row = addStep(step.host, {
+        stepId: step.id,
+        stage: stage.id,
+        action: step.action,
+        target: step.target,
+        description: step.description,
+      });
+      const dest = (step.params as Record<string, unknown>).dest;
+      const source = (step.params as Record<string, unknown>).source;
+      if ((step.action === 'file.backup' || step.action === 'msi.backup') && typeof dest === 'string') {
+        backups.push({
+          host: step.host,
+          stepId: step.id,
+          source: typeof source === 'string' ? source : step.target,
+          dest,
+          taken: row.state === 'done',
+        });
+      }
+    }
+  }
+  // Steps the plan does not hold (abandon cleanup, a plan that could not be rebuilt).
+  for (const [key, state] of Object.entries(summary.steps)) {
+    if (seen.has(key)) continue;
+    addStep(state.host, {
+      stepId: state.stepId,
+      stage: state.stepId.split('/')[0] ?? '',
+      action: '',
+      target: '',
+      description: '',
+    });
+  }
+  for (const entry of summary.backups) {
+    if (!backups.some((b) => b.host === entry.host && b.dest === entry.dest))
+      backups.push({ host: entry.host, stepId: '', source: entry.source, dest: entry.dest, taken: true });
+  }
+
+  const gateHosts = new Map(
+    stages.filter((s) => s.gate).map((s) => [s.gate?.id ?? '', { stage: s.id, host: s.gate?.host ?? '' }]),
+  );
+  const gates: ReportGate[] = Object.values(summary.gates).map((gate) => ({
+    gateId: gate.gateId,
+    ...(gateHosts.get(gate.gateId) ?? {}),
+    state: gate.state,
+    ...(gate.confirmedBy ? { confirmedBy: gate.confirmedBy } : {}),
+    ...(gate.how ? { how: gate.how } : {}),
+    ...(confirmedAt.has(gate.gateId) ? { confirmedAt: confirmedAt.get(gate.gateId) } : {}),
+    ...(verifiedAt.has(gate.gateId) ? { verifiedAt: verifiedAt.get(gate.gateId) } : {}),
+    missing: gate.missing,
+  }));
+
+  const allSteps = [...hosts.values()].flat();
+  const decisionsAt = input.entries.filter((e) => e.type === 'decision');
+  return {
+    runId: input.runId,
+    runbook: input.runbook.id,
+    ...(input.meta
+      ? {
+          runbookVersion: input.meta.runbookVersion,
+          inventoryFile: input.meta.inventoryFile,
+          startedAt: input.meta.startedAt,
+        }
+      : {}),
+    ...(input.entries.at(-1) ? { lastEntryAt: input.entries.at(-1)?.at } : {}),
+    status: summary.status,
+    ...(summary.halted
+      ? { halted: { reason: summary.halted.reason, exitCode: summary.halted.exitCode } }
+      : {}),
+    ...(summary.abandoned
+      ? { abandoned: { by: summary.abandoned.by, cleanup: summary.abandoned.cleanup } }
+      : {}),
+    stages: stages.map((s) => ({ id: s.id, title: s.title, ...(s.gate ? { gate: s.gate.id } : {}) })),
+    facts: Object.entries(summary.facts).map(([name, f]) => ({ name, ...f })),
+    hosts: [...hosts.entries()].map(([host, steps]) => ({ host, steps })),
+    gates,
+    backups,
+    obligations: {
+      open: summary.openObligations.map((o) => ({
+        id: o.id,
+        description: o.description,
+        ...(o.host ? { host: o.host } : {}),
+      })),
+      discharged: summary.dischargedObligations,
+    },
+    decisions: decisionsAt.map((d) => ({
+      stepId: d.stepId,
+      host: d.host,
+      choice: d.choice,
+      by: d.by,
+      reason: d.reason,
+      at: d.at,
+    })),
+    packageHashes: input.packageHashes,
+    totals: {
+      planned: allSteps.length,
+      done: allSteps.filter((s) => s.state === 'done').length,
+      failed: allSteps.filter((s) => s.state === 'failed').length,
+      notStarted: allSteps.filter((s) => s.state === 'notStarted' || s.state === 'pending').length,
+      retried: allSteps.filter((s) => s.attempts > 1).length,
+    },
+    warnings: input.warnings ?? [],
+  };
+}
