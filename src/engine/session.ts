@@ -30,7 +30,6 @@ import { executeStep } from './execute-step.js';
 import { Ledger } from './ledger.js';
 import { preflight } from './preflight.js';
 import { runMachine } from './run-machine.js';
-import { writeRunReport } from '../report/write-report.js';
 
 export interface SessionRequest {
   stateDir: string;
@@ -182,35 +181,34 @@ async function withLock(
   try {
     if (mode.kind === 'abandon') return await abandon(deps, ledger, journal, runDir, mode.cleanup);
     let facts: Required<Facts>;
-    if (mode.kind === 'fresh') {
-      await record({
-        type: 'run.start',
-        runId,
-        runbook: base.runbook,
-        runbookVersion: base.runbookVersion,
-        inventoryFingerprint: inventoryFingerprint(base.inventory),
-        inventoryFile: base.inventoryFile,
-      });
+    // A run killed in preflight has no facts yet; preflight is read-only, so resume runs it again.
+    const known = mode.kind === 'fresh' ? undefined : factsFromJournal(journal);
+    if (!known) {
+      if (!journal.readAll().some((entry) => entry.type === 'run.start')) {
+        await record({
+          type: 'run.start',
+          runId,
+          runbook: base.runbook,
+          runbookVersion: base.runbookVersion,
+          inventoryFingerprint: inventoryFingerprint(base.inventory),
+          inventoryFile: base.inventoryFile,
+        });
+      }
       const checked = await preflight(deps, { checkPackage: true });
       facts = checked.facts;
       deps.packageHashes = checked.packageHashes;
       await writeFileAtomic(paths.packageHashes, JSON.stringify(checked.packageHashes, null, 2) + '\n');
-      for (const [name, fact] of Object.entries(checked.evidence)) {
-        await record({
-          type: 'fact',
+      // One group commit: a crash leaves all of the facts or none, never half of them.
+      await journal.appendMany(
+        Object.entries(checked.evidence).map(([name, fact]) => ({
+          type: 'fact' as const,
           name,
           value: fact.value,
           evidence: fact.evidence.join('; '),
           source: fact.source,
-        });
-      }
+        })),
+      );
     } else {
-      const known = factsFromJournal(journal);
-      if (!known)
-        throw new DeployError('state', `run ${runId} recorded no facts (it stopped in preflight)`, {
-          code: 'RUN_NO_FACTS',
-          hint: '--abandon it and start again',
-        });
       facts = known;
       const checked = await preflight(deps, { checkPackage: true, knownFacts: known });
       const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
@@ -297,11 +295,6 @@ async function withLock(
     };
   } finally {
     await journal.close();
-    // Every stopping point (done, halted, failed, abandoned, thrown) leaves a report behind.
-    await writeRunReport(runDir, { runId, runbook: deps.runbook, inventory: deps.inventory }).catch(
-      (error: unknown) =>
-        deps.emit({ type: 'note', message: `could not write the run report: ${(error as Error).message}` }),
-    );
   }
 }
 
