@@ -37,7 +37,7 @@ function feed(color: boolean): string {
 describe('LiveView', () => {
   test('without colour it sends no SGR colour sequences but still shows stages, hosts and failures', () => {
     const out = feed(false);
-    expect(out).not.toMatch(/\x1b\[[0-9;]*m/);
+    expect(out).not.toMatch(new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m'));
     expect(out).toContain('Stop engines');
     expect(out).toContain('mps-a: FAILED complus.disable');
     expect(out).toContain('hosts: 0 done, 0 running, 1 failed');
