@@ -30,6 +30,7 @@ import { executeStep } from './execute-step.js';
 import { Ledger } from './ledger.js';
 import { preflight } from './preflight.js';
 import { runMachine } from './run-machine.js';
+import { writeRunReport } from '../report/write-report.js';
 
 export interface SessionRequest {
   stateDir: string;
@@ -295,6 +296,11 @@ async function withLock(
     };
   } finally {
     await journal.close();
+    // Every stopping point (done, halted, failed, abandoned, thrown) leaves a report behind.
+    await writeRunReport(runDir, { runId, runbook: deps.runbook, inventory: deps.inventory }).catch(
+      (error: unknown) =>
+        deps.emit({ type: 'note', message: `could not write the run report: ${(error as Error).message}` }),
+    );
   }
 }
 
