@@ -1,0 +1,112 @@
+/**
+ * Drives `runSession` in this process against the in-process lab, as the CLI's composition root
+ * does, with two test seams: a fake prompter, and a "crash" that freezes the session at an exact
+ * journal entry (nothing after it is written or sent, as if the process had died there).
+ */
+import { rmSync } from 'node:fs';
+import { RUNBOOKS } from '../../runbooks/index.js';
+import { labEstate, makeDeps, makeTransportPool, readPasswords } from '../../src/cli/compose.js';
+import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type Prompter } from '../../src/engine/context.js';
+import type { JournalWriter } from '../../src/engine/journal-port.js';
+import { runSession, type SessionRequest, type SessionResult } from '../../src/engine/session.js';
+import { inventoryKey, lockPathFor } from '../../src/durability/run-dir.js';
+import { loadInventory } from '../../src/inventory/load-inventory.js';
+import type { RunEvent } from '../../src/log/events.js';
+import type { Transport } from '../../src/transport/types.js';
+import { LAB_PASSWORD } from './helpers.js';
+
+type Entry = { type: string } & Record<string, unknown>;
+
+export interface EngineRunOptions {
+  mode: SessionRequest['mode'];
+  faultsFile?: string;
+  prompt?: Prompter;
+  options?: Partial<EngineOptions>;
+  /**
+   * Freeze the session when the journal is about to take this entry. `after: true` writes it
+   * first (crash right after it is durable); otherwise it is never written.
+   */
+  crashAt?: { match: (entry: Entry) => boolean; after: boolean };
+}
+
+export interface EngineRun {
+  /** The session's result, or 'crashed' once the freeze point was reached. */
+  outcome: SessionResult | 'crashed';
+  events: RunEvent[];
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+
+/** A transport that stops answering once `frozen()` is true. */
+function freezable(inner: Transport, frozen: () => boolean): Transport {
+  return {
+    host: inner.host,
+    connect: () => (frozen() ? never() : inner.connect()),
+    run: (script, options) => (frozen() ? never() : inner.run(script, options)),
+    upload: (local, remote, options) => (frozen() ? never() : inner.upload(local, remote, options)),
+    close: () => inner.close(),
+  };
+}
+
+export async function engineRun(inventoryFile: string, stateDir: string, request: EngineRunOptions): Promise<EngineRun> {
+  process.env.DEPLOY_ROLLUP_LAB_PASSWORD = LAB_PASSWORD;
+  const inventory = await loadInventory(inventoryFile);
+  const runbook = RUNBOOKS[inventory.runbook];
+  if (!runbook) throw new Error(`no runbook ${inventory.runbook}`);
+  const estate = await labEstate(inventory, stateDir, request.faultsFile);
+  const events: RunEvent[] = [];
+  const emit = (event: RunEvent): void => void events.push(event);
+  const pool = makeTransportPool(inventory, estate, readPasswords(inventory), emit);
+  let frozen = false;
+  let onCrash: () => void = () => undefined;
+  const crashed = new Promise<'crashed'>((resolve) => (onCrash = () => resolve('crashed')));
+  const options: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, lab: true, yes: true, operator: 'tester@lab', retryMinMs: 10, retryMaxMs: 20, ...request.options };
+  const session = runSession(
+    { inventoryFile: inventory.file, inventory, runbook: runbook.id, runbookVersion: runbook.version },
+    {
+      stateDir,
+      mode: request.mode,
+      makeDeps: (runId, _runDir, journal) => {
+        const crashAt = request.crashAt;
+        // The ledger writes to this Journal object itself, so the seam goes on the instance.
+        // Journal.append goes through appendMany: both seams write through the original appendMany.
+        const realAppendMany = journal.appendMany.bind(journal);
+        const realAppend = async (entry: Parameters<typeof journal.append>[0]) => (await realAppendMany([entry]))[0] as never;
+        journal.append = async (entry) => {
+          if (frozen) return never();
+          if (crashAt?.match(entry as Entry)) {
+            if (crashAt.after) await realAppend(entry);
+            frozen = true;
+            onCrash();
+            return never();
+          }
+          return realAppend(entry);
+        };
+        journal.appendMany = async (entries) => {
+          if (frozen) return never();
+          if (entries.some((entry) => crashAt?.match(entry as Entry))) {
+            frozen = true;
+            onCrash();
+            return never();
+          }
+          return realAppendMany(entries);
+        };
+        const writer: JournalWriter = journal as never;
+        const deps = makeDeps({ runbook, inventory, runId, pool, journal: writer, emit, options, ...(request.prompt ? { prompt: request.prompt } : {}) });
+        const transport = deps.transport;
+        return { ...deps, transport: (host) => freezable(transport(host), () => frozen) };
+      },
+    },
+  );
+  try {
+    const outcome = await Promise.race([session, crashed]);
+    if (outcome === 'crashed') {
+      // The "dead" session still holds the lock in this (living) process: remove it as a takeover would.
+      rmSync(lockPathFor(stateDir, inventoryKey(inventory.file)), { force: true });
+    }
+    return { outcome, events };
+  } finally {
+    await pool.closeAll();
+    await estate.close();
+  }
+}
