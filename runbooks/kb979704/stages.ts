@@ -43,6 +43,14 @@ export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
 
 const ENGINE = 'Provisioning Engine';
 
+/** Actions that only read or prepare (copy in, note, back up, restart): no change a restart must follow up. */
+const READ_ONLY_PREP: ReadonlySet<string> = new Set([
+  'package.upload',
+  'config.read',
+  'file.backup',
+  'service.restart',
+]);
+
 function hostsOf(ctx: StageContext, role: Role): string[] {
   return ctx.inventory.roles[role];
 }
@@ -55,6 +63,33 @@ function firstMps(ctx: StageContext): string {
 
 function componentsFor(ctx: StageContext): readonly Component[] {
   return ctx.facts.ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
+}
+
+/**
+ * Read-only checks that the components living on `host` are already at the rollup's version:
+ * then the engine there need not stop (nothing of it will be replaced).
+ */
+function componentsAtRollup(ctx: StageContext, host: string): PlanStep[] {
+  return componentsFor(ctx)
+    .filter((c) => c.livesOn === 'mps')
+    .map((c) =>
+      makeStep('endState', host, 'mps', {
+        key: slug(c.name),
+        action: 'component.install',
+        target: c.name,
+        description: `${c.name} is at ${ctx.versions.ur6 ?? ''}`,
+        params: { product: c.name, msi: c.msi, version: ctx.versions.ur6 ?? '' },
+        verifyOn: [host],
+      }),
+    );
+}
+
+/** Ids of the Deployment Tool's component steps: a change there is what IIS must be reset for. */
+function componentStepIds(ctx: StageContext): string[] {
+  const host = firstMps(ctx);
+  return (['uninstallComponents', 'reinstallComponents'] as const).flatMap((gate) =>
+    componentsFor(ctx).map((c) => `${gate}/${host}/${slug(c.name)}`),
+  );
 }
 
 function backupDir(ctx: StageContext, host: string): string {
@@ -290,7 +325,7 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
   const readId = `${stage}/${host}/read-cache-refresh`;
   const transport = transportObligation(host);
   const version = ctx.versions.ur6 ?? '';
-  const restart = (key: string, why: string, discharges?: string[]): PlanStep =>
+  const restart = (key: string, why: string, after: PlanStep[], discharges?: string[]): PlanStep =>
     step({
       key,
       action: 'service.restart',
@@ -298,8 +333,24 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       description: `Restart the Microsoft Exchange Transport service (${why})`,
       params: { timeoutSeconds: 300 },
       ...(discharges ? { discharges } : {}),
+      // A restart follows up a change: with none in this run, mail keeps flowing undisturbed.
+      neededAfter: after.filter((s) => !READ_ONLY_PREP.has(s.action)).map((s) => s.id),
     });
-  return [
+  const agentInstall = install(ctx, stage, host, agent);
+  const agentRegister = step({
+    key: 'agent-install',
+    action: 'transportAgent.install',
+    target: AGENT.name,
+    description: 'Install the 64-bit transport agent',
+    params: { assembly: AGENT.assembly, factory: AGENT.factory },
+  });
+  const agentEnable = step({
+    key: 'agent-enable',
+    action: 'transportAgent.enable',
+    target: AGENT.name,
+    description: 'Enable the transport agent',
+  });
+  const lane: PlanStep[] = [
     upload(stage, host, 'exhub', agent.msi),
     upload(stage, host, 'exhub', cache.msi),
     step({
@@ -336,8 +387,12 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       target: AGENT.name,
       description: 'Disable and uninstall the transport agent',
       raises: [transport],
+      // The new agent already installed, registered and enabled: nothing old is left to remove.
+      supersededBy: [agentInstall, agentRegister, agentEnable],
     }),
-    restart('restart-transport-release', 'so it releases the old agent DLL'),
+  ];
+  lane.push(restart('restart-transport-release', 'so it releases the old agent DLL', lane.slice(-2)));
+  lane.push(
     step({
       key: 'remove-agent',
       action: 'msi.uninstall',
@@ -369,20 +424,9 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
         keepVersion: version,
       },
     }),
-    install(ctx, stage, host, agent),
-    step({
-      key: 'agent-install',
-      action: 'transportAgent.install',
-      target: AGENT.name,
-      description: 'Install the 64-bit transport agent',
-      params: { assembly: AGENT.assembly, factory: AGENT.factory },
-    }),
-    step({
-      key: 'agent-enable',
-      action: 'transportAgent.enable',
-      target: AGENT.name,
-      description: 'Enable the transport agent',
-    }),
+    agentInstall,
+    agentRegister,
+    agentEnable,
     step({
       key: 'write-cache-refresh',
       action: 'config.write',
@@ -414,8 +458,9 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
         runAs: DOMAIN_CACHE_TASK.runAs,
       },
     }),
-    restart('restart-transport', 'to load the new agent', [transport.id]),
-  ];
+  );
+  lane.push(restart('restart-transport', 'to load the new agent', lane, [transport.id]));
+  return lane;
 }
 
 function checkFolderLane(ctx: StageContext): PlanStep[] {
@@ -424,8 +469,7 @@ function checkFolderLane(ctx: StageContext): PlanStep[] {
   const sqlHost = hostsOf(ctx, 'mpssql')[0] ?? '';
   const config = winJoin(PATHS.checkFolderDir, 'CheckFolderGroupsAndRMByPlan.exe.config');
   const stage: StageId = 'checkFolderGroups';
-  return [
-    upload(stage, host, 'mps', product.msi),
+  const prepared = [
     install(ctx, stage, host, product),
     ...CHECK_FOLDER_CONFIG_KEYS.map((key) =>
       makeStep(stage, host, 'mps', {
@@ -436,6 +480,10 @@ function checkFolderLane(ctx: StageContext): PlanStep[] {
         params: { path: config, key, value: sqlHost, clearReadOnly: true },
       }),
     ),
+  ];
+  return [
+    upload(stage, host, 'mps', product.msi),
+    ...prepared,
     makeStep(stage, host, 'mps', {
       key: 'run-check-folder',
       action: 'program.run',
@@ -446,6 +494,9 @@ function checkFolderLane(ctx: StageContext): PlanStep[] {
         args: [],
         workingDir: PATHS.checkFolderDir,
       },
+      // A one-off fix-up with no state to probe: run it when this run installed or reconfigured
+      // the tool; an estate where both were already in place has had it run.
+      neededAfter: prepared.map((s) => s.id),
     }),
   ];
 }
@@ -468,12 +519,14 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               target: ENGINE,
               description: `Disable the ${ENGINE} COM+ application`,
               raises: [engineObligation(host)],
+              supersededBy: componentsAtRollup(ctx, host),
             }),
             makeStep(id, host, 'mps', {
               key: 'engine-shutdown',
               action: 'complus.shutdown',
               target: ENGINE,
               description: `Shut down the ${ENGINE} and wait until no instance runs`,
+              supersededBy: componentsAtRollup(ctx, host),
             }),
           ],
         })),
@@ -537,6 +590,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               target: '',
               description: 'Restart IIS (iisreset /restart)',
               discharges: ['iis-reset'],
+              neededAfter: componentStepIds(ctx),
             }),
           ],
         })),

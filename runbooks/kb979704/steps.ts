@@ -16,6 +16,8 @@ export interface StepInput {
   verifyOn?: string[];
   raises?: ObligationSpec[];
   discharges?: string[];
+  supersededBy?: PlanStep[];
+  neededAfter?: string[];
 }
 
 export function makeStep(stage: string, host: string, role: Role, input: StepInput): PlanStep {
@@ -33,6 +35,8 @@ export function makeStep(stage: string, host: string, role: Role, input: StepInp
   if (input.verifyOn) step.verifyOn = input.verifyOn;
   if (input.raises?.length) step.raises = input.raises;
   if (input.discharges?.length) step.discharges = input.discharges;
+  if (input.supersededBy?.length) step.supersededBy = input.supersededBy;
+  if (input.neededAfter?.length) step.neededAfter = input.neededAfter;
   return step;
 }
 

@@ -62,6 +62,23 @@ export async function livePlan(deps: EngineDeps): Promise<PlanDocument> {
       }));
       const target = planned?.steps.find((s) => s.id === step.id);
       if (target) target.probe = { done: probe.done, evidence: probe.evidence };
+      // Walk on as the run would: values a probe notes feed later steps, and a step that would run
+      // counts as a change that later follow-ups (restarts, IIS reset) are needed for.
+      await ledger.record({
+        type: 'step.probe',
+        stepId: step.id,
+        host: step.host,
+        done: probe.done,
+        evidence: probe.evidence,
+      });
+      if (!probe.done)
+        await ledger.record({
+          type: 'step.result',
+          stepId: step.id,
+          host: step.host,
+          outcome: 'ok',
+          attempt: 0,
+        });
     }
   }
   const withEvidence = { ...doc, evidence: checked.evidence };

@@ -91,6 +91,38 @@ function retryOptions(deps: EngineDeps, step: PlanStep, signal?: AbortSignal) {
   };
 }
 
+/**
+ * A pending probe is not the last word for a step that only prepares for, or follows up, other
+ * work: with nothing left to prepare (its end state already probes done) or nothing to follow up
+ * (no step it follows changed anything in this run), it is already done. Without this, a second
+ * run over a finished estate would stop engines and restart services for nothing.
+ */
+async function settle(
+  deps: EngineDeps,
+  ledger: Ledger,
+  step: PlanStep,
+  probe: ProbeResult,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
+  if (probe.done) return probe;
+  if (step.neededAfter && step.neededAfter.length > 0 && !step.neededAfter.some((id) => ledger.changed(id))) {
+    return {
+      done: true,
+      evidence: { ...probe.evidence, reason: 'nothing it follows up changed in this run' },
+    };
+  }
+  if (step.supersededBy && step.supersededBy.length > 0) {
+    for (const end of step.supersededBy) {
+      if (!(await probeStep(deps, ledger, end, signal)).done) return probe;
+    }
+    return {
+      done: true,
+      evidence: { ...probe.evidence, reason: 'the end state it prepares for is already reached' },
+    };
+  }
+  return probe;
+}
+
 export async function probeStep(
   deps: EngineDeps,
   ledger: Ledger,
@@ -102,7 +134,11 @@ export async function probeStep(
     { captures: ledger.captures, packageHashes: deps.packageHashes },
     step.id,
   );
-  return withRetry(() => check(deps, step, params, 'probe', signal), retryOptions(deps, step, signal));
+  const probe = await withRetry(
+    () => check(deps, step, params, 'probe', signal),
+    retryOptions(deps, step, signal),
+  );
+  return settle(deps, ledger, step, probe, signal);
 }
 
 /** Runs one step to completion, or throws a permanent DeployError. */
@@ -161,9 +197,12 @@ export async function executeStep(
     return outcome;
   };
 
-  const probe = await withRetry(
-    () => check(deps, step, params, 'probe', signal),
-    retryOptions(deps, step, signal),
+  const probe = await settle(
+    deps,
+    ledger,
+    step,
+    await withRetry(() => check(deps, step, params, 'probe', signal), retryOptions(deps, step, signal)),
+    signal,
   );
   await ledger.record({
     type: 'step.probe',

@@ -113,17 +113,21 @@ export async function runGate(
     });
     return;
   }
+  // Only work the operator was asked to do in this run changed the estate (and creates duties);
+  // a gate found complete at its first probe is already done, like any other step.
+  const operated = before.length > 0 || ledger.gateEverConfirmed(gate.id);
   for (const step of stage.lanes.flatMap((lane) => lane.steps)) {
     if (!ledger.isDone(step.id))
       await ledger.record({
         type: 'step.result',
         stepId: step.id,
         host: step.host,
-        outcome: 'ok',
+        outcome: operated ? 'ok' : 'alreadyDone',
         attempt: 1,
         durationMs: 0,
-        message: 'done by the operator',
+        message: operated ? 'done by the operator' : 'already done before the gate',
       });
+    if (!operated) continue;
     for (const obligation of step.raises ?? []) {
       if (!ledger.isObligationOpen(obligation.id)) {
         await ledger.record({

@@ -12,6 +12,13 @@ export interface OpenObligation {
   description: string;
 }
 
+interface GateState {
+  confirmed?: { by: string; how: string };
+  verified?: boolean;
+  /** Confirmed at some point of this run, even if a failed verification withdrew it since. */
+  everConfirmed?: boolean;
+}
+
 const DONE_OUTCOMES = new Set(['ok', 'alreadyDone', 'restartPending', 'skipped']);
 
 export class Ledger {
@@ -19,7 +26,7 @@ export class Ledger {
   private readonly intents = new Map<string, number>();
   readonly captures: Record<string, Record<string, string>> = {};
   private readonly obligations = new Map<string, OpenObligation>();
-  private readonly gates = new Map<string, { confirmed?: { by: string; how: string }; verified?: boolean }>();
+  private readonly gates = new Map<string, GateState>();
 
   constructor(private readonly journal: JournalWriter) {
     for (const entry of journal.readAll()) this.apply(entry);
@@ -54,6 +61,7 @@ export class Ledger {
         break;
       case 'gate.confirmed':
         this.gateState(String(entry.gateId)).confirmed = { by: String(entry.by), how: String(entry.how) };
+        this.gateState(String(entry.gateId)).everConfirmed = true;
         break;
       case 'gate.verified': {
         const gate = this.gateState(String(entry.gateId));
@@ -65,7 +73,7 @@ export class Ledger {
     }
   }
 
-  private gateState(id: string): { confirmed?: { by: string; how: string }; verified?: boolean } {
+  private gateState(id: string): GateState {
     let gate = this.gates.get(id);
     if (!gate) {
       gate = {};
@@ -76,6 +84,12 @@ export class Ledger {
 
   isDone(stepId: string): boolean {
     return this.done.has(stepId);
+  }
+
+  /** Whether the step changed something in this run (applied, not found already done or skipped). */
+  changed(stepId: string): boolean {
+    const outcome = this.done.get(stepId);
+    return outcome === 'ok' || outcome === 'restartPending';
   }
 
   attempts(stepId: string): number {
@@ -92,6 +106,11 @@ export class Ledger {
 
   gateConfirmed(id: string): { by: string; how: string } | undefined {
     return this.gates.get(id)?.confirmed;
+  }
+
+  /** Whether the operator was asked to work at this gate in this run (so its items changed). */
+  gateEverConfirmed(id: string): boolean {
+    return this.gates.get(id)?.everConfirmed === true;
   }
 
   gateVerified(id: string): boolean {

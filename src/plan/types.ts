@@ -24,6 +24,17 @@ export interface PlanStep {
   /** Obligations this step creates once applied, and those it discharges. */
   raises?: ObligationSpec[];
   discharges?: string[];
+  /**
+   * Read-only checks of the end state this step only prepares for (e.g. stopping the engine so
+   * components can be replaced): when its own probe says pending but all of these probe as done,
+   * the step is already done — there is nothing left for it to prepare.
+   */
+  supersededBy?: PlanStep[];
+  /**
+   * Steps (by id) this one follows up, such as a restart after a change: when none of them
+   * changed anything in this run, there is nothing to follow up and the step is already done.
+   */
+  neededAfter?: string[];
 }
 
 /** A duty that must be carried out even if a later step fails. */
