@@ -1,0 +1,121 @@
+/**
+ * CLI end-to-end helpers: a temp copy of a shipped lab inventory (package in the temp dir, state
+ * dir beside it), the built bin run with node, and the lab state file read back.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { LabEvent, LabState } from '../../src/lab/model/state.js';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface TempLab {
+  dir: string;
+  inventory: string;
+  stateDir: string;
+  packageDir: string;
+  /** Runs the bin with `--inventory` (first for the root command, after the subcommand otherwise). */
+  cli(args: string[], subcommand?: string): Promise<CliResult>;
+  /** `--lab --state-dir --retry-delay 10` plus `extra`. */
+  run(extra: string[]): Promise<CliResult>;
+  labState(): LabState;
+  applyEvents(): LabEvent[];
+  write(name: string, text: string): string;
+  cleanup(): void;
+}
+
+/** Runs the built CLI; never rejects on a non-zero exit. */
+export function runCli(args: string[], cwd: string): Promise<CliResult> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd, timeout: 60_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', CI: '1' } },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
+  });
+}
+
+/**
+ * Copies `inventory/<source>` into a temp dir with `package:` pointing inside it; `edit` may
+ * rewrite the YAML text (append lab switches, facts, hosts).
+ */
+export function tempLab(source: string, edit: (yaml: string) => string = (y) => y): TempLab {
+  const dir = mkdtempSync(join(tmpdir(), 'dr-e2e-'));
+  const packageDir = join(dir, 'pkg');
+  const stateDir = join(dir, 'state');
+  const inventory = join(dir, 'inventory.yaml');
+  const yaml = readFileSync(join(ROOT, 'inventory', source), 'utf8').replace(
+    /^package: .*$/m,
+    `package: ${packageDir}`,
+  );
+  writeFileSync(inventory, edit(yaml));
+  const labState = (): LabState =>
+    JSON.parse(readFileSync(join(stateDir, 'lab-state.json'), 'utf8')) as LabState;
+  const cli = (args: string[], subcommand?: string): Promise<CliResult> =>
+    runCli(
+      subcommand ? [subcommand, '--inventory', inventory, ...args] : ['--inventory', inventory, ...args],
+      dir,
+    );
+  return {
+    dir,
+    inventory,
+    stateDir,
+    packageDir,
+    cli,
+    run: (extra) => cli(['--lab', '--state-dir', stateDir, '--retry-delay', '10', ...extra]),
+    labState,
+    applyEvents: () => labState().events.filter((e) => e.phase === 'apply'),
+    write: (name, text) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Product version on a host, by DisplayName (case-insensitive, as on Windows). */
+export function productVersion(state: LabState, host: string, product: string): string | undefined {
+  const products = state.hosts[host]?.products ?? {};
+  const key = Object.keys(products).find((k) => k.toLowerCase() === product.toLowerCase());
+  return key === undefined ? undefined : products[key];
+}
+
+/** A file on a host, by Windows path (case-insensitive). */
+export function fileOn(
+  state: LabState,
+  host: string,
+  path: string,
+): LabState['hosts'][string]['files'][string] | undefined {
+  const files = state.hosts[host]?.files ?? {};
+  const key = Object.keys(files).find((k) => k.toLowerCase() === path.toLowerCase());
+  return key === undefined ? undefined : files[key];
+}
+
+/** The largest number of intervals open at one instant (touching ends do not overlap). */
+export function maxOverlap(intervals: { start: number; end: number }[]): number {
+  const edges = intervals.flatMap((i) => [
+    { at: i.start, delta: 1 },
+    { at: i.end, delta: -1 },
+  ]);
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let open = 0;
+  let max = 0;
+  for (const edge of edges) {
+    open += edge.delta;
+    max = Math.max(max, open);
+  }
+  return max;
+}

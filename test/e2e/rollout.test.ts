@@ -1,0 +1,214 @@
+/**
+ * The whole of Update Rollup 6 over SSH against the simulated estate, checked from the lab state
+ * file: the end state the KB describes, `verify` before and after, the dry run and saved plans.
+ */
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { join } from 'node:path';
+import {
+  AGENT,
+  CORE_COMPONENTS,
+  DEFAULT_VERSIONS,
+  DOMAIN_CACHE_TASK,
+  NO_UR5_COMPONENTS,
+  PATHS,
+  STANDALONE,
+  packageFile,
+} from '../../runbooks/kb979704/data.js';
+import { SEEDED_CACHE_REFRESH, TRANSPORT_SERVICE } from '../../src/lab/model/seed.js';
+import type { LabState } from '../../src/lab/model/state.js';
+import { fileOn, maxOverlap, productVersion, tempLab, type CliResult, type TempLab } from './helpers.js';
+
+const UR6 = DEFAULT_VERSIONS.ur6 as string;
+const MPS = ['hmc-mps-a', 'hmc-mps-b'];
+const HUBS = ['exhub-east', 'exhub-west'];
+const ALL = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
+const CUSTOM_WEB_CONFIG = 'owa.contoso-hosting.net';
+
+interface PlanJson {
+  stages: { id: string; steps: { id: string; probe?: { done: boolean } }[] }[];
+}
+
+describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
+  let lab: TempLab;
+  let before: CliResult;
+  let dryRun: CliResult;
+  let dryRunApplies: number;
+  let saved: CliResult;
+  let run: CliResult;
+  let after: CliResult;
+  let state: LabState;
+
+  beforeAll(async () => {
+    lab = tempLab('lab.yaml');
+    before = await lab.cli(['--lab', '--state-dir', lab.stateDir], 'verify');
+    dryRun = await lab.run(['--dry-run']);
+    dryRunApplies = lab.applyEvents().length;
+    saved = await lab.run(['--dry-run', '--save-plan', join(lab.dir, 'plan.json')]);
+    run = await lab.run(['--yes', '--plan', join(lab.dir, 'plan.json')]);
+    state = lab.labState();
+    after = await lab.cli(['--lab', '--state-dir', lab.stateDir], 'verify');
+  }, 120_000);
+  afterAll(() => lab.cleanup());
+
+  test('verify fails before the run, listing what is missing per host', () => {
+    expect(before.code).toBe(1);
+    expect(before.stdout).toContain('NOT fully applied');
+    for (const host of [...MPS, 'hmc-web-a', 'sql-om-1', 'sql-mps-1', 'dns-main', ...HUBS])
+      expect(before.stdout).toContain(`  ${host}:`);
+    expect(before.stdout).toContain('component.install Exchange 2007 Provider');
+  });
+
+  test('the live dry run prints facts with evidence and per-step verdicts, and changes nothing', () => {
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toMatch(/Facts: ur5Installed=false \(probe: UR5 build is/);
+    expect(dryRun.stdout).toMatch(/upgradedFromHmc40=true \(probe: hmc-mps-a: registry key/);
+    expect(dryRun.stdout).toContain('[will run]');
+    expect(dryRun.stdout).toContain('[already done]');
+    expect(dryRunApplies).toBe(0);
+  });
+
+  test('the run from the saved plan exits 0 and verify passes afterwards', () => {
+    expect(saved.code).toBe(0);
+    expect(run.stderr).toContain('finished: the rollup is applied');
+    expect(run.code).toBe(0);
+    expect(after.stdout).toContain('verified: the rollup is fully applied');
+    expect(after.code).toBe(0);
+  });
+
+  test('the provisioning engine is enabled and running on every MPS host', () => {
+    for (const host of MPS)
+      expect(state.hosts[host]?.comPlus['Provisioning Engine']).toEqual({ enabled: true, running: true });
+  });
+
+  test('C:\\MSIShare on the first MPS host holds every component MSI at the KB size and the UR6 version', () => {
+    for (const component of ALL) {
+      const file = fileOn(state, 'hmc-mps-a', `${PATHS.msiShare}\\${component.msi}`);
+      expect({ msi: component.msi, size: file?.size, version: file?.version }).toEqual({
+        msi: component.msi,
+        size: packageFile(component.msi).size,
+        version: UR6,
+      });
+    }
+  });
+
+  test('every component is at UR6 on every host of the role it lives on', () => {
+    for (const component of ALL) {
+      const hosts = component.livesOn === 'mps' ? MPS : ['hmc-web-a'];
+      for (const host of hosts)
+        expect([host, component.name, productVersion(state, host, component.name)]).toEqual([
+          host,
+          component.name,
+          UR6,
+        ]);
+    }
+  });
+
+  test('every hub has the 64-bit agent registered and enabled, transport running and the customisations back', () => {
+    for (const hub of HUBS) {
+      const host = state.hosts[hub];
+      expect(host?.transportAgents[AGENT.name]).toMatchObject({ enabled: true, assembly: AGENT.assembly });
+      expect(AGENT.assembly).not.toContain('(x86)');
+      expect(host?.services[TRANSPORT_SERVICE]).toBe('Running');
+      expect(productVersion(state, hub, AGENT.name)).toBe(UR6);
+      expect(productVersion(state, hub, STANDALONE.domainCache?.product ?? '')).toBe(UR6);
+      expect(fileOn(state, hub, PATHS.agentConfig)?.content).toContain(`value="${SEEDED_CACHE_REFRESH}"`);
+      expect(fileOn(state, hub, PATHS.agentConfig)?.content).not.toContain('value="60"');
+      const domainCache = fileOn(state, hub, PATHS.domainCacheConfig)?.content ?? '';
+      expect(domainCache).toContain('value="sql-mps-1"');
+      expect(domainCache).toContain('D:\\OOF\\Cache');
+      expect(host?.tasks[DOMAIN_CACHE_TASK.name]).toMatchObject({
+        command: PATHS.domainCacheExe,
+        minutes: DOMAIN_CACHE_TASK.minutes,
+      });
+    }
+  });
+
+  test('the standalone MSIs are at UR6 where they live and the RPC over HTTP customisations are back', () => {
+    expect(productVersion(state, 'sql-mps-1', STANDALONE.rmDatabase?.product ?? '')).toBe(UR6);
+    expect(productVersion(state, 'sql-mps-1', STANDALONE.dbFunctionUpdate?.product ?? '')).toBe(UR6);
+    expect(productVersion(state, 'sql-om-1', STANDALONE.pwdb?.product ?? '')).toBe(UR6);
+    expect(productVersion(state, 'dns-main', STANDALONE.dnsClient?.product ?? '')).toBe(UR6);
+    expect(productVersion(state, 'hmc-web-a', STANDALONE.rpcHttp?.product ?? '')).toBe(UR6);
+    expect(productVersion(state, 'hmc-mps-a', STANDALONE.checkFolder?.product ?? '')).toBe(UR6);
+    expect(fileOn(state, 'hmc-web-a', `${PATHS.rpcHttpConfig}\\web.config`)?.content).toContain(
+      CUSTOM_WEB_CONFIG,
+    );
+    expect(fileOn(state, 'hmc-web-a', `${PATHS.rpcHttpConfig}\\logo.gif`)?.size).toBe(5_311);
+  });
+
+  test('with hubWindow 1, transport restarts on different hubs never overlap', () => {
+    const restarts = state.events.filter((e) => e.phase === 'apply' && e.action === 'service.restart');
+    expect(new Set(restarts.map((e) => e.host))).toEqual(new Set(HUBS));
+    expect(maxOverlap(restarts)).toBe(1);
+  });
+
+  test('after the run every step of a live dry run is already done, and a stale saved plan is refused', async () => {
+    const json = await lab.run(['--dry-run', '--format', 'json']);
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout) as PlanJson;
+    const pending = plan.stages.flatMap((s) => s.steps).filter((s) => s.probe?.done !== true);
+    expect(pending.map((s) => s.id)).toEqual([]);
+    const stale = await lab.run(['--yes', '--plan', join(lab.dir, 'plan.json')]);
+    expect(stale.code).toBe(3);
+    expect(stale.stderr).toContain('is stale');
+    expect(stale.stderr).toMatch(/stopEngines\/hmc-mps-a\/engine-disable: was pending, now done/);
+  }, 60_000);
+});
+
+describe('the UR5 lab estate (inventory/lab-ur5.yaml)', () => {
+  let lab: TempLab;
+  let before: CliResult;
+  let run: CliResult;
+  let after: CliResult;
+  let state: LabState;
+
+  beforeAll(async () => {
+    lab = tempLab('lab-ur5.yaml');
+    before = await lab.cli(['--lab', '--state-dir', lab.stateDir], 'verify');
+    const seeded = lab.labState();
+    run = await lab.run(['--yes']);
+    state = lab.labState();
+    after = await lab.cli(['--lab', '--state-dir', lab.stateDir], 'verify');
+    hubProductsBefore = Object.fromEntries(HUBS.map((h) => [h, seeded.hosts[h]?.products]));
+  }, 120_000);
+  let hubProductsBefore: Record<string, unknown> = {};
+  afterAll(() => lab.cleanup());
+
+  test('verify fails before and passes after a run that exits 0', () => {
+    expect(before.code).toBe(1);
+    expect(run.code).toBe(0);
+    expect(after.code).toBe(0);
+    expect(after.stdout).toContain('ur5Installed=true');
+  });
+
+  test('the nine core components are at UR6 and the UR5 extras are untouched', () => {
+    for (const component of CORE_COMPONENTS) {
+      const hosts = component.livesOn === 'mps' ? MPS : ['hmc-web-a'];
+      for (const host of hosts) expect(productVersion(state, host, component.name)).toBe(UR6);
+      expect(fileOn(state, 'hmc-mps-a', `${PATHS.msiShare}\\${component.msi}`)).toMatchObject({
+        size: packageFile(component.msi).size,
+        version: UR6,
+      });
+    }
+    for (const component of NO_UR5_COMPONENTS.filter((c) => c.livesOn === 'mps'))
+      expect(productVersion(state, 'hmc-mps-b', component.name)).toBe(DEFAULT_VERSIONS.ur5);
+    for (const host of MPS)
+      expect(state.hosts[host]?.comPlus['Provisioning Engine']).toEqual({ enabled: true, running: true });
+  });
+
+  test('none of the no-UR5 tail ran: hub products unchanged and no tail stage sent a command', () => {
+    for (const hub of HUBS) expect(state.hosts[hub]?.products).toEqual(hubProductsBefore[hub]);
+    const tail = [
+      'rpcHttpConfig',
+      'performanceWarehouse',
+      'dnsClient',
+      'oofAgent',
+      'resourceManagerDatabase',
+      'checkFolderGroups',
+      'dbFunctionUpdate',
+    ];
+    const stages = new Set(state.events.filter((e) => e.phase === 'apply').map((e) => e.step.split('/')[0]));
+    for (const stage of tail) expect(stages.has(stage)).toBe(false);
+    expect(stages.has('resetIis')).toBe(true);
+  });
+});
