@@ -15,8 +15,13 @@ function faultsFile(lab: LabDir, name: string, yaml: string): string {
 
 /** Apply events of one step that reached the host's model (a drop "before" never does). */
 function applies(stateDir: string, host: string, action: string): { effective: number; all: number } {
-  const events = readLabState(stateDir).events.filter((e) => e.phase === 'apply' && e.host === host && e.action === action);
-  return { all: events.length, effective: events.filter((e) => !(e.fault === 'drop' && e.exitCode === null)).length };
+  const events = readLabState(stateDir).events.filter(
+    (e) => e.phase === 'apply' && e.host === host && e.action === action,
+  );
+  return {
+    all: events.length,
+    effective: events.filter((e) => !(e.fault === 'drop' && e.exitCode === null)).length,
+  };
 }
 
 describe('an SSH connection dropped mid-step', () => {
@@ -29,20 +34,32 @@ describe('an SSH connection dropped mid-step', () => {
   test.each([
     ['after', 1],
     ['before', 1],
-  ] as const)('dropped %s the apply: the run retries or stops resumable, resume completes, and the step took effect once', async (when, effective) => {
-    const state = lab.stateDir(`drop-${when}`);
-    const faults = faultsFile(lab, `drop-${when}`, `- { host: hmc-mps-b, action: complus.disable, kind: drop, when: ${when} }\n`);
-    let result = await runCli([...labArgs(lab, state), '--faults', faults]);
-    expect([0, 1]).toContain(result.code);
-    if (result.code === 1) result = await runCli([...labArgs(lab, state), '--resume']);
-    expect(result.code).toBe(0);
-    expect(runDirs(state)).toHaveLength(1);
-    const counted = applies(state, 'hmc-mps-b', 'complus.disable');
-    expect(counted.effective).toBe(effective);
-    // The dropped command is on record, so the drill really happened.
-    expect(readLabState(state).events.some((e) => e.host === 'hmc-mps-b' && e.action === 'complus.disable' && e.fault === 'drop')).toBe(true);
-    if (when === 'before') expect(counted.all).toBe(2);
-  }, 60_000);
+  ] as const)(
+    'dropped %s the apply: the run retries or stops resumable, resume completes, and the step took effect once',
+    async (when, effective) => {
+      const state = lab.stateDir(`drop-${when}`);
+      const faults = faultsFile(
+        lab,
+        `drop-${when}`,
+        `- { host: hmc-mps-b, action: complus.disable, kind: drop, when: ${when} }\n`,
+      );
+      let result = await runCli([...labArgs(lab, state), '--faults', faults]);
+      expect([0, 1]).toContain(result.code);
+      if (result.code === 1) result = await runCli([...labArgs(lab, state), '--resume']);
+      expect(result.code).toBe(0);
+      expect(runDirs(state)).toHaveLength(1);
+      const counted = applies(state, 'hmc-mps-b', 'complus.disable');
+      expect(counted.effective).toBe(effective);
+      // The dropped command is on record, so the drill really happened.
+      expect(
+        readLabState(state).events.some(
+          (e) => e.host === 'hmc-mps-b' && e.action === 'complus.disable' && e.fault === 'drop',
+        ),
+      ).toBe(true);
+      if (when === 'before') expect(counted.all).toBe(2);
+    },
+    60_000,
+  );
 });
 
 describe('an obligation raised before a permanent failure', () => {
@@ -50,7 +67,11 @@ describe('an obligation raised before a permanent failure', () => {
   let faults: string;
   beforeAll(() => {
     lab = makeLabDir();
-    faults = faultsFile(lab, 'start-fails', '- { host: hmc-mps-a, action: complus.start, kind: fail, times: 99, exitCode: 1 }\n');
+    faults = faultsFile(
+      lab,
+      'start-fails',
+      '- { host: hmc-mps-a, action: complus.start, kind: fail, times: 99, exitCode: 1 }\n',
+    );
   });
   afterAll(() => lab.cleanup());
 
@@ -65,11 +86,14 @@ describe('an obligation raised before a permanent failure', () => {
   test('abandon discharges it: the engine is enabled and running again on every MPS server', async () => {
     const state = lab.stateDir('cleanup');
     await failedRun(state);
-    expect(readLabState(state).hosts['hmc-mps-a']?.comPlus).toMatchObject({ 'Provisioning Engine': { running: false } });
+    expect(readLabState(state).hosts['hmc-mps-a']?.comPlus).toMatchObject({
+      'Provisioning Engine': { running: false },
+    });
     const abandoned = await runCli([...labArgs(lab, state), '--abandon']);
     expect(abandoned.code).toBe(0);
     const hosts = readLabState(state).hosts;
-    for (const host of ['hmc-mps-a', 'hmc-mps-b']) expect(hosts[host]?.comPlus).toEqual({ 'Provisioning Engine': { enabled: true, running: true } });
+    for (const host of ['hmc-mps-a', 'hmc-mps-b'])
+      expect(hosts[host]?.comPlus).toEqual({ 'Provisioning Engine': { enabled: true, running: true } });
     const status = await runCli(['status', '--inventory', lab.inventory, '--state-dir', state]);
     expect(status.stdout).toMatch(/abandoned/);
     expect(status.stdout).toMatch(/open obligations: none/);
@@ -83,6 +107,8 @@ describe('an obligation raised before a permanent failure', () => {
     const status = await runCli(['status', '--inventory', lab.inventory, '--state-dir', state]);
     expect(status.stdout).toMatch(/abandoned/);
     expect(status.stdout).toMatch(/open obligations: .*re-enable and start the Provisioning Engine/i);
-    expect(readLabState(state).hosts['hmc-mps-a']?.comPlus).toMatchObject({ 'Provisioning Engine': { running: false } });
+    expect(readLabState(state).hosts['hmc-mps-a']?.comPlus).toMatchObject({
+      'Provisioning Engine': { running: false },
+    });
   }, 90_000);
 });

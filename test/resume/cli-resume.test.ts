@@ -9,7 +9,16 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { inventoryKey, lockPathFor } from '../../src/durability/run-dir.js';
-import { editInventory, journalOf, labArgs, makeLabDir, runCli, runDirs, startCli, type LabDir } from './helpers.js';
+import {
+  editInventory,
+  journalOf,
+  labArgs,
+  makeLabDir,
+  runCli,
+  runDirs,
+  startCli,
+  type LabDir,
+} from './helpers.js';
 
 describe('one run per inventory at a time', () => {
   let lab: LabDir;
@@ -39,7 +48,16 @@ describe('one run per inventory at a time', () => {
     expect(dead).toBeGreaterThan(0);
     const lockPath = lockPathFor(state, inventoryKey(lab.inventory));
     mkdirSync(dirname(lockPath), { recursive: true });
-    writeFileSync(lockPath, JSON.stringify({ runId: 'pending', pid: dead, host: hostname(), startedAt: new Date(Date.now() - 60_000).toISOString(), command: 'deploy-rollup (crashed)' }));
+    writeFileSync(
+      lockPath,
+      JSON.stringify({
+        runId: 'pending',
+        pid: dead,
+        host: hostname(),
+        startedAt: new Date(Date.now() - 60_000).toISOString(),
+        command: 'deploy-rollup (crashed)',
+      }),
+    );
     const result = await runCli(labArgs(lab, state));
     expect(result.code).toBe(0);
     expect(existsSync(lockPath)).toBe(false);
@@ -74,25 +92,50 @@ describe('resume checks the inventory against the run', () => {
   }, 30_000);
 
   test.each([
-    ['a host added to a role', (t: string) => t.replace('sql-om-1: { address: 127.0.0.1, port: 22021, roles: [omsql] }', 'sql-om-1: { address: 127.0.0.1, port: 22021, roles: [omsql, dns] }'), /sql-om-1 roles/],
-    ['a fact pin', (t: string) => t.replace(/^hosts:/m, 'facts: { ur5Installed: true }\n\nhosts:'), /fact ur5Installed/],
-    ['an address', (t: string) => t.replace('hmc-mps-b: { address: 127.0.0.1,', 'hmc-mps-b: { address: 127.0.0.2,'), /hmc-mps-b address/],
-  ])('resume is refused with exit 2 naming the change after %s changed', async (_what, edit, named) => {
-    restore();
-    editInventory(lab.inventory, edit);
-    const result = await runCli([...labArgs(lab, state), '--resume']);
-    restore();
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/inventory changed/);
-    expect(result.stderr).toMatch(named);
-  }, 30_000);
+    [
+      'a host added to a role',
+      (t: string) =>
+        t.replace(
+          'sql-om-1: { address: 127.0.0.1, port: 22021, roles: [omsql] }',
+          'sql-om-1: { address: 127.0.0.1, port: 22021, roles: [omsql, dns] }',
+        ),
+      /sql-om-1 roles/,
+    ],
+    [
+      'a fact pin',
+      (t: string) => t.replace(/^hosts:/m, 'facts: { ur5Installed: true }\n\nhosts:'),
+      /fact ur5Installed/,
+    ],
+    [
+      'an address',
+      (t: string) => t.replace('hmc-mps-b: { address: 127.0.0.1,', 'hmc-mps-b: { address: 127.0.0.2,'),
+      /hmc-mps-b address/,
+    ],
+  ])(
+    'resume is refused with exit 2 naming the change after %s changed',
+    async (_what, edit, named) => {
+      restore();
+      editInventory(lab.inventory, edit);
+      const result = await runCli([...labArgs(lab, state), '--resume']);
+      restore();
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/inventory changed/);
+      expect(result.stderr).toMatch(named);
+    },
+    30_000,
+  );
 
   test('resume is allowed after a harmless change (a comment and a port), with a note, and completes', async () => {
     restore();
-    editInventory(lab.inventory, (t) => `# edited by the operator\n${t.replace('port: 22042', 'port: 22043')}`);
+    editInventory(
+      lab.inventory,
+      (t) => `# edited by the operator\n${t.replace('port: 22042', 'port: 22043')}`,
+    );
     const result = await runCli([...labArgs(lab, state), '--resume']);
     restore();
-    expect(result.stderr).toMatch(/note: inventory changed since the run started \(allowed\): host exhub-west port changed: 22042 → 22043/);
+    expect(result.stderr).toMatch(
+      /note: inventory changed since the run started \(allowed\): host exhub-west port changed: 22042 → 22043/,
+    );
     expect(result.code).toBe(0);
     const dir = runDirs(state)[0] ?? '';
     expect(runDirs(state)).toHaveLength(1);

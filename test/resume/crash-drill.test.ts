@@ -83,7 +83,8 @@ describe('a rollup killed with SIGKILL at random instants', () => {
     const started = Date.now();
     const { child, done } = startCli(labArgs(lab, lab.stateDir('baseline'), '--json'));
     child.stderr?.on('data', (chunk: Buffer) => {
-      if (startupMs === 0 && chunk.toString().includes('"type":"stage.start"')) startupMs = Date.now() - started;
+      if (startupMs === 0 && chunk.toString().includes('"type":"stage.start"'))
+        startupMs = Date.now() - started;
     });
     const result = await done;
     workMs = Date.now() - started - startupMs;
@@ -105,7 +106,11 @@ describe('a rollup killed with SIGKILL at random instants', () => {
     const began = Date.now();
     let finished = false;
 
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS && kills.length < WANTED_KILLS && Date.now() - began < BUDGET_MS; attempt++) {
+    for (
+      let attempt = 1;
+      attempt <= MAX_ATTEMPTS && kills.length < WANTED_KILLS && Date.now() - began < BUDGET_MS;
+      attempt++
+    ) {
       const before = journalView(state);
       if (before.finished) {
         finished = true;
@@ -130,22 +135,35 @@ describe('a rollup killed with SIGKILL at random instants', () => {
         const end = await done;
         if (end.signal === 'SIGKILL') {
           const view = journalView(state);
-          kills.push({ attempt, doneSteps: view.done, inFlight: view.inFlight, labEvents: labEventCount(state) });
+          kills.push({
+            attempt,
+            doneSteps: view.done,
+            inFlight: view.inFlight,
+            labEvents: labEventCount(state),
+          });
           continue;
         }
       }
       const end = await done;
-      if (end.code !== 0) throw new Error(`attempt ${attempt} (seed ${seed}) exited ${String(end.code)} instead of being killed or finishing:\n${end.stderr.slice(-3000)}`);
+      if (end.code !== 0)
+        throw new Error(
+          `attempt ${attempt} (seed ${seed}) exited ${String(end.code)} instead of being killed or finishing:\n${end.stderr.slice(-3000)}`,
+        );
       finished = true;
       break;
     }
 
     if (!finished) {
       const last = await runCli(labArgs(lab, state, ...(runDirs(state).length > 0 ? ['--resume'] : [])));
-      if (last.code !== 0) throw new Error(`the final resume (seed ${seed}) exited ${String(last.code)}:\n${last.stderr.slice(-3000)}`);
+      if (last.code !== 0)
+        throw new Error(
+          `the final resume (seed ${seed}) exited ${String(last.code)}:\n${last.stderr.slice(-3000)}`,
+        );
     }
     const progress = kills.map((k) => k.doneSteps.size).join(' ');
-    process.stdout.write(`crash drill: ${kills.length} kills, ${kills.filter((k) => k.inFlight.length > 0).length} with a step in flight; steps done at each kill: ${progress}\n`);
+    process.stdout.write(
+      `crash drill: ${kills.length} kills, ${kills.filter((k) => k.inFlight.length > 0).length} with a step in flight; steps done at each kill: ${progress}\n`,
+    );
     expect(kills.length).toBeGreaterThanOrEqual(WANTED_KILLS);
     expect(runDirs(state)).toHaveLength(1);
     expect(journalView(state).finished).toBe(true);
@@ -158,7 +176,8 @@ describe('a rollup killed with SIGKILL at random instants', () => {
     for (const kill of kills) {
       end.events.forEach((event, index) => {
         if (index < kill.labEvents || event.phase !== 'apply') return;
-        if (kill.doneSteps.has(event.step)) reapplied.push(`${event.step} (lab event ${event.seq}) after kill at attempt ${kill.attempt}`);
+        if (kill.doneSteps.has(event.step))
+          reapplied.push(`${event.step} (lab event ${event.seq}) after kill at attempt ${kill.attempt}`);
       });
     }
     expect(reapplied).toEqual([]);
@@ -170,7 +189,10 @@ describe('a rollup killed with SIGKILL at random instants', () => {
     expect(extra).toBeLessThanOrEqual(kills.length);
     // Every step the baseline applied was applied here too (or found already done by a probe).
     for (const step of baselineApplies.keys()) {
-      if (!applies.has(step)) expect(journalOf(runDirs(state)[0] ?? '').some((e) => e.type === 'step.result' && e.stepId === step)).toBe(true);
+      if (!applies.has(step))
+        expect(
+          journalOf(runDirs(state)[0] ?? '').some((e) => e.type === 'step.result' && e.stepId === step),
+        ).toBe(true);
     }
   }, 150_000);
 });

@@ -16,7 +16,8 @@ function appliesOf(stateDir: string, step: string): number {
 
 function maxAppliesPerStep(stateDir: string): number {
   const counts = new Map<string, number>();
-  for (const e of readLabState(stateDir).events) if (e.phase === 'apply') counts.set(e.step, (counts.get(e.step) ?? 0) + 1);
+  for (const e of readLabState(stateDir).events)
+    if (e.phase === 'apply') counts.set(e.step, (counts.get(e.step) ?? 0) + 1);
   return Math.max(...counts.values());
 }
 
@@ -25,7 +26,13 @@ function resultsOf(stateDir: string, step: string): string[] {
   return journalOf(dir).flatMap((e) => (e.type === 'step.result' && e.stepId === step ? [e.outcome] : []));
 }
 
-async function crashThenResume(lab: LabDir, state: string, match: (e: Entry) => boolean, after: boolean, between?: () => void): Promise<void> {
+async function crashThenResume(
+  lab: LabDir,
+  state: string,
+  match: (e: Entry) => boolean,
+  after: boolean,
+  between?: () => void,
+): Promise<void> {
   const first = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' }, crashAt: { match, after } });
   expect(first.outcome).toBe('crashed');
   between?.();
@@ -44,11 +51,19 @@ describe('a run that dies at an exact instant resumes correctly', () => {
   test('dying between the intent and the apply: resume probes, finds it not done, and applies it once', async () => {
     const state = lab.stateDir('intent');
     const step = 'stopEngines/hmc-mps-b/engine-shutdown';
-    await crashThenResume(lab, state, (e) => e.type === 'step.intent' && e.stepId === step, true, () => {
-      expect(appliesOf(state, step)).toBe(0);
-      expect(journalOf(runDirs(state)[0] ?? '').filter((e) => e.type === 'step.intent' && e.stepId === step)).toHaveLength(1);
-      expect(resultsOf(state, step)).toEqual([]);
-    });
+    await crashThenResume(
+      lab,
+      state,
+      (e) => e.type === 'step.intent' && e.stepId === step,
+      true,
+      () => {
+        expect(appliesOf(state, step)).toBe(0);
+        expect(
+          journalOf(runDirs(state)[0] ?? '').filter((e) => e.type === 'step.intent' && e.stepId === step),
+        ).toHaveLength(1);
+        expect(resultsOf(state, step)).toEqual([]);
+      },
+    );
     expect(appliesOf(state, step)).toBe(1);
     expect(resultsOf(state, step)).toEqual(['ok']);
     expect(maxAppliesPerStep(state)).toBe(1);
@@ -57,10 +72,16 @@ describe('a run that dies at an exact instant resumes correctly', () => {
   test('dying between the apply and its result: resume probes, finds it done, and does not apply it again', async () => {
     const state = lab.stateDir('result');
     const step = 'backupAndStage/hmc-mps-a/backup-exchange2007resourcemanagerns.msi';
-    await crashThenResume(lab, state, (e) => e.type === 'step.result' && e.stepId === step, false, () => {
-      expect(appliesOf(state, step)).toBe(1);
-      expect(resultsOf(state, step)).toEqual([]);
-    });
+    await crashThenResume(
+      lab,
+      state,
+      (e) => e.type === 'step.result' && e.stepId === step,
+      false,
+      () => {
+        expect(appliesOf(state, step)).toBe(1);
+        expect(resultsOf(state, step)).toEqual([]);
+      },
+    );
     expect(appliesOf(state, step)).toBe(1);
     expect(resultsOf(state, step)).toEqual(['alreadyDone']);
     expect(maxAppliesPerStep(state)).toBe(1);
@@ -69,25 +90,44 @@ describe('a run that dies at an exact instant resumes correctly', () => {
   test.each([
     ['garbage', '{"format":1,"sha256":"00", "snapsh'],
     ['empty', ''],
-  ])('a %s snapshot.json is ignored: the journal wins and no completed step is applied again', async (name, content) => {
-    const state = lab.stateDir(`snapshot-${name}`);
-    const stop = 'backupAndStage/hmc-mps-a/backup-hostedemail2007ns.msi';
-    await crashThenResume(lab, state, (e) => e.type === 'step.result' && e.stepId === stop, true, () => {
-      writeFileSync(join(runDirs(state)[0] ?? '', 'snapshot.json'), content);
-    });
-    expect(resultsOf(state, stop)).toHaveLength(1);
-    expect(maxAppliesPerStep(state)).toBe(1);
-    expect(journalOf(runDirs(state)[0] ?? '').at(-1)?.type).toBe('run.finished');
-  }, 60_000);
+  ])(
+    'a %s snapshot.json is ignored: the journal wins and no completed step is applied again',
+    async (name, content) => {
+      const state = lab.stateDir(`snapshot-${name}`);
+      const stop = 'backupAndStage/hmc-mps-a/backup-hostedemail2007ns.msi';
+      await crashThenResume(
+        lab,
+        state,
+        (e) => e.type === 'step.result' && e.stepId === stop,
+        true,
+        () => {
+          writeFileSync(join(runDirs(state)[0] ?? '', 'snapshot.json'), content);
+        },
+      );
+      expect(resultsOf(state, stop)).toHaveLength(1);
+      expect(maxAppliesPerStep(state)).toBe(1);
+      expect(journalOf(runDirs(state)[0] ?? '').at(-1)?.type).toBe('run.finished');
+    },
+    60_000,
+  );
 
   test('dying in preflight, before any fact is recorded: resume runs preflight again and completes', async () => {
     const state = lab.stateDir('preflight');
-    await crashThenResume(lab, state, (e) => e.type === 'fact', false, () => {
-      expect(journalOf(runDirs(state)[0] ?? '').map((e) => e.type)).toEqual(['run.start']);
-    });
+    await crashThenResume(
+      lab,
+      state,
+      (e) => e.type === 'fact',
+      false,
+      () => {
+        expect(journalOf(runDirs(state)[0] ?? '').map((e) => e.type)).toEqual(['run.start']);
+      },
+    );
     const journal = journalOf(runDirs(state)[0] ?? '');
     expect(journal.filter((e) => e.type === 'run.start')).toHaveLength(1);
-    expect(journal.filter((e) => e.type === 'fact').map((e) => (e as Entry).name)).toEqual(['ur5Installed', 'upgradedFromHmc40']);
+    expect(journal.filter((e) => e.type === 'fact').map((e) => (e as unknown as Entry).name)).toEqual([
+      'ur5Installed',
+      'upgradedFromHmc40',
+    ]);
     expect(maxAppliesPerStep(state)).toBe(1);
   }, 60_000);
 });

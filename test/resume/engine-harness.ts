@@ -48,7 +48,11 @@ function freezable(inner: Transport, frozen: () => boolean): Transport {
   };
 }
 
-export async function engineRun(inventoryFile: string, stateDir: string, request: EngineRunOptions): Promise<EngineRun> {
+export async function engineRun(
+  inventoryFile: string,
+  stateDir: string,
+  request: EngineRunOptions,
+): Promise<EngineRun> {
   process.env.DEPLOY_ROLLUP_LAB_PASSWORD = LAB_PASSWORD;
   const inventory = await loadInventory(inventoryFile);
   const runbook = RUNBOOKS[inventory.runbook];
@@ -60,7 +64,15 @@ export async function engineRun(inventoryFile: string, stateDir: string, request
   let frozen = false;
   let onCrash: () => void = () => undefined;
   const crashed = new Promise<'crashed'>((resolve) => (onCrash = () => resolve('crashed')));
-  const options: EngineOptions = { ...DEFAULT_ENGINE_OPTIONS, lab: true, yes: true, operator: 'tester@lab', retryMinMs: 10, retryMaxMs: 20, ...request.options };
+  const options: EngineOptions = {
+    ...DEFAULT_ENGINE_OPTIONS,
+    lab: true,
+    yes: true,
+    operator: 'tester@lab',
+    retryMinMs: 10,
+    retryMaxMs: 20,
+    ...request.options,
+  };
   const session = runSession(
     { inventoryFile: inventory.file, inventory, runbook: runbook.id, runbookVersion: runbook.version },
     {
@@ -71,10 +83,11 @@ export async function engineRun(inventoryFile: string, stateDir: string, request
         // The ledger writes to this Journal object itself, so the seam goes on the instance.
         // Journal.append goes through appendMany: both seams write through the original appendMany.
         const realAppendMany = journal.appendMany.bind(journal);
-        const realAppend = async (entry: Parameters<typeof journal.append>[0]) => (await realAppendMany([entry]))[0] as never;
+        const realAppend = async (entry: Parameters<typeof journal.append>[0]) =>
+          (await realAppendMany([entry]))[0] as never;
         journal.append = async (entry) => {
           if (frozen) return never();
-          if (crashAt?.match(entry as Entry)) {
+          if (crashAt?.match(entry as unknown as Entry)) {
             if (crashAt.after) await realAppend(entry);
             frozen = true;
             onCrash();
@@ -84,7 +97,7 @@ export async function engineRun(inventoryFile: string, stateDir: string, request
         };
         journal.appendMany = async (entries) => {
           if (frozen) return never();
-          if (entries.some((entry) => crashAt?.match(entry as Entry))) {
+          if (entries.some((entry) => crashAt?.match(entry as unknown as Entry))) {
             frozen = true;
             onCrash();
             return never();
@@ -92,9 +105,17 @@ export async function engineRun(inventoryFile: string, stateDir: string, request
           return realAppendMany(entries);
         };
         const writer: JournalWriter = journal as never;
-        const deps = makeDeps({ runbook, inventory, runId, pool, journal: writer, emit, options, ...(request.prompt ? { prompt: request.prompt } : {}) });
-        const transport = deps.transport;
-        return { ...deps, transport: (host) => freezable(transport(host), () => frozen) };
+        const deps = makeDeps({
+          runbook,
+          inventory,
+          runId,
+          pool,
+          journal: writer,
+          emit,
+          options,
+          ...(request.prompt ? { prompt: request.prompt } : {}),
+        });
+        return { ...deps, transport: (host) => freezable(deps.transport(host), () => frozen) };
       },
     },
   );

@@ -3,7 +3,15 @@
  * process, and readers for the lab state file and a run's journal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readJournal, type JournalEntry } from '../../src/durability/journal.js';
@@ -84,7 +92,17 @@ export async function runCli(args: string[], timeoutMs = 60_000): Promise<CliRes
 
 /** The usual flags of a lab run against `lab`'s inventory and the named state dir. */
 export function labArgs(lab: LabDir, state: string, ...extra: string[]): string[] {
-  return ['--inventory', lab.inventory, '--lab', '--yes', '--state-dir', state, '--retry-delay', '10', ...extra];
+  return [
+    '--inventory',
+    lab.inventory,
+    '--lab',
+    '--yes',
+    '--state-dir',
+    state,
+    '--retry-delay',
+    '10',
+    ...extra,
+  ];
 }
 
 export interface LabEvent {
