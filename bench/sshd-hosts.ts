@@ -1,0 +1,189 @@
+/**
+ * N real OpenSSH `sshd` instances on loopback for the transport benchmark, configured as in
+ * shared/reference/ssh-measurements.md. Every instance forces a tiny sh script that answers the
+ * deploy-rollup script protocol (probe → pending, verify → done, `__RC__=0`), so the engine, the
+ * bare client and Ansible all talk to the same daemons.
+ */
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface SshdHosts {
+  dir: string;
+  user: string;
+  keyFile: string;
+  privateKey: string;
+  hosts: { name: string; port: number; fingerprint: string }[];
+  close(): Promise<void>;
+}
+
+/**
+ * The forced command. Builtins only for a plain command (`true`); an encoded deploy-rollup
+ * script is decoded just far enough to read its header's phase.
+ */
+const FORCE_SH = `#!/bin/sh
+case "$SSH_ORIGINAL_COMMAND" in
+  *-EncodedCommand*)
+    # Shortest-prefix removal: dash's longest-match "##* " is quadratic on a 4 KB command line.
+    head=$(printf %s "\${SSH_ORIGINAL_COMMAND#*-EncodedCommand }" | head -c 800 | base64 -d 2>/dev/null | tr -d '\\000')
+    case "$head" in
+      *phase=probe*) echo DR:state=pending ;;
+      *phase=verify*) echo DR:state=done ;;
+    esac
+    echo __RC__=0 ;;
+  /usr/lib/openssh/sftp-server) exec /usr/lib/openssh/sftp-server ;;
+  *-File*)
+    # The engine uploaded the script by SFTP to C:\\Windows\\Temp\\... (= /C:/Windows/Temp/...).
+    f=$(printf %s "$SSH_ORIGINAL_COMMAND" | sed 's/.*-File "\\(.*\\)"$/\\1/; s|\\\\|/|g; s|^|/|')
+    case "$(head -c 400 "$f")" in
+      *phase=probe*) echo DR:state=pending ;;
+      *phase=verify*) echo DR:state=done ;;
+    esac
+    echo __RC__=0 ;;
+  *) exec /bin/sh -c "$SSH_ORIGINAL_COMMAND" ;;
+esac
+`;
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.once('error', () => done(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+  });
+}
+
+/** Free ports below Linux's ephemeral range (32768), scanning from a random base. */
+async function lowPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  let port = 24000 + Math.floor(Math.random() * 4000);
+  for (let tries = 0; ports.length < count && tries < 2000; tries++, port++) {
+    if (await portFree(port)) ports.push(port);
+  }
+  if (ports.length < count) throw new Error('no free low ports for sshd');
+  return ports;
+}
+
+function fingerprintOf(pubLine: string): string {
+  const blob = Buffer.from(pubLine.trim().split(/\s+/)[1] ?? '', 'base64');
+  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+}
+
+async function waitListening(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100 && child.exitCode === null; i++) {
+    const up = await new Promise<boolean>((done) => {
+      const s = netConnect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        done(true);
+      });
+      s.once('error', () => done(false));
+    });
+    if (up) return;
+    await sleep(50);
+  }
+  throw new Error(`sshd on ${port} did not start`);
+}
+
+/** Starts `count` sshd instances; `close()` stops exactly those and removes the temp dir. */
+/** The login user: root's bash sources ~/.bashrc under sshd (~120 ms a command), so a /bin/sh user. */
+export const BENCH_USER = 'drbench';
+
+/**
+ * One-time machine setup, said on stderr: the login user with /bin/sh, and the folder the
+ * engine's SFTP script delivery writes to (`C:\\Windows\\Temp\\deploy-rollup` → `/C:/Windows/...`).
+ */
+export function ensureMachineSetup(log: (line: string) => void): void {
+  if (spawnSync('id', [BENCH_USER], { stdio: 'ignore' }).status !== 0) {
+    log(`setup: creating system user ${BENCH_USER} (shell /bin/sh) for the sshd benchmark`);
+    execFileSync('useradd', ['--system', '--create-home', '--home-dir', `/var/lib/${BENCH_USER}`, '--shell', '/bin/sh', BENCH_USER]);
+  }
+  // useradd leaves the account locked ("!"), which sshd without PAM refuses even for key logins.
+  execFileSync('usermod', ['-p', '*', BENCH_USER]);
+  const scripts = '/C:/Windows/Temp/deploy-rollup';
+  if (!existsSync(scripts)) {
+    log(`setup: creating ${scripts} (where SFTP-delivered scripts land on the sshd hosts)`);
+    mkdirSync(scripts, { recursive: true });
+  }
+  chmodSync(scripts, 0o1777);
+}
+
+export async function startSshdHosts(count: number): Promise<SshdHosts> {
+  await mkdir('/run/sshd', { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), 'bench-sshd-'));
+  await chmod(dir, 0o755); // sshd reads authorized_keys and runs force.sh as the bench user
+  const children: ChildProcess[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const keyFile = join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
+    await writeFile(join(dir, 'authorized_keys'), await readFile(`${keyFile}.pub`));
+    const force = join(dir, 'force.sh');
+    await writeFile(force, FORCE_SH);
+    await chmod(force, 0o755);
+    const ports = await lowPorts(count);
+    const hosts: SshdHosts['hosts'] = [];
+    for (const [i, port] of ports.entries()) {
+      const inst = join(dir, `inst-${port}`);
+      await mkdir(inst);
+      const hostKey = join(inst, 'host_key');
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey]);
+      const config = join(inst, 'sshd_config');
+      await writeFile(
+        config,
+        [
+          `Port ${port}`,
+          'ListenAddress 127.0.0.1',
+          `HostKey ${hostKey}`,
+          `PidFile ${join(inst, 'sshd.pid')}`,
+          `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+          'PubkeyAuthentication yes',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'UsePAM no',
+          'StrictModes no',
+          `ForceCommand ${force}`,
+          'Subsystem sftp /usr/lib/openssh/sftp-server',
+          'MaxStartups 50:30:100',
+          '',
+        ].join('\n'),
+      );
+      const child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-E', join(inst, 'sshd.log')], {
+        stdio: 'ignore',
+      });
+      children.push(child);
+      await waitListening(port, child);
+      hosts.push({
+        name: `bench-${String(i + 1).padStart(2, '0')}`,
+        port,
+        fingerprint: fingerprintOf(await readFile(`${hostKey}.pub`, 'utf8')),
+      });
+    }
+    return {
+      dir,
+      user: BENCH_USER,
+      keyFile,
+      privateKey: await readFile(keyFile, 'utf8'),
+      hosts,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
