@@ -72,6 +72,11 @@ export class Journal {
   readonly #now: () => Date;
   readonly #entries: JournalEntry[];
   #tail: Promise<unknown> = Promise.resolve();
+  #waiting: {
+    inputs: JournalInput[];
+    resolve: (entries: JournalEntry[]) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   #failure: DeployError | undefined;
   #closed = false;
 
@@ -145,10 +150,32 @@ export class Journal {
    * after a crash sees every entry of the batch or none of them.
    */
   async appendMany(entries: readonly JournalInput[]): Promise<JournalEntry[]> {
-    const inputs = [...entries];
-    const run = this.#tail.then(() => this.#write(inputs));
-    this.#tail = run.catch(() => undefined);
-    return run;
+    // Appends that arrive while a write is in flight (parallel lanes) share the next write and
+    // fsync. Each caller still resolves only once its own entries are on disk, and a shared
+    // write is one group, all-or-nothing, so every caller's batch stays all-or-nothing.
+    return new Promise<JournalEntry[]>((resolve, reject) => {
+      this.#waiting.push({ inputs: [...entries], resolve, reject });
+      if (this.#waiting.length > 1) return; // the flush already scheduled takes this one too
+      const run = this.#tail.then(() => this.#flushWaiting());
+      this.#tail = run.catch(() => undefined);
+    });
+  }
+
+  async #flushWaiting(): Promise<void> {
+    const batch = this.#waiting;
+    this.#waiting = [];
+    let written: JournalEntry[];
+    try {
+      written = await this.#write(batch.flatMap((request) => request.inputs));
+    } catch (error) {
+      for (const request of batch) request.reject(error);
+      return;
+    }
+    let at = 0;
+    for (const request of batch) {
+      request.resolve(written.slice(at, at + request.inputs.length));
+      at += request.inputs.length;
+    }
   }
 
   async #write(inputs: JournalInput[]): Promise<JournalEntry[]> {
