@@ -107,7 +107,15 @@ export async function labEstate(
     ),
     close: async () => {
       await server.close();
-      await estate.flush(true);
+      const statePath = join(stateDir, 'lab-state.json');
+      await estate.flush(true).catch((cause: unknown) => {
+        // A full disk is an operator's problem to fix, not an internal error with a stack trace.
+        throw new DeployError('state', `could not save the lab state to ${statePath}: ${(cause as Error).message}`, {
+          code: 'LAB_STATE_WRITE',
+          hint: 'free space on that disk (or fix its permissions), then resume: the run directory says where the run stands',
+          cause,
+        });
+      });
     },
   };
 }

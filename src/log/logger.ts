@@ -10,6 +10,9 @@ import { renderLine } from './render-line.js';
 import { makeRedactor } from './redact.js';
 import { LiveView, type LiveStage } from './live-view.js';
 
+/** How long closing waits for the audit log to drain before giving up (a full disk never drains). */
+const AUDIT_CLOSE_TIMEOUT_MS = 5_000;
+
 export interface LoggerOptions {
   /** `live`: a redrawing frame for a TTY (see live-view.ts); `lines`: timestamped plain lines. */
   console: 'lines' | 'json' | 'quiet' | 'live';
@@ -98,8 +101,15 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
       if (!logger) return;
       // Idempotent: the CLI closes early to flush the audit log before the report.
       audit = undefined;
+      // winston's File transport swallows write errors (ENOSPC, EFBIG) and then never emits
+      // 'finish', so an unbounded wait here hung the CLI on a full disk: give up after a while.
       await new Promise<void>((resolve) => {
-        logger.on('finish', () => resolve());
+        const giveUp = setTimeout(resolve, AUDIT_CLOSE_TIMEOUT_MS);
+        giveUp.unref();
+        logger.on('finish', () => {
+          clearTimeout(giveUp);
+          resolve();
+        });
         logger.end();
       });
     },

@@ -17,9 +17,13 @@ export async function saveState(path: string, state: LabState): Promise<void> {
   try {
     await handle.writeFile(text, 'utf8');
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A full disk must not also leave a temp file per failed save behind.
+    await handle.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw error;
   }
+  await handle.close();
   try {
     await rename(tmp, path);
   } catch (error) {
