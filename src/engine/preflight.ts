@@ -69,8 +69,10 @@ export async function preflight(
       else inspections[host.name] = result.results;
     } catch (error) {
       const e = error as DeployError;
+      // The code (HOST_KEY_UNKNOWN, SSH_AUTH, ...) lets an operator's script tell problems apart.
+      const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
       problems.push(
-        `${host.name} (${host.address}:${host.port}): ${e.message}${e.hint ? ` — ${e.hint}` : ''}`,
+        `${host.name} (${host.address}:${host.port}): ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`,
       );
     }
   });
