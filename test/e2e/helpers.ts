@@ -104,18 +104,34 @@ export function fileOn(
   return key === undefined ? undefined : files[key];
 }
 
-/** The largest number of intervals open at one instant (touching ends do not overlap). */
-export function maxOverlap(intervals: { start: number; end: number }[]): number {
+/**
+ * The largest number of different hosts with an interval open at one instant (touching ends do
+ * not overlap; two intervals of one host count once).
+ */
+export function maxHostsAtOnce(intervals: { host: string; start: number; end: number }[]): number {
   const edges = intervals.flatMap((i) => [
-    { at: i.start, delta: 1 },
-    { at: i.end, delta: -1 },
+    { at: i.start, host: i.host, delta: 1 },
+    { at: i.end, host: i.host, delta: -1 },
   ]);
   edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let open = 0;
+  const open = new Map<string, number>();
   let max = 0;
   for (const edge of edges) {
-    open += edge.delta;
-    max = Math.max(max, open);
+    const count = (open.get(edge.host) ?? 0) + edge.delta;
+    if (count === 0) open.delete(edge.host);
+    else open.set(edge.host, count);
+    max = Math.max(max, open.size);
   }
   return max;
+}
+
+/** Pairs of intervals on different hosts that overlap in time, for a readable failure. */
+export function crossHostOverlaps<T extends { host: string; start: number; end: number }>(
+  intervals: T[],
+): [T, T][] {
+  const pairs: [T, T][] = [];
+  for (const [index, a] of intervals.entries())
+    for (const b of intervals.slice(index + 1))
+      if (a.host !== b.host && a.start < b.end && b.start < a.end) pairs.push([a, b]);
+  return pairs;
 }

@@ -1,7 +1,7 @@
 /** Rolling hub transport restarts: the window bounds how many hubs restart at once, and is used. */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { LabEvent } from '../../src/lab/model/state.js';
-import { maxOverlap, tempLab, type CliResult, type TempLab } from './helpers.js';
+import { maxHostsAtOnce, tempLab, type CliResult, type TempLab } from './helpers.js';
 
 const HUBS = ['exhub-1', 'exhub-2', 'exhub-3', 'exhub-4'];
 
@@ -39,10 +39,10 @@ describe('hub transport restarts with hubWindow 2 on four hubs', () => {
   });
 
   test('at most two hubs restart transport at any instant', () => {
-    expect(maxOverlap(restarts)).toBeLessThanOrEqual(2);
+    expect(maxHostsAtOnce(restarts)).toBeLessThanOrEqual(2);
   });
 
   test('two hubs do restart at the same time at least once, so the window is used', () => {
-    expect(maxOverlap(restarts)).toBe(2);
+    expect(maxHostsAtOnce(restarts)).toBe(2);
   });
 });
