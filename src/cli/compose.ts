@@ -4,6 +4,7 @@
  * simulated estate served in-process over real SSH.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeployError } from '../errors.js';
@@ -89,6 +90,20 @@ export async function labEstate(
     }
   }
   await ensureDir(stateDir);
+  // One process owns the simulated estate's state file at a time: a second CLI (say, one that
+  // loses the run lock) must not open the file and later save its stale copy over the winner's.
+  const { acquireLock } = await import('../durability/lock.js');
+  const labLock = await acquireLock(
+    join(stateDir, 'locks', 'lab-state.lock'),
+    {
+      runId: 'lab',
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      command: process.argv.slice(1).join(' '),
+    },
+    { inventory: `the simulated estate in ${stateDir}` },
+  );
   if (!existsSync(inventory.packageDir)) await writeStandinPackage(inventory.packageDir, inventory.versions);
   const faults = faultsFile
     ? await loadFaults(
@@ -108,14 +123,21 @@ export async function labEstate(
     close: async () => {
       await server.close();
       const statePath = join(stateDir, 'lab-state.json');
-      await estate.flush(true).catch((cause: unknown) => {
-        // A full disk is an operator's problem to fix, not an internal error with a stack trace.
-        throw new DeployError('state', `could not save the lab state to ${statePath}: ${(cause as Error).message}`, {
-          code: 'LAB_STATE_WRITE',
-          hint: 'free space on that disk (or fix its permissions), then resume: the run directory says where the run stands',
-          cause,
+      await estate
+        .flush(true)
+        .finally(() => labLock.release())
+        .catch((cause: unknown) => {
+          // A full disk is an operator's problem to fix, not an internal error with a stack trace.
+          throw new DeployError(
+            'state',
+            `could not save the lab state to ${statePath}: ${(cause as Error).message}`,
+            {
+              code: 'LAB_STATE_WRITE',
+              hint: 'free space on that disk (or fix its permissions), then resume: the run directory says where the run stands',
+              cause,
+            },
+          );
         });
-      });
     },
   };
 }

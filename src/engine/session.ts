@@ -4,10 +4,10 @@
  */
 import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
-import { DeployError, EXIT } from '../errors.js';
+import { DeployError, EXIT, isDeployError } from '../errors.js';
 import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
 import type { Facts } from '../inventory/types.js';
-import { Journal, type JournalInput } from '../durability/journal.js';
+import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
 import { acquireLock } from '../durability/lock.js';
 import { SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { writeFileAtomic } from '../durability/fs-atomic.js';
@@ -72,6 +72,14 @@ function remedyFor(deps: EngineDeps, facts: Required<Facts>, id: string): PlanSt
   return [];
 }
 
+function lastRunBlockedInPreflight(stateDir: string, key: string): boolean {
+  const last = listRuns(stateDir, key).at(-1);
+  if (!last) return false;
+  return readJournal(runPaths(last.runDir).journal).entries.some(
+    (e) => e.type === 'run.finished' && e.status === 'preflight-blocked',
+  );
+}
+
 export async function runSession(
   base: {
     inventoryFile: string;
@@ -106,10 +114,18 @@ async function withLock(
   request: SessionRequest,
   key: string,
 ): Promise<SessionResult> {
-  const { mode, stateDir } = request;
+  const { stateDir } = request;
   let runId: string;
   let runDir: string;
   const unfinished = latestUnfinishedRun(stateDir, key);
+  // After a preflight block (nothing changed, the run ended) `--resume` simply starts afresh.
+  const mode =
+    request.mode.kind === 'resume' &&
+    !request.mode.runId &&
+    !unfinished &&
+    lastRunBlockedInPreflight(stateDir, key)
+      ? ({ kind: 'fresh' } as const)
+      : request.mode;
   if (mode.kind === 'fresh') {
     if (unfinished) {
       throw new DeployError('badInput', `run ${unfinished.runId} of this inventory is unfinished`, {
@@ -195,7 +211,13 @@ async function withLock(
           inventoryFile: base.inventoryFile,
         });
       }
-      const checked = await preflight(deps, { checkPackage: true });
+      const checked = await preflight(deps, { checkPackage: true }).catch(async (error: unknown) => {
+        // Preflight is read-only: a blocked run changed nothing, so it ends here and the next
+        // fresh start needs neither --resume nor --abandon.
+        if (isDeployError(error) && error.kind === 'preflight')
+          await record({ type: 'run.finished', status: 'preflight-blocked' });
+        throw error;
+      });
       facts = checked.facts;
       deps.packageHashes = checked.packageHashes;
       await writeFileAtomic(paths.packageHashes, JSON.stringify(checked.packageHashes, null, 2) + '\n');
