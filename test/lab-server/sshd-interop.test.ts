@@ -84,7 +84,8 @@ if (!existsSync(SSHD)) {
         ssh.dispose();
         expect(result).toBe('no answer');
         let left = forcedCommandsRunning(front().dir);
-        for (let i = 0; i < 100 && left.length > 0; i++) {
+        // Up to 30 s: on a loaded 2-core machine sshd may take a while to notice the hang-up.
+        for (let i = 0; i < 300 && left.length > 0; i++) {
           await sleep(100);
           left = forcedCommandsRunning(front().dir);
         }
