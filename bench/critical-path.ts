@@ -1,0 +1,78 @@
+/**
+ * The runbook's own floor: how long UR6 takes if orchestration cost nothing. Each command the
+ * lab ran counts its nominal duration × timeScale (the simulated operator's checklist, whose
+ * length the event does not carry, counts what it measured). Steps add up along a host's lane;
+ * lanes are list-scheduled on `window` workers (what run-stage.ts does); stages run in the
+ * statechart's order, the no-UR5 tail's regions in parallel; preflight inspects 32 hosts at once.
+ */
+import { nominalDurationMs } from '../src/lab/model/durations.js';
+import type { Phase } from '../src/remote/header.js';
+import type { Stage } from '../src/plan/types.js';
+
+export interface LabEvent {
+  start: number;
+  end: number | null;
+  action: string;
+  phase: Phase;
+  step: string;
+  host: string;
+}
+
+/** From machines/kb979704.machine.ts: the sequential stages, then the tail's parallel regions. */
+export const SEQUENTIAL = [
+  'stopEngines',
+  'uninstallComponents',
+  'extractPackage',
+  'backupAndStage',
+  'reinstallComponents',
+  'startEngines',
+  'initializeProvisioning',
+  'resetIis',
+];
+export const TAIL_REGIONS = [
+  ['rpcHttpConfig'],
+  ['performanceWarehouse'],
+  ['dnsClient'],
+  ['oofAgent'],
+  ['resourceManagerDatabase', 'checkFolderGroups', 'dbFunctionUpdate'],
+];
+const PREFLIGHT_PARALLEL = 32;
+
+/** Makespan of `durations` taken in order by `workers` workers (each takes the next when free). */
+export function listSchedule(durations: number[], workers: number): number {
+  const free = Array.from({ length: Math.max(1, workers) }, () => 0);
+  for (const d of durations) {
+    let i = 0;
+    for (let j = 1; j < free.length; j++) if ((free[j] ?? 0) < (free[i] ?? 0)) i = j;
+    free[i] = (free[i] ?? 0) + d;
+  }
+  return Math.max(...free);
+}
+
+export function criticalPathMs(stages: Stage[], events: LabEvent[], timeScale: number): number {
+  const perStep = new Map<string, number>();
+  for (const e of events) {
+    const ms =
+      e.action === 'lab.operator'
+        ? Math.max(0, (e.end ?? e.start) - e.start)
+        : nominalDurationMs(e.action, e.phase) * timeScale;
+    perStep.set(e.step, (perStep.get(e.step) ?? 0) + ms);
+  }
+  const byStage = new Map<string, number>();
+  for (const stage of stages) {
+    const inLanes = new Set(stage.lanes.flatMap((l) => l.steps.map((s) => s.id)));
+    const lanes = stage.lanes.map((l) => l.steps.reduce((sum, s) => sum + (perStep.get(s.id) ?? 0), 0));
+    // Work the stage did outside its lanes (a gate's probes and simulated operator) is sequential.
+    let extra = 0;
+    for (const [step, ms] of perStep) if (step.startsWith(`${stage.id}/`) && !inLanes.has(step)) extra += ms;
+    const lanesMs = stage.kind === 'gate' ? lanes.reduce((a, b) => a + b, 0) : listSchedule(lanes, stage.window);
+    byStage.set(stage.id, lanesMs + extra);
+  }
+  const preflight = listSchedule(
+    [...perStep].filter(([step]) => step.startsWith('preflight/')).map(([, ms]) => ms),
+    PREFLIGHT_PARALLEL,
+  );
+  const sequential = SEQUENTIAL.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0);
+  const tail = Math.max(...TAIL_REGIONS.map((r) => r.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0)));
+  return preflight + sequential + tail;
+}

@@ -1,0 +1,59 @@
+/**
+ * The orchestrator in its own process: the real engine with the KB979704 runbook against a lab
+ * served by lab-child.js. `node dist/bench/orchestrator-child.js <inventory> <stateDir>
+ * <endpoints.json> fresh|resume [killAfterSteps]`. Prints one JSON line of figures. With
+ * `killAfterSteps` it SIGKILLs itself once that many steps finished, like a crash.
+ */
+import { readFile } from 'node:fs/promises';
+import { RUNBOOKS } from '../runbooks/index.js';
+import { loadInventory } from '../src/inventory/load-inventory.js';
+import { runEngine } from './engine-run.js';
+
+const [inventoryFile, stateDir, endpointsFile, mode, killAfter] = process.argv.slice(2);
+if (!inventoryFile || !stateDir || !endpointsFile || (mode !== 'fresh' && mode !== 'resume'))
+  throw new Error('usage: orchestrator-child <inventory> <stateDir> <endpoints.json> fresh|resume [killAfterSteps]');
+const sinceStart = (): number => process.uptime() * 1000;
+const inventory = await loadInventory(inventoryFile);
+const runbook = RUNBOOKS[inventory.runbook];
+if (!runbook) throw new Error(`no runbook ${inventory.runbook}`);
+const endpoints = JSON.parse(await readFile(endpointsFile, 'utf8')) as Record<
+  string,
+  { address: string; port: number; fingerprint: string }
+>;
+const password = process.env.BENCH_LAB_PASSWORD ?? '';
+let steps = 0;
+let commands = 0;
+let firstCommandMs: number | undefined;
+let firstStepCommandMs: number | undefined;
+const started = performance.now();
+const result = await runEngine({
+  inventory,
+  runbook,
+  stateDir,
+  mode,
+  endpoints,
+  passwords: Object.fromEntries(inventory.hosts.map((h) => [h.name, password])),
+  lab: true,
+  onEvent: (event) => {
+    if (event.type === 'command') {
+      commands++;
+      firstCommandMs ??= sinceStart();
+      if (!event.stepId.startsWith('preflight/')) firstStepCommandMs ??= sinceStart();
+    }
+    if (event.type === 'step.done' && ++steps === Number(killAfter)) process.kill(process.pid, 'SIGKILL');
+  },
+});
+process.stdout.write(
+  JSON.stringify({
+    exitCode: result.exitCode,
+    message: result.message,
+    runDir: result.runDir,
+    wallMs: performance.now() - started,
+    steps,
+    commands,
+    firstCommandMs,
+    firstStepCommandMs,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
+);
+process.exit(0);
