@@ -43,7 +43,7 @@ export async function checkPackage(
     const actual = onDisk.get(file.file.toLowerCase());
     if (!actual) {
       problems.push(
-        `package ${dir}: ${file.file} is missing (the KB's file table lists it at ${file.size} bytes)`,
+        `package ${dir}: ${file.file} is missing (the KB's file table lists it at ${file.size} bytes); re-extract the rollup from Microsoft's download`,
       );
       continue;
     }
