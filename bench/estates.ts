@@ -80,7 +80,7 @@ async function orchestrate(
   const child = nodeChild('orchestrator-child.js', [inventoryFile, stateDir, endpointsFile, mode, ...(killAfter ? [String(killAfter)] : [])]);
   child.stdin?.end();
   const exited = new Promise<string | null>((done) => child.once('exit', (_c, signal) => done(signal)));
-  const result = await nextJson(child).catch(() => ({}) as Record<string, unknown>);
+  const result = await nextJson(child).catch(() => ({}));
   const signal = await exited;
   return signal === 'SIGKILL' ? { killed: true } : result;
 }

@@ -27,7 +27,7 @@ export async function runFloor(fleet: SshdHosts, commands: string[]): Promise<nu
         username: fleet.user,
         privateKey: fleet.privateKey,
         sock: netConnect({ host: '127.0.0.1', port: host.port, noDelay: true }),
-      } as never);
+      });
       try {
         for (const command of commands) {
           const result = await ssh.execCommand(command);
