@@ -4,7 +4,6 @@
  * simulated estate served in-process over real SSH.
  */
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeployError } from '../errors.js';
@@ -92,18 +91,10 @@ export async function labEstate(
   await ensureDir(stateDir);
   // One process owns the simulated estate's state file at a time: a second CLI (say, one that
   // loses the run lock) must not open the file and later save its stale copy over the winner's.
-  const { acquireLock } = await import('../durability/lock.js');
-  const labLock = await acquireLock(
-    join(stateDir, 'locks', 'lab-state.lock'),
-    {
-      runId: 'lab',
-      pid: process.pid,
-      host: hostname(),
-      startedAt: new Date().toISOString(),
-      command: process.argv.slice(1).join(' '),
-    },
-    { inventory: `the simulated estate in ${stateDir}` },
-  );
+  const { acquireLock, thisProcess } = await import('../durability/lock.js');
+  const labLock = await acquireLock(join(stateDir, 'locks', 'lab-state.lock'), thisProcess('lab'), {
+    inventory: `the simulated estate in ${stateDir}`,
+  });
   if (!existsSync(inventory.packageDir)) await writeStandinPackage(inventory.packageDir, inventory.versions);
   const faults = faultsFile
     ? await loadFaults(

@@ -173,6 +173,17 @@ async function moveAside(path: string, judgedIno: number): Promise<boolean> {
  *   host: hostname(), startedAt: new Date().toISOString(), command: process.argv.join(' ') });
  * try { … } finally { await lock.release(); }
  */
+/** The holder record for this process (who to name when someone finds the lock taken). */
+export function thisProcess(runId: string): LockHolder {
+  return {
+    runId,
+    pid: process.pid,
+    host: hostname(),
+    startedAt: new Date().toISOString(),
+    command: process.argv.slice(1).join(' '),
+  };
+}
+
 export async function acquireLock(
   lockPath: string,
   holder: LockHolder,

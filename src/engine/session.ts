@@ -2,13 +2,12 @@
  * A run from start to a stopping point: lock, run directory, journal, preflight, the machine
  * with checkpoints, and the final record. Fresh runs, `--resume` and `--abandon` share it.
  */
-import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { DeployError, EXIT, isDeployError } from '../errors.js';
 import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
-import { acquireLock } from '../durability/lock.js';
+import { acquireLock, thisProcess } from '../durability/lock.js';
 import { SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { writeFileAtomic } from '../durability/fs-atomic.js';
 import {
@@ -31,6 +30,14 @@ import { Ledger } from './ledger.js';
 import { preflight } from './preflight.js';
 import { runMachine } from './run-machine.js';
 import { writeRunReport } from '../report/write-report.js';
+
+/** What a session runs: the inventory and the runbook's identity (recorded, and checked on resume). */
+export interface SessionBase {
+  inventoryFile: string;
+  inventory: EngineDeps['inventory'];
+  runbookVersion: string;
+  runbook: string;
+}
 
 export interface SessionRequest {
   stateDir: string;
@@ -80,23 +87,9 @@ function lastRunBlockedInPreflight(stateDir: string, key: string): boolean {
   );
 }
 
-export async function runSession(
-  base: {
-    inventoryFile: string;
-    inventory: EngineDeps['inventory'];
-    runbookVersion: string;
-    runbook: string;
-  },
-  request: SessionRequest,
-): Promise<SessionResult> {
+export async function runSession(base: SessionBase, request: SessionRequest): Promise<SessionResult> {
   const key = inventoryKey(base.inventoryFile);
-  const lock = await acquireLock(lockPathFor(request.stateDir, key), {
-    runId: 'pending',
-    pid: process.pid,
-    host: hostname(),
-    startedAt: new Date().toISOString(),
-    command: process.argv.slice(1).join(' '),
-  });
+  const lock = await acquireLock(lockPathFor(request.stateDir, key), thisProcess('pending'));
   try {
     return await withLock(base, request, key);
   } finally {
@@ -104,16 +97,7 @@ export async function runSession(
   }
 }
 
-async function withLock(
-  base: {
-    inventoryFile: string;
-    inventory: EngineDeps['inventory'];
-    runbookVersion: string;
-    runbook: string;
-  },
-  request: SessionRequest,
-  key: string,
-): Promise<SessionResult> {
+async function withLock(base: SessionBase, request: SessionRequest, key: string): Promise<SessionResult> {
   const { stateDir } = request;
   let runId: string;
   let runDir: string;
