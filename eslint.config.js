@@ -10,7 +10,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
     },
   },
   {
@@ -22,7 +25,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'path', 'child_process', 'net'], message: 'machines/ must stay pure' },
-            { group: ['execa', 'node-ssh', 'ssh2', 'winston', 'p-retry'], message: 'machines/ must stay pure' },
+            {
+              group: ['execa', 'node-ssh', 'ssh2', 'winston', 'p-retry'],
+              message: 'machines/ must stay pure',
+            },
             { group: ['**/src/**'], message: 'machines/ may import only xstate and runbook types' },
           ],
         },

@@ -22,7 +22,9 @@ export function ensureAnsible(log: (line: string) => void): string | undefined {
   try {
     execFileSync('apt-get', ['install', '-y', 'ansible-core'], { stdio: 'ignore', timeout: 300_000 });
   } catch (error) {
-    log(`apt-get install ansible-core failed (${(error as Error).message.split('\n')[0] ?? ''}): Ansible reported as unavailable`);
+    log(
+      `apt-get install ansible-core failed (${(error as Error).message.split('\n')[0] ?? ''}): Ansible reported as unavailable`,
+    );
     return undefined;
   }
   return which('ansible-playbook');
@@ -41,12 +43,16 @@ export async function runAnsible(
   const inventory = join(dir, 'hosts.ini');
   await writeFile(
     inventory,
-    ['[bench]', ...fleet.hosts.map((h) => `${h.name} ansible_host=127.0.0.1 ansible_port=${h.port}`), ''].join(
-      '\n',
-    ),
+    [
+      '[bench]',
+      ...fleet.hosts.map((h) => `${h.name} ansible_host=127.0.0.1 ansible_port=${h.port}`),
+      '',
+    ].join('\n'),
   );
   const playbook = join(dir, 'play.yml');
-  const steps = Array.from({ length: tasks }, (_, i) => `    - name: step ${i}\n      raw: 'true'\n`).join('');
+  const steps = Array.from({ length: tasks }, (_, i) => `    - name: step ${i}\n      raw: 'true'\n`).join(
+    '',
+  );
   await writeFile(playbook, `- hosts: bench\n  gather_facts: false\n  tasks:\n${steps}`);
   const env = {
     ...process.env,
@@ -65,15 +71,32 @@ export async function runAnsible(
       : '-o ControlMaster=no -o ControlPath=none',
   };
   const started = performance.now();
-  const result = spawnSync(playbookBin, ['-i', inventory, playbook], { env, encoding: 'utf8', timeout: 300_000 });
+  const result = spawnSync(playbookBin, ['-i', inventory, playbook], {
+    env,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   const wall = performance.now() - started;
-  if (result.status !== 0) throw new Error(`ansible-playbook exited ${String(result.status)}: ${result.stdout.slice(-800)}`);
+  if (result.status !== 0)
+    throw new Error(`ansible-playbook exited ${String(result.status)}: ${result.stdout.slice(-800)}`);
   if (reuse && existsSync(join(dir, 'cp'))) {
     // Close the persisted masters this run opened, so no ssh process outlives the bench.
     for (const h of fleet.hosts)
-      spawnSync('ssh', ['-o', `ControlPath=${join(dir, 'cp')}/%C`, '-O', 'exit', '-p', String(h.port), `${fleet.user}@127.0.0.1`], {
-        stdio: 'ignore',
-      });
+      spawnSync(
+        'ssh',
+        [
+          '-o',
+          `ControlPath=${join(dir, 'cp')}/%C`,
+          '-O',
+          'exit',
+          '-p',
+          String(h.port),
+          `${fleet.user}@127.0.0.1`,
+        ],
+        {
+          stdio: 'ignore',
+        },
+      );
   }
   return wall;
 }

@@ -41,13 +41,22 @@ export async function checkpointCost(
         machineId: 'kb979704',
         machineVersion: '1',
         runbookVersion: '1',
-        snapshot: { status: 'active', value: { withoutUpdateRollup5: { sql: 'resourceManagerDatabase' } }, context: { facts: {} }, i },
+        snapshot: {
+          status: 'active',
+          value: { withoutUpdateRollup5: { sql: 'resourceManagerDatabase' } },
+          context: { facts: {} },
+          i,
+        },
         savedAt: new Date().toISOString(),
       });
     await writer.flush();
     const snapshotSaveMs = (performance.now() - t) / saves;
     const round = (x: number): number => Number(x.toFixed(2));
-    return { appendMs: round(appendMs), concurrentAppendMs: round(concurrentAppendMs), snapshotSaveMs: round(snapshotSaveMs) };
+    return {
+      appendMs: round(appendMs),
+      concurrentAppendMs: round(concurrentAppendMs),
+      snapshotSaveMs: round(snapshotSaveMs),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -65,7 +65,8 @@ export function criticalPathMs(stages: Stage[], events: LabEvent[], timeScale: n
     // Work the stage did outside its lanes (a gate's probes and simulated operator) is sequential.
     let extra = 0;
     for (const [step, ms] of perStep) if (step.startsWith(`${stage.id}/`) && !inLanes.has(step)) extra += ms;
-    const lanesMs = stage.kind === 'gate' ? lanes.reduce((a, b) => a + b, 0) : listSchedule(lanes, stage.window);
+    const lanesMs =
+      stage.kind === 'gate' ? lanes.reduce((a, b) => a + b, 0) : listSchedule(lanes, stage.window);
     byStage.set(stage.id, lanesMs + extra);
   }
   const preflight = listSchedule(

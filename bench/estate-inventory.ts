@@ -15,7 +15,11 @@ export interface EstateShape {
 export const PASSWORD_ENV = 'BENCH_LAB_PASSWORD';
 
 export function shapeFor(hosts: number): EstateShape {
-  return { hosts, window: Math.max(5, Math.round(hosts / 10)), hubWindow: Math.max(1, Math.round(hosts / 100)) };
+  return {
+    hosts,
+    window: Math.max(5, Math.round(hosts / 10)),
+    hubWindow: Math.max(1, Math.round(hosts / 100)),
+  };
 }
 
 export function estateYaml(shape: EstateShape, packageDir: string, port: number): string {

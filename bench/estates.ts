@@ -40,7 +40,8 @@ export interface EstateFigures {
 
 /** `ulimit -n` the children get: raised to WANT_FDS when the hard limit allows (1,000 hosts need ~2 fds each per side). */
 export function fileLimit(): { soft: number; raisedTo: number } {
-  const read = (cmd: string): number => Number(spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout.trim());
+  const read = (cmd: string): number =>
+    Number(spawnSync('sh', ['-c', cmd], { encoding: 'utf8' }).stdout.trim());
   return {
     soft: read('ulimit -n'),
     raisedTo: read(`[ "$(ulimit -n)" -ge ${WANT_FDS} ] || ulimit -n ${WANT_FDS} 2>/dev/null; ulimit -n`),
@@ -50,7 +51,13 @@ export function fileLimit(): { soft: number; raisedTo: number } {
 function nodeChild(script: string, args: string[]): ChildProcess {
   return spawn(
     'sh',
-    ['-c', `[ "$(ulimit -n)" -ge ${WANT_FDS} ] || ulimit -n ${WANT_FDS} 2>/dev/null; exec "$0" "$@"`, process.execPath, join(HERE, script), ...args],
+    [
+      '-c',
+      `[ "$(ulimit -n)" -ge ${WANT_FDS} ] || ulimit -n ${WANT_FDS} 2>/dev/null; exec "$0" "$@"`,
+      process.execPath,
+      join(HERE, script),
+      ...args,
+    ],
     { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env } },
   );
 }
@@ -77,7 +84,13 @@ async function orchestrate(
   mode: 'fresh' | 'resume',
   killAfter?: number,
 ): Promise<Record<string, unknown> & { killed?: boolean }> {
-  const child = nodeChild('orchestrator-child.js', [inventoryFile, stateDir, endpointsFile, mode, ...(killAfter ? [String(killAfter)] : [])]);
+  const child = nodeChild('orchestrator-child.js', [
+    inventoryFile,
+    stateDir,
+    endpointsFile,
+    mode,
+    ...(killAfter ? [String(killAfter)] : []),
+  ]);
   child.stdin?.end();
   const exited = new Promise<string | null>((done) => child.once('exit', (_c, signal) => done(signal)));
   const result = await nextJson(child).catch(() => ({}));
@@ -122,7 +135,11 @@ function sizeOf(path: string): number {
   }
 }
 
-export async function benchEstate(hosts: number, timeScale: number, log: (line: string) => void): Promise<EstateFigures> {
+export async function benchEstate(
+  hosts: number,
+  timeScale: number,
+  log: (line: string) => void,
+): Promise<EstateFigures> {
   process.env[PASSWORD_ENV] ??= 'bench-lab-password';
   const dir = await mkdtemp(join(tmpdir(), `bench-estate-${hosts}-`));
   try {
@@ -136,16 +153,20 @@ export async function benchEstate(hosts: number, timeScale: number, log: (line: 
     const timed = await withLab(inventoryFile, timeScale, (endpoints) =>
       orchestrate(inventoryFile, join(dir, 'state-timed'), endpoints, 'fresh'),
     );
-    if (timed.value.exitCode !== 0) throw new Error(`estate ${hosts}: run failed: ${String(timed.value.message)}`);
+    if (timed.value.exitCode !== 0)
+      throw new Error(`estate ${hosts}: run failed: ${String(timed.value.message)}`);
     const cp = criticalPathMs(stages, timed.events, timeScale);
     const runDir = String(timed.value.runDir);
-    log(`estate ${hosts}: wall ${Number(timed.value.wallMs).toFixed(0)} ms, critical path ${cp.toFixed(0)} ms`);
+    log(
+      `estate ${hosts}: wall ${Number(timed.value.wallMs).toFixed(0)} ms, critical path ${cp.toFixed(0)} ms`,
+    );
 
     log(`estate ${hosts}: zero-duration run`);
     const zero = await withLab(inventoryFile, 0, (endpoints) =>
       orchestrate(inventoryFile, join(dir, 'state-zero'), endpoints, 'fresh'),
     );
-    if (zero.value.exitCode !== 0) throw new Error(`estate ${hosts}: zero run failed: ${String(zero.value.message)}`);
+    if (zero.value.exitCode !== 0)
+      throw new Error(`estate ${hosts}: zero run failed: ${String(zero.value.message)}`);
     const zeroWall = Number(zero.value.wallMs);
     return {
       hosts,
@@ -182,8 +203,13 @@ export async function benchResume(hosts: number, log: (line: string) => void): P
   try {
     const inventoryFile = await prepare(hosts, dir);
     const inventory = await loadInventory(inventoryFile);
-    const stages = await planStages(RUNBOOKS[inventory.runbook]!, inventory, { ur5Installed: false, upgradedFromHmc40: true });
-    const half = Math.floor(stages.reduce((n, s) => n + s.lanes.reduce((m, l) => m + l.steps.length, 0), 0) / 2);
+    const stages = await planStages(RUNBOOKS[inventory.runbook]!, inventory, {
+      ur5Installed: false,
+      upgradedFromHmc40: true,
+    });
+    const half = Math.floor(
+      stages.reduce((n, s) => n + s.lanes.reduce((m, l) => m + l.steps.length, 0), 0) / 2,
+    );
     const stateDir = join(dir, 'state');
     const { value } = await withLab(inventoryFile, 0, async (endpoints) => {
       log(`resume ${hosts}: run killed (SIGKILL) after ${half} steps`);

@@ -13,7 +13,8 @@ import type { SshdHosts } from './sshd-hosts.js';
  * the engine's commands.
  */
 export function encodedFor(phase: string): string {
-  const script = `# deploy-rollup/1 run=bench step=s action=registry.remove phase=${phase}\n` + '#'.repeat(1500) + '\n';
+  const script =
+    `# deploy-rollup/1 run=bench step=s action=registry.remove phase=${phase}\n` + '#'.repeat(1500) + '\n';
   return `${POWERSHELL} -EncodedCommand ${encodeCommand(script)}`;
 }
 

@@ -11,7 +11,9 @@ import { runEngine } from './engine-run.js';
 
 const [inventoryFile, stateDir, endpointsFile, mode, killAfter] = process.argv.slice(2);
 if (!inventoryFile || !stateDir || !endpointsFile || (mode !== 'fresh' && mode !== 'resume'))
-  throw new Error('usage: orchestrator-child <inventory> <stateDir> <endpoints.json> fresh|resume [killAfterSteps]');
+  throw new Error(
+    'usage: orchestrator-child <inventory> <stateDir> <endpoints.json> fresh|resume [killAfterSteps]',
+  );
 const sinceStart = (): number => process.uptime() * 1000;
 const inventory = await loadInventory(inventoryFile);
 const runbook = RUNBOOKS[inventory.runbook];

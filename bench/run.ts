@@ -10,7 +10,8 @@ import { benchTransport } from './transport.js';
 
 const argv = process.argv.slice(2);
 const has = (flag: string): boolean => argv.includes(flag);
-const valueOf = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+const valueOf = (flag: string): string | undefined =>
+  argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const r = (x: number | null | undefined, d = 2): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(d));
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
   const smoke = has('--smoke');
   const sizes = (valueOf('--sizes') ?? (smoke ? '12' : '12,100,1000')).split(',').map(Number);
   const limit = fileLimit();
-  log(`ulimit -n: ${limit.soft}; children run with ${limit.raisedTo}${limit.raisedTo < 4096 ? ' — too low for 1,000 hosts (need ~4 per host across both processes): raise the hard limit' : ''}`);
+  log(
+    `ulimit -n: ${limit.soft}; children run with ${limit.raisedTo}${limit.raisedTo < 4096 ? ' — too low for 1,000 hosts (need ~4 per host across both processes): raise the hard limit' : ''}`,
+  );
 
   const transport = await benchTransport({
     hosts: smoke ? 3 : 10,
@@ -29,7 +32,8 @@ async function main(): Promise<void> {
     log,
   });
   const estates: EstateFigures[] = [];
-  for (const hosts of sizes) estates.push(await benchEstate(hosts, smoke ? 0.002 : hosts >= 1000 ? 0.01 : 0.02, log));
+  for (const hosts of sizes)
+    estates.push(await benchEstate(hosts, smoke ? 0.002 : hosts >= 1000 ? 0.01 : 0.02, log));
   const largest = Math.max(...sizes);
   const resume = smoke ? undefined : await benchResume(largest, log);
   const checkpoint = await checkpointCost(smoke ? 200 : 2000);
@@ -45,11 +49,15 @@ async function main(): Promise<void> {
       oursToSameWorkFloor: r(transport.oursMs / transport.floorSameWorkMs),
       ansibleToOurs: r(transport.ansibleMs === null ? null : transport.ansibleMs / transport.oursMs),
       ansibleControlPersistToOurs: r(
-        transport.ansibleControlPersistMs === null ? null : transport.ansibleControlPersistMs / transport.oursMs,
+        transport.ansibleControlPersistMs === null
+          ? null
+          : transport.ansibleControlPersistMs / transport.oursMs,
       ),
       ansibleToFloor: r(transport.ansibleMs === null ? null : transport.ansibleMs / transport.floorMs),
       ansibleControlPersistToFloor: r(
-        transport.ansibleControlPersistMs === null ? null : transport.ansibleControlPersistMs / transport.floorMs,
+        transport.ansibleControlPersistMs === null
+          ? null
+          : transport.ansibleControlPersistMs / transport.floorMs,
       ),
     },
     oursCommands: transport.oursCommands,

@@ -99,7 +99,15 @@ export const BENCH_USER = 'drbench';
 export function ensureMachineSetup(log: (line: string) => void): void {
   if (spawnSync('id', [BENCH_USER], { stdio: 'ignore' }).status !== 0) {
     log(`setup: creating system user ${BENCH_USER} (shell /bin/sh) for the sshd benchmark`);
-    execFileSync('useradd', ['--system', '--create-home', '--home-dir', `/var/lib/${BENCH_USER}`, '--shell', '/bin/sh', BENCH_USER]);
+    execFileSync('useradd', [
+      '--system',
+      '--create-home',
+      '--home-dir',
+      `/var/lib/${BENCH_USER}`,
+      '--shell',
+      '/bin/sh',
+      BENCH_USER,
+    ]);
   }
   // useradd leaves the account locked ("!"), which sshd without PAM refuses even for key logins.
   execFileSync('usermod', ['-p', '*', BENCH_USER]);

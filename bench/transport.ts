@@ -47,7 +47,9 @@ export async function benchTransport(options: {
     await runFloor(fleet, trivial.slice(0, 2)); // warm sshd's and the page cache
     const floorMs = median(await sequence(options.repeats, () => runFloor(fleet, trivial)));
     const floorSameWorkMs = median(await sequence(options.repeats, () => runFloor(fleet, sameWork)));
-    log(`transport: floor ${floorMs.toFixed(0)} ms (20 × true), ${floorSameWorkMs.toFixed(0)} ms (60 encoded)`);
+    log(
+      `transport: floor ${floorMs.toFixed(0)} ms (20 × true), ${floorSameWorkMs.toFixed(0)} ms (60 encoded)`,
+    );
 
     await mkdir(join(work, 'pkg'));
     const yaml = [
@@ -95,10 +97,21 @@ export async function benchTransport(options: {
     if (bin) {
       ansibleMs = await runAnsible(bin, fleet, steps, false);
       log(`transport: ansible (no reuse) ${ansibleMs.toFixed(0)} ms`);
-      ansibleControlPersistMs = median(await sequence(Math.min(2, options.repeats), () => runAnsible(bin, fleet, steps, true)));
+      ansibleControlPersistMs = median(
+        await sequence(Math.min(2, options.repeats), () => runAnsible(bin, fleet, steps, true)),
+      );
       log(`transport: ansible (ControlPersist) ${ansibleControlPersistMs.toFixed(0)} ms`);
     }
-    return { hosts, steps, floorMs, floorSameWorkMs, oursMs, oursCommands, ansibleMs, ansibleControlPersistMs };
+    return {
+      hosts,
+      steps,
+      floorMs,
+      floorSameWorkMs,
+      oursMs,
+      oursCommands,
+      ansibleMs,
+      ansibleControlPersistMs,
+    };
   } finally {
     await fleet.close();
     await rm(work, { recursive: true, force: true });

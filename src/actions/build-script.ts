@@ -13,7 +13,14 @@
  *
  * Every value from the plan enters as a single-quoted literal (psLiteral), once.
  */
-import { formatHeader, formatSentinel, PHASES, SENTINEL_PREFIX, type Params, type Phase } from '../remote/header.js';
+import {
+  formatHeader,
+  formatSentinel,
+  PHASES,
+  SENTINEL_PREFIX,
+  type Params,
+  type Phase,
+} from '../remote/header.js';
 import { psLiteral } from '../remote/ps-literal.js';
 import { scriptFor } from './registry.js';
 import { helpersFor, lines } from './scripts/helpers.js';
@@ -28,7 +35,8 @@ export interface ScriptInput {
   params: Params;
 }
 
-const RESULT_HELPER = "function DR($k, $v) { Write-Output ('DR:' + $k + '=' + [Uri]::EscapeDataString([string]$v)) }";
+const RESULT_HELPER =
+  "function DR($k, $v) { Write-Output ('DR:' + $k + '=' + [Uri]::EscapeDataString([string]$v)) }";
 
 /**
  * A terminating error outside try/catch (or any error on PowerShell 1.0, where `try` is not a
@@ -57,7 +65,8 @@ function indent(text: string): string {
  * @example buildScript({ run, step: 'resetIis/PROV01/iis-reset', action: 'iis.reset', phase: 'verify', host: 'PROV01', target: '', params: {} })
  */
 export function buildScript(input: ScriptInput): string {
-  if (!PHASES.includes(input.phase)) throw new TypeError(`phase must be one of ${PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`);
+  if (!PHASES.includes(input.phase))
+    throw new TypeError(`phase must be one of ${PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`);
   const body = scriptFor(input.action, input.phase, input.target, input.params);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (

@@ -54,7 +54,12 @@ function place(context: ApplyContext | undefined): string {
   return context?.host ? ` on ${context.host}` : '';
 }
 
-function interpretMsi(action: 'msi.install' | 'msi.uninstall', exitCode: number, params: Params, context?: ApplyContext): ApplyVerdict {
+function interpretMsi(
+  action: 'msi.install' | 'msi.uninstall',
+  exitCode: number,
+  params: Params,
+  context?: ApplyContext,
+): ApplyVerdict {
   const outcome = classifyExit(action, exitCode);
   const verb = action === 'msi.install' ? 'install' : 'uninstall';
   const product = str(params, 'product') || context?.target || 'the product';
@@ -66,16 +71,25 @@ function interpretMsi(action: 'msi.install' | 'msi.uninstall', exitCode: number,
   const logHint = log ? ` Verbose log${place(context)}: ${log}.` : '';
   switch (outcome) {
     case 'ok':
-      return { outcome, message: `msiexec ${verb} of ${product}${from}${place(context)} succeeded (${code})` };
+      return {
+        outcome,
+        message: `msiexec ${verb} of ${product}${from}${place(context)} succeeded (${code})`,
+      };
     case 'restartPending':
       return {
         outcome,
         message: `msiexec ${verb} of ${product}${place(context)} succeeded but Windows needs a restart to finish (${code}); restart the host at a safe moment.`,
       };
     case 'alreadyDone':
-      return { outcome, message: `${product} was not installed${place(context)} (${code}): nothing to remove` };
+      return {
+        outcome,
+        message: `${product} was not installed${place(context)} (${code}): nothing to remove`,
+      };
     case 'transient':
-      return { outcome, message: `msiexec ${verb} of ${product}${place(context)}: ${MSI_MEANING[exitCode] ?? 'a passing failure'} (${code}).${logHint}` };
+      return {
+        outcome,
+        message: `msiexec ${verb} of ${product}${place(context)}: ${MSI_MEANING[exitCode] ?? 'a passing failure'} (${code}).${logHint}`,
+      };
     default: {
       const meaning = MSI_MEANING[exitCode] ?? 'msiexec failed';
       const advice = MSI_ADVICE[exitCode] ? ` Next: ${MSI_ADVICE[exitCode]}.` : '';
@@ -92,7 +106,13 @@ function interpretMsi(action: 'msi.install' | 'msi.uninstall', exitCode: number,
  *
  * @example interpretApply('msi.install', 1618, '', { product: 'MPS DNS Client', path: 'C:\\x.msi', log: 'C:\\x.log' }).outcome === 'transient'
  */
-export function interpretApply(action: string, exitCode: number, output: string, params: Params, context?: ApplyContext): ApplyVerdict {
+export function interpretApply(
+  action: string,
+  exitCode: number,
+  output: string,
+  params: Params,
+  context?: ApplyContext,
+): ApplyVerdict {
   if (action === 'msi.install' || action === 'msi.uninstall') {
     const verdict = interpretMsi(action, exitCode, params, context);
     const tail = verdict.outcome === 'permanent' ? outputTail(output) : '';

@@ -25,7 +25,8 @@ export interface ParamReader<A extends ActionName> {
 
 function checkString(where: string, value: unknown): string {
   if (typeof value !== 'string') throw new TypeError(`${where} must be a string, got ${describe(value)}`);
-  if (PLACEHOLDER.test(value)) throw new TypeError(`${where} still holds the placeholder ${value}; the engine must resolve it first`);
+  if (PLACEHOLDER.test(value))
+    throw new TypeError(`${where} still holds the placeholder ${value}; the engine must resolve it first`);
   return value;
 }
 
@@ -58,12 +59,14 @@ export function readParams<A extends ActionName>(action: A, params: Params): Par
     },
     bool(key) {
       const value = params[key];
-      if (typeof value !== 'boolean') throw new TypeError(`${where(key)} must be true or false, got ${describe(value)}`);
+      if (typeof value !== 'boolean')
+        throw new TypeError(`${where(key)} must be true or false, got ${describe(value)}`);
       return value;
     },
     strs(key) {
       const value = params[key];
-      if (!Array.isArray(value)) throw new TypeError(`${where(key)} must be an array of strings, got ${describe(value)}`);
+      if (!Array.isArray(value))
+        throw new TypeError(`${where(key)} must be an array of strings, got ${describe(value)}`);
       return value.map((item, i) => checkString(`${action}: param "${key}[${i}]"`, item));
     },
   };

@@ -28,7 +28,11 @@ function isQuote(quotes: string, c: string | undefined): boolean {
 }
 
 const RULES: readonly Rule[] = [
-  { name: 'ConvertFrom-Json/ConvertTo-Json', pattern: /\bConvert(?:From|To)-Json\b/gi, instead: 'print DR:key=value lines' },
+  {
+    name: 'ConvertFrom-Json/ConvertTo-Json',
+    pattern: /\bConvert(?:From|To)-Json\b/gi,
+    instead: 'print DR:key=value lines',
+  },
   { name: '[ordered]', pattern: /\[ordered\]/gi, instead: 'a plain @{} hashtable' },
   {
     name: '-ErrorAction Ignore',
@@ -36,26 +40,60 @@ const RULES: readonly Rule[] = [
     instead: 'SilentlyContinue',
   },
   { name: 'CIM cmdlets', pattern: /\b[A-Za-z]+-Cim[A-Za-z]*\b/gi, instead: 'Get-WmiObject' },
-  { name: '[pscustomobject]', pattern: /\[(?:System\.Management\.Automation\.)?pscustomobject\]/gi, instead: 'New-Object PSObject -Property @{…}' },
-  { name: 'Invoke-RestMethod/Invoke-WebRequest', pattern: /\bInvoke-(?:RestMethod|WebRequest)\b|(?:^|[|;{(]\s*)(?:irm|iwr)\s/gim, instead: 'System.Net.WebClient' },
+  {
+    name: '[pscustomobject]',
+    pattern: /\[(?:System\.Management\.Automation\.)?pscustomobject\]/gi,
+    instead: 'New-Object PSObject -Property @{…}',
+  },
+  {
+    name: 'Invoke-RestMethod/Invoke-WebRequest',
+    pattern: /\bInvoke-(?:RestMethod|WebRequest)\b|(?:^|[|;{(]\s*)(?:irm|iwr)\s/gim,
+    instead: 'System.Net.WebClient',
+  },
   { name: '$PSItem', pattern: /\$(?:\{PSItem\}|PSItem\b)/gi, instead: '$_' },
-  { name: '-In/-NotIn operators', pattern: /(?<=[\s)\]'"])-[ci]?(?:not)?in\b(?!\s*:)/gi, instead: '-contains/-notcontains with the operands swapped' },
-  { name: 'Get-FileHash', pattern: /\bGet-FileHash\b/gi, instead: '[Security.Cryptography.SHA256]::Create().ComputeHash on a FileStream' },
-  { name: 'null-conditional ?. / null-coalescing ??', pattern: /\?\?|\?\.(?!\.)/g, instead: 'an explicit if ($x -ne $null)' },
+  {
+    name: '-In/-NotIn operators',
+    pattern: /(?<=[\s)\]'"])-[ci]?(?:not)?in\b(?!\s*:)/gi,
+    instead: '-contains/-notcontains with the operands swapped',
+  },
+  {
+    name: 'Get-FileHash',
+    pattern: /\bGet-FileHash\b/gi,
+    instead: '[Security.Cryptography.SHA256]::Create().ComputeHash on a FileStream',
+  },
+  {
+    name: 'null-conditional ?. / null-coalescing ??',
+    pattern: /\?\?|\?\.(?!\.)/g,
+    instead: 'an explicit if ($x -ne $null)',
+  },
   { name: '::new(', pattern: /::new\s*\(/gi, instead: 'New-Object' },
-  { name: 'class/enum definition', pattern: /(?:^|[;{}])[ \t]*(?:class|enum)[ \t]+[A-Za-z_]\w*/gim, instead: 'functions and hashtables' },
-  { name: 'using statement', pattern: /(?:^|[;{}])[ \t]*using[ \t]+(?:namespace|module|assembly)\b/gim, instead: 'full type names' },
+  {
+    name: 'class/enum definition',
+    pattern: /(?:^|[;{}])[ \t]*(?:class|enum)[ \t]+[A-Za-z_]\w*/gim,
+    instead: 'functions and hashtables',
+  },
+  {
+    name: 'using statement',
+    pattern: /(?:^|[;{}])[ \t]*using[ \t]+(?:namespace|module|assembly)\b/gim,
+    instead: 'full type names',
+  },
   {
     name: 'Where-Object simplified syntax',
-    pattern: /\bWhere-Object[ \t]+(?![{(]|-FilterScript\b|-InputObject\b)\S|\|[ \t]*(?:where|\?)[ \t]+(?![{(]|-FilterScript\b)\S/gi,
+    pattern:
+      /\bWhere-Object[ \t]+(?![{(]|-FilterScript\b|-InputObject\b)\S|\|[ \t]*(?:where|\?)[ \t]+(?![{(]|-FilterScript\b)\S/gi,
     instead: 'Where-Object { $_.Name -eq … }',
   },
   {
     name: 'ForEach-Object -MemberName / simplified syntax',
-    pattern: /\bForEach-Object[ \t]+(?:-MemberName\b|(?![{(]|-)\S)|\|[ \t]*(?:foreach|%)[ \t]+(?:-MemberName\b|(?![{(]|-)\S)/gi,
+    pattern:
+      /\bForEach-Object[ \t]+(?:-MemberName\b|(?![{(]|-)\S)|\|[ \t]*(?:foreach|%)[ \t]+(?:-MemberName\b|(?![{(]|-)\S)/gi,
     instead: 'ForEach-Object { $_.Name }',
   },
-  { name: 'Get-ChildItem -Depth', pattern: /\b(?:Get-ChildItem|gci|dir|ls)\b[^\n;|]*?[ \t]-Depth\b/gi, instead: 'a bounded recursive function or [IO.Directory]::GetFiles' },
+  {
+    name: 'Get-ChildItem -Depth',
+    pattern: /\b(?:Get-ChildItem|gci|dir|ls)\b[^\n;|]*?[ \t]-Depth\b/gi,
+    instead: 'a bounded recursive function or [IO.Directory]::GetFiles',
+  },
   {
     name: '-NoNewline on Out-File/Set-Content',
     pattern: /\b(?:Out-File|Set-Content|Add-Content)\b[^\n;|]*?[ \t]-NoNewline\b/gi,
@@ -78,7 +116,10 @@ export function findPs3Constructs(script: string): string[] {
   for (const rule of RULES) {
     for (const match of code.matchAll(rule.pattern)) {
       const index = match.index + (match[0].length - match[0].trimStart().length);
-      found.push({ index, message: `line ${lineOf(code, index)}: ${rule.name} is PowerShell 3.0+; use ${rule.instead}` });
+      found.push({
+        index,
+        message: `line ${lineOf(code, index)}: ${rule.name} is PowerShell 3.0+; use ${rule.instead}`,
+      });
     }
   }
   return found.sort((a, b) => a.index - b.index).map((f) => f.message);
@@ -125,7 +166,11 @@ function scanCode(s: string, start: number, inSub: boolean, blank: Blank): numbe
       const stop = end < 0 ? s.length : end;
       blank(i, stop);
       i = stop;
-    } else if (c === '@' && (s[i + 1] === "'" || s[i + 1] === '"') && /^[ \t]*\r?\n/.test(s.slice(i + 2, i + 40))) {
+    } else if (
+      c === '@' &&
+      (s[i + 1] === "'" || s[i + 1] === '"') &&
+      /^[ \t]*\r?\n/.test(s.slice(i + 2, i + 40))
+    ) {
       const close = `\n${s[i + 1] ?? ''}@`;
       const end = s.indexOf(close, i + 2);
       const stop = end < 0 ? s.length : end + close.length;

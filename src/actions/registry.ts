@@ -7,7 +7,13 @@ import { ACTION_NAMES } from './catalog.js';
 import type { Params, Phase } from '../remote/header.js';
 import { complusDisable, complusEnable, complusShutdown, complusStart } from './scripts/complus.js';
 import { fileBackup, fileRestore, msiBackup, msiStage } from './scripts/files.js';
-import { componentInstall, componentUninstall, labOperator, provisioningInitialize, provisioningStartDeployment } from './scripts/gates.js';
+import {
+  componentInstall,
+  componentUninstall,
+  labOperator,
+  provisioningInitialize,
+  provisioningStartDeployment,
+} from './scripts/gates.js';
 import type { FamilyBuilder } from './scripts/helpers.js';
 import { iisReset } from './scripts/iis.js';
 import { hostInspect } from './scripts/inspect.js';
@@ -18,7 +24,11 @@ import { registryRemove } from './scripts/registry.js';
 import { configRead, configWrite } from './scripts/config.js';
 import { serviceRestart } from './scripts/service.js';
 import { taskEnsure } from './scripts/task.js';
-import { transportAgentEnable, transportAgentInstall, transportAgentUninstall } from './scripts/transport-agent.js';
+import {
+  transportAgentEnable,
+  transportAgentInstall,
+  transportAgentUninstall,
+} from './scripts/transport-agent.js';
 
 /** The builder for `action`. */
 export function builderFor(action: ActionName): FamilyBuilder {
@@ -96,6 +106,7 @@ export function isActionName(name: string): name is ActionName {
  * Throws TypeError for an unknown action or invalid params.
  */
 export function scriptFor(action: string, phase: Phase, target: string, params: Params): string {
-  if (!isActionName(action)) throw new TypeError(`unknown action "${action}"; the catalog has ${ACTION_NAMES.join(', ')}`);
+  if (!isActionName(action))
+    throw new TypeError(`unknown action "${action}"; the catalog has ${ACTION_NAMES.join(', ')}`);
   return builderFor(action)(params, target)[phase];
 }

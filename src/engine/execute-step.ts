@@ -26,12 +26,10 @@ async function uploadPackageFile(
     throw new DeployError('internal', `step ${step.id}: package.upload needs string source and dest`, {
       code: 'BAD_STEP',
     });
-  await deps
-    .transport(step.host)
-    .upload(join(deps.inventory.packageDir, basename(source)), dest, {
-      timeoutMs: deps.options.stepTimeoutMs,
-      ...(signal ? { signal } : {}),
-    });
+  await deps.transport(step.host).upload(join(deps.inventory.packageDir, basename(source)), dest, {
+    timeoutMs: deps.options.stepTimeoutMs,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 export type StepOutcome = 'journal' | 'ok' | 'alreadyDone' | 'restartPending' | 'skipped';

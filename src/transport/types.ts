@@ -35,6 +35,10 @@ export interface Transport {
   connect(): Promise<void>;
   run(script: string, options: RunOptions): Promise<RawResult>;
   /** Upload a local file to a Windows path. */
-  upload(localPath: string, windowsPath: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  upload(
+    localPath: string,
+    windowsPath: string,
+    options: { timeoutMs: number; signal?: AbortSignal },
+  ): Promise<void>;
   close(): Promise<void>;
 }

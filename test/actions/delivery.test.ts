@@ -7,7 +7,15 @@ import { SAMPLES } from './fixtures.js';
 import { parse } from './ps-tree.js';
 
 function build(action: string, phase: 'probe' | 'apply' | 'verify', target: string, params: Params): string {
-  return buildScript({ run: 'run-1', step: `stage/MPS01/${action}`, action, phase, host: 'MPS01', target, params });
+  return buildScript({
+    run: 'run-1',
+    step: `stage/MPS01/${action}`,
+    action,
+    phase,
+    host: 'MPS01',
+    target,
+    params,
+  });
 }
 
 const noFiles = (): undefined => undefined;
@@ -28,7 +36,10 @@ describe('delivering action scripts', () => {
       hosts: ['MPS01', 'MPS02', 'PROV01'],
       params: { product: `Exchange 2007 Component ${i}`, msi: `Component${i}.msi` },
     }));
-    const script = build('lab.operator', 'apply', 'reinstallComponents', { gate: 'reinstallComponents', items });
+    const script = build('lab.operator', 'apply', 'reinstallComponents', {
+      gate: 'reinstallComponents',
+      items,
+    });
     const delivery = planDelivery(script, 'lab-operator.ps1');
     expect(delivery.kind).toBe('file');
     if (delivery.kind !== 'file') return;
@@ -47,7 +58,9 @@ describe('delivering action scripts', () => {
     expect(delivery.kind).toBe('file');
     if (delivery.kind !== 'file') return;
     expect(delivery.content.startsWith('\uFEFF')).toBe(true);
-    const received = scriptFromCommand(delivery.command, (path) => (path === delivery.remotePath ? delivery.content : undefined));
+    const received = scriptFromCommand(delivery.command, (path) =>
+      path === delivery.remotePath ? delivery.content : undefined,
+    );
     expect(received).toEqual({ script });
     expect(parse(script).rootNode.hasError).toBe(false);
   });

@@ -46,25 +46,53 @@ export const SAMPLES: readonly Sample[] = [
     action: 'host.inspect',
     target: '',
     params: {
-      products: ['Hosted Messaging and Collaboration', 'HMC Deployment Tool', ...NO_UR5_COMPONENTS.map((c) => c.name)],
+      products: [
+        'Hosted Messaging and Collaboration',
+        'HMC Deployment Tool',
+        ...NO_UR5_COMPONENTS.map((c) => c.name),
+      ],
       registryKeys: [HMC40_UPGRADE_KEY],
       drives: ['C'],
     },
   },
-  ...['complus.disable', 'complus.shutdown', 'complus.enable', 'complus.start'].map((action) => ({ action, target: 'Provisioning Engine', params: {} })),
-  { action: 'component.uninstall', target: component.name, params: { product: component.name, msi: component.msi, keepVersion: UR6 } },
-  { action: 'component.install', target: webComponent.name, params: { product: webComponent.name, msi: webComponent.msi, version: UR6 } },
-  { action: 'provisioning.initialize', target: PROVISIONING_NODES[0]!, params: { configFile: PATHS.mpsConfig, node: PROVISIONING_NODES[0]! } },
+  ...['complus.disable', 'complus.shutdown', 'complus.enable', 'complus.start'].map((action) => ({
+    action,
+    target: 'Provisioning Engine',
+    params: {},
+  })),
+  {
+    action: 'component.uninstall',
+    target: component.name,
+    params: { product: component.name, msi: component.msi, keepVersion: UR6 },
+  },
+  {
+    action: 'component.install',
+    target: webComponent.name,
+    params: { product: webComponent.name, msi: webComponent.msi, version: UR6 },
+  },
+  {
+    action: 'provisioning.initialize',
+    target: PROVISIONING_NODES[0]!,
+    params: { configFile: PATHS.mpsConfig, node: PROVISIONING_NODES[0]! },
+  },
   { action: 'provisioning.startDeployment', target: '', params: { configFile: PATHS.mpsConfig } },
   {
     action: 'package.upload',
     target: 'Hostedemail2007ns.msi',
-    params: { source: 'Hostedemail2007ns.msi', dest: `${PATHS.packageDir}\\Hostedemail2007ns.msi`, size: 349_184, sha256: fakeSha256('Hostedemail2007ns.msi') },
+    params: {
+      source: 'Hostedemail2007ns.msi',
+      dest: `${PATHS.packageDir}\\Hostedemail2007ns.msi`,
+      size: 349_184,
+      sha256: fakeSha256('Hostedemail2007ns.msi'),
+    },
   },
   {
     action: 'msi.backup',
     target: 'HostedEmail2007NS.msi',
-    params: { source: `${PATHS.msiShare}\\HostedEmail2007NS.msi`, dest: `${PATHS.backupRoot}\\MPS01\\MSIShare\\HostedEmail2007NS.msi` },
+    params: {
+      source: `${PATHS.msiShare}\\HostedEmail2007NS.msi`,
+      dest: `${PATHS.backupRoot}\\MPS01\\MSIShare\\HostedEmail2007NS.msi`,
+    },
   },
   {
     action: 'msi.stage',
@@ -79,17 +107,31 @@ export const SAMPLES: readonly Sample[] = [
   {
     action: 'msi.uninstall',
     target: 'CategorizerOverrideAgent.msi',
-    params: { product: agent.product, path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`, log: `${PATHS.logDir}\\agent-uninstall.log`, keepVersion: UR6 },
+    params: {
+      product: agent.product,
+      path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`,
+      log: `${PATHS.logDir}\\agent-uninstall.log`,
+      keepVersion: UR6,
+    },
   },
   {
     action: 'msi.install',
     target: agent.msi,
-    params: { product: agent.product, path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`, version: UR6, log: `${PATHS.logDir}\\agent-install.log` },
+    params: {
+      product: agent.product,
+      path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`,
+      version: UR6,
+      log: `${PATHS.logDir}\\agent-install.log`,
+    },
   },
   { action: 'iis.reset', target: '', params: {} },
   { action: 'service.restart', target: 'MSExchangeTransport', params: { timeoutSeconds: 300 } },
   { action: 'transportAgent.uninstall', target: AGENT.name, params: {} },
-  { action: 'transportAgent.install', target: AGENT.name, params: { assembly: AGENT.assembly, factory: AGENT.factory } },
+  {
+    action: 'transportAgent.install',
+    target: AGENT.name,
+    params: { assembly: AGENT.assembly, factory: AGENT.factory },
+  },
   { action: 'transportAgent.enable', target: AGENT.name, params: {} },
   {
     action: 'installutil.uninstall',
@@ -97,15 +139,44 @@ export const SAMPLES: readonly Sample[] = [
     params: { installUtil: PATHS.installUtil, assembly: AGENT.assembly, counterKey: AGENT.counterKey },
   },
   { action: 'registry.remove', target: AGENT.counterKey, params: {} },
-  { action: 'config.read', target: AGENT.cacheRefreshKey, params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey } },
-  { action: 'config.write', target: AGENT.cacheRefreshKey, params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey, value: '15', clearReadOnly: true } },
-  { action: 'config.write', target: 'ResourceManagerDatabaseServer', params: { path: PATHS.domainCacheConfig, key: 'ResourceManagerDatabaseServer', value: 'MPSSQL01', clearReadOnly: false } },
-  { action: 'file.backup', target: 'RPCHTTPConfig', params: { source: PATHS.rpcHttpConfig, dest: rpcBackup } },
-  { action: 'file.restore', target: 'RPCHTTPConfig', params: { source: rpcBackup, dest: PATHS.rpcHttpConfig } },
+  {
+    action: 'config.read',
+    target: AGENT.cacheRefreshKey,
+    params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey },
+  },
+  {
+    action: 'config.write',
+    target: AGENT.cacheRefreshKey,
+    params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey, value: '15', clearReadOnly: true },
+  },
+  {
+    action: 'config.write',
+    target: 'ResourceManagerDatabaseServer',
+    params: {
+      path: PATHS.domainCacheConfig,
+      key: 'ResourceManagerDatabaseServer',
+      value: 'MPSSQL01',
+      clearReadOnly: false,
+    },
+  },
+  {
+    action: 'file.backup',
+    target: 'RPCHTTPConfig',
+    params: { source: PATHS.rpcHttpConfig, dest: rpcBackup },
+  },
+  {
+    action: 'file.restore',
+    target: 'RPCHTTPConfig',
+    params: { source: rpcBackup, dest: PATHS.rpcHttpConfig },
+  },
   {
     action: 'task.ensure',
     target: DOMAIN_CACHE_TASK.name,
-    params: { command: PATHS.domainCacheExe, minutes: DOMAIN_CACHE_TASK.minutes, runAs: DOMAIN_CACHE_TASK.runAs },
+    params: {
+      command: PATHS.domainCacheExe,
+      minutes: DOMAIN_CACHE_TASK.minutes,
+      runAs: DOMAIN_CACHE_TASK.runAs,
+    },
   },
   {
     action: 'program.run',
@@ -121,7 +192,12 @@ export const SAMPLES: readonly Sample[] = [
     target: 'uninstallComponents',
     params: {
       gate: 'uninstallComponents',
-      items: CORE_COMPONENTS.map((c) => ({ action: 'component.uninstall', target: c.name, hosts: ['MPS01', 'MPS02'], params: { product: c.name } })),
+      items: CORE_COMPONENTS.map((c) => ({
+        action: 'component.uninstall',
+        target: c.name,
+        hosts: ['MPS01', 'MPS02'],
+        params: { product: c.name },
+      })),
     },
   },
 ];
@@ -140,7 +216,8 @@ export function resolvePlaceholders(params: Params): Params {
         .replace(/\{\{capture:[^}]+\}\}/g, '15');
     }
     if (Array.isArray(value)) return value.map(resolve);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v)]));
     return value;
   };
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, resolve(v)]));
@@ -172,7 +249,13 @@ export async function planSamples(): Promise<(Sample & { host: string; id: strin
           const key = `${s.id}|${s.action}|${JSON.stringify(s.params)}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          all.push({ id: s.id, host: s.host, action: s.action, target: s.target, params: resolvePlaceholders(s.params) });
+          all.push({
+            id: s.id,
+            host: s.host,
+            action: s.action,
+            target: s.target,
+            params: resolvePlaceholders(s.params),
+          });
         }
       }
     }

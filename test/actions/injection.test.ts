@@ -8,8 +8,48 @@ import { decodeVerbatim, errorsOf, parse, stringLiterals, structure } from './ps
 
 /** Pieces that break naive quoting in PowerShell, cmd.exe or both. */
 const NASTY = [
-  "'", '\u2018', '\u2019', '\u201A', '\u201B', '"', '\u201C', '\u201D', '$', '$(', '$()', ')', '`', ';', '&', '|', '%', '%PATH%', '%VAR%',
-  '#', '<#', '#>', "@'", "'@", '{', '}', '\\', ' ', '\t', 'é', 'ß', '中', '🙂', '\u00A0', '\u2028', 'a', 'Z', '0', '-', '=', ':', 'exit 7',
+  "'",
+  '\u2018',
+  '\u2019',
+  '\u201A',
+  '\u201B',
+  '"',
+  '\u201C',
+  '\u201D',
+  '$',
+  '$(',
+  '$()',
+  ')',
+  '`',
+  ';',
+  '&',
+  '|',
+  '%',
+  '%PATH%',
+  '%VAR%',
+  '#',
+  '<#',
+  '#>',
+  "@'",
+  "'@",
+  '{',
+  '}',
+  '\\',
+  ' ',
+  '\t',
+  'é',
+  'ß',
+  '中',
+  '🙂',
+  '\u00A0',
+  '\u2028',
+  'a',
+  'Z',
+  '0',
+  '-',
+  '=',
+  ':',
+  'exit 7',
 ];
 
 const value = fc.oneof(
@@ -32,7 +72,10 @@ function slotsOf(sample: Sample): string[] {
 }
 
 /** The sample with each slot replaced by a unique marker followed by `fill(slot)`. */
-function inject(sample: Sample, fill: (slot: string) => string): { target: string; params: Params; values: string[] } {
+function inject(
+  sample: Sample,
+  fill: (slot: string) => string,
+): { target: string; params: Params; values: string[] } {
   const values: string[] = [];
   const put = (slot: string): string => {
     const v = `\u00AB${slot}\u00BB${fill(slot)}`;
@@ -41,41 +84,56 @@ function inject(sample: Sample, fill: (slot: string) => string): { target: strin
   };
   const params: Params = {};
   for (const [key, v] of Object.entries(sample.params)) {
-    if (sample.action !== 'lab.operator' && typeof v === 'string' && !FORMATTED.has(key)) params[key] = put(key);
-    else if (sample.action !== 'lab.operator' && Array.isArray(v)) params[key] = v.map((item, i) => (typeof item === 'string' ? put(`${key}.${i}`) : item));
+    if (sample.action !== 'lab.operator' && typeof v === 'string' && !FORMATTED.has(key))
+      params[key] = put(key);
+    else if (sample.action !== 'lab.operator' && Array.isArray(v))
+      params[key] = v.map((item, i) => (typeof item === 'string' ? put(`${key}.${i}`) : item));
     else params[key] = v;
   }
   return { target: put('target'), params, values };
 }
 
 function script(sample: Sample, phase: Phase, target: string, params: Params): string {
-  return buildScript({ run: 'run-1', step: 'stage/HOST/key', action: sample.action, phase, host: 'HOST', target, params });
+  return buildScript({
+    run: 'run-1',
+    step: 'stage/HOST/key',
+    action: sample.action,
+    phase,
+    host: 'HOST',
+    target,
+    params,
+  });
 }
 
-const CASES = SAMPLES.flatMap((sample) => PHASES.map((phase) => [`${sample.action} ${phase}`, sample, phase] as const));
+const CASES = SAMPLES.flatMap((sample) =>
+  PHASES.map((phase) => [`${sample.action} ${phase}`, sample, phase] as const),
+);
 
 describe('values from the inventory and the runbook', () => {
-  test.each(CASES)('enter the %s script as exactly one literal each and never change its structure', (_label, sample, phase) => {
-    const benign = inject(sample, () => 'x');
-    const benignShape = structure(parse(script(sample, phase, benign.target, benign.params)));
-    expect(slotsOf(sample).length).toBeGreaterThan(0);
-    fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...slotsOf(sample)), value), (fills) => {
-        const injected = inject(sample, (slot) => fills[slot] ?? '');
-        const text = script(sample, phase, injected.target, injected.params);
-        const tree = parse(text);
-        expect(errorsOf(tree)).toEqual([]);
-        expect(tree.rootNode.hasError).toBe(false);
-        const literals = stringLiterals(tree);
-        for (const v of injected.values) {
-          expect({ v, count: literals.filter((l) => l.value === v).length }).toEqual({ v, count: 1 });
-        }
-        expect(literals.filter((l) => l.text.includes('\u00AB') && l.value === undefined)).toEqual([]);
-        expect(structure(tree)).toEqual(benignShape);
-      }),
-      { numRuns: 25 },
-    );
-  });
+  test.each(CASES)(
+    'enter the %s script as exactly one literal each and never change its structure',
+    (_label, sample, phase) => {
+      const benign = inject(sample, () => 'x');
+      const benignShape = structure(parse(script(sample, phase, benign.target, benign.params)));
+      expect(slotsOf(sample).length).toBeGreaterThan(0);
+      fc.assert(
+        fc.property(fc.dictionary(fc.constantFrom(...slotsOf(sample)), value), (fills) => {
+          const injected = inject(sample, (slot) => fills[slot] ?? '');
+          const text = script(sample, phase, injected.target, injected.params);
+          const tree = parse(text);
+          expect(errorsOf(tree)).toEqual([]);
+          expect(tree.rootNode.hasError).toBe(false);
+          const literals = stringLiterals(tree);
+          for (const v of injected.values) {
+            expect({ v, count: literals.filter((l) => l.value === v).length }).toEqual({ v, count: 1 });
+          }
+          expect(literals.filter((l) => l.text.includes('\u00AB') && l.value === undefined)).toEqual([]);
+          expect(structure(tree)).toEqual(benignShape);
+        }),
+        { numRuns: 25 },
+      );
+    },
+  );
 
   test('decode back through the PowerShell quoting rules, including typographic quotes', () => {
     for (const v of ["O'Brien", '\u2018a\u2019', "''", "\u201B'\u2019", "'$(rm -r C:\\)'", '`n']) {
@@ -84,13 +142,34 @@ describe('values from the inventory and the runbook', () => {
     expect(decodeVerbatim("'a\u2019b'")).toBeUndefined();
   });
 
-  test.each(['\n', '\r', 'a\r\nb', 'nul\0'])('with a line break or NUL (%j) are refused with a TypeError', (bad) => {
-    const install = SAMPLES.find((s) => s.action === 'msi.install')!;
-    const build = (target: string, params: Params) => () =>
-      buildScript({ run: 'r', step: 's', action: install.action, phase: 'apply', host: 'h', target, params });
-    expect(build(`x${bad}`, install.params)).toThrow(TypeError);
-    expect(build(install.target, { ...install.params, path: `C:\\a${bad}b.msi` })).toThrow(TypeError);
-    const inspect = SAMPLES.find((s) => s.action === 'host.inspect')!;
-    expect(() => buildScript({ run: 'r', step: 's', action: 'host.inspect', phase: 'probe', host: 'h', target: '', params: { ...inspect.params, products: ['ok', `bad${bad}`] } })).toThrow(TypeError);
-  });
+  test.each(['\n', '\r', 'a\r\nb', 'nul\0'])(
+    'with a line break or NUL (%j) are refused with a TypeError',
+    (bad) => {
+      const install = SAMPLES.find((s) => s.action === 'msi.install')!;
+      const build = (target: string, params: Params) => () =>
+        buildScript({
+          run: 'r',
+          step: 's',
+          action: install.action,
+          phase: 'apply',
+          host: 'h',
+          target,
+          params,
+        });
+      expect(build(`x${bad}`, install.params)).toThrow(TypeError);
+      expect(build(install.target, { ...install.params, path: `C:\\a${bad}b.msi` })).toThrow(TypeError);
+      const inspect = SAMPLES.find((s) => s.action === 'host.inspect')!;
+      expect(() =>
+        buildScript({
+          run: 'r',
+          step: 's',
+          action: 'host.inspect',
+          phase: 'probe',
+          host: 'h',
+          target: '',
+          params: { ...inspect.params, products: ['ok', `bad${bad}`] },
+        }),
+      ).toThrow(TypeError);
+    },
+  );
 });

@@ -17,17 +17,43 @@ describe('building a script refuses bad input with a TypeError that names it', (
   });
 
   test('a phase that is not probe, apply or verify', () => {
-    expect(() => buildScript({ run: 'r', step: 's', action: 'iis.reset', phase: 'run' as never, host: 'h', target: '', params: {} })).toThrow(TypeError);
+    expect(() =>
+      buildScript({
+        run: 'r',
+        step: 's',
+        action: 'iis.reset',
+        phase: 'run' as never,
+        host: 'h',
+        target: '',
+        params: {},
+      }),
+    ).toThrow(TypeError);
   });
 
   test.each([
-    ['service.restart', { timeoutSeconds: 1.5 }, /timeoutSeconds" must be an integer from 1 to 86400, got number 1.5/],
+    [
+      'service.restart',
+      { timeoutSeconds: 1.5 },
+      /timeoutSeconds" must be an integer from 1 to 86400, got number 1.5/,
+    ],
     ['service.restart', { timeoutSeconds: '300; Stop-Computer' }, /timeoutSeconds" must be an integer/],
     ['task.ensure', { ...sample('task.ensure'), minutes: 0 }, /minutes" must be an integer from 1 to 1439/],
     ['msi.stage', { ...sample('msi.stage'), size: -1 }, /size" must be an integer/],
-    ['msi.stage', { ...sample('msi.stage'), sha256: '{{package:sha256:Hostedemail2007ns.msi}}' }, /placeholder/],
-    ['config.write', { ...sample('config.write'), value: '{{capture:oofAgent/EXHUB01/read-cache-refresh:value}}' }, /placeholder/],
-    ['config.write', { ...sample('config.write'), clearReadOnly: 'yes' }, /clearReadOnly" must be true or false/],
+    [
+      'msi.stage',
+      { ...sample('msi.stage'), sha256: '{{package:sha256:Hostedemail2007ns.msi}}' },
+      /placeholder/,
+    ],
+    [
+      'config.write',
+      { ...sample('config.write'), value: '{{capture:oofAgent/EXHUB01/read-cache-refresh:value}}' },
+      /placeholder/,
+    ],
+    [
+      'config.write',
+      { ...sample('config.write'), clearReadOnly: 'yes' },
+      /clearReadOnly" must be true or false/,
+    ],
     ['msi.install', { ...sample('msi.install'), version: '' }, /version" must not be empty/],
     ['msi.install', { ...sample('msi.install'), path: 42 }, /path" must be a string, got number 42/],
     ['program.run', { ...sample('program.run'), args: 'a b' }, /args" must be an array of strings/],
@@ -37,14 +63,33 @@ describe('building a script refuses bad input with a TypeError that names it', (
     expect(attempt(action, params as Params)).toThrow(message);
   });
 
-  test.each(['complus.start', 'service.restart', 'registry.remove', 'task.ensure', 'transportAgent.enable'])('%s without a target', (action) => {
-    expect(attempt(action, sample(action), '  ')).toThrow(`${action}: the step has no target`);
-  });
+  test.each(['complus.start', 'service.restart', 'registry.remove', 'task.ensure', 'transportAgent.enable'])(
+    '%s without a target',
+    (action) => {
+      expect(attempt(action, sample(action), '  ')).toThrow(`${action}: the step has no target`);
+    },
+  );
 
   test('numbers enter the script as checked integers, booleans as $true/$false', () => {
-    const text = buildScript({ run: 'r', step: 's', action: 'config.write', phase: 'apply', host: 'h', target: 'k', params: sample('config.write') });
+    const text = buildScript({
+      run: 'r',
+      step: 's',
+      action: 'config.write',
+      phase: 'apply',
+      host: 'h',
+      target: 'k',
+      params: sample('config.write'),
+    });
     expect(text).toContain('$clearReadOnly = $true');
-    const restart = buildScript({ run: 'r', step: 's', action: 'service.restart', phase: 'apply', host: 'h', target: 'MSExchangeTransport', params: { timeoutSeconds: 300 } });
+    const restart = buildScript({
+      run: 'r',
+      step: 's',
+      action: 'service.restart',
+      phase: 'apply',
+      host: 'h',
+      target: 'MSExchangeTransport',
+      params: { timeoutSeconds: 300 },
+    });
     expect(restart).toContain('$timeoutSeconds = 300');
   });
 });

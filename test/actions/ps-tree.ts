@@ -29,7 +29,10 @@ async function shared(): Promise<Shared> {
   const { default: PowerShell } = await import('tree-sitter-powershell');
   const parser = new TreeSitter();
   parser.setLanguage(PowerShell);
-  const literals = new TreeSitter.Query(PowerShell, '(verbatim_string_characters) @v (expandable_string_literal) @e');
+  const literals = new TreeSitter.Query(
+    PowerShell,
+    '(verbatim_string_characters) @v (expandable_string_literal) @e',
+  );
   binding[key] = { parser, literals };
   return { parser, literals };
 }
@@ -67,7 +70,9 @@ export function errorsOf(tree: Parser.Tree): string[] {
   visit(tree, (c) => {
     const node = c.currentNode;
     if ((node.type === 'ERROR' || node.isMissing) && found.length < 5) {
-      found.push(`${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${node.text.slice(0, 80)}`);
+      found.push(
+        `${node.type} at ${node.startPosition.row + 1}:${node.startPosition.column + 1}: ${node.text.slice(0, 80)}`,
+      );
     }
   });
   return found;
@@ -101,7 +106,10 @@ export function decodeVerbatim(text: string): string | undefined {
 
 /** Every string literal token in the script with its decoded value (undefined for expandable strings). */
 export function stringLiterals(tree: Parser.Tree): { text: string; value: string | undefined }[] {
-  return LITERALS.captures(tree.rootNode).map(({ name, node }) => ({ text: node.text, value: name === 'v' ? decodeVerbatim(node.text) : undefined }));
+  return LITERALS.captures(tree.rootNode).map(({ name, node }) => ({
+    text: node.text,
+    value: name === 'v' ? decodeVerbatim(node.text) : undefined,
+  }));
 }
 
 /**

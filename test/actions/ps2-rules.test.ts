@@ -8,11 +8,25 @@ const CASES: { rule: string; positive: string[]; negative: string[] }[] = [
     positive: ['$o = $text | ConvertFrom-Json', '$x | ConvertTo-Json -Depth 3'],
     negative: ["Write-Output 'ConvertTo-Json'", '# ConvertTo-Json is 3.0+', '$x | ConvertTo-Csv'],
   },
-  { rule: '[ordered]', positive: ['$h = [ordered]@{ a = 1 }'], negative: ['$h = @{ a = 1 }', "$s = '[ordered]'"] },
+  {
+    rule: '[ordered]',
+    positive: ['$h = [ordered]@{ a = 1 }'],
+    negative: ['$h = @{ a = 1 }', "$s = '[ordered]'"],
+  },
   {
     rule: '-ErrorAction Ignore',
-    positive: ['Get-Item x -ErrorAction Ignore', 'Get-Item x -ea Ignore', "Get-Item x -ErrorAction 'Ignore'", 'Get-Item x -ErrorAction:Ignore', "$ErrorActionPreference = 'Ignore'"],
-    negative: ['Get-Item x -ErrorAction SilentlyContinue', 'Get-Item x -ea SilentlyContinue', "Write-Output '-ea Ignore me'"],
+    positive: [
+      'Get-Item x -ErrorAction Ignore',
+      'Get-Item x -ea Ignore',
+      "Get-Item x -ErrorAction 'Ignore'",
+      'Get-Item x -ErrorAction:Ignore',
+      "$ErrorActionPreference = 'Ignore'",
+    ],
+    negative: [
+      'Get-Item x -ErrorAction SilentlyContinue',
+      'Get-Item x -ea SilentlyContinue',
+      "Write-Output '-ea Ignore me'",
+    ],
   },
   {
     rule: 'CIM cmdlets',
@@ -29,26 +43,42 @@ const CASES: { rule: string; positive: string[]; negative: string[] }[] = [
     positive: ['Invoke-RestMethod http://x', '$r = Invoke-WebRequest -Uri $u', 'iwr $u'],
     negative: ['$c = New-Object Net.WebClient', "Write-Output 'Invoke-WebRequest'"],
   },
-  { rule: '$PSItem', positive: ['$a | ForEach-Object { $PSItem.Name }', 'Write-Output "${PSItem}"'], negative: ['$a | ForEach-Object { $_.Name }', "'$PSItem'"] },
+  {
+    rule: '$PSItem',
+    positive: ['$a | ForEach-Object { $PSItem.Name }', 'Write-Output "${PSItem}"'],
+    negative: ['$a | ForEach-Object { $_.Name }', "'$PSItem'"],
+  },
   {
     rule: '-In/-NotIn operators',
     positive: ["if ('a' -in $list) { }", 'if ($x -notin $list) { }', 'if ($x -cin $list) { }'],
-    negative: ['if ($list -contains $x) { }', 'foreach ($x in $list) { }', 'Get-ChildItem -Include *.msi', 'Start-Process x -InputObject $y'],
+    negative: [
+      'if ($list -contains $x) { }',
+      'foreach ($x in $list) { }',
+      'Get-ChildItem -Include *.msi',
+      'Start-Process x -InputObject $y',
+    ],
   },
   {
     rule: 'Get-FileHash',
     positive: ['$h = (Get-FileHash -Algorithm SHA256 $p).Hash'],
-    negative: ['$h = [Security.Cryptography.SHA256]::Create().ComputeHash($fs)', "# Get-FileHash does not exist in 2.0"],
+    negative: [
+      '$h = [Security.Cryptography.SHA256]::Create().ComputeHash($fs)',
+      '# Get-FileHash does not exist in 2.0',
+    ],
   },
   {
     rule: 'null-conditional ?. / null-coalescing ??',
     positive: ['$x = $a ?? $b', '$n = ${a}?.Name', '$x ??= 1'],
     negative: ["$p = 'C:\\a?.b'", "if ($a -like '*??*') { }", '$a | ? { $_ }'],
   },
-  { rule: '::new(', positive: ['$l = [Collections.ArrayList]::new()', '$o = [Text.StringBuilder]::new (16)'], negative: ['$l = New-Object Collections.ArrayList', "'::new('"] },
+  {
+    rule: '::new(',
+    positive: ['$l = [Collections.ArrayList]::new()', '$o = [Text.StringBuilder]::new (16)'],
+    negative: ['$l = New-Object Collections.ArrayList', "'::new('"],
+  },
   {
     rule: 'class/enum definition',
-    positive: ['class Foo { [string]$Name }', "$x = 1; class Bar { }", 'enum Color { Red }'],
+    positive: ['class Foo { [string]$Name }', '$x = 1; class Bar { }', 'enum Color { Red }'],
     negative: ["Write-Output 'class Foo'", '$class = 1', '# class Foo'],
   },
   {
@@ -58,13 +88,34 @@ const CASES: { rule: string; positive: string[]; negative: string[] }[] = [
   },
   {
     rule: 'Where-Object simplified syntax',
-    positive: ['Get-Service | Where-Object Name -eq W3SVC', 'Get-Service | where Status -eq Running', 'Get-Service | ? Name -like W*', 'Get-Service | Where-Object -Property Name -eq x'],
-    negative: ['Get-Service | Where-Object { $_.Name -eq $n }', 'Get-Service | ? { $_.Name }', 'Get-Service | where { $_ }', 'Get-Service | Where-Object -FilterScript { $_ }'],
+    positive: [
+      'Get-Service | Where-Object Name -eq W3SVC',
+      'Get-Service | where Status -eq Running',
+      'Get-Service | ? Name -like W*',
+      'Get-Service | Where-Object -Property Name -eq x',
+    ],
+    negative: [
+      'Get-Service | Where-Object { $_.Name -eq $n }',
+      'Get-Service | ? { $_.Name }',
+      'Get-Service | where { $_ }',
+      'Get-Service | Where-Object -FilterScript { $_ }',
+    ],
   },
   {
     rule: 'ForEach-Object -MemberName / simplified syntax',
-    positive: ['$a | ForEach-Object -MemberName Name', '$a | ForEach-Object Name', '$a | % Name', '$a | foreach Length'],
-    negative: ['$a | ForEach-Object { $_.Name }', '$a | % { $_ }', '$a | ForEach-Object -Process { $_ }', 'foreach ($x in $a) { }', '$r = $a % 2'],
+    positive: [
+      '$a | ForEach-Object -MemberName Name',
+      '$a | ForEach-Object Name',
+      '$a | % Name',
+      '$a | foreach Length',
+    ],
+    negative: [
+      '$a | ForEach-Object { $_.Name }',
+      '$a | % { $_ }',
+      '$a | ForEach-Object -Process { $_ }',
+      'foreach ($x in $a) { }',
+      '$r = $a % 2',
+    ],
   },
   {
     rule: 'Get-ChildItem -Depth',
@@ -94,7 +145,7 @@ describe('findPs3Constructs', () => {
   }
 
   test('names the line of each finding and says what to use instead', () => {
-    expect(findPs3Constructs("$ok = 1\n$h = [ordered]@{}\n$x | ConvertTo-Json")).toEqual([
+    expect(findPs3Constructs('$ok = 1\n$h = [ordered]@{}\n$x | ConvertTo-Json')).toEqual([
       'line 2: [ordered] is PowerShell 3.0+; use a plain @{} hashtable',
       'line 3: ConvertFrom-Json/ConvertTo-Json is PowerShell 3.0+; use print DR:key=value lines',
     ]);
@@ -108,7 +159,7 @@ describe('findPs3Constructs', () => {
   });
 
   test('keeps the code view aligned with the script, line for line', () => {
-    const script = "# comment\n$a = 'secret value'\nWrite-Output \"x $b y\"";
+    const script = '# comment\n$a = \'secret value\'\nWrite-Output "x $b y"';
     const view = codeView(script);
     expect(view).toHaveLength(script.length);
     expect(view.split('\n')).toEqual(['         ', "$a = '            '", 'Write-Output "  $b  "']);

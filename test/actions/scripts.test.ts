@@ -8,8 +8,21 @@ import { errorsOf, parse } from './ps-tree.js';
 
 const RUN = 'run-20260101T000000Z-abc123';
 
-function build(sample: { action: string; target: string; params: Record<string, unknown> }, phase: Phase, host = 'MPS01', step = 'stage/MPS01/key'): string {
-  return buildScript({ run: RUN, step, action: sample.action, phase, host, target: sample.target, params: sample.params as never });
+function build(
+  sample: { action: string; target: string; params: Record<string, unknown> },
+  phase: Phase,
+  host = 'MPS01',
+  step = 'stage/MPS01/key',
+): string {
+  return buildScript({
+    run: RUN,
+    step,
+    action: sample.action,
+    phase,
+    host,
+    target: sample.target,
+    params: sample.params as never,
+  });
 }
 
 function expectValid(script: string, label: string): void {
@@ -29,29 +42,52 @@ describe('the action library', () => {
     expect(actionsWithoutSample()).toEqual([]);
   });
 
-  const cases = SAMPLES.flatMap((sample) => PHASES.map((phase) => [`${sample.action} ${phase} (${sample.target || 'no target'})`, sample, phase] as const));
+  const cases = SAMPLES.flatMap((sample) =>
+    PHASES.map(
+      (phase) => [`${sample.action} ${phase} (${sample.target || 'no target'})`, sample, phase] as const,
+    ),
+  );
 
   test.each(cases)('%s parses as PowerShell and uses nothing newer than 2.0', (label, sample, phase) => {
     expectValid(build(sample, phase), label);
   });
 
-  test.each(cases)('%s begins with a header line that parses back to the same fields', (_label, sample, phase) => {
-    const script = build(sample, phase, 'EXHUB01', `oofAgent/EXHUB01/${sample.action}`);
-    const header = parseHeader(script.split('\n')[0] ?? '');
-    expect(header).toEqual({ run: RUN, step: `oofAgent/EXHUB01/${sample.action}`, action: sample.action, phase, host: 'EXHUB01', target: sample.target, params: sample.params });
-  });
+  test.each(cases)(
+    '%s begins with a header line that parses back to the same fields',
+    (_label, sample, phase) => {
+      const script = build(sample, phase, 'EXHUB01', `oofAgent/EXHUB01/${sample.action}`);
+      const header = parseHeader(script.split('\n')[0] ?? '');
+      expect(header).toEqual({
+        run: RUN,
+        step: `oofAgent/EXHUB01/${sample.action}`,
+        action: sample.action,
+        phase,
+        host: 'EXHUB01',
+        target: sample.target,
+        params: sample.params,
+      });
+    },
+  );
 
-  test.each(cases)('%s ends by printing the sentinel and exiting with the same code', (_label, sample, phase) => {
-    const tail = build(sample, phase).trimEnd().split('\n').slice(-2);
-    expect(formatSentinel(7)).toBe('__RC__=7');
-    expect(tail).toEqual(["Write-Output ('__RC__=' + $rc)", 'exit $rc']);
-  });
+  test.each(cases)(
+    '%s ends by printing the sentinel and exiting with the same code',
+    (_label, sample, phase) => {
+      const tail = build(sample, phase).trimEnd().split('\n').slice(-2);
+      expect(formatSentinel(7)).toBe('__RC__=7');
+      expect(tail).toEqual(["Write-Output ('__RC__=' + $rc)", 'exit $rc']);
+    },
+  );
 
   test('every body sets $rc in each phase, and gate applies refuse with exit 1', () => {
     for (const sample of SAMPLES) {
       for (const phase of PHASES) expect(build(sample, phase)).toMatch(/^\s+\$rc = /m);
     }
-    for (const action of ['component.uninstall', 'component.install', 'provisioning.initialize', 'provisioning.startDeployment']) {
+    for (const action of [
+      'component.uninstall',
+      'component.install',
+      'provisioning.initialize',
+      'provisioning.startDeployment',
+    ]) {
       const sample = SAMPLES.find((s) => s.action === action)!;
       expect(build(sample, 'apply')).toContain('performed by the operator in the MPS Deployment Tool');
     }
@@ -62,9 +98,16 @@ describe('the action library', () => {
   });
 
   test('msi steps run msiexec through Start-Process and create the log folder first', () => {
-    const install = build(SAMPLES.find((s) => s.action === 'msi.install')!, 'apply');
-    expect(install).toContain("RunProcess 'msiexec.exe' ('/i ' + (QArg $path) + ' /qn /norestart /l*v ' + (QArg $log))");
-    expect(install.indexOf('EnsureDir ([IO.Path]::GetDirectoryName($log))')).toBeLessThan(install.indexOf("RunProcess 'msiexec.exe'", install.indexOf('try {')));
+    const install = build(
+      SAMPLES.find((s) => s.action === 'msi.install')!,
+      'apply',
+    );
+    expect(install).toContain(
+      "RunProcess 'msiexec.exe' ('/i ' + (QArg $path) + ' /qn /norestart /l*v ' + (QArg $log))",
+    );
+    expect(install.indexOf('EnsureDir ([IO.Path]::GetDirectoryName($log))')).toBeLessThan(
+      install.indexOf("RunProcess 'msiexec.exe'", install.indexOf('try {')),
+    );
     expect(install).toContain('Start-Process @a');
     expect(install).not.toMatch(/Win32_Product/i);
   });

@@ -9,7 +9,18 @@ import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJournal } from '../../src/durability/journal.js';
 import type { LabEvent } from '../../src/lab/model/state.js';
-import { applyEvents, BIN, labInventory, PASSWORD_VAR, readLabState, removeDir, runCli, sharedPackage, tempDir, type CliResult } from './helpers.js';
+import {
+  applyEvents,
+  BIN,
+  labInventory,
+  PASSWORD_VAR,
+  readLabState,
+  removeDir,
+  runCli,
+  sharedPackage,
+  tempDir,
+  type CliResult,
+} from './helpers.js';
 
 const ENV = { [PASSWORD_VAR]: 'drill-Pa55' };
 
@@ -40,14 +51,31 @@ function drill(faults: string): Drill {
     stateDir,
     faults: faultsFile,
     run: (extra = [], withFaults = true) =>
-      runCli(['--inventory', inventory, '--lab', '--yes', '--state-dir', stateDir, '--retry-delay', '10', ...(withFaults ? ['--faults', faultsFile] : []), ...extra], { cwd: dir, env: ENV }),
-    verify: () => runCli(['verify', '--inventory', inventory, '--lab', '--state-dir', stateDir], { cwd: dir, env: ENV }),
-    events: (host, action) => readLabState(stateDir).events.filter((e) => e.host === host && e.action === action),
+      runCli(
+        [
+          '--inventory',
+          inventory,
+          '--lab',
+          '--yes',
+          '--state-dir',
+          stateDir,
+          '--retry-delay',
+          '10',
+          ...(withFaults ? ['--faults', faultsFile] : []),
+          ...extra,
+        ],
+        { cwd: dir, env: ENV },
+      ),
+    verify: () =>
+      runCli(['verify', '--inventory', inventory, '--lab', '--state-dir', stateDir], { cwd: dir, env: ENV }),
+    events: (host, action) =>
+      readLabState(stateDir).events.filter((e) => e.host === host && e.action === action),
   };
 }
 
 const tail = (result: CliResult): string => result.stderr.slice(-600);
-const shape = (events: LabEvent[]): string[] => events.map((e) => `${e.phase} ${String(e.exitCode)}${e.fault ? ` ${e.fault}` : ''}`);
+const shape = (events: LabEvent[]): string[] =>
+  events.map((e) => `${e.phase} ${String(e.exitCode)}${e.fault ? ` ${e.fault}` : ''}`);
 
 async function expectApplied(d: Drill): Promise<void> {
   const verified = await d.verify();
@@ -85,21 +113,38 @@ describe('connection faults', () => {
     const d = drill('- { kind: drop, host: hmc-mps-a, action: complus.disable, when: after }\n');
     const result = await d.run();
     expect(result.code).toBe(0);
-    expect(shape(d.events('hmc-mps-a', 'complus.disable'))).toEqual(['probe 0', 'apply 0 drop', 'probe 0', 'verify 0']);
+    expect(shape(d.events('hmc-mps-a', 'complus.disable'))).toEqual([
+      'probe 0',
+      'apply 0 drop',
+      'probe 0',
+      'verify 0',
+    ]);
   });
 
   test('a connection dropped before the command ran is re-probed and applied again', async () => {
     const d = drill('- { kind: drop, host: hmc-mps-a, action: complus.disable, when: before }\n');
     const result = await d.run();
     expect(result.code).toBe(0);
-    expect(shape(d.events('hmc-mps-a', 'complus.disable'))).toEqual(['probe 0', 'apply null drop', 'probe 0', 'apply 0', 'verify 0']);
+    expect(shape(d.events('hmc-mps-a', 'complus.disable'))).toEqual([
+      'probe 0',
+      'apply null drop',
+      'probe 0',
+      'apply 0',
+      'verify 0',
+    ]);
   });
 
   test('a command that hangs past --step-timeout is abandoned, re-probed and retried', async () => {
     const d = drill('- { kind: hang, host: hmc-mps-a, action: complus.disable }\n');
     const result = await d.run(['--step-timeout', '2']);
     expect(result.code).toBe(0);
-    expect(shape(d.events('hmc-mps-a', 'complus.disable'))).toEqual(['probe 0', 'apply null hang', 'probe 0', 'apply 0', 'verify 0']);
+    expect(shape(d.events('hmc-mps-a', 'complus.disable'))).toEqual([
+      'probe 0',
+      'apply null hang',
+      'probe 0',
+      'apply 0',
+      'verify 0',
+    ]);
   });
 
   test('a slow host still finishes, its commands marked slow', async () => {
@@ -130,7 +175,11 @@ describe('installer and operator faults', () => {
     const d = drill('- { kind: fail, host: hmc-web-a, action: msi.install, exitCode: 1618, times: 2 }\n');
     const result = await d.run();
     expect(result.code).toBe(0);
-    expect(shape(d.events('hmc-web-a', 'msi.install')).filter((s) => s.startsWith('apply'))).toEqual(['apply 1618 fail', 'apply 1618 fail', 'apply 0']);
+    expect(shape(d.events('hmc-web-a', 'msi.install')).filter((s) => s.startsWith('apply'))).toEqual([
+      'apply 1618 fail',
+      'apply 1618 fail',
+      'apply 0',
+    ]);
   });
 
   test('msiexec 1603 is permanent: exit 1 at a resumable point, and resume with the fault spent finishes', async () => {
@@ -139,7 +188,9 @@ describe('installer and operator faults', () => {
     expect(tail(stopped)).toMatch(/1603 ERROR_INSTALL_FAILURE/);
     expect(tail(stopped)).toMatch(/--resume \d{8}-\d{6}-[0-9a-f]{4}/);
     expect(stopped.code).toBe(1);
-    expect(shape(d.events('sql-om-1', 'msi.install')).filter((s) => s.startsWith('apply'))).toEqual(['apply 1603 fail']);
+    expect(shape(d.events('sql-om-1', 'msi.install')).filter((s) => s.startsWith('apply'))).toEqual([
+      'apply 1603 fail',
+    ]);
     const resumed = await d.run(['--resume']);
     expect(resumed.code).toBe(0);
     await expectApplied(d);
@@ -148,7 +199,9 @@ describe('installer and operator faults', () => {
   test('an operator who forgets an item at a gate is caught by the gate check, named, and resume finishes', async () => {
     const d = drill('- { kind: forget, item: Exchange 2007 Resource Manager }\n');
     const stopped = await d.run();
-    expect(tail(stopped)).toMatch(/gate "uninstallComponents" was confirmed, but 1 item\(s\) are not done: Exchange 2007 Resource Manager/);
+    expect(tail(stopped)).toMatch(
+      /gate "uninstallComponents" was confirmed, but 1 item\(s\) are not done: Exchange 2007 Resource Manager/,
+    );
     expect(stopped.code).toBe(1);
     const resumed = await d.run(['--resume']);
     expect(resumed.code).toBe(0);
@@ -169,8 +222,16 @@ function mountTiny(dir: string): boolean {
 /** The CLI with a 100 KiB file-size limit: writes past it fail with EFBIG, as on a full disk. */
 function runLimited(args: string[], cwd: string): Promise<CliResult> {
   return new Promise((done) => {
-    execFile('/bin/sh', ['-c', 'ulimit -f 100; exec "$0" "$@"', process.execPath, BIN, ...args], { cwd, timeout: 90_000, env: { ...process.env, ...ENV, NO_COLOR: '1', CI: '1' } }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+    execFile(
+      '/bin/sh',
+      ['-c', 'ulimit -f 100; exec "$0" "$@"', process.execPath, BIN, ...args],
+      { cwd, timeout: 90_000, env: { ...process.env, ...ENV, NO_COLOR: '1', CI: '1' } },
+      (error, stdout, stderr) =>
+        done({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout: String(stdout),
+          stderr: String(stderr),
+        }),
     );
   });
 }
@@ -185,7 +246,16 @@ describe('a full disk under the run directory', () => {
     const d = drill('');
     const runs = join(d.stateDir, 'runs');
     mkdirSync(runs, { recursive: true });
-    const args = ['--inventory', d.inventory, '--lab', '--yes', '--state-dir', d.stateDir, '--retry-delay', '10'];
+    const args = [
+      '--inventory',
+      d.inventory,
+      '--lab',
+      '--yes',
+      '--state-dir',
+      d.stateDir,
+      '--retry-delay',
+      '10',
+    ];
     let stopped: CliResult;
     if (mountTiny(runs)) {
       mounted = runs;

@@ -22,14 +22,22 @@ export interface CliResult {
 }
 
 /** Runs the built CLI; never rejects on a non-zero exit. `env` replaces the password variable. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', CI: '1', ...options.env };
   for (const [key, value] of Object.entries(options.env ?? {})) if (value === undefined) delete env[key];
   return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? tmpdir(), timeout: 90_000, maxBuffer: 32 * 1024 * 1024, env }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      done({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: options.cwd ?? tmpdir(), timeout: 90_000, maxBuffer: 32 * 1024 * 1024, env },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        done({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
   });
 }
 
@@ -49,8 +57,15 @@ export async function sharedPackage(dir: string): Promise<string> {
  * Copies inventory/lab.yaml into `dir` with `package:` set to `packageDir`; `ports` (in host order)
  * replaces each host's port; `edit` may rewrite the text further.
  */
-export function labInventory(dir: string, packageDir: string, options: { ports?: number[]; edit?: (yaml: string) => string; name?: string } = {}): string {
-  let yaml = readFileSync(join(ROOT, 'inventory', 'lab.yaml'), 'utf8').replace(/^package: .*$/m, `package: ${packageDir}`);
+export function labInventory(
+  dir: string,
+  packageDir: string,
+  options: { ports?: number[]; edit?: (yaml: string) => string; name?: string } = {},
+): string {
+  let yaml = readFileSync(join(ROOT, 'inventory', 'lab.yaml'), 'utf8').replace(
+    /^package: .*$/m,
+    `package: ${packageDir}`,
+  );
   if (options.ports) {
     let index = 0;
     yaml = yaml.replace(/port: \d+/g, () => `port: ${String(options.ports?.[index++] ?? 0)}`);
@@ -61,7 +76,16 @@ export function labInventory(dir: string, packageDir: string, options: { ports?:
 }
 
 /** The lab inventory's hosts, in file order. */
-export const LAB_HOSTS = ['hmc-mps-a', 'hmc-mps-b', 'hmc-web-a', 'sql-om-1', 'sql-mps-1', 'dns-main', 'exhub-east', 'exhub-west'];
+export const LAB_HOSTS = [
+  'hmc-mps-a',
+  'hmc-mps-b',
+  'hmc-web-a',
+  'sql-om-1',
+  'sql-mps-1',
+  'dns-main',
+  'exhub-east',
+  'exhub-west',
+];
 
 export function readLabState(stateDir: string): LabState {
   return JSON.parse(readFileSync(join(stateDir, 'lab-state.json'), 'utf8')) as LabState;

@@ -10,7 +10,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALGORITHMS } from '../../src/transport/ssh-config.js';
-import { BIN, freeLowPort, LAB_HOSTS, labInventory, modeOf, PASSWORD_VAR, removeDir, runCli, sharedPackage, tempDir } from './helpers.js';
+import {
+  BIN,
+  freeLowPort,
+  LAB_HOSTS,
+  labInventory,
+  modeOf,
+  PASSWORD_VAR,
+  removeDir,
+  runCli,
+  sharedPackage,
+  tempDir,
+} from './helpers.js';
 
 const PASSWORD = 'Lab-Up-Pa55word';
 
@@ -35,7 +46,8 @@ async function startLabUp(inventory: string, stateFile: string): Promise<LabUp> 
     throw new Error(`lab up did not start:\n${out}`);
   }
   const fingerprints: Record<string, string> = {};
-  for (const match of out.matchAll(/^\s+(\S+)\s+127\.0\.0\.1:\d+\s+(SHA256:\S+)$/gm)) fingerprints[match[1]!] = match[2]!;
+  for (const match of out.matchAll(/^\s+(\S+)\s+127\.0\.0\.1:\d+\s+(SHA256:\S+)$/gm))
+    fingerprints[match[1]!] = match[2]!;
   return { child, fingerprints };
 }
 
@@ -55,7 +67,10 @@ describe('host keys against lab up, on a normal run', () => {
   let first: Record<string, string>;
 
   const run = (args: string[], password = PASSWORD) =>
-    runCli(['--inventory', inventory, '--state-dir', stateDir, '--retry-delay', '10', '--yes', ...args], { cwd: dir, env: { [PASSWORD_VAR]: password } });
+    runCli(['--inventory', inventory, '--state-dir', stateDir, '--retry-delay', '10', '--yes', ...args], {
+      cwd: dir,
+      env: { [PASSWORD_VAR]: password },
+    });
 
   beforeAll(async () => {
     dir = tempDir('hostkeys');
@@ -104,7 +119,9 @@ describe('host keys against lab up, on a normal run', () => {
     expect(result.code).toBe(0);
     const knownHosts = join(stateDir, 'known_hosts');
     expect(modeOf(knownHosts)).toBe(0o600);
-    const entries = readFileSync(knownHosts, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const entries = readFileSync(knownHosts, 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(entries).toHaveLength(LAB_HOSTS.length);
     expect(entries.every((l) => /^\[127\.0\.0\.1\]:\d+ ssh-ed25519 \S+/.test(l))).toBe(true);
   });
@@ -128,13 +145,31 @@ describe('host keys against lab up, on a normal run', () => {
   test('an inventory hostKey pin that does not match is refused, naming the host and both fingerprints', async () => {
     const pinned = labInventory(dir, join(dir, 'pkg'), {
       name: 'pinned.yaml',
-      ports: readFileSync(inventory, 'utf8').match(/port: \d+/g)!.map((p) => Number(p.slice(6))),
-      edit: (yaml) => yaml.replace(/(hmc-web-a: \{ address: 127\.0\.0\.1, port: \d+,)/, `$1 hostKey: "${first['hmc-web-a']!}",`),
+      ports: readFileSync(inventory, 'utf8')
+        .match(/port: \d+/g)!
+        .map((p) => Number(p.slice(6))),
+      edit: (yaml) =>
+        yaml.replace(
+          /(hmc-web-a: \{ address: 127\.0\.0\.1, port: \d+,)/,
+          `$1 hostKey: "${first['hmc-web-a']!}",`,
+        ),
     });
-    const result = await runCli(['--inventory', pinned, '--state-dir', join(dir, 'state-pinned'), '--retry-delay', '10', '--accept-new-host-keys', '--dry-run'], {
-      cwd: dir,
-      env: { [PASSWORD_VAR]: PASSWORD },
-    });
+    const result = await runCli(
+      [
+        '--inventory',
+        pinned,
+        '--state-dir',
+        join(dir, 'state-pinned'),
+        '--retry-delay',
+        '10',
+        '--accept-new-host-keys',
+        '--dry-run',
+      ],
+      {
+        cwd: dir,
+        env: { [PASSWORD_VAR]: PASSWORD },
+      },
+    );
     expect(result.code).toBe(3);
     const line = result.stderr.split('\n').find((l) => l.startsWith('  - hmc-web-a '));
     expect(line).toContain('[HOST_KEY_MISMATCH]');

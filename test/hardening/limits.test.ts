@@ -12,7 +12,15 @@ import type { HostSpec } from '../../src/inventory/types.js';
 import { createSshTransport } from '../../src/transport/ssh.js';
 import { DEFAULT_TAIL_BYTES } from '../../src/transport/tail-buffer.js';
 import type { LabEvent } from '../../src/lab/model/state.js';
-import { labInventory, PASSWORD_VAR, readLabState, removeDir, runCli, sharedPackage, tempDir } from './helpers.js';
+import {
+  labInventory,
+  PASSWORD_VAR,
+  readLabState,
+  removeDir,
+  runCli,
+  sharedPackage,
+  tempDir,
+} from './helpers.js';
 
 const ENV = { [PASSWORD_VAR]: 'limits-Pa55' };
 
@@ -45,10 +53,27 @@ describe('a host that accepts TCP but never speaks SSH', () => {
   });
 
   test('fails the transport connect within its timeout, as a retryable SSH_CONNECT error', async () => {
-    const host: HostSpec = { name: 'tarpit', address: '127.0.0.1', port: silent.port, user: 'administrator', auth: { passwordEnv: 'X' }, transport: 'ssh', roles: ['mps'] };
-    const transport = createSshTransport({ host, password: 'x', hostKeys: { verify: () => ({ ok: true }) }, connectTimeoutMs: 800 });
+    const host: HostSpec = {
+      name: 'tarpit',
+      address: '127.0.0.1',
+      port: silent.port,
+      user: 'administrator',
+      auth: { passwordEnv: 'X' },
+      transport: 'ssh',
+      roles: ['mps'],
+    };
+    const transport = createSshTransport({
+      host,
+      password: 'x',
+      hostKeys: { verify: () => ({ ok: true }) },
+      connectTimeoutMs: 800,
+    });
     try {
-      await expect(transport.connect()).rejects.toMatchObject({ code: 'SSH_CONNECT', retryable: true, message: expect.stringMatching(/handshake/i) });
+      await expect(transport.connect()).rejects.toMatchObject({
+        code: 'SSH_CONNECT',
+        retryable: true,
+        message: expect.stringMatching(/handshake/i),
+      });
     } finally {
       await transport.close();
     }
@@ -58,9 +83,27 @@ describe('a host that accepts TCP but never speaks SSH', () => {
     const inventory = join(dir, 'tarpit.yaml');
     writeFileSync(
       inventory,
-      ['package: ./nowhere', 'defaults:', `  auth: { passwordEnv: ${PASSWORD_VAR} }`, 'hosts:', `  tarpit-mps: { address: 127.0.0.1, port: ${silent.port}, roles: [mps] }`, ''].join('\n'),
+      [
+        'package: ./nowhere',
+        'defaults:',
+        `  auth: { passwordEnv: ${PASSWORD_VAR} }`,
+        'hosts:',
+        `  tarpit-mps: { address: 127.0.0.1, port: ${silent.port}, roles: [mps] }`,
+        '',
+      ].join('\n'),
     );
-    const result = await runCli(['--inventory', inventory, '--state-dir', join(dir, 'state'), '--retries', '0', '--accept-new-host-keys'], { cwd: dir, env: ENV });
+    const result = await runCli(
+      [
+        '--inventory',
+        inventory,
+        '--state-dir',
+        join(dir, 'state'),
+        '--retries',
+        '0',
+        '--accept-new-host-keys',
+      ],
+      { cwd: dir, env: ENV },
+    );
     const line = result.stderr.split('\n').find((l) => l.startsWith('  - tarpit-mps '));
     expect(line).toMatch(/timed out while waiting for handshake.*\[SSH_CONNECT\]/i);
     expect(result.code).toBe(3);
@@ -74,9 +117,16 @@ describe('bounded fan-out and output', () => {
 
   beforeAll(async () => {
     dir = tempDir('window');
-    const inventory = labInventory(dir, await sharedPackage(dir), { edit: (yaml) => yaml.replace(/window: 5 /, 'window: 1 ') });
+    const inventory = labInventory(dir, await sharedPackage(dir), {
+      edit: (yaml) => yaml.replace(/window: 5 /, 'window: 1 '),
+    });
     const stateDir = join(dir, 'state');
-    code = (await runCli(['--inventory', inventory, '--lab', '--yes', '--state-dir', stateDir, '--retry-delay', '10'], { cwd: dir, env: ENV })).code;
+    code = (
+      await runCli(
+        ['--inventory', inventory, '--lab', '--yes', '--state-dir', stateDir, '--retry-delay', '10'],
+        { cwd: dir, env: ENV },
+      )
+    ).code;
     events = readLabState(stateDir).events;
   });
   afterAll(() => removeDir(dir));
@@ -91,7 +141,11 @@ describe('bounded fan-out and output', () => {
     const shared = [...byStage.entries()].filter(([, list]) => new Set(list.map((e) => e.host)).size === 2);
     expect(shared.map(([stage]) => stage)).toEqual(expect.arrayContaining(['stopEngines', 'startEngines']));
     const overlaps = shared.flatMap(([stage, list]) =>
-      list.flatMap((a) => list.filter((b) => a.host < b.host && a.start < b.end && b.start < a.end).map((b) => `${stage}: ${a.host} ${a.action} / ${b.host} ${b.action}`)),
+      list.flatMap((a) =>
+        list
+          .filter((b) => a.host < b.host && a.start < b.end && b.start < a.end)
+          .map((b) => `${stage}: ${a.host} ${a.action} / ${b.host} ${b.action}`),
+      ),
     );
     expect(overlaps).toEqual([]);
   });

@@ -7,7 +7,18 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { filesUnder, labInventory, modeOf, PASSWORD_VAR, readLabState, removeDir, runCli, sharedPackage, tempDir, type CliResult } from './helpers.js';
+import {
+  filesUnder,
+  labInventory,
+  modeOf,
+  PASSWORD_VAR,
+  readLabState,
+  removeDir,
+  runCli,
+  sharedPackage,
+  tempDir,
+  type CliResult,
+} from './helpers.js';
 
 const PASSWORD = 'S3cret-Known-Pa55!';
 
@@ -47,7 +58,10 @@ describe('a lab rollout with a known password', () => {
     const packageDir = await sharedPackage(dir);
     const inventory = labInventory(dir, packageDir);
     stateDir = join(dir, 'state');
-    result = await runCli(['--inventory', inventory, '--lab', '--yes', '--state-dir', stateDir, '--verbose'], { cwd: dir, env: { [PASSWORD_VAR]: PASSWORD } });
+    result = await runCli(
+      ['--inventory', inventory, '--lab', '--yes', '--state-dir', stateDir, '--verbose'],
+      { cwd: dir, env: { [PASSWORD_VAR]: PASSWORD } },
+    );
   });
   afterAll(() => removeDir(dir));
 
@@ -65,10 +79,22 @@ describe('a lab rollout with a known password', () => {
   test('never writes the password, plainly or encoded, to any file under the state dir or the temp dir', () => {
     const files = filesUnder(dir).filter((path) => !path.startsWith(join(dir, 'pkg')));
     const names = files.map((path) => path.slice(stateDir.length + 1));
-    for (const expected of ['lab-state.json', 'journal.jsonl', 'snapshot.json', 'audit.jsonl', 'run.json', 'package-hashes.json']) {
+    for (const expected of [
+      'lab-state.json',
+      'journal.jsonl',
+      'snapshot.json',
+      'audit.jsonl',
+      'run.json',
+      'package-hashes.json',
+    ]) {
       expect(names.some((name) => name.endsWith(expected))).toBe(true);
     }
-    const found = files.map((path) => ({ path, leaks: leaks(readFileSync(path).toString('latin1')).concat(leaks(readFileSync(path, 'utf8'))) })).filter((f) => f.leaks.length > 0);
+    const found = files
+      .map((path) => ({
+        path,
+        leaks: leaks(readFileSync(path).toString('latin1')).concat(leaks(readFileSync(path, 'utf8'))),
+      }))
+      .filter((f) => f.leaks.length > 0);
     expect(found).toEqual([]);
   });
 
@@ -88,7 +114,9 @@ describe('a lab rollout with a known password', () => {
     const audit = filesUnder(stateDir).find((path) => path.endsWith('audit.jsonl'));
     expect(audit).toBeDefined();
     const lines = readFileSync(audit!, 'utf8').split('\n').filter(Boolean);
-    const commands = lines.map((line) => JSON.parse(line) as { type?: string }).filter((event) => event.type === 'command');
+    const commands = lines
+      .map((line) => JSON.parse(line) as { type?: string })
+      .filter((event) => event.type === 'command');
     expect(commands.length).toBeGreaterThan(100);
     expect(commands.filter((event) => leaks(JSON.stringify(event)).length > 0)).toEqual([]);
   });

@@ -27,7 +27,11 @@ function waitFor(condition: string, failure: string): string {
   );
 }
 
-function build(action: 'complus.disable' | 'complus.shutdown' | 'complus.enable' | 'complus.start', done: string, apply: string): FamilyBuilder {
+function build(
+  action: 'complus.disable' | 'complus.shutdown' | 'complus.enable' | 'complus.start',
+  done: string,
+  apply: string,
+): FamilyBuilder {
   return (_params, target): PhaseBodies => {
     requireTarget(action, target);
     const check = lines(READ_STATE, reportState(done));
@@ -46,7 +50,10 @@ export const complusDisable = build(
 export const complusShutdown = build(
   'complus.shutdown',
   '-not $running',
-  lines('$c.Cat.ShutdownApplication($target)', waitFor('-not (ComRunning $c)', 'still has running instances')),
+  lines(
+    '$c.Cat.ShutdownApplication($target)',
+    waitFor('-not (ComRunning $c)', 'still has running instances'),
+  ),
 );
 
 export const complusEnable = build(

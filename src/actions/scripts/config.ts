@@ -19,7 +19,11 @@ export const configRead: FamilyBuilder = (params) => {
   const p = readParams('config.read', params);
   const vars = declare({ path: p.str('path', { nonEmpty: true }), key: p.str('key', { nonEmpty: true }) });
   const check = lines(vars, READ, reportState('$true'));
-  return { probe: check, apply: lines(vars, '# Reading changes nothing: the probe printed the value.', '$rc = 0'), verify: check };
+  return {
+    probe: check,
+    apply: lines(vars, '# Reading changes nothing: the probe printed the value.', '$rc = 0'),
+    verify: check,
+  };
 };
 
 /**
@@ -35,7 +39,11 @@ export const configWrite: FamilyBuilder = (params) => {
     value: p.str('value'),
     clearReadOnly: p.bool('clearReadOnly'),
   });
-  const check = lines(vars, READ, reportState("$node -ne $null -and $node.GetAttribute('value') -ceq $value"));
+  const check = lines(
+    vars,
+    READ,
+    reportState("$node -ne $null -and $node.GetAttribute('value') -ceq $value"),
+  );
   const apply = lines(
     vars,
     "if (-not [IO.File]::Exists($path)) { throw ('the config file ' + $path + ' does not exist') }",

@@ -26,7 +26,8 @@ export const DEST_MATCHES = lines(
 
 /** The sha256 param: 64 hex digits (anything else is an unresolved placeholder or a typo). */
 export function sha256Of(value: string, action: string): string {
-  if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new TypeError(`${action}: param "sha256" must be 64 hex digits, got ${JSON.stringify(value)}`);
+  if (!/^[0-9a-fA-F]{64}$/.test(value))
+    throw new TypeError(`${action}: param "sha256" must be 64 hex digits, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -53,7 +54,10 @@ const EXISTS = (v: string): string => `([IO.File]::Exists(${v}) -or [IO.Director
 function backup(action: 'msi.backup' | 'file.backup'): FamilyBuilder {
   return (params) => {
     const p = readParams(action, params);
-    const vars = declare({ source: p.str('source', { nonEmpty: true }), dest: p.str('dest', { nonEmpty: true }) });
+    const vars = declare({
+      source: p.str('source', { nonEmpty: true }),
+      dest: p.str('dest', { nonEmpty: true }),
+    });
     const check = lines(
       vars,
       `$absent = -not ${EXISTS('$source')}`,
@@ -103,8 +107,16 @@ export const msiStage: FamilyBuilder = (params) => {
 /** Copy a backup back over the reinstalled file or folder (files the reinstall added are kept). */
 export const fileRestore: FamilyBuilder = (params) => {
   const p = readParams('file.restore', params);
-  const vars = declare({ source: p.str('source', { nonEmpty: true }), dest: p.str('dest', { nonEmpty: true }) });
-  const check = lines(vars, `DR 'sourceExists' (Bool ${EXISTS('$source')})`, '$same = SameTree $source $dest', reportState('$same'));
+  const vars = declare({
+    source: p.str('source', { nonEmpty: true }),
+    dest: p.str('dest', { nonEmpty: true }),
+  });
+  const check = lines(
+    vars,
+    `DR 'sourceExists' (Bool ${EXISTS('$source')})`,
+    '$same = SameTree $source $dest',
+    reportState('$same'),
+  );
   const apply = lines(
     vars,
     'if ([IO.Directory]::Exists($source)) {',

@@ -24,15 +24,27 @@ function installedEvidence(wantVar: string): string {
 /** Done when the component's product is absent here (or already at `keepVersion`, when given). */
 export const componentUninstall: FamilyBuilder = (params) => {
   const p = readParams('component.uninstall', params);
-  const vars = declare({ product: p.str('product', { nonEmpty: true }), msi: p.str('msi'), keepVersion: p.extraStr('keepVersion') });
-  const check = lines(vars, installedEvidence('$keepVersion'), reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"));
+  const vars = declare({
+    product: p.str('product', { nonEmpty: true }),
+    msi: p.str('msi'),
+    keepVersion: p.extraStr('keepVersion'),
+  });
+  const check = lines(
+    vars,
+    installedEvidence('$keepVersion'),
+    reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"),
+  );
   return { probe: check, apply: lines(vars, operatorOnly('component.uninstall')), verify: check };
 };
 
 /** Done when the component's product is installed here at `version`. */
 export const componentInstall: FamilyBuilder = (params) => {
   const p = readParams('component.install', params);
-  const vars = declare({ product: p.str('product', { nonEmpty: true }), msi: p.str('msi'), version: p.str('version', { nonEmpty: true }) });
+  const vars = declare({
+    product: p.str('product', { nonEmpty: true }),
+    msi: p.str('msi'),
+    version: p.str('version', { nonEmpty: true }),
+  });
   const check = lines(vars, installedEvidence('$version'), reportState('$atVersion'));
   return { probe: check, apply: lines(vars, operatorOnly('component.install')), verify: check };
 };
@@ -44,7 +56,10 @@ const READ_CONFIG = lines(
 
 export const provisioningInitialize: FamilyBuilder = (params) => {
   const p = readParams('provisioning.initialize', params);
-  const vars = declare({ configFile: p.str('configFile', { nonEmpty: true }), node: p.str('node', { nonEmpty: true }) });
+  const vars = declare({
+    configFile: p.str('configFile', { nonEmpty: true }),
+    node: p.str('node', { nonEmpty: true }),
+  });
   const check = lines(
     vars,
     READ_CONFIG,
@@ -57,7 +72,9 @@ export const provisioningInitialize: FamilyBuilder = (params) => {
 };
 
 export const provisioningStartDeployment: FamilyBuilder = (params) => {
-  const vars = declare({ configFile: readParams('provisioning.startDeployment', params).str('configFile', { nonEmpty: true }) });
+  const vars = declare({
+    configFile: readParams('provisioning.startDeployment', params).str('configFile', { nonEmpty: true }),
+  });
   const check = lines(
     vars,
     READ_CONFIG,
@@ -71,6 +88,9 @@ export const provisioningStartDeployment: FamilyBuilder = (params) => {
 /** Lab only. The checklist items travel in the header's params; nothing here runs on a real host. */
 export const labOperator: FamilyBuilder = () => ({
   probe: reportState('$false'),
-  apply: lines('# The lab simulator performs this gate from the header line; a real host has nothing to do.', '$rc = 0'),
-  verify: lines('# The gate is verified by its components\' probes, not here.', reportState('$true')),
+  apply: lines(
+    '# The lab simulator performs this gate from the header line; a real host has nothing to do.',
+    '$rc = 0',
+  ),
+  verify: lines("# The gate is verified by its components' probes, not here.", reportState('$true')),
 });

@@ -65,7 +65,15 @@ const BODY = lines(
 
 export const hostInspect: FamilyBuilder = (params) => {
   const p = readParams('host.inspect', params);
-  const vars = declare({ products: p.strs('products'), registryKeys: p.strs('registryKeys'), drives: p.strs('drives') });
+  const vars = declare({
+    products: p.strs('products'),
+    registryKeys: p.strs('registryKeys'),
+    drives: p.strs('drives'),
+  });
   const check = lines(vars, BODY);
-  return { probe: check, apply: lines(vars, '# Inspection is read-only: nothing to apply.', '$rc = 0'), verify: check };
+  return {
+    probe: check,
+    apply: lines(vars, '# Inspection is read-only: nothing to apply.', '$rc = 0'),
+    verify: check,
+  };
 };

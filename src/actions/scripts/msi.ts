@@ -34,7 +34,11 @@ export const msiUninstall: FamilyBuilder = (params) => {
     log: p.str('log', { nonEmpty: true }),
     keepVersion: p.extraStr('keepVersion'),
   });
-  const check = lines(vars, readInstalled('$keepVersion'), reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"));
+  const check = lines(
+    vars,
+    readInstalled('$keepVersion'),
+    reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"),
+  );
   const apply = lines(
     vars,
     readInstalled('$keepVersion'),

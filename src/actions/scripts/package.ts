@@ -16,6 +16,11 @@ export const packageUpload: FamilyBuilder = (params) => {
     sha256: sha256Of(p.str('sha256'), 'package.upload'),
   });
   const check = lines(vars, DEST_MATCHES, reportState('$ok'));
-  const apply = lines(vars, '# The upload itself goes over SFTP; this makes sure its folder exists.', 'EnsureDir ([IO.Path]::GetDirectoryName($dest))', '$rc = 0');
+  const apply = lines(
+    vars,
+    '# The upload itself goes over SFTP; this makes sure its folder exists.',
+    'EnsureDir ([IO.Path]::GetDirectoryName($dest))',
+    '$rc = 0',
+  );
   return { probe: check, apply, verify: check };
 };

@@ -25,7 +25,12 @@ export const programRun: FamilyBuilder = (params) => {
       'RunProcess $path $line $workingDir $true',
       '$rc = $script:ProcRc',
     ),
-    verify: lines(vars, exists, '# A run leaves no state to check: its exit code was the verdict.', reportState('$true')),
+    verify: lines(
+      vars,
+      exists,
+      '# A run leaves no state to check: its exit code was the verdict.',
+      reportState('$true'),
+    ),
   };
 };
 
@@ -37,7 +42,12 @@ export const installUtilUninstall: FamilyBuilder = (params) => {
     assembly: p.str('assembly', { nonEmpty: true }),
     counterKey: p.str('counterKey', { nonEmpty: true }),
   });
-  const check = lines(vars, '$exists = Test-Path -LiteralPath (RegPath $counterKey)', "DR 'exists' (Bool $exists)", reportState('-not $exists'));
+  const check = lines(
+    vars,
+    '$exists = Test-Path -LiteralPath (RegPath $counterKey)',
+    "DR 'exists' (Bool $exists)",
+    reportState('-not $exists'),
+  );
   return {
     probe: check,
     apply: lines(

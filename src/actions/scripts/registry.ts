@@ -7,7 +7,11 @@
 import { requireTarget } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
-const READ = lines('$key = RegPath $target', '$exists = Test-Path -LiteralPath $key', "DR 'exists' (Bool $exists)");
+const READ = lines(
+  '$key = RegPath $target',
+  '$exists = Test-Path -LiteralPath $key',
+  "DR 'exists' (Bool $exists)",
+);
 
 export const registryRemove: FamilyBuilder = (_params, target) => {
   requireTarget('registry.remove', target);

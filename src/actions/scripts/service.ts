@@ -15,7 +15,9 @@ const FIND = lines(
 
 export const serviceRestart: FamilyBuilder = (params, target) => {
   requireTarget('service.restart', target);
-  const vars = declare({ timeoutSeconds: readParams('service.restart', params).int('timeoutSeconds', 1, 86_400) });
+  const vars = declare({
+    timeoutSeconds: readParams('service.restart', params).int('timeoutSeconds', 1, 86_400),
+  });
   return {
     probe: lines(vars, FIND, reportState('$false')),
     apply: lines(

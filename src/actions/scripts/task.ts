@@ -15,7 +15,12 @@ export const taskEnsure: FamilyBuilder = (params, target) => {
     minutes: p.int('minutes', 1, 1439),
     runAs: p.str('runAs', { nonEmpty: true }),
   });
-  const check = lines(vars, '$exists = TaskExists $target', "DR 'exists' (Bool $exists)", reportState('$exists'));
+  const check = lines(
+    vars,
+    '$exists = TaskExists $target',
+    "DR 'exists' (Bool $exists)",
+    reportState('$exists'),
+  );
   const apply = lines(
     vars,
     "if ($command.IndexOf('\"') -ge 0) { throw ('the task command cannot contain a double quote: ' + $command) }",

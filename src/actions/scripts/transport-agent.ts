@@ -35,7 +35,10 @@ export const transportAgentUninstall: FamilyBuilder = (_params, target) => {
 export const transportAgentInstall: FamilyBuilder = (params, target) => {
   requireTarget('transportAgent.install', target);
   const p = readParams('transportAgent.install', params);
-  const vars = declare({ assembly: p.str('assembly', { nonEmpty: true }), factory: p.str('factory', { nonEmpty: true }) });
+  const vars = declare({
+    assembly: p.str('assembly', { nonEmpty: true }),
+    factory: p.str('factory', { nonEmpty: true }),
+  });
   const check = lines(vars, READ, reportState('$agent -ne $null'));
   return {
     probe: check,
