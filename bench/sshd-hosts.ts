@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { fingerprintOfPublicKey } from '../src/lab/model/host-key.js';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,11 +66,6 @@ async function lowPorts(count: number): Promise<number[]> {
   }
   if (ports.length < count) throw new Error('no free low ports for sshd');
   return ports;
-}
-
-function fingerprintOf(pubLine: string): string {
-  const blob = Buffer.from(pubLine.trim().split(/\s+/)[1] ?? '', 'base64');
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
 
 async function waitListening(port: number, child: ChildProcess): Promise<void> {
@@ -179,7 +174,7 @@ export async function startSshdHosts(count: number): Promise<SshdHosts> {
       hosts.push({
         name: `bench-${String(i + 1).padStart(2, '0')}`,
         port,
-        fingerprint: fingerprintOf(await readFile(`${hostKey}.pub`, 'utf8')),
+        fingerprint: fingerprintOfPublicKey(await readFile(`${hostKey}.pub`, 'utf8')),
       });
     }
     return {

@@ -7,6 +7,7 @@ import { DeployError, EXIT, isDeployError } from '../errors.js';
 import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
+import { summarizeJournal } from '../durability/journal-summary.js';
 import { acquireLock, thisProcess } from '../durability/lock.js';
 import { SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { writeFileAtomic } from '../durability/fs-atomic.js';
@@ -59,10 +60,14 @@ export interface SessionResult {
   hint?: string;
 }
 
+/**
+ * The facts the run decided in preflight. They are journalled in one group commit, so a run
+ * has all of them or none (killed in preflight: resume runs the read-only preflight again).
+ */
 function factsFromJournal(journal: Journal): Required<Facts> | undefined {
-  const facts: Partial<Record<string, boolean>> = {};
-  for (const entry of journal.readAll()) if (entry.type === 'fact') facts[entry.name] = entry.value === true;
-  return facts.ur5Installed === undefined ? undefined : (facts as Required<Facts>);
+  const recorded = Object.entries(summarizeJournal(journal.readAll()).facts);
+  if (recorded.length === 0) return undefined;
+  return Object.fromEntries(recorded.map(([name, fact]) => [name, fact.value === true])) as Required<Facts>;
 }
 
 /** Finds an obligation's remedy by rebuilding the runbook's stages with the run's facts. */

@@ -1,11 +1,10 @@
 /** Each simulated host's SSH host key: a fresh ed25519 pair, kept in the state file. */
-import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
+import { fingerprintOf } from '../../transport/known-hosts.js';
 
-/** `SHA256:` + unpadded base64 of sha256(public key blob): what `ssh-keygen -lf` prints. */
+/** The fingerprint of an OpenSSH public key line (`ssh-ed25519 AAAA… comment`), as `ssh-keygen -lf` prints it. */
 export function fingerprintOfPublicKey(publicLine: string): string {
-  const blob = Buffer.from(publicLine.trim().split(/\s+/)[1] ?? '', 'base64');
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+  return fingerprintOf(Buffer.from(publicLine.trim().split(/\s+/)[1] ?? '', 'base64'));
 }
 
 /**
