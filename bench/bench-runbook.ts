@@ -4,6 +4,7 @@
  * intent, apply, result, verify, checkpoints), none of its content.
  */
 import { fromPromise, setup } from 'xstate';
+import { z } from 'zod';
 import type { Runbook, Stage, StageContext } from '../src/plan/types.js';
 
 const machine = setup({
@@ -63,5 +64,14 @@ export function benchRunbook(stepsPerHost: number): Runbook {
       problems: [],
       factProblems: [],
     }),
+    source: 'bench',
+    summary: 'N registry.remove steps per host',
+    inventory: {
+      roles: [{ id: 'mps', description: 'any host' }],
+      requiredRoles: [],
+      facts: [],
+      lab: z.object({}),
+    },
+    lab: { seedHosts: () => ({}), example: 'lab: {}' },
   };
 }

@@ -1,6 +1,19 @@
 /** Every runbook the tool knows, by id. A new runbook is a machine plus data, registered here. */
+import { DeployError } from '../src/errors.js';
+import type { Inventory } from '../src/inventory/types.js';
 import type { Runbook } from '../src/plan/types.js';
 import { kb979704 } from './kb979704/index.js';
 
 export const RUNBOOKS: Readonly<Record<string, Runbook>> = { [kb979704.id]: kb979704 };
 export const DEFAULT_RUNBOOK = kb979704.id;
+
+/** The runbook an inventory names (the loader already refused unknown ids; this guards the rest). */
+export function runbookFor(inventory: Pick<Inventory, 'runbook'>): Runbook {
+  const runbook = RUNBOOKS[inventory.runbook];
+  if (!runbook)
+    throw new DeployError('badInput', `unknown runbook ${inventory.runbook}`, {
+      code: 'RUNBOOK_UNKNOWN',
+      hint: `known: ${Object.keys(RUNBOOKS).join(', ')}`,
+    });
+  return runbook;
+}

@@ -2,6 +2,8 @@
 import { kb979704Machine, MACHINE_VERSION } from '../../machines/kb979704.machine.js';
 import type { Runbook } from '../../src/plan/types.js';
 import { DEFAULT_VERSIONS, PACKAGE_FILES, RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
+import { INVENTORY_PROFILE } from './inventory.js';
+import { LAB_PROFILE } from './lab.js';
 import { inspectSpec, evaluatePreflight } from './preflight.js';
 import { STAGE_IDS, buildStage } from './stages.js';
 
@@ -17,4 +19,9 @@ export const kb979704: Runbook = {
   packageFiles: PACKAGE_FILES,
   inspectSpec,
   evaluatePreflight,
+  inventory: INVENTORY_PROFILE,
+  lab: LAB_PROFILE,
+  source: 'KB979704',
+  summary:
+    'Update Rollup 6 for HMC 4.5: engines, components, MSIs, provisioning, IIS, out-of-office agent on every hub, SQL steps',
 };

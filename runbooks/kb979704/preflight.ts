@@ -2,7 +2,7 @@
  * KB979704's prerequisites and facts, decided from read-only `host.inspect` results.
  * Every decision carries its evidence so the operator can see why a branch was chosen.
  */
-import type { Facts, Inventory } from '../../src/inventory/types.js';
+import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
 import type { FactEvidence, InspectSpec, Inspection, PreflightEvaluation } from '../../src/plan/types.js';
 import { compareVersions } from '../../src/plan/versions.js';
 import { HMC40_UPGRADE_KEY, NO_UR5_COMPONENTS, PREREQUISITES, STANDALONE } from './data.js';
@@ -12,12 +12,12 @@ const DEPLOYMENT_TOOL = 'HMC Deployment Tool';
 const UR5_MARKERS = NO_UR5_COMPONENTS.filter((c) => c.livesOn === 'mps').map((c) => c.name);
 
 export function inspectSpec(inventory: Inventory, host: string): InspectSpec {
-  const isMps = inventory.roles.mps.includes(host);
+  const isMps = hostsWithRole(inventory, 'mps').includes(host);
   return {
     products: isMps
       ? [HMC_PRODUCT, DEPLOYMENT_TOOL, ...UR5_MARKERS]
       : [HMC_PRODUCT, ...Object.values(STANDALONE).map((p) => p.product)],
-    registryKeys: inventory.roles.mps[0] === host ? [HMC40_UPGRADE_KEY] : [],
+    registryKeys: hostsWithRole(inventory, 'mps')[0] === host ? [HMC40_UPGRADE_KEY] : [],
     drives: ['C'],
   };
 }
@@ -39,7 +39,7 @@ function decideUr5(
   const ur5 = versions.ur5 ?? '';
   const evidence: string[] = [];
   const verdicts = new Set<boolean>();
-  for (const host of inventory.roles.mps) {
+  for (const host of hostsWithRole(inventory, 'mps')) {
     const seen = inspections[host];
     if (!seen) continue;
     for (const name of UR5_MARKERS) {
@@ -63,7 +63,7 @@ export function evaluatePreflight(input: {
 }): PreflightEvaluation {
   const { inventory, inspections, versions } = input;
   const problems: string[] = [];
-  const first = inventory.roles.mps[0] ?? '';
+  const first = hostsWithRole(inventory, 'mps')[0] ?? '';
   for (const host of inventory.hosts) {
     const seen = inspections[host.name];
     if (!seen) continue;
@@ -106,7 +106,7 @@ export function evaluatePreflight(input: {
     );
   }
 
-  const facts: Partial<Record<keyof Facts, FactEvidence>> = {};
+  const facts: Record<string, FactEvidence> = {};
   const factProblems: string[] = [];
   const ur5 = decideUr5(inventory, inspections, versions);
   if (typeof ur5 === 'string') factProblems.push(`fact ur5Installed: ${ur5}`);

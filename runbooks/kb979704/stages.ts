@@ -3,7 +3,7 @@
  * The statechart (machines/kb979704.machine.ts) decides which stages run and in what order;
  * this file says what each stage does on which hosts.
  */
-import type { Role } from '../../src/inventory/types.js';
+import { hostsWithRole, type Role } from '../../src/inventory/types.js';
 import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
 import {
   AGENT,
@@ -52,11 +52,11 @@ const READ_ONLY_PREP: ReadonlySet<string> = new Set([
 ]);
 
 function hostsOf(ctx: StageContext, role: Role): string[] {
-  return ctx.inventory.roles[role];
+  return hostsWithRole(ctx.inventory, role);
 }
 
 function firstMps(ctx: StageContext): string {
-  const host = ctx.inventory.roles.mps[0];
+  const host = hostsWithRole(ctx.inventory, 'mps')[0];
   if (!host) throw new Error('inventory has no mps host');
   return host;
 }

@@ -13,6 +13,7 @@ import type { EngineDeps, EngineOptions, Prompter } from '../engine/context.js';
 import type { JournalWriter } from '../engine/journal-port.js';
 import type { EventSink } from '../log/events.js';
 import type { Runbook } from '../plan/types.js';
+import { runbookFor } from '../../runbooks/index.js';
 import { createHostKeyPolicy, trustExactly, type HostKeyPolicy } from '../transport/host-keys.js';
 import { createLocalTransport } from '../transport/local.js';
 import { createTransportPool, type TransportPool } from '../transport/pool.js';
@@ -70,17 +71,16 @@ export async function labEstate(
   stateDir: string,
   faultsFile?: string,
 ): Promise<Estate> {
-  const [{ Estate: LabEstate }, { startLabServer }, { loadFaults }, { writeStandinPackage }] =
-    await Promise.all([
-      import('../lab/model/estate.js'),
-      import('../lab/server/ssh-server.js'),
-      import('../lab/model/faults.js'),
-      import('../lab/package/generate.js'),
-    ]);
+  const [{ Estate: LabEstate }, { startLabServer }, { loadFaults }] = await Promise.all([
+    import('../lab/model/estate.js'),
+    import('../lab/server/ssh-server.js'),
+    import('../lab/model/faults.js'),
+  ]);
+  const runbook = runbookFor(inventory);
   if (!inventory.lab) {
     throw new DeployError('badInput', `${inventory.file} has no lab: section, so it is not a lab inventory`, {
       code: 'NOT_A_LAB',
-      hint: 'add "lab: { ur5Installed: false, upgradedFromHmc40: true }" or run without --lab against real hosts',
+      hint: `add "${runbook.lab.example}" or run without --lab against real hosts`,
     });
   }
   for (const host of inventory.hosts) {
@@ -95,7 +95,9 @@ export async function labEstate(
   const labLock = await acquireLock(join(stateDir, 'locks', 'lab-state.lock'), thisProcess('lab'), {
     inventory: `the simulated estate in ${stateDir}`,
   });
-  if (!existsSync(inventory.packageDir)) await writeStandinPackage(inventory.packageDir, inventory.versions);
+  if (runbook.lab.writePackage && !existsSync(inventory.packageDir)) {
+    await runbook.lab.writePackage(inventory.packageDir, inventory.versions);
+  }
   const faults = faultsFile
     ? await loadFaults(
         faultsFile,

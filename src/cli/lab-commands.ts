@@ -9,6 +9,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { DeployError, EXIT } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
+import { DEFAULT_RUNBOOK, runbookFor } from '../../runbooks/index.js';
 
 export interface LabUpArgs {
   inventoryFile: string;
@@ -93,14 +94,22 @@ export async function labShell(args: LabShellArgs): Promise<number> {
 
 export interface LabPackageArgs {
   outDir: string;
+  /** Runbook id (default: the default runbook). */
+  runbook?: string;
   out?: (line: string) => void;
 }
 
-/** `lab package`: writes the stand-in Update Rollup 6 package (the KB's 33 files at their exact sizes). */
+/** `lab package`: writes a runbook's stand-in package (UR6: the KB's 33 files at their exact sizes). */
 export async function labPackage(args: LabPackageArgs): Promise<number> {
   const out = args.out ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const { writeStandinPackage } = await import('../lab/package/generate.js');
-  const written = await writeStandinPackage(args.outDir);
+  const runbook = runbookFor({ runbook: args.runbook ?? DEFAULT_RUNBOOK });
+  if (!runbook.lab.writePackage) {
+    throw new DeployError('badInput', `runbook ${runbook.id} needs no package`, {
+      code: 'NO_PACKAGE',
+      hint: 'its steps work with what is already on the hosts; give --runbook one that ships files',
+    });
+  }
+  const written = await runbook.lab.writePackage(args.outDir);
   const bytes = written.reduce((sum, file) => sum + file.size, 0);
   out(`wrote ${written.length} files (${bytes} bytes) to ${args.outDir}`);
   return EXIT.done;

@@ -119,6 +119,15 @@ Exit codes: 0 every host is at the rollup's versions; 1 something is missing (li
     );
 
   program
+    .command('runbooks')
+    .description('list the runbooks this build can run (the inventory chooses one with runbook:)')
+    .option('--json', 'machine-readable output')
+    .action(async (flags: { json?: boolean }) => {
+      const { runbooksCommand } = await import('./runbooks-command.js');
+      exitCode = runbooksCommand(flags);
+    });
+
+  program
     .command('status')
     .description('where a run stands: stage, per-host progress, failures, open obligations, waiting gates')
     .argument('[runId]', 'a run id (default: the latest run of the inventory)')
@@ -167,17 +176,18 @@ Then, in another terminal: deploy-rollup --inventory inventory/lab.yaml --yes
     });
   lab
     .command('package')
-    .description('write the stand-in rollup package (33 files at the KB sizes)')
+    .description("write a runbook's stand-in package (UR6: the 33 files at the KB sizes)")
     .requiredOption('--out <dir>', 'output folder')
+    .option('--runbook <id>', 'which runbook (see "deploy-rollup runbooks")', 'kb979704')
     .addHelpText(
       'after',
       `
 Example:
   deploy-rollup lab package --out inventory/packages/ur6-lab`,
     )
-    .action(async (flags: { out: string }) => {
+    .action(async (flags: { out: string; runbook: string }) => {
       const { labPackage } = await import('./lab-commands.js');
-      exitCode = await labPackage({ outDir: flags.out });
+      exitCode = await labPackage({ outDir: flags.out, runbook: flags.runbook });
     });
   lab
     .command('shell')

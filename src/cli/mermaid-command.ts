@@ -2,7 +2,7 @@
 import { EXIT } from '../errors.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { renderMermaid } from '../plan/render-mermaid.js';
-import { runbookFor } from './run-command.js';
+import { runbookFor } from '../../runbooks/index.js';
 
 export async function mermaidCommand(inventoryFile: string): Promise<number> {
   const inventory = await loadInventory(inventoryFile);

@@ -29,7 +29,7 @@ export async function offlinePlan(runbook: Runbook, inventory: Inventory): Promi
   const doc = toPlanDocument(runbook, facts, await planStages(runbook, inventory, facts));
   const evidence: PlanDocument['evidence'] = {};
   for (const [name, value] of Object.entries(facts))
-    evidence[name as keyof Facts] = {
+    evidence[name] = {
       value: value === true,
       evidence: ['pinned in the inventory'],
       source: 'inventory',
@@ -101,9 +101,9 @@ export async function checkSavedPlan(file: string, current: PlanDocument): Promi
   const after = new Map(current.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
   const problems: string[] = [];
   for (const [name, value] of Object.entries(current.facts)) {
-    if (saved.facts[name as keyof Facts] !== value)
+    if (saved.facts[name] !== value)
       problems.push(
-        `fact ${name}: plan had ${String(saved.facts[name as keyof Facts])}, the estate now shows ${String(value)}`,
+        `fact ${name}: plan had ${String(saved.facts[name])}, the estate now shows ${String(value)}`,
       );
   }
   for (const [id, done] of after) {

@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { RUNBOOKS } from '../../runbooks/index.js';
+import { runbookFor } from '../../runbooks/index.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type Prompter } from '../engine/context.js';
 import { runSession } from '../engine/session.js';
 import { DeployError, EXIT } from '../errors.js';
@@ -45,16 +45,6 @@ export interface RunFlags {
   retryDelay?: string;
 }
 
-export function runbookFor(inventory: Inventory): Runbook {
-  const runbook = RUNBOOKS[inventory.runbook];
-  if (!runbook)
-    throw new DeployError('badInput', `unknown runbook ${inventory.runbook}`, {
-      code: 'RUNBOOK_UNKNOWN',
-      hint: `known: ${Object.keys(RUNBOOKS).join(', ')}`,
-    });
-  return runbook;
-}
-
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -88,7 +78,7 @@ function engineOptions(flags: RunFlags, interactive: boolean): EngineOptions {
 
 /** Stage ids and titles for the live view (titles need a context; any facts give the same titles). */
 function stageList(runbook: Runbook, inventory: Inventory): LiveStage[] {
-  const context = stageContext(runbook, inventory, { ur5Installed: false, upgradedFromHmc40: true });
+  const context = stageContext(runbook, inventory, Object.fromEntries(runbook.facts.map((f) => [f, true])));
   return runbook.stageIds.map((id) => {
     try {
       return { id, title: runbook.buildStage(id, context).title };

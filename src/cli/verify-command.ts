@@ -16,7 +16,7 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { createRunLogger } from '../log/logger.js';
 import { planStages } from '../plan/build-plan.js';
 import { labEstate, makeDeps, makeTransportPool, readPasswords, realEstate } from './compose.js';
-import { runbookFor } from './run-command.js';
+import { runbookFor } from '../../runbooks/index.js';
 
 /** Actions whose "done" is part of the finished estate (events such as restarts are not). */
 const END_STATE = new Set([

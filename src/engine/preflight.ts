@@ -14,7 +14,7 @@ import { runPhase } from './run-phase.js';
 
 export interface PreflightResult {
   facts: Required<Facts>;
-  evidence: Partial<Record<keyof Facts, FactEvidence>>;
+  evidence: Record<string, FactEvidence>;
   packageHashes: Record<string, string>;
   inspections: Record<string, Inspection>;
 }
@@ -92,7 +92,7 @@ export async function preflight(
     });
   }
   problems.push(...evaluation.factProblems);
-  const facts: Partial<Record<keyof Facts, boolean>> = {};
+  const facts: Record<string, boolean> = {};
   const evidence = { ...evaluation.facts };
   for (const name of runbook.facts) {
     const probed = evaluation.facts[name];
@@ -111,7 +111,7 @@ export async function preflight(
     deps.emit({ type: 'fact', name, value: fact.value, source: fact.source, evidence: fact.evidence });
   }
   return finish(deps, problems, {
-    facts: facts as Required<Facts>,
+    facts: facts,
     evidence,
     packageHashes: pkg.hashes,
     inspections,

@@ -67,7 +67,7 @@ export interface SessionResult {
 function factsFromJournal(journal: Journal): Required<Facts> | undefined {
   const recorded = Object.entries(summarizeJournal(journal.readAll()).facts);
   if (recorded.length === 0) return undefined;
-  return Object.fromEntries(recorded.map(([name, fact]) => [name, fact.value === true])) as Required<Facts>;
+  return Object.fromEntries(recorded.map(([name, fact]) => [name, fact.value === true]));
 }
 
 /** Finds an obligation's remedy by rebuilding the runbook's stages with the run's facts. */

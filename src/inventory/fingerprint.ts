@@ -9,7 +9,6 @@
  * rollout tuning, the lab section, comments and formatting.
  */
 import { createHash } from 'node:crypto';
-import { ROLES } from './types.js';
 import type { AuthSpec, HostSpec, Inventory } from './types.js';
 
 /** JSON with object keys sorted, so equal data always gives equal text. */
@@ -34,6 +33,7 @@ function meaningfulPart(inv: Inventory): unknown {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((host) => ({ name: host.name, address: host.address, roles: [...host.roles].sort() })),
     roles: inv.roles,
+    inputs: inv.inputs,
   };
 }
 
@@ -87,7 +87,7 @@ export function diffInventories(
   const harmless: string[] = [];
   changed(meaningful, 'runbook', old.runbook, now.runbook);
   changed(meaningful, 'package', old.packageDir, now.packageDir);
-  for (const fact of ['ur5Installed', 'upgradedFromHmc40'] as const) {
+  for (const fact of [...new Set([...Object.keys(old.facts), ...Object.keys(now.facts)])].sort()) {
     changed(meaningful, `fact ${fact}`, old.facts[fact], now.facts[fact]);
   }
   const markers = new Set([...Object.keys(old.versions ?? {}), ...Object.keys(now.versions ?? {})]);
@@ -106,13 +106,14 @@ export function diffInventories(
     if (!was) meaningful.push(`host ${host.name} added with roles ${show(host.roles)}`);
     else diffHost(was, host, meaningful, harmless);
   }
-  for (const role of ROLES) {
-    const before = old.roles[role];
-    const after = now.roles[role];
+  for (const role of new Set([...Object.keys(old.roles), ...Object.keys(now.roles)])) {
+    const before = old.roles[role] ?? [];
+    const after = now.roles[role] ?? [];
     const sameSet = before.length === after.length && before.every((name) => after.includes(name));
     if (sameSet && before.join() !== after.join()) {
-      const why = role === 'mps' ? ' (the first mps host runs the Deployment Tool)' : '';
-      meaningful.push(`order of ${role} hosts changed: ${show(before)} → ${show(after)}${why}`);
+      meaningful.push(
+        `order of ${role} hosts changed: ${show(before)} → ${show(after)} (steps on the first host of a role may differ)`,
+      );
     }
   }
 

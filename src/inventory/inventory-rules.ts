@@ -1,10 +1,10 @@
 /**
  * The rules phase: problems that involve more than one value (unique names, one auth method per
- * host, an mps host, no two hosts on one address:port…). Rules read the raw data leniently —
+ * host, no two hosts on one address:port…); the runbook's own rules (roles, facts, lab, inputs)
+ * are `runbook-rules.ts`. Rules read the raw data leniently —
  * whatever parts are well-typed — so one run reports rule problems alongside shape problems,
  * and a value the shape phase already rejected is skipped here rather than reported twice.
  */
-import { ROLES } from './types.js';
 import { HOST_NAME, HOST_NAME_TEXT } from './field-formats.js';
 import { suggestAmong } from './inventory-problem.js';
 import type { InventoryPath, InventoryProblem } from './inventory-problem.js';
@@ -73,23 +73,6 @@ function checkHostNames(names: string[], out: InventoryProblem[]): void {
   }
 }
 
-/** `lab.missingSp2` and `lab.powershell1` must name hosts of this inventory. */
-function checkLabHostLists(lab: unknown, names: string[], out: InventoryProblem[]): void {
-  if (!isMap(lab)) return;
-  const known = new Set(names.map((name) => name.toLowerCase()));
-  for (const key of ['missingSp2', 'powershell1']) {
-    const list = lab[key];
-    if (!Array.isArray(list)) continue;
-    list.forEach((entry, index) => {
-      if (typeof entry !== 'string' || known.has(entry.toLowerCase())) return;
-      out.push({
-        path: ['lab', key, index],
-        message: `"${entry}" is not a host in this inventory${suggestAmong(entry, names, 'hosts are')}`,
-      });
-    });
-  }
-}
-
 /**
  * Applies the cross-field rules to the raw YAML data.
  * @param knownRunbooks runbook ids this build ships (`runbook:` must be one of them)
@@ -116,19 +99,21 @@ export function validateRules(raw: unknown, knownRunbooks: readonly string[]): I
   if (!isMap(hosts)) return out;
   const names = Object.keys(hosts);
   checkHostNames(names, out);
-  checkLabHostLists(raw.lab, names, out);
   if (names.length === 0) {
-    out.push({ path: ['hosts'], at: 'key', message: 'no hosts; add at least one host with roles: [mps]' });
+    out.push({
+      path: ['hosts'],
+      at: 'key',
+      message:
+        'no hosts; add at least one, such as "host-a: { address: 10.1.0.11, roles: [ROLE] }" (`deploy-rollup runbooks` lists the roles)',
+    });
     return out;
   }
 
-  let hasMps = false;
   let localHost: string | undefined;
   const byEndpoint = new Map<string, string>();
   for (const name of names) {
     const host = hosts[name];
     if (!isMap(host)) continue;
-    if (Array.isArray(host.roles) && host.roles.includes('mps')) hasMps = true;
 
     if (host.auth !== undefined) checkAuth(host.auth, ['hosts', name, 'auth'], out);
     else if (defaults.auth === undefined) {
@@ -162,12 +147,5 @@ export function validateRules(raw: unknown, knownRunbooks: readonly string[]): I
     }
   }
 
-  if (!hasMps) {
-    out.push({
-      path: ['hosts'],
-      at: 'key',
-      message: `no host has role mps; at least one is needed (the first mps host runs the Deployment Tool). Roles are: ${ROLES.join(', ')}`,
-    });
-  }
   return out;
 }

@@ -5,9 +5,7 @@
  * Cross-field rules (unique names, one auth method, an mps host…) live in `inventory-rules.ts`.
  */
 import { z } from 'zod';
-import { ROLES } from './types.js';
-import type { Role } from './types.js';
-import { describeValue, expected, suggestAmong } from './inventory-problem.js';
+import { describeValue, expected } from './inventory-problem.js';
 import {
   ADDRESS_TEXT,
   addressProblem,
@@ -24,8 +22,8 @@ import {
 /** Marks an unknown-key issue so the loader can report each key at its own position. */
 export const ALLOWED_KEYS_PREFIX = 'allowed keys: ';
 
-/** A strict object whose unknown-key issue lists the allowed keys. */
-function strict<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
+/** A strict object whose unknown-key issue lists the allowed keys (runbook profiles use it too). */
+export function strict<Shape extends z.ZodRawShape>(shape: Shape, what: string) {
   const allowed = `${ALLOWED_KEYS_PREFIX}${Object.keys(shape).join(', ')}`;
   return z.strictObject(shape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? allowed : expected(what)(issue)),
@@ -43,7 +41,7 @@ function matching(pattern: RegExp, what: string) {
   return z.string({ error }).regex(pattern, { error });
 }
 
-const bool = z.boolean({ error: expected('true or false') });
+export const bool = z.boolean({ error: expected('true or false') });
 const port = integer(1, 65535, 'an integer 1-65535');
 const user = matching(USER_NAME, USER_NAME_TEXT);
 const transport = z.enum(['ssh', 'local'], { error: expected('"ssh" or "local"') });
@@ -59,14 +57,8 @@ const address = z.string({ error: expected(ADDRESS_TEXT) }).superRefine((value, 
   }
 });
 
-const role = z
-  .string({ error: expected(`a role (${ROLES.join(', ')})`) })
-  .refine((value): value is Role => (ROLES as readonly string[]).includes(value), {
-    error: (issue) => {
-      const value = String(issue.input);
-      return `unknown role "${value}"${suggestAmong(value, ROLES, 'roles are')}`;
-    },
-  });
+/** Which roles exist is the runbook's: `runbook-rules.ts` checks each against its profile. */
+const role = matching(/^[A-Za-z][A-Za-z0-9]*$/, 'a role name such as mps (letters and digits)');
 
 /**
  * Exactly one method is a rule (checked in `inventory-rules.ts`), so that a file with two gets
@@ -90,11 +82,16 @@ const host = strict(
     hostKey: matching(HOST_KEY, HOST_KEY_TEXT).optional(),
     transport: transport.optional(),
     roles: z
-      .array(role, { error: expected(`a list of roles such as [mps] (roles: ${ROLES.join(', ')})`) })
-      .min(1, { error: expected(`at least one role (${ROLES.join(', ')})`) }),
+      .array(role, { error: expected('a list of roles such as [mps]') })
+      .min(1, { error: expected('at least one role') }),
   },
   'a map of host settings such as { address: 10.1.0.11, roles: [mps] }',
 );
+
+/** A list of host names (a runbook's lab settings name hosts; the profile's `labHostLists` checks them). */
+export const hostList = z
+  .array(z.string({ error: expected('a host name') }), { error: expected('a list of host names') })
+  .optional();
 
 const versionMarker = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, {
   error: (issue) => `version marker name ${describeValue(issue.input)} must be letters, digits or "_"`,
@@ -114,10 +111,12 @@ export const inventorySchema = strict(
       },
       'a map of default host settings (user, port, auth, transport)',
     ).optional(),
-    facts: strict(
-      { ur5Installed: bool.optional(), upgradedFromHmc40: bool.optional() },
-      'a map of facts (ur5Installed, upgradedFromHmc40)',
-    ).optional(),
+    // Which facts and lab settings exist is the runbook's (checked in `runbook-rules.ts`).
+    facts: z
+      .record(z.string(), bool, {
+        error: expected('a map of fact → true or false, such as { ur5Installed: false }'),
+      })
+      .optional(),
     hosts: z.record(z.string(), host, { error: expected('a map of host name → host settings') }),
     versions: z
       .record(versionMarker, matching(VERSION, VERSION_TEXT), {
@@ -144,21 +143,10 @@ export const inventorySchema = strict(
       },
       'a map of rollout settings (window, hubWindow, errorBudget)',
     ).optional(),
-    lab: strict(
-      {
-        ur5Installed: bool.optional(),
-        upgradedFromHmc40: bool.optional(),
-        missingSp2: z
-          .array(z.string({ error: expected('a host name') }), { error: expected('a list of host names') })
-          .optional(),
-        notDomainAdmin: bool.optional(),
-        noDeploymentTool: bool.optional(),
-        powershell1: z
-          .array(z.string({ error: expected('a host name') }), { error: expected('a list of host names') })
-          .optional(),
-      },
-      'a map of lab settings (ur5Installed, upgradedFromHmc40, missingSp2, notDomainAdmin, noDeploymentTool, powershell1)',
-    ).optional(),
+    lab: z.record(z.string(), z.unknown(), { error: expected('a map of lab settings') }).optional(),
+    inputs: z
+      .record(z.string(), z.unknown(), { error: expected("a map of the runbook's inputs") })
+      .optional(),
   },
   'a map with at least `hosts:`',
 );
@@ -167,4 +155,4 @@ export type InventoryYaml = z.output<typeof inventorySchema>;
 export type AuthYaml = z.output<typeof auth>;
 
 /** Sections that may be written as an empty key; YAML reads those as null, which means "absent". */
-export const OPTIONAL_SECTIONS = ['defaults', 'facts', 'versions', 'rollout', 'lab'] as const;
+export const OPTIONAL_SECTIONS = ['defaults', 'facts', 'versions', 'rollout', 'lab', 'inputs'] as const;

@@ -12,13 +12,16 @@ import { formatProblems, parseYamlSource } from './yaml-source.js';
 import type { ParsedYaml } from './yaml-source.js';
 import { validateShape } from './validate-shape.js';
 import { validateRules } from './inventory-rules.js';
-import { DEFAULT_RUNBOOK, normalizeInventory } from './normalize-inventory.js';
+import { DEFAULT_RUNBOOK, RUNBOOKS } from '../../runbooks/index.js';
+import { normalizeInventory } from './normalize-inventory.js';
+import type { InventoryProfile } from './profile.js';
+import { validateRunbookSections } from './runbook-rules.js';
 
 export interface InventoryOptions {
   /** Environment used to expand `~` (HOME/USERPROFILE); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** Runbook ids `runbook:` may name; defaults to `['kb979704']`. */
-  knownRunbooks?: readonly string[];
+  /** The runbooks `runbook:` may name, by id, with their inventory profiles; defaults to every runbook this build ships. */
+  runbooks?: Readonly<Record<string, { inventory: InventoryProfile }>>;
 }
 
 const HINT =
@@ -57,7 +60,7 @@ function toData(parsed: ParsedYaml, file: string): unknown {
  * parseInventory('hosts:\n  hmc-mps-a: { address: 10.1.0.11, roles: [mps], auth: { agent: true } }\n', 'inv.yaml')
  */
 export function parseInventory(source: string, file: string, options: InventoryOptions = {}): Inventory {
-  const knownRunbooks = options.knownRunbooks ?? [DEFAULT_RUNBOOK];
+  const runbooks = options.runbooks ?? RUNBOOKS;
   const result = parseYamlSource(source, file);
   if (!result.ok) throw invalid(file, result.problems);
   const { parsed } = result;
@@ -70,11 +73,18 @@ export function parseInventory(source: string, file: string, options: InventoryO
 
   const raw = toData(parsed, file);
   const shape = validateShape(raw);
-  const rules = validateRules(raw, knownRunbooks);
-  const problems = [...shape.problems, ...rules];
-  if (problems.length > 0 || !shape.data) throw invalid(file, formatProblems(parsed, file, problems));
+  const rules = validateRules(raw, Object.keys(runbooks));
+  // The runbook's own rules need to know which runbook: an unknown one is already a rule problem.
+  const named = (raw as { runbook?: unknown } | null)?.runbook;
+  const runbookId = typeof named === 'string' ? named : DEFAULT_RUNBOOK;
+  const profile = runbooks[runbookId]?.inventory;
+  const sections = profile ? validateRunbookSections(raw, profile, runbookId) : { problems: [] };
+  const problems = [...shape.problems, ...rules, ...sections.problems];
+  if (problems.length > 0 || !shape.data || !profile)
+    throw invalid(file, formatProblems(parsed, file, problems));
 
-  return normalizeInventory(shape.data, {
+  return normalizeInventory(shape.data, profile, sections, {
+    runbook: runbookId,
     file: resolve(file),
     source,
     hostOrder: hostOrder(parsed),

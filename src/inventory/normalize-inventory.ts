@@ -5,16 +5,17 @@
  */
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ROLES } from './types.js';
-import type { AuthSpec, HostSpec, Inventory, LabSpec, Role } from './types.js';
+import type { AuthSpec, HostSpec, Inventory } from './types.js';
+import type { InventoryProfile } from './profile.js';
+import type { RunbookSections } from './runbook-rules.js';
 import type { AuthYaml, InventoryYaml } from './inventory-schema.js';
 
-export const DEFAULT_RUNBOOK = 'kb979704';
-export const DEFAULT_PACKAGE = './packages/ur6';
 export const DEFAULT_USER = 'administrator';
 export const DEFAULT_ROLLOUT = { window: 5, hubWindow: 1, errorBudget: 0 } as const;
 
 export interface NormalizeContext {
+  /** The runbook's id (`runbook:`, or the default). */
+  runbook: string;
   /** Absolute path of the inventory file. */
   file: string;
   source: string;
@@ -38,25 +39,13 @@ function toAuth(auth: AuthYaml, base: string, env: NodeJS.ProcessEnv): AuthSpec 
   return { agent: true };
 }
 
-function toLab(lab: NonNullable<InventoryYaml['lab']>, hosts: readonly HostSpec[]): LabSpec {
-  // The rules accepted names case-insensitively; downstream compares exactly, so use the host's spelling.
-  const canonical = (names: string[] | undefined): string[] | undefined =>
-    names?.map((name) => hosts.find((host) => host.name.toLowerCase() === name.toLowerCase())?.name ?? name);
-  const spec: LabSpec = {
-    ur5Installed: lab.ur5Installed ?? false,
-    upgradedFromHmc40: lab.upgradedFromHmc40 ?? false,
-    notDomainAdmin: lab.notDomainAdmin ?? false,
-    noDeploymentTool: lab.noDeploymentTool ?? false,
-  };
-  const missingSp2 = canonical(lab.missingSp2);
-  const powershell1 = canonical(lab.powershell1);
-  if (missingSp2) spec.missingSp2 = missingSp2;
-  if (powershell1) spec.powershell1 = powershell1;
-  return spec;
-}
-
 /** Builds the normalized inventory from validated data. */
-export function normalizeInventory(data: InventoryYaml, context: NormalizeContext): Inventory {
+export function normalizeInventory(
+  data: InventoryYaml,
+  profile: InventoryProfile,
+  sections: Pick<RunbookSections, 'lab' | 'inputs'>,
+  context: NormalizeContext,
+): Inventory {
   const base = dirname(context.file);
   const defaults = data.defaults ?? {};
   const hosts: HostSpec[] = context.hostOrder.flatMap((name) => {
@@ -71,24 +60,20 @@ export function normalizeInventory(data: InventoryYaml, context: NormalizeContex
       user: host.user ?? defaults.user ?? DEFAULT_USER,
       auth: toAuth(auth, base, context.env),
       transport: host.transport ?? defaults.transport ?? 'ssh',
-      roles: [...new Set(host.roles)] as Role[],
+      roles: [...new Set(host.roles)],
     };
     if (host.hostKey !== undefined) spec.hostKey = host.hostKey;
     return [spec];
   });
 
-  const roles = Object.fromEntries(ROLES.map((role) => [role, [] as string[]])) as Record<Role, string[]>;
-  for (const host of hosts) for (const role of host.roles) roles[role].push(host.name);
-
-  const facts: Inventory['facts'] = {};
-  if (data.facts?.ur5Installed !== undefined) facts.ur5Installed = data.facts.ur5Installed;
-  if (data.facts?.upgradedFromHmc40 !== undefined) facts.upgradedFromHmc40 = data.facts.upgradedFromHmc40;
+  const roles: Record<string, string[]> = Object.fromEntries(profile.roles.map((role) => [role.id, []]));
+  for (const host of hosts) for (const role of host.roles) (roles[role] ??= []).push(host.name);
 
   const inventory: Inventory = {
     file: context.file,
-    runbook: data.runbook ?? DEFAULT_RUNBOOK,
-    packageDir: resolveUserPath(data.package ?? DEFAULT_PACKAGE, base, context.env),
-    facts,
+    runbook: context.runbook,
+    packageDir: resolveUserPath(data.package ?? profile.defaultPackage ?? './package', base, context.env),
+    facts: { ...data.facts },
     hosts,
     roles,
     rollout: {
@@ -99,6 +84,7 @@ export function normalizeInventory(data: InventoryYaml, context: NormalizeContex
     source: context.source,
   };
   if (data.versions) inventory.versions = { ...data.versions };
-  if (data.lab) inventory.lab = toLab(data.lab, hosts);
+  if (sections.lab) inventory.lab = sections.lab;
+  if (sections.inputs) inventory.inputs = sections.inputs;
   return inventory;
 }

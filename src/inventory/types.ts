@@ -3,8 +3,8 @@
  * validating the operator's YAML. Nothing downstream reads raw YAML.
  */
 
-export const ROLES = ['mps', 'webServices', 'prov', 'omsql', 'mpssql', 'dns', 'exhub'] as const;
-export type Role = (typeof ROLES)[number];
+/** A host role; which roles exist is the runbook's (its inventory profile lists them). */
+export type Role = string;
 
 export type AuthSpec = { agent: true } | { keyFile: string } | { passwordEnv: string };
 
@@ -22,23 +22,17 @@ export interface HostSpec {
   roles: Role[];
 }
 
-/** Facts decide the runbook's branches. Pinned in the inventory or probed in preflight. */
-export interface Facts {
-  ur5Installed?: boolean;
-  upgradedFromHmc40?: boolean;
-}
+/**
+ * Facts decide the runbook's branches (the runbook names them). Pinned in the inventory or
+ * probed in preflight.
+ */
+export type Facts = Record<string, boolean>;
 
-/** The simulated estate's starting state (only meaningful with `--lab` / `lab up`). */
-export interface LabSpec {
-  ur5Installed: boolean;
-  upgradedFromHmc40: boolean;
-  /** Scenario switches for missing prerequisites. */
-  missingSp2?: string[];
-  notDomainAdmin?: boolean;
-  noDeploymentTool?: boolean;
-  /** Hosts whose PowerShell is 1.0 (to drill the preflight). */
-  powershell1?: string[];
-}
+/**
+ * The simulated estate's starting state (only meaningful with `--lab` / `lab up`), as the
+ * runbook's lab schema parsed it (defaults filled, host names spelt as under `hosts:`).
+ */
+export type LabSpec = Record<string, unknown>;
 
 export interface Inventory {
   /** Absolute path of the YAML file. */
@@ -49,8 +43,10 @@ export interface Inventory {
   packageDir: string;
   facts: Facts;
   hosts: HostSpec[];
-  /** Host names per role, in inventory order (the first `mps` host runs the Deployment Tool). */
+  /** Host names per role, in inventory order; every role of the runbook has an entry. */
   roles: Record<Role, string[]>;
+  /** The runbook's own inputs (`inputs:`), as its schema parsed them. */
+  inputs?: Record<string, unknown>;
   /** Version markers overriding the runbook's (`versions:` in YAML). */
   versions?: Record<string, string>;
   /** Rollout tuning: window (hosts at once per role) and error budget. */
@@ -58,4 +54,9 @@ export interface Inventory {
   lab?: LabSpec;
   /** The raw YAML text, for fingerprints and diffs. */
   source: string;
+}
+
+/** The hosts with `role`, in inventory order (none when no host has it). */
+export function hostsWithRole(inventory: Pick<Inventory, 'roles'>, role: Role): string[] {
+  return inventory.roles[role] ?? [];
 }

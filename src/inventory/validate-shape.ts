@@ -13,8 +13,15 @@ export function isPasswordKey(key: string): boolean {
   return /^(password|passwd|pwd)$/i.test(key);
 }
 
-function toProblems(issue: z.core.$ZodIssue): InventoryProblem[] {
-  const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+/** One zod issue as problems, its path under `prefix` (a runbook section's schema sees only the section). */
+export function toProblems(
+  issue: z.core.$ZodIssue,
+  prefix: readonly (string | number)[] = [],
+): InventoryProblem[] {
+  const path = [
+    ...prefix,
+    ...issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
+  ];
   if (issue.code === 'unrecognized_keys') {
     const allowed = issue.message.startsWith(ALLOWED_KEYS_PREFIX)
       ? issue.message.slice(ALLOWED_KEYS_PREFIX.length).split(', ')
@@ -46,5 +53,5 @@ export function validateShape(raw: unknown): { data?: InventoryYaml; problems: I
   }
   const result = inventorySchema.safeParse(input);
   if (result.success) return { data: result.data, problems: [] };
-  return { problems: result.error.issues.flatMap(toProblems) };
+  return { problems: result.error.issues.flatMap((issue) => toProblems(issue)) };
 }

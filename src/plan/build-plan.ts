@@ -12,13 +12,8 @@ export function versionsFor(runbook: Runbook, inventory: Inventory): Record<stri
 }
 
 export function stageContext(runbook: Runbook, inventory: Inventory, facts: Facts): StageContext {
-  return { inventory, facts: facts as Required<Facts>, versions: versionsFor(runbook, inventory) };
+  return { inventory, facts: facts, versions: versionsFor(runbook, inventory) };
 }
-
-const FACT_HELP: Record<string, string> = {
-  ur5Installed: 'whether Update Rollup 5 was ever applied',
-  upgradedFromHmc40: 'whether this estate was upgraded from HMC 4.0',
-};
 
 /** Stages in execution order. Throws a badInput error naming a fact a branch needed and nobody pinned. */
 export async function planStages(runbook: Runbook, inventory: Inventory, facts: Facts): Promise<Stage[]> {
@@ -31,7 +26,7 @@ export async function planStages(runbook: Runbook, inventory: Inventory, facts: 
     const fact = result.missingFact ?? 'unknown';
     throw new DeployError(
       'badInput',
-      `the plan needs the fact "${fact}" (${FACT_HELP[fact] ?? fact}), and it is not known`,
+      `the plan needs the fact "${fact}" (${runbook.inventory.facts.find((f) => f.id === fact)?.description ?? fact}), and it is not known`,
       {
         code: 'FACT_MISSING',
         hint: `pin it in ${inventory.file} under facts: (e.g. "facts: { ${fact}: false }"), or drop --offline so preflight probes it`,

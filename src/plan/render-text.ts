@@ -3,7 +3,7 @@ import type { PlanDocument } from './types.js';
 
 function factLine(plan: PlanDocument): string {
   const parts = Object.entries(plan.facts).map(([name, value]) => {
-    const evidence = plan.evidence?.[name as keyof typeof plan.facts];
+    const evidence = plan.evidence?.[name];
     const how = evidence
       ? ` (${evidence.source}${evidence.evidence.length ? ': ' + evidence.evidence.slice(0, 3).join('; ') : ''})`
       : '';

@@ -5,6 +5,8 @@
 import type { AnyStateMachine } from 'xstate';
 import type { Facts, Inventory, Role } from '../inventory/types.js';
 import type { Params } from '../remote/header.js';
+import type { InventoryProfile } from '../inventory/profile.js';
+import type { LabProfile } from '../lab/model/lab-profile.js';
 
 /** One remote (or operator) operation on one host. Stable `id`s let the journal match steps across resumes. */
 export interface PlanStep {
@@ -100,7 +102,7 @@ export interface InspectSpec {
 export type Inspection = Record<string, string>;
 
 export interface PreflightEvaluation {
-  facts: Partial<Record<keyof Facts, FactEvidence>>;
+  facts: Record<string, FactEvidence>;
   /** Blocking problems, each naming the host, what is wrong and what to do. */
   problems: string[];
   /** Problems deciding facts (ignored on resume, where the run's recorded facts stand). */
@@ -110,11 +112,18 @@ export interface PreflightEvaluation {
 export interface Runbook {
   id: string;
   title: string;
+  /** The source document, e.g. `KB979704`, and one line on what the runbook does (`deploy-rollup runbooks`). */
+  source: string;
+  summary: string;
+  /** What its inventories may say: roles, facts, `lab:` and `inputs:`. */
+  inventory: InventoryProfile;
+  /** How the simulated estate seeds a host of this runbook's inventories. */
+  lab: LabProfile;
   /** Bumped whenever stage ids or step ids change meaning: resume refuses across versions. */
   version: string;
   machine: AnyStateMachine;
-  /** Facts that guards read. */
-  facts: readonly (keyof Facts)[];
+  /** Facts that guards read (ids from the inventory profile). */
+  facts: readonly string[];
   stageIds: readonly string[];
   buildStage(stageId: string, context: StageContext): Stage;
   defaultVersions: Record<string, string>;
@@ -133,7 +142,7 @@ export interface PlanDocument {
   runbook: string;
   facts: Facts;
   /** How each fact was decided (probe evidence or the inventory pin). */
-  evidence?: Partial<Record<keyof Facts, FactEvidence>>;
+  evidence?: Record<string, FactEvidence>;
   /** sha256 over what the probes saw; a run given this plan refuses if the estate changed. */
   fingerprint?: string;
   stages: {

@@ -14,7 +14,8 @@ import {
   STANDALONE,
   packageFile,
 } from '../../runbooks/kb979704/data.js';
-import { SEEDED_CACHE_REFRESH, TRANSPORT_SERVICE } from '../../src/lab/model/seed.js';
+import { SEEDED_CACHE_REFRESH } from '../../runbooks/kb979704/lab.js';
+import { TRANSPORT_SERVICE } from '../../src/lab/model/host-base.js';
 import type { LabState } from '../../src/lab/model/state.js';
 import {
   fileOn,

@@ -1,15 +1,16 @@
 /** Builds a normalized Inventory in code, for tests that must not depend on the YAML loader. */
-import { ROLES, type Facts, type Inventory, type Role } from '../../src/inventory/types.js';
+import type { Facts, Inventory, Role } from '../../src/inventory/types.js';
+import { ROLES } from '../../runbooks/kb979704/inventory.js';
 
 export function makeInventory(
   hosts: Record<string, Role[]>,
   facts: Facts = {},
   extra: Partial<Inventory> = {},
 ): Inventory {
-  const roles = Object.fromEntries(ROLES.map((r) => [r, [] as string[]])) as Record<Role, string[]>;
+  const roles: Record<Role, string[]> = Object.fromEntries(ROLES.map((r) => [r, []]));
   let port = 22000;
   const specs = Object.entries(hosts).map(([name, hostRoles]) => {
-    for (const role of hostRoles) roles[role].push(name);
+    for (const role of hostRoles) (roles[role] ??= []).push(name);
     return {
       name,
       address: '127.0.0.1',

@@ -103,7 +103,7 @@ const CASES: Case[] = [
   {
     title: 'an empty hosts map asks for a host',
     yaml: `${AGENT}hosts: {}\n`,
-    problems: [{ at: '3:1', path: 'hosts', says: ['no hosts', 'roles: [mps]'] }],
+    problems: [{ at: '3:1', path: 'hosts', says: ['no hosts', 'roles: [ROLE]'] }],
   },
   {
     title: 'an unknown top-level key suggests the right one and lists the allowed keys',
@@ -151,7 +151,7 @@ const CASES: Case[] = [
       {
         at: '4:3',
         path: 'hosts.hmc-mps-a.roles',
-        says: ['missing; expected a list of roles such as [mps]', 'webServices'],
+        says: ['missing; expected a list of roles such as [mps]'],
       },
     ],
   },
@@ -167,7 +167,7 @@ const CASES: Case[] = [
       {
         at: '5:41',
         path: 'hosts.b.roles[1]',
-        says: ['unknown role "webservices"', 'did you mean "webServices"?', 'Roles are: mps'],
+        says: ['unknown role "webservices"', 'did you mean "webServices"?', 'roles are: mps'],
       },
     ],
   },

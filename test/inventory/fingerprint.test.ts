@@ -91,7 +91,7 @@ describe('inventory fingerprint and diff', () => {
     const result = compare(swapped);
     expect(result.sameFingerprint).toBe(false);
     expect(result.meaningful).toEqual([
-      'order of mps hosts changed: mps-a, mps-b → mps-b, mps-a (the first mps host runs the Deployment Tool)',
+      'order of mps hosts changed: mps-a, mps-b → mps-b, mps-a (steps on the first host of a role may differ)',
     ]);
   });
 

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadInventory, parseInventory } from '../../src/inventory/load-inventory.js';
-import { ROLES } from '../../src/inventory/types.js';
+import { ROLES } from '../../runbooks/kb979704/inventory.js';
+import { RUNBOOKS } from '../../runbooks/index.js';
 import { DeployError } from '../../src/errors.js';
 
 const INVENTORY_DIR = resolve('inventory');
@@ -11,10 +12,10 @@ const INVENTORY_DIR = resolve('inventory');
 describe('the shipped inventories', () => {
   test('lab.yaml loads with every role, two mps and two exhub hosts on distinct loopback ports', async () => {
     const inv = await loadInventory('inventory/lab.yaml');
-    for (const role of ROLES) expect(inv.roles[role].length).toBeGreaterThan(0);
-    expect(inv.roles.mps).toHaveLength(2);
+    for (const role of ROLES) expect(inv.roles[role]!.length).toBeGreaterThan(0);
+    expect(inv.roles.mps!).toHaveLength(2);
     expect(inv.roles.exhub).toHaveLength(2);
-    expect(inv.roles.mps[0]).toBe('hmc-mps-a');
+    expect(inv.roles.mps![0]).toBe('hmc-mps-a');
     const web = inv.hosts.find((host) => host.roles.includes('webServices'));
     expect(web?.roles).toEqual(expect.arrayContaining(['webServices', 'prov']));
     const ports = inv.hosts.map((host) => host.port);
@@ -42,9 +43,9 @@ describe('the shipped inventories', () => {
 
   test('prod.example.yaml loads with pinned facts, host keys, key file auth and rollout settings', async () => {
     const inv = await loadInventory('inventory/prod.example.yaml', { env: { HOME: '/home/operator' } });
-    expect(inv.roles.mps.length).toBeGreaterThanOrEqual(2);
-    expect(inv.roles.webServices.length).toBeGreaterThanOrEqual(1);
-    expect(inv.roles.exhub.length).toBeGreaterThanOrEqual(2);
+    expect(inv.roles.mps!.length).toBeGreaterThanOrEqual(2);
+    expect(inv.roles.webServices!.length).toBeGreaterThanOrEqual(1);
+    expect(inv.roles.exhub!.length).toBeGreaterThanOrEqual(2);
     expect(inv.facts).toEqual({ ur5Installed: false, upgradedFromHmc40: true });
     expect(inv.hosts.filter((host) => host.hostKey).length).toBeGreaterThan(inv.hosts.length / 2);
     expect(inv.hosts[0]?.auth).toEqual({ keyFile: '/home/operator/.ssh/hmc_deploy_ed25519' });
@@ -72,7 +73,7 @@ describe('normalization', () => {
     expect(inv.packageDir).toBe('/srv/estate/packages/ur6');
     expect(inv.rollout).toEqual({ window: 5, hubWindow: 1, errorBudget: 0 });
     expect(inv.hosts.map((host) => host.name)).toEqual(['web-1', 'engine-b', '7', 'engine-a']);
-    expect(inv.roles.mps).toEqual(['engine-b', '7', 'engine-a']);
+    expect(inv.roles.mps!).toEqual(['engine-b', '7', 'engine-a']);
     expect(Object.keys(inv.roles).sort()).toEqual([...ROLES].sort());
     expect(inv.roles.dns).toEqual([]);
     expect(inv.hosts[0]).toEqual({
@@ -107,11 +108,20 @@ describe('normalization', () => {
     expect(inv.rollout.window).toBe(5);
   });
 
-  test('a runbook named in knownRunbooks is accepted', () => {
-    const inv = parseInventory(`runbook: kb999999\n${MINIMAL}`, '/srv/inv.yaml', {
-      knownRunbooks: ['kb979704', 'kb999999'],
-    });
+  test('a runbook given in the options is accepted and judged by its own profile', () => {
+    const profile = { ...RUNBOOKS.kb979704!.inventory, roles: [{ id: 'mps', description: 'x' }] };
+    const runbooks = { ...RUNBOOKS, kb999999: { inventory: profile } };
+    const only = 'defaults: { auth: { agent: true } }\nhosts:\n  a: { address: 10.0.0.1, roles: [mps] }\n';
+    const inv = parseInventory(`runbook: kb999999\n${only}`, '/srv/inv.yaml', { runbooks });
     expect(inv.runbook).toBe('kb999999');
+    expect(Object.keys(inv.roles)).toEqual(['mps']);
+    expect(() => parseInventory(`runbook: kb999999\n${MINIMAL}`, '/srv/inv.yaml', { runbooks })).toThrow(
+      expect.objectContaining({
+        problems: expect.arrayContaining([
+          expect.stringContaining('unknown role "webServices" for runbook kb999999'),
+        ]),
+      }),
+    );
   });
 
   test('~ in package and keyFile expands to the home directory from the given env', () => {

@@ -96,7 +96,7 @@ describe('lab state persistence', () => {
     await expect(loadState(statePath)).rejects.toBeInstanceOf(DeployError);
     const estate = Estate.create(labInventory());
     const broken = JSON.parse(JSON.stringify(estate.state));
-    broken.hosts.MPS01.services.W3SVC = 'Paused';
+    broken.hosts.MPS01.services.W3SVC = 'Sleeping';
     await saveState(statePath, broken);
     await expect(loadState(statePath)).rejects.toMatchObject({
       code: 'LAB_STATE_INVALID',

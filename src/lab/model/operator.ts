@@ -15,7 +15,7 @@ import { ParamError, engineRunning, fail } from './actions/context.js';
 import { formatResultLine } from '../../remote/header.js';
 import { deleteCI, findKey, getCI, sameName, setCI } from './names.js';
 import { getFile } from './files.js';
-import { DEPLOYMENT_TOOL_PRODUCT } from './seed.js';
+import { DEPLOYMENT_TOOL_PRODUCT } from './host-base.js';
 import type { HostState } from './state.js';
 
 export interface OperatorItem {

@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import type { Phase } from '../../remote/header.js';
 import type { Role } from '../../inventory/types.js';
-import { ROLES } from '../../inventory/types.js';
 import { PHASES } from '../../remote/header.js';
 
 export const LAB_STATE_VERSION = 1;
@@ -27,11 +26,40 @@ export interface TransportAgentState {
   factory: string;
 }
 
+export type ServiceStatus = 'Running' | 'Stopped' | 'Paused';
+
+/** A registry value as `reg query` shows it. */
+export interface RegistryValue {
+  type: 'REG_SZ' | 'REG_EXPAND_SZ' | 'REG_DWORD';
+  data: string | number;
+}
+
+/** One Application event log entry. */
+export interface EventLogEntry {
+  /** Order of writing on this host (1, 2, …). */
+  record: number;
+  time: number;
+  eventId: number;
+  source: string;
+  category: string;
+  description: string;
+}
+
 export interface HostState {
   roles: Role[];
   products: Record<string, string>;
   comPlus: Record<string, { enabled: boolean; running: boolean }>;
-  services: Record<string, 'Running' | 'Stopped'>;
+  services: Record<string, ServiceStatus>;
+  /** Per service: the services that depend on it (stopping it stops them), and the DLLs its process has loaded. */
+  serviceInfo?: Record<string, { dependents?: string[]; modules?: string[] }>;
+  /** Registry values by key path (`HKLM\SYSTEM\CurrentControlSet\Services\X`), then value name. */
+  registryValues?: Record<string, Record<string, RegistryValue>>;
+  /** Network shares: name (`Maildat$`) → the folder shared. */
+  shares?: Record<string, { path: string }>;
+  /** File system per drive letter (`C` → `NTFS`); absent drives do not exist. */
+  fileSystems?: Record<string, 'NTFS' | 'FAT'>;
+  /** The Application event log, oldest first. */
+  eventLog?: EventLogEntry[];
   transportAgents: Record<string, TransportAgentState>;
   files: Record<string, FileState>;
   registry: Record<string, true>;
@@ -99,10 +127,42 @@ const fileSchema = z.object({
 });
 
 const hostSchema = z.object({
-  roles: z.array(z.enum(ROLES)),
+  roles: z.array(z.string()),
   products: z.record(z.string(), z.string()),
   comPlus: z.record(z.string(), z.object({ enabled: z.boolean(), running: z.boolean() })),
-  services: z.record(z.string(), z.enum(['Running', 'Stopped'])),
+  services: z.record(z.string(), z.enum(['Running', 'Stopped', 'Paused'])),
+  serviceInfo: z
+    .record(
+      z.string(),
+      z.object({ dependents: z.array(z.string()).optional(), modules: z.array(z.string()).optional() }),
+    )
+    .optional(),
+  registryValues: z
+    .record(
+      z.string(),
+      z.record(
+        z.string(),
+        z.object({
+          type: z.enum(['REG_SZ', 'REG_EXPAND_SZ', 'REG_DWORD']),
+          data: z.union([z.string(), z.number()]),
+        }),
+      ),
+    )
+    .optional(),
+  shares: z.record(z.string(), z.object({ path: z.string() })).optional(),
+  fileSystems: z.record(z.string(), z.enum(['NTFS', 'FAT'])).optional(),
+  eventLog: z
+    .array(
+      z.object({
+        record: z.number().int(),
+        time: z.number(),
+        eventId: z.number().int(),
+        source: z.string(),
+        category: z.string(),
+        description: z.string(),
+      }),
+    )
+    .optional(),
   transportAgents: z.record(
     z.string(),
     z.object({ enabled: z.boolean(), assembly: z.string(), factory: z.string() }),

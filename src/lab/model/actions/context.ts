@@ -7,7 +7,7 @@ import type { ParamValue, ScriptHeader } from '../../../remote/header.js';
 import { formatResultLine } from '../../../remote/header.js';
 import type { FaultKind, HostState, LabState } from '../state.js';
 import { getCI } from '../names.js';
-import { PROVISIONING_ENGINE } from '../seed.js';
+import { PROVISIONING_ENGINE } from '../host-base.js';
 
 export interface ActionContext {
   /** The host's name as the state spells it. */

@@ -3,7 +3,7 @@ import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { strList } from './context.js';
 import { formatResultLine } from '../../../remote/header.js';
 import { findKey, getCI, pathsUnder } from '../names.js';
-import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../seed.js';
+import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../host-base.js';
 
 function inspect(ctx: ActionContext): Outcome {
   const host = ctx.host;

@@ -10,7 +10,7 @@ import { MSI_EXIT } from '../../../actions/catalog.js';
 import { getCI, deleteCI, sameName, setCI } from '../names.js';
 import { getFile, putFile, textFile } from '../files.js';
 import { AGENT_X86_PRODUCT, applyInstallFootprint, applyUninstallFootprint } from '../footprints.js';
-import { TRANSPORT_SERVICE } from '../seed.js';
+import { TRANSPORT_SERVICE } from '../host-base.js';
 
 const MSI_TEXT: Record<number, string> = {
   1603: 'Fatal error during installation.',

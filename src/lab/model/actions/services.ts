@@ -1,8 +1,9 @@
 /** IIS reset and Windows service restarts. Restarting transport reloads the registered agents. */
-import type { ActionSpec } from './context.js';
+import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, ok, psError, report, target } from './context.js';
+import type { HostState } from '../state.js';
 import { findKey, getCI, sameName } from '../names.js';
-import { TRANSPORT_SERVICE } from '../seed.js';
+import { TRANSPORT_SERVICE } from '../host-base.js';
 
 const W3SVC = 'W3SVC';
 
@@ -56,4 +57,59 @@ export const serviceActions: Record<string, ActionSpec> = {
       return ok([`WARNING: Waiting for service '${key}' to finish starting...`]);
     },
   },
+  'service.stop': {
+    probe: (ctx) => stopReport(ctx),
+    apply: (ctx) => {
+      const key = findKey(ctx.host.services, target(ctx));
+      if (key === undefined) return noService('Stop-Service', target(ctx));
+      // Stop-Service -Force stops the running dependents first (the KB's "Restart Other Services").
+      for (const dependent of runningDependents(ctx.host, key)) setStatus(ctx.host, dependent, 'Stopped');
+      ctx.host.services[key] = 'Stopped';
+      return ok();
+    },
+  },
+  'service.start': {
+    probe: (ctx) => {
+      const status = getCI(ctx.host.services, target(ctx));
+      return report(status === 'Running', { status: status ?? 'NotInstalled' });
+    },
+    apply: (ctx) => {
+      const key = findKey(ctx.host.services, target(ctx));
+      if (key === undefined) return noService('Start-Service', target(ctx));
+      ctx.host.services[key] = 'Running';
+      return ok(['DR:status=Running']);
+    },
+  },
 };
+
+function noService(cmdlet: string, name: string): Outcome {
+  return psError(
+    `${cmdlet} : Cannot find any service with service name '${name}'.`,
+    `ObjectNotFound: (${name}:String) [${cmdlet}], ServiceCommandException`,
+  );
+}
+
+function setStatus(host: HostState, name: string, status: 'Running' | 'Stopped'): void {
+  const key = findKey(host.services, name);
+  if (key !== undefined) host.services[key] = status;
+}
+
+/** Running services that depend on `name`, transitively, nearest last (so they stop first when reversed). */
+function runningDependents(host: HostState, name: string, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const dependent of getCI(host.serviceInfo ?? {}, name)?.dependents ?? []) {
+    const key = findKey(host.services, dependent);
+    if (key === undefined || seen.has(key.toLowerCase())) continue;
+    seen.add(key.toLowerCase());
+    out.push(...runningDependents(host, key, seen));
+    if (host.services[key] !== 'Stopped') out.push(key);
+  }
+  return out;
+}
+
+function stopReport(ctx: ActionContext): Outcome {
+  const name = target(ctx);
+  const status = getCI(ctx.host.services, name);
+  if (status === undefined) return noService('Get-Service', name);
+  return report(status === 'Stopped', { status, dependents: runningDependents(ctx.host, name).join(',') });
+}

@@ -1,5 +1,6 @@
 /** Registry keys, scheduled tasks and running programs (CheckFolderGroupsAndRMByPlan.exe). */
 import { CHECK_FOLDER_CONFIG_KEYS } from '../../../../runbooks/kb979704/data.js';
+import { hostsWithRole } from '../../../inventory/types.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, num, ok, psError, report, str, target } from './context.js';
 import { baseName, deleteCI, findKey, pathsUnder, sameName } from '../names.js';
@@ -12,7 +13,7 @@ function keyPresent(ctx: ActionContext, key: string): boolean {
 /** The tool reads both SQL server names from its config and connects; only an mpssql host answers. */
 function runCheckFolder(ctx: ActionContext, exe: string): Outcome {
   const config = getFile(ctx.host, `${exe}.config`);
-  const sqlHosts = ctx.inventory.roles.mpssql;
+  const sqlHosts = hostsWithRole(ctx.inventory, 'mpssql');
   const servers = CHECK_FOLDER_CONFIG_KEYS.map((key) => ({
     key,
     value: config?.content === undefined ? undefined : readAppSetting(config.content, key),

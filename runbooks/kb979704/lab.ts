@@ -1,0 +1,166 @@
+/**
+ * The simulated KB979704 estate: every host with what HMC 4.5 (at RTM or UR5) left on a server
+ * of its roles, including the customisations the rollup must preserve.
+ */
+import { hostsWithRole, type Inventory, type Role } from '../../src/inventory/types.js';
+import { binaryFile, putFile, textFile } from '../../src/lab/model/files.js';
+import { installedFiles } from '../../src/lab/model/footprints.js';
+import {
+  DEPLOYMENT_TOOL_PRODUCT,
+  HMC_PRODUCT,
+  PROVISIONING_ENGINE,
+  TRANSPORT_SERVICE,
+  blankHost,
+} from '../../src/lab/model/host-base.js';
+import type { LabProfile } from '../../src/lab/model/lab-profile.js';
+import { standinMsiRecord } from '../../src/lab/model/msi-files.js';
+import { sameName } from '../../src/lab/model/names.js';
+import type { HostState } from '../../src/lab/model/state.js';
+import { writeStandinPackage } from '../../src/lab/package/generate.js';
+import {
+  AGENT,
+  CORE_COMPONENTS,
+  DOMAIN_CACHE_TASK,
+  HMC40_UPGRADE_KEY,
+  NO_UR5_COMPONENTS,
+  PATHS,
+  PROVISIONING_NODES,
+  STANDALONE,
+} from './data.js';
+import { ur6Lab, type Ur6Role } from './inventory.js';
+
+/** A customised value, deliberately not the shipped default (60). */
+export const SEEDED_CACHE_REFRESH = '37';
+
+function product(key: string): string {
+  const entry = STANDALONE[key];
+  if (!entry) throw new Error(`runbook data: no standalone product ${key}`);
+  return entry.product;
+}
+
+function ur6BlankHost(inventory: Inventory, name: string, roles: Role[]): HostState {
+  const lab = ur6Lab(inventory);
+  return blankHost(roles, {
+    domainAdmin: !(lab?.notDomainAdmin ?? false),
+    powershell: (lab?.powershell1 ?? []).some((h) => sameName(h, name)) ? '1.0' : '2.0',
+  });
+}
+
+function seedMps(host: HostState, old: string): void {
+  host.comPlus[PROVISIONING_ENGINE] = { enabled: true, running: true };
+  host.products[HMC_PRODUCT] = '4.5';
+  for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
+    if (component.livesOn === 'mps') host.products[component.name] = old;
+  }
+}
+
+function seedDeploymentServer(host: HostState, inventory: Inventory, old: string): void {
+  if (!(ur6Lab(inventory)?.noDeploymentTool ?? false)) host.products[DEPLOYMENT_TOOL_PRODUCT] = '4.5';
+  for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
+    putFile(
+      host,
+      `${PATHS.msiShare}\\${component.msi}`,
+      standinMsiRecord(component.msi, component.name, old),
+    );
+  }
+  // A finished previous deployment: every node initialised, deployment started.
+  host.mpsConfig = {
+    initialized: Object.fromEntries(PROVISIONING_NODES.map((node) => [node, true])),
+    deploymentStarted: true,
+  };
+  putFile(host, PATHS.mpsConfig, binaryFile('MpsConfig.xml', 48_128));
+  putFile(host, 'C:\\ConfigShare\\Config\\MpsRequirements.xml', binaryFile('MpsRequirements.xml', 96_256));
+  if (ur6Lab(inventory)?.upgradedFromHmc40) host.registry[HMC40_UPGRADE_KEY] = true;
+}
+
+function seedWebServices(host: HostState, old: string): void {
+  for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
+    if (component.livesOn === 'webServices') host.products[component.name] = old;
+  }
+  host.services.W3SVC = 'Running';
+  host.services.IISADMIN = 'Running';
+}
+
+function seedProv(host: HostState, old: string): void {
+  const name = product('rpcHttp');
+  host.products[name] = old;
+  for (const [path, file] of Object.entries(installedFiles(name, old))) putFile(host, path, file);
+  // The operator's customisations the KB says to back up and reapply.
+  putFile(
+    host,
+    `${PATHS.rpcHttpConfig}\\web.config`,
+    textFile(
+      '<configuration><appSettings><add key="ExchangeServerName" value="owa.contoso-hosting.net" /><add key="CompanyName" value="Contoso Hosting" /></appSettings></configuration>',
+    ),
+  );
+  putFile(host, `${PATHS.rpcHttpConfig}\\logo.gif`, binaryFile('contoso-logo.gif', 5_311));
+  host.services.W3SVC = 'Running';
+  host.services.IISADMIN = 'Running';
+}
+
+function seedHub(host: HostState, inventory: Inventory, name: string, old: string): void {
+  const missingSp2 = (ur6Lab(inventory)?.missingSp2 ?? []).some((h) => sameName(h, name));
+  host.exchange = { version: '8.2', servicePack: missingSp2 ? 1 : 2 };
+  host.services[TRANSPORT_SERVICE] = 'Running';
+  // The KB's default folder (where it runs InstallUtil) holds the old DLL and its config.
+  host.transportAgents[AGENT.name] = { enabled: true, assembly: AGENT.assembly, factory: AGENT.factory };
+  host.transportLoadedAgents = [AGENT.name];
+  host.products[AGENT.name] = old;
+  host.products[product('domainCache')] = old;
+  putFile(host, AGENT.assembly, binaryFile(`CategorizerOverrideAgent-x86.dll@${old}`, 57_344));
+  putFile(
+    host,
+    PATHS.agentConfig,
+    textFile(
+      `<configuration><appSettings><add key="${AGENT.cacheRefreshKey}" value="${SEEDED_CACHE_REFRESH}" /></appSettings></configuration>`,
+    ),
+  );
+  putFile(host, PATHS.domainCacheExe, binaryFile(`SmtpDomainCacheTask.exe@${old}`, 45_056));
+  const sqlServer = hostsWithRole(inventory, 'mpssql')[0] ?? 'MPSSQL01';
+  putFile(
+    host,
+    PATHS.domainCacheConfig,
+    textFile(
+      `<configuration><appSettings><add key="DatabaseServer" value="${sqlServer}" /><add key="CacheFolder" value="D:\\OOF\\Cache" /></appSettings></configuration>`,
+    ),
+  );
+  host.registry[AGENT.counterKey] = true;
+  host.tasks[DOMAIN_CACHE_TASK.name] = {
+    command: PATHS.domainCacheExe,
+    minutes: DOMAIN_CACHE_TASK.minutes,
+    runAs: DOMAIN_CACHE_TASK.runAs,
+  };
+}
+
+/** Every host of a KB979704 estate as HMC 4.5 (at RTM, or UR5 when `lab.ur5Installed`) left it. */
+export function seedHosts(inventory: Inventory, versions: Record<string, string>): Record<string, HostState> {
+  const lab = ur6Lab(inventory);
+  const ur5 = lab?.ur5Installed ?? false;
+  const old = (ur5 ? versions.ur5 : versions.rtm) ?? '';
+  const rtm = versions.rtm ?? '';
+  const firstMps = hostsWithRole(inventory, 'mps')[0];
+  const hosts: Record<string, HostState> = {};
+  for (const spec of inventory.hosts) {
+    const host = ur6BlankHost(inventory, spec.name, spec.roles);
+    const has = (role: Ur6Role) => spec.roles.includes(role);
+    if (has('mps')) seedMps(host, old);
+    if (firstMps !== undefined && sameName(spec.name, firstMps)) seedDeploymentServer(host, inventory, old);
+    if (has('webServices')) seedWebServices(host, old);
+    if (has('prov')) seedProv(host, old);
+    if (has('omsql')) host.products[product('pwdb')] = old;
+    if (has('mpssql')) {
+      host.products[product('rmDatabase')] = old;
+      host.products[product('dbFunctionUpdate')] = rtm;
+    }
+    if (has('dns')) host.products[product('dnsClient')] = old;
+    if (has('exhub')) seedHub(host, inventory, spec.name, old);
+    hosts[spec.name] = host;
+  }
+  return hosts;
+}
+
+export const LAB_PROFILE: LabProfile = {
+  seedHosts,
+  writePackage: writeStandinPackage,
+  example: 'lab: { ur5Installed: false, upgradedFromHmc40: true }',
+};

@@ -1,0 +1,39 @@
+/**
+ * What every simulated Windows host starts from, and the product and service names the lab's
+ * actions know (HMC, Exchange). Runbooks seed their estates on top of {@link blankHost}.
+ */
+import type { Role } from '../../inventory/types.js';
+import type { HostState } from './state.js';
+import { generateHostKey } from './host-key.js';
+
+export const PROVISIONING_ENGINE = 'Provisioning Engine';
+export const HMC_PRODUCT = 'Hosted Messaging and Collaboration';
+export const DEPLOYMENT_TOOL_PRODUCT = 'HMC Deployment Tool';
+export const TRANSPORT_SERVICE = 'MSExchangeTransport';
+export const OS_NAME = 'Microsoft Windows Server 2008 R2 Enterprise';
+
+export interface BlankHostOptions {
+  os?: string;
+  powershell?: HostState['powershell'];
+  domainAdmin?: boolean;
+}
+
+/** A host with nothing installed: a fresh host key, 20 GB free on C:, PowerShell 2.0. */
+export function blankHost(roles: readonly Role[], options: BlankHostOptions = {}): HostState {
+  return {
+    roles: [...roles],
+    products: {},
+    comPlus: {},
+    services: {},
+    transportAgents: {},
+    files: {},
+    registry: {},
+    tasks: {},
+    account: { domainAdmin: options.domainAdmin ?? true },
+    powershell: options.powershell ?? '2.0',
+    os: options.os ?? OS_NAME,
+    freeMb: { C: 20_000 },
+    hostKey: generateHostKey(),
+    transportLoadedAgents: [],
+  };
+}
