@@ -85,6 +85,11 @@ export interface ActionParams {
   'iis.reset': Record<string, never>;
   /** Restart-Service `target` and wait up to `timeoutSeconds` for Running. Probe always pending; verify Running. */
   'service.restart': { timeoutSeconds: number };
+  /** Stop-Service -Force `target` (its dependent services stop with it) and wait up to `timeoutSeconds` for
+   * Stopped. Done when Stopped. Probe/verify print DR:status and DR:dependents (comma-separated, running ones). */
+  'service.stop': { timeoutSeconds: number };
+  /** Start-Service `target` (a Paused service is resumed) and wait up to `timeoutSeconds` for Running. Done when Running. */
+  'service.start': { timeoutSeconds: number };
 
   /** Exchange transport agent `target`. uninstall: Disable + Uninstall-TransportAgent (done when not registered).
    * install: Install-TransportAgent -AssemblyPath `assembly` -TransportAgentFactory `factory`
@@ -100,6 +105,11 @@ export interface ActionParams {
 
   /** Remove registry key `target` (recursively). Absent key: nothing to do. */
   'registry.remove': Record<string, never>;
+  /** Set value `name` of existing registry key `target` to `data` of `type` (REG_SZ, REG_EXPAND_SZ, REG_DWORD).
+   * Done when the value has that type and data (strings compare case-insensitively, as Windows paths do).
+   * Probe/verify print DR:exists, DR:type, DR:data. A missing key is an error (a service that is not installed),
+   * never created. */
+  'registry.setValue': { name: string; type: string; data: string };
 
   /** Read appSettings `key` from XML config `path`. Probe prints DR:value (and DR:exists=false if missing).
    * Apply does nothing. Used to note values before a reinstall replaces the file. */
@@ -145,11 +155,14 @@ export const ACTION_NAMES = [
   'msi.install',
   'iis.reset',
   'service.restart',
+  'service.stop',
+  'service.start',
   'transportAgent.uninstall',
   'transportAgent.install',
   'transportAgent.enable',
   'installutil.uninstall',
   'registry.remove',
+  'registry.setValue',
   'config.read',
   'config.write',
   'file.backup',

@@ -20,9 +20,9 @@ import { hostInspect } from './scripts/inspect.js';
 import { msiInstall, msiUninstall } from './scripts/msi.js';
 import { packageUpload } from './scripts/package.js';
 import { installUtilUninstall, programRun } from './scripts/program.js';
-import { registryRemove } from './scripts/registry.js';
+import { registryRemove, registrySetValue } from './scripts/registry.js';
 import { configRead, configWrite } from './scripts/config.js';
-import { serviceRestart } from './scripts/service.js';
+import { serviceRestart, serviceStart, serviceStop } from './scripts/service.js';
 import { taskEnsure } from './scripts/task.js';
 import {
   transportAgentEnable,
@@ -65,6 +65,10 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return iisReset;
     case 'service.restart':
       return serviceRestart;
+    case 'service.stop':
+      return serviceStop;
+    case 'service.start':
+      return serviceStart;
     case 'transportAgent.uninstall':
       return transportAgentUninstall;
     case 'transportAgent.install':
@@ -75,6 +79,8 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return installUtilUninstall;
     case 'registry.remove':
       return registryRemove;
+    case 'registry.setValue':
+      return registrySetValue;
     case 'config.read':
       return configRead;
     case 'config.write':

@@ -126,6 +126,13 @@ export const SAMPLES: readonly Sample[] = [
   },
   { action: 'iis.reset', target: '', params: {} },
   { action: 'service.restart', target: 'MSExchangeTransport', params: { timeoutSeconds: 300 } },
+  { action: 'service.stop', target: 'MSExchangeSA', params: { timeoutSeconds: 300 } },
+  { action: 'service.start', target: 'MSExchangeSA', params: { timeoutSeconds: 300 } },
+  {
+    action: 'registry.setValue',
+    target: 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMSMI',
+    params: { name: 'ImagePath', type: 'REG_EXPAND_SZ', data: 'D:\\ExchSrvr\\Connect\\Msmcon\\Bin\\Mt.exe' },
+  },
   { action: 'transportAgent.uninstall', target: AGENT.name, params: {} },
   {
     action: 'transportAgent.install',

@@ -58,7 +58,7 @@ const value = fc.oneof(
 );
 
 /** Params fields that hold a fixed format (checked before they reach a script), not free text. */
-const FORMATTED = new Set(['sha256']);
+const FORMATTED = new Set(['sha256', 'type']);
 
 /** Every free-text slot of a sample: the target, each string param, each string-array element. */
 function slotsOf(sample: Sample): string[] {

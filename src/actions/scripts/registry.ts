@@ -4,7 +4,7 @@
  * script is exactly the plan's target. -Recurse because a key with subkeys would otherwise ask
  * for confirmation, which fails under -NonInteractive.
  */
-import { requireTarget } from '../params.js';
+import { declare, readParams, requireTarget } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
 const READ = lines(
@@ -20,5 +20,61 @@ export const registryRemove: FamilyBuilder = (_params, target) => {
     probe: check,
     apply: lines(READ, 'if ($exists) { Remove-Item -LiteralPath $key -Recurse -Force }', '$rc = 0'),
     verify: check,
+  };
+};
+
+const PROPERTY_TYPES: Record<string, string> = {
+  REG_SZ: 'String',
+  REG_EXPAND_SZ: 'ExpandString',
+  REG_DWORD: 'DWord',
+};
+
+/**
+ * `registry.setValue`: reads the value through the RegistryKey API without expanding
+ * `%SystemRoot%`-style references, so REG_EXPAND_SZ compares as written. A value of another
+ * type is removed and created again (`Set-ItemProperty` would keep the old type).
+ */
+export const registrySetValue: FamilyBuilder = (params, target) => {
+  requireTarget('registry.setValue', target);
+  const read = readParams('registry.setValue', params);
+  const type = read.str('type');
+  const propertyType = PROPERTY_TYPES[type];
+  if (propertyType === undefined) {
+    throw new TypeError(
+      `registry.setValue: param "type" must be REG_SZ, REG_EXPAND_SZ or REG_DWORD, got ${type}`,
+    );
+  }
+  const data = read.str('data');
+  if (type === 'REG_DWORD' && !/^\d{1,10}$/.test(data)) {
+    throw new TypeError(
+      `registry.setValue: REG_DWORD data must be a decimal number, got ${JSON.stringify(data)}`,
+    );
+  }
+  const vars = declare({ name: read.str('name', { nonEmpty: true }), data, propertyType });
+  const current = lines(
+    '$key = RegPath $target',
+    "if (-not (Test-Path -LiteralPath $key)) { throw ('registry key ''' + $target + ''' does not exist; is the service installed?') }",
+    '$item = Get-Item -LiteralPath $key',
+    "$have = $item.GetValue($name, $null, 'DoNotExpandEnvironmentNames')",
+    '$haveKind = $null',
+    'if ($have -ne $null) { $haveKind = [string]$item.GetValueKind($name) }',
+    "DR 'exists' (Bool ($have -ne $null))",
+    "if ($have -ne $null) { DR 'type' $haveKind; DR 'data' ([string]$have) }",
+    '$same = ($have -ne $null) -and ($haveKind -eq $propertyType) -and ([string]$have -eq $data)',
+  );
+  return {
+    probe: lines(vars, current, reportState('$same')),
+    apply: lines(
+      vars,
+      current,
+      'if (-not $same) {',
+      '  if ($have -ne $null -and $haveKind -ne $propertyType) { Remove-ItemProperty -LiteralPath $key -Name $name; $have = $null }',
+      "  if ($propertyType -eq 'DWord') { $value = [int]$data } else { $value = $data }",
+      '  if ($have -ne $null) { Set-ItemProperty -LiteralPath $key -Name $name -Value $value }',
+      '  else { New-ItemProperty -LiteralPath $key -Name $name -PropertyType $propertyType -Value $value | Out-Null }',
+      '}',
+      '$rc = 0',
+    ),
+    verify: lines(vars, current, reportState('$same')),
   };
 };

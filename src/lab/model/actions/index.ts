@@ -6,6 +6,7 @@ import { fileActions } from './files.js';
 import { gateActions } from './gates.js';
 import { inspectActions } from './inspect.js';
 import { msiActions } from './msi.js';
+import { registryValueActions } from './registry-values.js';
 import { serviceActions } from './services.js';
 import { systemActions } from './system.js';
 import { transportActions } from './transport.js';
@@ -20,4 +21,5 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...transportActions,
   ...systemActions,
   ...configActions,
+  ...registryValueActions,
 };
