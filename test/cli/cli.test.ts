@@ -32,6 +32,21 @@ describe('deploy-rollup CLI', () => {
     expect(result.stdout).toContain('deploy-rollup --inventory prod.yaml --resume --confirm');
   });
 
+  test('runbooks lists every registered runbook with its roles, as text and as JSON', async () => {
+    const { RUNBOOKS } = await import('../../runbooks/index.js');
+    const text = await cli(['runbooks']);
+    expect(text.code).toBe(0);
+    for (const runbook of Object.values(RUNBOOKS)) {
+      expect(text.stdout).toContain(`${runbook.id}`);
+      expect(text.stdout).toContain(`roles: ${runbook.inventory.roles.map((r) => r.id).join(', ')}`);
+    }
+    expect(text.stdout).toContain('kb979704 (default)');
+    const json = await cli(['runbooks', '--json']);
+    const listed = JSON.parse(json.stdout) as { id: string; default: boolean; needsPackage: boolean }[];
+    expect(listed.map((r) => r.id).sort()).toEqual(Object.keys(RUNBOOKS).sort());
+    expect(listed.find((r) => r.id === 'kb979704')).toMatchObject({ default: true, needsPackage: true });
+  });
+
   test('exits 2 and says what to do when --inventory is missing', async () => {
     const result = await cli(['--dry-run']);
     expect(result.code).toBe(2);
