@@ -45,12 +45,12 @@ async function main(argv: string[]): Promise<number> {
   let exitCode = EXIT.done as number;
   const program = new Command('deploy-rollup')
     .description(
-      'Run HMC 4.5 Update Rollup 6 (KB979704) across an estate as a resumable, audited statechart.',
+      'Run an Exchange/HMC runbook across an estate as a resumable, audited statechart (default: HMC 4.5 Update Rollup 6, KB979704; "deploy-rollup runbooks" lists them).',
     )
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .option('--inventory <file>', 'the inventory (YAML) naming hosts and roles')
+    .option('--inventory <file>', 'the inventory (YAML) naming the runbook, hosts and roles')
     .option('--dry-run', 'connect, probe read-only and print the plan; change nothing')
     .option('--offline', 'with --dry-run: no connection; facts come from the inventory')
     .addOption(

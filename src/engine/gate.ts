@@ -169,7 +169,7 @@ async function labOperator(
     id: `${stage.id}/${gate.host}/operator`,
     stage: stage.id,
     host: gate.host,
-    role: 'mps' as const,
+    role: deps.inventory.hosts.find((host) => host.name === gate.host)?.roles[0] ?? '',
     action: 'lab.operator',
     target: gate.id,
     description: 'simulated operator',

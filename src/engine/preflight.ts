@@ -47,7 +47,7 @@ export async function preflight(
       id: `preflight/${host.name}/inspect`,
       stage: 'preflight',
       host: host.name,
-      role: host.roles[0] ?? 'mps',
+      role: host.roles[0] ?? '',
       action: 'host.inspect',
       target: host.name,
       description: 'inspect',

@@ -97,7 +97,8 @@ export interface ReportInput {
 }
 
 async function plannedStages(input: ReportInput, facts: Facts): Promise<Stage[]> {
-  if (facts.ur5Installed === undefined) return [];
+  // Facts are journalled all at once; without them the run stopped before its plan existed.
+  if (input.runbook.facts.some((fact) => facts[fact] === undefined)) return [];
   try {
     return await planStages(input.runbook, input.inventory, facts);
   } catch {
