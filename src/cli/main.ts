@@ -18,6 +18,7 @@ Examples:
   deploy-rollup verify --inventory prod.yaml
   deploy-rollup --inventory prod.yaml --format mermaid > ur6.mmd    the runbook statechart as Mermaid
   deploy-rollup --inventory inventory/lab.yaml --lab --yes --faults faults.yaml   rehearse with failures
+  deploy-rollup runbooks                                              the runbooks an inventory can name (runbook: ID)
 
 Output: a live progress view on a terminal; plain timestamped lines when piped; --json streams one
 JSON event per line. Every run leaves report.md and report.json in its run directory.
