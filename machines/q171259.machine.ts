@@ -49,8 +49,16 @@ export const q171259Machine = setup({
     /** Which services stop, and which registry rows apply, depend on both facts. */
     checkFacts: {
       always: [
-        { guard: 'appleTalkUnknown', target: 'missingFact', actions: assign({ missingFact: 'appleTalkMta' as const }) },
-        { guard: 'pcmtaUnknown', target: 'missingFact', actions: assign({ missingFact: 'pcmtaDefined' as const }) },
+        {
+          guard: 'appleTalkUnknown',
+          target: 'missingFact',
+          actions: assign({ missingFact: 'appleTalkMta' as const }),
+        },
+        {
+          guard: 'pcmtaUnknown',
+          target: 'missingFact',
+          actions: assign({ missingFact: 'pcmtaDefined' as const }),
+        },
         { target: 'stopConnector' },
       ],
     },

@@ -24,7 +24,9 @@ export const STOP_TIMEOUT_SECONDS = 300;
 /** `D`, `d`, `D:` and `D:\` all name drive D. */
 export const driveLetter = z
   .string({ error: 'expected a drive letter such as D' })
-  .regex(/^[A-Za-z]:?\\?$/, { error: 'expected a drive letter such as D (one letter, optionally with a colon)' })
+  .regex(/^[A-Za-z]:?\\?$/, {
+    error: 'expected a drive letter such as D (one letter, optionally with a colon)',
+  })
   .transform((value) => (value[0] ?? '').toUpperCase());
 
 /** A Windows folder path with a drive (`C:\exchsrvr`). */

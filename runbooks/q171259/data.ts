@@ -52,7 +52,7 @@ export const REGISTRY_TABLE: readonly RegistryEntry[] = [
     file: 'Macgperf.dll',
     when: 'appleTalkMta',
     reading:
-      'The KB gives REG_EXPAND_SZ for the AppleTalk MTA\'s performance Library but REG_SZ for the Interchange\'s and the PC MTA\'s. We write the types exactly as the table gives them (a value of another type is replaced).',
+      "The KB gives REG_EXPAND_SZ for the AppleTalk MTA's performance Library but REG_SZ for the Interchange's and the PC MTA's. We write the types exactly as the table gives them (a value of another type is replaced).",
   },
   { key: MSMI, name: 'ImagePath', type: 'REG_EXPAND_SZ', file: 'Mt.exe', when: 'always' },
   { key: `${MSMI}\\Performance`, name: 'Library', type: 'REG_SZ', file: 'Mtperf.dll', when: 'always' },

@@ -67,28 +67,40 @@ export function evaluatePreflight(input: {
     const ps = powershellProblem(host, seen);
     if (ps) problems.push(ps);
     if (!truthy(seen[`regkey.${serviceKey(MSMI)}`]))
-      problems.push(`${host}: the MS Mail Connector is not installed (no ${serviceKey(MSMI)}); nothing to move`);
+      problems.push(
+        `${host}: the MS Mail Connector is not installed (no ${serviceKey(MSMI)}); nothing to move`,
+      );
     const fs = seen[`fs.${drive}`] ?? '';
     if (fs === '')
       problems.push(`${host}: drive ${drive}: does not exist; set inputs.drive to an existing NTFS drive`);
     else if (fs.toUpperCase() !== PREREQUISITES.fileSystem)
-      problems.push(`${host}: drive ${drive}: is ${fs}, not NTFS; the connector postoffice must be on NTFS (convert the drive or choose another in inputs.drive)`);
+      problems.push(
+        `${host}: drive ${drive}: is ${fs}, not NTFS; the connector postoffice must be on NTFS (convert the drive or choose another in inputs.drive)`,
+      );
     const moved = truthy(seen[`folder.${paths.dest}`]);
     const sourceThere = truthy(seen[`folder.${paths.source}`]);
     if (!sourceThere && !moved)
-      problems.push(`${host}: ${paths.source} does not exist; set inputs.exchangePath to the folder Exchange is installed in`);
+      problems.push(
+        `${host}: ${paths.source} does not exist; set inputs.exchangePath to the folder Exchange is installed in`,
+      );
     if (sourceThere && !moved && fs !== '') {
       const need = Number(seen[`folderMb.${paths.source}`] ?? 'NaN') + PREREQUISITES.headroomMb;
       const free = Number(seen[`freeMb.${drive}`] ?? 'NaN');
       if (!(free >= need))
-        problems.push(`${host}: drive ${drive}: has ${Number.isNaN(free) ? 'unknown' : free} MB free; the Msmcon tree needs ${need} MB (its size plus ${PREREQUISITES.headroomMb} MB); free space on ${drive}: first`);
+        problems.push(
+          `${host}: drive ${drive}: has ${Number.isNaN(free) ? 'unknown' : free} MB free; the Msmcon tree needs ${need} MB (its size plus ${PREREQUISITES.headroomMb} MB); free space on ${drive}: first`,
+        );
     }
     for (const service of inputs.pcmtaServices) {
       if (!truthy(seen[`regkey.${serviceKey(service)}`]))
-        problems.push(`${host}: inputs.pcmtaServices names ${service}, but ${serviceKey(service)} does not exist; list the PC MTA services as the Services console names them`);
+        problems.push(
+          `${host}: inputs.pcmtaServices names ${service}, but ${serviceKey(service)} does not exist; list the PC MTA services as the Services console names them`,
+        );
     }
     if (truthy(seen[`regkey.${serviceKey(PCMTA_KEY)}`]) && inputs.pcmtaServices.length === 0)
-      problems.push(`${host}: PC MTA services are defined (${serviceKey(PCMTA_KEY)} exists) but inputs.pcmtaServices lists none; name them so they are stopped, repointed and restarted`);
+      problems.push(
+        `${host}: PC MTA services are defined (${serviceKey(PCMTA_KEY)} exists) but inputs.pcmtaServices lists none; name them so they are stopped, repointed and restarted`,
+      );
   }
   const facts: Record<string, FactEvidence> = {};
   const factProblems: string[] = [];

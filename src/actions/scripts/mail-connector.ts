@@ -89,6 +89,7 @@ export const mailflowCheck: FamilyBuilder = (params, target) => {
     reportState('$out -and $in'),
   );
   const apply = lines(
+    vars,
     `[Console]::Error.WriteLine(${psLiteral('test messages are sent by the operator, in each direction, not by a script')})`,
     '$rc = 1',
   );

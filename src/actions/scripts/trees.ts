@@ -48,7 +48,7 @@ export const treeCopy: FamilyBuilder = (params) => {
 export const treeRemove: FamilyBuilder = (_params, target) => {
   requireTarget('tree.remove', target);
   const check = lines(
-    "$exists = [IO.Directory]::Exists($target)",
+    '$exists = [IO.Directory]::Exists($target)',
     "DR 'exists' (Bool $exists)",
     reportState('-not $exists'),
   );

@@ -159,7 +159,7 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
 export function runOperator(ctx: ActionContext): Outcome {
   const { gate, items } = readItems(ctx);
   // Gates outside the Deployment Tool (sending test mail) need neither it nor Domain Admins.
-  const deploymentTool = items.some((item) => !(item.action in OTHER_TASKS));
+  const deploymentTool = items.length === 0 || items.some((item) => !(item.action in OTHER_TASKS));
   if (deploymentTool && getCI(ctx.host.products, DEPLOYMENT_TOOL_PRODUCT) === undefined) {
     return fail(1, `The HMC Deployment Tool is not installed on ${ctx.name}.`);
   }

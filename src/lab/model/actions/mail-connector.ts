@@ -29,14 +29,18 @@ function repoint(data: string, from: string, to: string): { parts: string[]; sta
   return { parts, stale };
 }
 
-function read(ctx: ActionContext): Outcome | { values: Record<string, RegistryValue>; key: string; have: RegistryValue } {
+function read(
+  ctx: ActionContext,
+): Outcome | { values: Record<string, RegistryValue>; key: string; have: RegistryValue } {
   const path = target(ctx);
   const values = getCI(ctx.host.registryValues ?? {}, path);
-  if (values === undefined) return psError(`registry key '${path}' does not exist; is the service installed?`, 'OperationStopped');
+  if (values === undefined)
+    return psError(`registry key '${path}' does not exist; is the service installed?`, 'OperationStopped');
   const name = str(ctx, 'name');
   const key = findKey(values, name);
   const have = key === undefined ? undefined : values[key];
-  if (key === undefined || have === undefined) return psError(`value ${name} of '${path}' does not exist`, 'OperationStopped');
+  if (key === undefined || have === undefined)
+    return psError(`value ${name} of '${path}' does not exist`, 'OperationStopped');
   return { values, key, have };
 }
 
@@ -74,7 +78,8 @@ export function mailFlowBlocked(host: HostState): string | undefined {
   if (image === undefined || !getFile(host, image)) return `${MSMI_SERVICE}'s ImagePath names no program`;
   const maildata = `${dirName(dirName(image))}\\Maildata`;
   const share = getCI(host.shares ?? {}, MAILDATA_SHARE);
-  if (!share) return `${MAILDATA_SHARE} is not shared: the MS Mail side cannot reach the connector postoffice`;
+  if (!share)
+    return `${MAILDATA_SHARE} is not shared: the MS Mail side cannot reach the connector postoffice`;
   if (normalizePath(share.path).toLowerCase() !== normalizePath(maildata).toLowerCase())
     return `${MAILDATA_SHARE} shares ${share.path}, but the connector uses ${maildata}`;
   return undefined;
@@ -109,7 +114,11 @@ export const mailConnectorActions: Record<string, ActionSpec> = {
       if (!stale) return ok();
       const toP = normalizePath(to).toLowerCase() + '\\';
       const missing = parts.find((p) => p.toLowerCase().startsWith(toP) && !getFile(ctx.host, p));
-      if (missing) return fail(1, `refusing to point ${str(ctx, 'name')} at ${missing}: the file does not exist (copy Msmcon\\Bin first)`);
+      if (missing)
+        return fail(
+          1,
+          `refusing to point ${str(ctx, 'name')} at ${missing}: the file does not exist (copy Msmcon\\Bin first)`,
+        );
       got.values[got.key] = { type: got.have.type, data: parts.join(';') };
       return ok();
     },
@@ -120,6 +129,10 @@ export const mailConnectorActions: Record<string, ActionSpec> = {
   },
   'mailflow.check': {
     probe: flowCheck,
-    apply: (ctx) => fail(1, `${ctx.header.action}: test messages are sent by the operator, in each direction, not by a script`),
+    apply: (ctx) =>
+      fail(
+        1,
+        `${ctx.header.action}: test messages are sent by the operator, in each direction, not by a script`,
+      ),
   },
 };

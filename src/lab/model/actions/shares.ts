@@ -23,7 +23,10 @@ function ensure(ctx: ActionContext): Outcome {
   if (at(share, path)) return ok();
   // net share checks the folder first: "The system cannot find the file specified." (NET HELPMSG 2).
   if (!pathExists(ctx.host, path)) {
-    return fail(1, `cannot share ${path} as ${name}: the folder does not exist\nstderr: System error 2 has occurred.\nstderr: The system cannot find the file specified.`);
+    return fail(
+      1,
+      `cannot share ${path} as ${name}: the folder does not exist\nstderr: System error 2 has occurred.\nstderr: The system cannot find the file specified.`,
+    );
   }
   const shares = (ctx.host.shares ??= {});
   if (share) deleteCI(shares, name);

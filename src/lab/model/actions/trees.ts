@@ -17,7 +17,10 @@ function under(path: string, folder: string): boolean {
 }
 
 /** A file under one of `folders` that a running service holds open, with the service. */
-export function heldFile(host: HostState, ...folders: string[]): { file: string; service: string } | undefined {
+export function heldFile(
+  host: HostState,
+  ...folders: string[]
+): { file: string; service: string } | undefined {
   for (const [service, info] of Object.entries(host.serviceInfo ?? {})) {
     const key = findKey(host.services, service);
     if (key === undefined || host.services[key] === 'Stopped') continue;
@@ -50,7 +53,10 @@ function copy(ctx: ActionContext): Outcome {
   if (filesAt(ctx.host, source).length === 0) return notFound(source);
   const drive = driveMissing(ctx.host, dest);
   if (drive !== undefined) {
-    return psError(`Could not find a part of the path '${dest}'. (drive ${drive}: does not exist)`, 'DirectoryNotFoundException');
+    return psError(
+      `Could not find a part of the path '${dest}'. (drive ${drive}: does not exist)`,
+      'DirectoryNotFoundException',
+    );
   }
   const held = heldFile(ctx.host, source, dest);
   if (held) return fileInUse(held.file);
