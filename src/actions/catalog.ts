@@ -40,8 +40,10 @@ export interface ActionParams {
   /** Host inspection for preflight and facts. Probe only. Prints DR:psVersion, DR:domainAdmin (true|false),
    * DR:hmcVersion, DR:exchangeVersion, DR:exchangeSp, DR:deploymentTool (true|false), DR:freeMb.<drive>,
    * DR:os, and DR:product.<DisplayName>=<DisplayVersion> for every installed product whose name is in `products`,
-   * DR:regkey.<path>=true|false for each of `registryKeys`. */
-  'host.inspect': { products: string[]; registryKeys: string[]; drives: string[] };
+   * DR:regkey.<path>=true|false for each of `registryKeys`, DR:fs.<drive> (NTFS, FAT…; empty when the drive
+   * does not exist) for each of `drives`, and DR:folder.<path>=true|false plus DR:folderMb.<path> (the size of
+   * every file under it, rounded up) for each of the optional `folders`. */
+  'host.inspect': { products: string[]; registryKeys: string[]; drives: string[]; folders: string[] };
 
   /** COM+ application `target` (e.g. Provisioning Engine). disable: IsEnabled=false + SaveChanges.
    * shutdown: ShutdownApplication, wait until no instances. enable: IsEnabled=true. start: StartApplication
@@ -129,6 +131,32 @@ export interface ActionParams {
   /** Run program `path` with `args` in `workingDir`; exit 0 is success. Probe always pending. */
   'program.run': { path: string; args: string[]; workingDir: string };
 
+  /** Network share `target` (e.g. `Maildat$`). remove: `net share <name> /delete` (absent: nothing to do).
+   * ensure: shares the existing folder `path` as `target` with `net share <name>=<path>`, first removing a share
+   * of that name that points elsewhere; refused (exit 1) when the folder does not exist, as `net share` refuses.
+   * Probe/verify read WMI Win32_Share: DR:exists, DR:path; ensure is done when the share exists at `path`. */
+  'share.remove': Record<string, never>;
+  'share.ensure': { path: string };
+  /** Copy every file under folder `source` to the same relative path under `dest`, overwriting (the KB's "copy
+   * the directory tree"; .NET File.Copy, not xcopy). Fails, as Windows does, with a sharing violation while a
+   * running service holds a file of either tree. Done when every source file has an identical copy under
+   * `dest` (SHA-256). Prints DR:sourceExists, DR:destExists; apply DR:copied. */
+  'tree.copy': { source: string; dest: string };
+  /** Delete folder `target` and everything under it (Remove-Item -Recurse -Force). Done when it does not exist.
+   * Fails while a running service holds a file in it or a share points into it. */
+  'tree.remove': Record<string, never>;
+  /** In value `name` of registry key `target`, replace the folder prefix `from` by `to` in every `;`-separated
+   * path, keeping the value's type ("verify and correct, if necessary"). Done when no part starts with `from`.
+   * Apply refuses to point a part at a file that does not exist under `to`. Probe prints DR:data, DR:stale. */
+  'registry.repointValue': { name: string; from: string; to: string };
+  /** Read-only: the Application event log's newest record number (DR:lastRecord), captured so a later
+   * `mailflow.check` only counts events written after it. Always done. */
+  'eventLog.mark': Record<string, never>;
+  /** Mail flow both ways, confirmed by the operator at a gate (apply is refused: a person sends the test
+   * messages). Done when the Application log holds, after record `since`, an event from `source` with id
+   * `outboundEventId` (to MS Mail) and one with `inboundEventId` (to Exchange). Prints DR:outbound, DR:inbound. */
+  'mailflow.check': { source: string; since: string; outboundEventId: number; inboundEventId: number };
+
   /** Lab only: the simulated operator performs a gate's checklist items (`items`) on the estate. */
   'lab.operator': {
     gate: string;
@@ -169,6 +197,13 @@ export const ACTION_NAMES = [
   'file.restore',
   'task.ensure',
   'program.run',
+  'share.remove',
+  'share.ensure',
+  'tree.copy',
+  'tree.remove',
+  'registry.repointValue',
+  'eventLog.mark',
+  'mailflow.check',
   'lab.operator',
 ] as const satisfies readonly ActionName[];
 
@@ -178,6 +213,7 @@ export const GATE_ACTIONS: ReadonlySet<string> = new Set([
   'component.install',
   'provisioning.initialize',
   'provisioning.startDeployment',
+  'mailflow.check',
 ]);
 
 /** How an apply's exit code is read, per action. */

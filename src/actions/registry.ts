@@ -24,6 +24,9 @@ import { registryRemove, registrySetValue } from './scripts/registry.js';
 import { configRead, configWrite } from './scripts/config.js';
 import { serviceRestart, serviceStart, serviceStop } from './scripts/service.js';
 import { taskEnsure } from './scripts/task.js';
+import { shareEnsure, shareRemove } from './scripts/shares.js';
+import { treeCopy, treeRemove } from './scripts/trees.js';
+import { eventLogMark, mailflowCheck, registryRepointValue } from './scripts/mail-connector.js';
 import {
   transportAgentEnable,
   transportAgentInstall,
@@ -93,6 +96,20 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return taskEnsure;
     case 'program.run':
       return programRun;
+    case 'share.remove':
+      return shareRemove;
+    case 'share.ensure':
+      return shareEnsure;
+    case 'tree.copy':
+      return treeCopy;
+    case 'tree.remove':
+      return treeRemove;
+    case 'registry.repointValue':
+      return registryRepointValue;
+    case 'eventLog.mark':
+      return eventLogMark;
+    case 'mailflow.check':
+      return mailflowCheck;
     case 'lab.operator':
       return labOperator;
     default: {

@@ -30,6 +30,10 @@ const END_STATE = new Set([
   'task.ensure',
   'provisioning.initialize',
   'provisioning.startDeployment',
+  'service.start',
+  'registry.setValue',
+  'registry.repointValue',
+  'share.ensure',
 ]);
 
 export async function verifyCommand(flags: {

@@ -96,6 +96,8 @@ export interface InspectSpec {
   products: string[];
   registryKeys: string[];
   drives: string[];
+  /** Folders whose presence and size preflight needs (`DR:folder.<path>`, `DR:folderMb.<path>`). */
+  folders?: string[];
 }
 
 /** The `DR:` lines one `host.inspect` printed. */

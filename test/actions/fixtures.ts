@@ -133,6 +133,29 @@ export const SAMPLES: readonly Sample[] = [
     target: 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMSMI',
     params: { name: 'ImagePath', type: 'REG_EXPAND_SZ', data: 'D:\\ExchSrvr\\Connect\\Msmcon\\Bin\\Mt.exe' },
   },
+  { action: 'share.remove', target: 'Maildat$', params: {} },
+  { action: 'share.ensure', target: 'Maildat$', params: { path: 'D:\\ExchSrvr\\Connect\\Msmcon\\Maildata' } },
+  {
+    action: 'tree.copy',
+    target: 'Msmcon',
+    params: { source: 'C:\\exchsrvr\\Connect\\Msmcon', dest: 'D:\\Exch Srvr\\Connect\\Msmcon' },
+  },
+  { action: 'tree.remove', target: 'C:\\exchsrvr\\Connect\\Msmcon', params: {} },
+  {
+    action: 'registry.repointValue',
+    target: 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application\\MSExchangeMSMI',
+    params: {
+      name: 'EventMessageFile',
+      from: 'C:\\exchsrvr\\Connect\\Msmcon',
+      to: 'E:\\exchsrvr\\Connect\\Msmcon',
+    },
+  },
+  { action: 'eventLog.mark', target: 'Application', params: {} },
+  {
+    action: 'mailflow.check',
+    target: 'MS Mail Connector',
+    params: { source: 'MSExchangeMSMI', since: '1042', outboundEventId: 2001, inboundEventId: 2002 },
+  },
   { action: 'transportAgent.uninstall', target: AGENT.name, params: {} },
   {
     action: 'transportAgent.install',

@@ -13,6 +13,9 @@
  *   Collaboration*`; deploymentTool: an Uninstall entry named like `*Deployment Tool*`.
  * - freeMb.<drive>: Win32_LogicalDisk FreeSpace (WMI; CIM does not exist in 2.0), empty when
  *   the drive does not exist. `<drive>` is written as the spec gives it (`C`).
+ * - fs.<drive>: Win32_LogicalDisk FileSystem (NTFS, FAT, FAT32), empty when the drive does not exist.
+ * - folder.<path> / folderMb.<path>: [IO.Directory]::Exists and the summed length of every file
+ *   under it (bounded: a folder of more than 200000 files is refused, not walked for minutes).
  * - DR keys embed product names and key paths as given; a name holding `=` would not read back.
  */
 import { declare, readParams } from '../params.js';
@@ -55,6 +58,20 @@ const BODY = lines(
   "  $mb = ''",
   '  foreach ($k in $disks) { if ($k.DeviceID -eq $id -and $k.FreeSpace -ne $null) { $mb = [string][math]::Floor([double]$k.FreeSpace / 1048576) } }',
   "  DR ('freeMb.' + $d) $mb",
+  "  $fs = ''",
+  '  foreach ($k in $disks) { if ($k.DeviceID -eq $id -and $k.FileSystem -ne $null) { $fs = [string]$k.FileSystem } }',
+  "  DR ('fs.' + $d) $fs",
+  '}',
+  'foreach ($f in $folders) {',
+  '  $there = [IO.Directory]::Exists($f)',
+  "  DR ('folder.' + $f) (Bool $there)",
+  '  $bytes = [double]0',
+  '  if ($there) {',
+  "    $all = [IO.Directory]::GetFiles($f, '*', 'AllDirectories')",
+  "    if ($all.Length -gt 200000) { throw ($f + ' holds more than 200000 files; measure it by hand') }",
+  '    foreach ($x in $all) { $bytes += (New-Object IO.FileInfo($x)).Length }',
+  '  }',
+  "  DR ('folderMb.' + $f) ([string][math]::Ceiling($bytes / 1048576))",
   '}',
   '$os = @(Get-WmiObject -Class Win32_OperatingSystem)[0]',
   "DR 'os' (([string]$os.Caption + ' ' + [string]$os.CSDVersion + ' ' + [string]$os.Version).Trim())",
@@ -69,6 +86,8 @@ export const hostInspect: FamilyBuilder = (params) => {
     products: p.strs('products'),
     registryKeys: p.strs('registryKeys'),
     drives: p.strs('drives'),
+    // Optional: runbooks written before it need not send it.
+    folders: params.folders === undefined ? [] : p.strs('folders'),
   });
   const check = lines(vars, BODY);
   return {

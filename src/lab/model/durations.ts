@@ -40,6 +40,13 @@ export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
   'file.restore': 1_000,
   'task.ensure': 1_000,
   'program.run': 30_000,
+  'share.remove': 1_000,
+  'share.ensure': 1_000,
+  'tree.copy': 60_000,
+  'tree.remove': 10_000,
+  'registry.repointValue': 300,
+  'eventLog.mark': 300,
+  'mailflow.check': 200,
   /** Per checklist item the simulated operator performs in the Deployment Tool. */
   'lab.operator': 20_000,
 };

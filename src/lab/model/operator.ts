@@ -17,6 +17,7 @@ import { deleteCI, findKey, getCI, sameName, setCI } from './names.js';
 import { getFile } from './files.js';
 import { DEPLOYMENT_TOOL_PRODUCT } from './host-base.js';
 import type { HostState } from './state.js';
+import { sendTestMessages } from './actions/mail-connector.js';
 
 export interface OperatorItem {
   action: string;
@@ -83,7 +84,20 @@ function mpsConfigOf(ctx: ActionContext): NonNullable<HostState['mpsConfig']> {
   return ctx.host.mpsConfig;
 }
 
+/** Operator work outside the Deployment Tool, by gate action. */
+const OTHER_TASKS: Record<string, (ctx: ActionContext, item: OperatorItem) => string> = {
+  'mailflow.check': (ctx) => {
+    try {
+      return sendTestMessages(ctx.host, ctx.now);
+    } catch (error) {
+      throw new ItemFailure((error as Error).message);
+    }
+  },
+};
+
 function perform(ctx: ActionContext, item: OperatorItem): string {
+  const other = OTHER_TASKS[item.action];
+  if (other) return other(ctx, item);
   const product = item.params.product ?? item.target;
   switch (item.action) {
     case 'component.uninstall': {
@@ -144,10 +158,12 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
 /** `lab.operator` apply: performs the gate's items in order; stops at the first that fails. */
 export function runOperator(ctx: ActionContext): Outcome {
   const { gate, items } = readItems(ctx);
-  if (getCI(ctx.host.products, DEPLOYMENT_TOOL_PRODUCT) === undefined) {
+  // Gates outside the Deployment Tool (sending test mail) need neither it nor Domain Admins.
+  const deploymentTool = items.length === 0 || items.some((item) => !(item.action in OTHER_TASKS));
+  if (deploymentTool && getCI(ctx.host.products, DEPLOYMENT_TOOL_PRODUCT) === undefined) {
     return fail(1, `The HMC Deployment Tool is not installed on ${ctx.name}.`);
   }
-  if (!ctx.host.account.domainAdmin) {
+  if (deploymentTool && !ctx.host.account.domainAdmin) {
     return fail(1, 'The Deployment Tool needs a member of Domain Admins: access is denied.');
   }
   const stdout: string[] = [];

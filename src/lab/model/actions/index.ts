@@ -10,6 +10,9 @@ import { registryValueActions } from './registry-values.js';
 import { serviceActions } from './services.js';
 import { systemActions } from './system.js';
 import { transportActions } from './transport.js';
+import { shareActions } from './shares.js';
+import { treeActions } from './trees.js';
+import { mailConnectorActions } from './mail-connector.js';
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...inspectActions,
@@ -22,4 +25,7 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...systemActions,
   ...configActions,
   ...registryValueActions,
+  ...shareActions,
+  ...treeActions,
+  ...mailConnectorActions,
 };

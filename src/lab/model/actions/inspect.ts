@@ -4,6 +4,7 @@ import { strList } from './context.js';
 import { formatResultLine } from '../../../remote/header.js';
 import { findKey, getCI, pathsUnder } from '../names.js';
 import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../host-base.js';
+import { filesAt } from '../files.js';
 
 function inspect(ctx: ActionContext): Outcome {
   const host = ctx.host;
@@ -20,13 +21,26 @@ function inspect(ctx: ActionContext): Outcome {
   for (const drive of strList(ctx, 'drives')) {
     const letter = drive.replace(/[:\\]+$/, '').toUpperCase();
     lines.push([`freeMb.${letter}`, String(getCI(host.freeMb, letter) ?? 0)]);
+    lines.push([`fs.${letter}`, getCI(host.fileSystems ?? {}, letter) ?? '']);
+  }
+  const folders = ctx.header.params.folders === undefined ? [] : strList(ctx, 'folders');
+  for (const folder of folders) {
+    const files = filesAt(host, folder);
+    const bytes = files.reduce((sum, f) => sum + f.file.size, 0);
+    lines.push([`folder.${folder}`, String(files.length > 0)]);
+    lines.push([`folderMb.${folder}`, String(Math.ceil(bytes / 1_048_576))]);
   }
   for (const product of strList(ctx, 'products')) {
     const version = getCI(host.products, product);
     if (version !== undefined) lines.push([`product.${product}`, version]);
   }
   for (const key of strList(ctx, 'registryKeys')) {
-    const present = findKey(host.registry, key) !== undefined || pathsUnder(host.registry, key).length > 0;
+    // A key exists when it was created bare or holds values (a service's key under Services).
+    const present =
+      findKey(host.registry, key) !== undefined ||
+      pathsUnder(host.registry, key).length > 0 ||
+      findKey(host.registryValues ?? {}, key) !== undefined ||
+      pathsUnder(host.registryValues ?? {}, key).length > 0;
     lines.push([`regkey.${key}`, String(present)]);
   }
   return { exitCode: 0, stdout: lines.map(([k, v]) => formatResultLine(k, v)), stderr: [] };

@@ -4,6 +4,7 @@ import { fail, ok, psError, report, target } from './context.js';
 import type { HostState } from '../state.js';
 import { findKey, getCI, sameName } from '../names.js';
 import { TRANSPORT_SERVICE } from '../host-base.js';
+import { getFile } from '../files.js';
 
 const W3SVC = 'W3SVC';
 
@@ -76,11 +77,30 @@ export const serviceActions: Record<string, ActionSpec> = {
     apply: (ctx) => {
       const key = findKey(ctx.host.services, target(ctx));
       if (key === undefined) return noService('Start-Service', target(ctx));
+      // The Service Control Manager starts the ImagePath's program: a missing file is error 2.
+      const image = imagePath(ctx.host, key);
+      if (ctx.host.services[key] === 'Stopped' && image !== undefined && !getFile(ctx.host, image)) {
+        return psError(
+          `Start-Service : Service '${key} (${key})' cannot be started due to the following error: Cannot start service ${key} on computer '.'. The system cannot find the file specified (${image}).`,
+          `OpenError: (System.ServiceProcess.ServiceController:ServiceController) [Start-Service], ServiceCommandException`,
+        );
+      }
       ctx.host.services[key] = 'Running';
       return ok(['DR:status=Running']);
     },
   },
 };
+
+/** The program a service's ImagePath names (quotes and arguments dropped), if the lab records one. */
+export function imagePath(host: HostState, service: string): string | undefined {
+  const values = getCI(host.registryValues ?? {}, `HKLM\\SYSTEM\\CurrentControlSet\\Services\\${service}`);
+  const data = values === undefined ? undefined : getCI(values, 'ImagePath')?.data;
+  if (typeof data !== 'string' || data.trim() === '') return undefined;
+  const text = data.trim();
+  if (text.startsWith('"')) return text.slice(1, text.indexOf('"', 1) > 0 ? text.indexOf('"', 1) : undefined);
+  const exe = /^(.*?\.exe)(\s|$)/i.exec(text);
+  return exe?.[1] ?? text;
+}
 
 function noService(cmdlet: string, name: string): Outcome {
   return psError(

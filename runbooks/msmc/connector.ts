@@ -1,0 +1,88 @@
+/**
+ * The Microsoft Mail Connector (MSMC) as both Q171259 and Q240208 see it: its services, its
+ * postoffice tree, the Maildat$ share and the registry values that point into the tree. Data
+ * and small builders only; each runbook decides which of them it runs and when.
+ */
+import { z } from 'zod';
+import type { PlanStep } from '../../src/plan/types.js';
+import { makeStep, slug, winJoin } from '../kb979704/steps.js';
+
+export const ROLE = 'connector';
+export const SERVICES_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services';
+export const EVENTLOG_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\EventLog\\Application';
+/** MS Mail Connector Interchange. */
+export const MSMI = 'MSExchangeMSMI';
+/** MS Mail Connector (AppleTalk) MTA: only where the Macintosh side is connected ("if present"). */
+export const ATMTA = 'MSExchangeATMTA';
+/** The PC MTA services' shared performance key; it exists once any PC MTA is defined. */
+export const PCMTA_KEY = 'MSExchangePCMTA';
+export const MAILDATA_SHARE = 'Maildat$';
+/** The postoffice tree below the Exchange folder, as the KBs write it. */
+export const MSMCON = 'Connect\\Msmcon';
+export const STOP_TIMEOUT_SECONDS = 300;
+
+/** `D`, `d`, `D:` and `D:\` all name drive D. */
+export const driveLetter = z
+  .string({ error: 'expected a drive letter such as D' })
+  .regex(/^[A-Za-z]:?\\?$/, {
+    error: 'expected a drive letter such as D (one letter, optionally with a colon)',
+  })
+  .transform((value) => (value[0] ?? '').toUpperCase());
+
+/** A Windows folder path with a drive (`C:\exchsrvr`). */
+export const windowsFolder = z
+  .string({ error: 'expected a Windows folder such as C:\\exchsrvr' })
+  .regex(/^[A-Za-z]:\\[^"*?<>|]*$/, { error: 'expected a Windows folder with a drive, such as C:\\exchsrvr' })
+  .transform((value) => value.replace(/\\+$/, ''));
+
+export const serviceNames = z
+  .array(
+    z.string().regex(/^[^\\/,]{1,256}$/, { error: 'expected a Windows service name (no slashes or commas)' }),
+    { error: 'expected a list of service names' },
+  )
+  .default([]);
+
+export function driveOf(path: string): string {
+  return (path[0] ?? '').toUpperCase();
+}
+
+export function serviceKey(service: string): string {
+  return `${SERVICES_KEY}\\${service}`;
+}
+
+/** The connector services in the KB's order: Interchange, AppleTalk MTA if present, every PC MTA. */
+export function connectorServices(appleTalkMta: boolean, pcmtas: readonly string[]): string[] {
+  return [MSMI, ...(appleTalkMta ? [ATMTA] : []), ...pcmtas];
+}
+
+export function stopSteps(
+  stage: string,
+  host: string,
+  services: readonly string[],
+  supersededBy: PlanStep[],
+): PlanStep[] {
+  return services.map((service) =>
+    makeStep(stage, host, ROLE, {
+      key: `stop-${slug(service)}`,
+      action: 'service.stop',
+      target: service,
+      description: `Stop the ${service} service`,
+      params: { timeoutSeconds: STOP_TIMEOUT_SECONDS },
+      supersededBy,
+    }),
+  );
+}
+
+export function startSteps(stage: string, host: string, services: readonly string[]): PlanStep[] {
+  return services.map((service) =>
+    makeStep(stage, host, ROLE, {
+      key: `start-${slug(service)}`,
+      action: 'service.start',
+      target: service,
+      description: `Start the ${service} service`,
+      params: { timeoutSeconds: STOP_TIMEOUT_SECONDS },
+    }),
+  );
+}
+
+export { makeStep, slug, winJoin };

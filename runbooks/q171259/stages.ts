@@ -1,0 +1,152 @@
+/**
+ * The stages of Q171259 on every connector host. The statechart orders them; this file says
+ * what each does. Steps that only prepare the move (stopping services, removing the old share,
+ * copying) are superseded once the moved estate already stands, so a second run changes nothing.
+ */
+import { hostsWithRole } from '../../src/inventory/types.js';
+import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import {
+  MAILDATA_SHARE,
+  ROLE,
+  connectorServices,
+  makeStep,
+  serviceKey,
+  slug,
+  startSteps,
+  stopSteps,
+  winJoin,
+} from '../msmc/connector.js';
+import { NEW_ROOT, PCMTA_IMAGE, REGISTRY_TABLE, TREE, type RegistryEntry } from './data.js';
+import { inputsOf } from './inventory.js';
+
+export const STAGE_TITLES = {
+  stopConnector: 'Stop the MS Mail Connector services',
+  unshareMaildata: 'Stop sharing Maildat$',
+  copyPostoffice: 'Copy the Msmcon tree to the NTFS drive',
+  shareMaildata: 'Share the new Maildata folder as Maildat$',
+  updateRegistry: 'Point the connector services at the new drive',
+  startConnector: 'Start the MS Mail Connector services',
+} as const;
+
+export type StageId = keyof typeof STAGE_TITLES;
+export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+
+export interface Paths {
+  source: string;
+  dest: string;
+  bin: string;
+  maildata: string;
+}
+
+export function pathsFor(ctx: Pick<StageContext, 'inventory'>): Paths {
+  const inputs = inputsOf(ctx.inventory);
+  const dest = winJoin(`${inputs.drive}:`, NEW_ROOT.folder, TREE.relative);
+  return {
+    source: winJoin(inputs.exchangePath, TREE.relative),
+    dest,
+    bin: winJoin(dest, 'Bin'),
+    maildata: winJoin(dest, 'Maildata'),
+  };
+}
+
+function applies(entry: RegistryEntry, ctx: StageContext): boolean {
+  return entry.when === 'always' || ctx.facts[entry.when] === true;
+}
+
+function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep[] {
+  const { bin } = pathsFor(ctx);
+  const table = REGISTRY_TABLE.filter((entry) => applies(entry, ctx)).map((entry) =>
+    makeStep(stage, host, ROLE, {
+      key: `set-${slug(entry.key)}-${slug(entry.name)}`,
+      action: 'registry.setValue',
+      target: serviceKey(entry.key),
+      description: `Set ${entry.key} ${entry.name} to ${winJoin(bin, entry.file)}`,
+      params: { name: entry.name, type: entry.type, data: winJoin(bin, entry.file) },
+    }),
+  );
+  const pcmtas = ctx.facts.pcmtaDefined ? inputsOf(ctx.inventory).pcmtaServices : [];
+  const images = pcmtas.map((service) =>
+    makeStep(stage, host, ROLE, {
+      key: `set-${slug(service)}-imagepath`,
+      action: 'registry.setValue',
+      target: serviceKey(service),
+      description: `Set ${service} ImagePath to ${winJoin(bin, PCMTA_IMAGE.file)}`,
+      params: { name: PCMTA_IMAGE.name, type: PCMTA_IMAGE.type, data: winJoin(bin, PCMTA_IMAGE.file) },
+    }),
+  );
+  return [...table, ...images];
+}
+
+function shareStep(stage: string, host: string, ctx: StageContext): PlanStep {
+  const { maildata } = pathsFor(ctx);
+  return makeStep(stage, host, ROLE, {
+    key: 'share-maildata',
+    action: 'share.ensure',
+    target: MAILDATA_SHARE,
+    description: `Share ${maildata} as ${MAILDATA_SHARE}`,
+    params: { path: maildata },
+  });
+}
+
+/** The moved estate: the new share and every registry value at the new drive (read-only checks). */
+function moved(host: string, ctx: StageContext): PlanStep[] {
+  return [shareStep('endState', host, ctx), ...registrySteps('endState', host, ctx)];
+}
+
+function services(ctx: StageContext): string[] {
+  const pcmtas = ctx.facts.pcmtaDefined ? inputsOf(ctx.inventory).pcmtaServices : [];
+  return connectorServices(ctx.facts.appleTalkMta === true, pcmtas);
+}
+
+function lanesFor(ctx: StageContext, id: StageId, build: (host: string) => PlanStep[]): Stage {
+  return {
+    id,
+    title: STAGE_TITLES[id],
+    kind: 'hosts',
+    lanes: hostsWithRole(ctx.inventory, ROLE)
+      .map((host) => ({ host, steps: build(host) }))
+      .filter((lane) => lane.steps.length > 0),
+    window: ctx.inventory.rollout.window,
+    errorBudget: ctx.inventory.rollout.errorBudget,
+  };
+}
+
+export function buildStage(stageId: string, ctx: StageContext): Stage {
+  const id = stageId as StageId;
+  switch (id) {
+    case 'stopConnector':
+      return lanesFor(ctx, id, (host) => stopSteps(id, host, services(ctx), moved(host, ctx)));
+    case 'unshareMaildata':
+      return lanesFor(ctx, id, (host) => [
+        makeStep(id, host, ROLE, {
+          key: 'unshare-maildata',
+          action: 'share.remove',
+          target: MAILDATA_SHARE,
+          description: `Stop sharing \\\\${host}\\${MAILDATA_SHARE}`,
+          supersededBy: moved(host, ctx),
+        }),
+      ]);
+    case 'copyPostoffice': {
+      const { source, dest } = pathsFor(ctx);
+      return lanesFor(ctx, id, (host) => [
+        makeStep(id, host, ROLE, {
+          key: 'copy-msmcon',
+          action: 'tree.copy',
+          target: 'Msmcon',
+          description: `Copy the ${source} tree to ${dest}`,
+          params: { source, dest },
+          // Once the connector runs from the new tree, the two trees drift apart: nothing to copy.
+          supersededBy: moved(host, ctx),
+        }),
+      ]);
+    }
+    case 'shareMaildata':
+      return lanesFor(ctx, id, (host) => [shareStep(id, host, ctx)]);
+    case 'updateRegistry':
+      return lanesFor(ctx, id, (host) => registrySteps(id, host, ctx));
+    case 'startConnector':
+      return lanesFor(ctx, id, (host) => startSteps(id, host, services(ctx)));
+    default:
+      throw new Error(`runbook q171259 has no stage "${stageId}"`);
+  }
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  journalOf,
+  labArgs,
+  REPO,
+  readLabState,
+  runCli,
+  runDirs,
+  sleep,
+  startCli,
+  type LabDir,
+} from '../../resume/helpers.js';
+
+const HOST = 'exch55-msmc';
+const BIN = 'D:\\ExchSrvr\\Connect\\Msmcon\\Bin';
+
+interface HostView {
+  services: Record<string, string>;
+  shares: Record<string, { path: string }>;
+  registryValues: Record<string, Record<string, { data: string }>>;
+  files: Record<string, unknown>;
+}
+
+function hostOf(state: string): HostView {
+  return readLabState(state).hosts[HOST] as unknown as HostView;
+}
+
+describe('Q171259 on the simulated connector server', () => {
+  let lab: LabDir;
+  beforeAll(() => {
+    // This runbook ships no files, so its inventory has no `package:` to point elsewhere.
+    const root = mkdtempSync(join(tmpdir(), 'q171259-'));
+    const inventory = join(root, 'lab.yaml');
+    copyFileSync(join(REPO, 'inventory', 'lab-q171259.yaml'), inventory);
+    lab = {
+      root,
+      inventory,
+      packageDir: join(root, 'none'),
+      stateDir: (name = 'state') => join(root, name),
+      cleanup: () => rmSync(root, { recursive: true, force: true }),
+    };
+  });
+  afterAll(() => lab.cleanup());
+
+  test('the rollout exits 0, verify agrees, the postoffice lives on D: and a second run changes nothing', async () => {
+    const state = lab.stateDir('rollout');
+    const first = await runCli(labArgs(lab, state));
+    expect(first.stderr).toContain('run done (exit 0)');
+    expect(first.code).toBe(0);
+    const verify = await runCli(['verify', '--inventory', lab.inventory, '--lab', '--state-dir', state]);
+    expect(verify.code).toBe(0);
+    const host = hostOf(state);
+    expect(host.shares['Maildat$']?.path).toBe('D:\\ExchSrvr\\Connect\\Msmcon\\Maildata');
+    const svc = 'HKLM\\SYSTEM\\CurrentControlSet\\Services';
+    expect(host.registryValues[`${svc}\\MSExchangeMSMI`]?.ImagePath?.data).toBe(`${BIN}\\Mt.exe`);
+    expect(host.registryValues[`${svc}\\MSExchangeATMTA\\Performance`]?.Library?.data).toBe(
+      `${BIN}\\Macgperf.dll`,
+    );
+    expect(host.registryValues[`${svc}\\MSExchangePCMTA01`]?.ImagePath?.data).toBe(`${BIN}\\Pcmta.exe`);
+    for (const service of ['MSExchangeMSMI', 'MSExchangeATMTA', 'MSExchangePCMTA01'])
+      expect(host.services[service]).toBe('Running');
+    // The queued mail came along.
+    expect(host.files['D:\\ExchSrvr\\Connect\\Msmcon\\Maildata\\MAI\\00001A2B.MAI']).toBeDefined();
+
+    const applies = readLabState(state).events.filter((e) => e.phase === 'apply').length;
+    const second = await runCli(labArgs(lab, state));
+    expect(second.code).toBe(0);
+    expect(readLabState(state).events.filter((e) => e.phase === 'apply')).toHaveLength(applies);
+  }, 60_000);
+
+  test('killed with SIGKILL during the copy, --resume finishes without applying a completed step again', async () => {
+    const state = lab.stateDir('killed');
+    const faults = join(lab.root, 'slow.yaml');
+    // Slow the host so the copy (60 s nominal) takes about 1.2 s: long enough to land the kill in it.
+    writeFileSync(faults, `- { host: ${HOST}, kind: slow, factor: 0.02 }\n`);
+    const { child, done } = startCli([...labArgs(lab, state), '--faults', faults]);
+    let killed = false;
+    for (let i = 0; i < 500 && !killed; i++) {
+      await sleep(20);
+      const dir = runDirs(state).at(-1);
+      if (!dir) continue;
+      const entries = journalOf(dir);
+      const copyStarted = entries.some((e) => e.type === 'step.intent' && e.stepId.includes('copy-msmcon'));
+      if (copyStarted) {
+        child.kill('SIGKILL');
+        killed = true;
+      }
+    }
+    const crashed = await done;
+    expect(killed).toBe(true);
+    expect(crashed.signal).toBe('SIGKILL');
+    const runDir = runDirs(state).at(-1) ?? '';
+    const doneBefore: string[] = [];
+    for (const e of journalOf(runDir))
+      if (e.type === 'step.result' && e.outcome === 'ok') doneBefore.push(e.stepId);
+    expect(doneBefore.length).toBeGreaterThanOrEqual(4);
+
+    const resumed = await runCli([...labArgs(lab, state), '--resume']);
+    expect(resumed.code).toBe(0);
+    const applies = new Map<string, number>();
+    for (const e of readLabState(state).events)
+      if (e.phase === 'apply') applies.set(e.step, (applies.get(e.step) ?? 0) + 1);
+    for (const step of doneBefore) expect([step, applies.get(step)]).toEqual([step, 1]);
+    expect(hostOf(state).services.MSExchangeMSMI).toBe('Running');
+    expect(hostOf(state).shares['Maildat$']?.path).toBe('D:\\ExchSrvr\\Connect\\Msmcon\\Maildata');
+  }, 90_000);
+});
