@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DeployError } from '../errors.js';
 import { ensureDir } from '../durability/fs-atomic.js';
+import { labStatePathFor } from '../durability/run-dir.js';
 import type { HostSpec, Inventory } from '../inventory/types.js';
 import type { EngineDeps, EngineOptions, Prompter } from '../engine/context.js';
 import type { JournalWriter } from '../engine/journal-port.js';
@@ -88,12 +89,13 @@ export async function labEstate(
       process.env[host.auth.passwordEnv] = randomBytes(18).toString('base64url');
     }
   }
-  await ensureDir(stateDir);
+  const paths = labStatePathFor(stateDir, inventory.file);
+  await ensureDir(dirname(paths.state));
   // One process owns the simulated estate's state file at a time: a second CLI (say, one that
   // loses the run lock) must not open the file and later save its stale copy over the winner's.
   const { acquireLock, thisProcess } = await import('../durability/lock.js');
-  const labLock = await acquireLock(join(stateDir, 'locks', 'lab-state.lock'), thisProcess('lab'), {
-    inventory: `the simulated estate in ${stateDir}`,
+  const labLock = await acquireLock(paths.lock, thisProcess('lab'), {
+    inventory: `the simulated estate in ${paths.state}`,
   });
   if (runbook.lab.writePackage && !existsSync(inventory.packageDir)) {
     await runbook.lab.writePackage(inventory.packageDir, inventory.versions);
@@ -104,7 +106,7 @@ export async function labEstate(
         inventory.hosts.map((h) => h.name),
       )
     : [];
-  const estate = await LabEstate.open(inventory, { statePath: join(stateDir, 'lab-state.json'), faults });
+  const estate = await LabEstate.open(inventory, { statePath: paths.state, faults });
   const server = await startLabServer(estate, inventory, { bind: 'ephemeral' });
   return {
     endpoints: Object.fromEntries(
@@ -115,7 +117,7 @@ export async function labEstate(
     ),
     close: async () => {
       await server.close();
-      const statePath = join(stateDir, 'lab-state.json');
+      const statePath = paths.state;
       await estate
         .flush(true)
         .finally(() => labLock.release())

@@ -95,7 +95,7 @@ export async function verifyCommand(flags: {
       .join(', ');
     if (missing.size === 0) {
       process.stdout.write(
-        `verified: the rollup is fully applied (${checkedCount} checks on ${inventory.hosts.length} hosts; ${facts})\n`,
+        `verified: the runbook is fully applied (${checkedCount} checks on ${inventory.hosts.length} hosts; ${facts})\n`,
       );
       return EXIT.done;
     }

@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, chmod } from 'node:fs/promises';
 import { readFileSync, readdirSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DeployError } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { ensureDir, errorCode, fsyncDir, writeFileAtomic } from './fs-atomic.js';
@@ -37,6 +37,18 @@ export function inventoryKey(inventoryFile: string): string {
     // Not created yet (tests, dry runs of a file about to be written): the resolved path is fine.
   }
   return createHash('sha256').update(path, 'utf8').digest('hex').slice(0, 12);
+}
+
+/**
+ * Where `--lab` keeps an inventory's simulated estate, and the lock that gives one process the
+ * file: one per inventory, so rehearsing two runbooks from one folder keeps two estates.
+ */
+export function labStatePathFor(stateDir: string, inventoryFile: string): { state: string; lock: string } {
+  const key = inventoryKey(inventoryFile);
+  return {
+    state: join(stateDir, 'lab', `${basename(inventoryFile).replace(/\.ya?ml$/i, '')}-${key}.json`),
+    lock: join(stateDir, 'locks', `lab-${key}.lock`),
+  };
 }
 
 /** The lock file for an inventory's runs. */

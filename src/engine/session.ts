@@ -268,7 +268,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
       await record({ type: 'run.finished', status: 'done' });
-      return { exitCode: EXIT.done, runId, runDir, message: `run ${runId} finished: the rollup is applied` };
+      return { exitCode: EXIT.done, runId, runDir, message: `run ${runId} finished: the runbook is applied` };
     }
     if (result.status === 'halted') {
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });

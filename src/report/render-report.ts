@@ -13,7 +13,7 @@ function stepResult(step: ReportStep): string {
 }
 
 function headline(report: RunReport): string {
-  if (report.status === 'finished') return 'finished: the rollup is applied';
+  if (report.status === 'finished') return 'finished: the runbook is applied';
   if (report.status === 'abandoned')
     return `abandoned by ${report.abandoned?.by ?? '?'}${report.abandoned?.cleanup ? ' (open obligations discharged)' : ' (no cleanup)'}`;
   if (report.status === 'halted')

@@ -84,7 +84,7 @@ describe('operator gates in a non-interactive run', () => {
       result = await lab.run(['--resume', '--confirm', gate]);
     }
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('the rollup is applied');
+    expect(result.stderr).toContain('the runbook is applied');
   }, 120_000);
 
   test('a forgotten component fails verification by name, and resuming with --confirm succeeds', async () => {

@@ -2,6 +2,7 @@
  * CLI end-to-end helpers: a temp copy of a shipped lab inventory (package in the temp dir, state
  * dir beside it), the built bin run with node, and the lab state file read back.
  */
+import { requireLabStateFile } from '../helpers/lab-state.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,7 +63,7 @@ export function tempLab(source: string, edit: (yaml: string) => string = (y) => 
   );
   writeFileSync(inventory, edit(yaml));
   const labState = (): LabState =>
-    JSON.parse(readFileSync(join(stateDir, 'lab-state.json'), 'utf8')) as LabState;
+    JSON.parse(readFileSync(requireLabStateFile(stateDir), 'utf8')) as LabState;
   const cli = (args: string[], subcommand?: string): Promise<CliResult> =>
     runCli(
       subcommand ? [subcommand, '--inventory', inventory, ...args] : ['--inventory', inventory, ...args],

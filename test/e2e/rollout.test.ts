@@ -77,9 +77,9 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
 
   test('the run from the saved plan exits 0 and verify passes afterwards', () => {
     expect(saved.code).toBe(0);
-    expect(run.stderr).toContain('finished: the rollup is applied');
+    expect(run.stderr).toContain('finished: the runbook is applied');
     expect(run.code).toBe(0);
-    expect(after.stdout).toContain('verified: the rollup is fully applied');
+    expect(after.stdout).toContain('verified: the runbook is fully applied');
     expect(after.code).toBe(0);
   });
 

@@ -4,6 +4,7 @@
  * that preflight rejects — with a message that names the file (and line:column where the file
  * has lines) and says what to do.
  */
+import { labStateFile } from '../helpers/lab-state.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -265,7 +266,7 @@ async function runCase(options: {
 
 /** No host was changed: no lab state at all, or one without apply-phase events. */
 function expectNoHostChanged(stateDir: string): void {
-  if (!existsSync(join(stateDir, 'lab-state.json'))) return;
+  if (!labStateFile(stateDir)) return;
   expect(applyEvents(stateDir)).toEqual([]);
 }
 

@@ -79,7 +79,7 @@ const shape = (events: LabEvent[]): string[] =>
 
 async function expectApplied(d: Drill): Promise<void> {
   const verified = await d.verify();
-  expect(verified.stdout + verified.stderr).toMatch(/verified: the rollup is fully applied/);
+  expect(verified.stdout + verified.stderr).toMatch(/verified: the runbook is fully applied/);
   expect(verified.code).toBe(0);
 }
 
@@ -93,7 +93,7 @@ describe('connection faults', () => {
   test('a host that refuses its first connections is retried and the run succeeds', async () => {
     const d = drill('- { kind: refuse, host: hmc-mps-a, times: 2 }\n');
     const result = await d.run();
-    expect(tail(result)).toMatch(/finished: the rollup is applied/);
+    expect(tail(result)).toMatch(/finished: the runbook is applied/);
     expect(result.code).toBe(0);
     expect(Object.values(readLabState(d.stateDir).faultCounters.fired)).toEqual([2]);
     await expectApplied(d);
@@ -164,7 +164,7 @@ describe('connection faults', () => {
     const stillDown = await d.run(['--resume']);
     expect(stillDown.code).toBe(3);
     const resumed = await d.run(['--resume'], false);
-    expect(tail(resumed)).toMatch(/finished: the rollup is applied/);
+    expect(tail(resumed)).toMatch(/finished: the runbook is applied/);
     expect(resumed.code).toBe(0);
     await expectApplied(d);
   });
@@ -283,7 +283,7 @@ describe('a full disk under the run directory', () => {
     // too, so the simulated hosts lost work a real host would keep: only the tmpfs drill resumes.
     if (stopped.stderr.includes('EFBIG')) return;
     const resumed = await d.run(['--resume'], false);
-    expect(tail(resumed)).toMatch(/finished: the rollup is applied/);
+    expect(tail(resumed)).toMatch(/finished: the runbook is applied/);
     expect(resumed.code).toBe(0);
     await expectApplied(d);
   });

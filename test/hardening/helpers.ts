@@ -3,6 +3,7 @@
  * copies of the shipped lab inventory that share one stand-in package (generated once per test
  * file, so no test pays 13 MB of writes), free low ports, and the lab state read back.
  */
+import { requireLabStateFile } from '../helpers/lab-state.js';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -88,7 +89,7 @@ export const LAB_HOSTS = [
 ];
 
 export function readLabState(stateDir: string): LabState {
-  return JSON.parse(readFileSync(join(stateDir, 'lab-state.json'), 'utf8')) as LabState;
+  return JSON.parse(readFileSync(requireLabStateFile(stateDir), 'utf8')) as LabState;
 }
 
 export function applyEvents(stateDir: string): LabEvent[] {

@@ -66,7 +66,7 @@ describe('a lab rollout with a known password', () => {
   afterAll(() => removeDir(dir));
 
   test('completes, so the scan below covers a whole run', () => {
-    expect(result.stderr.slice(-400)).toMatch(/finished: the rollup is applied/);
+    expect(result.stderr.slice(-400)).toMatch(/finished: the runbook is applied/);
     expect(result.code).toBe(0);
   });
 
@@ -80,7 +80,7 @@ describe('a lab rollout with a known password', () => {
     const files = filesUnder(dir).filter((path) => !path.startsWith(join(dir, 'pkg')));
     const names = files.map((path) => path.slice(stateDir.length + 1));
     for (const expected of [
-      'lab-state.json',
+      '.json', // the lab state: lab/<inventory>-<key>.json
       'journal.jsonl',
       'snapshot.json',
       'audit.jsonl',

@@ -2,6 +2,7 @@
  * Helpers for the resume tests: a temp copy of the lab inventory, the built CLI as a child
  * process, and readers for the lab state file and a run's journal.
  */
+import { requireLabStateFile } from '../helpers/lab-state.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
   copyFileSync,
@@ -123,7 +124,7 @@ export interface LabStateFile {
 }
 
 export function readLabState(stateDir: string): LabStateFile {
-  return JSON.parse(readFileSync(join(stateDir, 'lab-state.json'), 'utf8')) as LabStateFile;
+  return JSON.parse(readFileSync(requireLabStateFile(stateDir), 'utf8')) as LabStateFile;
 }
 
 /** Run directories in `stateDir` that got as far as `run.json` (what `listRuns` counts). */
