@@ -30,6 +30,9 @@ const END_STATE = new Set([
   'task.ensure',
   'provisioning.initialize',
   'provisioning.startDeployment',
+  'hotfix.install',
+  'file.checkVersion',
+  'registry.checkKey',
 ]);
 
 export async function verifyCommand(flags: {

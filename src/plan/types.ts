@@ -96,6 +96,8 @@ export interface InspectSpec {
   products: string[];
   registryKeys: string[];
   drives: string[];
+  /** Files whose version to report (`DR:fileVersion.<path>`, empty when absent); optional. */
+  files?: string[];
 }
 
 /** The `DR:` lines one `host.inspect` printed. */

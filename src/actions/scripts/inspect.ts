@@ -13,6 +13,9 @@
  *   Collaboration*`; deploymentTool: an Uninstall entry named like `*Deployment Tool*`.
  * - freeMb.<drive>: Win32_LogicalDisk FreeSpace (WMI; CIM does not exist in 2.0), empty when
  *   the drive does not exist. `<drive>` is written as the spec gives it (`C`).
+ * - fileVersion.<path>: the file's version resource as Major.Minor.Build.Private (the numeric
+ *   parts, not the FileVersion string, which some vendors decorate); empty when the file is absent.
+ *   `files` is optional (older plans and specs do not send it).
  * - DR keys embed product names and key paths as given; a name holding `=` would not read back.
  */
 import { declare, readParams } from '../params.js';
@@ -59,9 +62,25 @@ const BODY = lines(
   '$os = @(Get-WmiObject -Class Win32_OperatingSystem)[0]',
   "DR 'os' (([string]$os.Caption + ' ' + [string]$os.CSDVersion + ' ' + [string]$os.Version).Trim())",
   "foreach ($k in $registryKeys) { DR ('regkey.' + $k) (Bool (Test-Path -LiteralPath (RegPath $k))) }",
+  'foreach ($f in $files) {',
+  "  $fv = ''",
+  '  if ([IO.File]::Exists($f)) {',
+  '    $vi = [Diagnostics.FileVersionInfo]::GetVersionInfo($f)',
+  "    $fv = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
+  '  }',
+  "  DR ('fileVersion.' + $f) $fv",
+  '}',
   "DR 'state' 'done'",
   '$rc = 0',
 );
+
+/** `files` is optional: absent means none; anything else must be a list of strings. */
+function optionalFiles(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw new TypeError('host.inspect: param "files" must be an array of strings');
+  return value as string[];
+}
 
 export const hostInspect: FamilyBuilder = (params) => {
   const p = readParams('host.inspect', params);
@@ -69,6 +88,7 @@ export const hostInspect: FamilyBuilder = (params) => {
     products: p.strs('products'),
     registryKeys: p.strs('registryKeys'),
     drives: p.strs('drives'),
+    files: optionalFiles(params.files),
   });
   const check = lines(vars, BODY);
   return {

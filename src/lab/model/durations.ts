@@ -40,6 +40,13 @@ export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
   'file.restore': 1_000,
   'task.ensure': 1_000,
   'program.run': 30_000,
+  'service.listRunning': 300,
+  /** Exchange 2000's information store can take minutes to stop and start. */
+  'service.stopList': 60_000,
+  'service.startList': 60_000,
+  'hotfix.install': 45_000,
+  'file.checkVersion': 300,
+  'registry.checkKey': 300,
   /** Per checklist item the simulated operator performs in the Deployment Tool. */
   'lab.operator': 20_000,
 };
