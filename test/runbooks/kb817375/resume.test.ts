@@ -57,9 +57,7 @@ describe('a KB817375 run killed between stopping the services and restarting the
     expect(killed.signal).toBe('SIGKILL');
     const dir = runDirs(state).at(-1) ?? '';
     doneAtKill = new Set(
-      journalOf(dir)
-        .filter((e) => e.type === 'step.result' && DONE.has(String(e.outcome)))
-        .map((e) => String(e.stepId)),
+      journalOf(dir).flatMap((e) => (e.type === 'step.result' && DONE.has(e.outcome) ? [e.stepId] : [])),
     );
     appliesAtKill = applyEvents(readLabState(state));
     resumed = await runCli([...labArgs(lab, state), '--resume']);
