@@ -2,15 +2,14 @@
 import { DeployError } from '../src/errors.js';
 import type { Inventory } from '../src/inventory/types.js';
 import type { Runbook } from '../src/plan/types.js';
+import { kb817375 } from './kb817375/index.js';
 import { kb979704 } from './kb979704/index.js';
 import { q171259 } from './q171259/index.js';
 import { q240208 } from './q240208/index.js';
 
-export const RUNBOOKS: Readonly<Record<string, Runbook>> = {
-  [kb979704.id]: kb979704,
-  [q171259.id]: q171259,
-  [q240208.id]: q240208,
-};
+export const RUNBOOKS: Readonly<Record<string, Runbook>> = Object.fromEntries(
+  [kb979704, kb817375, q171259, q240208].map((runbook) => [runbook.id, runbook]),
+);
 export const DEFAULT_RUNBOOK = kb979704.id;
 
 /** The runbook an inventory names (the loader already refused unknown ids; this guards the rest). */

@@ -41,9 +41,17 @@ export interface ActionParams {
    * DR:hmcVersion, DR:exchangeVersion, DR:exchangeSp, DR:deploymentTool (true|false), DR:freeMb.<drive>,
    * DR:os, and DR:product.<DisplayName>=<DisplayVersion> for every installed product whose name is in `products`,
    * DR:regkey.<path>=true|false for each of `registryKeys`, DR:fs.<drive> (NTFS, FAT…; empty when the drive
-   * does not exist) for each of `drives`, and DR:folder.<path>=true|false plus DR:folderMb.<path> (the size of
-   * every file under it, rounded up) for each of the optional `folders`. */
-  'host.inspect': { products: string[]; registryKeys: string[]; drives: string[]; folders: string[] };
+   * does not exist) for each of `drives`, DR:folder.<path>=true|false plus DR:folderMb.<path> (the size of
+   * every file under it, rounded up) for each of the optional `folders`, and DR:fileVersion.<path>=<FileVersion>
+   * (FileMajorPart.Minor.Build.Private of the version resource; empty when the file is absent) for each of
+   * the optional `files`. */
+  'host.inspect': {
+    products: string[];
+    registryKeys: string[];
+    drives: string[];
+    folders: string[];
+    files: string[];
+  };
 
   /** COM+ application `target` (e.g. Provisioning Engine). disable: IsEnabled=false + SaveChanges.
    * shutdown: ShutdownApplication, wait until no instances. enable: IsEnabled=true. start: StartApplication
@@ -156,6 +164,32 @@ export interface ActionParams {
    * messages). Done when the Application log holds, after record `since`, an event from `source` with id
    * `outboundEventId` (to MS Mail) and one with `inboundEventId` (to Exchange). Prints DR:outbound, DR:inbound. */
   'mailflow.check': { source: string; since: string; outboundEventId: number; inboundEventId: number };
+  /** The running services whose process has loaded DLL `module` (empty: none), plus the running services named
+   * in `services`, plus (transitively) their running dependents: everything that stops when they stop. Replaces
+   * `tlist -m <module>` (a Support Tools program that may be absent) with PowerShell 2.0: Win32_Service
+   * ProcessId → Get-Process .Modules. Probe/verify print DR:loaders (the services holding `module`) and
+   * DR:services (the whole set, comma-separated, in start order: a service after those it depends on), and are
+   * always done: the step notes the set (its probe is journalled, so `{{capture:STEP:services}}` is exactly
+   * what was running before the run touched anything). Apply does nothing. */
+  'service.listRunning': { module: string; services: string[] };
+  /** Stop every service of the comma-separated `services` (start order; stopped in reverse, Stop-Service -Force,
+   * each waited for up to `timeoutSeconds`). Done when none of them is running (probe/verify print DR:running,
+   * those not Stopped). An empty list is done. A listed service that is not installed is an error. */
+  'service.stopList': { services: string; timeoutSeconds: number };
+  /** Start every service of the comma-separated `services` in the given order (Paused ones are resumed), each
+   * waited for up to `timeoutSeconds`. Done when all are Running (probe/verify print DR:notRunning). */
+  'service.startList': { services: string; timeoutSeconds: number };
+  /** Run the hotfix package `path` (an update.exe-style self-extracting package) with `args`, through RunProcess;
+   * it replaces `file`. Probe/verify: done when `file`'s version resource is `version` or later (DR:version,
+   * empty when the file is absent). Apply exit codes: 0 done, 3010 done but a restart is pending, anything
+   * else the installer's failure (files in use, a missing prerequisite such as a service pack). */
+  'hotfix.install': { path: string; args: string[]; file: string; version: string };
+  /** Read-only assertion: file `path` has a version resource of `minVersion` or later. Probe/verify: DR:version,
+   * done when it does. Apply changes nothing: it fails (exit 1) with `remedy`, the operator's next step. */
+  'file.checkVersion': { path: string; minVersion: string; remedy: string };
+  /** Read-only assertion: registry key `target` (HKLM\, HKCU\ or HKU\…) exists. Probe/verify: DR:exists, done when
+   * it does. Apply changes nothing: it fails (exit 1) with `remedy`. */
+  'registry.checkKey': { remedy: string };
 
   /** Lab only: the simulated operator performs a gate's checklist items (`items`) on the estate. */
   'lab.operator': {
@@ -204,6 +238,12 @@ export const ACTION_NAMES = [
   'registry.repointValue',
   'eventLog.mark',
   'mailflow.check',
+  'service.listRunning',
+  'service.stopList',
+  'service.startList',
+  'hotfix.install',
+  'file.checkVersion',
+  'registry.checkKey',
   'lab.operator',
 ] as const satisfies readonly ActionName[];
 
@@ -222,5 +262,7 @@ export function classifyExit(action: string, exitCode: number): ExitClass {
     if (action === 'msi.uninstall' && exitCode === 1605) return 'alreadyDone';
     return MSI_EXIT[exitCode]?.class ?? (exitCode === 0 ? 'ok' : 'permanent');
   }
+  // update.exe-style hotfix packages say "installed, restart to finish" with 3010, as msiexec does.
+  if (action === 'hotfix.install' && exitCode === 3010) return 'restartPending';
   return exitCode === 0 ? 'ok' : 'permanent';
 }

@@ -121,6 +121,11 @@ export function interpretApply(
   const outcome = classifyExit(action, exitCode);
   const what = context?.target ? `${action} ${context.target}` : action;
   if (outcome === 'ok') return { outcome, message: `${what}${place(context)} succeeded` };
+  if (outcome === 'restartPending')
+    return {
+      outcome,
+      message: `${what}${place(context)} succeeded but Windows needs a restart to finish (exit code ${exitCode}); restart the host at a safe moment.`,
+    };
   const tail = outputTail(output);
   return {
     outcome,

@@ -23,6 +23,8 @@ import { installUtilUninstall, programRun } from './scripts/program.js';
 import { registryRemove, registrySetValue } from './scripts/registry.js';
 import { configRead, configWrite } from './scripts/config.js';
 import { serviceRestart, serviceStart, serviceStop } from './scripts/service.js';
+import { serviceListRunning, serviceStartList, serviceStopList } from './scripts/service-set.js';
+import { fileCheckVersion, hotfixInstall, registryCheckKey } from './scripts/hotfix.js';
 import { taskEnsure } from './scripts/task.js';
 import { shareEnsure, shareRemove } from './scripts/shares.js';
 import { treeCopy, treeRemove } from './scripts/trees.js';
@@ -110,6 +112,18 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return eventLogMark;
     case 'mailflow.check':
       return mailflowCheck;
+    case 'service.listRunning':
+      return serviceListRunning;
+    case 'service.stopList':
+      return serviceStopList;
+    case 'service.startList':
+      return serviceStartList;
+    case 'hotfix.install':
+      return hotfixInstall;
+    case 'file.checkVersion':
+      return fileCheckVersion;
+    case 'registry.checkKey':
+      return registryCheckKey;
     case 'lab.operator':
       return labOperator;
     default: {

@@ -34,6 +34,9 @@ const END_STATE = new Set([
   'registry.setValue',
   'registry.repointValue',
   'share.ensure',
+  'hotfix.install',
+  'file.checkVersion',
+  'registry.checkKey',
 ]);
 
 export async function verifyCommand(flags: {

@@ -98,6 +98,8 @@ export interface InspectSpec {
   drives: string[];
   /** Folders whose presence and size preflight needs (`DR:folder.<path>`, `DR:folderMb.<path>`). */
   folders?: string[];
+  /** Files whose version to report (`DR:fileVersion.<path>`, empty when absent); optional. */
+  files?: string[];
 }
 
 /** The `DR:` lines one `host.inspect` printed. */

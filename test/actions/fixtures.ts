@@ -230,6 +230,54 @@ export const SAMPLES: readonly Sample[] = [
       })),
     },
   },
+  // KB817375 (Exchange 2000 Mapi32.dll hotfix): paths with spaces, HKEY_USERS, service sets.
+  { action: 'service.listRunning', target: 'mapi32.dll', params: { module: 'mapi32.dll', services: [] } },
+  {
+    action: 'service.listRunning',
+    target: 'MSExchangeSA',
+    params: { module: '', services: ['MSExchangeSA'] },
+  },
+  {
+    action: 'service.stopList',
+    target: 'noted services',
+    params: { services: 'ARCserveExchAgent,MSExchangeSA,MSExchangeIS,MSExchangeMTA', timeoutSeconds: 900 },
+  },
+  { action: 'service.startList', target: 'noted services', params: { services: '', timeoutSeconds: 900 } },
+  {
+    action: 'hotfix.install',
+    target: 'Mapi32.dll',
+    params: {
+      path: 'C:\\temp\\KB817375\\Exchange2000-KB817375-x86-ENU.exe',
+      args: ['-q', '-z'],
+      file: 'C:\\Program Files\\Exchsrvr\\bin\\mapi32.dll',
+      version: '6.0.6448.0',
+    },
+  },
+  {
+    action: 'file.checkVersion',
+    target: 'Mapi32.dll',
+    params: {
+      path: 'D:\\Exchsrvr\\bin\\mapi32.dll',
+      minVersion: '6.0.6448.0',
+      remedy: "run again without pinning mapi32Current; it's out of date",
+    },
+  },
+  {
+    action: 'registry.checkKey',
+    target:
+      'HKEY_USERS\\.DEFAULT\\Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem',
+    params: { remedy: "restart the server (the KB's other workaround)" },
+  },
+  {
+    action: 'host.inspect',
+    target: '',
+    params: {
+      products: [],
+      registryKeys: [],
+      drives: ['C'],
+      files: ['C:\\Program Files\\Exchsrvr\\bin\\store.exe', 'C:\\Program Files\\Exchsrvr\\bin\\mapi32.dll'],
+    },
+  },
 ];
 
 /** Every catalog action has at least one sample. */

@@ -128,7 +128,8 @@ const HELPERS: Record<string, string> = {
   $root = $root.TrimEnd(':').ToUpperInvariant()
   if ($root -eq 'HKLM' -or $root -eq 'HKEY_LOCAL_MACHINE') { return 'Registry::HKEY_LOCAL_MACHINE' + $rest }
   if ($root -eq 'HKCU' -or $root -eq 'HKEY_CURRENT_USER') { return 'Registry::HKEY_CURRENT_USER' + $rest }
-  throw ('registry path ''' + $p + ''' must start with HKLM\\ or HKCU\\')
+  if ($root -eq 'HKU' -or $root -eq 'HKEY_USERS') { return 'Registry::HKEY_USERS' + $rest }
+  throw ('registry path ''' + $p + ''' must start with HKLM\\, HKCU\\ or HKU\\')
 }`,
 
   ComApp: `function ComApp([string]$name) {

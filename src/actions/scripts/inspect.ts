@@ -16,6 +16,8 @@
  * - fs.<drive>: Win32_LogicalDisk FileSystem (NTFS, FAT, FAT32), empty when the drive does not exist.
  * - folder.<path> / folderMb.<path>: [IO.Directory]::Exists and the summed length of every file
  *   under it (bounded: a folder of more than 200000 files is refused, not walked for minutes).
+ * - fileVersion.<path>: the file's version resource as Major.Minor.Build.Private (the numeric
+ *   parts, not the FileVersion string, which some vendors decorate); empty when the file is absent.
  * - DR keys embed product names and key paths as given; a name holding `=` would not read back.
  */
 import { declare, readParams } from '../params.js';
@@ -76,6 +78,14 @@ const BODY = lines(
   '$os = @(Get-WmiObject -Class Win32_OperatingSystem)[0]',
   "DR 'os' (([string]$os.Caption + ' ' + [string]$os.CSDVersion + ' ' + [string]$os.Version).Trim())",
   "foreach ($k in $registryKeys) { DR ('regkey.' + $k) (Bool (Test-Path -LiteralPath (RegPath $k))) }",
+  'foreach ($f in $files) {',
+  "  $fv = ''",
+  '  if ([IO.File]::Exists($f)) {',
+  '    $vi = [Diagnostics.FileVersionInfo]::GetVersionInfo($f)',
+  "    $fv = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
+  '  }',
+  "  DR ('fileVersion.' + $f) $fv",
+  '}',
   "DR 'state' 'done'",
   '$rc = 0',
 );
@@ -86,8 +96,9 @@ export const hostInspect: FamilyBuilder = (params) => {
     products: p.strs('products'),
     registryKeys: p.strs('registryKeys'),
     drives: p.strs('drives'),
-    // Optional: runbooks written before it need not send it.
+    // Optional: runbooks that need no folder sizes or file versions need not send them.
     folders: params.folders === undefined ? [] : p.strs('folders'),
+    files: params.files === undefined ? [] : p.strs('files'),
   });
   const check = lines(vars, BODY);
   return {

@@ -47,6 +47,13 @@ export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
   'registry.repointValue': 300,
   'eventLog.mark': 300,
   'mailflow.check': 200,
+  'service.listRunning': 300,
+  /** Exchange 2000's information store can take minutes to stop and start. */
+  'service.stopList': 60_000,
+  'service.startList': 60_000,
+  'hotfix.install': 45_000,
+  'file.checkVersion': 300,
+  'registry.checkKey': 300,
   /** Per checklist item the simulated operator performs in the Deployment Tool. */
   'lab.operator': 20_000,
 };

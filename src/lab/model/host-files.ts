@@ -1,6 +1,6 @@
 /**
- * Files arriving over SFTP and read back (SFTP reads, `-File` scripts). Uploaded MSIs are
- * recognised by their stand-in header; small text files keep their content.
+ * Files arriving over SFTP and read back (SFTP reads, `-File` scripts). Uploaded MSIs and hotfix
+ * packages are recognised by their stand-in header; small text files keep their content.
  */
 import { PATHS } from '../../../runbooks/kb979704/data.js';
 import { readStandinHeader } from '../package/generate.js';
@@ -44,7 +44,8 @@ export class HostFiles {
       );
     }
     const record: FileState = { size: content.length, sha256: sha256Hex(content) };
-    if (path.toLowerCase().endsWith('.msi')) {
+    // Installers (MSIs, hotfix .exe packages) are recognised by the stand-in header they carry.
+    if (/\.(msi|exe)$/i.test(path)) {
       const header = readStandinHeader(content);
       if (header) {
         record.product = header.product;

@@ -13,6 +13,8 @@ import { transportActions } from './transport.js';
 import { shareActions } from './shares.js';
 import { treeActions } from './trees.js';
 import { mailConnectorActions } from './mail-connector.js';
+import { serviceSetActions } from './service-set.js';
+import { hotfixActions } from './hotfix.js';
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...inspectActions,
@@ -28,4 +30,6 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...shareActions,
   ...treeActions,
   ...mailConnectorActions,
+  ...serviceSetActions,
+  ...hotfixActions,
 };

@@ -3,6 +3,7 @@ import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { strList } from './context.js';
 import { formatResultLine } from '../../../remote/header.js';
 import { findKey, getCI, pathsUnder } from '../names.js';
+import { getFile } from '../files.js';
 import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../host-base.js';
 import { filesAt } from '../files.js';
 
@@ -42,6 +43,10 @@ function inspect(ctx: ActionContext): Outcome {
       findKey(host.registryValues ?? {}, key) !== undefined ||
       pathsUnder(host.registryValues ?? {}, key).length > 0;
     lines.push([`regkey.${key}`, String(present)]);
+  }
+  const files = ctx.header.params.files;
+  for (const path of Array.isArray(files) ? files.filter((f) => typeof f === 'string') : []) {
+    lines.push([`fileVersion.${path}`, getFile(host, path)?.version ?? '']);
   }
   return { exitCode: 0, stdout: lines.map(([k, v]) => formatResultLine(k, v)), stderr: [] };
 }

@@ -1,0 +1,81 @@
+/**
+ * Hotfix packages and the read-only assertions around them: `hotfix.install` runs an
+ * update.exe-style package (RunProcess, arguments quoted by QArg) and judges it by the version
+ * resource of the file it replaces; `file.checkVersion` and `registry.checkKey` only look, and
+ * fail with the operator's next step when what they look for is not there.
+ *
+ * A version is read as Major.Minor.Build.Private from the version resource's numeric parts
+ * (FileVersionInfo), not the FileVersion string, which some builds decorate (`6.0.6448.0 (SP3)`).
+ */
+import { declare, readParams, requireTarget } from '../params.js';
+import { lines, reportState, type FamilyBuilder } from './helpers.js';
+
+/** `$have`: the version of `$file` ('' when absent); `$atLeast`: `$have` is `$want` or later. */
+const VERSION = lines(
+  "$have = ''",
+  'if ([IO.File]::Exists($file)) {',
+  '  $vi = [Diagnostics.FileVersionInfo]::GetVersionInfo($file)',
+  "  $have = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
+  '}',
+  "DR 'version' $have",
+  "$atLeast = ($have -ne '') -and (([Version]$have).CompareTo([Version]$want) -ge 0)",
+);
+
+export const hotfixInstall: FamilyBuilder = (params) => {
+  const p = readParams('hotfix.install', params);
+  const vars = declare({
+    path: p.str('path', { nonEmpty: true }),
+    arguments: p.strs('args'),
+    file: p.str('file', { nonEmpty: true }),
+    want: p.str('version', { nonEmpty: true }),
+  });
+  const check = lines(vars, VERSION, reportState('$atLeast'));
+  return {
+    probe: check,
+    apply: lines(
+      vars,
+      "if (-not [IO.File]::Exists($path)) { throw ('the hotfix package ' + $path + ' does not exist; upload it first') }",
+      "$line = ''",
+      "foreach ($a in $arguments) { $line = ($line + ' ' + (QArg $a)).TrimStart() }",
+      'RunProcess $path $line ([IO.Path]::GetDirectoryName($path)) $true',
+      '$rc = $script:ProcRc',
+    ),
+    verify: check,
+  };
+};
+
+export const fileCheckVersion: FamilyBuilder = (params) => {
+  const p = readParams('file.checkVersion', params);
+  const vars = declare({
+    file: p.str('path', { nonEmpty: true }),
+    want: p.str('minVersion', { nonEmpty: true }),
+    remedy: p.str('remedy', { nonEmpty: true }),
+  });
+  const check = lines(vars, VERSION, reportState('$atLeast'));
+  return {
+    probe: check,
+    apply: lines(
+      vars,
+      VERSION,
+      "if ($have -eq '') { $seen = 'missing' } else { $seen = 'at ' + $have }",
+      "if (-not $atLeast) { [Console]::Error.WriteLine($file + ' is ' + $seen + ', not ' + $want + ' or later: ' + $remedy); $rc = 1 } else { $rc = 0 }",
+    ),
+    verify: check,
+  };
+};
+
+export const registryCheckKey: FamilyBuilder = (params, target) => {
+  requireTarget('registry.checkKey', target);
+  const vars = declare({ remedy: readParams('registry.checkKey', params).str('remedy', { nonEmpty: true }) });
+  const read = lines('$exists = Test-Path -LiteralPath (RegPath $target)', "DR 'exists' (Bool $exists)");
+  const check = lines(vars, read, reportState('$exists'));
+  return {
+    probe: check,
+    apply: lines(
+      vars,
+      read,
+      "if (-not $exists) { [Console]::Error.WriteLine('registry key ' + $target + ' does not exist: ' + $remedy); $rc = 1 } else { $rc = 0 }",
+    ),
+    verify: check,
+  };
+};
