@@ -24,6 +24,8 @@ import { registryRemove, registrySetValue } from './scripts/registry.js';
 import { configRead, configWrite } from './scripts/config.js';
 import { serviceRestart, serviceStart, serviceStop } from './scripts/service.js';
 import { taskEnsure } from './scripts/task.js';
+import { eventlogExpect, eventlogMark } from './scripts/eventlog.js';
+import { dirsyncSettled, msmailRun, servicePause } from './scripts/msmail.js';
 import {
   transportAgentEnable,
   transportAgentInstall,
@@ -93,6 +95,16 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return taskEnsure;
     case 'program.run':
       return programRun;
+    case 'service.pause':
+      return servicePause;
+    case 'eventlog.mark':
+      return eventlogMark;
+    case 'eventlog.expect':
+      return eventlogExpect;
+    case 'msmail.run':
+      return msmailRun;
+    case 'dirsync.settled':
+      return dirsyncSettled;
     case 'lab.operator':
       return labOperator;
     default: {

@@ -40,6 +40,12 @@ export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
   'file.restore': 1_000,
   'task.ensure': 1_000,
   'program.run': 30_000,
+  'service.pause': 5_000,
+  'eventlog.mark': 300,
+  'eventlog.expect': 1_000,
+  /** FORCEDOS reqmain/srvmain/import/rebuild on a postoffice of a few thousand names. */
+  'msmail.run': 60_000,
+  'dirsync.settled': 300,
   /** Per checklist item the simulated operator performs in the Deployment Tool. */
   'lab.operator': 20_000,
 };

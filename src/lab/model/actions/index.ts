@@ -10,6 +10,8 @@ import { registryValueActions } from './registry-values.js';
 import { serviceActions } from './services.js';
 import { systemActions } from './system.js';
 import { transportActions } from './transport.js';
+import { eventLogActions } from './eventlog.js';
+import { msmailActions } from './msmail.js';
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...inspectActions,
@@ -22,4 +24,6 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...systemActions,
   ...configActions,
   ...registryValueActions,
+  ...eventLogActions,
+  ...msmailActions,
 };
