@@ -3,8 +3,12 @@ import { DeployError } from '../src/errors.js';
 import type { Inventory } from '../src/inventory/types.js';
 import type { Runbook } from '../src/plan/types.js';
 import { kb979704 } from './kb979704/index.js';
+import { msmailDirsync } from './msmail-dirsync/index.js';
 
-export const RUNBOOKS: Readonly<Record<string, Runbook>> = { [kb979704.id]: kb979704 };
+export const RUNBOOKS: Readonly<Record<string, Runbook>> = {
+  [kb979704.id]: kb979704,
+  [msmailDirsync.id]: msmailDirsync,
+};
 export const DEFAULT_RUNBOOK = kb979704.id;
 
 /** The runbook an inventory names (the loader already refused unknown ids; this guards the rest). */

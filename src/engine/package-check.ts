@@ -26,6 +26,8 @@ export async function checkPackage(
 ): Promise<PackageCheck> {
   const problems: string[] = [];
   const hashes: Record<string, string> = {};
+  // A runbook without a package (no file table) has nothing to check and needs no folder.
+  if (expected.length === 0) return { hashes, problems };
   let names: string[];
   try {
     names = await readdir(dir);
