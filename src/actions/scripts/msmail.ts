@@ -55,12 +55,14 @@ export const msmailRun: FamilyBuilder = (params) => {
   );
   return {
     probe: lines(vars, root, evidence, '# A program run is an event: the step is superseded once every participant is settled.', reportState('$false')),
+    // Kept short on purpose: under ~2,900 characters a script goes as -EncodedCommand and is never
+    // written to the host's disk, which matters for import, whose script carries the password.
     apply: lines(
       vars,
       password === '' ? '' : declare({ secret: password }),
-      root,
-      "if (-not [IO.File]::Exists($exe)) { throw ('FORCEDOS: Program file not found: ' + $exe + ' (run from the MS Mail executables folder)') }",
-      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('the mail database drive ' + $drive + ': is not connected (no ' + $root + 'GLB); map it, then resume') }",
+      "$root = $drive + ':\\'",
+      "if (-not [IO.File]::Exists($exe)) { throw ('FORCEDOS: Program file not found: ' + $exe) }",
+      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('mail drive ' + $drive + ': is not connected; map it, then resume') }",
       "$line = '-d' + $drive",
       'foreach ($a in $arguments) { $line = $line + \' \' + (QArg $a) }',
       password === '' ? '' : "$line = $line + ' -p' + $secret",
