@@ -38,7 +38,7 @@ export const DIAGNOSTICS = {
   type: 'REG_DWORD',
   data: '5',
   reading:
-    'The KB sets the level in the Administrator program (Microsoft Mail Connector > Diagnostics Logging > MSExchangePCMTA > Maximum). The program stores it under the service\'s Diagnostics key, one REG_DWORD per category, Maximum = 5. We set the General category of HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics, which carries the transfer events 4395/4355; the other categories are left as they are.',
+    "The KB sets the level in the Administrator program (Microsoft Mail Connector > Diagnostics Logging > MSExchangePCMTA > Maximum). The program stores it under the service's Diagnostics key, one REG_DWORD per category, Maximum = 5. We set the General category of HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics, which carries the transfer events 4395/4355; the other categories are left as they are.",
 } as const;
 
 export const DX = {
@@ -70,7 +70,7 @@ export const MSMAIL = {
   defaultDrive: 'M',
   adminAccount: 'admin',
   reading:
-    'Postoffices run the 16-bit MS Mail programs with FORCEDOS from the executables folder (the KB\'s notes); the scripts do exactly that through RunProcess, working directory the executables folder (inputs.exeDir, default C:\\MAILEXE). The mail drive letter is inputs.mailDrive (default M) or per host in inputs.mailDrives. The postoffice folders (GLB, P1, MBG, NME, USR) sit at the root of that drive.',
+    "Postoffices run the 16-bit MS Mail programs with FORCEDOS from the executables folder (the KB's notes); the scripts do exactly that through RunProcess, working directory the executables folder (inputs.exeDir, default C:\\MAILEXE). The mail drive letter is inputs.mailDrive (default M) or per host in inputs.mailDrives. The postoffice folders (GLB, P1, MBG, NME, USR) sit at the root of that drive.",
 } as const;
 
 export const SETTLED_READING =
@@ -83,7 +83,7 @@ export const SERVER_READING =
   'The dirsync server postoffice is also a requestor for T1 and T3 ("including the postoffice defined as the dirsync server"): it runs reqmain -t in T1 and reqmain -r, import, rebuild in T3, besides srvmain in T2, whether or not the inventory also gives it the requestorPostoffice role.';
 
 export const PASSWORD_READING =
-  'import needs the MS Mail administrator password on its command line (-p<password>). The inventory names only the environment variable (inputs.adminPasswordEnv); the step carries a {{secret:NAME}} placeholder the engine resolves when it builds the script, so the value is never in the plan, the journal, the logs, the audit file or the report. It does reach the postoffice host, inside the script (as it would on the KB\'s command line).';
+  "import needs the MS Mail administrator password on its command line (-p<password>). The inventory names only the environment variable (inputs.adminPasswordEnv); the step carries a {{secret:NAME}} placeholder the engine resolves when it builds the script, so the value is never in the plan, the journal, the logs, the audit file or the report. It does reach the postoffice host, inside the script (as it would on the KB's command line).";
 
 export const POWERSHELL_READING =
   'These KBs target Windows NT 4.0/2000/Server 2003 hosts, which have no OpenSSH and (before Server 2003 SP2) no PowerShell 2.0. The engine speaks only PowerShell 2.0 over SSH, so preflight blocks any host whose host.inspect reports an older PowerShell; the lab simulates Windows Server 2003 SP2 hosts with PowerShell 2.0 and OpenSSH.';

@@ -17,8 +17,13 @@ const inputs = strict(
       .string({ error: 'expected the NAME of an environment variable holding the MS Mail admin password' })
       .regex(ENV, { error: 'expected an environment variable name such as MSMAIL_ADMIN_PASSWORD' }),
     mailDrive: letter.default(MSMAIL.defaultDrive),
-    mailDrives: z.record(z.string(), letter, { error: 'expected a map of host name to drive letter' }).default({}),
-    exeDir: z.string({ error: 'expected a Windows folder such as C:\\MAILEXE' }).min(3).default(MSMAIL.defaultExeDir),
+    mailDrives: z
+      .record(z.string(), letter, { error: 'expected a map of host name to drive letter' })
+      .default({}),
+    exeDir: z
+      .string({ error: 'expected a Windows folder such as C:\\MAILEXE' })
+      .min(3)
+      .default(MSMAIL.defaultExeDir),
     forcedos: bool.default(true),
   },
   'a map of inputs (adminPasswordEnv, mailDrive, mailDrives, exeDir, forcedos)',
@@ -51,17 +56,30 @@ export function mailDriveOf(inventory: Pick<Inventory, 'inputs'>, host: string):
 
 /** Every postoffice that requests (the dirsync server first, then the requestors, no repeats). */
 export function postoffices(inventory: Pick<Inventory, 'roles'>): string[] {
-  return [...new Set([...hostsWithRole(inventory, 'dirsyncServer'), ...hostsWithRole(inventory, 'requestorPostoffice')])];
+  return [
+    ...new Set([
+      ...hostsWithRole(inventory, 'dirsyncServer'),
+      ...hostsWithRole(inventory, 'requestorPostoffice'),
+    ]),
+  ];
 }
 
 export const INVENTORY_PROFILE: InventoryProfile = {
   roles: [
-    { id: 'dirsyncServer', description: 'the MS Mail postoffice defined as the dirsync server (also a requestor)' },
+    {
+      id: 'dirsyncServer',
+      description: 'the MS Mail postoffice defined as the dirsync server (also a requestor)',
+    },
     { id: 'requestorPostoffice', description: 'MS Mail postoffices that are dirsync requestors' },
-    { id: 'exchangeRequestor', description: 'Exchange servers that are dirsync requestors (MS Mail Connector)' },
+    {
+      id: 'exchangeRequestor',
+      description: 'Exchange servers that are dirsync requestors (MS Mail Connector)',
+    },
   ],
   requiredRoles: [{ role: 'dirsyncServer', why: 'T2 runs srvmain on the dirsync server' }],
-  facts: [{ id: 'exchange40', description: 'an Exchange requestor runs Exchange Server 4.0 (needs PauseKicksDX)' }],
+  facts: [
+    { id: 'exchange40', description: 'an Exchange requestor runs Exchange Server 4.0 (needs PauseKicksDX)' },
+  ],
   lab,
   labHostLists: ['exchange40', 'exchange2000', 'mailDriveMissing', 'powershell1'],
   inputs,

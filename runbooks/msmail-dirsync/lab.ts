@@ -25,7 +25,8 @@ import { sameName } from '../../src/lab/model/names.js';
 import type { HostState } from '../../src/lab/model/state.js';
 import { dirsyncInputs, mailDriveOf, postoffices, type DirsyncLab } from './inventory.js';
 
-export const LAB_OS = 'Microsoft Windows Server 2003 R2 Enterprise Edition Service Pack 2 (PowerShell 2.0, OpenSSH)';
+export const LAB_OS =
+  'Microsoft Windows Server 2003 R2 Enterprise Edition Service Pack 2 (PowerShell 2.0, OpenSSH)';
 const PROGRAMS = ['REQMAIN.EXE', 'SRVMAIN.EXE', 'IMPORT.EXE', 'REBUILD.EXE'];
 
 function listed(list: readonly string[] | undefined, name: string): boolean {
@@ -40,7 +41,13 @@ export function newNames(host: string): string[] {
   return [`${host.toUpperCase()}/CAROL`, `${host.toUpperCase()}/DAVE`];
 }
 
-function seedPostoffice(host: HostState, name: string, drive: string, exeDir: string, everyone: string[]): void {
+function seedPostoffice(
+  host: HostState,
+  name: string,
+  drive: string,
+  exeDir: string,
+  everyone: string[],
+): void {
   for (const exe of PROGRAMS) putFile(host, `${exeDir}\\${exe}`, binaryFile(exe, 120_000));
   host.fileSystems = { ...(host.fileSystems ?? {}), [drive]: 'NTFS' };
   host.freeMb[drive] = 2_000;
@@ -113,7 +120,11 @@ export function seedHosts(inventory: Inventory): Record<string, HostState> {
       }
     }
     if (spec.roles.includes('exchangeRequestor')) {
-      const version = listed(lab.exchange40, spec.name) ? '4.0.993' : listed(lab.exchange2000, spec.name) ? '6.0.6249' : '5.5.2653';
+      const version = listed(lab.exchange40, spec.name)
+        ? '4.0.993'
+        : listed(lab.exchange2000, spec.name)
+          ? '6.0.6249'
+          : '5.5.2653';
       seedExchange(host, spec.name, version, everyone);
     }
     hosts[spec.name] = host;

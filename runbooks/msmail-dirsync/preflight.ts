@@ -45,7 +45,9 @@ export function evaluatePreflight(input: {
     if (!seen) continue;
     const version = seen.exchangeVersion ?? '';
     if (version === '') {
-      problems.push(`${ex}: no Exchange Server found; an exchangeRequestor must run Exchange Server 4.0, 5.x or Exchange 2000 with the MS Mail Connector`);
+      problems.push(
+        `${ex}: no Exchange Server found; an exchangeRequestor must run Exchange Server 4.0, 5.x or Exchange 2000 with the MS Mail Connector`,
+      );
       continue;
     }
     evidence.push(`${ex}: Exchange ${version}`);
@@ -56,7 +58,11 @@ export function evaluatePreflight(input: {
   const factProblems: string[] = [];
   if (exchangeHosts.length === 0)
     facts.exchange40 = { value: false, evidence: ['no exchangeRequestor in the inventory'], source: 'probe' };
-  else if (evidence.length === exchangeHosts.length) facts.exchange40 = { value: any40, evidence, source: 'probe' };
-  else factProblems.push('fact exchange40: not every Exchange requestor could be inspected; pin facts.exchange40 or fix the hosts');
+  else if (evidence.length === exchangeHosts.length)
+    facts.exchange40 = { value: any40, evidence, source: 'probe' };
+  else
+    factProblems.push(
+      'fact exchange40: not every Exchange requestor could be inspected; pin facts.exchange40 or fix the hosts',
+    );
   return { facts, problems, factProblems };
 }

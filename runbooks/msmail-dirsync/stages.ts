@@ -11,7 +11,8 @@ import { dirsyncInputs, mailDriveOf, postoffices } from './inventory.js';
 export const STAGE_TITLES = {
   enablePauseButton: 'Enable the Pause button for directory synchronization (Exchange 4.0: PauseKicksDX)',
   diagnosticLogging: 'Set MSExchangePCMTA diagnostics logging to Maximum',
-  t1Requestors: 'T1: reqmain -t on every requestor postoffice; pause MSExchangeDX on every Exchange requestor',
+  t1Requestors:
+    'T1: reqmain -t on every requestor postoffice; pause MSExchangeDX on every Exchange requestor',
   t1Transferred: 'T1 check: events 4395 (Sent) and 4355 (Moved In) on every Exchange requestor',
   t2Server: 'T2: srvmain -r and srvmain -t on the dirsync server',
   t2Transferred: 'T2 check: events 4395 (Moved Out) and 4355 (Received) on every Exchange requestor',
@@ -195,7 +196,15 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         ...postoffices(ctx.inventory).map((host) => ({
           host,
           steps: [
-            program(ctx, id, host, 'reqmain-t', 'reqmain', ['-t'], 'Generate the outgoing dirsync messages into P1 (reqmain -t)'),
+            program(
+              ctx,
+              id,
+              host,
+              'reqmain-t',
+              'reqmain',
+              ['-t'],
+              'Generate the outgoing dirsync messages into P1 (reqmain -t)',
+            ),
           ],
         })),
         ...exchangeHosts(ctx).map((host) => ({
@@ -206,7 +215,8 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               key: 'pause-dx',
               action: 'service.pause',
               target: DX.service,
-              description: 'Pause the Microsoft Exchange Directory Synchronization service (error 2140 is expected)',
+              description:
+                'Pause the Microsoft Exchange Directory Synchronization service (error 2140 is expected)',
               params: { timeoutSeconds: DX.timeoutSeconds, tolerateError: DX.tolerateError },
               supersededBy: endState(ctx),
             }),
@@ -230,8 +240,24 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         {
           host: srv,
           steps: [
-            program(ctx, id, srv, 'srvmain-r', 'srvmain', ['-r'], 'Receive the requests and updates into MSTTRANS.GLB (srvmain -r)'),
-            program(ctx, id, srv, 'srvmain-t', 'srvmain', ['-t'], 'Send each requestor its updates into P1 (srvmain -t)'),
+            program(
+              ctx,
+              id,
+              srv,
+              'srvmain-r',
+              'srvmain',
+              ['-r'],
+              'Receive the requests and updates into MSTTRANS.GLB (srvmain -r)',
+            ),
+            program(
+              ctx,
+              id,
+              srv,
+              'srvmain-t',
+              'srvmain',
+              ['-t'],
+              'Send each requestor its updates into P1 (srvmain -t)',
+            ),
           ],
         },
       ]);
@@ -241,7 +267,9 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         exchangeHosts(ctx).map((host) => ({
           host,
-          steps: [expectEvents(id, host, `t1Transferred/${host}/mark-t2`, EVENTS.t2, [`t2Server/${srv}/srvmain-t`])],
+          steps: [
+            expectEvents(id, host, `t1Transferred/${host}/mark-t2`, EVENTS.t2, [`t2Server/${srv}/srvmain-t`]),
+          ],
         })),
       );
     case 't3Requestors':
@@ -249,9 +277,33 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         ...postoffices(ctx.inventory).map((host) => ({
           host,
           steps: [
-            program(ctx, id, host, 'reqmain-r', 'reqmain', ['-r'], 'Receive the updates into SRVTRANS.GLB (reqmain -r)'),
-            program(ctx, id, host, 'import', 'import', ['admin', '-q', '-y'], 'Import SRVTRANS.GLB into the .NME and .USR files (import -q -y)'),
-            program(ctx, id, host, 'rebuild', 'rebuild', ['-f'], 'Rebuild the global address list (rebuild -f)'),
+            program(
+              ctx,
+              id,
+              host,
+              'reqmain-r',
+              'reqmain',
+              ['-r'],
+              'Receive the updates into SRVTRANS.GLB (reqmain -r)',
+            ),
+            program(
+              ctx,
+              id,
+              host,
+              'import',
+              'import',
+              ['admin', '-q', '-y'],
+              'Import SRVTRANS.GLB into the .NME and .USR files (import -q -y)',
+            ),
+            program(
+              ctx,
+              id,
+              host,
+              'rebuild',
+              'rebuild',
+              ['-f'],
+              'Rebuild the global address list (rebuild -f)',
+            ),
           ],
         })),
         ...exchangeHosts(ctx).map((host) => ({

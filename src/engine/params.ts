@@ -31,10 +31,14 @@ function resolveString(value: string, sources: ParamSources, stepId: string): st
   if (kind === 'secret') {
     const secret = (sources.env ?? process.env)[rest];
     if (secret === undefined || secret === '')
-      throw new DeployError('badInput', `step ${stepId} needs the secret in the environment variable ${rest}, which is not set`, {
-        code: 'SECRET_ENV_UNSET',
-        hint: `export ${rest}=... in this shell, then resume (never put the secret in the inventory)`,
-      });
+      throw new DeployError(
+        'badInput',
+        `step ${stepId} needs the secret in the environment variable ${rest}, which is not set`,
+        {
+          code: 'SECRET_ENV_UNSET',
+          hint: `export ${rest}=... in this shell, then resume (never put the secret in the inventory)`,
+        },
+      );
     return secret;
   }
   if (kind === 'package') {

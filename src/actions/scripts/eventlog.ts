@@ -33,18 +33,16 @@ const FIND = lines(
 
 export const eventlogExpect: FamilyBuilder = (params) => {
   const p = readParams('eventlog.expect', params);
-  const after = p.str('afterRecord', { nonEmpty: true });
-  if (!/^\d+$/.test(after)) throw new TypeError(`eventlog.expect: param "afterRecord" must be a record number, got ${after}`);
-  const events = p.strs('events');
-  for (const e of events) {
-    if (!/^\d+:[^:]+$/.test(e)) throw new TypeError(`eventlog.expect: event "${e}" must read "<EventID>:<Category>"`);
-  }
-  const vars = declare({
-    source: p.str('source', { nonEmpty: true }),
-    events,
-    after: Number(after),
-    waitSeconds: p.int('waitSeconds', 0, 86_400),
-  });
+  const vars = lines(
+    declare({
+      source: p.str('source', { nonEmpty: true }),
+      events: p.strs('events'),
+      afterRecord: p.str('afterRecord', { nonEmpty: true }),
+      waitSeconds: p.int('waitSeconds', 0, 86_400),
+    }),
+    "if ($afterRecord -notmatch '^[0-9]+$') { throw ('afterRecord must be a record number, not ' + $afterRecord) }",
+    '$after = [int]$afterRecord',
+  );
   return {
     probe: lines(vars, FIND, reportState('$missing.Count -eq 0')),
     apply: lines(

@@ -7,102 +7,106 @@
 import { declare, readParams, requireTarget } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
-const PROGRAMS = ['reqmain', 'srvmain', 'import', 'rebuild'] as const;
+/** `EmptyFile $f`: true when the file is absent or zero-length. */
+const EMPTY =
+  'function EmptyFile([string]$f) { return (-not [IO.File]::Exists($f)) -or ((New-Object IO.FileInfo $f).Length -eq 0) }';
 
-function driveLetter(action: 'msmail.run' | 'dirsync.settled', value: string): string {
-  const letter = value.replace(/[:\\]+$/, '').toUpperCase();
-  if (!/^[A-Z]$/.test(letter)) throw new TypeError(`${action}: param "drive" must be a drive letter, got ${value}`);
-  return letter;
-}
+/** Checks the drive letter and program name (values enter as literals; PowerShell judges them). */
+const CHECK = lines(
+  "if ($drive -notmatch '^[A-Za-z]$') { throw ('not a drive letter: ' + $drive) }",
+  "if (@('reqmain', 'srvmain', 'import', 'rebuild') -notcontains $program) { throw ('not an MS Mail program: ' + $program) }",
+  "$root = $drive + ':\\'",
+  "$exe = $exeDir.TrimEnd('\\') + '\\' + $program.ToUpper() + '.EXE'",
+);
 
-/** `$empty` true when the file at `$f` is absent or zero-length. */
-const EMPTY = 'function EmptyFile([string]$f) { return (-not [IO.File]::Exists($f)) -or ((New-Object IO.FileInfo $f).Length -eq 0) }';
-
-/** Verify per program: the file it consumes or writes, at the root `$root` of the mail drive. */
-function verifyFor(program: string, args: readonly string[]): string {
-  const flags = args.map((a) => a.toLowerCase());
-  if (program === 'reqmain' && flags.includes('-t')) return reportState("EmptyFile ($root + 'GLB\\REQTRANS.GLB')");
-  if (program === 'reqmain') return reportState("@(Get-ChildItem -Path ($root + 'P1\\*.RSP') -ErrorAction SilentlyContinue).Count -eq 0");
-  if (program === 'srvmain' && flags.includes('-r')) return reportState("EmptyFile ($root + 'MBG\\SYSTEM.MBG')");
-  if (program === 'srvmain') return reportState("EmptyFile ($root + 'GLB\\SRVREQ.GLB')");
-  if (program === 'import') return reportState("EmptyFile ($root + 'GLB\\SRVTRANS.GLB')");
-  return lines(
-    "$gal = $root + 'GLB\\GAL.GLB'",
-    '$fresh = [IO.File]::Exists($gal)',
-    "foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if ($fresh -and $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $fresh = $false } }",
-    reportState('$fresh'),
-  );
-}
+/** Verify per program: the file it consumes or writes, at the root of the mail drive. */
+const VERIFY = lines(
+  EMPTY,
+  "$t = $arguments -contains '-t'",
+  "$r = $arguments -contains '-r'",
+  "if ($program -eq 'reqmain' -and $t) { $ok = EmptyFile ($root + 'GLB\\REQTRANS.GLB') }",
+  "elseif ($program -eq 'reqmain') { $ok = @(Get-ChildItem -Path ($root + 'P1\\*.RSP') -ErrorAction SilentlyContinue).Count -eq 0 }",
+  "elseif ($program -eq 'srvmain' -and $r) { $ok = EmptyFile ($root + 'MBG\\SYSTEM.MBG') }",
+  "elseif ($program -eq 'srvmain') { $ok = EmptyFile ($root + 'GLB\\SRVREQ.GLB') }",
+  "elseif ($program -eq 'import') { $ok = EmptyFile ($root + 'GLB\\SRVTRANS.GLB') }",
+  'else {',
+  "  $gal = $root + 'GLB\\GAL.GLB'",
+  '  $ok = [IO.File]::Exists($gal)',
+  "  foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if ($ok -and $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $ok = $false } }",
+  '}',
+  reportState('$ok'),
+);
 
 export const msmailRun: FamilyBuilder = (params) => {
   const p = readParams('msmail.run', params);
-  const program = p.str('program').toLowerCase();
-  if (!(PROGRAMS as readonly string[]).includes(program))
-    throw new TypeError(`msmail.run: param "program" must be one of ${PROGRAMS.join(', ')}, got ${program}`);
-  const args = p.strs('args');
   const password = p.extraStr('password');
   const vars = declare({
-    exe: `${p.str('exeDir', { nonEmpty: true }).replace(/\\+$/, '')}\\${program.toUpperCase()}.EXE`,
+    program: p.str('program', { nonEmpty: true }),
     exeDir: p.str('exeDir', { nonEmpty: true }),
-    drive: driveLetter('msmail.run', p.str('drive')),
-    arguments: args,
+    drive: p.str('drive', { nonEmpty: true }),
+    arguments: p.strs('args'),
     forcedos: p.bool('forcedos'),
   });
-  const root = lines("$root = $drive + ':\\'", EMPTY);
   const evidence = lines(
     "DR 'exe' (Bool ([IO.File]::Exists($exe)))",
     "DR 'drive' (Bool ([IO.Directory]::Exists($root + 'GLB')))",
   );
   return {
-    probe: lines(vars, root, evidence, '# A program run is an event: the step is superseded once every participant is settled.', reportState('$false')),
+    probe: lines(
+      vars,
+      CHECK,
+      evidence,
+      '# A program run is an event: the step is superseded once every participant is settled.',
+      reportState('$false'),
+    ),
     // Kept short on purpose: under ~2,900 characters a script goes as -EncodedCommand and is never
     // written to the host's disk, which matters for import, whose script carries the password.
     apply: lines(
       vars,
       password === '' ? '' : declare({ secret: password }),
       "$root = $drive + ':\\'",
+      "$exe = $exeDir.TrimEnd('\\') + '\\' + $program + '.EXE'",
       "if (-not [IO.File]::Exists($exe)) { throw ('FORCEDOS: Program file not found: ' + $exe) }",
-      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('mail drive ' + $drive + ': is not connected; map it, then resume') }",
+      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('mail drive ' + $drive + ': not connected') }",
       "$line = '-d' + $drive",
-      'foreach ($a in $arguments) { $line = $line + \' \' + (QArg $a) }',
+      "foreach ($a in $arguments) { $line = $line + ' ' + (QArg $a) }",
       password === '' ? '' : "$line = $line + ' -p' + $secret",
-      'if ($forcedos) { RunProcess \'forcedos.exe\' ((QArg $exe) + \' \' + $line) $exeDir $true } else { RunProcess $exe $line $exeDir $true }',
+      "if ($forcedos) { RunProcess 'forcedos.exe' ((QArg $exe) + ' ' + $line) $exeDir $true } else { RunProcess $exe $line $exeDir $true }",
       '$rc = $script:ProcRc',
     ),
-    verify: lines(vars, root, evidence, verifyFor(program, args)),
+    verify: lines(vars, CHECK, evidence, VERIFY),
   };
 };
 
 export const dirsyncSettled: FamilyBuilder = (params) => {
   const p = readParams('dirsync.settled', params);
-  const kind = p.str('kind');
-  if (kind !== 'postoffice' && kind !== 'exchange')
-    throw new TypeError(`dirsync.settled: param "kind" must be postoffice or exchange, got ${kind}`);
-  const check =
-    kind === 'postoffice'
-      ? lines(
-          declare({ drive: driveLetter('dirsync.settled', p.str('drive')), server: p.bool('server') }),
-          "$root = $drive + ':\\'",
-          EMPTY,
-          "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('the mail database drive ' + $drive + ': is not connected') }",
-          '$pending = @()',
-          "if (-not (EmptyFile ($root + 'GLB\\REQTRANS.GLB'))) { $pending += 'local changes not sent (T1)' }",
-          "if (@(Get-ChildItem -Path ($root + 'P1\\*.RSP') -ErrorAction SilentlyContinue).Count -gt 0) { $pending += 'updates not received (T3 reqmain -r)' }",
-          "if (-not (EmptyFile ($root + 'GLB\\SRVTRANS.GLB'))) { $pending += 'updates not imported (T3 import)' }",
-          "$gal = $root + 'GLB\\GAL.GLB'",
-          "foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if (-not [IO.File]::Exists($gal) -or $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $pending += 'address list not rebuilt (T3 rebuild)'; break } }",
-          "if ($server -and -not (EmptyFile ($root + 'MBG\\SYSTEM.MBG'))) { $pending += 'requests not received (T2 srvmain -r)' }",
-          "if ($server -and -not (EmptyFile ($root + 'GLB\\SRVREQ.GLB'))) { $pending += 'updates not sent (T2 srvmain -t)' }",
-        )
-      : lines(
-          declare({ exportFile: p.str('exportFile', { nonEmpty: true }) }),
-          EMPTY,
-          '$pending = @()',
-          "if (-not (EmptyFile $exportFile)) { $pending += 'directory changes not exported (T1)' }",
-          "$dx = @(Get-Service | Where-Object { $_.Name -eq 'MSExchangeDX' })",
-          "if ($dx.Count -eq 0) { throw 'the Microsoft Exchange Directory Synchronization service (MSExchangeDX) is not installed' }",
-          "if ($dx[0].Status -ne 'Running') { $pending += ('MSExchangeDX is ' + [string]$dx[0].Status) }",
-        );
+  const check = lines(
+    declare({
+      kind: p.str('kind', { nonEmpty: true }),
+      drive: p.str('drive'),
+      server: p.bool('server'),
+      exportFile: p.str('exportFile'),
+    }),
+    EMPTY,
+    '$pending = @()',
+    "if ($kind -eq 'postoffice') {",
+    "  if ($drive -notmatch '^[A-Za-z]$') { throw ('not a drive letter: ' + $drive) }",
+    "  $root = $drive + ':\\'",
+    "  if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('the mail database drive ' + $drive + ': is not connected') }",
+    "  if (-not (EmptyFile ($root + 'GLB\\REQTRANS.GLB'))) { $pending += 'local changes not sent (T1)' }",
+    "  if (@(Get-ChildItem -Path ($root + 'P1\\*.RSP') -ErrorAction SilentlyContinue).Count -gt 0) { $pending += 'updates not received (T3 reqmain -r)' }",
+    "  if (-not (EmptyFile ($root + 'GLB\\SRVTRANS.GLB'))) { $pending += 'updates not imported (T3 import)' }",
+    "  $gal = $root + 'GLB\\GAL.GLB'",
+    "  foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if (-not [IO.File]::Exists($gal) -or $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $pending += 'address list not rebuilt (T3 rebuild)'; break } }",
+    "  if ($server -and -not (EmptyFile ($root + 'MBG\\SYSTEM.MBG'))) { $pending += 'requests not received (T2 srvmain -r)' }",
+    "  if ($server -and -not (EmptyFile ($root + 'GLB\\SRVREQ.GLB'))) { $pending += 'updates not sent (T2 srvmain -t)' }",
+    "} elseif ($kind -eq 'exchange') {",
+    "  if (-not (EmptyFile $exportFile)) { $pending += 'directory changes not exported (T1)' }",
+    "  $dx = @(Get-Service | Where-Object { $_.Name -eq 'MSExchangeDX' })",
+    "  if ($dx.Count -eq 0) { throw 'the Microsoft Exchange Directory Synchronization service (MSExchangeDX) is not installed' }",
+    "  if ($dx[0].Status -ne 'Running') { $pending += ('MSExchangeDX is ' + [string]$dx[0].Status) }",
+    "} else { throw ('kind must be postoffice or exchange, not ' + $kind) }",
+  );
   const report = lines("DR 'pending' ([string]::Join('; ', $pending))", reportState('$pending.Count -eq 0'));
   return {
     probe: lines(check, report),

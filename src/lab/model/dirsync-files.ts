@@ -40,7 +40,8 @@ export const DXA_FILES = {
 
 export const DX_SERVICE = 'MSExchangeDX';
 export const PCMTA_SERVICE = 'MSExchangePCMTA';
-export const PCMTA_DIAGNOSTICS_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics';
+export const PCMTA_DIAGNOSTICS_KEY =
+  'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics';
 export const PCMTA_DIAGNOSTICS_VALUE = 'General';
 export const DX_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeDX';
 export const PCMTA_SOURCE = 'MSExchangePCMTA';
@@ -89,7 +90,10 @@ export function findServer(state: LabState): { name: string; host: HostState; dr
 
 /** The address list a postoffice should have after rebuild: its users and every imported name. */
 export function expectedGal(host: HostState, drive: string): string[] {
-  const names = new Set([...readLines(host, poPath(drive, PO_FILES.localUsers)), ...readLines(host, poPath(drive, PO_FILES.nme))]);
+  const names = new Set([
+    ...readLines(host, poPath(drive, PO_FILES.localUsers)),
+    ...readLines(host, poPath(drive, PO_FILES.nme)),
+  ]);
   return [...names].sort();
 }
 

@@ -61,7 +61,8 @@ describe('msmail-dirsync lab rollout', () => {
   test('each Exchange DXA received every other participant and runs again (resumed)', () => {
     for (const ex of EXCHANGE) {
       const directory = lines(afterFirst, ex, 'C:\\EXCHSRVR\\DXADATA\\DIRECTORY.TXT');
-      for (const p of EVERYONE.filter((p) => p !== ex)) expect(directory).toEqual(expect.arrayContaining(newNames(p)));
+      for (const p of EVERYONE.filter((p) => p !== ex))
+        expect(directory).toEqual(expect.arrayContaining(newNames(p)));
       expect((afterFirst.hosts[ex]?.services as Record<string, string>).MSExchangeDX).toBe('Running');
       const diag = (afterFirst.hosts[ex]?.registryValues as Record<string, Record<string, { data: number }>>)[
         'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics'
@@ -72,7 +73,11 @@ describe('msmail-dirsync lab rollout', () => {
 
   test('the event checks found this run’s entries, not the stale ones seeded before it', () => {
     for (const ex of EXCHANGE) {
-      const log = (afterFirst.hosts[ex]?.eventLog ?? []) as { record: number; eventId: number; category: string }[];
+      const log = (afterFirst.hosts[ex]?.eventLog ?? []) as {
+        record: number;
+        eventId: number;
+        category: string;
+      }[];
       expect(log.filter((e) => e.record <= 4)).toHaveLength(4);
       const fresh = log.filter((e) => e.record > 4).map((e) => `${e.eventId}:${e.category}`);
       expect(fresh).toEqual(['4395:Sent', '4355:Moved In', '4395:Moved Out', '4355:Received']);
@@ -81,7 +86,10 @@ describe('msmail-dirsync lab rollout', () => {
 
   test('a second run applies nothing', async () => {
     const before = readLabState(dir.state).events.length;
-    const again = await runCli(['--inventory', dir.inventory, '--lab', '--yes', '--state-dir', dir.state], 120_000);
+    const again = await runCli(
+      ['--inventory', dir.inventory, '--lab', '--yes', '--state-dir', dir.state],
+      120_000,
+    );
     expect(again.code).toBe(0);
     const applied = readLabState(dir.state)
       .events.slice(before)

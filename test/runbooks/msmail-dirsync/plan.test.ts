@@ -14,10 +14,21 @@ function pin(exchange40: boolean) {
 }
 
 async function plan(exchange40: boolean, edit: (y: string) => string = (y) => y) {
-  return offlinePlan(msmailDirsync, exampleInventory((y) => edit(pin(exchange40)(y))));
+  return offlinePlan(
+    msmailDirsync,
+    exampleInventory((y) => edit(pin(exchange40)(y))),
+  );
 }
 
-const CYCLE = ['diagnosticLogging', 't1Requestors', 't1Transferred', 't2Server', 't2Transferred', 't3Requestors', 'concluded'];
+const CYCLE = [
+  'diagnosticLogging',
+  't1Requestors',
+  't1Transferred',
+  't2Server',
+  't2Transferred',
+  't3Requestors',
+  'concluded',
+];
 
 describe('msmail-dirsync plan', () => {
   test('without Exchange 4.0 the cycle starts at diagnostic logging, in the KB order', async () => {
@@ -50,7 +61,12 @@ describe('msmail-dirsync plan', () => {
       'ex-mail2 service.pause MSExchangeDX',
     ]);
     expect(t1[4]?.params).toEqual({ timeoutSeconds: 120, tolerateError: 2140 });
-    expect(t1[0]?.params).toMatchObject({ program: 'reqmain', args: ['-t'], drive: 'M', exeDir: 'C:\\MAILEXE' });
+    expect(t1[0]?.params).toMatchObject({
+      program: 'reqmain',
+      args: ['-t'],
+      drive: 'M',
+      exeDir: 'C:\\MAILEXE',
+    });
   });
 
   test('the event checks count only entries after the journaled mark of their phase', async () => {
@@ -62,7 +78,12 @@ describe('msmail-dirsync plan', () => {
       events: ['4395:Sent', '4355:Moved In'],
       afterRecord: '{{capture:t1Requestors/ex-mail1/mark:lastRecord}}',
     });
-    expect(t1.map((s) => s.action)).toEqual(['eventlog.expect', 'eventlog.mark', 'eventlog.expect', 'eventlog.mark']);
+    expect(t1.map((s) => s.action)).toEqual([
+      'eventlog.expect',
+      'eventlog.mark',
+      'eventlog.expect',
+      'eventlog.mark',
+    ]);
     expect(t2[0]?.params).toMatchObject({
       events: ['4395:Moved Out', '4355:Received'],
       afterRecord: '{{capture:t1Transferred/ex-mail1/mark-t2:lastRecord}}',

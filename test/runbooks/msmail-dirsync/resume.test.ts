@@ -26,8 +26,22 @@ describe('msmail-dirsync resume after SIGKILL', () => {
   beforeAll(() => {
     dir = tempDir();
     const faults = join(dir.root, 'faults.yaml');
-    writeFileSync(faults, '- { kind: hang, host: po-east, action: msmail.run, target: "import -dM admin -q -y -p********" }\n');
-    args = ['--inventory', dir.inventory, '--lab', '--yes', '--state-dir', dir.state, '--faults', faults, '--retry-delay', '10'];
+    writeFileSync(
+      faults,
+      '- { kind: hang, host: po-east, action: msmail.run, target: "import -dM admin -q -y -p********" }\n',
+    );
+    args = [
+      '--inventory',
+      dir.inventory,
+      '--lab',
+      '--yes',
+      '--state-dir',
+      dir.state,
+      '--faults',
+      faults,
+      '--retry-delay',
+      '10',
+    ];
   });
   afterAll(() => dir.cleanup());
 

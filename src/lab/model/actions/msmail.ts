@@ -31,7 +31,13 @@ import {
 } from '../dirsync-files.js';
 
 /** Writes one Application log entry (record numbers grow per host). */
-export function logEvent(host: HostState, now: number, eventId: number, category: string, description: string): void {
+export function logEvent(
+  host: HostState,
+  now: number,
+  eventId: number,
+  category: string,
+  description: string,
+): void {
   const log = (host.eventLog ??= []);
   const record = (log[log.length - 1]?.record ?? 0) + 1;
   log.push({ record, time: now, eventId, source: PCMTA_SOURCE, category, description });
@@ -53,7 +59,8 @@ function kickDxa(ctx: ActionContext): string[] {
   const host = ctx.host;
   const version = host.exchange?.version ?? '';
   const kicks = getCI(getCI(host.registryValues ?? {}, DX_KEY) ?? {}, 'PauseKicksDX');
-  if (version.startsWith('4.0') && Number(kicks?.data ?? 0) !== 1) return ['(the pause did not start a dirsync cycle: PauseKicksDX is not set)'];
+  if (version.startsWith('4.0') && Number(kicks?.data ?? 0) !== 1)
+    return ['(the pause did not start a dirsync cycle: PauseKicksDX is not set)'];
   const server = findServer(ctx.state);
   if (!server || getCI(host.services, PCMTA_SERVICE) !== 'Running') return [];
   const changes = readLines(host, DXA_FILES.exportFile);
@@ -66,7 +73,13 @@ function kickDxa(ctx: ActionContext): string[] {
     const from = `HMC/${ctx.name}/${dxaFrom(host)}`;
     const to = `CORPNET/${server.name.toUpperCase()}/$SYSTEM`;
     logEvent(host, ctx.now, 4395, 'Sent', `Mail sent from \\\\${ctx.name}\\MAILDAT$ FROM: ${from} TO: ${to}`);
-    logEvent(host, ctx.now, 4355, 'Moved In', `Mail received on \\\\${server.name}\\MAILDATA FROM: ${from} TO: ${to}`);
+    logEvent(
+      host,
+      ctx.now,
+      4355,
+      'Moved In',
+      `Mail received on \\\\${server.name}\\MAILDATA FROM: ${from} TO: ${to}`,
+    );
   }
   return [];
 }
@@ -87,33 +100,46 @@ function servicePause(ctx: ActionContext): Outcome {
   const notes = sameName(key, DX_SERVICE) ? kickDxa(ctx) : [];
   // The KB: "Could not pause ... Error 2140: An internal Windows NT error occurred" — and it did pause.
   const tolerate = num(ctx, 'tolerateError');
-  const lines = ['out: System error 2140 has occurred.', 'out: An internal Windows error occurred.', ...notes.map((n) => `out: ${n}`)];
+  const lines = [
+    'out: System error 2140 has occurred.',
+    'out: An internal Windows error occurred.',
+    ...notes.map((n) => `out: ${n}`),
+  ];
   if (tolerate !== 2140) return fail(1, `net pause ${name} failed with error 2140 (exit 2)`, lines);
   return ok([...lines, 'DR:tolerated=2140']);
 }
 
 function drive(ctx: ActionContext): string {
-  return str(ctx, 'drive').replace(/[:\\]+$/, '').toUpperCase();
+  return str(ctx, 'drive')
+    .replace(/[:\\]+$/, '')
+    .toUpperCase();
 }
 
 function notServer(): Outcome {
-  return fail(1, 'SRVMAIN: this postoffice is not the directory synchronization server (no GLB\\SRVCONF.GLB)');
+  return fail(
+    1,
+    'SRVMAIN: this postoffice is not the directory synchronization server (no GLB\\SRVCONF.GLB)',
+  );
 }
 
 function reqmain(ctx: ActionContext, d: string, args: string[]): Outcome {
   if (args.includes('-t')) {
     const server = findServer(ctx.state);
-    if (!server) return fail(1, 'REQMAIN: no directory synchronization server is defined for this postoffice');
+    if (!server)
+      return fail(1, 'REQMAIN: no directory synchronization server is defined for this postoffice');
     const changes = readLines(ctx.host, poPath(d, PO_FILES.reqTrans));
     appendLines(server.host, poPath(server.drive, PO_FILES.systemMbg), [
       `REQ|${ctx.name}`,
       ...changes.map((name) => `UPD|${ctx.name}|${name}`),
     ]);
     clearFile(ctx.host, poPath(d, PO_FILES.reqTrans));
-    return ok([`out: REQMAIN: ${changes.length} address change(s) and an update request sent to the dirsync server`]);
+    return ok([
+      `out: REQMAIN: ${changes.length} address change(s) and an update request sent to the dirsync server`,
+    ]);
   }
   const response = readLines(ctx.host, poPath(d, PO_FILES.response));
-  if (!getFile(ctx.host, poPath(d, PO_FILES.response))) return ok(['out: REQMAIN: no directory updates to receive']);
+  if (!getFile(ctx.host, poPath(d, PO_FILES.response)))
+    return ok(['out: REQMAIN: no directory updates to receive']);
   appendLines(ctx.host, poPath(d, PO_FILES.srvTrans), response);
   removeFile(ctx.host, poPath(d, PO_FILES.response));
   return ok([`out: REQMAIN: ${response.length} update(s) moved into SRVTRANS.GLB`]);
@@ -129,7 +155,9 @@ function srvmain(ctx: ActionContext, d: string, args: string[]): Outcome {
     appendLines(ctx.host, poPath(d, PO_FILES.srvReq), requests);
     appendLines(ctx.host, poPath(d, PO_FILES.mstTrans), updates);
     clearFile(ctx.host, poPath(d, PO_FILES.systemMbg));
-    return ok([`out: SRVMAIN: ${requests.length} request(s) and ${updates.length} update(s) received into MSTTRANS.GLB`]);
+    return ok([
+      `out: SRVMAIN: ${requests.length} request(s) and ${updates.length} update(s) received into MSTTRANS.GLB`,
+    ]);
   }
   const conf = readLines(ctx.host, poPath(d, PO_FILES.srvConf)).map((l) => l.split('|'));
   const master = readLines(ctx.host, poPath(d, PO_FILES.mstTrans)).map((l) => l.split('|'));
@@ -137,7 +165,9 @@ function srvmain(ctx: ActionContext, d: string, args: string[]): Outcome {
   const out: string[] = [];
   for (const requester of requesters) {
     const entry = conf.find((c) => sameName(c[1] ?? '', requester));
-    const names = master.filter(([origin]) => !sameName(origin ?? '', requester)).map(([, name]) => name ?? '');
+    const names = master
+      .filter(([origin]) => !sameName(origin ?? '', requester))
+      .map(([, name]) => name ?? '');
     const host = hostNamed(ctx.state, requester);
     if (!entry || !host) {
       out.push(`out: SRVMAIN: ${requester} is not a requestor in SRVCONF.GLB; request ignored`);
@@ -153,8 +183,20 @@ function srvmain(ctx: ActionContext, d: string, args: string[]): Outcome {
       if (connectorLogs(host)) {
         const from = `CORPNET/${ctx.name.toUpperCase()}/$SYSTEM`;
         const to = `HMC/${requester}/${dxaFrom(host)}`;
-        logEvent(host, ctx.now, 4395, 'Moved Out', `Mail sent from \\\\${ctx.name}\\MAILDATA FROM: ${from} TO: ${to}`);
-        logEvent(host, ctx.now, 4355, 'Received', `Mail received on \\\\${requester}\\MAILDAT$ FROM: ${from} TO: ${to}`);
+        logEvent(
+          host,
+          ctx.now,
+          4395,
+          'Moved Out',
+          `Mail sent from \\\\${ctx.name}\\MAILDATA FROM: ${from} TO: ${to}`,
+        );
+        logEvent(
+          host,
+          ctx.now,
+          4355,
+          'Received',
+          `Mail received on \\\\${requester}\\MAILDAT$ FROM: ${from} TO: ${to}`,
+        );
       }
     }
     out.push(`out: SRVMAIN: ${names.length} update(s) sent to ${requester}`);
@@ -170,7 +212,8 @@ function runProgram(ctx: ActionContext): Outcome {
   const d = drive(ctx);
   const args = strList(ctx, 'args').map((a) => a.toLowerCase());
   bool(ctx, 'forcedos');
-  if (!getFile(ctx.host, exe)) return psError(`FORCEDOS: Program file not found: ${exe} (run from the MS Mail executables folder)`);
+  if (!getFile(ctx.host, exe))
+    return psError(`FORCEDOS: Program file not found: ${exe} (run from the MS Mail executables folder)`);
   if (!driveConnected(ctx.host, d))
     return psError(`the mail database drive ${d}: is not connected (no ${d}:\\GLB); map it, then resume`);
   switch (program) {
@@ -179,7 +222,8 @@ function runProgram(ctx: ActionContext): Outcome {
     case 'srvmain':
       return srvmain(ctx, d, args);
     case 'import': {
-      if ((optStr(ctx, 'password') ?? '') === '') return fail(1, 'IMPORT: the administrator password is wrong or missing (-p)');
+      if ((optStr(ctx, 'password') ?? '') === '')
+        return fail(1, 'IMPORT: the administrator password is wrong or missing (-p)');
       const updates = readLines(ctx.host, poPath(d, PO_FILES.srvTrans));
       appendLines(ctx.host, poPath(d, PO_FILES.nme), updates);
       clearFile(ctx.host, poPath(d, PO_FILES.srvTrans));
@@ -218,9 +262,13 @@ function galCurrent(host: HostState, d: string): boolean {
 function pending(ctx: ActionContext): Outcome | string[] {
   const waiting: string[] = [];
   if (str(ctx, 'kind') === 'exchange') {
-    if (readLines(ctx.host, str(ctx, 'exportFile')).length > 0) waiting.push('directory changes not exported (T1)');
+    if (readLines(ctx.host, str(ctx, 'exportFile')).length > 0)
+      waiting.push('directory changes not exported (T1)');
     const dx = getCI(ctx.host.services, DX_SERVICE);
-    if (dx === undefined) return psError('the Microsoft Exchange Directory Synchronization service (MSExchangeDX) is not installed');
+    if (dx === undefined)
+      return psError(
+        'the Microsoft Exchange Directory Synchronization service (MSExchangeDX) is not installed',
+      );
     if (dx !== 'Running') waiting.push(`MSExchangeDX is ${dx}`);
     return waiting;
   }
@@ -254,7 +302,10 @@ export const msmailActions: Record<string, ActionSpec> = {
   'msmail.run': {
     probe: (ctx) => {
       const exe = `${str(ctx, 'exeDir').replace(/\\+$/, '')}\\${str(ctx, 'program').toUpperCase()}.EXE`;
-      return report(false, { exe: getFile(ctx.host, exe) !== undefined, drive: driveConnected(ctx.host, drive(ctx)) });
+      return report(false, {
+        exe: getFile(ctx.host, exe) !== undefined,
+        drive: driveConnected(ctx.host, drive(ctx)),
+      });
     },
     apply: runProgram,
     verify: runVerify,
@@ -264,7 +315,8 @@ export const msmailActions: Record<string, ActionSpec> = {
     apply: (ctx) => {
       const waiting = pending(ctx);
       if (!Array.isArray(waiting)) return waiting;
-      if (waiting.length > 0) return fail(1, `directory synchronization is not finished here: ${waiting.join('; ')}`);
+      if (waiting.length > 0)
+        return fail(1, `directory synchronization is not finished here: ${waiting.join('; ')}`);
       return ok(['DR:pending=']);
     },
   },
