@@ -4,11 +4,12 @@ import type { Inventory } from '../src/inventory/types.js';
 import type { Runbook } from '../src/plan/types.js';
 import { kb817375 } from './kb817375/index.js';
 import { kb979704 } from './kb979704/index.js';
+import { msmailDirsync } from './msmail-dirsync/index.js';
 import { q171259 } from './q171259/index.js';
 import { q240208 } from './q240208/index.js';
 
 export const RUNBOOKS: Readonly<Record<string, Runbook>> = Object.fromEntries(
-  [kb979704, kb817375, q171259, q240208].map((runbook) => [runbook.id, runbook]),
+  [kb979704, kb817375, q171259, q240208, msmailDirsync].map((runbook) => [runbook.id, runbook]),
 );
 export const DEFAULT_RUNBOOK = kb979704.id;
 

@@ -183,7 +183,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         ...startSteps(id, host, services(ctx)),
         makeStep(id, host, ROLE, {
           key: 'mark-event-log',
-          action: 'eventLog.mark',
+          action: 'eventlog.mark',
           target: 'Application',
           description: 'Note the newest Application event (mail flow is proved by events after it)',
         }),

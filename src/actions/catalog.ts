@@ -157,9 +157,6 @@ export interface ActionParams {
    * path, keeping the value's type ("verify and correct, if necessary"). Done when no part starts with `from`.
    * Apply refuses to point a part at a file that does not exist under `to`. Probe prints DR:data, DR:stale. */
   'registry.repointValue': { name: string; from: string; to: string };
-  /** Read-only: the Application event log's newest record number (DR:lastRecord), captured so a later
-   * `mailflow.check` only counts events written after it. Always done. */
-  'eventLog.mark': Record<string, never>;
   /** Mail flow both ways, confirmed by the operator at a gate (apply is refused: a person sends the test
    * messages). Done when the Application log holds, after record `since`, an event from `source` with id
    * `outboundEventId` (to MS Mail) and one with `inboundEventId` (to Exchange). Prints DR:outbound, DR:inbound. */
@@ -190,6 +187,45 @@ export interface ActionParams {
   /** Read-only assertion: registry key `target` (HKLM\, HKCU\ or HKU\…) exists. Probe/verify: DR:exists, done when
    * it does. Apply changes nothing: it fails (exit 1) with `remedy`. */
   'registry.checkKey': { remedy: string };
+  /** `net pause` service `target` (net.exe through `cmd /c ... 2>&1`, as the KB's Services applet does), then
+   * wait up to `timeoutSeconds` for Paused. The net error `tolerateError` (the KB's "Error 2140 ... which you can
+   * ignore"; 0: none) counts as success only when the service does end up Paused (DR:tolerated=<n>); any other
+   * error, or a service that is not Paused, fails. Probe/verify: done when Paused; print DR:status. */
+  'service.pause': { timeoutSeconds: number; tolerateError: number };
+
+  /** Application event log: probe prints DR:lastRecord (the newest record number, 0 when empty) and is always
+   * done, so the journal keeps it as a capture for later `eventlog.expect` steps. Apply does nothing. */
+  'eventlog.mark': Record<string, never>;
+  /** Application event log: each of `events` ("<EventID>:<Category>", e.g. "4395:Sent") written by `source`
+   * with a record number above `afterRecord` (a mark taken before the phase, so stale entries never count).
+   * Probe/verify: done when all are there (DR:found.<id>=record or none). Apply waits up to `waitSeconds`,
+   * polling every 5 s, and fails naming the missing events. Reads with Get-EventLog (PowerShell 2.0). */
+  'eventlog.expect': { source: string; events: string[]; afterRecord: string; waitSeconds: number };
+
+  /** An MS Mail for PC Networks program run from `exeDir` against the postoffice on drive `drive`:
+   * `program` is reqmain, srvmain, import or rebuild; `args` are its switches after `-d<drive>` (import: the
+   * account name first; `password` is appended as `-p<password>` and should be a `{{secret:ENV}}` placeholder).
+   * Apply runs `<exeDir>\<PROGRAM>.EXE` with the native tool itself through RunProcess (on Windows NT the
+   * 16-bit programs are prefaced with FORCEDOS, `forcedos` true), working directory `exeDir` (the KB: "run from
+   * the folder where the executable is located"); exit 0 is success. Probe: these are events, never done by
+   * themselves (a step is superseded when every dirsync participant is settled); prints DR:exe, DR:drive.
+   * Verify reads the postoffice files the program leaves behind: reqmain -t: GLB\REQTRANS.GLB empty;
+   * reqmain -r: no P1\*.RSP left; srvmain -r: MBG\SYSTEM.MBG empty; srvmain -t: GLB\SRVREQ.GLB empty;
+   * import: GLB\SRVTRANS.GLB empty; rebuild: GLB\GAL.GLB written after every NME\*.NME. */
+  'msmail.run': {
+    program: string;
+    args: string[];
+    exeDir: string;
+    drive: string;
+    forcedos: boolean;
+    password?: string;
+  };
+  /** Read-only: is this dirsync participant settled (nothing waiting in either direction)? `kind` postoffice:
+   * GLB\REQTRANS.GLB empty, no P1\*.RSP, GLB\SRVTRANS.GLB empty, GAL.GLB not older than the NME files, and
+   * for the dirsync server (`server`) MBG\SYSTEM.MBG and GLB\SRVREQ.GLB empty. `kind` exchange: the DXA's
+   * `exportFile` empty and MSExchangeDX Running (not Paused). Prints DR:pending (what still waits). Apply
+   * changes nothing and fails when still pending (the end-of-cycle check). */
+  'dirsync.settled': { kind: string; drive: string; server: boolean; exportFile: string };
 
   /** Lab only: the simulated operator performs a gate's checklist items (`items`) on the estate. */
   'lab.operator': {
@@ -236,7 +272,6 @@ export const ACTION_NAMES = [
   'tree.copy',
   'tree.remove',
   'registry.repointValue',
-  'eventLog.mark',
   'mailflow.check',
   'service.listRunning',
   'service.stopList',
@@ -244,6 +279,11 @@ export const ACTION_NAMES = [
   'hotfix.install',
   'file.checkVersion',
   'registry.checkKey',
+  'service.pause',
+  'eventlog.mark',
+  'eventlog.expect',
+  'msmail.run',
+  'dirsync.settled',
   'lab.operator',
 ] as const satisfies readonly ActionName[];
 

@@ -11,7 +11,7 @@ import { psArray, psLiteral } from '../remote/ps-literal.js';
 type KeysOfType<T, V> = { [K in keyof T]-?: T[K] extends V ? K : never }[keyof T] & string;
 
 /** Engine placeholders that must be resolved before a script is built. */
-const PLACEHOLDER = /\{\{(capture|package):/;
+const PLACEHOLDER = /\{\{(capture|package|secret):/;
 
 /** Reader for one action's params; key names are checked against the catalog at compile time. */
 export interface ParamReader<A extends ActionName> {

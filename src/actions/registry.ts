@@ -28,7 +28,9 @@ import { fileCheckVersion, hotfixInstall, registryCheckKey } from './scripts/hot
 import { taskEnsure } from './scripts/task.js';
 import { shareEnsure, shareRemove } from './scripts/shares.js';
 import { treeCopy, treeRemove } from './scripts/trees.js';
-import { eventLogMark, mailflowCheck, registryRepointValue } from './scripts/mail-connector.js';
+import { mailflowCheck, registryRepointValue } from './scripts/mail-connector.js';
+import { eventlogExpect, eventlogMark } from './scripts/eventlog.js';
+import { dirsyncSettled, msmailRun, servicePause } from './scripts/msmail.js';
 import {
   transportAgentEnable,
   transportAgentInstall,
@@ -108,8 +110,6 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return treeRemove;
     case 'registry.repointValue':
       return registryRepointValue;
-    case 'eventLog.mark':
-      return eventLogMark;
     case 'mailflow.check':
       return mailflowCheck;
     case 'service.listRunning':
@@ -124,6 +124,16 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return fileCheckVersion;
     case 'registry.checkKey':
       return registryCheckKey;
+    case 'service.pause':
+      return servicePause;
+    case 'eventlog.mark':
+      return eventlogMark;
+    case 'eventlog.expect':
+      return eventlogExpect;
+    case 'msmail.run':
+      return msmailRun;
+    case 'dirsync.settled':
+      return dirsyncSettled;
     case 'lab.operator':
       return labOperator;
     default: {

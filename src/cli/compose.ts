@@ -54,6 +54,38 @@ export function readPasswords(
   return passwords;
 }
 
+/**
+ * Secrets the runbook's `inputs:` name by environment variable (its profile's `secretInputs`),
+ * read before anything connects; an unset one is a clear error. The values go to the logger's
+ * redactor only: scripts take them through `{{secret:NAME}}` placeholders at execution time.
+ */
+export function readSecrets(
+  inventory: Inventory,
+  runbook: Runbook,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const values: string[] = [];
+  const missing: string[] = [];
+  for (const key of runbook.inventory.secretInputs ?? []) {
+    const name = inventory.inputs?.[key];
+    if (typeof name !== 'string') continue;
+    const value = env[name];
+    if (value === undefined || value === '') missing.push(`${name} (inputs.${key})`);
+    else values.push(value);
+  }
+  if (missing.length > 0) {
+    throw new DeployError(
+      'badInput',
+      `the secret variable(s) ${missing.join(', ')} named in ${inventory.file} are not set`,
+      {
+        code: 'SECRET_ENV_UNSET',
+        hint: `export ${missing[0]?.split(' ')[0] ?? 'NAME'}=... in this shell (never put the secret in the inventory)`,
+      },
+    );
+  }
+  return values;
+}
+
 /** A real estate: hosts at their inventory addresses, keys checked against pins and known_hosts. */
 export function realEstate(inventory: Inventory, stateDir: string, acceptNew: boolean): Estate {
   return {

@@ -18,7 +18,15 @@ import { renderConsoleSummary } from '../report/render-report.js';
 import { writeRunReport } from '../report/write-report.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Runbook } from '../plan/types.js';
-import { labEstate, makeDeps, makeTransportPool, readPasswords, realEstate, type Estate } from './compose.js';
+import {
+  labEstate,
+  makeDeps,
+  makeTransportPool,
+  readPasswords,
+  readSecrets,
+  realEstate,
+  type Estate,
+} from './compose.js';
 import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
 
 export interface RunFlags {
@@ -140,6 +148,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     return EXIT.done;
   }
 
+  const secrets = readSecrets(inventory, runbook);
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
   const estate: Estate = flags.lab
     ? await labEstate(inventory, stateDir, flags.faults)
@@ -151,7 +160,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
     ...(live ? { stages: stageList(runbook, inventory) } : {}),
     color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
-    secrets: Object.values(passwords),
+    secrets: [...Object.values(passwords), ...secrets],
     verbose: flags.verbose === true,
   });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);

@@ -15,7 +15,7 @@ import { stateDirFor } from '../durability/run-dir.js';
 import { loadInventory } from '../inventory/load-inventory.js';
 import { createRunLogger } from '../log/logger.js';
 import { planStages } from '../plan/build-plan.js';
-import { labEstate, makeDeps, makeTransportPool, readPasswords, realEstate } from './compose.js';
+import { labEstate, makeDeps, makeTransportPool, readPasswords, readSecrets, realEstate } from './compose.js';
 import { runbookFor } from '../../runbooks/index.js';
 
 /** Actions whose "done" is part of the finished estate (events such as restarts are not). */
@@ -37,6 +37,7 @@ const END_STATE = new Set([
   'hotfix.install',
   'file.checkVersion',
   'registry.checkKey',
+  'dirsync.settled',
 ]);
 
 export async function verifyCommand(flags: {
@@ -52,7 +53,12 @@ export async function verifyCommand(flags: {
     ? await labEstate(inventory, stateDir)
     : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
   const passwords = readPasswords(inventory);
-  const logger = createRunLogger({ console: 'quiet', color: false, secrets: Object.values(passwords) });
+  const secrets = readSecrets(inventory, runbook);
+  const logger = createRunLogger({
+    console: 'quiet',
+    color: false,
+    secrets: [...Object.values(passwords), ...secrets],
+  });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
   const journal = { append: async () => undefined, readAll: () => [] };
   const deps = makeDeps({

@@ -1,7 +1,10 @@
 /**
  * Resolves the placeholders a runbook may put in step parameters:
- * `{{capture:STEP:KEY}}` — a value an earlier step's probe reported (from the journal), and
- * `{{package:sha256:FILE}}` — the package file's hash recorded in preflight.
+ * `{{capture:STEP:KEY}}` — a value an earlier step's probe reported (from the journal),
+ * `{{package:sha256:FILE}}` — the package file's hash recorded in preflight, and
+ * `{{secret:ENV_NAME}}` — a secret read from the environment at execution time. The plan, the
+ * journal and the audit log only ever hold the placeholder; the CLI registers the value with the
+ * logger's redactor (see `readSecrets` in src/cli/compose.ts).
  */
 import { DeployError } from '../errors.js';
 import type { ParamValue, Params } from '../remote/header.js';
@@ -9,14 +12,35 @@ import type { ParamValue, Params } from '../remote/header.js';
 export interface ParamSources {
   captures: Record<string, Record<string, string>>;
   packageHashes: Record<string, string>;
+  /** Where `{{secret:NAME}}` is read from (default: process.env), only when a script is built. */
+  env?: NodeJS.ProcessEnv;
 }
 
-const PLACEHOLDER = /^\{\{(capture|package):([^}]*)\}\}$/;
+const PLACEHOLDER = /^\{\{(capture|package|secret):([^}]*)\}\}$/;
+
+/** The names of the environment variables a params tree takes secrets from. */
+export function secretNames(params: Params): string[] {
+  const text = JSON.stringify(params);
+  return [...text.matchAll(/\{\{secret:([A-Za-z_][A-Za-z0-9_]*)\}\}/g)].map((m) => m[1] ?? '');
+}
 
 function resolveString(value: string, sources: ParamSources, stepId: string): string {
   const match = PLACEHOLDER.exec(value);
   if (!match) return value;
   const [, kind, rest = ''] = match;
+  if (kind === 'secret') {
+    const secret = (sources.env ?? process.env)[rest];
+    if (secret === undefined || secret === '')
+      throw new DeployError(
+        'badInput',
+        `step ${stepId} needs the secret in the environment variable ${rest}, which is not set`,
+        {
+          code: 'SECRET_ENV_UNSET',
+          hint: `export ${rest}=... in this shell, then resume (never put the secret in the inventory)`,
+        },
+      );
+    return secret;
+  }
   if (kind === 'package') {
     const file = rest.replace(/^sha256:/, '');
     const hash = sources.packageHashes[file.toLowerCase()];

@@ -24,6 +24,11 @@ export interface InventoryProfile {
   labHostLists?: readonly string[];
   /** `inputs:` (values the runbook needs from the operator), a strict zod object; absent: none. */
   inputs?: z.ZodType<Record<string, unknown>>;
+  /**
+   * Keys of `inputs:` whose value names an environment variable holding a secret (a password
+   * a script needs). The CLI reads them before a run, refuses when unset, and redacts them.
+   */
+  secretInputs?: readonly string[];
   /** Package folder used when the inventory names none; absent: the runbook needs no package. */
   defaultPackage?: string;
 }

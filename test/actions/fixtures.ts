@@ -150,7 +150,6 @@ export const SAMPLES: readonly Sample[] = [
       to: 'E:\\exchsrvr\\Connect\\Msmcon',
     },
   },
-  { action: 'eventLog.mark', target: 'Application', params: {} },
   {
     action: 'mailflow.check',
     target: 'MS Mail Connector',
@@ -216,6 +215,34 @@ export const SAMPLES: readonly Sample[] = [
       args: ['/server:MPSSQL01', 'C:\\Program Files\\Microsoft Hosting\\', ''],
       workingDir: PATHS.checkFolderDir,
     },
+  },
+  { action: 'service.pause', target: 'MSExchangeDX', params: { timeoutSeconds: 120, tolerateError: 2140 } },
+  { action: 'eventlog.mark', target: 'Application', params: {} },
+  {
+    action: 'eventlog.expect',
+    target: '4395:Sent, 4355:Moved In',
+    params: {
+      source: 'MSExchangePCMTA',
+      events: ['4395:Sent', '4355:Moved In'],
+      afterRecord: '42',
+      waitSeconds: 600,
+    },
+  },
+  {
+    action: 'msmail.run',
+    target: 'reqmain -dM -t',
+    // import's password is declared in apply only (test/runbooks/msmail-dirsync/scripts.test.ts).
+    params: { program: 'reqmain', args: ['-t'], exeDir: 'C:\\Mail Exe\\', drive: 'M', forcedos: true },
+  },
+  {
+    action: 'dirsync.settled',
+    target: 'po-hq',
+    params: { kind: 'postoffice', drive: 'M', server: true, exportFile: '' },
+  },
+  {
+    action: 'dirsync.settled',
+    target: 'ex-mail1',
+    params: { kind: 'exchange', drive: '', server: false, exportFile: 'C:\\EXCHSRVR\\DXADATA\\EXPORT.TXT' },
   },
   {
     action: 'lab.operator',

@@ -93,3 +93,17 @@ describe('building a script refuses bad input with a TypeError that names it', (
     expect(restart).toContain('$timeoutSeconds = 300');
   });
 });
+
+describe('{{secret:NAME}} placeholders', () => {
+  test('resolve from the environment only when a script is built, and an unset one is a clear error', async () => {
+    const { resolveParams, secretNames } = await import('../../src/engine/params.js');
+    const params = { password: '{{secret:DR_TEST_SECRET}}', other: 'x' };
+    expect(secretNames(params)).toEqual(['DR_TEST_SECRET']);
+    const sources = { captures: {}, packageHashes: {} };
+    expect(resolveParams(params, { ...sources, env: { DR_TEST_SECRET: 'hunter22' } }, 's1')).toEqual({
+      password: 'hunter22',
+      other: 'x',
+    });
+    expect(() => resolveParams(params, { ...sources, env: {} }, 's1')).toThrow(/DR_TEST_SECRET.*not set/);
+  });
+});

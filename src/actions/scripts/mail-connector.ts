@@ -1,7 +1,7 @@
 /**
  * Microsoft Mail Connector repairs: `registry.repointValue` (a value's path moved from one folder
  * to another, every `;`-separated part, type kept) and the mail-flow evidence read from the
- * Application event log (`eventLog.mark`, `mailflow.check`). Get-EventLog is bounded with
+ * Application event log (`mailflow.check`, after an `eventlog.mark`). Get-EventLog is bounded with
  * -Newest so a huge log is never read whole.
  */
 import { declare, readParams, requireTarget } from '../params.js';
@@ -51,21 +51,6 @@ export const registryRepointValue: FamilyBuilder = (params, target) => {
       '$rc = 0',
     ),
     verify: lines(vars, current, reportState('-not $stale')),
-  };
-};
-
-export const eventLogMark: FamilyBuilder = () => {
-  const check = lines(
-    '$last = @(Get-EventLog -LogName Application -Newest 1)',
-    "$n = '0'",
-    'if ($last.Count -gt 0) { $n = [string]$last[0].Index }',
-    "DR 'lastRecord' $n",
-    reportState('$true'),
-  );
-  return {
-    probe: check,
-    apply: lines('# A mark only reads the log: nothing to apply.', '$rc = 0'),
-    verify: check,
   };
 };
 

@@ -45,7 +45,6 @@ export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
   'tree.copy': 60_000,
   'tree.remove': 10_000,
   'registry.repointValue': 300,
-  'eventLog.mark': 300,
   'mailflow.check': 200,
   'service.listRunning': 300,
   /** Exchange 2000's information store can take minutes to stop and start. */
@@ -54,6 +53,12 @@ export const APPLY_DURATIONS_MS: Readonly<Record<string, number>> = {
   'hotfix.install': 45_000,
   'file.checkVersion': 300,
   'registry.checkKey': 300,
+  'service.pause': 5_000,
+  'eventlog.mark': 300,
+  'eventlog.expect': 1_000,
+  /** FORCEDOS reqmain/srvmain/import/rebuild on a postoffice of a few thousand names. */
+  'msmail.run': 60_000,
+  'dirsync.settled': 300,
   /** Per checklist item the simulated operator performs in the Deployment Tool. */
   'lab.operator': 20_000,
 };

@@ -15,6 +15,8 @@ import { treeActions } from './trees.js';
 import { mailConnectorActions } from './mail-connector.js';
 import { serviceSetActions } from './service-set.js';
 import { hotfixActions } from './hotfix.js';
+import { eventLogActions } from './eventlog.js';
+import { msmailActions } from './msmail.js';
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...inspectActions,
@@ -32,4 +34,6 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...mailConnectorActions,
   ...serviceSetActions,
   ...hotfixActions,
+  ...eventLogActions,
+  ...msmailActions,
 };

@@ -4,6 +4,7 @@
  * (`…\Msmcon\Maildata`) is shared as Maildat$: then a test message each way writes the
  * connector's transfer events to the Application log.
  */
+import { writeEvent } from '../event-log.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, num, ok, psError, report, str, target } from './context.js';
 import { findKey, getCI, normalizePath, dirName } from '../names.js';
@@ -51,10 +52,6 @@ function check(ctx: ActionContext): Outcome {
   return report(!stale, { data: got.have.data, stale });
 }
 
-function newestRecord(host: HostState): number {
-  return host.eventLog?.at(-1)?.record ?? 0;
-}
-
 /** Events from `source` after record `since` with `eventId`. */
 function seen(host: HostState, source: string, since: number, eventId: number): boolean {
   return (host.eventLog ?? []).some(
@@ -89,10 +86,8 @@ export function mailFlowBlocked(host: HostState): string | undefined {
 export function sendTestMessages(host: HostState, now: number): string {
   const blocked = mailFlowBlocked(host);
   if (blocked) throw new Error(`the test messages stayed queued: ${blocked}`);
-  const log = (host.eventLog ??= []);
   for (const [direction, eventId] of Object.entries(MAIL_EVENTS)) {
-    log.push({
-      record: newestRecord(host) + 1,
+    writeEvent(host, {
       time: now,
       eventId,
       source: MSMI_SERVICE,
@@ -122,10 +117,6 @@ export const mailConnectorActions: Record<string, ActionSpec> = {
       got.values[got.key] = { type: got.have.type, data: parts.join(';') };
       return ok();
     },
-  },
-  'eventLog.mark': {
-    probe: (ctx) => report(true, { lastRecord: newestRecord(ctx.host) }),
-    apply: () => ok(),
   },
   'mailflow.check': {
     probe: flowCheck,

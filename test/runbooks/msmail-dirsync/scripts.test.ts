@@ -1,0 +1,44 @@
+/** The import script: the password enters once, as a literal, in apply only, and the script is delivered encoded. */
+import { describe, expect, test } from '@jest/globals';
+import { buildScript } from '../../../src/actions/build-script.js';
+import { planDelivery } from '../../../src/remote/deliver.js';
+import { psLiteral } from '../../../src/remote/ps-literal.js';
+
+const PASSWORD = "it's $(a) p@ss`word";
+const params = {
+  program: 'import',
+  args: ['admin', '-q', '-y'],
+  exeDir: 'C:\\Microsoft Mail\\Executables',
+  drive: 'M',
+  forcedos: true,
+  password: PASSWORD,
+};
+
+function script(phase: 'probe' | 'apply' | 'verify'): string {
+  return buildScript({
+    run: '20261123-135952-8f2b',
+    step: 't3Requestors/postoffice-with-a-long-name/import',
+    action: 'msmail.run',
+    phase,
+    host: 'postoffice-with-a-long-name',
+    target: 'import -dM admin -q -y -p********',
+    params,
+  });
+}
+
+describe('msmail.run import script', () => {
+  test('the password enters the apply body once as a single-quoted literal and is passed as -p', () => {
+    const body = script('apply').split('\n').slice(1).join('\n');
+    expect(body.split(psLiteral(PASSWORD)).length - 1).toBe(1);
+    expect(body).toContain("$line = $line + ' -p' + $secret");
+  });
+
+  test('probe and verify bodies do not carry the password', () => {
+    for (const phase of ['probe', 'verify'] as const)
+      expect(script(phase).split('\n').slice(1).join('\n')).not.toContain('p@ss');
+  });
+
+  test('the apply script goes as -EncodedCommand, so it is never written to the host disk', () => {
+    expect(planDelivery(script('apply'), 'x.ps1').kind).toBe('encoded');
+  });
+});
