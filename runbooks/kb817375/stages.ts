@@ -6,7 +6,7 @@
  */
 import { hostsWithRole } from '../../src/inventory/types.js';
 import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
-import { captured, makeStep, winJoin } from '../kb979704/steps.js';
+import { captured, makeStep, winJoin } from '../common/steps.js';
 import {
   FIXED_FILE,
   HOTFIX_PACKAGE,

@@ -18,7 +18,7 @@ import {
   type Component,
   type StandaloneProduct,
 } from './data.js';
-import { captured, makeStep, slug, winJoin, type StepInput } from './steps.js';
+import { captured, makeStep, slug, winJoin, type StepInput } from '../common/steps.js';
 
 export const STAGE_TITLES = {
   stopEngines: 'Disable and shut down the Provisioning Engine on every MPS engine server',

@@ -4,7 +4,7 @@
  */
 import { hostsWithRole } from '../../src/inventory/types.js';
 import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
-import { makeStep, type StepInput } from '../kb979704/steps.js';
+import { makeStep, type StepInput } from '../common/steps.js';
 import { DIAGNOSTICS, DX, DXA, EVENTS, PAUSE_BUTTON } from './data.js';
 import { dirsyncInputs, mailDriveOf, postoffices } from './inventory.js';
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { PlanStep } from '../../src/plan/types.js';
-import { makeStep, slug, winJoin } from '../kb979704/steps.js';
+import { makeStep, slug, winJoin } from '../common/steps.js';
 
 export const ROLE = 'connector';
 export const SERVICES_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services';

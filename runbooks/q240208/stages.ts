@@ -5,7 +5,7 @@
  */
 import { hostsWithRole } from '../../src/inventory/types.js';
 import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
-import { captured } from '../kb979704/steps.js';
+import { captured } from '../common/steps.js';
 import {
   MAILDATA_SHARE,
   MSMCON,

@@ -97,7 +97,7 @@ export function realEstate(inventory: Inventory, stateDir: string, acceptNew: bo
 
 /**
  * The simulated estate in this process: state persisted beside the runs (so a rehearsal spans
- * crashes), stand-in package generated if absent, a random lab password if none is set.
+ * crashes), stand-in package generated if absent, random lab passwords and secrets if none are set.
  */
 export async function labEstate(
   inventory: Inventory,
@@ -116,10 +116,15 @@ export async function labEstate(
       hint: `add "${runbook.lab.example}" or run without --lab against real hosts`,
     });
   }
-  for (const host of inventory.hosts) {
-    if ('passwordEnv' in host.auth && !process.env[host.auth.passwordEnv]) {
-      process.env[host.auth.passwordEnv] = randomBytes(18).toString('base64url');
-    }
+  // A rehearsal needs no real credentials: any variable the inventory names and nobody set gets a
+  // random value, which the simulated hosts then accept.
+  const secretVars = (runbook.inventory.secretInputs ?? []).map((key) => inventory.inputs?.[key]);
+  const authVars = inventory.hosts.map((host) =>
+    'passwordEnv' in host.auth ? host.auth.passwordEnv : undefined,
+  );
+  for (const name of [...authVars, ...secretVars]) {
+    if (typeof name === 'string' && !process.env[name])
+      process.env[name] = randomBytes(18).toString('base64url');
   }
   const paths = labStatePathFor(stateDir, inventory.file);
   await ensureDir(dirname(paths.state));

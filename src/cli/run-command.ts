@@ -148,11 +148,11 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     return EXIT.done;
   }
 
-  const secrets = readSecrets(inventory, runbook);
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
   const estate: Estate = flags.lab
     ? await labEstate(inventory, stateDir, flags.faults)
     : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
+  const secrets = readSecrets(inventory, runbook);
   const passwords = readPasswords(inventory);
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
   const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
