@@ -7,7 +7,8 @@
  * The machine is pure: it names one effect, `runStage`, which the engine provides. It knows the
  * facts, never host names.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
+import { runStage, stageState } from './stage.js';
 
 export interface RunbookFacts {
   mapi32Current?: boolean;
@@ -24,22 +25,12 @@ export interface MachineContext {
   missingFact?: 'mapi32Current' | 'useWorkaround';
 }
 
-export interface StageOutcome {
-  stage: string;
-}
-
 /** Bump when states are renamed or removed: a snapshot from another version is refused. */
 export const MACHINE_VERSION = '1';
 
+/** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
-  return {
-    invoke: {
-      src: 'runStage' as const,
-      input: { stage: id },
-      onDone: { target: next },
-      onError: { target: '#kb817375.failed' },
-    },
-  };
+  return stageState('kb817375', id, next);
 }
 
 export const kb817375Machine = setup({
@@ -48,9 +39,7 @@ export const kb817375Machine = setup({
     context: {} as MachineContext,
   },
   actors: {
-    runStage: fromPromise<StageOutcome, { stage: string }>(async () => {
-      throw new Error('runStage must be provided by the engine');
-    }),
+    runStage,
   },
   guards: {
     mapi32Unknown: ({ context }) => context.facts.mapi32Current === undefined,

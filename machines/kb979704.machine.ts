@@ -6,7 +6,8 @@
  * The machine is pure: it names one effect, `runStage`, which the engine provides (real
  * execution, a dry-run recorder, or a test fake). It knows roles, never host names.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
+import { runStage, stageState } from './stage.js';
 
 export interface RunbookFacts {
   ur5Installed?: boolean;
@@ -23,24 +24,12 @@ export interface MachineContext {
   missingFact?: 'ur5Installed' | 'upgradedFromHmc40';
 }
 
-/** What `runStage` resolves with; the engine never resolves a stage it halted. */
-export interface StageOutcome {
-  stage: string;
-}
-
 /** Bump when states are renamed or removed: a snapshot from another version is refused. */
 export const MACHINE_VERSION = '1';
 
-/** An invoke of the one effect, for the stage with the same name as its state. */
+/** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
-  return {
-    invoke: {
-      src: 'runStage' as const,
-      input: { stage: id },
-      onDone: { target: next },
-      onError: { target: '#kb979704.failed' },
-    },
-  };
+  return stageState('kb979704', id, next);
 }
 
 /** A region of the no-UR5 tail: one stage, then done. */
@@ -54,9 +43,7 @@ export const kb979704Machine = setup({
     context: {} as MachineContext,
   },
   actors: {
-    runStage: fromPromise<StageOutcome, { stage: string }>(async () => {
-      throw new Error('runStage must be provided by the engine');
-    }),
+    runStage,
   },
   guards: {
     ur5Unknown: ({ context }) => context.facts.ur5Installed === undefined,

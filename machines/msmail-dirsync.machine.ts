@@ -7,7 +7,8 @@
  *
  * Pure: one effect, `runStage`, which the engine provides. It knows facts, never host names.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
+import { runStage, stageState } from './stage.js';
 
 export interface DirsyncFacts {
   exchange40?: boolean;
@@ -25,23 +26,15 @@ export interface MachineContext {
 /** Bump when states are renamed or removed: a snapshot from another version is refused. */
 export const MACHINE_VERSION = '1';
 
+/** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
-  return {
-    invoke: {
-      src: 'runStage' as const,
-      input: { stage: id },
-      onDone: { target: next },
-      onError: { target: '#msmail-dirsync.failed' },
-    },
-  };
+  return stageState('msmail-dirsync', id, next);
 }
 
 export const msmailDirsyncMachine = setup({
   types: { input: {} as MachineInput, context: {} as MachineContext },
   actors: {
-    runStage: fromPromise<{ stage: string }, { stage: string }>(async () => {
-      throw new Error('runStage must be provided by the engine');
-    }),
+    runStage,
   },
   guards: {
     exchange40Unknown: ({ context }) => context.facts.exchange40 === undefined,

@@ -5,7 +5,8 @@
  *
  * Pure: one effect, `runStage`, provided by the engine. It knows no host names.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
+import { runStage, stageState } from './stage.js';
 
 export interface Q171259Facts {
   appleTalkMta?: boolean;
@@ -19,23 +20,15 @@ export interface MachineContext {
 
 export const MACHINE_VERSION = '1';
 
+/** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
-  return {
-    invoke: {
-      src: 'runStage' as const,
-      input: { stage: id },
-      onDone: { target: next },
-      onError: { target: '#q171259.failed' },
-    },
-  };
+  return stageState('q171259', id, next);
 }
 
 export const q171259Machine = setup({
   types: { input: {} as { facts: Q171259Facts }, context: {} as MachineContext },
   actors: {
-    runStage: fromPromise<{ stage: string }, { stage: string }>(async () => {
-      throw new Error('runStage must be provided by the engine');
-    }),
+    runStage,
   },
   guards: {
     appleTalkUnknown: ({ context }) => context.facts.appleTalkMta === undefined,

@@ -5,7 +5,8 @@
  *
  * Pure: one effect, `runStage`, provided by the engine. It knows no host names.
  */
-import { assign, fromPromise, setup } from 'xstate';
+import { assign, setup } from 'xstate';
+import { runStage, stageState } from './stage.js';
 
 export interface Q240208Facts {
   appleTalkMta?: boolean;
@@ -19,23 +20,15 @@ export interface MachineContext {
 
 export const MACHINE_VERSION = '1';
 
+/** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
-  return {
-    invoke: {
-      src: 'runStage' as const,
-      input: { stage: id },
-      onDone: { target: next },
-      onError: { target: '#q240208.failed' },
-    },
-  };
+  return stageState('q240208', id, next);
 }
 
 export const q240208Machine = setup({
   types: { input: {} as { facts: Q240208Facts }, context: {} as MachineContext },
   actors: {
-    runStage: fromPromise<{ stage: string }, { stage: string }>(async () => {
-      throw new Error('runStage must be provided by the engine');
-    }),
+    runStage,
   },
   guards: {
     appleTalkUnknown: ({ context }) => context.facts.appleTalkMta === undefined,
