@@ -17,6 +17,11 @@ export const ATMTA = 'MSExchangeATMTA';
 /** The PC MTA services' shared performance key; it exists once any PC MTA is defined. */
 export const PCMTA_KEY = 'MSExchangePCMTA';
 export const MAILDATA_SHARE = 'Maildat$';
+/** Which connector services exist decides which stop, start and registry steps apply (both runbooks). */
+export const CONNECTOR_FACTS = [
+  { id: 'appleTalkMta', description: 'the MS Mail Connector (AppleTalk) MTA service is installed' },
+  { id: 'pcmtaDefined', description: 'PC MTA services are defined (MSExchangePCMTA key present)' },
+] as const;
 /** The postoffice tree below the Exchange folder, as the KBs write it. */
 export const MSMCON = 'Connect\\Msmcon';
 export const STOP_TIMEOUT_SECONDS = 300;

@@ -4,7 +4,14 @@ import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js'
 import type { InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { DEFAULT_EXCHANGE_PATH } from './data.js';
-import { ROLE, driveLetter, driveOf, serviceNames, windowsFolder } from '../msmc/connector.js';
+import {
+  CONNECTOR_FACTS,
+  ROLE,
+  driveLetter,
+  driveOf,
+  serviceNames,
+  windowsFolder,
+} from '../msmc/connector.js';
 
 const inputs = strict(
   {
@@ -51,10 +58,7 @@ export function labOf(inventory: Pick<Inventory, 'lab'>): Q171259Lab | undefined
 export const INVENTORY_PROFILE: InventoryProfile = {
   roles: [{ id: ROLE, description: 'Exchange servers running the Microsoft Mail Connector' }],
   requiredRoles: [{ role: ROLE, why: 'the postoffice to move lives on a connector server' }],
-  facts: [
-    { id: 'appleTalkMta', description: 'the MS Mail Connector (AppleTalk) MTA service is installed' },
-    { id: 'pcmtaDefined', description: 'PC MTA services are defined (MSExchangePCMTA key present)' },
-  ],
+  facts: CONNECTOR_FACTS,
   lab,
   labHostLists: ['powershell1'],
   inputs,

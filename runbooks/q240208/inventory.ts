@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
 import type { InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { ROLE, driveLetter, serviceNames } from '../msmc/connector.js';
+import { CONNECTOR_FACTS, ROLE, driveLetter, serviceNames } from '../msmc/connector.js';
 
 const inputs = strict(
   {
@@ -53,10 +53,7 @@ export function labOf(inventory: Pick<Inventory, 'lab'>): Q240208Lab | undefined
 export const INVENTORY_PROFILE: InventoryProfile = {
   roles: [{ id: ROLE, description: 'Exchange servers running the Microsoft Mail Connector' }],
   requiredRoles: [{ role: ROLE, why: 'the relocated postoffice lives on a connector server' }],
-  facts: [
-    { id: 'appleTalkMta', description: 'the MS Mail Connector (AppleTalk) MTA service is installed' },
-    { id: 'pcmtaDefined', description: 'PC MTA services are defined (MSExchangePCMTA key present)' },
-  ],
+  facts: CONNECTOR_FACTS,
   lab,
   labHostLists: ['powershell1'],
   inputs,
