@@ -1,7 +1,8 @@
 /**
  * A minimal runbook for the transport benchmark: one `hosts` stage of N steps per host, all
- * hosts at once, behind a one-state statechart. Same engine path as KB979704 (probe, journal
- * intent, apply, result, verify, checkpoints), none of its content.
+ * hosts at once, behind a one-state statechart. Same engine path as KB979704 (journal intent,
+ * one `run` command: probe, apply, verify; journal probe and result; checkpoints), none of its
+ * content.
  */
 import { fromPromise, setup } from 'xstate';
 import { z } from 'zod';

@@ -4,17 +4,28 @@
  */
 import { connect as netConnect } from 'node:net';
 import { NodeSSH } from 'node-ssh';
+import { buildScript } from '../src/actions/build-script.js';
 import { encodeCommand, POWERSHELL } from '../src/remote/deliver.js';
+import type { ScriptPhase } from '../src/remote/header.js';
 import type { SshdHosts } from './sshd-hosts.js';
 
 /**
- * An encoded script whose header names `phase`, padded to the size of a real action script
- * (~1.5 k characters, ~4 KB encoded), so sshd and the forced command do the same work as for
- * the engine's commands.
+ * An encoded script whose header names `phase`, padded to the size of the engine's real script
+ * for a bench step (`registry.remove`, see bench-runbook.ts), so sshd and the forced command do
+ * the same work as for the engine's commands.
  */
-export function encodedFor(phase: string): string {
-  const script =
-    `# deploy-rollup/1 run=bench step=s action=registry.remove phase=${phase}\n` + '#'.repeat(1500) + '\n';
+export function encodedFor(phase: ScriptPhase): string {
+  const real = buildScript({
+    run: 'run-20260101T000000Z-abc123',
+    step: 'work/bench-01/0',
+    action: 'registry.remove',
+    phase,
+    host: 'bench-01',
+    target: 'HKLM:\\SOFTWARE\\bench\\0',
+    params: {},
+  });
+  const header = `# deploy-rollup/1 run=bench step=s action=registry.remove phase=${phase}\n`;
+  const script = header + '#'.repeat(Math.max(0, real.length - header.length - 1)) + '\n';
   return `${POWERSHELL} -EncodedCommand ${encodeCommand(script)}`;
 }
 

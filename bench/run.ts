@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const result = {
     floorMs: r(transport.floorMs, 0),
     floorSameWorkMs: r(transport.floorSameWorkMs, 0),
+    floorThreeTripsMs: r(transport.floorThreeTripsMs, 0),
     oursMs: r(transport.oursMs, 0),
     ansibleMs: r(transport.ansibleMs, 0),
     ansibleControlPersistMs: r(transport.ansibleControlPersistMs, 0),
@@ -87,7 +88,8 @@ async function main(): Promise<void> {
   const lines = [
     `${transport.hosts} hosts x ${transport.steps} steps over OpenSSH sshd (median of ${smoke ? 1 : 3}):`,
     `  floor (node-ssh, 20 x true/host)          ${result.floorMs} ms`,
-    `  floor, 3 round trips per step        ${result.floorSameWorkMs} ms`,
+    `  floor, 1 encoded run per step             ${result.floorSameWorkMs} ms`,
+    `  floor, 3 encoded commands per step        ${result.floorThreeTripsMs} ms`,
     `  deploy-rollup engine (${transport.oursCommands} commands)      ${result.oursMs} ms  (${result.ratios.oursToFloor}x floor, ${result.ratios.oursToSameWorkFloor}x same-work floor)`,
     `  ansible-playbook, no reuse                ${result.ansibleMs ?? 'unavailable'} ms`,
     `  ansible-playbook, ControlPersist          ${result.ansibleControlPersistMs ?? 'unavailable'} ms  (${result.ratios.ansibleControlPersistToOurs ?? '-'}x ours)`,

@@ -1,8 +1,8 @@
 /**
  * N real OpenSSH `sshd` instances on loopback for the transport benchmark, configured as in
  * shared/reference/ssh-measurements.md. Every instance forces a tiny sh script that answers the
- * deploy-rollup script protocol (probe → pending, verify → done, `__RC__=0`), so the engine, the
- * bare client and Ansible all talk to the same daemons.
+ * deploy-rollup script protocol (probe → pending, verify → done, run → the three sections,
+ * `__RC__=0`), so the engine, the bare client and Ansible all talk to the same daemons.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
@@ -34,6 +34,7 @@ case "$SSH_ORIGINAL_COMMAND" in
     case "$head" in
       *phase=probe*) echo DR:state=pending ;;
       *phase=verify*) echo DR:state=done ;;
+      *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
     esac
     echo __RC__=0 ;;
   /usr/lib/openssh/sftp-server) exec /usr/lib/openssh/sftp-server ;;
@@ -43,6 +44,7 @@ case "$SSH_ORIGINAL_COMMAND" in
     case "$(head -c 400 "$f")" in
       *phase=probe*) echo DR:state=pending ;;
       *phase=verify*) echo DR:state=done ;;
+      *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
     esac
     echo __RC__=0 ;;
   *) exec /bin/sh -c "$SSH_ORIGINAL_COMMAND" ;;

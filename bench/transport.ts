@@ -17,10 +17,12 @@ export interface TransportFigures {
   steps: number;
   /** 20 × `true` per host: the brief's floor. */
   floorMs: number;
-  /** 60 encoded commands per host (probe, apply, verify per step): the same round trips as ours. */
+  /** 20 encoded `run` commands per host (one per step, the engine's script size): the same round trips as ours. */
   floorSameWorkMs: number;
+  /** 60 encoded commands per host (probe, apply, verify per step): a step as three round trips. */
+  floorThreeTripsMs: number;
   oursMs: number;
-  /** Remote commands the engine sent (preflight inspect + 3 per step). */
+  /** Remote commands the engine sent (preflight inspect + 1 per step). */
   oursCommands: number;
   ansibleMs: number | null;
   ansibleControlPersistMs: number | null;
@@ -43,12 +45,16 @@ export async function benchTransport(options: {
   const work = await mkdtemp(join(tmpdir(), 'bench-ours-'));
   try {
     const trivial = Array.from({ length: steps }, () => 'true');
-    const sameWork = Array.from({ length: steps }, () => ['probe', 'apply', 'verify'].map(encodedFor)).flat();
+    const sameWork = Array.from({ length: steps }, () => encodedFor('run'));
+    const threeTrips = Array.from({ length: steps }, () =>
+      (['probe', 'apply', 'verify'] as const).map(encodedFor),
+    ).flat();
     await runFloor(fleet, trivial.slice(0, 2)); // warm sshd's and the page cache
     const floorMs = median(await sequence(options.repeats, () => runFloor(fleet, trivial)));
     const floorSameWorkMs = median(await sequence(options.repeats, () => runFloor(fleet, sameWork)));
+    const floorThreeTripsMs = median(await sequence(options.repeats, () => runFloor(fleet, threeTrips)));
     log(
-      `transport: floor ${floorMs.toFixed(0)} ms (20 × true), ${floorSameWorkMs.toFixed(0)} ms (60 encoded)`,
+      `transport: floor ${floorMs.toFixed(0)} ms (20 × true), ${floorSameWorkMs.toFixed(0)} ms (20 encoded run), ${floorThreeTripsMs.toFixed(0)} ms (60 encoded probe/apply/verify)`,
     );
 
     await mkdir(join(work, 'pkg'));
@@ -107,6 +113,7 @@ export async function benchTransport(options: {
       steps,
       floorMs,
       floorSameWorkMs,
+      floorThreeTripsMs,
       oursMs,
       oursCommands,
       ansibleMs,

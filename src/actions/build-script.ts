@@ -12,16 +12,22 @@
  *     exit $rc
  *
  * Every value from the plan enters as a single-quoted literal (psLiteral), once.
+ *
+ * `phase: 'run'` composes the action's three bodies into one script (see {@link buildScript}).
  */
 import {
   formatHeader,
   formatSentinel,
-  PHASES,
+  SCRIPT_PHASES,
+  SECTION_PREFIX,
+  SECTION_RC_PREFIX,
   SENTINEL_PREFIX,
   type Params,
   type Phase,
+  type ScriptPhase,
 } from '../remote/header.js';
 import { psLiteral } from '../remote/ps-literal.js';
+import { successCodes } from './catalog.js';
 import { scriptFor } from './registry.js';
 import { helpersFor, lines } from './scripts/helpers.js';
 
@@ -29,7 +35,7 @@ export interface ScriptInput {
   run: string;
   step: string;
   action: string;
-  phase: Phase;
+  phase: ScriptPhase;
   host: string;
   target: string;
   params: Params;
@@ -65,8 +71,11 @@ function indent(text: string): string {
  * @example buildScript({ run, step: 'resetIis/PROV01/iis-reset', action: 'iis.reset', phase: 'verify', host: 'PROV01', target: '', params: {} })
  */
 export function buildScript(input: ScriptInput): string {
-  if (!PHASES.includes(input.phase))
-    throw new TypeError(`phase must be one of ${PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`);
+  if (!SCRIPT_PHASES.includes(input.phase))
+    throw new TypeError(
+      `phase must be one of ${SCRIPT_PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`,
+    );
+  if (input.phase === 'run') return buildRunScript({ ...input, phase: input.phase });
   const body = scriptFor(input.action, input.phase, input.target, input.params);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (
@@ -82,6 +91,78 @@ export function buildScript(input: ScriptInput): string {
       indent(main),
       CATCH,
       'if ($rc -eq $null) { $rc = 1 }',
+      `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
+      'exit $rc',
+    ) + '\n'
+  );
+}
+
+/** `DR` for a `run` script: also notes the state a phase reported, so the script can stop when the probe says done. */
+const RUN_RESULT_HELPER =
+  "function DR($k, $v) { if ($k -eq 'state') { $DRRun.state = [string]$v }; Write-Output ('DR:' + $k + '=' + [Uri]::EscapeDataString([string]$v)) }";
+
+/**
+ * Runs one phase of a `run` script: its marker on both streams, then its body exactly as the
+ * phase's own script runs it (`$rc` starting at 1, the same catch). The body is dot-sourced
+ * into this function's scope, fresh for each phase, so the probe's variables cannot leak into
+ * the apply; the exit code leaves through `$DRRun.rc`.
+ */
+const PHASE_RUNNER = lines(
+  'function DRPhase([string]$DRName, [scriptblock]$DRBody) {',
+  `  Write-Output (${psLiteral(SECTION_PREFIX)} + $DRName)`,
+  `  [Console]::Error.WriteLine(${psLiteral(SECTION_PREFIX)} + $DRName)`,
+  "  $DRRun.state = ''",
+  '  $rc = 1',
+  '  try {',
+  '    . $DRBody',
+  indent(CATCH),
+  '  if ($rc -eq $null) { $rc = 1 }',
+  '  $DRRun.rc = $rc',
+  `  Write-Output (${psLiteral(SECTION_RC_PREFIX)} + $rc)`,
+  '}',
+);
+
+function block(name: string, body: string): string {
+  return lines(`$${name} = {`, indent(body), '}');
+}
+
+/**
+ * The `run` script of a step: the action's probe, apply and verify bodies, unchanged, in one
+ * PowerShell process. The probe runs first; a failed probe, or one that reports
+ * `DR:state=done`, ends the script there. Otherwise the apply runs, and the verify runs after
+ * an apply whose exit code means success for this action (`successCodes`: the same reading the
+ * engine gives it, so a failed apply is not verified, as with separate scripts). Each phase's
+ * output is a section (`__PHASE__=`, `__PHASE_RC__=`, see `src/remote/header.ts`); the script
+ * exits with the apply's exit code, or the probe's when nothing was applied.
+ */
+function buildRunScript(input: ScriptInput & { phase: 'run' }): string {
+  const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
+  const [probe, apply, verify] = [body('probe'), body('apply'), body('verify')];
+  // Most actions verify with their probe: one block then serves both, keeping the script short
+  // enough for -EncodedCommand.
+  const verifyBlock = verify === probe ? '$DRProbe' : '$DRVerify';
+  return (
+    lines(
+      formatHeader(input),
+      `# ${input.action}: probe; if not done, apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`,
+      "$ErrorActionPreference = 'Stop'",
+      '$rc = 1',
+      TRAP,
+      RUN_RESULT_HELPER,
+      PHASE_RUNNER,
+      helpersFor(lines(probe, apply, verify)),
+      "$DRRun = @{ state = ''; rc = 1 }",
+      `$target = ${psLiteral(input.target)}`,
+      block('DRProbe', probe),
+      block('DRApply', apply),
+      verify === probe ? '' : block('DRVerify', verify),
+      "DRPhase 'probe' $DRProbe",
+      '$rc = $DRRun.rc',
+      "if ($rc -eq 0 -and $DRRun.state -ne 'done') {",
+      "  DRPhase 'apply' $DRApply",
+      '  $rc = $DRRun.rc',
+      `  if (@(${successCodes(input.action).join(', ')}) -contains $rc) { DRPhase 'verify' ${verifyBlock} }`,
+      '}',
       `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
       'exit $rc',
     ) + '\n'

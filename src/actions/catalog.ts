@@ -4,7 +4,8 @@
  * (`src/actions/scripts/`) and the lab simulator (`src/lab/`), which acts on the same names.
  *
  * Every action has three phases, each a separate script with the same header (see
- * `src/remote/header.ts`), differing only in `phase=`:
+ * `src/remote/header.ts`), differing only in `phase=`; `phase=run` composes the three into one
+ * script (probe; only if not done, apply, then verify) so a step costs one round trip:
  *
  * - `probe`  read-only. Prints `DR:state=done` when the step's effect is already in place,
  *            otherwise `DR:state=pending`, plus evidence lines (`DR:key=value`). Exit 0.
@@ -305,4 +306,16 @@ export function classifyExit(action: string, exitCode: number): ExitClass {
   // update.exe-style hotfix packages say "installed, restart to finish" with 3010, as msiexec does.
   if (action === 'hotfix.install' && exitCode === 3010) return 'restartPending';
   return exitCode === 0 ? 'ok' : 'permanent';
+}
+
+/**
+ * The exit codes of an apply that mean the work is done (ok, restart pending, already done):
+ * after these the step is verified; after any other the step failed and is not.
+ */
+export function successCodes(action: string): number[] {
+  const candidates = new Set([0, ...Object.keys(MSI_EXIT).map(Number)]);
+  return [...candidates].filter((code) => {
+    const verdict = classifyExit(action, code);
+    return verdict !== 'transient' && verdict !== 'permanent';
+  });
 }

@@ -2,9 +2,11 @@
  * One step, safe to run again: probe ("already done?"), journal the intent, apply, journal the
  * result, verify. Transient failures are retried with backoff; a dropped or timed-out apply is
  * probed again before it is retried, so a command that completed on the host is not repeated.
+ *
+ * Most steps send all of that as one `run` command (see `run-combined.ts`); the rest, whose
+ * probe decides something the engine must act on before the apply, send three.
  */
 import { basename, join } from 'node:path';
-import { interpretApply } from '../actions/exit-codes.js';
 import { DeployError, isDeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
 import type { Params } from '../remote/header.js';
@@ -12,7 +14,16 @@ import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
 import { resolveParams } from './params.js';
+import { combinable, runCombined } from './run-combined.js';
 import { runPhase } from './run-phase.js';
+import {
+  check,
+  judgeApply,
+  recordFailedAttempt,
+  requireVerified,
+  retryOptions,
+  type ProbeResult,
+} from './step-parts.js';
 
 /** The one action whose work is a file transfer: SFTP from the package, then the script checks it arrived intact. */
 async function uploadPackageFile(
@@ -34,59 +45,11 @@ async function uploadPackageFile(
 
 export type StepOutcome = 'journal' | 'ok' | 'alreadyDone' | 'restartPending' | 'skipped';
 
-interface ProbeResult {
-  done: boolean;
-  evidence: Record<string, string>;
-}
-
-/** Probe (or verify) on the step's host, or on every host its effect lives on. */
-async function check(
-  deps: EngineDeps,
-  step: PlanStep,
-  params: Params,
-  phase: 'probe' | 'verify',
-  signal?: AbortSignal,
-): Promise<ProbeResult> {
-  const hosts = step.verifyOn ?? [step.host];
-  const evidence: Record<string, string> = {};
-  let done = true;
-  for (const host of hosts) {
-    const result = await runPhase(deps, step, phase, params, { host, ...(signal ? { signal } : {}) });
-    if (result.exitCode !== 0) {
-      throw new DeployError(
-        'remote',
-        `${step.action} ${step.target} (${phase}) on ${host} failed with exit code ${result.exitCode}: ${result.stderr.trim() || result.output.trim()}`,
-        {
-          code: 'PROBE_FAILED',
-          hint: `run "${step.action}" by hand on ${host} to see why it cannot be read`,
-        },
-      );
-    }
-    if (result.results.state !== 'done') done = false;
-    for (const [key, value] of Object.entries(result.results)) {
-      if (key === 'state') continue;
-      evidence[hosts.length > 1 ? `${host}.${key}` : key] = value;
-    }
-    if (hosts.length > 1) evidence[`${host}.state`] = result.results.state ?? 'unknown';
-  }
-  return { done, evidence };
-}
-
-function retryOptions(deps: EngineDeps, step: PlanStep, signal?: AbortSignal) {
-  return {
-    retries: deps.options.retries,
-    minTimeoutMs: deps.options.retryMinMs,
-    maxTimeoutMs: deps.options.retryMaxMs,
-    ...(signal ? { signal } : {}),
-    onRetry: ({ attempt, error }: { attempt: number; error: unknown }) =>
-      deps.emit({
-        type: 'step.retry',
-        stepId: step.id,
-        host: step.host,
-        attempt,
-        reason: error instanceof Error ? error.message : String(error),
-      }),
-  };
+/** A follow-up step (`neededAfter`) with nothing it follows changed in this run: done, decided without the host. */
+function nothingToFollowUp(ledger: Ledger, step: PlanStep): boolean {
+  return (
+    !!step.neededAfter && step.neededAfter.length > 0 && !step.neededAfter.some((id) => ledger.changed(id))
+  );
 }
 
 /**
@@ -103,7 +66,7 @@ async function settle(
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
   if (probe.done) return probe;
-  if (step.neededAfter && step.neededAfter.length > 0 && !step.neededAfter.some((id) => ledger.changed(id))) {
+  if (nothingToFollowUp(ledger, step)) {
     return {
       done: true,
       evidence: { ...probe.evidence, reason: 'nothing it follows up changed in this run' },
@@ -195,6 +158,20 @@ export async function executeStep(
     return outcome;
   };
 
+  if (nothingToFollowUp(ledger, step)) {
+    // Decided here, with no command: whatever the host would say, there is nothing to follow up.
+    await ledger.record({
+      type: 'step.probe',
+      stepId: step.id,
+      host: step.host,
+      done: true,
+      evidence: { reason: 'nothing it follows up changed in this run' },
+    });
+    return finish('alreadyDone');
+  }
+  if (combinable(step, (id) => ledger.isObligationOpen(id)))
+    return finish(await runCombined(deps, ledger, step, params, signal));
+
   const probe = await settle(
     deps,
     ledger,
@@ -247,14 +224,7 @@ export async function executeStep(
         exitCode = applied.exitCode;
         output = applied.output + applied.stderr;
       } catch (error) {
-        await ledger.record({
-          type: 'step.result',
-          stepId: step.id,
-          host: step.host,
-          outcome: 'failed',
-          attempt,
-          message: String((error as Error).message),
-        });
+        await recordFailedAttempt(ledger, step, attempt, error);
         if (isDeployError(error) && error.retryable) {
           // Did the command complete on the host before we lost it? Then it is done, not retried.
           const again = await check(deps, step, params, 'probe', signal).catch(() => undefined);
@@ -262,24 +232,7 @@ export async function executeStep(
         }
         throw error;
       }
-      const verdict = interpretApply(step.action, exitCode, output, params);
-      if (verdict.outcome === 'transient' || verdict.outcome === 'permanent') {
-        await ledger.record({
-          type: 'step.result',
-          stepId: step.id,
-          host: step.host,
-          outcome: 'failed',
-          attempt,
-          exitCode,
-          message: verdict.message,
-        });
-        throw new DeployError('remote', `${step.action} ${step.target} on ${step.host}: ${verdict.message}`, {
-          code: verdict.outcome === 'transient' ? 'STEP_TRANSIENT' : 'STEP_FAILED',
-          retryable: verdict.outcome === 'transient',
-          hint: `step ${step.id}; fix the cause on ${step.host}, then resume`,
-        });
-      }
-      return verdict.outcome;
+      return judgeApply(ledger, step, params, attempt, exitCode, output);
     },
     retryOptions(deps, step, signal),
   );
@@ -288,26 +241,6 @@ export async function executeStep(
     () => check(deps, step, params, 'verify', signal),
     retryOptions(deps, step, signal),
   );
-  if (!verified.done) {
-    await ledger.record({
-      type: 'step.result',
-      stepId: step.id,
-      host: step.host,
-      outcome: 'failed',
-      attempt: ledger.attempts(step.id),
-      message: 'verification failed',
-    });
-    const seen = Object.entries(verified.evidence)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ');
-    throw new DeployError(
-      'remote',
-      `${step.action} ${step.target} on ${step.host} reported success, but verification finds it not done (${seen || 'no evidence'})`,
-      {
-        code: 'VERIFY_FAILED',
-        hint: `inspect ${step.host} by hand; resume runs the step again after its probe`,
-      },
-    );
-  }
-  return finish(outcome === 'alreadyDone' ? 'alreadyDone' : outcome);
+  await requireVerified(ledger, step, verified);
+  return finish(outcome);
 }

@@ -2,6 +2,10 @@
  * Read-only checks before any change, all problems reported at once (exit 3): the package,
  * every host reachable and authenticated, the KB's prerequisites, and the facts with their
  * evidence, compared with any pinned in the inventory.
+ *
+ * On resume (the run's facts known from its journal) preflight checks the package and that
+ * every host is reachable, proves its pinned host key and accepts the credentials — and does not
+ * inspect the hosts again. Why that is enough, and safer, is said at {@link preflight}.
  */
 import { DeployError } from '../errors.js';
 import type { Facts } from '../inventory/types.js';
@@ -28,6 +32,42 @@ async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise
   );
 }
 
+/** One line per host that cannot be reached: the code (HOST_KEY_UNKNOWN, SSH_AUTH, ...) lets an operator's script tell problems apart. */
+function unreachable(host: { name: string; address: string; port: number }, error: unknown): string {
+  const e = error as DeployError;
+  const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
+  return `${host.name} (${host.address}:${host.port}): ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`;
+}
+
+/**
+ * Opens (and keeps, for the run's steps) the connection to `host`. A host that refuses or
+ * resets the first connection (sshd restarting, a switch blip) gets the same bounded retries
+ * as any step; only a host that stays unreachable blocks preflight.
+ */
+function reach(deps: EngineDeps, host: string): Promise<void> {
+  return withRetry(() => deps.transport(host).connect(), {
+    retries: deps.options.retries,
+    minTimeoutMs: deps.options.retryMinMs,
+    maxTimeoutMs: deps.options.retryMaxMs,
+  });
+}
+
+/**
+ * Without `knownFacts` (a fresh run): the package, every host inspected (`host.inspect`), the
+ * runbook's prerequisites, and the facts decided from the inspections.
+ *
+ * With `knownFacts` (a resume): the package (the session compares its hashes with the run's),
+ * and every host connected — reachable, proving the host key pinned in known_hosts, accepting
+ * the credentials — without inspecting it again. The run's facts are in its journal and stand
+ * (re-deciding a fact mid-run could switch branches under half-done work). The prerequisites
+ * were met when the run started and are not evaluated again: the run itself changes what they
+ * read (staging and backups take disk space, products change version), so a resume could be
+ * blocked by its own work; a host that lost one since (an account out of Domain Admins) fails
+ * its next step with the host's own error, at a resumable point. What must hold before any
+ * step runs again holds without inspection: in-flight steps are probed before they are retried
+ * (executeStep), the inventory and runbook version are compared in the session, and a host that
+ * cannot be reached or proves a different key blocks the resume here, all hosts at once.
+ */
 export async function preflight(
   deps: EngineDeps,
   options: { checkPackage: boolean; knownFacts?: Required<Facts> },
@@ -39,6 +79,18 @@ export async function preflight(
     ? await checkPackage(inventory.packageDir, runbook.packageFiles)
     : { hashes: {}, problems: [] };
   problems.push(...pkg.problems);
+
+  if (options.knownFacts) {
+    await inParallel(inventory.hosts, 32, async (host) => {
+      await reach(deps, host.name).catch((error: unknown) => problems.push(unreachable(host, error)));
+    });
+    return finish(deps, problems, {
+      facts: options.knownFacts,
+      evidence: {},
+      packageHashes: pkg.hashes,
+      inspections: {},
+    });
+  }
 
   const inspections: Record<string, Inspection> = {};
   await inParallel(inventory.hosts, 32, async (host) => {
@@ -54,13 +106,7 @@ export async function preflight(
       params: { ...spec },
     };
     try {
-      // A host that refuses or resets the first connection (sshd restarting, a switch blip) gets
-      // the same bounded retries as any step; only a host that stays unreachable blocks preflight.
-      await withRetry(() => deps.transport(host.name).connect(), {
-        retries: deps.options.retries,
-        minTimeoutMs: deps.options.retryMinMs,
-        maxTimeoutMs: deps.options.retryMaxMs,
-      });
+      await reach(deps, host.name);
       const result = await runPhase(deps, step, 'probe', step.params);
       if (result.exitCode !== 0)
         problems.push(
@@ -68,12 +114,7 @@ export async function preflight(
         );
       else inspections[host.name] = result.results;
     } catch (error) {
-      const e = error as DeployError;
-      // The code (HOST_KEY_UNKNOWN, SSH_AUTH, ...) lets an operator's script tell problems apart.
-      const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
-      problems.push(
-        `${host.name} (${host.address}:${host.port}): ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`,
-      );
+      problems.push(unreachable(host, error));
     }
   });
 
@@ -82,16 +123,7 @@ export async function preflight(
     inspections,
     versions: versionsFor(runbook, inventory),
   });
-  problems.push(...evaluation.problems);
-  if (options.knownFacts) {
-    return finish(deps, problems, {
-      facts: options.knownFacts,
-      evidence: {},
-      packageHashes: pkg.hashes,
-      inspections,
-    });
-  }
-  problems.push(...evaluation.factProblems);
+  problems.push(...evaluation.problems, ...evaluation.factProblems);
   const facts: Record<string, boolean> = {};
   const evidence = { ...evaluation.facts };
   for (const name of runbook.facts) {

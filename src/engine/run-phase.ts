@@ -1,10 +1,19 @@
 /**
- * One phase (probe, apply or verify) of one step on one host: build the script, send it,
- * read the sentinel and the `DR:` lines, audit it. Transport trouble becomes a retryable error.
+ * One phase (probe, apply, verify, or `run`: all three in one script) of one step on one host:
+ * build the script, send it, read the sentinel, the `DR:` lines and a `run`'s sections, audit
+ * it. Transport trouble becomes a retryable error.
  */
 import { buildScript } from '../actions/build-script.js';
 import { DeployError } from '../errors.js';
-import { readResultLines, readSentinel, type Params, type Phase } from '../remote/header.js';
+import {
+  readResultLines,
+  readSections,
+  readSentinel,
+  type Params,
+  type Phase,
+  type ScriptPhase,
+  type Section,
+} from '../remote/header.js';
 import type { PlanStep } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 import { createHash } from 'node:crypto';
@@ -15,6 +24,8 @@ export interface PhaseResult {
   stderr: string;
   results: Record<string, string>;
   durationMs: number;
+  /** `run` only: the phases the script ran, each with its output and exit code. */
+  sections?: Partial<Record<Phase, Section>>;
 }
 
 const TAIL = 2000;
@@ -23,7 +34,7 @@ function tail(text: string): string {
   return text.length > TAIL ? '…' + text.slice(-TAIL) : text;
 }
 
-function scriptName(runId: string, stepId: string, phase: Phase, host: string): string {
+function scriptName(runId: string, stepId: string, phase: ScriptPhase, host: string): string {
   const digest = createHash('sha256').update(`${stepId}|${host}`).digest('hex').slice(0, 16);
   return `${runId}-${digest}-${phase}.ps1`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
@@ -31,7 +42,7 @@ function scriptName(runId: string, stepId: string, phase: Phase, host: string): 
 export async function runPhase(
   deps: EngineDeps,
   step: PlanStep,
-  phase: Phase,
+  phase: ScriptPhase,
   params: Params,
   options: { host?: string; signal?: AbortSignal } = {},
 ): Promise<PhaseResult> {
@@ -46,7 +57,9 @@ export async function runPhase(
     params,
   });
   const transport = deps.transport(host);
-  const timeoutMs = phase === 'apply' ? deps.options.stepTimeoutMs : deps.options.probeTimeoutMs;
+  // A `run` may apply, so it gets an apply's time.
+  const timeoutMs =
+    phase === 'probe' || phase === 'verify' ? deps.options.probeTimeoutMs : deps.options.stepTimeoutMs;
   const raw = await transport.run(script, {
     timeoutMs,
     scriptName: scriptName(deps.runId, step.id, phase, host),
@@ -54,6 +67,8 @@ export async function runPhase(
   });
   const sentinel = readSentinel(raw.stdout);
   const exitCode = sentinel?.exitCode ?? null;
+  const sections =
+    phase === 'run' && sentinel ? readSections(sentinel.output, raw.stderr, sentinel.exitCode) : undefined;
   deps.emit({
     type: 'command',
     host,
@@ -63,6 +78,9 @@ export async function runPhase(
     stepId: step.id,
     durationMs: raw.durationMs,
     exitCode,
+    ...(sections
+      ? { phases: Object.values(sections).map((s) => ({ phase: s.phase, exitCode: s.exitCode })) }
+      : {}),
     outputTail: tail((sentinel?.output ?? raw.stdout) + (raw.stderr ? `\n[stderr] ${raw.stderr}` : '')),
   });
   const where = `${step.action} ${step.target} (${phase}) on ${host}`;
@@ -89,7 +107,8 @@ export async function runPhase(
     exitCode: sentinel.exitCode,
     output: sentinel.output,
     stderr: raw.stderr,
-    results: readResultLines(sentinel.output),
+    results: sections ? {} : readResultLines(sentinel.output),
     durationMs: raw.durationMs,
+    ...(sections ? { sections } : {}),
   };
 }

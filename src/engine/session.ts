@@ -222,6 +222,8 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       );
     } else {
       facts = known;
+      // Reachability, host keys and the package, not a re-inspection of every host: the facts
+      // stand as journalled, and the prerequisites are not judged again (see preflight()).
       const checked = await preflight(deps, { checkPackage: true, knownFacts: known });
       const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
       const changed = Object.keys(recorded).filter((f) => recorded[f] !== checked.packageHashes[f]);

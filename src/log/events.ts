@@ -32,6 +32,8 @@ export type RunEvent =
       stepId: string;
       durationMs: number;
       exitCode: number | null;
+      /** A `run` command: each phase it ran, with its own exit code. */
+      phases?: { phase: string; exitCode: number }[];
       outputTail: string;
     }
   | { type: 'gate.waiting'; gate: string; host: string; checklist: string[] }

@@ -68,7 +68,7 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
     if (event.type === 'command' && !options.verbose) return;
     const line =
       event.type === 'command'
-        ? `    ${event.host}: ${event.phase} ${event.action} ${event.target} exit=${String(event.exitCode)} ${event.durationMs} ms`
+        ? `    ${event.host}: ${event.phase}${event.phases ? `(${event.phases.map((p) => `${p.phase}:${p.exitCode}`).join(' ')})` : ''} ${event.action} ${event.target} exit=${String(event.exitCode)} ${event.durationMs} ms`
         : renderLine(event);
     if (line === undefined) return;
     const level =

@@ -9,13 +9,37 @@
  *
  * The sentinel is the last line of output: `__RC__=<n>`. Older Win32-OpenSSH builds misreport
  * the SSH exit status, so the sentinel is what the orchestrator believes.
+ *
+ * `phase=` names one of a step's three phases (`probe`, `apply`, `verify`), or `run`: one script
+ * that probes and, only when the step is not done, applies and then verifies. A `run` script
+ * prints each phase it ran as a section (see {@link readSections}), on stdout and on stderr:
+ *
+ *     __PHASE__=probe            (stdout and stderr)
+ *     DR:…, DR:state=pending     (the probe's output)
+ *     __PHASE_RC__=0             (stdout: the phase's exit code)
+ *     __PHASE__=apply
+ *     …                          (the apply's output)
+ *     __PHASE_RC__=3010
+ *     __PHASE__=verify           (only after an apply whose exit code means success)
+ *     DR:…, DR:state=done
+ *     __PHASE_RC__=0
+ *     __RC__=3010                (the sentinel: the apply's exit code, or the probe's when no apply ran)
  */
 
 export const HEADER_PREFIX = '# deploy-rollup/1 ';
 export const SENTINEL_PREFIX = '__RC__=';
+/** Starts a section of a `run` script's output (stdout and stderr): `__PHASE__=probe`. */
+export const SECTION_PREFIX = '__PHASE__=';
+/** Ends a section of a `run` script's stdout with the phase's exit code: `__PHASE_RC__=0`. */
+export const SECTION_RC_PREFIX = '__PHASE_RC__=';
 
+/** The three phases of a step, each a script of its own. */
 export const PHASES = ['probe', 'apply', 'verify'] as const;
 export type Phase = (typeof PHASES)[number];
+
+/** What a script's header may name: a step's phase, or `run` (probe, then apply and verify if needed). */
+export const SCRIPT_PHASES = [...PHASES, 'run'] as const;
+export type ScriptPhase = (typeof SCRIPT_PHASES)[number];
 
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [key: string]: ParamValue };
 export type Params = Record<string, ParamValue>;
@@ -24,7 +48,7 @@ export interface ScriptHeader {
   run: string;
   step: string;
   action: string;
-  phase: Phase;
+  phase: ScriptPhase;
   host: string;
   target: string;
   params: Params;
@@ -62,8 +86,9 @@ export function parseHeader(line: string): ScriptHeader | { error: string } {
   for (const key of ['run', 'step', 'action', 'phase', 'host', 'target', 'params']) {
     if (!values.has(key)) return { error: `header lacks "${key}="` };
   }
-  const phase = values.get('phase') as Phase;
-  if (!PHASES.includes(phase)) return { error: `header phase "${phase}" is not probe, apply or verify` };
+  const phase = values.get('phase') as ScriptPhase;
+  if (!SCRIPT_PHASES.includes(phase))
+    return { error: `header phase "${phase}" is not probe, apply, verify or run` };
   let params: Params;
   try {
     params = JSON.parse(Buffer.from(values.get('params') ?? '', 'base64url').toString('utf8')) as Params;
@@ -100,6 +125,95 @@ export function readSentinel(stdout: string): { exitCode: number; output: string
     return { exitCode: code, output: lines.slice(0, i).join('\n') };
   }
   return undefined;
+}
+
+/** One phase's share of a `run` script's output. */
+export interface Section {
+  phase: Phase;
+  /** Its stdout lines (markers removed). */
+  output: string;
+  /** Its stderr lines (markers removed). */
+  stderr: string;
+  /** From its `__PHASE_RC__=` line; a section the script left early takes the sentinel's code. */
+  exitCode: number;
+}
+
+interface RawSection {
+  phase: Phase;
+  lines: string[];
+  exitCode: number | undefined;
+}
+
+/**
+ * Cuts text at the section markers. Markers count only in the order the script prints them
+ * (probe, apply, verify), and on stdout only once the previous section has ended with its exit
+ * code, so a phase's own output cannot fake a section. Lines before the first marker go first.
+ */
+function splitSections(
+  text: string,
+  stream: 'stdout' | 'stderr',
+): { before: string[]; sections: RawSection[] } {
+  const before: string[] = [];
+  const sections: RawSection[] = [];
+  for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
+    const line = raw.trim();
+    const current = sections.at(-1);
+    const next = PHASES[sections.length];
+    const closed = !current || stream === 'stderr' || current.exitCode !== undefined;
+    if (next !== undefined && closed && line === SECTION_PREFIX + next) {
+      sections.push({ phase: next, lines: [], exitCode: undefined });
+      continue;
+    }
+    if (stream === 'stdout' && current?.exitCode === undefined && line.startsWith(SECTION_RC_PREFIX)) {
+      const code = Number(line.slice(SECTION_RC_PREFIX.length));
+      if (current && Number.isInteger(code)) {
+        current.exitCode = code;
+        continue;
+      }
+    }
+    (current ? current.lines : before).push(raw);
+  }
+  return { before, sections };
+}
+
+/**
+ * Splits what a `run` script printed (stdout without the sentinel, and stderr) into its
+ * sections; a phase that did not run has none. A section the script left early (the trap) takes
+ * the sentinel's exit code. Output with no section at all (a host whose PowerShell failed
+ * before the first one, like 1.0's `DR:psVersion=1.0` from the trap) reads as a probe that
+ * failed.
+ *
+ * @example readSections('__PHASE__=probe\nDR:state=done\n__PHASE_RC__=0', '', 0).probe?.exitCode === 0
+ */
+export function readSections(
+  output: string,
+  stderr: string,
+  sentinelExitCode: number,
+): Partial<Record<Phase, Section>> {
+  const out = splitSections(output, 'stdout');
+  const err = splitSections(stderr, 'stderr');
+  const text = (lines: string[]): string => lines.join('\n').trim();
+  if (out.sections.length === 0) {
+    return {
+      probe: {
+        phase: 'probe',
+        output: text(out.before),
+        stderr: text(err.before),
+        exitCode: sentinelExitCode === 0 ? 1 : sentinelExitCode,
+      },
+    };
+  }
+  const result: Partial<Record<Phase, Section>> = {};
+  for (const section of out.sections) {
+    const own = err.sections.find((s) => s.phase === section.phase)?.lines ?? [];
+    result[section.phase] = {
+      phase: section.phase,
+      output: text(section.lines),
+      stderr: text(section.phase === 'probe' ? [...err.before, ...own] : own),
+      exitCode: section.exitCode ?? sentinelExitCode,
+    };
+  }
+  return result;
 }
 
 /**

@@ -18,6 +18,8 @@ export interface AuditCommand {
   stepId: string;
   durationMs: number;
   exitCode: number | null;
+  /** A `run` command: the phases it ran, each with its exit code. */
+  phases?: { phase: string; exitCode: number }[];
   at?: string;
 }
 
@@ -34,7 +36,7 @@ export interface ReportStep {
   attempts: number;
   /** Sum of the recorded attempts' durations. */
   durationMs: number;
-  /** Every remote command's exit code for this step, as `phase:code`, in order. */
+  /** Every remote command's exit code for this step, as `phase:code`, in order (a `run` command's per phase it ran). */
   exitCodes: string[];
   message?: string;
 }
@@ -127,10 +129,11 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
   const codes = new Map<string, string[]>();
   for (const command of input.audit) {
     const key = stepKey(command.stepId, command.host);
-    codes.set(key, [
-      ...(codes.get(key) ?? []),
-      `${command.phase}:${command.exitCode === null ? 'none' : String(command.exitCode)}`,
-    ]);
+    const ran =
+      command.phases && command.phases.length > 0
+        ? command.phases.map((p) => `${p.phase}:${String(p.exitCode)}`)
+        : [`${command.phase}:${command.exitCode === null ? 'none' : String(command.exitCode)}`];
+    codes.set(key, [...(codes.get(key) ?? []), ...ran]);
   }
 
   const hosts = new Map<string, ReportStep[]>();

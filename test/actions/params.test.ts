@@ -16,13 +16,13 @@ describe('building a script refuses bad input with a TypeError that names it', (
     expect(() => scriptFor('nope', 'probe', '', {})).toThrow(TypeError);
   });
 
-  test('a phase that is not probe, apply or verify', () => {
+  test('a phase that is not probe, apply, verify or run', () => {
     expect(() =>
       buildScript({
         run: 'r',
         step: 's',
         action: 'iis.reset',
-        phase: 'run' as never,
+        phase: 'rollback' as never,
         host: 'h',
         target: '',
         params: {},

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { buildScript } from '../../src/actions/build-script.js';
 import { ACTION_NAMES } from '../../src/actions/catalog.js';
 import { findPs3Constructs } from '../../src/actions/ps2-rules.js';
-import { formatSentinel, parseHeader, PHASES, type Phase } from '../../src/remote/header.js';
+import { formatSentinel, parseHeader, SCRIPT_PHASES, type ScriptPhase } from '../../src/remote/header.js';
 import { SAMPLES, actionsWithoutSample, planSamples } from './fixtures.js';
 import { errorsOf, parse } from './ps-tree.js';
 
@@ -10,7 +10,7 @@ const RUN = 'run-20260101T000000Z-abc123';
 
 function build(
   sample: { action: string; target: string; params: Record<string, unknown> },
-  phase: Phase,
+  phase: ScriptPhase,
   host = 'MPS01',
   step = 'stage/MPS01/key',
 ): string {
@@ -43,7 +43,7 @@ describe('the action library', () => {
   });
 
   const cases = SAMPLES.flatMap((sample) =>
-    PHASES.map(
+    SCRIPT_PHASES.map(
       (phase) => [`${sample.action} ${phase} (${sample.target || 'no target'})`, sample, phase] as const,
     ),
   );
@@ -80,7 +80,7 @@ describe('the action library', () => {
 
   test('every body sets $rc in each phase, and gate applies refuse with exit 1', () => {
     for (const sample of SAMPLES) {
-      for (const phase of PHASES) expect(build(sample, phase)).toMatch(/^\s+\$rc = /m);
+      for (const phase of SCRIPT_PHASES) expect(build(sample, phase)).toMatch(/^\s+\$rc = /m);
     }
     for (const action of [
       'component.uninstall',
@@ -128,7 +128,7 @@ describe('every script the plan can generate', () => {
     expect(actions.size).toBeGreaterThan(20);
     expect([...actions].filter((a) => !(ACTION_NAMES as readonly string[]).includes(a))).toEqual([]);
     for (const sample of samples) {
-      for (const phase of PHASES) {
+      for (const phase of SCRIPT_PHASES) {
         const script = build(sample, phase, sample.host, sample.id);
         expectValid(script, `${sample.id} ${phase}`);
         const header = parseHeader(script.split('\n')[0] ?? '');

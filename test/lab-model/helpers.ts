@@ -1,7 +1,7 @@
 /** Shared pieces for the host-model tests: inventories, and commands built from headers. */
 import { createHash } from 'node:crypto';
 import type { Inventory, LabSpec, Role } from '../../src/inventory/types.js';
-import type { Params, Phase } from '../../src/remote/header.js';
+import type { Params, ScriptPhase } from '../../src/remote/header.js';
 import { readResultLines, readSentinel } from '../../src/remote/header.js';
 import { commandFor } from '../../src/lab/model/command.js';
 import type { Estate, ExecOutcome } from '../../src/lab/model/estate.js';
@@ -48,7 +48,7 @@ export async function run(
   estate: Estate,
   host: string,
   action: string,
-  phase: Phase,
+  phase: ScriptPhase,
   target = '',
   params: Params = {},
 ): Promise<Answer> {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { NodeSSH } from 'node-ssh';
 import { commandFor, scriptFor } from '../../src/lab/model/command.js';
 import type { HostState, LabState } from '../../src/lab/model/state.js';
-import type { Phase } from '../../src/remote/header.js';
+import { readSections, readSentinel, type ScriptPhase } from '../../src/remote/header.js';
 import { planDelivery, toSftpPath } from '../../src/remote/deliver.js';
 
 export interface FrontFixture {
@@ -26,7 +26,7 @@ export interface FrontFixture {
   close(): Promise<void>;
 }
 
-export function header(host: string, action: string, target: string, phase: Phase) {
+export function header(host: string, action: string, target: string, phase: ScriptPhase) {
   return { run: 'contract', step: `${action}:${target}`, action, phase, host, target, params: {} };
 }
 
@@ -91,6 +91,28 @@ export function describeFrontContract(
       const comPlus = hostState(await front.state(), front.mps).comPlus;
       const engine = Object.entries(comPlus).find(([name]) => name.toLowerCase() === 'provisioning engine');
       expect(engine?.[1].enabled).toBe(false);
+    });
+
+    test('a run command probes, applies and verifies in one session, answering in sections', async () => {
+      const result = await withClient(front.web, (ssh) =>
+        ssh.execCommand(
+          commandFor({
+            ...header(front.web, 'service.restart', 'W3SVC', 'run'),
+            params: { timeoutSeconds: 5 },
+          }),
+        ),
+      );
+      expect(result.code).toBe(0);
+      const sentinel = readSentinel(result.stdout);
+      expect(sentinel?.exitCode).toBe(0);
+      const sections = readSections(sentinel?.output ?? '', result.stderr, sentinel?.exitCode ?? 1);
+      expect(Object.keys(sections)).toEqual(['probe', 'apply', 'verify']);
+      expect(sections.verify?.output).toMatch(/DR:state=done/);
+      const events = (await front.state()).events.filter(
+        (e) => e.host === front.web && e.action === 'service.restart' && e.command !== undefined,
+      );
+      expect(events.map((e) => e.phase)).toEqual(['probe', 'apply', 'verify']);
+      expect(new Set(events.map((e) => e.command)).size).toBe(1);
     });
 
     test('each host proves itself with the host key the estate holds for it', async () => {

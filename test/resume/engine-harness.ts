@@ -62,6 +62,7 @@ export async function engineRun(
   const emit = (event: RunEvent): void => void events.push(event);
   const pool = makeTransportPool(inventory, estate, readPasswords(inventory), emit);
   let frozen = false;
+  let opened: { close(): Promise<void> } | undefined;
   let onCrash: () => void = () => undefined;
   const crashed = new Promise<'crashed'>((resolve) => (onCrash = () => resolve('crashed')));
   const options: EngineOptions = {
@@ -79,6 +80,7 @@ export async function engineRun(
       stateDir,
       mode: request.mode,
       makeDeps: (runId, _runDir, journal) => {
+        opened = journal;
         const crashAt = request.crashAt;
         // The ledger writes to this Journal object itself, so the seam goes on the instance.
         // Journal.append goes through appendMany: both seams write through the original appendMany.
@@ -124,6 +126,9 @@ export async function engineRun(
     if (outcome === 'crashed') {
       // The "dead" session still holds the lock in this (living) process: remove it as a takeover would.
       rmSync(lockPathFor(stateDir, inventoryKey(inventory.file)), { force: true });
+      // and its journal file, as the OS closes a dead process's files (no write is pending:
+      // the frozen appends never reach it).
+      await opened?.close().catch(() => undefined);
     }
     return { outcome, events };
   } finally {

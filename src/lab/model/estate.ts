@@ -6,11 +6,18 @@
  */
 import { access } from 'node:fs/promises';
 import type { Inventory } from '../../inventory/types.js';
-import type { ScriptHeader } from '../../remote/header.js';
-import { formatSentinel, parseHeader } from '../../remote/header.js';
+import type { Phase, ScriptHeader } from '../../remote/header.js';
+import {
+  formatSentinel,
+  parseHeader,
+  PHASES,
+  readResultLines,
+  SECTION_PREFIX,
+  SECTION_RC_PREFIX,
+} from '../../remote/header.js';
 import { scriptFromCommand } from '../../remote/deliver.js';
 import { DeployError } from '../../errors.js';
-import { classifyExit } from '../../actions/catalog.js';
+import { classifyExit, successCodes } from '../../actions/catalog.js';
 import type { LabClock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Fault } from './faults.js';
@@ -21,13 +28,29 @@ import { loadState, saveState } from './persist.js';
 import { findKey, sameName } from './names.js';
 import { nominalDurationMs } from './durations.js';
 import type { Outcome } from './actions/context.js';
-import { itemCount, renderStderr, renderStdout, runAction, usesInstaller } from './run-action.js';
+import {
+  itemCount,
+  renderLines,
+  renderStderr,
+  renderStdout,
+  runAction,
+  usesInstaller,
+} from './run-action.js';
 import { HostFiles } from './host-files.js';
 
 export type ExecOutcome =
   | { kind: 'exit'; stdout: string; stderr: string; exitCode: number }
   | { kind: 'drop'; stdout: string }
   | { kind: 'hang' };
+
+/** A script header naming one of a step's phases (what one simulated phase acts on). */
+type StepHeader = ScriptHeader & { phase: Phase };
+
+/** How one phase ended on the host; `ran`: the action touched the host state. */
+type Performed =
+  | { kind: 'exit'; ran: boolean; outcome: Outcome }
+  | { kind: 'drop'; ran: boolean; outcome?: Outcome }
+  | { kind: 'hang'; ran: false };
 
 export interface EstateOptions {
   /** Where the state persists (auto-saved ≤ 50 ms after each change); none: in memory only. */
@@ -152,39 +175,109 @@ export class Estate {
     if ('error' in script) return headerError(script.error);
     const header = parseHeader(script.script.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
     if ('error' in header) return headerError(header.error);
+    const phase = header.phase === 'run' ? 'probe' : header.phase;
 
     if (this.faults.isDown(name)) {
-      this.record(name, header, start, null, 'down');
+      this.record(name, { ...header, phase }, start, null, 'down');
       return { kind: 'drop', stdout: '' };
     }
     this.faults.countCommand(name);
     if (!sameName(header.host, name)) {
-      return this.finish(name, header, start, {
+      const outcome: Outcome = {
         exitCode: 1,
         stdout: [],
         stderr: [`deploy-rollup lab: this script is for host "${header.host}" but ran on "${name}"`],
-      });
+      };
+      this.record(name, { ...header, phase }, start, outcome.exitCode);
+      return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
     }
+    if (header.phase === 'run') return this.runSteps(name, hostState, { ...header, phase: 'run' }, start);
+
+    const done = await this.perform(name, hostState, { ...header, phase: header.phase }, start);
+    const applied = header.phase === 'apply' && done.ran;
+    if (done.kind === 'hang') return { kind: 'hang' };
+    if (done.kind === 'drop')
+      return this.durable(applied, {
+        kind: 'drop',
+        stdout: done.outcome ? renderStdout(done.outcome, false) : '',
+      });
+    return this.durable(
+      applied,
+      exit(done.outcome.exitCode, renderStdout(done.outcome), renderStderr(done.outcome)),
+    );
+  }
+
+  /**
+   * A `phase=run` command: the probe, then (unless it failed or found the step done) the apply,
+   * then the verify after an apply that succeeded, each exactly as its own command would run —
+   * its faults, duration, installer mutex and event — with sectioned output like the real
+   * script's (see `src/remote/header.ts`). A drop or hang in any phase ends the command there.
+   */
+  private async runSteps(
+    name: string,
+    hostState: HostState,
+    header: ScriptHeader & { phase: 'run' },
+    start: number,
+  ): Promise<ExecOutcome> {
+    const command = this.state.seq + 1;
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    let applied = false;
+    let rc = 1;
+    for (const phase of PHASES) {
+      if (phase === 'verify' && !successCodes(header.action).includes(rc)) break;
+      stdout.push(SECTION_PREFIX + phase);
+      stderr.push(SECTION_PREFIX + phase);
+      const at = phase === 'probe' ? start : this.clock.now();
+      const done = await this.perform(name, hostState, { ...header, phase }, at, command);
+      if (phase === 'apply' && done.ran) applied = true;
+      if (done.kind === 'hang') return { kind: 'hang' };
+      if (done.kind === 'drop') {
+        stdout.push(...(done.outcome?.stdout ?? []));
+        return this.durable(applied, { kind: 'drop', stdout: renderLines(stdout) });
+      }
+      stdout.push(...done.outcome.stdout, SECTION_RC_PREFIX + String(done.outcome.exitCode));
+      stderr.push(...done.outcome.stderr);
+      if (phase !== 'verify') rc = done.outcome.exitCode;
+      if (phase === 'probe' && (rc !== 0 || readResultLines(done.outcome.stdout.join('\n')).state === 'done'))
+        break;
+    }
+    stdout.push(formatSentinel(rc));
+    return this.durable(applied, exit(rc, renderLines(stdout), renderLines(stderr)));
+  }
+
+  /**
+   * One phase of a step on a host: its fault (fail, hang, drop), its duration (slow hosts, the
+   * time scale), the installer mutex, then the action on the host state; records its event.
+   * `ran` says whether the action touched the host state.
+   */
+  private async perform(
+    name: string,
+    hostState: HostState,
+    header: StepHeader,
+    start: number,
+    command?: number,
+  ): Promise<Performed> {
     const fault = this.faults.takeCommandFault(name, header);
     // msiexec's 3010/1641 (done, restart needed) and 1605 on uninstall (already absent) are
     // successes: the host did the work, only the code differs, so the drill must not undo it.
     const succeeds = fault?.kind === 'fail' && isSuccessCode(header.action, fault.exitCode);
     if (fault?.kind === 'fail' && !succeeds) {
       const message = `${header.action} failed with exit code ${fault.exitCode} (fault injected by the lab's fault file)`;
-      return this.finish(name, header, start, {
-        exitCode: fault.exitCode,
-        stdout: [],
-        stderr: [message],
-        fault: 'fail',
-      });
+      this.record(name, header, start, fault.exitCode, 'fail', command);
+      return {
+        kind: 'exit',
+        ran: false,
+        outcome: { exitCode: fault.exitCode, stdout: [], stderr: [message], fault: 'fail' },
+      };
     }
     if (fault?.kind === 'hang') {
-      this.record(name, header, start, null, 'hang');
-      return { kind: 'hang' };
+      this.record(name, header, start, null, 'hang', command);
+      return { kind: 'hang', ran: false };
     }
     if (fault?.kind === 'drop' && fault.when === 'before') {
-      this.record(name, header, start, null, 'drop');
-      return { kind: 'drop', stdout: '' };
+      this.record(name, header, start, null, 'drop', command);
+      return { kind: 'drop', ran: false };
     }
 
     const slow = this.faults.slowFactor(name);
@@ -192,7 +285,9 @@ export class Estate {
     const duration = nominalDurationMs(header.action, header.phase, itemCount(header)) * scale;
     const installer = usesInstaller(header);
     if (installer && (hostState.busyUntil ?? 0) > start) {
-      return this.finish(name, header, start, installerBusy());
+      const busy = installerBusy();
+      this.record(name, header, start, busy.exitCode, busy.fault, command);
+      return { kind: 'exit', ran: false, outcome: busy };
     }
     const busyUntil = start + duration;
     if (installer && duration > 0) hostState.busyUntil = busyUntil;
@@ -214,10 +309,11 @@ export class Estate {
       outcome.fault = 'fail';
     }
     if (fault?.kind === 'drop') {
-      this.record(name, header, start, outcome.exitCode, 'drop');
-      return this.durable(header, { kind: 'drop', stdout: renderStdout(outcome, false) });
+      this.record(name, header, start, outcome.exitCode, 'drop', command);
+      return { kind: 'drop', ran: true, outcome };
     }
-    return this.durable(header, this.finish(name, header, start, outcome));
+    this.record(name, header, start, outcome.exitCode, outcome.fault, command);
+    return { kind: 'exit', ran: true, outcome };
   }
 
   /**
@@ -225,8 +321,8 @@ export class Estate {
    * journals the step as done once it reads the answer, and a crash of this process (the
    * in-process lab dies with the CLI) must not forget work the journal says was done.
    */
-  private async durable(header: ScriptHeader, outcome: ExecOutcome): Promise<ExecOutcome> {
-    if (header.phase === 'apply' && this.options.statePath !== undefined) await this.flush();
+  private async durable(applied: boolean, outcome: ExecOutcome): Promise<ExecOutcome> {
+    if (applied && this.options.statePath !== undefined) await this.flush();
     return outcome;
   }
 
@@ -246,17 +342,13 @@ export class Estate {
     return { name, state: this.state.hosts[name] as HostState };
   }
 
-  private finish(name: string, header: ScriptHeader, start: number, outcome: Outcome): ExecOutcome {
-    this.record(name, header, start, outcome.exitCode, outcome.fault);
-    return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
-  }
-
   private record(
     name: string,
-    header: ScriptHeader,
+    header: StepHeader,
     start: number,
     exitCode: number | null,
     fault?: FaultKind,
+    command?: number,
   ): void {
     this.state.seq += 1;
     this.state.events.push({
@@ -271,6 +363,7 @@ export class Estate {
       step: header.step,
       run: header.run,
       ...(fault ? { fault } : {}),
+      ...(command === undefined ? {} : { command }),
     });
     this.scheduleSave();
   }

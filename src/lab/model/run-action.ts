@@ -34,14 +34,18 @@ export function runAction(ctx: ActionContext): Outcome {
 
 const EOL = '\r\n';
 
-/** stdout as the host prints it: the lines, then the exit-code sentinel. */
-export function renderStdout(outcome: Outcome, withSentinel = true): string {
-  const lines = withSentinel ? [...outcome.stdout, formatSentinel(outcome.exitCode)] : outcome.stdout;
+/** Lines as a Windows host prints them. */
+export function renderLines(lines: readonly string[]): string {
   return lines.length === 0 ? '' : lines.join(EOL) + EOL;
 }
 
+/** stdout as the host prints it: the lines, then the exit-code sentinel. */
+export function renderStdout(outcome: Outcome, withSentinel = true): string {
+  return renderLines(withSentinel ? [...outcome.stdout, formatSentinel(outcome.exitCode)] : outcome.stdout);
+}
+
 export function renderStderr(outcome: Outcome): string {
-  return outcome.stderr.length === 0 ? '' : outcome.stderr.join(EOL) + EOL;
+  return renderLines(outcome.stderr);
 }
 
 /** Checklist length of a lab.operator command (its duration scales with it). */

@@ -91,6 +91,11 @@ export interface LabEvent {
   step: string;
   run: string;
   fault?: FaultKind;
+  /**
+   * Set for the phases of a `phase=run` command (one command, up to three phases): the seq of
+   * its first event, so the commands a host received can be counted apart from the phases.
+   */
+  command?: number;
 }
 
 export type FaultKind = 'fail' | 'drop' | 'hang' | 'slow' | 'refuse' | 'down' | 'forget';
@@ -197,6 +202,7 @@ const eventSchema = z.object({
   step: z.string(),
   run: z.string(),
   fault: z.enum(FAULT_KINDS).optional(),
+  command: z.number().int().optional(),
 });
 
 /** The schema `loadState` validates against. */

@@ -3,7 +3,7 @@
  * answer like the real tool: `DR:` result lines on stdout, messages on stderr, an exit code.
  */
 import type { Inventory } from '../../../inventory/types.js';
-import type { ParamValue, ScriptHeader } from '../../../remote/header.js';
+import type { ParamValue, Phase, ScriptHeader } from '../../../remote/header.js';
 import { formatResultLine } from '../../../remote/header.js';
 import type { FaultKind, HostState, LabState } from '../state.js';
 import { getCI } from '../names.js';
@@ -14,7 +14,8 @@ export interface ActionContext {
   name: string;
   host: HostState;
   state: LabState;
-  header: ScriptHeader;
+  /** The command's header, naming the phase to act out (a `run` command acts its phases one by one). */
+  header: ScriptHeader & { phase: Phase };
   inventory: Inventory;
   now: number;
   /** Whether the simulated operator should skip an item (a `forget` fault); consumes the fault. */
