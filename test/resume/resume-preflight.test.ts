@@ -3,6 +3,7 @@
  * (reachable, its pinned host key, the credentials) but not inspected again, and the
  * prerequisites the run itself changes (free disk) cannot block it half-way.
  */
+import { requireLabStateFile } from '../helpers/lab-state.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { engineRun } from './engine-harness.js';
 import { makeLabDir, readLabState, type LabDir } from './helpers.js';
 
 function setFreeMb(stateDir: string, host: string, mb: number): void {
-  const file = join(stateDir, 'lab-state.json');
+  const file = requireLabStateFile(stateDir);
   const state = JSON.parse(readFileSync(file, 'utf8')) as {
     hosts: Record<string, { freeMb: Record<string, number> }>;
   };
