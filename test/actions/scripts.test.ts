@@ -2,12 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { buildScript } from '../../src/actions/build-script.js';
 import { ACTION_NAMES } from '../../src/actions/catalog.js';
 import { findPs3Constructs } from '../../src/actions/ps2-rules.js';
-import {
-  formatSentinel,
-  parseHeader,
-  SCRIPT_PHASES,
-  type ScriptPhase,
-} from '../../src/remote/header.js';
+import { formatSentinel, parseHeader, SCRIPT_PHASES, type ScriptPhase } from '../../src/remote/header.js';
 import { SAMPLES, actionsWithoutSample, planSamples } from './fixtures.js';
 import { errorsOf, parse } from './ps-tree.js';
 
