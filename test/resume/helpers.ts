@@ -39,7 +39,9 @@ export function makeLabDir(options: { source?: string; packageDir?: string } = {
   const inventory = join(root, 'lab.yaml');
   const packageDir = options.packageDir ?? join(root, 'pkg');
   copyFileSync(join(REPO, options.source ?? 'inventory/lab.yaml'), inventory);
-  editInventory(inventory, (text) => text.replace(/^package: .*$/m, `package: ${packageDir}`));
+  // A runbook that ships no files has no `package:` line to point at the temp folder.
+  if (/^package: /m.test(readFileSync(inventory, 'utf8')))
+    editInventory(inventory, (text) => text.replace(/^package: .*$/m, `package: ${packageDir}`));
   return {
     root,
     inventory,

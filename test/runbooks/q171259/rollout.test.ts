@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   journalOf,
   labArgs,
-  REPO,
+  makeLabDir,
   readLabState,
   runCli,
   runDirs,
@@ -31,17 +30,7 @@ function hostOf(state: string): HostView {
 describe('Q171259 on the simulated connector server', () => {
   let lab: LabDir;
   beforeAll(() => {
-    // This runbook ships no files, so its inventory has no `package:` to point elsewhere.
-    const root = mkdtempSync(join(tmpdir(), 'q171259-'));
-    const inventory = join(root, 'lab.yaml');
-    copyFileSync(join(REPO, 'inventory', 'lab-q171259.yaml'), inventory);
-    lab = {
-      root,
-      inventory,
-      packageDir: join(root, 'none'),
-      stateDir: (name = 'state') => join(root, name),
-      cleanup: () => rmSync(root, { recursive: true, force: true }),
-    };
+    lab = makeLabDir({ source: 'inventory/lab-q171259.yaml' });
   });
   afterAll(() => lab.cleanup());
 
