@@ -77,7 +77,6 @@ export const PCMTA_IMAGE = {
 };
 
 export const PREREQUISITES = {
-  minPowerShell: '2.0',
   fileSystem: 'NTFS',
   /** Room on the new drive beyond the tree itself (MB), for the postoffice to grow while moving. */
   headroomMb: 50,
