@@ -90,4 +90,15 @@ export function startSteps(stage: string, host: string, services: readonly strin
   );
 }
 
+/** Share the postoffice's Maildata folder as Maildat$ (again, or at its new place). */
+export function shareMaildataStep(stage: string, host: string, maildata: string): PlanStep {
+  return makeStep(stage, host, ROLE, {
+    key: 'share-maildata',
+    action: 'share.ensure',
+    target: MAILDATA_SHARE,
+    description: `Share ${maildata} as ${MAILDATA_SHARE}`,
+    params: { path: maildata },
+  });
+}
+
 export { makeStep, slug, winJoin };

@@ -7,6 +7,7 @@ import { hostsWithRole } from '../../src/inventory/types.js';
 import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
 import {
   MAILDATA_SHARE,
+  shareMaildataStep,
   ROLE,
   connectorServices,
   makeStep,
@@ -78,14 +79,7 @@ function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep
 }
 
 function shareStep(stage: string, host: string, ctx: StageContext): PlanStep {
-  const { maildata } = pathsFor(ctx);
-  return makeStep(stage, host, ROLE, {
-    key: 'share-maildata',
-    action: 'share.ensure',
-    target: MAILDATA_SHARE,
-    description: `Share ${maildata} as ${MAILDATA_SHARE}`,
-    params: { path: maildata },
-  });
+  return shareMaildataStep(stage, host, pathsFor(ctx).maildata);
 }
 
 /** The moved estate: the new share and every registry value at the new drive (read-only checks). */

@@ -7,7 +7,7 @@ import { hostsWithRole } from '../../src/inventory/types.js';
 import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
 import { captured } from '../common/steps.js';
 import {
-  MAILDATA_SHARE,
+  shareMaildataStep,
   MSMCON,
   MSMI,
   ROLE,
@@ -66,14 +66,7 @@ function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep
 }
 
 function shareStep(stage: string, host: string, ctx: StageContext): PlanStep {
-  const { maildata } = pathsFor(ctx);
-  return makeStep(stage, host, ROLE, {
-    key: 'share-maildata',
-    action: 'share.ensure',
-    target: MAILDATA_SHARE,
-    description: `Share ${maildata} as ${MAILDATA_SHARE}`,
-    params: { path: maildata },
-  });
+  return shareMaildataStep(stage, host, pathsFor(ctx).maildata);
 }
 
 function repaired(host: string, ctx: StageContext): PlanStep[] {
