@@ -3,11 +3,13 @@
  * lab ran counts its nominal duration × timeScale (the simulated operator's checklist, whose
  * length the event does not carry, counts what it measured). Steps add up along a host's lane;
  * lanes are list-scheduled on `window` workers (what run-stage.ts does); stages run in the
- * statechart's order, the no-UR5 tail's regions in parallel; preflight inspects 32 hosts at once.
+ * statechart's order, the no-UR5 tail's regions in parallel. Preflight inspects, and a check
+ * that spans hosts (a gate's, a `verifyOn` step's) probes, HOST_CONCURRENCY hosts at once.
  */
 import { nominalDurationMs } from '../src/lab/model/durations.js';
 import type { Phase } from '../src/remote/header.js';
 import type { Stage } from '../src/plan/types.js';
+import { HOST_CONCURRENCY } from '../src/engine/bounded.js';
 
 export interface LabEvent {
   start: number;
@@ -36,7 +38,6 @@ export const TAIL_REGIONS = [
   ['oofAgent'],
   ['resourceManagerDatabase', 'checkFolderGroups', 'dbFunctionUpdate'],
 ];
-const PREFLIGHT_PARALLEL = 32;
 
 /** Makespan of `durations` taken in order by `workers` workers (each takes the next when free). */
 export function listSchedule(durations: number[], workers: number): number {
@@ -49,20 +50,58 @@ export function listSchedule(durations: number[], workers: number): number {
   return Math.max(...free);
 }
 
-export function criticalPathMs(stages: Stage[], events: LabEvent[], timeScale: number): number {
+/**
+ * A step whose check spans hosts sends one probe (or verify) per host per round, the round's
+ * hosts at once: a round costs its list schedule, not its sum. A round is a run of events of
+ * one phase on distinct hosts (in start order); a new phase or a host seen again starts the next.
+ */
+function checkRoundsMs(events: LabEvent[], timeScale: number): number {
+  const rounds: LabEvent[][] = [];
+  for (const e of [...events].sort((a, b) => a.start - b.start)) {
+    const round = rounds.at(-1);
+    if (round && round[0]?.phase === e.phase && !round.some((r) => r.host === e.host)) round.push(e);
+    else rounds.push([e]);
+  }
+  return rounds.reduce(
+    (sum, round) =>
+      sum +
+      listSchedule(
+        round.map((e) => nominalDurationMs(e.action, e.phase) * timeScale),
+        HOST_CONCURRENCY,
+      ),
+    0,
+  );
+}
+
+export interface CriticalPath {
+  totalMs: number;
+  preflightMs: number;
+  /** Each stage's own share (its lanes, list-scheduled on its window). */
+  stageMs: Record<string, number>;
+}
+
+export function criticalPath(stages: Stage[], events: LabEvent[], timeScale: number): CriticalPath {
   const perStep = new Map<string, number>();
+  const eventsOf = new Map<string, LabEvent[]>();
   for (const e of events) {
     const ms =
       e.action === 'lab.operator'
         ? Math.max(0, (e.end ?? e.start) - e.start)
         : nominalDurationMs(e.action, e.phase) * timeScale;
     perStep.set(e.step, (perStep.get(e.step) ?? 0) + ms);
+    const list = eventsOf.get(e.step);
+    if (list) list.push(e);
+    else eventsOf.set(e.step, [e]);
   }
+  const stepMs = (step: Stage['lanes'][number]['steps'][number]): number =>
+    step.verifyOn && step.verifyOn.length > 1
+      ? checkRoundsMs(eventsOf.get(step.id) ?? [], timeScale)
+      : (perStep.get(step.id) ?? 0);
   const byStage = new Map<string, number>();
   for (const stage of stages) {
     const inLanes = new Set(stage.lanes.flatMap((l) => l.steps.map((s) => s.id)));
-    const lanes = stage.lanes.map((l) => l.steps.reduce((sum, s) => sum + (perStep.get(s.id) ?? 0), 0));
-    // Work the stage did outside its lanes (a gate's probes and simulated operator) is sequential.
+    const lanes = stage.lanes.map((l) => l.steps.reduce((sum, s) => sum + stepMs(s), 0));
+    // Work the stage did outside its lanes (the simulated operator) is sequential.
     let extra = 0;
     for (const [step, ms] of perStep) if (step.startsWith(`${stage.id}/`) && !inLanes.has(step)) extra += ms;
     const lanesMs =
@@ -71,9 +110,13 @@ export function criticalPathMs(stages: Stage[], events: LabEvent[], timeScale: n
   }
   const preflight = listSchedule(
     [...perStep].filter(([step]) => step.startsWith('preflight/')).map(([, ms]) => ms),
-    PREFLIGHT_PARALLEL,
+    HOST_CONCURRENCY,
   );
   const sequential = SEQUENTIAL.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0);
   const tail = Math.max(...TAIL_REGIONS.map((r) => r.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0)));
-  return preflight + sequential + tail;
+  return {
+    totalMs: preflight + sequential + tail,
+    preflightMs: preflight,
+    stageMs: Object.fromEntries(byStage),
+  };
 }

@@ -16,7 +16,7 @@ import { RUNBOOKS } from '../runbooks/index.js';
 import { writeStandinPackage } from '../src/lab/package/generate.js';
 import { loadInventory } from '../src/inventory/load-inventory.js';
 import { planStages } from '../src/plan/build-plan.js';
-import { criticalPathMs, type LabEvent } from './critical-path.js';
+import { criticalPath, type LabEvent } from './critical-path.js';
 import { estateYaml, PASSWORD_ENV, shapeFor } from './estate-inventory.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -36,6 +36,8 @@ export interface EstateFigures {
   labPeakRssMb: number;
   journalBytesPerStep: number;
   snapshotBytes: number;
+  /** Per stage of the timed run: its wall (stage.start → stage.done) and its critical-path share. */
+  stages: { id: string; wallMs: number; criticalPathMs: number }[];
 }
 
 /** `ulimit -n` the children get: raised to WANT_FDS when the hard limit allows (1,000 hosts need ~2 fds each per side). */
@@ -155,7 +157,9 @@ export async function benchEstate(
     );
     if (timed.value.exitCode !== 0)
       throw new Error(`estate ${hosts}: run failed: ${String(timed.value.message)}`);
-    const cp = criticalPathMs(stages, timed.events, timeScale);
+    const path = criticalPath(stages, timed.events, timeScale);
+    const cp = path.totalMs;
+    const stageTimes = (timed.value.stages ?? {}) as Record<string, { startMs: number; endMs?: number }>;
     const runDir = String(timed.value.runDir);
     log(
       `estate ${hosts}: wall ${Number(timed.value.wallMs).toFixed(0)} ms, critical path ${cp.toFixed(0)} ms`,
@@ -181,6 +185,11 @@ export async function benchEstate(
       labPeakRssMb: Math.max(timed.labPeakRssMb, zero.labPeakRssMb),
       journalBytesPerStep: sizeOf(join(runDir, 'journal.jsonl')) / Number(timed.value.steps),
       snapshotBytes: sizeOf(join(runDir, 'snapshot.json')),
+      stages: Object.entries(path.stageMs).map(([id, ms]) => ({
+        id,
+        wallMs: Math.round((stageTimes[id]?.endMs ?? NaN) - (stageTimes[id]?.startMs ?? NaN)),
+        criticalPathMs: Math.round(ms),
+      })),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

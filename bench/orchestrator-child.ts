@@ -27,6 +27,8 @@ let steps = 0;
 let commands = 0;
 let firstCommandMs: number | undefined;
 let firstStepCommandMs: number | undefined;
+/** When each stage started and ended, in ms since the run started (per-stage wall for the bench). */
+const stages: Record<string, { startMs: number; endMs?: number }> = {};
 const started = performance.now();
 const result = await runEngine({
   inventory,
@@ -42,6 +44,9 @@ const result = await runEngine({
       firstCommandMs ??= sinceStart();
       if (!event.stepId.startsWith('preflight/')) firstStepCommandMs ??= sinceStart();
     }
+    if (event.type === 'stage.start') stages[event.stage] = { startMs: performance.now() - started };
+    if (event.type === 'stage.done' && stages[event.stage])
+      stages[event.stage]!.endMs = performance.now() - started;
     if (event.type === 'step.done' && ++steps === Number(killAfter)) process.kill(process.pid, 'SIGKILL');
   },
 });
@@ -55,6 +60,7 @@ process.stdout.write(
     commands,
     firstCommandMs,
     firstStepCommandMs,
+    stages,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   }) + '\n',
 );

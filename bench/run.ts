@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       labPeakRssMb: r(e.labPeakRssMb, 0),
       journalBytesPerStep: r(e.journalBytesPerStep, 0),
       snapshotBytes: e.snapshotBytes,
+      stages: e.stages,
     })),
     resumeStartMs: r(resume?.resumeFirstCommandMs, 0),
     resume: resume ?? null,

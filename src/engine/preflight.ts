@@ -14,6 +14,7 @@ import type { FactEvidence, Inspection, PlanStep } from '../plan/types.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import { checkPackage } from './package-check.js';
+import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import { runPhase } from './run-phase.js';
 
 export interface PreflightResult {
@@ -21,15 +22,6 @@ export interface PreflightResult {
   evidence: Record<string, FactEvidence>;
   packageHashes: Record<string, string>;
   inspections: Record<string, Inspection>;
-}
-
-async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: Math.min(limit, queue.length) }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
-    }),
-  );
 }
 
 /** One line per host that cannot be reached: the code (HOST_KEY_UNKNOWN, SSH_AUTH, ...) lets an operator's script tell problems apart. */
@@ -81,7 +73,7 @@ export async function preflight(
   problems.push(...pkg.problems);
 
   if (options.knownFacts) {
-    await inParallel(inventory.hosts, 32, async (host) => {
+    await mapBounded(inventory.hosts, HOST_CONCURRENCY, async (host) => {
       await reach(deps, host.name).catch((error: unknown) => problems.push(unreachable(host, error)));
     });
     return finish(deps, problems, {
@@ -93,7 +85,7 @@ export async function preflight(
   }
 
   const inspections: Record<string, Inspection> = {};
-  await inParallel(inventory.hosts, 32, async (host) => {
+  await mapBounded(inventory.hosts, HOST_CONCURRENCY, async (host) => {
     const spec = runbook.inspectSpec(inventory, host.name);
     const step: PlanStep = {
       id: `preflight/${host.name}/inspect`,

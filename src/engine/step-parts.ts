@@ -7,6 +7,7 @@ import { interpretApply } from '../actions/exit-codes.js';
 import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
 import { readResultLines, type Params } from '../remote/header.js';
+import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
 import { runPhase } from './run-phase.js';
@@ -41,7 +42,11 @@ export function readCheck(output: string): ProbeResult {
   return { done: state === 'done', evidence };
 }
 
-/** Probe (or verify) on the step's host, or on every host its effect lives on. */
+/**
+ * Probe (or verify) on the step's host, or on every host its effect lives on (all at once, up
+ * to {@link HOST_CONCURRENCY}; evidence in host order, the first host that cannot be read in
+ * host order is the error).
+ */
 export async function check(
   deps: EngineDeps,
   step: PlanStep,
@@ -50,19 +55,23 @@ export async function check(
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
   const hosts = step.verifyOn ?? [step.host];
-  const evidence: Record<string, string> = {};
-  let done = true;
-  for (const host of hosts) {
+  const results = await mapBounded(hosts, HOST_CONCURRENCY, async (host) => {
     const result = await runPhase(deps, step, phase, params, { host, ...(signal ? { signal } : {}) });
     if (result.exitCode !== 0) {
       throw readFailed(step, host, phase, result.exitCode, result.stderr.trim() || result.output.trim());
     }
-    if (result.results.state !== 'done') done = false;
-    for (const [key, value] of Object.entries(result.results)) {
+    return result.results;
+  });
+  const evidence: Record<string, string> = {};
+  let done = true;
+  for (const [i, host] of hosts.entries()) {
+    const found = results[i] ?? {};
+    if (found.state !== 'done') done = false;
+    for (const [key, value] of Object.entries(found)) {
       if (key === 'state') continue;
       evidence[hosts.length > 1 ? `${host}.${key}` : key] = value;
     }
-    if (hosts.length > 1) evidence[`${host}.state`] = result.results.state ?? 'unknown';
+    if (hosts.length > 1) evidence[`${host}.state`] = found.state ?? 'unknown';
   }
   return { done, evidence };
 }
