@@ -41,8 +41,9 @@ export async function offlinePlan(runbook: Runbook, inventory: Inventory): Promi
 function memoryJournal() {
   const entries: ({ type: string; seq: number } & Record<string, unknown>)[] = [];
   return {
-    append: async (e: { type: string } & Record<string, unknown>) =>
-      entries.push({ ...e, seq: entries.length + 1 }),
+    appendMany: async (batch: readonly ({ type: string } & Record<string, unknown>)[]) => {
+      for (const e of batch) entries.push({ ...e, seq: entries.length + 1 });
+    },
     readAll: () => entries,
   };
 }

@@ -2,6 +2,7 @@
  * The root command: run, resume, abandon or dry-run an inventory's runbook.
  */
 import { writeFile } from 'node:fs/promises';
+import { NO_JOURNAL } from '../engine/journal-port.js';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { runbookFor } from '../../runbooks/index.js';
@@ -178,17 +179,13 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     });
   try {
     if (flags.dryRun) {
-      const plan = await livePlan(build('dry-run', { append: async () => undefined, readAll: () => [] }));
+      const plan = await livePlan(build('dry-run', NO_JOURNAL));
       print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
       if (flags.savePlan)
         await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
       return EXIT.done;
     }
-    if (flags.plan)
-      await checkSavedPlan(
-        flags.plan,
-        await livePlan(build('plan-check', { append: async () => undefined, readAll: () => [] })),
-      );
+    if (flags.plan) await checkSavedPlan(flags.plan, await livePlan(build('plan-check', NO_JOURNAL)));
     const mode = flags.abandon
       ? {
           kind: 'abandon' as const,

@@ -5,6 +5,7 @@
  * missing per host.
  */
 import { existsSync } from 'node:fs';
+import { NO_JOURNAL } from '../engine/journal-port.js';
 import { EXIT, isDeployError } from '../errors.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../engine/context.js';
 import { probeStep } from '../engine/execute-step.js';
@@ -60,7 +61,7 @@ export async function verifyCommand(flags: {
     secrets: [...Object.values(passwords), ...secrets],
   });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
-  const journal = { append: async () => undefined, readAll: () => [] };
+  const journal = NO_JOURNAL;
   const deps = makeDeps({
     runbook,
     inventory,

@@ -4,6 +4,8 @@
  * once every stage has parked. The statechart never sees the halt: its snapshot still has the
  * stage in flight, so resume re-enters it exactly as after a crash.
  */
+import { setMaxListeners } from 'node:events';
+
 export interface HaltReason {
   reason: string;
   exitCode: number;
@@ -18,6 +20,9 @@ export class RunControl {
   private readonly abort = new AbortController();
 
   constructor() {
+    // Every command in flight listens for the halt: checks that span hosts and parallel lanes
+    // have dozens at once, which is expected, not a leak.
+    setMaxListeners(1000, this.abort.signal);
     this.quiesced = new Promise((resolve) => (this.resolveQuiesced = resolve));
   }
 

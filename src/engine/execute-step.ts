@@ -109,6 +109,20 @@ export async function executeStep(
   step: PlanStep,
   signal?: AbortSignal,
 ): Promise<StepOutcome> {
+  try {
+    return await runStep(deps, ledger, step, signal);
+  } finally {
+    // Whatever the step deferred is on disk before the step is over, however it ended.
+    await ledger.flush();
+  }
+}
+
+async function runStep(
+  deps: EngineDeps,
+  ledger: Ledger,
+  step: PlanStep,
+  signal?: AbortSignal,
+): Promise<StepOutcome> {
   if (ledger.isDone(step.id)) return 'journal';
   const started = deps.now();
   deps.emit({
@@ -129,7 +143,8 @@ export async function executeStep(
     extra: Record<string, unknown> = {},
   ): Promise<StepOutcome> => {
     const durationMs = deps.now() - started;
-    await ledger.record({
+    const discharged = (step.discharges ?? []).filter((id) => ledger.isObligationOpen(id));
+    ledger.defer({
       type: 'step.result',
       stepId: step.id,
       host: step.host,
@@ -138,12 +153,9 @@ export async function executeStep(
       durationMs,
       ...extra,
     });
-    for (const id of step.discharges ?? []) {
-      if (ledger.isObligationOpen(id)) {
-        await ledger.record({ type: 'obligation.discharged', id, how: `step ${step.id}` });
-        deps.emit({ type: 'obligation', id, status: 'discharged', description: id });
-      }
-    }
+    for (const id of discharged) ledger.defer({ type: 'obligation.discharged', id, how: `step ${step.id}` });
+    await ledger.flush();
+    for (const id of discharged) deps.emit({ type: 'obligation', id, status: 'discharged', description: id });
     deps.emit({
       type: 'step.done',
       stage: step.stage,
@@ -160,7 +172,7 @@ export async function executeStep(
 
   if (nothingToFollowUp(ledger, step)) {
     // Decided here, with no command: whatever the host would say, there is nothing to follow up.
-    await ledger.record({
+    ledger.defer({
       type: 'step.probe',
       stepId: step.id,
       host: step.host,
@@ -179,7 +191,8 @@ export async function executeStep(
     await withRetry(() => check(deps, step, params, 'probe', signal), retryOptions(deps, step, signal)),
     signal,
   );
-  await ledger.record({
+  // The probe, any duty it raises and the intent are one group: durable before the apply.
+  ledger.defer({
     type: 'step.probe',
     stepId: step.id,
     host: step.host,
@@ -191,7 +204,7 @@ export async function executeStep(
   for (const obligation of step.raises ?? []) {
     if (ledger.isObligationOpen(obligation.id)) continue;
     // The duty exists from the moment the change may have started, so it is recorded before.
-    await ledger.record({
+    ledger.defer({
       type: 'obligation.raised',
       id: obligation.id,
       description: obligation.description,

@@ -32,9 +32,31 @@ export class Ledger {
     for (const entry of journal.readAll()) this.apply(entry);
   }
 
+  /** Entries waiting to go with the next write (see {@link defer}). */
+  private deferred: Entry[] = [];
+
+  /** Appends `entry` (and anything deferred before it) as one durable group, then applies it. */
   async record(entry: Entry): Promise<void> {
-    await this.journal.append(entry);
-    this.apply(entry);
+    this.deferred.push(entry);
+    await this.flush();
+  }
+
+  /**
+   * Holds `entry` back to be written in one group with the next {@link record} (or
+   * {@link flush}): for an entry that nothing needs on disk before the next one, such as a
+   * combined step's probe evidence, which is journalled together with its result. Until then
+   * the engine's view does not show it either, so the view never runs ahead of the disk.
+   */
+  defer(entry: Entry): void {
+    this.deferred.push(entry);
+  }
+
+  /** Writes whatever is deferred, as one group. */
+  async flush(): Promise<void> {
+    if (this.deferred.length === 0) return;
+    const batch = this.deferred.splice(0);
+    await this.journal.appendMany(batch);
+    for (const e of batch) this.apply(e);
   }
 
   private apply(entry: Entry): void {

@@ -4,7 +4,8 @@
  *
  * Durability is that of three commands: the intent is journalled (fsynced) before the script
  * is sent, because it may apply; the probe's evidence (captures) and the result are journalled
- * from its sections. A dropped or timed-out `run` is journalled as failed and probed on its own
+ * from its sections, as one group (the probe's evidence is only known once the apply ran, so
+ * nothing gains from writing it first). A dropped or timed-out `run` is journalled as failed and probed on its own
  * before any retry, exactly as a dropped apply, so work that completed on the host is not
  * repeated.
  */
@@ -107,7 +108,8 @@ export async function runCombined(
         throw error;
       }
       const found = readCheck(probe.output);
-      await ledger.record({
+      // Durable with whatever this step journals next (its result, or its failure): one fsync.
+      ledger.defer({
         type: 'step.probe',
         stepId: step.id,
         host: step.host,

@@ -4,7 +4,7 @@
  * engine could record it) that still takes effect exactly once.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNBOOKS } from '../../runbooks/index.js';
 import { summarizeJournal } from '../../src/durability/journal-summary.js';
@@ -99,6 +99,42 @@ describe('a step sent as one run command', () => {
         state: 'done',
         outcome: 'alreadyDone',
       });
+    }
+  }, 60_000);
+
+  test('journals a step in two group commits: its probe, duties and intent before the apply, its result with the evidence after', async () => {
+    const state = lab.stateDir('groups');
+    const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' } });
+    if (run.outcome === 'crashed' || run.outcome.exitCode !== 0) throw new Error('the run failed');
+    // The raw lines: an entry written in one appendMany with others carries the seq of the group's last.
+    const lines = readFileSync(join(runDirs(state)[0] ?? '', 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Entry & { seq: number; batchEnd?: number });
+    const groupOf = (e: { seq: number; batchEnd?: number }): number => e.batchEnd ?? e.seq;
+    const steps = (await planned(lab, state)).filter((step) => combinable(step, () => false));
+    let checked = 0;
+    for (const step of steps) {
+      const own = lines.filter((e) => e.stepId === step.id);
+      const probe = own.find((e) => e.type === 'step.probe');
+      const result = own.find((e) => e.type === 'step.result');
+      const intent = own.find((e) => e.type === 'step.intent');
+      if (!probe || !result || !intent) continue;
+      if (probe.seq < intent.seq) {
+        // Three commands: the probe went with the intent, both durable before the apply.
+        expect({ step: step.id, group: groupOf(probe) }).toEqual({ step: step.id, group: groupOf(intent) });
+      } else {
+        // One `run`: the intent alone before it, then the probe's evidence with the result.
+        expect({ step: step.id, group: groupOf(probe) }).toEqual({ step: step.id, group: groupOf(result) });
+        expect(groupOf(intent)).toBeLessThan(probe.seq);
+      }
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(60);
+    // A duty raised by a step is durable no later than the intent of the apply that creates it.
+    for (const raised of lines.filter((e) => e.type === 'obligation.raised')) {
+      const next = lines.find((e) => e.seq > raised.seq && e.type === 'step.intent');
+      if (next) expect(groupOf(raised)).toBeLessThanOrEqual(groupOf(next));
     }
   }, 60_000);
 

@@ -100,6 +100,8 @@ export async function engineRun(
         journal.appendMany = async (entries) => {
           if (frozen) return never();
           if (entries.some((entry) => crashAt?.match(entry as unknown as Entry))) {
+            // A group is all or nothing: "after" the entry means after the whole group is durable.
+            if (crashAt?.after) await realAppendMany(entries);
             frozen = true;
             onCrash();
             return never();
