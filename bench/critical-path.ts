@@ -35,7 +35,7 @@ export const TAIL_REGIONS = [
   ['rpcHttpConfig'],
   ['performanceWarehouse'],
   ['dnsClient'],
-  ['oofAgent'],
+  ['stageHubPackages', 'oofAgent'],
   ['resourceManagerDatabase', 'checkFolderGroups', 'dbFunctionUpdate'],
 ];
 

@@ -25,7 +25,7 @@ export interface MachineContext {
 }
 
 /** Bump when states are renamed or removed: a snapshot from another version is refused. */
-export const MACHINE_VERSION = '1';
+export const MACHINE_VERSION = '2';
 
 /** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
@@ -95,8 +95,15 @@ export const kb979704Machine = setup({
         prov: region('rpcHttpConfig'),
         omsql: region('performanceWarehouse'),
         dns: region('dnsClient'),
-        /** Rolling: the stage's window bounds how many hubs restart transport at once. */
-        hubs: region('oofAgent'),
+        /** The MSIs go to every hub first; then rolling: the window bounds how many hubs restart transport at once. */
+        hubs: {
+          initial: 'stageHubPackages',
+          states: {
+            stageHubPackages: stage('stageHubPackages', 'oofAgent'),
+            oofAgent: stage('oofAgent', 'done'),
+            done: { type: 'final' },
+          },
+        },
         sql: {
           initial: 'resourceManagerDatabase',
           states: {

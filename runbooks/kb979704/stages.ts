@@ -32,6 +32,7 @@ export const STAGE_TITLES = {
   rpcHttpConfig: 'Reinstall the RPC over HTTP configuration tool (PROV)',
   performanceWarehouse: 'Reinstall the Performance Warehouse SSIS package (OMSQL)',
   dnsClient: 'Reinstall the MPS DNS Client (DNS servers)',
+  stageHubPackages: 'Copy the OOF agent MSIs to every hub transport server, ahead of the rolling reinstall',
   oofAgent: 'Reinstall the OOF agent on every hub transport server (rolling)',
   resourceManagerDatabase: 'Reinstall the Resource Manager database (MPSSQL)',
   checkFolderGroups: 'Run CheckFolderGroupsAndRMByPlan (HMC 4.0 upgrades)',
@@ -351,8 +352,6 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
     description: 'Enable the transport agent',
   });
   const lane: PlanStep[] = [
-    upload(stage, host, 'exhub', agent.msi),
-    upload(stage, host, 'exhub', cache.msi),
     step({
       key: 'read-cache-refresh',
       action: 'config.read',
@@ -644,6 +643,19 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         hostsOf(ctx, 'dns').map((host) => ({
           host,
           steps: reinstall(ctx, id, host, STANDALONE.dnsClient as StandaloneProduct),
+        })),
+      );
+    case 'stageHubPackages':
+      // Copying changes nothing a hub serves, so every hub gets its MSIs at once (the stage's
+      // window), and the transfers stay out of the rolling part, where capacity is reduced.
+      return hostStage(
+        ctx,
+        id,
+        hostsOf(ctx, 'exhub').map((host) => ({
+          host,
+          steps: [STANDALONE.agent, STANDALONE.domainCache].map((product) =>
+            upload(id, host, 'exhub', (product as StandaloneProduct).msi),
+          ),
         })),
       );
     case 'oofAgent':

@@ -150,6 +150,27 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
     expect(crossHostOverlaps(restarts)).toEqual([]);
   });
 
+  test('every hub has both agent MSIs before the first hub is touched, so no copy happens inside the rolling window', () => {
+    const uploads = state.events.filter(
+      (e) => e.action === 'package.upload' && e.phase === 'apply' && HUBS.includes(e.host),
+    );
+    expect(uploads.map((e) => `${e.host} ${e.target}`).sort()).toEqual(
+      HUBS.flatMap((hub) =>
+        [STANDALONE.agent, STANDALONE.domainCache].map((p) => `${hub} ${packageFile(p?.msi ?? '').file}`),
+      ).sort(),
+    );
+    const lastUpload = Math.max(...uploads.map((e) => e.end ?? e.start));
+    const firstRolling = Math.min(
+      ...state.events
+        .filter((e) => e.step.startsWith('oofAgent/') && e.phase === 'apply')
+        .map((e) => e.start),
+    );
+    expect(lastUpload).toBeLessThanOrEqual(firstRolling);
+    expect(state.events.some((e) => e.step.startsWith('oofAgent/') && e.action === 'package.upload')).toBe(
+      false,
+    );
+  });
+
   test('after the run every step of a live dry run is already done, and a stale saved plan is refused', async () => {
     const json = await lab.run(['--dry-run', '--format', 'json']);
     expect(json.code).toBe(0);
@@ -210,6 +231,7 @@ describe('the UR5 lab estate (inventory/lab-ur5.yaml)', () => {
       'rpcHttpConfig',
       'performanceWarehouse',
       'dnsClient',
+      'stageHubPackages',
       'oofAgent',
       'resourceManagerDatabase',
       'checkFolderGroups',

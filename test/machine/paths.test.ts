@@ -18,11 +18,12 @@ const MAIN = [
   'initializeProvisioning',
   'resetIis',
 ];
+/** The first stage of each region of the no-UR5 tail. */
 const TAIL_REGIONS = [
   'rpcHttpConfig',
   'performanceWarehouse',
   'dnsClient',
-  'oofAgent',
+  'stageHubPackages',
   'resourceManagerDatabase',
 ];
 
@@ -70,7 +71,7 @@ function expectedStages(facts: RunbookFacts): string[] {
       : facts.upgradedFromHmc40 === false
         ? ['dbFunctionUpdate']
         : [];
-  return [...MAIN, ...TAIL_REGIONS, ...sql];
+  return [...MAIN, ...TAIL_REGIONS, 'oofAgent', ...sql];
 }
 
 const VALUES = [true, false, undefined];
@@ -124,6 +125,7 @@ describe('the KB979704 statechart', () => {
         expect(outcome.entered.slice(0, MAIN.length)).toEqual(MAIN);
         if (stage === 'resourceManagerDatabase') expect(outcome.entered).not.toContain('dbFunctionUpdate');
         if (stage === 'checkFolderGroups') expect(outcome.entered).not.toContain('dbFunctionUpdate');
+        if (stage === 'stageHubPackages') expect(outcome.entered).not.toContain('oofAgent');
       }
     },
   );
@@ -162,7 +164,7 @@ describe('the KB979704 statechart', () => {
     );
     const seen = new Set<string>();
     for (const facts of COMBOS) for (const stage of (await drive(facts)).entered) seen.add(stage);
-    expect(stageStates.size).toBe(15);
+    expect(stageStates.size).toBe(16);
     expect(seen).toEqual(stageStates);
   });
 });

@@ -264,6 +264,7 @@ describe('the UR6 plan on the shipped lab inventory', () => {
         'rpcHttpConfig',
         'performanceWarehouse',
         'dnsClient',
+        'stageHubPackages',
         'oofAgent',
         'resourceManagerDatabase',
         'dbFunctionUpdate',
