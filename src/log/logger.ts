@@ -104,8 +104,9 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
       // winston's File transport swallows write errors (ENOSPC, EFBIG) and then never emits
       // 'finish', so an unbounded wait here hung the CLI on a full disk: give up after a while.
       await new Promise<void>((resolve) => {
+        // Not unref'd: when nothing else is left (the connections closed first), an unref'd
+        // timer let the process exit mid-await with status 0 and no error printed.
         const giveUp = setTimeout(resolve, AUDIT_CLOSE_TIMEOUT_MS);
-        giveUp.unref();
         logger.on('finish', () => {
           clearTimeout(giveUp);
           resolve();
