@@ -204,6 +204,8 @@ export interface ResumeFigures {
   /** Process start → first command of a step (the stage it was killed in). */
   resumeFirstStepCommandMs: number;
   resumeWallMs: number;
+  /** Since process start: the engine began, preflight began and ended (`preflight.startMs`, `preflight.okMs`). */
+  resumeTimeline: Record<string, number>;
 }
 
 export async function benchResume(hosts: number, log: (line: string) => void): Promise<ResumeFigures> {
@@ -234,6 +236,7 @@ export async function benchResume(hosts: number, log: (line: string) => void): P
       resumeFirstCommandMs: Number(value.firstCommandMs),
       resumeFirstStepCommandMs: Number(value.firstStepCommandMs),
       resumeWallMs: Number(value.wallMs),
+      resumeTimeline: (value.timeline ?? {}) as Record<string, number>,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

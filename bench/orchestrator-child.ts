@@ -27,9 +27,12 @@ let steps = 0;
 let commands = 0;
 let firstCommandMs: number | undefined;
 let firstStepCommandMs: number | undefined;
+/** Since process start: the engine began (modules and inventory loaded), preflight began and ended. */
+const timeline: Record<string, number> = {};
 /** When each stage started and ended, in ms since the run started (per-stage wall for the bench). */
 const stages: Record<string, { startMs: number; endMs?: number }> = {};
 const started = performance.now();
+timeline.engineStartMs = sinceStart();
 const result = await runEngine({
   inventory,
   runbook,
@@ -44,6 +47,7 @@ const result = await runEngine({
       firstCommandMs ??= sinceStart();
       if (!event.stepId.startsWith('preflight/')) firstStepCommandMs ??= sinceStart();
     }
+    if (event.type === 'preflight') timeline[`preflight.${event.status}Ms`] ??= sinceStart();
     if (event.type === 'stage.start') stages[event.stage] = { startMs: performance.now() - started };
     if (event.type === 'stage.done' && stages[event.stage])
       stages[event.stage]!.endMs = performance.now() - started;
@@ -61,6 +65,7 @@ process.stdout.write(
     firstCommandMs,
     firstStepCommandMs,
     stages,
+    timeline,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   }) + '\n',
 );

@@ -55,4 +55,9 @@ export interface EngineDeps {
   packageHashes: Record<string, string>;
   prompt?: Prompter;
   now(): number;
+  /**
+   * Set while a resume is still connecting its hosts (see `reachEveryHost`): resolves true once
+   * `host` (without one: every host) was reached, false if it cannot be. Absent: all reached.
+   */
+  ready?: (host?: string) => Promise<boolean>;
 }

@@ -3,9 +3,8 @@
  * every host reachable and authenticated, the KB's prerequisites, and the facts with their
  * evidence, compared with any pinned in the inventory.
  *
- * On resume (the run's facts known from its journal) preflight checks the package and that
- * every host is reachable, proves its pinned host key and accepts the credentials — and does not
- * inspect the hosts again. Why that is enough, and safer, is said at {@link preflight}.
+ * On resume (the run's facts known from its journal) every host is connected but not
+ * inspected again, while the run goes on: see {@link reachEveryHost}.
  */
 import { DeployError } from '../errors.js';
 import type { Facts } from '../inventory/types.js';
@@ -45,24 +44,13 @@ function reach(deps: EngineDeps, host: string): Promise<void> {
 }
 
 /**
- * Without `knownFacts` (a fresh run): the package, every host inspected (`host.inspect`), the
- * runbook's prerequisites, and the facts decided from the inspections.
- *
- * With `knownFacts` (a resume): the package (the session compares its hashes with the run's),
- * and every host connected — reachable, proving the host key pinned in known_hosts, accepting
- * the credentials — without inspecting it again. The run's facts are in its journal and stand
- * (re-deciding a fact mid-run could switch branches under half-done work). The prerequisites
- * were met when the run started and are not evaluated again: the run itself changes what they
- * read (staging and backups take disk space, products change version), so a resume could be
- * blocked by its own work; a host that lost one since (an account out of Domain Admins) fails
- * its next step with the host's own error, at a resumable point. What must hold before any
- * step runs again holds without inspection: in-flight steps are probed before they are retried
- * (executeStep), the inventory and runbook version are compared in the session, and a host that
- * cannot be reached or proves a different key blocks the resume here, all hosts at once.
+ * A fresh run: the package, every host inspected (`host.inspect`), the runbook's
+ * prerequisites, and the facts decided from the inspections. All problems at once; any blocks
+ * the run before anything changed.
  */
 export async function preflight(
   deps: EngineDeps,
-  options: { checkPackage: boolean; knownFacts?: Required<Facts> },
+  options: { checkPackage: boolean },
 ): Promise<PreflightResult> {
   deps.emit({ type: 'preflight', status: 'start' });
   const { runbook, inventory } = deps;
@@ -71,18 +59,6 @@ export async function preflight(
     ? await checkPackage(inventory.packageDir, runbook.packageFiles)
     : { hashes: {}, problems: [] };
   problems.push(...pkg.problems);
-
-  if (options.knownFacts) {
-    await mapBounded(inventory.hosts, HOST_CONCURRENCY, async (host) => {
-      await reach(deps, host.name).catch((error: unknown) => problems.push(unreachable(host, error)));
-    });
-    return finish(deps, problems, {
-      facts: options.knownFacts,
-      evidence: {},
-      packageHashes: pkg.hashes,
-      inspections: {},
-    });
-  }
 
   const inspections: Record<string, Inspection> = {};
   await mapBounded(inventory.hosts, HOST_CONCURRENCY, async (host) => {
@@ -145,12 +121,79 @@ export async function preflight(
 function finish(deps: EngineDeps, problems: string[], result: PreflightResult): PreflightResult {
   if (problems.length > 0) {
     deps.emit({ type: 'preflight', status: 'blocked', problems });
-    throw new DeployError('preflight', `preflight found ${problems.length} problem(s); nothing was changed`, {
-      code: 'PREFLIGHT_BLOCKED',
-      problems,
-      hint: 'fix these and run the same command again',
-    });
+    throw blockedBy(problems);
   }
   deps.emit({ type: 'preflight', status: 'ok' });
   return result;
+}
+
+/** The error a blocked preflight ends a run with (exit 3): every problem, nothing changed. */
+export function blockedBy(problems: string[]): DeployError {
+  return new DeployError('preflight', `preflight found ${problems.length} problem(s); nothing was changed`, {
+    code: 'PREFLIGHT_BLOCKED',
+    problems,
+    hint: 'fix these and run the same command again',
+  });
+}
+
+/** What {@link reachEveryHost} gives the session. */
+export interface Reachability {
+  /**
+   * Resolves true once `host` is connected (its pinned key proven, the credentials accepted),
+   * false if it cannot be; without a host, once every host has been tried, true if all were
+   * reached. Never rejects.
+   */
+  ready: (host?: string) => Promise<boolean>;
+  /** Every problem, once every host has been tried (empty: all reached). */
+  problems: Promise<string[]>;
+}
+
+/**
+ * A resume's preflight: every host connected — reachable, proving the host key pinned in
+ * known_hosts, accepting the credentials — all at once, without inspecting it again, and
+ * without waiting for it: a stage's hosts start as each is reached (`ready`), while the rest
+ * connect, and the session halts the run, naming every problem at once, if any host cannot be
+ * reached. Nothing runs on a host before its own connection proved its key.
+ *
+ * Why no inspection: the run's facts are in its journal and stand (re-deciding a fact mid-run
+ * could switch branches under half-done work). The prerequisites were met when the run started
+ * and are not evaluated again: the run itself changes what they read (staging and backups take
+ * disk space, products change version), so a resume could be blocked by its own work; a host
+ * that lost one since (an account out of Domain Admins) fails its next step with the host's own
+ * error, at a resumable point. What must hold before any step runs again holds without
+ * inspection: in-flight steps are probed before they are retried (executeStep), the inventory,
+ * runbook version and package are compared in the session, and every host's key is proven by
+ * its connection before anything runs on it.
+ */
+export function reachEveryHost(deps: EngineDeps): Reachability {
+  const hosts = deps.inventory.hosts;
+  const found: (string | undefined)[] = new Array<string | undefined>(hosts.length);
+  // Every host has its promise from the start, so a stage can wait for any of them;
+  // HOST_CONCURRENCY workers connect them in inventory order.
+  const starts: (() => void)[] = [];
+  const reached = new Map(
+    hosts.map((host, i) => [
+      host.name,
+      new Promise<void>((resolve) => (starts[i] = resolve)).then(() =>
+        reach(deps, host.name).then(
+          () => true,
+          (error: unknown) => {
+            found[i] = unreachable(host, error);
+            return false;
+          },
+        ),
+      ),
+    ]),
+  );
+  const problems = mapBounded(hosts, HOST_CONCURRENCY, (host, i) => {
+    starts[i]?.();
+    return reached.get(host.name) as Promise<boolean>;
+  }).then(() => found.filter((p): p is string => p !== undefined));
+  return {
+    ready: (host) =>
+      host === undefined
+        ? problems.then((list) => list.length === 0)
+        : (reached.get(host) ?? Promise.resolve(false)),
+    problems,
+  };
 }

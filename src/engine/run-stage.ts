@@ -7,6 +7,7 @@ import { EXIT, isDeployError } from '../errors.js';
 import type { PlanStep, Stage } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
+import { unlessAborted } from '../transport/ssh-command.js';
 import { executeStep } from './execute-step.js';
 import { runGate } from './gate.js';
 import type { Ledger } from './ledger.js';
@@ -57,6 +58,12 @@ async function guided(deps: EngineDeps, ledger: Ledger, step: PlanStep, control:
   }
 }
 
+/** True once every host was reached (at once when the session is not still connecting them). */
+async function allReachable(deps: EngineDeps, control: RunControl): Promise<boolean> {
+  if (!deps.ready) return true;
+  return (await unlessAborted(deps.ready(), control.signal)) === true;
+}
+
 export async function runStage(
   deps: EngineDeps,
   ledger: Ledger,
@@ -65,7 +72,8 @@ export async function runStage(
 ): Promise<void> {
   deps.emit({ type: 'stage.start', stage: stage.id, title: stage.title, hosts: stage.lanes.length });
   if (stage.kind === 'gate') {
-    await runGate(deps, ledger, stage, control);
+    // A gate's checks span hosts: it waits until every host has been tried.
+    if (await allReachable(deps, control)) await runGate(deps, ledger, stage, control);
     if (!control.halted) deps.emit({ type: 'stage.done', stage: stage.id });
     return;
   }
@@ -77,6 +85,11 @@ export async function runStage(
       const lane = queue.shift();
       if (!lane) return;
       try {
+        if (deps.ready && !(await unlessAborted(deps.ready(lane.host), control.signal))) {
+          // Not reached: the session halts the run naming it; until then the lane counts as failed.
+          failures.push({ host: lane.host, error: new Error(`${lane.host} cannot be reached`) });
+          continue;
+        }
         for (const step of lane.steps) {
           if (control.halted) return;
           await guided(deps, ledger, step, control);
@@ -87,6 +100,8 @@ export async function runStage(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(stage.window, stage.lanes.length)) }, worker));
+  // No stage is over before every host has been tried (a resume connects them while it runs).
+  await allReachable(deps, control);
   if (failures.length > 0) {
     const first = failures[0]?.error;
     const hosts = failures.map((f) => f.host).join(', ');

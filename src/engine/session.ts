@@ -28,7 +28,8 @@ import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
 import { executeStep } from './execute-step.js';
 import { Ledger } from './ledger.js';
-import { preflight } from './preflight.js';
+import { blockedBy, preflight, reachEveryHost, type Reachability } from './preflight.js';
+import { checkPackage } from './package-check.js';
 import { runMachine } from './run-machine.js';
 import { writeRunReport } from '../report/write-report.js';
 
@@ -184,6 +185,9 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   const deps = request.makeDeps(runId, runDir, journal);
   const ledger = new Ledger(journal as never);
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
+  const control = new RunControl();
+  /** A resume's connections to every host, made while the run goes on. */
+  let reachability: Reachability | undefined;
   try {
     if (mode.kind === 'abandon') return await abandon(deps, ledger, journal, runDir, mode.cleanup);
     let facts: Required<Facts>;
@@ -222,12 +226,20 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       );
     } else {
       facts = known;
-      // Reachability, host keys and the package, not a re-inspection of every host: the facts
-      // stand as journalled, and the prerequisites are not judged again (see preflight()).
-      const checked = await preflight(deps, { checkPackage: true, knownFacts: known });
+      // Every host connected, not inspected again, while the run goes on; the package checked
+      // before anything runs (see reachEveryHost).
+      deps.emit({ type: 'preflight', status: 'start' });
+      reachability = reachEveryHost(deps);
+      const pkg = await checkPackage(base.inventory.packageDir, deps.runbook.packageFiles);
+      if (pkg.problems.length > 0) {
+        const problems = [...pkg.problems, ...(await reachability.problems)];
+        deps.emit({ type: 'preflight', status: 'blocked', problems });
+        throw blockedBy(problems);
+      }
       const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
-      const changed = Object.keys(recorded).filter((f) => recorded[f] !== checked.packageHashes[f]);
+      const changed = Object.keys(recorded).filter((f) => recorded[f] !== pkg.hashes[f]);
       if (changed.length > 0) {
+        await reachability.problems;
         throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, {
           code: 'PACKAGE_CHANGED',
           problems: changed.map((f) => `${f}: sha256 differs`),
@@ -235,9 +247,19 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
         });
       }
       deps.packageHashes = recorded;
+      deps.ready = reachability.ready;
+      // A host that cannot be reached halts the run, every such host named at once.
+      void reachability.problems.then((problems) => {
+        if (problems.length === 0) return deps.emit({ type: 'preflight', status: 'ok' });
+        deps.emit({ type: 'preflight', status: 'blocked', problems });
+        control.halt({
+          reason: `${problems.length} host(s) cannot be reached: ${problems.join('; ')}`,
+          exitCode: EXIT.failed,
+          hint: 'fix these',
+        });
+      });
     }
 
-    const control = new RunControl();
     request.signal?.addEventListener(
       'abort',
       () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }),
@@ -255,6 +277,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
         message: `checkpoint unusable (${previous.reason}: ${previous.detail}); the journal wins — replaying from the start, completed steps are skipped`,
       });
     }
+    const resumedAt = journal.lastSeq;
     const result = await runMachine(deps, ledger, control, {
       facts,
       ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
@@ -273,6 +296,11 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       return { exitCode: EXIT.done, runId, runDir, message: `run ${runId} finished: the runbook is applied` };
     }
     if (result.status === 'halted') {
+      // Hosts a resume could not reach, found before any step could start anything: exactly a
+      // blocked preflight (exit 3, nothing changed), the run as resumable as before.
+      const unreachable = (await reachability?.problems) ?? [];
+      const started = journal.readAll().some((e) => e.seq > resumedAt && e.type === 'step.intent');
+      if (unreachable.length > 0 && !started) throw blockedBy(unreachable);
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
       const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
       return {

@@ -27,6 +27,10 @@ export interface EngineRunOptions {
    * first (crash right after it is durable); otherwise it is never written.
    */
   crashAt?: { match: (entry: Entry) => boolean; after: boolean };
+  /** Connecting to one of these hosts waits for its promise first (a slow host to reach). */
+  holdConnect?: Record<string, Promise<void>>;
+  /** Sees every event as it is emitted. */
+  onEvent?: (event: RunEvent) => void;
 }
 
 export interface EngineRun {
@@ -48,6 +52,12 @@ function freezable(inner: Transport, frozen: () => boolean): Transport {
   };
 }
 
+/** A transport whose connection waits for `until` first. */
+function held(inner: Transport, until: Promise<void> | undefined): Transport {
+  if (!until) return inner;
+  return { ...inner, host: inner.host, connect: () => until.then(() => inner.connect()) };
+}
+
 export async function engineRun(
   inventoryFile: string,
   stateDir: string,
@@ -59,7 +69,10 @@ export async function engineRun(
   if (!runbook) throw new Error(`no runbook ${inventory.runbook}`);
   const estate = await labEstate(inventory, stateDir, request.faultsFile);
   const events: RunEvent[] = [];
-  const emit = (event: RunEvent): void => void events.push(event);
+  const emit = (event: RunEvent): void => {
+    events.push(event);
+    request.onEvent?.(event);
+  };
   const pool = makeTransportPool(inventory, estate, readPasswords(inventory), emit);
   let frozen = false;
   let opened: { close(): Promise<void> } | undefined;
@@ -119,7 +132,14 @@ export async function engineRun(
           options,
           ...(request.prompt ? { prompt: request.prompt } : {}),
         });
-        return { ...deps, transport: (host) => freezable(deps.transport(host), () => frozen) };
+        return {
+          ...deps,
+          transport: (host) =>
+            held(
+              freezable(deps.transport(host), () => frozen),
+              request.holdConnect?.[host],
+            ),
+        };
       },
     },
   );
