@@ -72,6 +72,14 @@ const CASES: Case[] = [
     problems: [{ at: '5:3', path: '', says: ['Map keys must be unique', 'host names must be unique'] }],
   },
   {
+    title: 'a key repeated inside a host is found too, and every repeat is named',
+    yaml: `${AGENT}hosts:\n  a: { address: 10.0.0.1, address: 10.0.0.3, roles: [mps] }\n  b: { address: 10.0.0.2, roles: [mps] }\n  b: { address: 10.0.0.4, roles: [mps] }\n`,
+    problems: [
+      { at: '4:27', path: '', says: ['Map keys must be unique'] },
+      { at: '6:3', path: '', says: ['Map keys must be unique', 'host names must be unique'] },
+    ],
+  },
+  {
     title: 'an empty file says what it should contain',
     yaml: '',
     problems: [{ at: '1:1', path: '', says: ['the file is empty', 'expected a map with at least `hosts:`'] }],
