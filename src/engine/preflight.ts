@@ -169,8 +169,10 @@ export function reachEveryHost(deps: EngineDeps): Reachability {
   const hosts = deps.inventory.hosts;
   const found: (string | undefined)[] = new Array<string | undefined>(hosts.length);
   // Every host has its promise from the start, so a stage can wait for any of them;
-  // HOST_CONCURRENCY workers connect them in inventory order.
+  // HOST_CONCURRENCY workers connect them in inventory order, and a host a stage asks for
+  // is connected at once, ahead of its turn (starting it twice is a no-op).
   const starts: (() => void)[] = [];
+  const indexOf = new Map(hosts.map((host, i) => [host.name, i]));
   const reached = new Map(
     hosts.map((host, i) => [
       host.name,
@@ -190,10 +192,11 @@ export function reachEveryHost(deps: EngineDeps): Reachability {
     return reached.get(host.name) as Promise<boolean>;
   }).then(() => found.filter((p): p is string => p !== undefined));
   return {
-    ready: (host) =>
-      host === undefined
-        ? problems.then((list) => list.length === 0)
-        : (reached.get(host) ?? Promise.resolve(false)),
+    ready: (host) => {
+      if (host === undefined) return problems.then((list) => list.length === 0);
+      starts[indexOf.get(host) ?? -1]?.();
+      return reached.get(host) ?? Promise.resolve(false);
+    },
     problems,
   };
 }
