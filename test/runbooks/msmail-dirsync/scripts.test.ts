@@ -39,6 +39,6 @@ describe('msmail.run import script', () => {
   });
 
   test('the apply script goes as -EncodedCommand, so it is never written to the host disk', () => {
-    expect(planDelivery(script('apply'), 'x.ps1').kind).toBe('encoded');
+    expect(planDelivery(script('apply')).kind).toBe('encoded');
   });
 });
