@@ -27,6 +27,8 @@ export interface EngineRunOptions {
    * first (crash right after it is durable); otherwise it is never written.
    */
   crashAt?: { match: (entry: Entry) => boolean; after: boolean };
+  /** Wraps each host's transport (a test seam between the engine and the real SSH transport). */
+  wrapTransport?: (inner: Transport) => Transport;
 }
 
 export interface EngineRun {
@@ -117,7 +119,8 @@ export async function engineRun(
           options,
           ...(request.prompt ? { prompt: request.prompt } : {}),
         });
-        return { ...deps, transport: (host) => freezable(deps.transport(host), () => frozen) };
+        const wrap = request.wrapTransport ?? ((inner: Transport) => inner);
+        return { ...deps, transport: (host) => freezable(wrap(deps.transport(host)), () => frozen) };
       },
     },
   );
