@@ -1,6 +1,6 @@
 /**
- * Files arriving over SFTP and read back over SFTP. Uploaded MSIs and hotfix
- * packages are recognised by their stand-in header; small text files keep their content.
+ * Files arriving over SFTP and read back over SFTP. Uploaded MSIs and hotfix packages are
+ * recognised by their stand-in header; small text files keep their content.
  */
 import { PATHS } from '../../../runbooks/kb979704/data.js';
 import { readStandinHeader } from '../package/generate.js';
@@ -48,8 +48,8 @@ export class HostFiles {
         record.product = header.product;
         record.version = header.version;
       }
-    } else {
-      if (content.length <= MAX_CONTENT_BYTES && isText(content)) record.content = content.toString('utf8');
+    } else if (content.length <= MAX_CONTENT_BYTES && isText(content)) {
+      record.content = content.toString('utf8');
     }
     putFile(host, path, record);
     this.changed();
