@@ -5,7 +5,6 @@
  * `__RC__=0`), so the engine, the bare client and Ansible all talk to the same daemons.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { fingerprintOfPublicKey } from '../src/lab/model/host-key.js';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect } from 'node:net';
@@ -24,7 +23,9 @@ export interface SshdHosts {
 
 /**
  * The forced command. Builtins only for a plain command (`true`); an encoded deploy-rollup
- * script is decoded just far enough to read its header's phase.
+ * script is decoded just far enough to read its header's phase. A long script comes as the
+ * engine's stdin bootstrap (recognised by its first line) with the script, base64 of its UTF-8
+ * text, on standard input: its first 600 base64 characters hold the header.
  */
 const FORCE_SH = `#!/bin/sh
 case "$SSH_ORIGINAL_COMMAND" in
@@ -32,21 +33,15 @@ case "$SSH_ORIGINAL_COMMAND" in
     # Shortest-prefix removal: dash's longest-match "##* " is quadratic on a 4 KB command line.
     head=$(printf %s "\${SSH_ORIGINAL_COMMAND#*-EncodedCommand }" | head -c 800 | base64 -d 2>/dev/null | tr -d '\\000')
     case "$head" in
+      "# deploy-rollup/1 stdin:"*) head=$(head -c 600 | base64 -d 2>/dev/null) ;;
+    esac
+    case "$head" in
       *phase=probe*) echo DR:state=pending ;;
       *phase=verify*) echo DR:state=done ;;
       *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
     esac
     echo __RC__=0 ;;
   /usr/lib/openssh/sftp-server) exec /usr/lib/openssh/sftp-server ;;
-  *-File*)
-    # The engine uploaded the script by SFTP to C:\\Windows\\Temp\\... (= /C:/Windows/Temp/...).
-    f=$(printf %s "$SSH_ORIGINAL_COMMAND" | sed 's/.*-File "\\(.*\\)"$/\\1/; s|\\\\|/|g; s|^|/|')
-    case "$(head -c 400 "$f")" in
-      *phase=probe*) echo DR:state=pending ;;
-      *phase=verify*) echo DR:state=done ;;
-      *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
-    esac
-    echo __RC__=0 ;;
   *) exec /bin/sh -c "$SSH_ORIGINAL_COMMAND" ;;
 esac
 `;
@@ -90,8 +85,8 @@ async function waitListening(port: number, child: ChildProcess): Promise<void> {
 export const BENCH_USER = 'drbench';
 
 /**
- * One-time machine setup, said on stderr: the login user with /bin/sh, and the folder the
- * engine's SFTP script delivery writes to (`C:\\Windows\\Temp\\deploy-rollup` → `/C:/Windows/...`).
+ * One-time machine setup, said on stderr: the login user with /bin/sh (password field `*`, so
+ * sshd without PAM accepts its key login).
  */
 export function ensureMachineSetup(log: (line: string) => void): void {
   if (spawnSync('id', [BENCH_USER], { stdio: 'ignore' }).status !== 0) {
@@ -108,12 +103,6 @@ export function ensureMachineSetup(log: (line: string) => void): void {
   }
   // useradd leaves the account locked ("!"), which sshd without PAM refuses even for key logins.
   execFileSync('usermod', ['-p', '*', BENCH_USER]);
-  const scripts = '/C:/Windows/Temp/deploy-rollup';
-  if (!existsSync(scripts)) {
-    log(`setup: creating ${scripts} (where SFTP-delivered scripts land on the sshd hosts)`);
-    mkdirSync(scripts, { recursive: true });
-  }
-  chmodSync(scripts, 0o1777);
 }
 
 export async function startSshdHosts(count: number): Promise<SshdHosts> {

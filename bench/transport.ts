@@ -2,7 +2,7 @@
  * Section 1: the same 10-host × 20-step job through a bare node-ssh client (the floor), the
  * engine (journal + checkpoints on) and Ansible, against one set of real sshd daemons.
  */
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseInventory } from '../src/inventory/load-inventory.js';
@@ -38,7 +38,6 @@ export async function benchTransport(options: {
   log: (line: string) => void;
 }): Promise<TransportFigures> {
   const { hosts, steps, log } = options;
-  const since = Date.now();
   ensureMachineSetup(log);
   log(`transport: starting ${hosts} sshd instances on loopback`);
   const fleet = await startSshdHosts(hosts);
@@ -122,16 +121,6 @@ export async function benchTransport(options: {
   } finally {
     await fleet.close();
     await rm(work, { recursive: true, force: true });
-    await removeUploadedScripts(since);
-  }
-}
-
-/** The scripts this run's preflight uploaded by SFTP (only files written since it started). */
-async function removeUploadedScripts(since: number): Promise<void> {
-  const dir = '/C:/Windows/Temp/deploy-rollup';
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const path = join(dir, name);
-    if (name.endsWith('.ps1') && (await stat(path)).mtimeMs >= since) await rm(path, { force: true });
   }
 }
 

@@ -93,15 +93,16 @@ export async function runPhase(
     });
   }
   if (!sentinel) {
-    throw new DeployError(
-      'remote',
-      `${where}: the connection dropped before the script reported its exit code`,
-      {
-        code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
-        retryable: true,
-        hint: 'the step is probed again to see whether it completed before it is retried',
-      },
-    );
+    // Without a drop, powershell.exe ended before the script's epilogue (a script it could not
+    // parse, a stdin bootstrap that found no script): still no proof either way, so probe again.
+    const why = raw.dropped
+      ? 'the connection dropped before the script reported its exit code'
+      : `the command ended (exit status ${raw.exitCode ?? 'none'}) without the script reporting its exit code`;
+    throw new DeployError('remote', `${where}: ${why}`, {
+      code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
+      retryable: true,
+      hint: 'the step is probed again to see whether it completed before it is retried',
+    });
   }
   return {
     exitCode: sentinel.exitCode,

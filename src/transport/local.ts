@@ -1,15 +1,16 @@
 /**
  * The local transport, for when deploy-rollup runs on the Windows host itself: the only module
- * that imports execa. Scripts are delivered exactly as over SSH (`-EncodedCommand`, or a written
- * file and `-File` for long ones), so the same scripts and the same sentinel apply.
+ * that imports execa. Scripts are delivered exactly as over SSH (`-EncodedCommand`, or for long
+ * ones the stdin bootstrap with the script on the process's standard input), so the same
+ * scripts and the same sentinel apply.
  */
 
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { DeployError } from '../errors.js';
 import type { HostSpec } from '../inventory/types.js';
-import { SCRIPT_DIR, encodeCommand, planDelivery } from '../remote/deliver.js';
+import { planDelivery } from '../remote/deliver.js';
 import type { TransportLog } from './events.js';
 import { createTailBuffer } from './tail-buffer.js';
 import type { RawResult, Transport } from './types.js';
@@ -20,13 +21,8 @@ export interface LocalTransportOptions {
    * put a fake here, e.g. `[process.execPath, 'fake-powershell.mjs']`.
    */
   shell?: string[];
-  /** Where long scripts are written (default `C:\Windows\Temp\deploy-rollup`, as over SSH). */
-  scriptDir?: string;
   log?: TransportLog;
 }
-
-/** Flags every script runs with: no profile, never prompt, scripts allowed. */
-export const POWERSHELL_FLAGS = ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass'] as const;
 
 /**
  * Kills the whole process tree: a script that started msiexec or a service helper must not
@@ -49,7 +45,6 @@ async function killTree(pid: number | undefined): Promise<void> {
 /** Creates the transport that runs scripts on this machine. */
 export function createLocalTransport(host: HostSpec, options: LocalTransportOptions = {}): Transport {
   const [file = 'powershell.exe', ...prefix] = options.shell ?? ['powershell.exe'];
-  const scriptDir = options.scriptDir ?? SCRIPT_DIR;
   const log = options.log ?? (() => undefined);
 
   return {
@@ -62,16 +57,10 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
     async run(script, runOptions): Promise<RawResult> {
       const started = Date.now();
       const { signal, timeoutMs, scriptName } = runOptions;
-      const delivery = planDelivery(script, scriptName);
-      let args: string[];
-      if (delivery.kind === 'file') {
-        const path = join(scriptDir, scriptName);
-        await mkdir(scriptDir, { recursive: true });
-        await writeFile(path, delivery.content, 'utf8');
-        args = [...POWERSHELL_FLAGS, '-File', path];
-      } else {
-        args = [...POWERSHELL_FLAGS, '-EncodedCommand', encodeCommand(script)];
-      }
+      const delivery = planDelivery(script);
+      // The arguments of the command line the SSH transport would send: its flags and the
+      // base64 have no spaces, so splitting after `powershell.exe` gives them exactly.
+      const args = delivery.command.split(' ').slice(1);
       if (signal?.aborted) {
         return {
           exitCode: undefined,
@@ -99,7 +88,8 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
         cancelSignal: signal,
         detached: true,
         buffer: false,
-        stdin: 'ignore',
+        // Stdin delivery: the script, then EOF. Otherwise nothing: PowerShell must not wait on it.
+        ...(delivery.kind === 'stdin' ? { input: delivery.stdin } : { stdin: 'ignore' as const }),
         windowsHide: true,
       });
       subprocess.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -1,6 +1,6 @@
 /**
  * The few SFTP operations the transport needs, as promises over an open SFTP session. Paths are
- * SFTP paths as Win32-OpenSSH spells them (`/C:/Windows/Temp/x.ps1`, see `toSftpPath`).
+ * SFTP paths as Win32-OpenSSH spells them (`/C:/MSIShare/x.msi`, see `toSftpPath`).
  */
 
 import type { SFTPWrapper, Stats } from 'ssh2';

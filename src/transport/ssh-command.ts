@@ -5,9 +5,9 @@
  */
 
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
-import { toSftpPath, type Delivery } from '../remote/deliver.js';
+import type { Delivery } from '../remote/deliver.js';
 import type { TransportLog } from './events.js';
-import { endSftp, makeDirectories, parentOf, writeFile } from './sftp-ops.js';
+import { endSftp, makeDirectories, parentOf } from './sftp-ops.js';
 import { createTailBuffer } from './tail-buffer.js';
 import type { RawResult, RunOptions } from './types.js';
 
@@ -19,6 +19,8 @@ export interface CommandSession {
   execCommand(
     command: string,
     options: {
+      /** Written to the channel, which is then ended (EOF); without it the channel is ended at once. */
+      stdin?: string;
       onChannel: (channel: ClientChannel) => void;
       onStdout: (chunk: Buffer) => void;
       onStderr: (chunk: Buffer) => void;
@@ -33,8 +35,6 @@ export interface CommandContext {
   hostName: string;
   /** Whether the connection has gone (read after the command ends, to tell a drop from a kill). */
   isClosed(): boolean;
-  /** SFTP folders already made on this connection. */
-  folders: Set<string>;
   log: TransportLog;
   /** Keeps the channel slot taken until the promise settles. */
   holdSlot(until: Promise<unknown>): void;
@@ -59,40 +59,12 @@ export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefin
 const graceAfter = (stopped: Promise<void>): Promise<unknown> =>
   stopped.then(() => new Promise((resolve) => setTimeout(resolve, CHANNEL_CLOSE_GRACE_MS).unref()));
 
-async function uploadScript(
-  context: CommandContext,
-  delivery: Extract<Delivery, { kind: 'file' }>,
-  onSftp: (sftp: SFTPWrapper) => void,
-): Promise<void> {
-  const started = Date.now();
-  const path = toSftpPath(delivery.remotePath);
-  const data = Buffer.from(delivery.content, 'utf8');
-  const sftp = await context.session.requestSFTP();
-  onSftp(sftp);
-  try {
-    const folder = parentOf(path);
-    if (!context.folders.has(folder)) {
-      await makeDirectories(sftp, folder);
-      context.folders.add(folder);
-    }
-    await writeFile(sftp, path, data);
-  } finally {
-    await endSftp(sftp, CHANNEL_CLOSE_GRACE_MS);
-  }
-  const durationMs = Date.now() - started;
-  context.log({
-    type: 'upload',
-    host: context.hostName,
-    path: delivery.remotePath,
-    bytes: data.length,
-    durationMs,
-  });
-}
-
 /**
- * Delivers and runs one script. Resolves when it exits, when its deadline or the signal stops it
- * (the channel is closed so the host ends the process), or when the connection drops under it.
- * Rejects only when the command could not be started (channel refused, connection already gone).
+ * Delivers and runs one script on one exec channel: its command line, then (stdin delivery) the
+ * script on standard input and EOF. Resolves when it exits, when its deadline or the signal
+ * stops it (the channel is closed so the host ends the process), or when the connection drops
+ * under it. Rejects only when the command could not be started (channel refused, connection
+ * already gone).
  */
 export async function executeCommand(
   context: CommandContext,
@@ -102,7 +74,6 @@ export async function executeCommand(
   const stdout = createTailBuffer();
   const stderr = createTailBuffer();
   let channel: ClientChannel | undefined;
-  let sftp: SFTPWrapper | undefined;
   let stopped: Stop | undefined;
   let onStop = (): void => undefined;
   const whenStopped = new Promise<void>((resolve) => (onStop = resolve));
@@ -110,7 +81,6 @@ export async function executeCommand(
     if (stopped) return;
     stopped = why;
     channel?.close();
-    sftp?.end();
     onStop();
   };
   const timer = setTimeout(() => stop('timeout'), runOptions.timeoutMs);
@@ -118,14 +88,11 @@ export async function executeCommand(
   runOptions.signal?.addEventListener('abort', onAbort, { once: true });
 
   const work = (async () => {
-    if (delivery.kind === 'file') {
-      await uploadScript(context, delivery, (session) => (sftp = session));
-      if (stopped) return undefined;
-    }
     const { scriptName } = runOptions;
     const commandLength = delivery.command.length;
     context.log({ type: 'exec', host: context.hostName, scriptName, delivery: delivery.kind, commandLength });
     return context.session.execCommand(delivery.command, {
+      ...(delivery.kind === 'stdin' ? { stdin: delivery.stdin } : {}),
       onChannel: (opened) => {
         channel = opened;
         if (stopped) opened.close();
@@ -145,7 +112,7 @@ export async function executeCommand(
       stderr: stderr.text(),
       ...(truncatedBytes > 0 ? { truncatedBytes } : {}),
     };
-    if (outcome === 'stopped' || outcome === undefined || stopped) {
+    if (outcome === 'stopped' || stopped) {
       work.catch(() => undefined);
       const timedOut = stopped === 'timeout';
       return { exitCode: undefined, ...output, timedOut, cancelled: !timedOut, dropped: false };

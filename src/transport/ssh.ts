@@ -40,8 +40,6 @@ interface Connection {
   ssh: NodeSSH;
   closed: boolean;
   closing: boolean;
-  /** SFTP folders already made on this connection. */
-  folders: Set<string>;
   whenClosed: Promise<void>;
 }
 
@@ -95,7 +93,6 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       ssh,
       closed: false,
       closing: false,
-      folders: new Set(),
       whenClosed: new Promise((resolve) => (markClosed = resolve)),
     };
     const onGone = (): void => {
@@ -154,7 +151,6 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       },
       hostName: host.name,
       isClosed: () => connection.closed,
-      folders: connection.folders,
       log,
       holdSlot,
     };
@@ -179,7 +175,7 @@ export function createSshTransport(options: SshTransportOptions): Transport {
 
     async run(script, runOptions) {
       const started = Date.now();
-      const delivery = planDelivery(script, runOptions.scriptName);
+      const delivery = planDelivery(script);
       const release = await slots.acquire(runOptions.signal).catch(() => undefined);
       if (!release) return cancelledResult(started);
       let slotUntil: Promise<unknown> = Promise.resolve();

@@ -7,7 +7,7 @@ export interface RunOptions {
   /** Hard deadline for the command; on expiry the channel is closed and `timedOut` is set. */
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Safe file name used when the script must be uploaded (long scripts). */
+  /** Names the script in transport log events (run, step digest and phase; nothing secret). */
   scriptName: string;
 }
 

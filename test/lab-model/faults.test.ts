@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/lab/model/clock.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { PATHS } from '../../runbooks/kb979704/data.js';
-import { labInventory, run, upload, UR6 } from './helpers.js';
+import { labInventory, run, runOnStdin, upload, UR6 } from './helpers.js';
 
 const HOSTS = ['MPS01', 'MPS02', 'EXHUB01'];
 
@@ -130,6 +130,39 @@ describe('faults in the estate', () => {
     expect(answer.outcome).toEqual({ kind: 'hang' });
     expect(estate.state.hosts.EXHUB01!.services.MSExchangeTransport).toBe('Stopped');
     expect(estate.state.events.at(-1)).toMatchObject({ fault: 'hang', exitCode: null });
+  });
+
+  test('fail, drop, hang and slow act on a stdin-delivered script as on an encoded one', async () => {
+    const clock = new ManualClock();
+    const estate = Estate.create(labInventory(), {
+      clock,
+      faults: [
+        { kind: 'fail', host: 'MPS01', action: 'complus.disable', phase: 'apply', times: 1, exitCode: 7 },
+        { kind: 'drop', host: 'MPS02', action: 'complus.disable', phase: 'apply', when: 'after', times: 1 },
+        { kind: 'hang', host: 'EXHUB01', action: 'service.restart', phase: 'apply', times: 1 },
+        { kind: 'slow', host: 'PROV01', factor: 2 },
+      ],
+    });
+    const failed = await runOnStdin(estate, 'MPS01', 'complus.disable', 'apply', 'Provisioning Engine');
+    expect(failed.exitCode).toBe(7);
+    expect(estate.state.hosts.MPS01!.comPlus['Provisioning Engine']!.enabled).toBe(true);
+    const dropped = await runOnStdin(estate, 'MPS02', 'complus.disable', 'apply', 'Provisioning Engine');
+    expect(dropped.outcome.kind).toBe('drop');
+    expect(estate.state.hosts.MPS02!.comPlus['Provisioning Engine']!.enabled).toBe(false);
+    const hung = await runOnStdin(estate, 'EXHUB01', 'service.restart', 'apply', 'MSExchangeTransport', {
+      timeoutSeconds: 1,
+    });
+    expect(hung.outcome).toEqual({ kind: 'hang' });
+    const slow = runOnStdin(estate, 'PROV01', 'iis.reset', 'apply');
+    for (let i = 0; i < 50 && clock.pending === 0; i++) await Promise.resolve();
+    clock.advance(20_000);
+    expect((await slow).exitCode).toBe(0);
+    expect(estate.state.events.map((e) => [e.host, e.fault, e.end - e.start])).toEqual([
+      ['MPS01', 'fail', 0],
+      ['MPS02', 'drop', expect.any(Number)],
+      ['EXHUB01', 'hang', 0],
+      ['PROV01', 'slow', 20_000],
+    ]);
   });
 
   test('refuse turns connections away N times, then accepts', () => {

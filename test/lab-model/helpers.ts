@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import type { Inventory, LabSpec, Role } from '../../src/inventory/types.js';
 import type { Params, ScriptPhase } from '../../src/remote/header.js';
 import { readResultLines, readSentinel } from '../../src/remote/header.js';
-import { commandFor } from '../../src/lab/model/command.js';
+import { commandFor, scriptFor } from '../../src/lab/model/command.js';
+import { planDelivery } from '../../src/remote/deliver.js';
 import type { Estate, ExecOutcome } from '../../src/lab/model/estate.js';
 import { KB_ESTATE, makeInventory } from '../helpers/inventory.js';
 
@@ -55,6 +56,25 @@ export async function run(
   stepNo += 1;
   const command = commandFor({ run: 'run-1', step: `step-${stepNo}`, action, phase, host, target, params });
   return toAnswer(await estate.exec(host, command));
+}
+
+/**
+ * Like {@link run}, but with a body long enough that the transport delivers the script on
+ * standard input behind the bootstrap, as it does for long scripts.
+ */
+export async function runOnStdin(
+  estate: Estate,
+  host: string,
+  action: string,
+  phase: ScriptPhase,
+  target = '',
+  params: Params = {},
+): Promise<Answer> {
+  stepNo += 1;
+  const header = { run: 'run-1', step: `step-${stepNo}`, action, phase, host, target, params };
+  const delivery = planDelivery(scriptFor(header, `# ${'long body '.repeat(1000)}`));
+  if (delivery.kind !== 'stdin') throw new Error('runOnStdin: the script is short enough to go encoded');
+  return toAnswer(await estate.exec(host, delivery.command, delivery.stdin));
 }
 
 /** probe, apply, verify in a row: the apply's answer plus the verify's state. */

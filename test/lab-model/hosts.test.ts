@@ -4,7 +4,7 @@ import { HMC40_UPGRADE_KEY, PATHS } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { getFile } from '../../src/lab/model/files.js';
 import { formatHeader } from '../../src/remote/header.js';
-import { POWERSHELL, encodeCommand } from '../../src/remote/deliver.js';
+import { POWERSHELL, STDIN_REFUSED, encodeCommand, planDelivery } from '../../src/remote/deliver.js';
 import { labInventory, run, toAnswer, upload, UR6 } from './helpers.js';
 
 const RPC = 'RPC over HTTP Client Configuration Tool';
@@ -240,7 +240,7 @@ describe('commands the model cannot act on', () => {
     expect(estate.state.hosts.MPS01!.comPlus['Provisioning Engine']!.enabled).toBe(true);
   });
 
-  test('a -File script is read from the host file system where SFTP put it', async () => {
+  test('a stdin-delivered script is read from standard input and acts as an encoded one', async () => {
     const estate = Estate.create(labInventory());
     const header = {
       run: 'r',
@@ -251,12 +251,36 @@ describe('commands the model cannot act on', () => {
       target: 'Provisioning Engine',
       params: {},
     };
-    const path = 'C:\\Windows\\Temp\\deploy-rollup\\s.ps1';
-    estate.writeFile('MPS01', path, Buffer.from(`\uFEFF${formatHeader(header)}\n# long body\n`, 'utf8'));
-    const answer = toAnswer(await estate.exec('MPS01', `${POWERSHELL} -File "${path}"`));
+    const delivery = planDelivery(`${formatHeader(header)}\n${'# long body\n'.repeat(1000)}`);
+    expect(delivery.kind).toBe('stdin');
+    const stdin = delivery.kind === 'stdin' ? delivery.stdin : '';
+    const answer = toAnswer(await estate.exec('MPS01', delivery.command, stdin));
     expect(answer.exitCode).toBe(0);
     expect(estate.state.hosts.MPS01!.comPlus['Provisioning Engine']!.enabled).toBe(false);
-    expect(toAnswer(await estate.exec('MPS01', `${POWERSHELL} -File "C:\\none.ps1"`)).exitCode).toBe(1);
+    expect(estate.state.events.at(-1)).toMatchObject({ action: 'complus.disable', phase: 'apply' });
+  });
+
+  test.each([
+    ['no', undefined],
+    ['empty', ''],
+    ['garbled', 'not base64 at all\n'],
+    ['a headerless script as', Buffer.from('Write-Output 1\n').toString('base64')],
+  ])(
+    'a stdin bootstrap with %s standard input fails as PowerShell would: exit 1, no sentinel, nothing done',
+    async (_why, stdin) => {
+      const estate = Estate.create(labInventory());
+      const { command } = planDelivery('#'.repeat(10_000));
+      const outcome = await estate.exec('MPS01', command, stdin);
+      expect(outcome).toEqual({ kind: 'exit', exitCode: 1, stdout: '', stderr: `${STDIN_REFUSED}\r\n` });
+      expect(estate.state.events).toEqual([]);
+    },
+  );
+
+  test('a -File command is not a delivery the lab knows any more', async () => {
+    const estate = Estate.create(labInventory());
+    const answer = toAnswer(await estate.exec('MPS01', `${POWERSHELL} -File "C:\\Windows\\Temp\\s.ps1"`));
+    expect(answer.exitCode).toBe(1);
+    expect(answer.stderr).toMatch(/not recognized as a deploy-rollup script invocation/);
   });
 });
 

@@ -8,7 +8,7 @@ import { labInventory, toAnswer, RTM } from './helpers.js';
 
 const kinds = new Set<string>();
 
-/** Sends the action library's own script, delivered as the transport would (encoded, or uploaded + -File). */
+/** Sends the action library's own script, delivered as the transport would (encoded, or on stdin). */
 async function send(
   estate: Estate,
   host: string,
@@ -18,15 +18,15 @@ async function send(
   params: Params,
 ) {
   const script = buildScript({ run: 'r1', step: `${action}-${phase}`, action, phase, host, target, params });
-  const delivery = planDelivery(script, `${action}-${phase}.ps1`);
-  if (delivery.kind === 'file')
-    estate.writeFile(host, delivery.remotePath, Buffer.from(delivery.content, 'utf8'));
+  const delivery = planDelivery(script);
   kinds.add(delivery.kind);
-  return toAnswer(await estate.exec(host, delivery.command));
+  return toAnswer(
+    await estate.exec(host, delivery.command, delivery.kind === 'stdin' ? delivery.stdin : undefined),
+  );
 }
 
 describe('the model answers the action library scripts', () => {
-  test('COM+ and msiexec scripts, encoded or uploaded, act on the header', async () => {
+  test('COM+ and msiexec scripts, encoded or on stdin, act on the header', async () => {
     const estate = Estate.create(labInventory());
     expect(
       (await send(estate, 'MPS01', 'complus.disable', 'apply', 'Provisioning Engine', {})).exitCode,
@@ -46,6 +46,6 @@ describe('the model answers the action library scripts', () => {
     );
     expect(estate.state.hosts.DNS01!.products['MPS DNS Client']).toBeUndefined();
     expect(estate.state.hosts.MPS01!.products['Exchange 2007 Provider']).toBe(RTM);
-    expect([...kinds].sort()).toEqual(['encoded', 'file']);
+    expect([...kinds].sort()).toEqual(['encoded', 'stdin']);
   });
 });

@@ -7,19 +7,30 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecOutcome } from '../../src/lab/server/estate-port.js';
 import { isSftpSubsystem, runForcedCommand, type ShellEstate } from '../../src/lab/shell/forced-command.js';
 import { withStateLock } from '../../src/lab/shell/state-lock.js';
+import { MAX_STDIN_BYTES } from '../../src/lab/server/stdin.js';
+import { planDelivery, STDIN_REFUSED } from '../../src/remote/deliver.js';
 import { encodedCommand, FakeEstate, headerScript } from './helpers.js';
 
-/** A fake estate whose only state is a counter in a JSON file, bumped by every command. */
-function fileBackedEstate(statePath: string, outcome?: ExecOutcome): () => Promise<ShellEstate> {
+/**
+ * A fake estate whose only state is a counter in a JSON file, bumped by every command; the
+ * scripts it decoded are pushed to `scripts`.
+ */
+function fileBackedEstate(
+  statePath: string,
+  outcome?: ExecOutcome,
+  scripts: string[] = [],
+): () => Promise<ShellEstate> {
   return async () => {
     const fake = new FakeEstate(['hmc-mps-a']);
     let count = Number(JSON.parse(await readFile(statePath, 'utf8')).count);
     if (outcome) fake.behaviour = () => Promise.resolve(outcome);
     return Object.assign(fake, {
-      exec: async (host: string, command: string) => {
+      exec: async (host: string, command: string, stdin?: string) => {
         await sleep(5); // widen the window in which an unlocked update would be lost
         count++;
-        return FakeEstate.prototype.exec.call(fake, host, command);
+        const answer = await FakeEstate.prototype.exec.call(fake, host, command, stdin);
+        scripts.push(...fake.scripts);
+        return answer;
       },
       flush: async () => writeFile(statePath, JSON.stringify({ count })),
     });
@@ -60,6 +71,74 @@ describe('forced command behind sshd', () => {
     expect(code).toBe(0);
     expect(io.text()[0]).toContain('DR:action=complus.shutdown');
     expect(JSON.parse(await readFile(statePath, 'utf8'))).toEqual({ count: 1 });
+  });
+
+  test('a stdin-delivered script is read from standard input to EOF, byte for byte, then answered', async () => {
+    await writeFile(statePath, JSON.stringify({ count: 0 }));
+    const script =
+      headerScript('hmc-mps-a', 'msi.install', 'Hosted.msi') + "$s = 'Größe — ☃ 漢字'\n".repeat(2500);
+    const delivery = planDelivery(script);
+    if (delivery.kind !== 'stdin') throw new Error('expected stdin delivery');
+    const io = streams();
+    const scripts: string[] = [];
+    const run = runForcedCommand({
+      host: 'hmc-mps-a',
+      statePath,
+      originalCommand: delivery.command,
+      openEstate: fileBackedEstate(statePath, undefined, scripts),
+      ...io,
+    });
+    // In pieces, as a pipe delivers it; nothing is answered before the EOF.
+    for (let at = 0; at < delivery.stdin.length; at += 4096) {
+      io.stdin.write(delivery.stdin.slice(at, at + 4096));
+      await sleep(1);
+    }
+    const early = await Promise.race([run, sleep(100).then(() => 'waiting for EOF')]);
+    expect(early).toBe('waiting for EOF');
+    io.stdin.end();
+    expect(await run).toBe(0);
+    expect(scripts).toEqual([script]);
+    expect(io.text()[0]).toContain('DR:action=msi.install');
+  });
+
+  test.each([
+    ['empty', ''],
+    ['garbled', 'no base64 here\n'],
+  ])(
+    'a stdin bootstrap with %s standard input fails: exit 1, the refusal on stderr, no sentinel',
+    async (_why, text) => {
+      await writeFile(statePath, JSON.stringify({ count: 0 }));
+      const io = streams();
+      io.stdin.end(text);
+      const code = await runForcedCommand({
+        host: 'hmc-mps-a',
+        statePath,
+        originalCommand: planDelivery('#'.repeat(9000)).command,
+        openEstate: fileBackedEstate(statePath),
+        ...io,
+      });
+      expect(code).toBe(1);
+      expect(io.text()).toEqual(['', STDIN_REFUSED]);
+    },
+  );
+
+  test('standard input over the lab bound is refused without opening the estate', async () => {
+    const io = streams();
+    io.stdin.end('A'.repeat(MAX_STDIN_BYTES + 4));
+    let opened = false;
+    const code = await runForcedCommand({
+      host: 'hmc-mps-a',
+      statePath,
+      originalCommand: planDelivery('#'.repeat(9000)).command,
+      openEstate: async () => {
+        opened = true;
+        throw new Error('must not be opened');
+      },
+      ...io,
+    });
+    expect(code).toBe(1);
+    expect(io.text()[1]).toMatch(/standard input over \d+ bytes refused/);
+    expect(opened).toBe(false);
   });
 
   test('concurrent sessions sharing one state file lose no update', async () => {
@@ -147,6 +226,6 @@ describe('forced command behind sshd', () => {
   test('the sftp subsystem is recognised in the forms sshd passes it', () => {
     expect(isSftpSubsystem('/usr/lib/openssh/sftp-server')).toBe(true);
     expect(isSftpSubsystem('internal-sftp')).toBe(true);
-    expect(isSftpSubsystem('powershell.exe -File "C:\\sftp-server.ps1"')).toBe(false);
+    expect(isSftpSubsystem(planDelivery('#'.repeat(9000)).command)).toBe(false);
   });
 });

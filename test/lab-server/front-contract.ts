@@ -10,14 +10,23 @@ import { join } from 'node:path';
 import type { NodeSSH } from 'node-ssh';
 import { commandFor, scriptFor } from '../../src/lab/model/command.js';
 import type { HostState, LabState } from '../../src/lab/model/state.js';
+import { buildScript } from '../../src/actions/build-script.js';
+import type { HostSpec } from '../../src/inventory/types.js';
 import { readSections, readSentinel, type ScriptPhase } from '../../src/remote/header.js';
-import { planDelivery, toSftpPath } from '../../src/remote/deliver.js';
+import { planDelivery, STDIN_REFUSED } from '../../src/remote/deliver.js';
+import type { TransportEvent, TransportLog } from '../../src/transport/events.js';
+import { trustExactly } from '../../src/transport/host-keys.js';
+import { createSshTransport } from '../../src/transport/ssh.js';
+import type { Transport } from '../../src/transport/types.js';
+import { SAMPLES } from '../actions/fixtures.js';
 
 export interface FrontFixture {
   /** An `mps` host and a `webServices` host of the estate. */
   mps: string;
   web: string;
   connect(host: string, seen?: string[]): Promise<NodeSSH>;
+  /** How the product's SSH transport reaches `host` (spec and, for password hosts, the password). */
+  hostSpec(host: string): { spec: HostSpec; password?: string };
   /** Connects with credentials the inventory does not grant (must be refused). */
   connectWrongly(host: string): Promise<NodeSSH>;
   expectedFingerprint(host: string): string;
@@ -33,6 +42,15 @@ export function header(host: string, action: string, target: string, phase: Scri
 function hostState(state: LabState, name: string): HostState {
   const key = Object.keys(state.hosts).find((k) => k.toLowerCase() === name.toLowerCase());
   return state.hosts[key ?? name]!;
+}
+
+/** Every `.ps1` file on any host of the model: a script that landed on a disk. */
+export function scriptFiles(state: LabState): string[] {
+  return Object.entries(state.hosts).flatMap(([name, host]) =>
+    Object.keys(host.files)
+      .filter((path) => /\.ps1$/i.test(path))
+      .map((path) => `${name}: ${path}`),
+  );
 }
 
 function fileSize(host: HostState, windowsPath: string): number | undefined {
@@ -68,6 +86,17 @@ export function describeFrontContract(
       } finally {
         ssh.dispose();
       }
+    }
+
+    /** The product's SSH transport to `host`, pinned to the key the estate holds for it. */
+    function transportTo(host: string, log: TransportLog): Transport {
+      const { spec, password } = front.hostSpec(host);
+      return createSshTransport({
+        host: spec,
+        ...(password === undefined ? {} : { password }),
+        hostKeys: trustExactly({ [spec.name]: front.expectedFingerprint(host) }),
+        log,
+      });
     }
 
     test('a probe is answered by the host model and recorded as an event', async () => {
@@ -136,19 +165,68 @@ export function describeFrontContract(
       );
     });
 
-    test('a long script uploaded over SFTP and run with -File is answered from its header', async () => {
+    test('a long script on standard input behind the bootstrap is answered from its header', async () => {
       const script = scriptFor(header(front.web, 'iis.reset', '', 'probe'), `# ${'padding '.repeat(1200)}`);
-      const delivery = planDelivery(script, 'contract-step.ps1');
-      expect(delivery.kind).toBe('file');
-      if (delivery.kind !== 'file') return;
-      const local = join(dir, 'contract-step.ps1');
-      await writeFile(local, delivery.content);
-      const result = await withClient(front.web, async (ssh) => {
-        await ssh.putFile(local, toSftpPath(delivery.remotePath));
-        return ssh.execCommand(delivery.command);
-      });
+      const delivery = planDelivery(script);
+      expect(delivery.kind).toBe('stdin');
+      if (delivery.kind !== 'stdin') return;
+      const result = await withClient(front.web, (ssh) =>
+        ssh.execCommand(delivery.command, { stdin: delivery.stdin }),
+      );
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/DR:state=/);
+      expect(readSentinel(result.stdout)?.exitCode).toBe(0);
+    });
+
+    test.each([
+      ['no standard input', undefined],
+      ['empty standard input', ''],
+      ['garbled standard input', 'this is not base64\n'],
+      ['base64 of a headerless script', `${Buffer.from("Write-Output '__RC__=0'\n").toString('base64')}\n`],
+    ])(
+      'the stdin bootstrap with %s fails: exit 1, the refusal on stderr, no sentinel',
+      async (_why, stdin) => {
+        const before = (await front.state()).events.length;
+        const { command } = planDelivery(`${'#'.repeat(9000)}\n`);
+        const result = await withClient(front.web, (ssh) =>
+          ssh.execCommand(command, stdin === undefined ? {} : { stdin }),
+        );
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(STDIN_REFUSED);
+        expect(readSentinel(result.stdout)).toBeUndefined();
+        expect((await front.state()).events.length).toBe(before);
+      },
+    );
+
+    test('a long msi.install run step through the SSH transport is one exec channel, no SFTP, no script on disk', async () => {
+      const sample = SAMPLES.find((s) => s.action === 'msi.install')!;
+      const script = buildScript({
+        run: 'contract',
+        step: 'contract/msi-install',
+        action: sample.action,
+        phase: 'run',
+        host: front.mps,
+        target: sample.target,
+        params: sample.params,
+      });
+      expect(planDelivery(script).kind).toBe('stdin');
+      const before = (await front.state()).events.length;
+      const events: TransportEvent[] = [];
+      const transport = transportTo(front.mps, (event) => events.push(event));
+      try {
+        const result = await transport.run(script, { timeoutMs: 30_000, scriptName: 'msi-install-run.ps1' });
+        expect(readSentinel(result.stdout)).toBeDefined();
+      } finally {
+        await transport.close();
+      }
+      expect(events.map((e) => e.type)).toEqual(['connect', 'connected', 'exec', 'execEnd', 'disconnected']);
+      expect(events.find((e) => e.type === 'exec')).toMatchObject({ delivery: 'stdin' });
+      const after = await front.state();
+      const ran = after.events.slice(before);
+      expect(ran.length).toBeGreaterThan(0);
+      expect(ran.every((e) => e.host === front.mps && e.action === 'msi.install')).toBe(true);
+      expect(new Set(ran.map((e) => e.command)).size).toBe(1);
+      expect(scriptFiles(after)).toEqual([]);
     });
 
     extra?.(() => front);

@@ -118,6 +118,8 @@ export function within<T, F>(promise: Promise<T>, ms: number, fallback: F): Prom
 export class FakeEstate implements EstatePort {
   readonly files = new Map<string, Buffer>();
   readonly commands: string[] = [];
+  /** The script text of every command that carried one, as the host decoded it. */
+  readonly scripts: string[] = [];
   faults = new Map<string, 'refuse' | 'down'>();
   behaviour: ((host: string, action: string) => Promise<ExecOutcome> | undefined) | undefined;
   private readonly keys = new Map<string, { privateKey: string; fingerprint: string }>();
@@ -141,10 +143,12 @@ export class FakeEstate implements EstatePort {
   connectFault(host: string): 'refuse' | 'down' | undefined {
     return this.faults.get(host);
   }
-  async exec(host: string, command: string): Promise<ExecOutcome> {
+  async exec(host: string, command: string, stdin?: string): Promise<ExecOutcome> {
     this.commands.push(`${host} ${command}`);
-    const found = scriptFromCommand(command, (path) => this.readFile(host, path)?.toString('utf8'));
+    const found = scriptFromCommand(command, stdin);
+    if ('refused' in found) return { kind: 'exit', stdout: '', stderr: found.refused, exitCode: 1 };
     if ('error' in found) return { kind: 'exit', stdout: '', stderr: found.error, exitCode: 1 };
+    this.scripts.push(found.script);
     const header = parseHeader(found.script.split('\n')[0] ?? '');
     if ('error' in header) return { kind: 'exit', stdout: '', stderr: header.error, exitCode: 1 };
     const chosen = this.behaviour?.(host, header.action);

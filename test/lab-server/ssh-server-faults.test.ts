@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { commandFor } from '../../src/lab/model/command.js';
+import type { NodeSSH } from 'node-ssh';
+import { commandFor, scriptFor } from '../../src/lab/model/command.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { startLabServer, type LabServer } from '../../src/lab/server/ssh-server.js';
+import { MAX_STDIN_BYTES } from '../../src/lab/server/stdin.js';
+import { planDelivery } from '../../src/remote/deliver.js';
+import { readSentinel } from '../../src/remote/header.js';
 import { header } from './front-contract.js';
 import { connectClient, makeInventory, within } from './helpers.js';
 
@@ -29,8 +33,23 @@ async function startWith(faultYaml: string): Promise<{ port: number; estate: Est
 }
 
 const connect = (port: number) => connectClient({ port, password: PASSWORD, readyTimeout: 5000 });
-const disable = (phase: 'probe' | 'apply' = 'apply') =>
-  commandFor(header(HOST, 'complus.disable', 'Provisioning Engine', phase));
+
+/** A command as the transport delivers it: encoded, or (long) the bootstrap with the script on stdin. */
+interface Delivered {
+  command: string;
+  stdin?: string;
+}
+
+function disable(phase: 'probe' | 'apply' = 'apply', long = false): Delivered {
+  const step = header(HOST, 'complus.disable', 'Provisioning Engine', phase);
+  if (!long) return { command: commandFor(step) };
+  const delivery = planDelivery(scriptFor(step, `# ${'long body '.repeat(1000)}`));
+  if (delivery.kind !== 'stdin') throw new Error('expected a stdin-delivered script');
+  return delivery;
+}
+
+const exec = (ssh: NodeSSH, sent: Delivered) =>
+  ssh.execCommand(sent.command, sent.stdin === undefined ? {} : { stdin: sent.stdin });
 
 describe('connection faults on the lab SSH server', () => {
   test('a refuse fault cuts connections before the SSH banner, then the host answers again', async () => {
@@ -47,7 +66,7 @@ describe('connection faults on the lab SSH server', () => {
     const { port } = await startWith(`- { kind: down, host: ${HOST}, afterCommands: 1 }\n`);
     const ssh = await connect(port);
     try {
-      expect((await ssh.execCommand(disable('probe'))).code).toBe(0);
+      expect((await exec(ssh, disable('probe'))).code).toBe(0);
     } finally {
       ssh.dispose();
     }
@@ -55,14 +74,19 @@ describe('connection faults on the lab SSH server', () => {
       await expect(connect(port)).rejects.toThrow(/ECONNRESET|Connection lost before handshake/);
     }
   });
+});
 
+describe.each([
+  ['an encoded command', false],
+  ['a stdin-delivered script', true],
+])('command faults on the lab SSH server, for %s', (_kind, long) => {
   test('a drop before the command closes the connection with no output and no exit status', async () => {
     const { port, estate } = await startWith(
       `- { kind: drop, host: ${HOST}, action: complus.disable, phase: apply, when: before }\n`,
     );
     const ssh = await connect(port);
     try {
-      const result = await within(ssh.execCommand(disable()), 10_000, 'timeout' as const);
+      const result = await within(exec(ssh, disable('apply', long)), 10_000, 'timeout' as const);
       expect(result).toMatchObject({ code: null, stdout: '' });
     } finally {
       ssh.dispose();
@@ -76,7 +100,7 @@ describe('connection faults on the lab SSH server', () => {
     );
     const ssh = await connect(port);
     try {
-      const result = await within(ssh.execCommand(disable()), 10_000, 'timeout' as const);
+      const result = await within(exec(ssh, disable('apply', long)), 10_000, 'timeout' as const);
       expect(result).toMatchObject({ code: null });
       expect(result).not.toBe('timeout');
     } finally {
@@ -94,14 +118,54 @@ describe('connection faults on the lab SSH server', () => {
       `- { kind: hang, host: ${HOST}, action: complus.disable, phase: apply }\n`,
     );
     const hung = await connect(port);
-    const result = await within(hung.execCommand(disable()), CLIENT_TIMEOUT_MS, 'no answer' as const);
+    const result = await within(exec(hung, disable('apply', long)), CLIENT_TIMEOUT_MS, 'no answer' as const);
     hung.dispose();
     expect(result).toBe('no answer');
     const next = await connect(port);
     try {
-      expect((await next.execCommand(disable())).code).toBe(0);
+      expect((await exec(next, disable('apply', long))).code).toBe(0);
     } finally {
       next.dispose();
+    }
+  });
+});
+
+describe('standard input on the lab SSH server', () => {
+  test('a channel closed part-way through its input acts on no cut script, and the host serves the next command', async () => {
+    const { port, estate } = await startWith('');
+    const ssh = await connect(port);
+    try {
+      const sent = disable('apply', true);
+      await new Promise<void>((resolve, reject) => {
+        ssh.connection!.exec(sent.command, (error, channel) => {
+          if (error) return reject(error);
+          channel.resume(); // 'close' waits until what the channel received is consumed
+          // Not even the header line: what arrived is judged like any input, and is no script.
+          channel.write(sent.stdin!.slice(0, 100));
+          channel.on('close', () => resolve());
+          setTimeout(() => channel.close(), 200);
+        });
+      });
+      expect(estate.state.events).toEqual([]);
+      expect((await exec(ssh, disable('apply', true))).code).toBe(0);
+      expect(estate.state.events).toHaveLength(1);
+    } finally {
+      ssh.dispose();
+    }
+  });
+
+  test('standard input over the lab bound is refused with exit 1 and no sentinel', async () => {
+    const { port, estate } = await startWith('');
+    const ssh = await connect(port);
+    try {
+      const { command } = disable('apply', true);
+      const result = await ssh.execCommand(command, { stdin: 'A'.repeat(MAX_STDIN_BYTES + 4) });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/standard input over \d+ bytes refused/);
+      expect(readSentinel(result.stdout)).toBeUndefined();
+      expect(estate.state.events).toEqual([]);
+    } finally {
+      ssh.dispose();
     }
   });
 });

@@ -7,6 +7,9 @@ import { Estate } from '../../src/lab/model/estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { MAX_SESSIONS } from '../../src/lab/server/session-handler.js';
 import { startLabServer, type LabServer } from '../../src/lab/server/ssh-server.js';
+import { formatHeader } from '../../src/remote/header.js';
+import { trustExactly } from '../../src/transport/host-keys.js';
+import { createSshTransport } from '../../src/transport/ssh.js';
 import { describeFrontContract, header } from './front-contract.js';
 import { connectClient, FakeEstate, generateEd25519, makeInventory } from './helpers.js';
 
@@ -24,6 +27,10 @@ describeFrontContract('the in-process ssh2 front', async () => {
     connect: (host, seen) =>
       connectClient({ port: port(host), password: PASSWORD, ...(seen ? { seen } : {}) }),
     connectWrongly: (host) => connectClient({ port: port(host), password: 'not it' }),
+    hostSpec: (host) => ({
+      spec: { ...inventory.hosts.find((h) => h.name === host)!, address: '127.0.0.1', port: port(host) },
+      password: PASSWORD,
+    }),
     expectedFingerprint: (host) => estate.hostKey(host).fingerprint,
     state: async () => estate.state,
     close: () => lab.close(),
@@ -186,5 +193,47 @@ describe('OpenSSH MaxSessions on the lab SSH server', () => {
       estate.behaviour = undefined;
       ssh.dispose();
     }
+  });
+});
+
+describe('standard input on the lab SSH server', () => {
+  const estate = new FakeEstate(['hmc-mps-a']);
+  const inventory = makeInventory(estate.hostNames(), { passwordEnv: 'LAB_TEST_PASSWORD' });
+  let lab: LabServer;
+  beforeAll(async () => {
+    lab = await startLabServer(estate, inventory, { bind: 'ephemeral', password: PASSWORD });
+  });
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  test('a 50 KB script with non-ASCII literals reaches the model byte for byte through the product transport', async () => {
+    const script =
+      formatHeader({
+        run: 'r1',
+        step: 's1',
+        action: 'msi.install',
+        phase: 'run',
+        host: 'hmc-mps-a',
+        target: 'x.msi',
+        params: {},
+      }) +
+      '\n' +
+      "$s = 'Größe ünïcode — ☃ 漢字 \u{1F600}'\r\n".repeat(1400);
+    expect(Buffer.byteLength(script)).toBeGreaterThan(50_000);
+    const transport = createSshTransport({
+      host: { ...inventory.hosts[0]!, address: '127.0.0.1', port: lab.endpoints['hmc-mps-a']!.port },
+      password: PASSWORD,
+      hostKeys: trustExactly({ 'hmc-mps-a': estate.hostKey('hmc-mps-a').fingerprint }),
+    });
+    try {
+      const result = await transport.run(script, { timeoutMs: 20_000, scriptName: 'big.ps1' });
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain('DR:action=msi.install');
+    } finally {
+      await transport.close();
+    }
+    expect(estate.scripts).toEqual([script]);
+    expect(estate.files.size).toBe(0);
   });
 });

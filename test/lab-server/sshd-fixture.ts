@@ -27,6 +27,8 @@ export const SHELL_MAIN = join(process.env.DEPLOY_ROLLUP_DIST ?? join(REPO, 'dis
 export interface SshdFixture extends FrontFixture {
   dir: string;
   statePath: string;
+  /** Session channels sshd has started for `host` so far (exec and SFTP alike), from its log. */
+  sessionsStarted(host: string): Promise<number>;
 }
 
 /** Starts one sshd per host (`hosts[0]` an mps host, `hosts[1]` a webServices host). */
@@ -87,7 +89,12 @@ export async function startSshdFront(hosts: [string, string], faultYaml: string)
         }),
       connectWrongly: (host) =>
         connectClient({ port: portOf(host), username: user, privateKey: stranger.private }),
+      hostSpec: (host) => ({ spec: inventory.hosts.find((h) => h.name === host)! }),
       expectedFingerprint: (host) => estate.hostKey(host).fingerprint,
+      sessionsStarted: async (host) => {
+        const log = await readFile(join(dir, `inst-${portOf(host)}`, 'sshd.log'), 'utf8');
+        return log.split('\n').filter((line) => line.startsWith('Starting session: ')).length;
+      },
       state: () => loadState(statePath),
       close: async () => {
         await stopAll(children);
@@ -147,6 +154,8 @@ function sshdConfig(port: number, inst: string, authorizedKeys: string, force: s
     `ForceCommand ${force}`,
     'Subsystem sftp /usr/lib/openssh/sftp-server',
     'MaxStartups 50:30:100',
+    // VERBOSE logs "Starting session: …" for every session channel (exec and sftp alike).
+    'LogLevel VERBOSE',
     '',
   ].join('\n');
 }

@@ -10,7 +10,12 @@
 import { expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { buildScript } from '../../src/actions/build-script.js';
 import { commandFor } from '../../src/lab/model/command.js';
+import { planDelivery } from '../../src/remote/deliver.js';
+import { readSentinel } from '../../src/remote/header.js';
+import { trustExactly } from '../../src/transport/host-keys.js';
+import { createSshTransport } from '../../src/transport/ssh.js';
 import { describeFrontContract, header } from './front-contract.js';
 import { within } from './helpers.js';
 import { forcedCommandsRunning, SSHD, startSshdFront, type SshdFixture } from './sshd-fixture.js';
@@ -58,6 +63,43 @@ if (!existsSync(SSHD)) {
           web.dispose();
         }
         expect((await front().state()).events.length).toBe(before + 8);
+      });
+
+      test('a long run step through the SSH transport opens one sshd session: no SFTP session beside its exec', async () => {
+        const script = buildScript({
+          run: 'interop',
+          step: 'interop/msi-install',
+          action: 'msi.install',
+          phase: 'run',
+          host: MPS,
+          target: 'Categorizeroverrideagent-x64.msi',
+          params: {
+            product: 'Categorizer Override Agent',
+            path: 'C:\\MSIShare\\UR6\\Categorizeroverrideagent-x64.msi',
+            version: '4.5.0.0',
+            log: 'C:\\MSIShare\\Logs\\agent-install.log',
+          },
+        });
+        expect(planDelivery(script).kind).toBe('stdin');
+        const transport = createSshTransport({
+          host: front().hostSpec(MPS).spec,
+          hostKeys: trustExactly({ [MPS]: front().expectedFingerprint(MPS) }),
+        });
+        await transport.connect();
+        const before = await front().sessionsStarted(MPS);
+        try {
+          const result = await transport.run(script, { timeoutMs: 30_000, scriptName: 'interop.ps1' });
+          expect(readSentinel(result.stdout)).toBeDefined();
+        } finally {
+          await transport.close();
+        }
+        // sshd writes its log line as the session starts; give a loaded machine a moment.
+        let after = await front().sessionsStarted(MPS);
+        for (let i = 0; i < 20 && after === before; i++) {
+          await sleep(100);
+          after = await front().sessionsStarted(MPS);
+        }
+        expect(after - before).toBe(1);
       });
 
       test('a drop fault ends the sshd session: no output, no exit status', async () => {

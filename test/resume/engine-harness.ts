@@ -31,6 +31,8 @@ export interface EngineRunOptions {
   holdConnect?: Record<string, Promise<void>>;
   /** Sees every event as it is emitted. */
   onEvent?: (event: RunEvent) => void;
+  /** Wraps each host's transport (a test seam between the engine and the real SSH transport). */
+  wrapTransport?: (inner: Transport) => Transport;
 }
 
 export interface EngineRun {
@@ -132,11 +134,12 @@ export async function engineRun(
           options,
           ...(request.prompt ? { prompt: request.prompt } : {}),
         });
+        const wrap = request.wrapTransport ?? ((inner: Transport) => inner);
         return {
           ...deps,
           transport: (host) =>
             held(
-              freezable(deps.transport(host), () => frozen),
+              freezable(wrap(deps.transport(host)), () => frozen),
               request.holdConnect?.[host],
             ),
         };

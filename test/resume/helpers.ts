@@ -143,14 +143,11 @@ export function journalOf(runDir: string): JournalEntry[] {
   return readJournal(join(runDir, 'journal.jsonl')).entries;
 }
 
-/** Where a run's scripts land on a simulated host: the file names carry the run id. */
-const SCRIPT_DIR = 'c:\\windows\\temp\\deploy-rollup\\';
-
 /**
  * The lab hosts without what legitimately differs between two runs that reach the same end:
  * `hostKey` (each state file seeds its own keys), `busyUntil` (an installer's transient lock),
- * delivered scripts (named after the run id), and the content/digest/size of msiexec logs
- * (timestamped, rewritten by each install attempt).
+ * and the content/digest/size of msiexec logs (timestamped, rewritten by each install attempt).
+ * Scripts are not excepted: none may land on a host's disk.
  */
 export function comparableHosts(hosts: LabStateFile['hosts']): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -158,7 +155,6 @@ export function comparableHosts(hosts: LabStateFile['hosts']): Record<string, un
     const { hostKey: _key, busyUntil: _busy, files, ...rest } = host;
     const kept: Record<string, unknown> = {};
     for (const [path, file] of Object.entries((files ?? {}) as Record<string, Record<string, unknown>>)) {
-      if (path.toLowerCase().startsWith(SCRIPT_DIR)) continue;
       if (path.toLowerCase().endsWith('.log')) {
         kept[path] = { log: true };
         continue;

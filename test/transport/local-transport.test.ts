@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSpec } from '../../src/inventory/types.js';
 import { readSentinel } from '../../src/remote/header.js';
+import type { TransportEvent } from '../../src/transport/events.js';
 import { createLocalTransport } from '../../src/transport/local.js';
 import type { Transport } from '../../src/transport/types.js';
 import { waitFor } from './helpers/ssh-test-server.js';
@@ -40,10 +42,7 @@ let dir: string;
 let transport: Transport;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dr-local-'));
-  transport = createLocalTransport(HOST, {
-    shell: [process.execPath, FAKE],
-    scriptDir: join(dir, 'scripts'),
-  });
+  transport = createLocalTransport(HOST, { shell: [process.execPath, FAKE] });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -60,20 +59,46 @@ describe('local transport', () => {
     expect([result.timedOut, result.cancelled, result.dropped]).toEqual([false, false, false]);
   });
 
-  test('a long script is written to the script folder and run with -File', async () => {
-    const script = `${HEADER}\n#fake exit=0\n` + '# padding\n'.repeat(500);
+  test('a long script goes on standard input behind the bootstrap, byte for byte, and nothing is written', async () => {
+    // ~50 KB with non-ASCII literals: UTF-8 base64 on stdin must bring back the same bytes.
+    const body = "$s = 'Größe ünïcode — ☃ 漢字'\n".repeat(1600);
+    const script = `${HEADER}\n#fake exit=0\n${body}`;
     const result = await transport.run(script, { ...RUN, scriptName: 'long.ps1' });
 
     expect(result.exitCode).toBe(0);
-    expect(result.stdout).toContain('DELIVERY file');
+    expect(result.stdout).toContain('DELIVERY stdin');
+    expect(result.stdout).toContain('FLAGS -NoProfile -NonInteractive -ExecutionPolicy Bypass');
     expect(result.stdout).toContain(`HEADER ${HEADER}`);
-    expect(readFileSync(join(dir, 'scripts', 'long.ps1'), 'utf8')).toBe('\uFEFF' + script);
+    expect(result.stdout).toContain(`SHA256 ${createHash('sha256').update(script, 'utf8').digest('hex')}`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('a long script logs one exec with stdin delivery and a short command line', async () => {
+    const events: TransportEvent[] = [];
+    const logged = createLocalTransport(HOST, {
+      shell: [process.execPath, FAKE],
+      log: (e) => events.push(e),
+    });
+    const result = await logged.run(`${HEADER}\n#fake exit=0\n${'# padding\n'.repeat(500)}`, RUN);
+
+    expect(result.exitCode).toBe(0);
+    const execs = events.filter((e) => e.type === 'exec');
+    expect(execs).toEqual([expect.objectContaining({ delivery: 'stdin' })]);
+    expect(execs[0]?.type === 'exec' && execs[0].commandLength).toBeLessThan(2000);
+    expect(events.some((e) => e.type === 'upload')).toBe(false);
   });
 
   test('a hanging script times out with no exit code', async () => {
     const result = await transport.run(`${HEADER}\n#fake hang`, { ...RUN, timeoutMs: 500 });
     expect(result).toMatchObject({ exitCode: undefined, timedOut: true, cancelled: false });
     expect(result.stdout).toContain('HEADER');
+  });
+
+  test('a hanging long script, delivered on stdin, times out the same way', async () => {
+    const script = `${HEADER}\n#fake hang\n${'# padding\n'.repeat(500)}`;
+    const result = await transport.run(script, { ...RUN, timeoutMs: 500 });
+    expect(result).toMatchObject({ exitCode: undefined, timedOut: true, cancelled: false });
+    expect(result.stdout).toContain('DELIVERY stdin');
   });
 
   test('a timeout kills the whole process group, including a grandchild holding the pipes', async () => {

@@ -115,21 +115,41 @@ describe('SSH transport commands', () => {
     expect(events.some((event) => event.type === 'disconnected' && event.reason === 'dropped')).toBe(true);
   });
 
-  test('a long script is uploaded over SFTP and then run with -File', async () => {
-    const script = `${HEADER}\n#test exit=3\n` + '# padding\n'.repeat(500);
+  test('a long script goes on one exec channel: the bootstrap as -EncodedCommand, the script on stdin', async () => {
+    // ~50 KB with non-ASCII literals, well past the command-line budget.
+    const script = `${HEADER}\n#test exit=3\n` + "$s = 'Größe ünïcode — ☃ 漢字'\n".repeat(1600);
     const result = await transport.run(script, { ...RUN, scriptName: 'long-step.ps1' });
 
-    const path = '/C:/Windows/Temp/deploy-rollup/long-step.ps1';
-    const writeAt = server.events.indexOf(`write ${path}`);
-    const execAt = server.events.findIndex((event) =>
-      event.includes('-File "C:\\Windows\\Temp\\deploy-rollup\\long-step.ps1"'),
-    );
-    expect(server.events).toContain('mkdir /C:/Windows/Temp/deploy-rollup');
-    expect(writeAt).toBeGreaterThanOrEqual(0);
-    expect(execAt).toBeGreaterThan(writeAt);
-    expect(server.files.get(path)?.toString('utf8')).toBe('\uFEFF' + script);
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toContain(`HEADER ${HEADER}`);
+    expect(server.scripts).toEqual([script]);
+    const execs = server.events.filter((event) => event.startsWith('exec '));
+    expect(execs).toHaveLength(1);
+    expect(execs[0]!.length).toBeLessThan(2000);
+    expect(server.events).not.toContain('sftp');
+    expect(server.files.size).toBe(0);
+    expect(events.filter((e) => e.type === 'exec')).toEqual([
+      expect.objectContaining({ delivery: 'stdin', scriptName: 'long-step.ps1' }),
+    ]);
+    expect(events.some((e) => e.type === 'upload')).toBe(false);
+  });
+
+  test('a long script that hangs times out and closes its channel, as a short one does', async () => {
+    const script = `${HEADER}\n#test hang\n` + '# padding\n'.repeat(500);
+    const result = await transport.run(script, { ...RUN, timeoutMs: 300 });
+
+    expect(result).toMatchObject({ exitCode: undefined, timedOut: true, cancelled: false, dropped: false });
+    expect(server.events.some((event) => event.startsWith('stdin '))).toBe(true);
+    await waitFor(() => server.events.includes('exec-closed'));
+    expect((await transport.run(`${HEADER}\n#test exit=0`, RUN)).exitCode).toBe(0);
+    expect(server.connections).toBe(1);
+  });
+
+  test('a connection cut during a long script reports dropped', async () => {
+    const script = `${HEADER}\n#test drop\n` + '# padding\n'.repeat(500);
+    const dropped = await transport.run(script, RUN);
+    expect(dropped).toMatchObject({ exitCode: undefined, dropped: true, timedOut: false });
+    expect(dropped.stdout).toContain('partial output');
   });
 
   test('huge output keeps only its tail, with the sentinel, and says how much was cut', async () => {

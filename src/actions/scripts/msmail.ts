@@ -59,15 +59,14 @@ export const msmailRun: FamilyBuilder = (params) => {
       '# A program run is an event: the step is superseded once every participant is settled.',
       reportState('$false'),
     ),
-    // Kept short on purpose: under ~2,900 characters a script goes as -EncodedCommand and is never
-    // written to the host's disk, which matters for import, whose script carries the password.
+    // The password enters only here. No script is ever written to the host's disk (long ones go
+    // on standard input), so this body need not stay short.
     apply: lines(
       vars,
       password === '' ? '' : declare({ secret: password }),
-      "$root = $drive + ':\\'",
-      "$exe = $exeDir.TrimEnd('\\') + '\\' + $program + '.EXE'",
-      "if (-not [IO.File]::Exists($exe)) { throw ('FORCEDOS: Program file not found: ' + $exe) }",
-      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('mail drive ' + $drive + ': not connected') }",
+      CHECK,
+      "if (-not [IO.File]::Exists($exe)) { throw ('FORCEDOS: Program file not found: ' + $exe + ' (run from the MS Mail executables folder)') }",
+      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('the mail database drive ' + $drive + ': is not connected (no ' + $root + 'GLB); map it, then resume') }",
       "$line = '-d' + $drive",
       "foreach ($a in $arguments) { $line = $line + ' ' + (QArg $a) }",
       password === '' ? '' : "$line = $line + ' -p' + $secret",

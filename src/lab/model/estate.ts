@@ -165,13 +165,18 @@ export class Estate {
     return this.files.isDirectory(this.host(host).state, windowsPath);
   }
 
-  /** Runs one command as the host would. Never rejects for anything the command says or does. */
-  async exec(host: string, command: string): Promise<ExecOutcome> {
+  /**
+   * Runs one command as the host would. `stdin` is what the client sent on the channel up to its
+   * EOF (read by the front only for the stdin bootstrap). Never rejects for anything the command
+   * says or does.
+   */
+  async exec(host: string, command: string, stdin?: string): Promise<ExecOutcome> {
     const name = findKey(this.state.hosts, host);
     if (name === undefined) return exit(255, '', `deploy-rollup lab: no simulated host "${host}"\r\n`);
     const hostState = this.state.hosts[name] as HostState;
     const start = this.clock.now();
-    const script = scriptFromCommand(command, (path) => this.files.read(hostState, path)?.toString('utf8'));
+    const script = scriptFromCommand(command, stdin);
+    if ('refused' in script) return exit(1, '', `${script.refused}\r\n`);
     if ('error' in script) return headerError(script.error);
     const header = parseHeader(script.script.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
     if ('error' in header) return headerError(header.error);

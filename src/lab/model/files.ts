@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FileState, HostState } from './state.js';
 import { deleteCI, getCI, normalizePath, pathsUnder, setCI } from './names.js';
 
-/** Text files up to this size keep their content (configs, uploaded scripts). */
+/** Text files up to this size keep their content (configs, logs). */
 export const MAX_CONTENT_BYTES = 64 * 1024;
 
 export function sha256Hex(data: Buffer | string): string {

@@ -1,6 +1,6 @@
 /**
- * Files arriving over SFTP and read back (SFTP reads, `-File` scripts). Uploaded MSIs and hotfix
- * packages are recognised by their stand-in header; small text files keep their content.
+ * Files arriving over SFTP and read back over SFTP. Uploaded MSIs and hotfix packages are
+ * recognised by their stand-in header; small text files keep their content.
  */
 import { PATHS } from '../../../runbooks/kb979704/data.js';
 import { readStandinHeader } from '../package/generate.js';
@@ -9,9 +9,6 @@ import { MAX_CONTENT_BYTES, getFile, pathExists, putFile, sha256Hex } from './fi
 import { rebuildMsiBytes } from './msi-files.js';
 import { normalizePath } from './names.js';
 import { engineRunning } from './actions/context.js';
-
-/** Scripts may be longer than configs; they are still text we must be able to read back. */
-const MAX_SCRIPT_BYTES = 1024 * 1024;
 
 /** An upload Windows would refuse (file locked or read-only); the SFTP front reports it as a failure. */
 export class LabFileError extends Error {
@@ -51,9 +48,8 @@ export class HostFiles {
         record.product = header.product;
         record.version = header.version;
       }
-    } else {
-      const limit = path.toLowerCase().endsWith('.ps1') ? MAX_SCRIPT_BYTES : MAX_CONTENT_BYTES;
-      if (content.length <= limit && isText(content)) record.content = content.toString('utf8');
+    } else if (content.length <= MAX_CONTENT_BYTES && isText(content)) {
+      record.content = content.toString('utf8');
     }
     putFile(host, path, record);
     this.changed();

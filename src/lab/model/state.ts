@@ -16,7 +16,7 @@ export interface FileState {
   product?: string;
   version?: string;
   readOnly?: boolean;
-  /** Text of small files (configs, uploaded scripts); absent for binaries and MSIs. */
+  /** Text of small files (configs, logs); absent for binaries and MSIs. */
   content?: string;
 }
 

@@ -5,8 +5,10 @@
 
 import type { Socket } from 'node:net';
 import type { Connection, ServerChannel } from 'ssh2';
+import { isStdinBootstrap } from '../../remote/deliver.js';
 import type { EstatePort, ExecOutcome } from './estate-port.js';
 import { serveSftp, type SftpBackend } from './sftp-handler.js';
+import { readStdin, stdinTooLong } from './stdin.js';
 
 /**
  * OpenSSH's default `MaxSessions`: the 11th concurrent channel on one connection fails with
@@ -53,10 +55,29 @@ export function serveSessions(client: Connection, context: SessionContext): void
   });
 }
 
+/**
+ * For the stdin bootstrap, the script is on the channel's standard input: read it to the
+ * client's EOF first, as powershell.exe's `$input` does (a client that never sends EOF waits,
+ * as it would on a real host, until it gives up). Other commands do not read standard input.
+ */
+async function answer(
+  stream: ServerChannel,
+  command: string,
+  context: SessionContext,
+): Promise<ExecOutcome | undefined> {
+  if (!isStdinBootstrap(command)) return context.estate.exec(context.host, command);
+  const stdin = await readStdin(stream);
+  if (stdin.kind === 'closed') return undefined;
+  if (stdin.kind === 'tooLong') return stdinTooLong();
+  return context.estate.exec(context.host, command, stdin.text);
+}
+
 async function runExec(stream: ServerChannel, command: string, context: SessionContext): Promise<void> {
   let outcome: ExecOutcome;
   try {
-    outcome = await context.estate.exec(context.host, command);
+    const answered = await answer(stream, command, context);
+    if (!answered) return; // the channel broke off while its input was read
+    outcome = answered;
   } catch (error) {
     // A model bug must not look like a host answer: report it the way sshd reports its own failures.
     const message = error instanceof Error ? error.message : String(error);

@@ -1,7 +1,7 @@
 /**
  * The server side of SFTP for a simulated Windows host, shared by both fronts (the ssh2 server
  * and the forced command behind real sshd). Paths arrive as Win32-OpenSSH writes them
- * (`/C:/Windows/Temp/x.ps1`) and are stored in the host model under their Windows form.
+ * (`/C:/MSIShare/x.msi`) and are stored in the host model under their Windows form.
  *
  * Enough of the protocol for uploads (`fastPut`, what node-ssh's `putFile` uses), downloads,
  * stat and mkdir. The model keeps files, not folders: MKDIR always succeeds, and a folder

@@ -1,7 +1,8 @@
 /**
  * The simulated host behind a real OpenSSH `sshd`: the program sshd runs as its `ForceCommand`
  * for every session of a lab host. It answers the command in `SSH_ORIGINAL_COMMAND` from the
- * same host model as the in-process ssh2 front.
+ * same host model as the in-process ssh2 front. For the stdin bootstrap it first reads its own
+ * standard input (the channel's, which sshd ends at the client's EOF), before taking the lock.
  *
  * Every session is a new process sharing one state file with all other hosts' sessions, so each
  * command runs as load → exec → save under an exclusive lock, and the answer is delivered only
@@ -16,8 +17,10 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isStdinBootstrap } from '../../remote/deliver.js';
 import type { EstatePort, ExecOutcome } from '../server/estate-port.js';
 import type { SftpBackend } from '../server/sftp-handler.js';
+import { readStdin, stdinTooLong } from '../server/stdin.js';
 import { serveSftpOverStdio } from './sftp-stdio.js';
 import { dropSshdSession, findSshdSession, waitWhileSessionLives } from './sshd-session.js';
 import { withStateLock } from './state-lock.js';
@@ -34,6 +37,7 @@ export interface ForcedCommandOptions {
   originalCommand: string | undefined;
   /** Loads the estate from the state file; called under the lock, once per command. */
   openEstate: () => Promise<ShellEstate>;
+  /** The channel's standard input: a stdin-delivered script, or the SFTP protocol. */
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
@@ -66,12 +70,20 @@ export async function runForcedCommand(options: ForcedCommandOptions): Promise<n
     await serveSftp(options);
     return 0;
   }
+  let stdin: string | undefined;
+  if (isStdinBootstrap(command)) {
+    // Read before the lock: a slow client must not hold up the other hosts' sessions.
+    const read = await readStdin(options.stdin);
+    if (read.kind === 'closed') return CONNECTION_LOST;
+    if (read.kind === 'tooLong') return deliver(stdinTooLong(), options);
+    stdin = read.text;
+  }
   const outcome = await withStateLock(options.statePath, async () => {
     const estate = await options.openEstate();
     const fault = estate.connectFault(options.host);
     const result: ExecOutcome = fault
       ? { kind: 'drop', stdout: '' }
-      : await estate.exec(options.host, command);
+      : await estate.exec(options.host, command, stdin);
     await estate.flush();
     return result;
   });

@@ -1,7 +1,8 @@
 /**
  * The whole manual dirsync through the real CLI over SSH against the simulated estate: the run
  * exits 0, `verify` agrees, every address list ends complete, stale events were not what the
- * checks found, a second run applies nothing, and the admin password is in no file the tool wrote.
+ * checks found, a second run applies nothing, no script landed on any host, and the admin password
+ * is in no file the tool wrote.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -96,6 +97,15 @@ describe('msmail-dirsync lab rollout', () => {
       .filter((e) => e.phase === 'apply');
     expect(applied.map((e) => `${e.host} ${e.action} ${e.target}`)).toEqual([]);
   }, 150_000);
+
+  test('no script landed on any host: the lab saw no .ps1 written over SFTP', () => {
+    const scripts = Object.entries(afterFirst.hosts).flatMap(([host, state]) =>
+      Object.keys(state.files as Record<string, unknown>)
+        .filter((path) => /\.ps1$/i.test(path))
+        .map((path) => `${host}: ${path}`),
+    );
+    expect(scripts).toEqual([]);
+  });
 
   test('the admin password is in no file the tool wrote, nor in its output', () => {
     expect(first.stdout + first.stderr).not.toContain(ADMIN_PASSWORD);

@@ -1,7 +1,6 @@
-/** The import script: the password enters once, as a literal, in apply only, and the script is delivered encoded. */
+/** The import script: the password enters once, as a literal, in apply only, after the same checks as probe and verify. */
 import { describe, expect, test } from '@jest/globals';
 import { buildScript } from '../../../src/actions/build-script.js';
-import { planDelivery } from '../../../src/remote/deliver.js';
 import { psLiteral } from '../../../src/remote/ps-literal.js';
 
 const PASSWORD = "it's $(a) p@ss`word";
@@ -38,7 +37,10 @@ describe('msmail.run import script', () => {
       expect(script(phase).split('\n').slice(1).join('\n')).not.toContain('p@ss');
   });
 
-  test('the apply script goes as -EncodedCommand, so it is never written to the host disk', () => {
-    expect(planDelivery(script('apply'), 'x.ps1').kind).toBe('encoded');
+  test('apply checks the drive letter and the program before it builds the command line, as probe and verify do', () => {
+    const apply = script('apply');
+    expect(apply).toContain("if ($drive -notmatch '^[A-Za-z]$') { throw ('not a drive letter: ' + $drive) }");
+    expect(apply).toContain("-notcontains $program) { throw ('not an MS Mail program: ' + $program) }");
+    expect(apply.indexOf('-notcontains $program')).toBeLessThan(apply.indexOf("$line = '-d' + $drive"));
   });
 });

@@ -1,6 +1,7 @@
 /**
  * A real ssh2 `Server` on 127.0.0.1 for transport tests. It stands in for Win32-OpenSSH only as
  * far as the transport cares: password and public-key auth, exec channels with exit status,
+ * standard input read to EOF for the stdin bootstrap (as powershell.exe's `$input` reads it),
  * an in-memory SFTP folder tree, and OpenSSH's MaxSessions cap (the 11th concurrent session is
  * refused). Scripts steer it with `#test` directive lines:
  *
@@ -16,7 +17,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel } from 'ssh2';
-import { scriptFromCommand } from '../../../src/remote/deliver.js';
+import { isStdinBootstrap, scriptFromCommand } from '../../../src/remote/deliver.js';
 
 const { Server, utils } = ssh2;
 const { STATUS_CODE } = utils.sftp;
@@ -32,8 +33,13 @@ export interface TestSshServer {
   readonly maxOpenSessions: number;
   /** Sessions refused by the MaxSessions cap. */
   readonly refusedSessions: number;
-  /** What happened, in order: `mkdir PATH`, `write PATH`, `exec COMMAND`, `exec-closed`. */
+  /**
+   * What happened, in order: `mkdir PATH`, `write PATH`, `sftp` (a session opened),
+   * `exec COMMAND`, `stdin LENGTH` (a stdin bootstrap's input, at EOF), `exec-closed`.
+   */
   readonly events: string[];
+  /** The script text of every command that carried one, as the server decoded it. */
+  readonly scripts: string[];
   /** Uploaded files by SFTP path. */
   readonly files: Map<string, Buffer>;
   /** Calls `listener` when an exec channel arrives (after it is recorded). */
@@ -83,6 +89,7 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
   let maxOpenSessions = 0;
   let refusedSessions = 0;
   const events: string[] = [];
+  const scripts: string[] = [];
   const files = new Map<string, Buffer>();
   const folders = new Set<string>(['/C:', '/C:/Windows', '/C:/Windows/Temp']);
   const execListeners: ((command: string) => void)[] = [];
@@ -96,17 +103,16 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
     timers.add(timer);
   };
 
-  const runScript = (client: Connection, command: string, stream: ServerChannel): void => {
-    const found = scriptFromCommand(command, (path) =>
-      files.get('/' + path.replace(/\\/g, '/'))?.toString('utf8'),
-    );
-    if ('error' in found) {
-      stream.stderr.write(found.error + '\n');
+  const runScript = (client: Connection, command: string, stream: ServerChannel, stdin?: string): void => {
+    const found = scriptFromCommand(command, stdin);
+    if ('error' in found || 'refused' in found) {
+      stream.stderr.write(('error' in found ? found.error : found.refused) + '\n');
       stream.exit(1);
       stream.end();
       return;
     }
     const script = found.script;
+    scripts.push(script);
     const finish = (code: number): void => {
       const filler = Number(directive(script, 'bytes') ?? 0);
       for (let written = 0; written < filler; written += 100) stream.write('x'.repeat(99) + '\n');
@@ -223,14 +229,29 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
         client.on('close', onClose);
         session.on('exec', (acceptExec, _reject, info) => {
           const stream = acceptExec();
-          // Consume stdin so the channel can emit 'close' once the client closes it.
-          stream.resume();
           events.push(`exec ${info.command}`);
           stream.on('close', () => events.push('exec-closed'));
           for (const listener of execListeners) listener(info.command);
-          runScript(client, info.command, stream);
+          if (!isStdinBootstrap(info.command)) {
+            // Consume stdin so the channel can emit 'close' once the client closes it.
+            stream.resume();
+            runScript(client, info.command, stream);
+            return;
+          }
+          // The stdin bootstrap reads standard input to EOF before the script runs.
+          const chunks: Buffer[] = [];
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.once('end', () => {
+            const stdin = Buffer.concat(chunks).toString('latin1');
+            events.push(`stdin ${stdin.length}`);
+            if (!stream.writable) return; // closed by the client, not ended
+            runScript(client, info.command, stream, stdin);
+          });
         });
-        session.on('sftp', (acceptSftp) => serveSftp(acceptSftp()));
+        session.on('sftp', (acceptSftp) => {
+          events.push('sftp');
+          serveSftp(acceptSftp());
+        });
       });
     });
   });
@@ -255,6 +276,7 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
       return refusedSessions;
     },
     events,
+    scripts,
     files,
     onExec(listener) {
       execListeners.push(listener);
