@@ -31,7 +31,9 @@ const FORCE_SH = `#!/bin/sh
 case "$SSH_ORIGINAL_COMMAND" in
   *-EncodedCommand*)
     # Shortest-prefix removal: dash's longest-match "##* " is quadratic on a 4 KB command line.
-    head=$(printf %s "\${SSH_ORIGINAL_COMMAND#*-EncodedCommand }" | head -c 800 | base64 -d 2>/dev/null | tr -d '\\000')
+    # printf's precision cuts the first 800 characters (one process fewer than head), and dash
+    # drops the UTF-16 NULs from a command substitution by itself (one fewer than tr).
+    head=$(printf %.800s "\${SSH_ORIGINAL_COMMAND#*-EncodedCommand }" | base64 -d 2>/dev/null)
     case "$head" in
       "# deploy-rollup/1 stdin:"*) head=$(head -c 600 | base64 -d 2>/dev/null) ;;
     esac
