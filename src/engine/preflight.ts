@@ -144,7 +144,9 @@ export interface Reachability {
    * reached. Never rejects.
    */
   ready: (host?: string) => Promise<boolean>;
-  /** Every problem, once every host has been tried (empty: all reached). */
+  /** Starts connecting every other host (idempotent); until then only hosts asked for connect. */
+  begin: () => void;
+  /** Every problem, once every host has been tried (empty: all reached); settles only after `begin`. */
   problems: Promise<string[]>;
 }
 
@@ -187,16 +189,31 @@ export function reachEveryHost(deps: EngineDeps): Reachability {
       ),
     ]),
   );
-  const problems = mapBounded(hosts, HOST_CONCURRENCY, (host, i) => {
-    starts[i]?.();
-    return reached.get(host.name) as Promise<boolean>;
-  }).then(() => found.filter((p): p is string => p !== undefined));
+  // The sweep waits for `begin`, then for the hosts stages asked for by then: the session
+  // begins it once the statechart is restored and the stages in flight have asked for their
+  // hosts, so their handshakes go first instead of queueing behind 32 others on this one thread.
+  const asked: Promise<boolean>[] = [];
+  let begin = (): void => undefined;
+  const problems = new Promise<void>((resolve) => (begin = resolve))
+    .then(() => Promise.all(asked))
+    .then(() =>
+      mapBounded(hosts, HOST_CONCURRENCY, (host, i) => {
+        starts[i]?.();
+        return reached.get(host.name) as Promise<boolean>;
+      }),
+    )
+    .then(() => found.filter((p): p is string => p !== undefined));
   return {
     ready: (host) => {
       if (host === undefined) return problems.then((list) => list.length === 0);
-      starts[indexOf.get(host) ?? -1]?.();
-      return reached.get(host) ?? Promise.resolve(false);
+      const index = indexOf.get(host);
+      const promise = reached.get(host);
+      if (index === undefined || !promise) return Promise.resolve(false);
+      starts[index]?.();
+      asked.push(promise);
+      return promise;
     },
+    begin: () => begin(),
     problems,
   };
 }

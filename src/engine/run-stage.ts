@@ -85,7 +85,9 @@ export async function runStage(
       const lane = queue.shift();
       if (!lane) return;
       try {
-        if (deps.ready && !(await unlessAborted(deps.ready(lane.host), control.signal))) {
+        // A lane whose steps are all journalled done needs nothing from its host.
+        const work = lane.steps.some((step) => !ledger.isDone(step.id));
+        if (work && deps.ready && !(await unlessAborted(deps.ready(lane.host), control.signal))) {
           // Not reached: the session halts the run naming it; until then the lane counts as failed.
           failures.push({ host: lane.host, error: new Error(`${lane.host} cannot be reached`) });
           continue;

@@ -232,6 +232,8 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       reachability = reachEveryHost(deps);
       const pkg = await checkPackage(base.inventory.packageDir, deps.runbook.packageFiles);
       if (pkg.problems.length > 0) {
+        // Nothing will run: connect every host now, to name all problems at once.
+        reachability.begin();
         const problems = [...pkg.problems, ...(await reachability.problems)];
         deps.emit({ type: 'preflight', status: 'blocked', problems });
         throw blockedBy(problems);
@@ -239,6 +241,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
       const changed = Object.keys(recorded).filter((f) => recorded[f] !== pkg.hashes[f]);
       if (changed.length > 0) {
+        reachability.begin();
         await reachability.problems;
         throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, {
           code: 'PACKAGE_CHANGED',
@@ -278,7 +281,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       });
     }
     const resumedAt = journal.lastSeq;
-    const result = await runMachine(deps, ledger, control, {
+    const running = runMachine(deps, ledger, control, {
       facts,
       ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
       checkpoint: (snapshot) =>
@@ -290,6 +293,10 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
           savedAt: new Date().toISOString(),
         }),
     });
+    // Restoring the statechart started the stages in flight, which asked for their hosts:
+    // now every other host.
+    reachability?.begin();
+    const result = await running;
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
       await record({ type: 'run.finished', status: 'done' });

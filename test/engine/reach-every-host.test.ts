@@ -33,31 +33,44 @@ function estate(count: number, down: ReadonlySet<string> = new Set()) {
 }
 
 describe('reachEveryHost', () => {
-  test('connects HOST_CONCURRENCY hosts at a time in inventory order, and a host asked for at once', async () => {
+  test('a host a stage asks for connects at once; the sweep begins after it, HOST_CONCURRENCY at a time in inventory order', async () => {
     const e = estate(HOST_CONCURRENCY + 8);
     const reach = reachEveryHost(e.deps);
-    await e.settle();
-    expect(e.started).toEqual(e.names.slice(0, HOST_CONCURRENCY));
     const last = e.names.at(-1) as string;
     const ready = reach.ready(last);
+    reach.begin();
     await e.settle();
-    expect(e.started).toContain(last);
+    // Only the host asked for: its handshake goes first.
+    expect(e.started).toEqual([last]);
     e.finish.get(last)?.();
     await expect(ready).resolves.toBe(true);
-    // Its turn comes later; it is not connected twice.
+    await e.settle();
+    expect(e.started).toEqual([last, ...e.names.slice(0, HOST_CONCURRENCY)]);
     for (let round = 0; round < 5; round++) {
       for (const name of e.names) e.finish.get(name)?.();
       await e.settle();
     }
     await expect(reach.problems).resolves.toEqual([]);
     await expect(reach.ready()).resolves.toBe(true);
+    // Its own turn in the sweep does not connect it again.
     expect(e.started.filter((h) => h === last)).toHaveLength(1);
     expect(new Set(e.started)).toEqual(new Set(e.names));
+  });
+
+  test('nothing but the hosts asked for connects before begin', async () => {
+    const e = estate(3);
+    const reach = reachEveryHost(e.deps);
+    await e.settle();
+    expect(e.started).toEqual([]);
+    void reach.ready('h001');
+    await e.settle();
+    expect(e.started).toEqual(['h001']);
   });
 
   test('a host that cannot be reached is false for its lane, and every problem comes in inventory order', async () => {
     const e = estate(5, new Set(['h003', 'h001']));
     const reach = reachEveryHost(e.deps);
+    reach.begin();
     await e.settle();
     for (const name of [...e.names].reverse()) e.finish.get(name)?.();
     await expect(reach.ready('h003')).resolves.toBe(false);
