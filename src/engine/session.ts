@@ -188,6 +188,8 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   const control = new RunControl();
   /** A resume's connections to every host, made while the run goes on. */
   let reachability: Reachability | undefined;
+  /** The hosts a resume could not reach, when that is what halted it. */
+  let unreachable: string[] | undefined;
   try {
     if (mode.kind === 'abandon') return await abandon(deps, ledger, journal, runDir, mode.cleanup);
     let facts: Required<Facts>;
@@ -255,10 +257,11 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       void reachability.problems.then((problems) => {
         if (problems.length === 0) return deps.emit({ type: 'preflight', status: 'ok' });
         deps.emit({ type: 'preflight', status: 'blocked', problems });
+        if (!control.halted) unreachable = problems;
         control.halt({
           reason: `${problems.length} host(s) cannot be reached: ${problems.join('; ')}`,
           exitCode: EXIT.failed,
-          hint: 'fix these',
+          hint: 'make these hosts reachable, or fix their host keys or credentials',
         });
       });
     }
@@ -305,9 +308,8 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     if (result.status === 'halted') {
       // Hosts a resume could not reach, found before any step could start anything: exactly a
       // blocked preflight (exit 3, nothing changed), the run as resumable as before.
-      const unreachable = (await reachability?.problems) ?? [];
       const started = journal.readAll().some((e) => e.seq > resumedAt && e.type === 'step.intent');
-      if (unreachable.length > 0 && !started) throw blockedBy(unreachable);
+      if (unreachable && !started) throw blockedBy(unreachable);
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
       const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
       return {
