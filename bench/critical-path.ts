@@ -75,7 +75,6 @@ function checkRoundsMs(events: LabEvent[], timeScale: number): number {
 
 export interface CriticalPath {
   totalMs: number;
-  preflightMs: number;
   /** Each stage's own share (its lanes, list-scheduled on its window). */
   stageMs: Record<string, number>;
 }
@@ -114,9 +113,5 @@ export function criticalPath(stages: Stage[], events: LabEvent[], timeScale: num
   );
   const sequential = SEQUENTIAL.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0);
   const tail = Math.max(...TAIL_REGIONS.map((r) => r.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0)));
-  return {
-    totalMs: preflight + sequential + tail,
-    preflightMs: preflight,
-    stageMs: Object.fromEntries(byStage),
-  };
+  return { totalMs: preflight + sequential + tail, stageMs: Object.fromEntries(byStage) };
 }

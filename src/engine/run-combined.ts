@@ -5,9 +5,9 @@
  * Durability is that of three commands: the intent is journalled (fsynced) before the script
  * is sent, because it may apply; the probe's evidence (captures) and the result are journalled
  * from its sections, as one group (the probe's evidence is only known once the apply ran, so
- * nothing gains from writing it first). A dropped or timed-out `run` is journalled as failed and probed on its own
- * before any retry, exactly as a dropped apply, so work that completed on the host is not
- * repeated.
+ * nothing gains from writing it first). A dropped or timed-out `run` is journalled as failed
+ * and probed on its own before any retry, exactly as a dropped apply, so work that completed on
+ * the host is not repeated.
  */
 import { GATE_ACTIONS } from '../actions/catalog.js';
 import { isDeployError } from '../errors.js';

@@ -36,12 +36,6 @@ export async function makeDirectories(sftp: SFTPWrapper, dir: string): Promise<v
   }
 }
 
-export function writeFile(sftp: SFTPWrapper, path: string, data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    sftp.writeFile(path, data, (error) => (error ? reject(error) : resolve()));
-  });
-}
-
 /** The parent SFTP folder of an SFTP path. */
 export function parentOf(path: string): string {
   return path.slice(0, Math.max(0, path.lastIndexOf('/'))) || '/';
