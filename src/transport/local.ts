@@ -1,13 +1,13 @@
 /**
  * The local transport, for when deploy-rollup runs on the Windows host itself: the only module
- * that imports execa. Scripts are delivered exactly as over SSH (`-EncodedCommand`, or for long
+ * that imports execa, and only once a script runs here (execa and its dependencies are a hundred
+ * modules, a sixth of the CLI's start-up, and SSH-only estates never need them). Scripts are delivered exactly as over SSH (`-EncodedCommand`, or for long
  * ones the stdin bootstrap with the script on the process's standard input), so the same
  * scripts and the same sentinel apply.
  */
 
 import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { DeployError } from '../errors.js';
 import type { HostSpec } from '../inventory/types.js';
 import { planDelivery } from '../remote/deliver.js';
@@ -32,6 +32,7 @@ async function killTree(pid: number | undefined): Promise<void> {
   if (pid === undefined) return;
   try {
     if (process.platform === 'win32') {
+      const { execa } = await import('execa');
       await execa('taskkill', ['/pid', String(pid), '/T', '/F'], { reject: false, windowsHide: true });
     } else {
       // Negative pid: the process group `detached: true` created, i.e. the child and everything it started.
@@ -82,6 +83,7 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
 
       const stdout = createTailBuffer();
       const stderr = createTailBuffer();
+      const { execa } = await import('execa');
       const subprocess = execa(file, [...prefix, ...args], {
         reject: false,
         timeout: timeoutMs,
