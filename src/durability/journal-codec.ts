@@ -10,7 +10,7 @@
  * `appendMany` carry `batchEnd` (the seq of the batch's last entry): a batch counts only once its
  * last line is present, which makes a group commit all-or-nothing.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { JOURNAL_ENTRY_TYPES, type JournalEntry, type JournalInput } from './journal-types.js';
 
 const SHA_KEY = ',"sha":"';
@@ -21,8 +21,9 @@ const NEWLINE = 0x0a;
 const RESERVED = new Set(['seq', 'at', 'sha', 'batchEnd']);
 const KNOWN_TYPES = new Set<string>(JOURNAL_ENTRY_TYPES);
 
+/** One-shot `hash` (Node 20.12): a third of `createHash`'s cost per line, which a resume pays per entry. */
 function digest(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('hex').slice(0, SHA_HEX);
+  return hash('sha256', body, 'hex').slice(0, SHA_HEX);
 }
 
 /**

@@ -11,7 +11,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DeployError } from '../errors.js';
 import { appendDurable, errorCode, fsyncDir } from './fs-atomic.js';
-import { encodeEntries, recoverJournal } from './journal-codec.js';
+import { encodeEntries, recoverJournal, type Recovery } from './journal-codec.js';
 import type { JournalEntry, JournalInput } from './journal-types.js';
 
 export * from './journal-types.js';
@@ -20,6 +20,12 @@ export * from './journal-types.js';
 export interface JournalOptions {
   /** The clock stamped into `at` (tests pass a fixed one). */
   now?: () => Date;
+  /**
+   * The same file as {@link readJournal} just read it (choosing the run to resume): used instead
+   * of reading it again if the file still has the length it was read at. Only safe under the
+   * run lock, which keeps every other writer out.
+   */
+  read?: JournalRead;
 }
 
 /** What {@link readJournal} returns. */
@@ -28,6 +34,8 @@ export interface JournalRead {
   warnings: string[];
   /** True when a line in the middle is damaged (not a crash's torn tail): see the warnings. */
   damaged: boolean;
+  /** What was read, for {@link JournalOptions.read}: the file's length then, and its recovery. */
+  recovered?: { bytes: number; recovery: Recovery };
 }
 
 /**
@@ -48,6 +56,7 @@ export function readJournal(path: string): JournalRead {
     entries: recovery.entries,
     warnings: recovery.warnings.map((warning) => `${path}: ${warning}`),
     damaged: recovery.damage !== undefined,
+    recovered: { bytes: content.length, recovery },
   };
 }
 
@@ -112,7 +121,9 @@ export class Journal {
       handle = await open(absolute, flags);
     }
     try {
-      const recovery = recoverJournal(await handle.readFile());
+      const { size } = await handle.stat();
+      const known = options.read?.recovered;
+      const recovery = known?.bytes === size ? known.recovery : recoverJournal(await handle.readFile());
       if (recovery.damage) {
         throw new DeployError('state', `the journal ${absolute} is damaged at line ${recovery.damage.line}`, {
           code: 'JOURNAL_DAMAGED',
@@ -120,13 +131,14 @@ export class Journal {
           hint: 'a line in the middle failed its checksum or sequence check; inspect the file before resuming',
         });
       }
-      const { size } = await handle.stat();
       if (recovery.committedBytes < size) {
         await handle.truncate(recovery.committedBytes);
         await handle.sync();
       }
       const warnings = recovery.warnings.map((warning) => `${absolute}: ${warning}`);
-      return new Journal(absolute, handle, recovery.entries, warnings, options.now ?? (() => new Date()));
+      // A copy: the journal appends to its entries, and a reused read is the caller's.
+      const entries = known ? [...recovery.entries] : recovery.entries;
+      return new Journal(absolute, handle, entries, warnings, options.now ?? (() => new Date()));
     } catch (error) {
       await handle.close();
       throw error;

@@ -7,7 +7,6 @@ import { DeployError, EXIT, isDeployError } from '../errors.js';
 import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
-import { summarizeJournal } from '../durability/journal-summary.js';
 import { acquireLock, thisProcess } from '../durability/lock.js';
 import { SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { writeFileAtomic } from '../durability/fs-atomic.js';
@@ -66,9 +65,10 @@ export interface SessionResult {
  * has all of them or none (killed in preflight: resume runs the read-only preflight again).
  */
 function factsFromJournal(journal: Journal): Required<Facts> | undefined {
-  const recorded = Object.entries(summarizeJournal(journal.readAll()).facts);
-  if (recorded.length === 0) return undefined;
-  return Object.fromEntries(recorded.map(([name, fact]) => [name, fact.value === true]));
+  const facts: Required<Facts> = {};
+  // The latest value of each, as summarizeJournal folds them (without folding every step).
+  for (const entry of journal.readAll()) if (entry.type === 'fact') facts[entry.name] = entry.value === true;
+  return Object.keys(facts).length === 0 ? undefined : facts;
 }
 
 /** Finds an obligation's remedy by rebuilding the runbook's stages with the run's facts. */
@@ -181,7 +181,11 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   }
 
   const paths = runPaths(runDir);
-  const journal = await Journal.open(paths.journal);
+  // The unfinished run's journal was read to find it; under the lock it is still that file.
+  const journal = await Journal.open(
+    paths.journal,
+    unfinished?.runDir === runDir ? { read: unfinished.journal } : {},
+  );
   const deps = request.makeDeps(runId, runDir, journal);
   const ledger = new Ledger(journal as never);
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);

@@ -48,6 +48,32 @@ describe('Journal', () => {
     expect(read.entries).toEqual([first, second, third]);
   });
 
+  test('open reuses a read of the file while its length is unchanged, and reads it again otherwise', async () => {
+    const journal = await Journal.open(path, { now: fixedClock });
+    await journal.appendMany([intent('s1'), result('s1')]);
+    await journal.close();
+    const read = readJournal(path);
+    // Doctored so that a reuse shows: the file on disk has two entries, this read one.
+    const recovery = read.recovered?.recovery;
+    expect(recovery?.entries).toHaveLength(2);
+    const doctored = {
+      ...read,
+      recovered: {
+        bytes: statSync(path).size,
+        recovery: { ...recovery!, entries: recovery!.entries.slice(0, 1) },
+      },
+    };
+    const reused = await Journal.open(path, { read: doctored });
+    expect(reused.readAll()).toHaveLength(1);
+    await reused.close();
+    // The reuse is a copy: appending does not change the caller's read.
+    expect(doctored.recovered.recovery.entries).toHaveLength(1);
+    const grown = { ...doctored, recovered: { ...doctored.recovered, bytes: doctored.recovered.bytes - 1 } };
+    const reread = await Journal.open(path, { read: grown });
+    expect(reread.readAll()).toHaveLength(2);
+    await reread.close();
+  });
+
   test('every line is plain JSON a shell tool can read', async () => {
     const journal = await Journal.open(path, { now: fixedClock });
     await journal.appendMany([intent('s1'), result('s1')]);
