@@ -6,7 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { RUNBOOKS } from '../runbooks/index.js';
+import { recordedInventory } from '../src/durability/run-dir.js';
 import { loadInventory } from '../src/inventory/load-inventory.js';
+import { INVENTORY_FORMAT } from '../src/inventory/normalize-inventory.js';
 import { runEngine } from './engine-run.js';
 
 const [inventoryFile, stateDir, endpointsFile, mode, killAfter] = process.argv.slice(2);
@@ -15,7 +17,9 @@ if (!inventoryFile || !stateDir || !endpointsFile || (mode !== 'fresh' && mode !
     'usage: orchestrator-child <inventory> <stateDir> <endpoints.json> fresh|resume [killAfterSteps]',
   );
 const sinceStart = (): number => process.uptime() * 1000;
-const inventory = await loadInventory(inventoryFile);
+// As the CLI's --resume does: the inventory the run recorded, when the file is unchanged.
+const recorded = mode === 'resume' ? recordedInventory(stateDir, inventoryFile, INVENTORY_FORMAT) : undefined;
+const inventory = await loadInventory(inventoryFile, recorded ? { recorded } : {});
 const runbook = RUNBOOKS[inventory.runbook];
 if (!runbook) throw new Error(`no runbook ${inventory.runbook}`);
 const endpoints = JSON.parse(await readFile(endpointsFile, 'utf8')) as Record<

@@ -9,8 +9,9 @@ import { runbookFor } from '../../runbooks/index.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type Prompter } from '../engine/context.js';
 import { runSession } from '../engine/session.js';
 import { DeployError, EXIT } from '../errors.js';
-import { stateDirFor, runPaths } from '../durability/run-dir.js';
+import { recordedInventory, stateDirFor, runPaths } from '../durability/run-dir.js';
 import { loadInventory } from '../inventory/load-inventory.js';
+import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger, type RunLogger } from '../log/logger.js';
 import type { LiveStage } from '../log/live-view.js';
@@ -125,7 +126,18 @@ function terminalPrompter(): Prompter {
 }
 
 export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<number> {
-  const inventory = await loadInventory(flags.inventory);
+  // Carrying on a run (or abandoning it): the inventory it recorded, if the file is unchanged,
+  // saves parsing it.
+  const carryOn = flags.abandon === true || (flags.resume !== undefined && flags.resume !== false);
+  const recorded = carryOn
+    ? recordedInventory(
+        stateDirFor(flags.inventory, flags.stateDir),
+        flags.inventory,
+        INVENTORY_FORMAT,
+        typeof flags.resume === 'string' ? flags.resume : undefined,
+      )
+    : undefined;
+  const inventory = await loadInventory(flags.inventory, recorded ? { recorded } : {});
   const runbook = runbookFor(inventory);
   const format = flags.format ?? 'text';
   if (!['text', 'json', 'mermaid'].includes(format))

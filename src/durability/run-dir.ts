@@ -129,6 +129,8 @@ export interface RunMeta {
   startedAt: string;
   /** The normalized inventory (it holds env var names, never secrets), for diffing on resume. */
   inventory: Inventory;
+  /** `INVENTORY_FORMAT` of the code that normalized `inventory` (absent before it was recorded). */
+  inventoryFormat?: number;
 }
 
 /** Writes `run.json` atomically (mode 0600). */
@@ -210,6 +212,22 @@ export function listRuns(stateDir: string, key: string): RunListing[] {
   return listings.sort(
     (a, b) => a.meta.startedAt.localeCompare(b.meta.startedAt) || a.runId.localeCompare(b.runId),
   );
+}
+
+/**
+ * The normalized inventory run `runId` (or the newest run of `inventoryFile`) recorded when it
+ * started, if it is in the current format: `loadInventory`'s `recorded`, so a resume of an
+ * unchanged file need not parse it again. Reads only run.json files; undefined if none fits.
+ */
+export function recordedInventory(
+  stateDir: string,
+  inventoryFile: string,
+  format: number,
+  runId?: string,
+): Inventory | undefined {
+  const runs = listRuns(stateDir, inventoryKey(inventoryFile));
+  const run = runId === undefined ? runs.at(-1) : runs.find((r) => r.runId === runId);
+  return run?.meta.inventoryFormat === format ? run.meta.inventory : undefined;
 }
 
 /** An unfinished run, with its journal already read. */

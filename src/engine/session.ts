@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { DeployError, EXIT, isDeployError } from '../errors.js';
 import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
+import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
 import { acquireLock, thisProcess } from '../durability/lock.js';
@@ -134,6 +135,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       runbookVersion: base.runbookVersion,
       startedAt: new Date().toISOString(),
       inventory: base.inventory,
+      inventoryFormat: INVENTORY_FORMAT,
     });
   } else {
     const wanted = mode.runId;

@@ -22,6 +22,22 @@ export interface InventoryOptions {
   env?: NodeJS.ProcessEnv;
   /** The runbooks `runbook:` may name, by id, with their inventory profiles; defaults to every runbook this build ships. */
   runbooks?: Readonly<Record<string, { inventory: InventoryProfile }>>;
+  /**
+   * What this file was loaded into before (the run being resumed recorded it in run.json):
+   * returned as it is, without parsing, when the file's path and text are the same and nothing in
+   * it depends on the environment (a `~` anywhere sends it through the full parse). Parsing the
+   * YAML is most of a 1,000-host resume's start-up.
+   */
+  recorded?: Inventory;
+}
+
+function reusable(recorded: Inventory | undefined, source: string, file: string): recorded is Inventory {
+  return (
+    recorded !== undefined &&
+    recorded.source === source &&
+    recorded.file === resolve(file) &&
+    !source.includes('~')
+  );
 }
 
 const HINT =
@@ -119,5 +135,6 @@ export async function loadInventory(file: string, options: InventoryOptions = {}
       cause: error,
     });
   }
+  if (reusable(options.recorded, source, file)) return options.recorded;
   return parseInventory(source, file, options);
 }

@@ -12,6 +12,12 @@ import type { AuthYaml, InventoryYaml } from './inventory-schema.js';
 
 export const DEFAULT_USER = 'administrator';
 export const DEFAULT_ROLLOUT = { window: 5, hubWindow: 1, errorBudget: 0 } as const;
+/**
+ * The shape of the {@link Inventory} this code produces. A run records it in run.json beside
+ * the normalized inventory; resume reuses that inventory only when it matches (bump it when a
+ * field is added, renamed or normalized differently).
+ */
+export const INVENTORY_FORMAT = 1;
 
 export interface NormalizeContext {
   /** The runbook's id (`runbook:`, or the default). */

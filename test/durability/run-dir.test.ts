@@ -10,6 +10,7 @@ import {
   latestUnfinishedRun,
   listRuns,
   lockPathFor,
+  recordedInventory,
   newRunId,
   readRunMeta,
   runPaths,
@@ -171,5 +172,28 @@ describe('run directories', () => {
     expect(run?.runId).toBe('20240501-090000-0002');
     expect(run?.journal.entries.map((entry) => entry.type)).toEqual(['run.start']);
     expect(latestUnfinishedRun(temp.dir, inventoryKey(join(temp.dir, 'x.yaml')))).toBeUndefined();
+  });
+
+  test('recordedInventory gives the inventory a run recorded, only in the format asked for', async () => {
+    const prod = join(temp.dir, 'prod.yaml');
+    const at = (runId: string, startedAt: string, format?: number) =>
+      createRunDir(temp.dir, runId).then((runDir) =>
+        writeRunMeta(runDir, {
+          ...meta(runId, prod, startedAt),
+          inventory: { ...inventory(prod), source: runId },
+          ...(format === undefined ? {} : { inventoryFormat: format }),
+        }),
+      );
+    await at('20240501-080000-0001', '2024-05-01T08:00:00.000Z', 1);
+    await at('20240501-090000-0002', '2024-05-01T09:00:00.000Z', 1);
+    // The newest run, or the one named.
+    expect(recordedInventory(temp.dir, prod, 1)?.source).toBe('20240501-090000-0002');
+    expect(recordedInventory(temp.dir, prod, 1, '20240501-080000-0001')?.source).toBe('20240501-080000-0001');
+    expect(recordedInventory(temp.dir, prod, 2)).toBeUndefined();
+    expect(recordedInventory(temp.dir, prod, 1, '20240501-070000-0000')).toBeUndefined();
+    // Written before the format was recorded: never reused.
+    await at('20240501-100000-0003', '2024-05-01T10:00:00.000Z');
+    expect(recordedInventory(temp.dir, prod, 1)).toBeUndefined();
+    expect(recordedInventory(join(temp.dir, 'none'), prod, 1)).toBeUndefined();
   });
 });

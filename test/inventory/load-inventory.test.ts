@@ -163,4 +163,30 @@ describe('reading the file', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  test('a recorded inventory is reused only for the same path and text, and never when the text has a ~', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'inv-'));
+    try {
+      const file = join(dir, 'estate.yaml');
+      const text =
+        'package: ./pkg\ndefaults: { auth: { agent: true } }\nhosts:\n  a: { address: 10.0.0.1, roles: [mps] }\n';
+      await writeFile(file, text);
+      const parsed = await loadInventory(file);
+      // A marker the parse would never produce tells a reuse from a parse.
+      const recorded = { ...parsed, rollout: { ...parsed.rollout, window: 77 } };
+      expect((await loadInventory(file, { recorded })).rollout.window).toBe(77);
+      expect((await loadInventory(join(dir, '.', 'estate.yaml'), { recorded })).rollout.window).toBe(77);
+      await writeFile(file, `${text}# one comment more\n`);
+      expect((await loadInventory(file, { recorded })).rollout.window).toBe(parsed.rollout.window);
+      const moved = join(dir, 'other.yaml');
+      await writeFile(moved, text);
+      expect((await loadInventory(moved, { recorded })).rollout.window).toBe(parsed.rollout.window);
+      const tilde = text.replace('./pkg', '~/pkg');
+      await writeFile(file, tilde);
+      const withHome = { ...recorded, source: tilde };
+      expect((await loadInventory(file, { recorded: withHome })).rollout.window).toBe(parsed.rollout.window);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
