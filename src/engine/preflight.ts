@@ -152,9 +152,9 @@ export interface Reachability {
 
 /**
  * A resume's preflight: every host connected — reachable, proving the host key pinned in
- * known_hosts, accepting the credentials — all at once, without inspecting it again, and
- * without waiting for it: a stage's hosts start as each is reached (`ready`), while the rest
- * connect, and the session halts the run, naming every problem at once, if any host cannot be
+ * known_hosts, accepting the credentials — without inspecting it again, and without waiting
+ * for it: a stage's hosts are connected first and each starts as it is reached (`ready`), while
+ * the rest connect, and the session halts the run, naming every problem at once, if any host cannot be
  * reached. Nothing runs on a host before its own connection proved its key.
  *
  * Why no inspection: the run's facts are in its journal and stand (re-deciding a fact mid-run
@@ -169,49 +169,62 @@ export interface Reachability {
  */
 export function reachEveryHost(deps: EngineDeps): Reachability {
   const hosts = deps.inventory.hosts;
-  const found: (string | undefined)[] = new Array<string | undefined>(hosts.length);
-  // Every host has its promise from the start, so a stage can wait for any of them;
-  // HOST_CONCURRENCY workers connect them in inventory order, and a host a stage asks for
-  // is connected at once, ahead of its turn (starting it twice is a no-op).
-  const starts: (() => void)[] = [];
   const indexOf = new Map(hosts.map((host, i) => [host.name, i]));
-  const reached = new Map(
-    hosts.map((host, i) => [
-      host.name,
-      new Promise<void>((resolve) => (starts[i] = resolve)).then(() =>
-        reach(deps, host.name).then(
+  const found: (string | undefined)[] = new Array<string | undefined>(hosts.length);
+  // Every host has its promise from the start, so a stage can wait for any of them. Handshakes
+  // start one at a time and widen with each that settles, up to HOST_CONCURRENCY (slow start):
+  // on this one thread a hundred begun at once all finish late together, and the first step
+  // would wait for every one of them. Hosts a stage asks for go first, in the order asked; the
+  // sweep takes the rest in inventory order.
+  const settle: ((ok: boolean) => void)[] = [];
+  const reached = hosts.map(() => new Promise<boolean>((resolve) => settle.push(resolve)));
+  const started: boolean[] = hosts.map(() => false);
+  const asked: number[] = [];
+  const swept: number[] = [];
+  let inFlight = 0;
+  let settled = 0;
+  const pump = (): void => {
+    while (inFlight < Math.min(HOST_CONCURRENCY, 1 + settled)) {
+      const i = asked.shift() ?? swept.shift();
+      if (i === undefined) return;
+      const host = hosts[i];
+      if (started[i] || !host) continue;
+      started[i] = true;
+      inFlight++;
+      void reach(deps, host.name)
+        .then(
           () => true,
           (error: unknown) => {
             found[i] = unreachable(host, error);
             return false;
           },
-        ),
-      ),
-    ]),
-  );
-  // The sweep waits for `begin`, then for the hosts stages asked for by then: the session
-  // begins it once the statechart is restored and the stages in flight have asked for their
-  // hosts, so their handshakes go first instead of queueing behind 32 others on this one thread.
-  const asked: Promise<boolean>[] = [];
+        )
+        .then((ok) => {
+          inFlight--;
+          settled++;
+          settle[i]?.(ok);
+          pump();
+        });
+    }
+  };
   let begin = (): void => undefined;
   const problems = new Promise<void>((resolve) => (begin = resolve))
-    .then(() => Promise.all(asked))
-    .then(() =>
-      mapBounded(hosts, HOST_CONCURRENCY, (host, i) => {
-        starts[i]?.();
-        return reached.get(host.name) as Promise<boolean>;
-      }),
-    )
+    .then(() => {
+      swept.push(...hosts.keys());
+      pump();
+      return Promise.all(reached);
+    })
     .then(() => found.filter((p): p is string => p !== undefined));
   return {
     ready: (host) => {
       if (host === undefined) return problems.then((list) => list.length === 0);
       const index = indexOf.get(host);
-      const promise = reached.get(host);
-      if (index === undefined || !promise) return Promise.resolve(false);
-      starts[index]?.();
-      asked.push(promise);
-      return promise;
+      if (index === undefined) return Promise.resolve(false);
+      if (!started[index]) {
+        asked.push(index);
+        pump();
+      }
+      return reached[index] as Promise<boolean>;
     },
     begin: () => begin(),
     problems,

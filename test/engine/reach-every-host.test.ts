@@ -10,6 +10,8 @@ function estate(count: number, down: ReadonlySet<string> = new Set()) {
   const names = Array.from({ length: count }, (_, i) => `h${String(i).padStart(3, '0')}`);
   const started: string[] = [];
   const finish = new Map<string, () => void>();
+  let open = 0;
+  const peak = { inFlight: 0 };
   const deps = {
     inventory: { hosts: names.map((name) => ({ name, address: '127.0.0.1', port: 22, roles: ['mps'] })) },
     options: { ...DEFAULT_ENGINE_OPTIONS, retries: 0, retryMinMs: 1, retryMaxMs: 1 },
@@ -18,42 +20,61 @@ function estate(count: number, down: ReadonlySet<string> = new Set()) {
       connect: () =>
         new Promise<void>((resolve, reject) => {
           started.push(host);
-          finish.set(host, () =>
-            down.has(host)
-              ? reject(new DeployError('remote', `connect ${host}: refused`, { code: 'SSH_CONNECT' }))
-              : resolve(),
-          );
+          peak.inFlight = Math.max(peak.inFlight, ++open);
+          finish.set(host, () => {
+            finish.delete(host);
+            open--;
+            if (down.has(host))
+              reject(new DeployError('remote', `connect ${host}: refused`, { code: 'SSH_CONNECT' }));
+            else resolve();
+          });
         }),
     }),
   } as unknown as EngineDeps;
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
   };
-  return { names, started, finish, deps, settle };
+  /** Lets every handshake in flight finish, round after round, until none is left (bounded). */
+  const drain = async (): Promise<void> => {
+    for (let round = 0; round < 50 && finish.size > 0; round++) {
+      for (const done of [...finish.values()]) done();
+      await settle();
+    }
+  };
+  return { names, started, finish, deps, settle, drain, peak };
 }
 
 describe('reachEveryHost', () => {
-  test('a host a stage asks for connects at once; the sweep begins after it, HOST_CONCURRENCY at a time in inventory order', async () => {
-    const e = estate(HOST_CONCURRENCY + 8);
+  test('a host a stage asks for connects first, alone; handshakes widen as they settle, never past HOST_CONCURRENCY, the sweep in inventory order', async () => {
+    const e = estate(HOST_CONCURRENCY * 3);
     const reach = reachEveryHost(e.deps);
     const last = e.names.at(-1) as string;
     const ready = reach.ready(last);
     reach.begin();
     await e.settle();
-    // Only the host asked for: its handshake goes first.
+    // Only the host asked for: its handshake goes first, with nothing beside it.
     expect(e.started).toEqual([last]);
     e.finish.get(last)?.();
     await expect(ready).resolves.toBe(true);
     await e.settle();
-    expect(e.started).toEqual([last, ...e.names.slice(0, HOST_CONCURRENCY)]);
-    for (let round = 0; round < 5; round++) {
-      for (const name of e.names) e.finish.get(name)?.();
-      await e.settle();
-    }
+    // One settled: two at once, from the top of the inventory.
+    expect(e.started).toEqual([last, ...e.names.slice(0, 2)]);
+    for (const name of e.names.slice(0, 2)) e.finish.get(name)?.();
+    await e.settle();
+    expect(e.started).toEqual([last, ...e.names.slice(0, 6)]);
+    // A host asked for while the sweep is under way goes ahead of the hosts still queued.
+    const late = e.names.at(-2) as string;
+    void reach.ready(late);
+    for (const name of e.names.slice(2, 6)) e.finish.get(name)?.();
+    await e.settle();
+    expect(e.started[7]).toBe(late);
+    await e.drain();
     await expect(reach.problems).resolves.toEqual([]);
     await expect(reach.ready()).resolves.toBe(true);
+    expect(e.peak.inFlight).toBe(HOST_CONCURRENCY);
     // Its own turn in the sweep does not connect it again.
     expect(e.started.filter((h) => h === last)).toHaveLength(1);
+    expect(e.started).toHaveLength(e.names.length);
     expect(new Set(e.started)).toEqual(new Set(e.names));
   });
 
@@ -72,7 +93,7 @@ describe('reachEveryHost', () => {
     const reach = reachEveryHost(e.deps);
     reach.begin();
     await e.settle();
-    for (const name of [...e.names].reverse()) e.finish.get(name)?.();
+    await e.drain();
     await expect(reach.ready('h003')).resolves.toBe(false);
     await expect(reach.ready('h002')).resolves.toBe(true);
     const problems = await reach.problems;
