@@ -136,6 +136,13 @@ export function blockedBy(problems: string[]): DeployError {
   });
 }
 
+/**
+ * How many of a resume's handshakes start together before any has settled: enough for a small
+ * estate's first stage to connect all at once, few enough that the first of a large one's
+ * finishes after a handful of handshakes rather than a hundred.
+ */
+export const FIRST_HANDSHAKES = 8;
+
 /** What {@link reachEveryHost} gives the session. */
 export interface Reachability {
   /**
@@ -172,10 +179,10 @@ export function reachEveryHost(deps: EngineDeps): Reachability {
   const indexOf = new Map(hosts.map((host, i) => [host.name, i]));
   const found: (string | undefined)[] = new Array<string | undefined>(hosts.length);
   // Every host has its promise from the start, so a stage can wait for any of them. Handshakes
-  // start one at a time and widen with each that settles, up to HOST_CONCURRENCY (slow start):
-  // on this one thread a hundred begun at once all finish late together, and the first step
-  // would wait for every one of them. Hosts a stage asks for go first, in the order asked; the
-  // sweep takes the rest in inventory order.
+  // start FIRST_HANDSHAKES at a time and widen by one with each that settles, up to
+  // HOST_CONCURRENCY (slow start): on this one thread a hundred begun at once all finish late
+  // together, and the first step would wait for every one of them. Hosts a stage asks for go
+  // first, in the order asked; the sweep takes the rest in inventory order.
   const settle: ((ok: boolean) => void)[] = [];
   const reached = hosts.map(() => new Promise<boolean>((resolve) => settle.push(resolve)));
   const started: boolean[] = hosts.map(() => false);
@@ -184,7 +191,7 @@ export function reachEveryHost(deps: EngineDeps): Reachability {
   let inFlight = 0;
   let settled = 0;
   const pump = (): void => {
-    while (inFlight < Math.min(HOST_CONCURRENCY, 1 + settled)) {
+    while (inFlight < Math.min(HOST_CONCURRENCY, FIRST_HANDSHAKES + settled)) {
       const i = asked.shift() ?? swept.shift();
       if (i === undefined) return;
       const host = hosts[i];

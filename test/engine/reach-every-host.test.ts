@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { HOST_CONCURRENCY } from '../../src/engine/bounded.js';
 import { DEFAULT_ENGINE_OPTIONS, type EngineDeps } from '../../src/engine/context.js';
-import { reachEveryHost } from '../../src/engine/preflight.js';
+import { FIRST_HANDSHAKES, reachEveryHost } from '../../src/engine/preflight.js';
 import { DeployError } from '../../src/errors.js';
 
 /** Hosts whose connect() waits until the test lets it finish (or fail). */
@@ -45,29 +45,29 @@ function estate(count: number, down: ReadonlySet<string> = new Set()) {
 }
 
 describe('reachEveryHost', () => {
-  test('a host a stage asks for connects first, alone; handshakes widen as they settle, never past HOST_CONCURRENCY, the sweep in inventory order', async () => {
+  test('a host a stage asks for connects first; handshakes widen by one as each settles, never past HOST_CONCURRENCY, the sweep in inventory order', async () => {
+    const F = FIRST_HANDSHAKES;
     const e = estate(HOST_CONCURRENCY * 3);
     const reach = reachEveryHost(e.deps);
     const last = e.names.at(-1) as string;
     const ready = reach.ready(last);
     reach.begin();
     await e.settle();
-    // Only the host asked for: its handshake goes first, with nothing beside it.
-    expect(e.started).toEqual([last]);
+    // The host asked for goes first; the sweep fills the first window from the top of the inventory.
+    expect(e.started).toEqual([last, ...e.names.slice(0, F - 1)]);
     e.finish.get(last)?.();
     await expect(ready).resolves.toBe(true);
     await e.settle();
-    // One settled: two at once, from the top of the inventory.
-    expect(e.started).toEqual([last, ...e.names.slice(0, 2)]);
-    for (const name of e.names.slice(0, 2)) e.finish.get(name)?.();
-    await e.settle();
-    expect(e.started).toEqual([last, ...e.names.slice(0, 6)]);
-    // A host asked for while the sweep is under way goes ahead of the hosts still queued.
+    // One settled: the window is one wider, so two more start.
+    expect(e.started).toEqual([last, ...e.names.slice(0, F + 1)]);
+    // A host asked for while the window is full goes ahead of every host still queued.
     const late = e.names.at(-2) as string;
     void reach.ready(late);
-    for (const name of e.names.slice(2, 6)) e.finish.get(name)?.();
     await e.settle();
-    expect(e.started[7]).toBe(late);
+    expect(e.started).toHaveLength(F + 2);
+    e.finish.get(e.names[0] as string)?.();
+    await e.settle();
+    expect(e.started.slice(F + 2)).toEqual([late, e.names[F + 1]]);
     await e.drain();
     await expect(reach.problems).resolves.toEqual([]);
     await expect(reach.ready()).resolves.toBe(true);
