@@ -86,7 +86,8 @@ async function orchestrate(
   mode: 'fresh' | 'resume',
   killAfter?: number,
 ): Promise<Record<string, unknown> & { killed?: boolean }> {
-  const child = nodeChild('orchestrator-child.js', [
+  // Bundled like the CLI (scripts/bundle.ts), so its start-up is the one operators get.
+  const child = nodeChild('../bundle/orchestrator-child.mjs', [
     inventoryFile,
     stateDir,
     endpointsFile,

@@ -1,6 +1,7 @@
 /**
  * The orchestrator in its own process: the real engine with the KB979704 runbook against a lab
- * served by lab-child.js. `node dist/bench/orchestrator-child.js <inventory> <stateDir>
+ * served by lab-child.js, run as its bundle (scripts/bundle.ts) like the CLI.
+ * `node dist/bundle/orchestrator-child.mjs <inventory> <stateDir>
  * <endpoints.json> fresh|resume [killAfterSteps]`. Prints one JSON line of figures. With
  * `killAfterSteps` it SIGKILLs itself once that many steps finished, like a crash.
  */

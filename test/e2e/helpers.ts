@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LabEvent, LabState } from '../../src/lab/model/state.js';
+import { CLI_BIN } from '../helpers/cli-bin.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const BIN = CLI_BIN;
 
 export interface CliResult {
   code: number;

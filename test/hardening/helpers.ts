@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeStandinPackage } from '../../src/lab/package/generate.js';
 import type { LabEvent, LabState } from '../../src/lab/model/state.js';
+import { CLI_BIN } from '../helpers/cli-bin.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const BIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+export const BIN = CLI_BIN;
 export const PASSWORD_VAR = 'DEPLOY_ROLLUP_LAB_PASSWORD';
 
 export interface CliResult {

@@ -16,9 +16,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readJournal, type JournalEntry } from '../../src/durability/journal.js';
+import { CLI_BIN } from '../helpers/cli-bin.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const CLI = join(REPO, 'dist/src/cli/main.js');
+export const CLI = CLI_BIN;
 /** One password for every process of a test, so a resumed CLI is let in by the lab it restarts. */
 export const LAB_PASSWORD = 'resume-drill-password';
 

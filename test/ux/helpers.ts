@@ -6,9 +6,10 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CLI_BIN } from '../helpers/cli-bin.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
-export const CLI = join(REPO, 'dist/src/cli/main.js');
+export const CLI = CLI_BIN;
 export const LAB_PASSWORD = 'ux-test-password';
 
 export interface UxLab {

@@ -6,6 +6,7 @@ import { q171259 } from '../../../runbooks/q171259/index.js';
 import { loadInventory } from '../../../src/inventory/load-inventory.js';
 import { planStages, toPlanDocument } from '../../../src/plan/build-plan.js';
 import type { PlanDocument } from '../../../src/plan/types.js';
+import { CLI_BIN } from '../../helpers/cli-bin.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'q171259-plan-'));
@@ -103,7 +104,7 @@ describe('the Q171259 plan', () => {
     const file = inventoryFile((y) => `${y}\nfacts: { appleTalkMta: false, pcmtaDefined: true }\n`);
     const out = execFileSync(
       process.execPath,
-      [join(ROOT, 'dist/src/cli/main.js'), '--inventory', file, '--dry-run', '--offline', '--format', 'json'],
+      [CLI_BIN, '--inventory', file, '--dry-run', '--offline', '--format', 'json'],
       { encoding: 'utf8' },
     );
     const doc = JSON.parse(out) as PlanDocument;
