@@ -163,4 +163,28 @@ describe('a run command', () => {
       ['verify', 200],
     ]);
   });
+
+  test('a phase that wakes late shortens the next one: each phase ends on its own deadline', async () => {
+    const clock = new ManualClock();
+    const estate = Estate.create(labInventory(), { clock, timeScale: 1 });
+    let answered = false;
+    const pending = run(estate, 'PROV01', 'iis.reset', 'run').then((answer) => {
+      answered = true;
+      return answer;
+    });
+    const start = clock.now();
+    // The probe (200 ms) is woken 50 ms late; the apply (10 s) is then due 9,950 ms later.
+    for (const ms of [250, 9_950, 200]) {
+      for (let i = 0; i < 50 && clock.pending === 0; i++) await Promise.resolve();
+      clock.advance(ms);
+    }
+    for (let i = 0; i < 50 && !answered; i++) await Promise.resolve();
+    expect(answered).toBe(true);
+    expect((await pending).exitCode).toBe(0);
+    expect(estate.state.events.map((e) => [e.phase, e.start - start, e.end - start])).toEqual([
+      ['probe', 0, 250],
+      ['apply', 200, 10_200],
+      ['verify', 10_200, 10_400],
+    ]);
+  });
 });

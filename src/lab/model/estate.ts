@@ -47,10 +47,14 @@ export type ExecOutcome =
 type StepHeader = ScriptHeader & { phase: Phase };
 
 /** How one phase ended on the host; `ran`: the action touched the host state. */
-type Performed =
+type Performed = (
   | { kind: 'exit'; ran: boolean; outcome: Outcome }
   | { kind: 'drop'; ran: boolean; outcome?: Outcome }
-  | { kind: 'hang'; ran: false };
+  | { kind: 'hang'; ran: false }
+) & {
+  /** When the phase was due to end: its start plus its duration (its start if it took none). */
+  end: number;
+};
 
 export interface EstateOptions {
   /** Where the state persists (auto-saved ≤ 50 ms after each change); none: in memory only. */
@@ -229,12 +233,15 @@ export class Estate {
     const stderr: string[] = [];
     let applied = false;
     let rc = 1;
+    // Each phase starts when the one before was due to end, so the phases take their durations
+    // end to end however late this process's timers fire.
+    let at = start;
     for (const phase of PHASES) {
       if (phase === 'verify' && !successCodes(header.action).includes(rc)) break;
       stdout.push(SECTION_PREFIX + phase);
       stderr.push(SECTION_PREFIX + phase);
-      const at = phase === 'probe' ? start : this.clock.now();
       const done = await this.perform(name, hostState, { ...header, phase }, at, command);
+      at = done.end;
       if (phase === 'apply' && done.ran) applied = true;
       if (done.kind === 'hang') return { kind: 'hang' };
       if (done.kind === 'drop') {
@@ -274,15 +281,16 @@ export class Estate {
         kind: 'exit',
         ran: false,
         outcome: { exitCode: fault.exitCode, stdout: [], stderr: [message], fault: 'fail' },
+        end: start,
       };
     }
     if (fault?.kind === 'hang') {
       this.record(name, header, start, null, 'hang', command);
-      return { kind: 'hang', ran: false };
+      return { kind: 'hang', ran: false, end: start };
     }
     if (fault?.kind === 'drop' && fault.when === 'before') {
       this.record(name, header, start, null, 'drop', command);
-      return { kind: 'drop', ran: false };
+      return { kind: 'drop', ran: false, end: start };
     }
 
     const slow = this.faults.slowFactor(name);
@@ -292,11 +300,14 @@ export class Estate {
     if (installer && (hostState.busyUntil ?? 0) > start) {
       const busy = installerBusy();
       this.record(name, header, start, busy.exitCode, busy.fault, command);
-      return { kind: 'exit', ran: false, outcome: busy };
+      return { kind: 'exit', ran: false, outcome: busy, end: start };
     }
     const busyUntil = start + duration;
     if (installer && duration > 0) hostState.busyUntil = busyUntil;
-    if (duration > 0) await this.clock.sleep(duration);
+    // Until the phase's deadline, not for its duration from now: the time this process took to
+    // get here (and a timer's lateness in the phase before) is part of the phase, as on a host.
+    const wait = busyUntil - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
     if (installer && hostState.busyUntil === busyUntil) delete hostState.busyUntil;
 
     const outcome = runAction({
@@ -315,10 +326,10 @@ export class Estate {
     }
     if (fault?.kind === 'drop') {
       this.record(name, header, start, outcome.exitCode, 'drop', command);
-      return { kind: 'drop', ran: true, outcome };
+      return { kind: 'drop', ran: true, outcome, end: busyUntil };
     }
     this.record(name, header, start, outcome.exitCode, outcome.fault, command);
-    return { kind: 'exit', ran: true, outcome };
+    return { kind: 'exit', ran: true, outcome, end: busyUntil };
   }
 
   /**
