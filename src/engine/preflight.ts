@@ -161,8 +161,8 @@ export interface Reachability {
  * A resume's preflight: every host connected — reachable, proving the host key pinned in
  * known_hosts, accepting the credentials — without inspecting it again, and without waiting
  * for it: a stage's hosts are connected first and each starts as it is reached (`ready`), while
- * the rest connect, and the session halts the run, naming every problem at once, if any host cannot be
- * reached. Nothing runs on a host before its own connection proved its key.
+ * the rest connect, and the session halts the run, naming every problem at once, if any host
+ * cannot be reached. Nothing runs on a host before its own connection proved its key.
  *
  * Why no inspection: the run's facts are in its journal and stand (re-deciding a fact mid-run
  * could switch branches under half-done work). The prerequisites were met when the run started
