@@ -1,9 +1,9 @@
 /**
  * The local transport, for when deploy-rollup runs on the Windows host itself: the only module
- * that imports execa, and only once a script runs here (execa and its dependencies are a hundred
- * modules, a sixth of the CLI's start-up, and SSH-only estates never need them). Scripts are delivered exactly as over SSH (`-EncodedCommand`, or for long
- * ones the stdin bootstrap with the script on the process's standard input), so the same
- * scripts and the same sentinel apply.
+ * that imports execa, and only once a script runs here (execa and its dependencies are a
+ * hundred modules, and SSH-only estates never need them). Scripts are delivered exactly as over
+ * SSH (`-EncodedCommand`, or for long ones the stdin bootstrap with the script on the process's
+ * standard input), so the same scripts and the same sentinel apply.
  */
 
 import { copyFile, mkdir, stat } from 'node:fs/promises';

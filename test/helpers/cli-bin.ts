@@ -1,4 +1,7 @@
-/** The CLI every test runs: the file package.json's `bin` names (the bundle `npm run build` writes), as operators get it. */
+/**
+ * The CLI every test runs: the file package.json's `bin` names (the bundle `npm run build`
+ * writes), as operators get it.
+ */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
