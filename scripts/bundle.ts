@@ -1,6 +1,5 @@
 /**
- * The second half of `npm run build` (run from the repository's root, as
- * `node dist/scripts/bundle.js`): bundles what tsc wrote to dist/ into ES modules under
+ * The second half of `npm run build` (`node dist/scripts/bundle.js`): bundles what tsc wrote to dist/ into ES modules under
  * dist/bundle/ — the CLI that package.json's `bin` names, and the bench's orchestrator child,
  * which measures the same start-up.
  *
@@ -13,16 +12,20 @@
  * ssh2's optional native helper. Bundled CommonJS calls `require`, so every chunk gets one.
  */
 import { chmod, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { build } from 'esbuild';
 
+/** dist/, wherever the build is run from (this file is dist/scripts/bundle.js). */
+const DIST = resolve(import.meta.dirname, '..');
+
 // Chunk names carry a content hash: clear the last build's, or they pile up.
-await rm('dist/bundle', { recursive: true, force: true });
+await rm(resolve(DIST, 'bundle'), { recursive: true, force: true });
 await build({
   entryPoints: {
-    'deploy-rollup': 'dist/src/cli/main.js',
-    'orchestrator-child': 'dist/bench/orchestrator-child.js',
+    'deploy-rollup': resolve(DIST, 'src/cli/main.js'),
+    'orchestrator-child': resolve(DIST, 'bench/orchestrator-child.js'),
   },
-  outdir: 'dist/bundle',
+  outdir: resolve(DIST, 'bundle'),
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -37,4 +40,4 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
 });
-await chmod('dist/bundle/deploy-rollup.mjs', 0o755);
+await chmod(resolve(DIST, 'bundle/deploy-rollup.mjs'), 0o755);
