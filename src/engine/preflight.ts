@@ -3,15 +3,18 @@
  * every host reachable and authenticated, the KB's prerequisites, and the facts with their
  * evidence, compared with any pinned in the inventory.
  *
- * On resume (the run's facts known from its journal) every host is connected but not
- * inspected again, while the run goes on: see {@link reachEveryHost}.
+ * On resume (the run's facts known from its journal) the package is checked against the run's
+ * hashes and every host is connected but not inspected again, while the run goes on: see
+ * {@link resumePreflight} and {@link reachEveryHost}.
  */
-import { DeployError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { DeployError, EXIT } from '../errors.js';
 import type { Facts } from '../inventory/types.js';
 import { versionsFor } from '../plan/build-plan.js';
 import type { FactEvidence, Inspection, PlanStep } from '../plan/types.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
+import type { RunControl } from './control.js';
 import { checkPackage } from './package-check.js';
 import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import { runPhase } from './run-phase.js';
@@ -236,4 +239,64 @@ export function reachEveryHost(deps: EngineDeps): Reachability {
     begin: () => begin(),
     problems,
   };
+}
+
+/** What {@link resumePreflight} leaves the session. */
+export interface ResumeReach {
+  /** Starts connecting the hosts no stage asked for (see {@link Reachability.begin}). */
+  begin: () => void;
+  /** The hosts that could not be reached, when they are what halted the run. */
+  unreachable: () => string[] | undefined;
+}
+
+/**
+ * A resume's preflight (the run's facts are in its journal): the package checked against the
+ * hashes the run recorded in `hashesFile` before anything runs, and every host connected, not
+ * inspected again, while the run goes on (see {@link reachEveryHost}). Sets `deps.packageHashes`
+ * and `deps.ready`. A package problem or change throws (exit 3) once every host has been tried,
+ * so all problems are named at once; a host that cannot be reached halts `control` later,
+ * naming every such host.
+ */
+export async function resumePreflight(
+  deps: EngineDeps,
+  control: RunControl,
+  hashesFile: string,
+  runId: string,
+): Promise<ResumeReach> {
+  deps.emit({ type: 'preflight', status: 'start' });
+  const reachability = reachEveryHost(deps);
+  const pkg = await checkPackage(deps.inventory.packageDir, deps.runbook.packageFiles);
+  if (pkg.problems.length > 0) {
+    // Nothing will run: connect every host now, to name all problems at once.
+    reachability.begin();
+    const problems = [...pkg.problems, ...(await reachability.problems)];
+    deps.emit({ type: 'preflight', status: 'blocked', problems });
+    throw blockedBy(problems);
+  }
+  const recorded = JSON.parse(readFileSync(hashesFile, 'utf8')) as Record<string, string>;
+  const changed = Object.keys(recorded).filter((f) => recorded[f] !== pkg.hashes[f]);
+  if (changed.length > 0) {
+    reachability.begin();
+    await reachability.problems;
+    throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, {
+      code: 'PACKAGE_CHANGED',
+      problems: changed.map((f) => `${f}: sha256 differs`),
+      hint: 'restore the original package, or --abandon the run',
+    });
+  }
+  deps.packageHashes = recorded;
+  deps.ready = reachability.ready;
+  let unreachable: string[] | undefined;
+  // A host that cannot be reached halts the run, every such host named at once.
+  void reachability.problems.then((problems) => {
+    if (problems.length === 0) return deps.emit({ type: 'preflight', status: 'ok' });
+    deps.emit({ type: 'preflight', status: 'blocked', problems });
+    if (!control.halted) unreachable = problems;
+    control.halt({
+      reason: `${problems.length} host(s) cannot be reached: ${problems.join('; ')}`,
+      exitCode: EXIT.failed,
+      hint: 'make these hosts reachable, or fix their host keys or credentials',
+    });
+  });
+  return { begin: reachability.begin, unreachable: () => unreachable };
 }

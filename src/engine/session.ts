@@ -2,7 +2,6 @@
  * A run from start to a stopping point: lock, run directory, journal, preflight, the machine
  * with checkpoints, and the final record. Fresh runs, `--resume` and `--abandon` share it.
  */
-import { readFileSync } from 'node:fs';
 import { DeployError, EXIT, isDeployError } from '../errors.js';
 import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
 import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
@@ -22,14 +21,11 @@ import {
   runPaths,
   writeRunMeta,
 } from '../durability/run-dir.js';
-import { stageContext } from '../plan/build-plan.js';
-import type { PlanStep } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
-import { executeStep } from './execute-step.js';
+import { abandon } from './abandon.js';
 import { Ledger } from './ledger.js';
-import { blockedBy, preflight, reachEveryHost, type Reachability } from './preflight.js';
-import { checkPackage } from './package-check.js';
+import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
 import { runMachine } from './run-machine.js';
 import { writeRunReport } from '../report/write-report.js';
 
@@ -70,20 +66,6 @@ function factsFromJournal(journal: Journal): Required<Facts> | undefined {
   // The latest value of each, as summarizeJournal folds them (without folding every step).
   for (const entry of journal.readAll()) if (entry.type === 'fact') facts[entry.name] = entry.value === true;
   return Object.keys(facts).length === 0 ? undefined : facts;
-}
-
-/** Finds an obligation's remedy by rebuilding the runbook's stages with the run's facts. */
-function remedyFor(deps: EngineDeps, facts: Required<Facts>, id: string): PlanStep[] {
-  const context = stageContext(deps.runbook, deps.inventory, facts);
-  for (const stageId of deps.runbook.stageIds) {
-    for (const lane of deps.runbook.buildStage(stageId, context).lanes) {
-      for (const step of lane.steps) {
-        const found = step.raises?.find((o) => o.id === id);
-        if (found) return found.remedy;
-      }
-    }
-  }
-  return [];
 }
 
 function lastRunBlockedInPreflight(stateDir: string, key: string): boolean {
@@ -193,11 +175,10 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
   const control = new RunControl();
   /** A resume's connections to every host, made while the run goes on. */
-  let reachability: Reachability | undefined;
-  /** The hosts a resume could not reach, when that is what halted it. */
-  let unreachable: string[] | undefined;
+  let resumed: ResumeReach | undefined;
   try {
-    if (mode.kind === 'abandon') return await abandon(deps, ledger, journal, runDir, mode.cleanup);
+    if (mode.kind === 'abandon')
+      return await abandon(deps, ledger, journal, runDir, mode.cleanup, factsFromJournal(journal));
     let facts: Required<Facts>;
     // A run killed in preflight has no facts yet; preflight is read-only, so resume runs it again.
     const known = mode.kind === 'fresh' ? undefined : factsFromJournal(journal);
@@ -234,42 +215,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       );
     } else {
       facts = known;
-      // Every host connected, not inspected again, while the run goes on; the package checked
-      // before anything runs (see reachEveryHost).
-      deps.emit({ type: 'preflight', status: 'start' });
-      reachability = reachEveryHost(deps);
-      const pkg = await checkPackage(base.inventory.packageDir, deps.runbook.packageFiles);
-      if (pkg.problems.length > 0) {
-        // Nothing will run: connect every host now, to name all problems at once.
-        reachability.begin();
-        const problems = [...pkg.problems, ...(await reachability.problems)];
-        deps.emit({ type: 'preflight', status: 'blocked', problems });
-        throw blockedBy(problems);
-      }
-      const recorded = JSON.parse(readFileSync(paths.packageHashes, 'utf8')) as Record<string, string>;
-      const changed = Object.keys(recorded).filter((f) => recorded[f] !== pkg.hashes[f]);
-      if (changed.length > 0) {
-        reachability.begin();
-        await reachability.problems;
-        throw new DeployError('preflight', `the rollup package changed since run ${runId} started`, {
-          code: 'PACKAGE_CHANGED',
-          problems: changed.map((f) => `${f}: sha256 differs`),
-          hint: 'restore the original package, or --abandon the run',
-        });
-      }
-      deps.packageHashes = recorded;
-      deps.ready = reachability.ready;
-      // A host that cannot be reached halts the run, every such host named at once.
-      void reachability.problems.then((problems) => {
-        if (problems.length === 0) return deps.emit({ type: 'preflight', status: 'ok' });
-        deps.emit({ type: 'preflight', status: 'blocked', problems });
-        if (!control.halted) unreachable = problems;
-        control.halt({
-          reason: `${problems.length} host(s) cannot be reached: ${problems.join('; ')}`,
-          exitCode: EXIT.failed,
-          hint: 'make these hosts reachable, or fix their host keys or credentials',
-        });
-      });
+      resumed = await resumePreflight(deps, control, paths.packageHashes, runId);
     }
 
     request.signal?.addEventListener(
@@ -304,7 +250,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     });
     // Restoring the statechart started the stages in flight, which asked for their hosts:
     // now every other host.
-    reachability?.begin();
+    resumed?.begin();
     const result = await running;
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
@@ -315,6 +261,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       // Hosts a resume could not reach, found before any step could start anything: exactly a
       // blocked preflight (exit 3, nothing changed), the run as resumable as before.
       const started = journal.readAll().some((e) => e.seq > resumedAt && e.type === 'step.intent');
+      const unreachable = resumed?.unreachable();
       if (unreachable && !started) throw blockedBy(unreachable);
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
       const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
@@ -358,42 +305,4 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
         deps.emit({ type: 'note', message: `could not write the run report: ${(error as Error).message}` }),
     );
   }
-}
-
-async function abandon(
-  deps: EngineDeps,
-  ledger: Ledger,
-  journal: Journal,
-  runDir: string,
-  cleanup: boolean,
-): Promise<SessionResult> {
-  const open = ledger.openObligations();
-  const facts = factsFromJournal(journal);
-  const failures: string[] = [];
-  if (cleanup && facts) {
-    for (const obligation of open) {
-      try {
-        for (const step of remedyFor(deps, facts, obligation.id)) {
-          await executeStep(deps, ledger, {
-            ...step,
-            id: `abandon/${step.host}/${obligation.id}/${step.action}`,
-          });
-        }
-        await ledger.record({ type: 'obligation.discharged', id: obligation.id, how: 'abandon cleanup' });
-      } catch (error) {
-        failures.push(`${obligation.id}: ${(error as Error).message}`);
-      }
-    }
-  }
-  await journal.append({ type: 'run.abandoned', by: deps.options.operator, cleanup });
-  const left = ledger.openObligations();
-  return {
-    exitCode: failures.length ? EXIT.failed : EXIT.done,
-    runId: deps.runId,
-    runDir,
-    message: cleanup
-      ? `run ${deps.runId} abandoned; discharged ${open.length - left.length} obligation(s)${left.length ? `, ${left.length} still open: ${left.map((o) => o.description).join('; ')}` : ''}`
-      : `run ${deps.runId} abandoned without cleanup; open obligations: ${open.map((o) => o.description).join('; ') || 'none'}`,
-    ...(failures.length ? { hint: failures.join('\n') } : {}),
-  };
 }
