@@ -7,7 +7,7 @@ import { EXIT, isDeployError } from '../errors.js';
 import type { PlanStep, Stage } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
-import { unlessAborted } from '../transport/ssh-command.js';
+import { unlessAborted } from '../abortable.js';
 import { executeStep } from './execute-step.js';
 import { runGate } from './gate.js';
 import type { Ledger } from './ledger.js';

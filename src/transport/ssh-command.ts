@@ -6,6 +6,7 @@
 
 import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Delivery } from '../remote/deliver.js';
+import { unlessAborted } from '../abortable.js';
 import type { TransportLog } from './events.js';
 import { endSftp, makeDirectories, parentOf } from './sftp-ops.js';
 import { createTailBuffer } from './tail-buffer.js';
@@ -41,20 +42,6 @@ export interface CommandContext {
 }
 
 type Stop = 'timeout' | 'abort';
-
-/** Resolves with `undefined` when `signal` aborts first (the work itself carries on). */
-export function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | undefined> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
-  });
-}
 
 const graceAfter = (stopped: Promise<void>): Promise<unknown> =>
   stopped.then(() => new Promise((resolve) => setTimeout(resolve, CHANNEL_CLOSE_GRACE_MS).unref()));

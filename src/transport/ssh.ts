@@ -10,14 +10,9 @@ import type { HostSpec } from '../inventory/types.js';
 import { planDelivery, toSftpPath } from '../remote/deliver.js';
 import type { TransportLog } from './events.js';
 import type { HostKeyPolicy } from './host-keys.js';
+import { unlessAborted } from '../abortable.js';
 import { createSemaphore } from './semaphore.js';
-import {
-  CHANNEL_CLOSE_GRACE_MS,
-  executeCommand,
-  unlessAborted,
-  uploadFile,
-  type CommandContext,
-} from './ssh-command.js';
+import { CHANNEL_CLOSE_GRACE_MS, executeCommand, uploadFile, type CommandContext } from './ssh-command.js';
 import { ALGORITHMS, openSocket, toChannelError, toConnectError, toCredentials } from './ssh-config.js';
 import { DeployError } from '../errors.js';
 import type { RawResult, Transport } from './types.js';
