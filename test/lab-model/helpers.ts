@@ -44,6 +44,12 @@ export function toAnswer(outcome: ExecOutcome): Answer {
 
 let stepNo = 0;
 
+/** The header of the next command: a fresh step id each time. */
+function nextHeader(host: string, action: string, phase: ScriptPhase, target: string, params: Params) {
+  stepNo += 1;
+  return { run: 'run-1', step: `step-${stepNo}`, action, phase, host, target, params };
+}
+
 /** Sends one command, built the way the engine builds it, and reads the answer. */
 export async function run(
   estate: Estate,
@@ -53,8 +59,7 @@ export async function run(
   target = '',
   params: Params = {},
 ): Promise<Answer> {
-  stepNo += 1;
-  const command = commandFor({ run: 'run-1', step: `step-${stepNo}`, action, phase, host, target, params });
+  const command = commandFor(nextHeader(host, action, phase, target, params));
   return toAnswer(await estate.exec(host, command));
 }
 
@@ -70,8 +75,7 @@ export async function runOnStdin(
   target = '',
   params: Params = {},
 ): Promise<Answer> {
-  stepNo += 1;
-  const header = { run: 'run-1', step: `step-${stepNo}`, action, phase, host, target, params };
+  const header = nextHeader(host, action, phase, target, params);
   const delivery = planDelivery(scriptFor(header, `# ${'long body '.repeat(1000)}`));
   if (delivery.kind !== 'stdin') throw new Error('runOnStdin: the script is short enough to go encoded');
   return toAnswer(await estate.exec(host, delivery.command, delivery.stdin));
