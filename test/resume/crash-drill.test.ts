@@ -7,8 +7,9 @@
  * [0, run duration] would finish the rollup in three or four attempts. To land ~30 kills
  * inside ONE run, one attempt in five is killed at a uniform instant in [0, start-up time]
  * from spawn (start-up, lab start, preflight, a resume's reconnecting and re-probing), and the
- * others a uniform [0, work / 30] after the attempt's first step finishes (work: the
- * baseline's time from its first stage to its exit), so the kills walk through the rollup.
+ * others a uniform [0, work / 60] after the attempt's first step finishes (work: the
+ * baseline's time from its first stage to its exit), so the kills walk through the rollup
+ * (with work / 30 an attempt could get so far that the rollup ended after 25 kills).
  * Counting from the first stage instead let a resume's handshakes and its re-probe of the step in
  * flight outlast the whole window, and the kills piled up at one point. The kills must land at
  * many points of the rollup. Replay a failure with DRILL_SEED=<printed seed>.
@@ -123,7 +124,7 @@ describe('a rollup killed with SIGKILL at random instants', () => {
       const resume = runDirs(state).length > 0;
       const { child, done } = startCli(labArgs(lab, state, '--json', ...(resume ? ['--resume'] : [])));
       const early = random() < 0.2;
-      const delay = early ? random() * startupMs : random() * (workMs / WANTED_KILLS);
+      const delay = early ? random() * startupMs : random() * (workMs / (2 * WANTED_KILLS));
       let stepDone: () => void = () => undefined;
       const firstStep = new Promise<void>((r) => (stepDone = r));
       child.stderr?.on('data', (chunk: Buffer) => {
