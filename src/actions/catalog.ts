@@ -297,6 +297,15 @@ export const GATE_ACTIONS: ReadonlySet<string> = new Set([
   'mailflow.check',
 ]);
 
+/**
+ * Actions whose scripts leave something in the powershell.exe that ran them which later scripts
+ * must not inherit. They run in a powershell.exe of their own also on a host with
+ * `powershell: persistent`.
+ * - `transportAgent.install`: the Exchange shell keeps the agent assembly locked until the process
+ *   ends (Exchange 2007 SDK), so the DLL could not be replaced while the shell lives.
+ */
+export const OWN_PROCESS_ACTIONS: ReadonlySet<string> = new Set(['transportAgent.install']);
+
 /** How an apply's exit code is read, per action. */
 export function classifyExit(action: string, exitCode: number): ExitClass {
   if (action === 'msi.install' || action === 'msi.uninstall') {

@@ -4,6 +4,7 @@
  * it. Transport trouble becomes a retryable error.
  */
 import { buildScript } from '../actions/build-script.js';
+import { OWN_PROCESS_ACTIONS } from '../actions/catalog.js';
 import { DeployError } from '../errors.js';
 import {
   readResultLines,
@@ -63,6 +64,7 @@ export async function runPhase(
   const raw = await transport.run(script, {
     timeoutMs,
     scriptName: scriptName(deps.runId, step.id, phase, host),
+    ...(OWN_PROCESS_ACTIONS.has(step.action) ? { ownProcess: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   const sentinel = readSentinel(raw.stdout);

@@ -5,7 +5,7 @@
  *
  * Meaningful: the runbook, the package, facts, version markers, which hosts exist, their
  * addresses and roles, and the order of hosts within a role (the first mps host runs the
- * Deployment Tool). Harmless: how a host is reached (port, user, auth, host key pin, transport),
+ * Deployment Tool). Harmless: how a host is reached (port, user, auth, host key pin, transport, powershell),
  * rollout tuning, the lab section, comments and formatting.
  */
 import { createHash } from 'node:crypto';
@@ -73,6 +73,7 @@ function diffHost(was: HostSpec, now: HostSpec, meaningful: string[], harmless: 
   changed(harmless, `${name} auth`, describeAuth(was.auth), describeAuth(now.auth));
   changed(harmless, `${name} hostKey`, was.hostKey, now.hostKey);
   changed(harmless, `${name} transport`, was.transport, now.transport);
+  changed(harmless, `${name} powershell`, was.powershell ?? 'per-step', now.powershell ?? 'per-step');
 }
 
 /**

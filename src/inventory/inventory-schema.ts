@@ -45,6 +45,7 @@ export const bool = z.boolean({ error: expected('true or false') });
 const port = integer(1, 65535, 'an integer 1-65535');
 const user = matching(USER_NAME, USER_NAME_TEXT);
 const transport = z.enum(['ssh', 'local'], { error: expected('"ssh" or "local"') });
+const powershell = z.enum(['per-step', 'persistent'], { error: expected('"per-step" or "persistent"') });
 const path = z.string({ error: expected('a path') }).min(1, { error: expected('a non-empty path') });
 
 const address = z.string({ error: expected(ADDRESS_TEXT) }).superRefine((value, ctx) => {
@@ -81,6 +82,7 @@ const host = strict(
     auth: auth.optional(),
     hostKey: matching(HOST_KEY, HOST_KEY_TEXT).optional(),
     transport: transport.optional(),
+    powershell: powershell.optional(),
     roles: z
       .array(role, { error: expected('a list of roles such as [mps]') })
       .min(1, { error: expected('at least one role') }),
@@ -108,8 +110,9 @@ export const inventorySchema = strict(
         port: port.optional(),
         auth: auth.optional(),
         transport: transport.optional(),
+        powershell: powershell.optional(),
       },
-      'a map of default host settings (user, port, auth, transport)',
+      'a map of default host settings (user, port, auth, transport, powershell)',
     ).optional(),
     // Which facts and lab settings exist is the runbook's (checked in `runbook-rules.ts`).
     facts: z

@@ -69,6 +69,7 @@ export function normalizeInventory(
       roles: [...new Set(host.roles)],
     };
     if (host.hostKey !== undefined) spec.hostKey = host.hostKey;
+    if ((host.powershell ?? defaults.powershell) === 'persistent') spec.powershell = 'persistent';
     return [spec];
   });
 

@@ -19,6 +19,12 @@ export interface HostSpec {
   hostKey?: string;
   /** `ssh` (default) or `local` when the tool runs on that Windows host itself. */
   transport: 'ssh' | 'local';
+  /**
+   * `persistent`: over SSH, one powershell.exe per connection runs the host's scripts one at a
+   * time (`src/remote/persistent-shell.ts`). Absent (`per-step` in YAML, the default): every
+   * script starts its own powershell.exe on its own exec channel.
+   */
+  powershell?: 'persistent';
   roles: Role[];
 }
 

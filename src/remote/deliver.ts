@@ -83,7 +83,7 @@ export function fromSftpPath(sftpPath: string): string {
 }
 
 /** The text of a command's `-EncodedCommand`, if it has one. */
-function encodedText(command: string): string | undefined {
+export function encodedText(command: string): string | undefined {
   const encoded = /-EncodedCommand\s+([A-Za-z0-9+/=]+)\s*$/i.exec(command);
   return encoded?.[1] ? decodeCommand(encoded[1]) : undefined;
 }
@@ -120,7 +120,7 @@ export function scriptFromCommand(
  * multiple of 4; an empty input decodes to an empty script, which is refused like any text that
  * does not start with a header.
  */
-function scriptFromStdin(stdin: string): { script: string } | { refused: string } {
+export function scriptFromStdin(stdin: string): { script: string } | { refused: string } {
   const base64 = stdin.replace(/[ \t\r\n]/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) return { refused: STDIN_REFUSED };
   const script = Buffer.from(base64, 'base64').toString('utf8');

@@ -9,7 +9,14 @@ export type TransportEvent =
   | { type: 'connected'; host: string; address: string; port: number; durationMs: number }
   | { type: 'connectFailed'; host: string; address: string; port: number; code: string; message: string }
   | { type: 'disconnected'; host: string; reason: 'closed' | 'dropped' }
-  | { type: 'exec'; host: string; scriptName: string; delivery: 'encoded' | 'stdin'; commandLength: number }
+  | {
+      type: 'exec';
+      host: string;
+      scriptName: string;
+      delivery: 'encoded' | 'stdin' | 'persistent';
+      /** The command line's length, or for `persistent` the length of the line sent to the shell. */
+      commandLength: number;
+    }
   | {
       type: 'execEnd';
       host: string;

@@ -12,10 +12,13 @@ import type { TransportLog } from './events.js';
 import type { HostKeyPolicy } from './host-keys.js';
 import { unlessAborted } from '../abortable.js';
 import { createSemaphore } from './semaphore.js';
+import { createShellPool, openPersistentShell } from './persistent-shell.js';
+import { encodeRequest } from '../remote/persistent-shell.js';
+import type { ClientChannel } from 'ssh2';
 import { CHANNEL_CLOSE_GRACE_MS, executeCommand, uploadFile, type CommandContext } from './ssh-command.js';
 import { ALGORITHMS, openSocket, toChannelError, toConnectError, toCredentials } from './ssh-config.js';
 import { DeployError } from '../errors.js';
-import type { RawResult, Transport } from './types.js';
+import type { RawResult, RunOptions, Transport } from './types.js';
 
 export interface SshTransportOptions {
   host: HostSpec;
@@ -151,6 +154,87 @@ export function createSshTransport(options: SshTransportOptions): Transport {
     };
   }
 
+  /** Opens an exec channel whose standard input stays open (node-ssh's execCommand ends it). */
+  const execChannel = (connection: Connection, command: string): Promise<ClientChannel> =>
+    new Promise((resolve, reject) => {
+      const client = connection.ssh.connection;
+      if (!client || connection.closed) return reject(new Error('the connection is closed'));
+      client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+
+  // `powershell: persistent`: each shell keeps a channel slot for its life; one slot is left for
+  // SFTP, so uploads never wait behind idle shells.
+  const shells = createShellPool(
+    (signal) =>
+      withConnection(
+        signal,
+        async (connection) => {
+          const release = await slots.acquire(signal).catch(() => undefined);
+          if (!release) return undefined;
+          try {
+            const shell = await openPersistentShell(
+              (command) => execChannel(connection, command),
+              () => connection.closed,
+            );
+            void shell.whenClosed.then(release);
+            return shell;
+          } catch (error) {
+            release();
+            throw error;
+          }
+        },
+        'starting the persistent PowerShell',
+      ),
+    Math.max(1, (options.maxChannels ?? 10) - 1),
+  );
+
+  async function runOnShell(
+    script: string,
+    runOptions: RunOptions,
+  ): Promise<Omit<RawResult, 'durationMs'> | undefined> {
+    const shell = await shells.take(runOptions.signal);
+    if (!shell) return undefined;
+    const { scriptName } = runOptions;
+    log({
+      type: 'exec',
+      host: host.name,
+      scriptName,
+      delivery: 'persistent',
+      commandLength: encodeRequest(script).length,
+    });
+    try {
+      return await shell.run(script, runOptions);
+    } finally {
+      shells.give(shell);
+    }
+  }
+
+  async function runOnChannel(
+    script: string,
+    runOptions: RunOptions,
+  ): Promise<Omit<RawResult, 'durationMs'> | undefined> {
+    const delivery = planDelivery(script);
+    const release = await slots.acquire(runOptions.signal).catch(() => undefined);
+    if (!release) return undefined;
+    let slotUntil: Promise<unknown> = Promise.resolve();
+    try {
+      return await withConnection(
+        runOptions.signal,
+        (connection) =>
+          executeCommand(
+            contextOf(connection, (until) => {
+              slotUntil = until;
+            }),
+            delivery,
+            runOptions,
+          ),
+        `running ${runOptions.scriptName}`,
+      );
+    } finally {
+      void slotUntil.then(release, release);
+    }
+  }
+
   const cancelledResult = (started: number): RawResult => ({
     exitCode: undefined,
     stdout: '',
@@ -170,41 +254,23 @@ export function createSshTransport(options: SshTransportOptions): Transport {
 
     async run(script, runOptions) {
       const started = Date.now();
-      const delivery = planDelivery(script);
-      const release = await slots.acquire(runOptions.signal).catch(() => undefined);
-      if (!release) return cancelledResult(started);
-      let slotUntil: Promise<unknown> = Promise.resolve();
-      try {
-        const result = await withConnection(
-          runOptions.signal,
-          (connection) =>
-            executeCommand(
-              contextOf(connection, (until) => {
-                slotUntil = until;
-              }),
-              delivery,
-              runOptions,
-            ),
-          `running ${runOptions.scriptName}`,
-        );
-        const raw: RawResult = result
-          ? { ...result, durationMs: Date.now() - started }
-          : cancelledResult(started);
-        log({
-          type: 'execEnd',
-          host: host.name,
-          scriptName: runOptions.scriptName,
-          exitCode: raw.exitCode,
-          durationMs: raw.durationMs,
-          timedOut: raw.timedOut,
-          cancelled: raw.cancelled,
-          dropped: raw.dropped,
-          truncatedBytes: raw.truncatedBytes ?? 0,
-        });
-        return raw;
-      } finally {
-        void slotUntil.then(release, release);
-      }
+      const onShell = host.powershell === 'persistent' && !runOptions.ownProcess;
+      const result = await (onShell ? runOnShell : runOnChannel)(script, runOptions);
+      const raw: RawResult = result
+        ? { ...result, durationMs: Date.now() - started }
+        : cancelledResult(started);
+      log({
+        type: 'execEnd',
+        host: host.name,
+        scriptName: runOptions.scriptName,
+        exitCode: raw.exitCode,
+        durationMs: raw.durationMs,
+        timedOut: raw.timedOut,
+        cancelled: raw.cancelled,
+        dropped: raw.dropped,
+        truncatedBytes: raw.truncatedBytes ?? 0,
+      });
+      return raw;
     },
 
     async upload(localPath, windowsPath, uploadOptions) {
@@ -275,6 +341,7 @@ export function createSshTransport(options: SshTransportOptions): Transport {
     async close() {
       const connection = current ?? (await connecting?.catch(() => undefined));
       if (!connection || connection.closed) return;
+      await shells.closeAll();
       connection.closing = true;
       connection.ssh.dispose();
       await Promise.race([

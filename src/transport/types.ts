@@ -9,6 +9,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Names the script in transport log events (run, step digest and phase; nothing secret). */
   scriptName: string;
+  /** Run in a powershell.exe of its own even on a `powershell: persistent` host (see `OWN_PROCESS_ACTIONS`). */
+  ownProcess?: boolean;
 }
 
 /** The raw outcome of one command, before the sentinel is read. */

@@ -13,6 +13,16 @@ import {
   scriptFromCommand,
 } from '../../src/remote/deliver.js';
 import { formatHeader, parseHeader } from '../../src/remote/header.js';
+import {
+  PERSISTENT_REFUSED,
+  decodeRequest,
+  encodeRequest,
+  endLines,
+  findEnd,
+  persistentBootstrap,
+  persistentCommand,
+  persistentNonce,
+} from '../../src/remote/persistent-shell.js';
 import type { Params } from '../../src/remote/header.js';
 import { SAMPLES } from './fixtures.js';
 import { errorsOf, parse } from './ps-tree.js';
@@ -133,5 +143,44 @@ describe('the stdin bootstrap', () => {
     expect(scriptFromCommand(other, base64(A_SCRIPT))).toEqual({
       error: 'the command runs an unknown stdin bootstrap',
     });
+  });
+});
+
+describe('the persistent shell bootstrap', () => {
+  const NONCE = '0123456789abcdef0123456789abcdef';
+  const bootstrap = persistentBootstrap(NONCE);
+
+  test('parses as PowerShell, uses nothing newer than 2.0, and fits any command line', () => {
+    expect(errorsOf(parse(bootstrap))).toEqual([]);
+    expect(findPs3Constructs(bootstrap)).toEqual([]);
+    expect(persistentCommand(NONCE).length).toBeLessThan(MAX_COMMAND_LINE / 2);
+  });
+
+  test('is recognised by its exact text only, and names its nonce', () => {
+    expect(persistentNonce(bootstrap)).toBe(NONCE);
+    expect(persistentNonce(bootstrap.replace('exit 0', 'exit 1'))).toBeUndefined();
+    expect(persistentNonce(STDIN_BOOTSTRAP)).toBeUndefined();
+    expect(() => persistentBootstrap('ABC')).toThrow('32 lowercase hex digits');
+  });
+
+  test('runs each script as a file written with a byte-order mark, and ends each with both end lines', () => {
+    expect(bootstrap).toContain('New-Object Text.UTF8Encoding $true');
+    expect(bootstrap).toContain('& $DRFile 2>&1');
+    expect(bootstrap).toContain(`[Console]::Error.WriteLine('${PERSISTENT_REFUSED}')`);
+    const end = endLines(NONCE, 3010);
+    expect(findEnd(`x\r\n${end.stdout}`, NONCE, 'stdout')).toEqual({
+      index: 3,
+      after: 3 + end.stdout.length,
+      exitCode: 3010,
+    });
+    expect(findEnd(end.stderr, NONCE, 'stderr')).toEqual({ index: 0, after: end.stderr.length });
+    expect(findEnd(end.stdout.slice(0, -2), NONCE, 'stdout')).toBeUndefined();
+  });
+
+  test('a request line reads back as the script, and anything else is refused', () => {
+    const script = A_SCRIPT + "$s = 'ünïcode'\r\n";
+    expect(decodeRequest(encodeRequest(script))).toEqual({ script });
+    expect(decodeRequest(base64('Write-Output 1\n'))).toEqual({ refused: PERSISTENT_REFUSED });
+    expect(decodeRequest('not base64!')).toEqual({ refused: PERSISTENT_REFUSED });
   });
 });

@@ -66,6 +66,22 @@ describe('inventory fingerprint and diff', () => {
     ]);
   });
 
+  test('powershell: persistent, in defaults or on a host, is harmless and keeps the fingerprint', () => {
+    const result = compare(
+      BASE.replace('  auth: { agent: true }', '  auth: { agent: true }\n  powershell: persistent'),
+    );
+    expect(result.sameFingerprint).toBe(true);
+    expect(result.meaningful).toEqual([]);
+    expect(result.harmless).toEqual(
+      ['mps-a', 'mps-b', 'hub-1'].map((h) => `host ${h} powershell changed: per-step → persistent`),
+    );
+    expect(
+      load(BASE.replace('roles: [exhub] }', 'roles: [exhub], powershell: persistent }')).hosts.map(
+        (h) => h.powershell,
+      ),
+    ).toEqual([undefined, undefined, 'persistent']);
+  });
+
   test('a role change is meaningful and changes the fingerprint', () => {
     const result = compare(
       BASE.replace('address: 10.0.0.2, roles: [mps]', 'address: 10.0.0.2, roles: [mps, webServices]'),

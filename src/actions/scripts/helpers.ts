@@ -62,7 +62,8 @@ const HELPERS: Record<string, string> = {
   RunProcess: `function RunProcess([string]$file, [string]$argLine, [string]$dir, [bool]$echo) {
   $out = [IO.Path]::GetTempFileName()
   $err = [IO.Path]::GetTempFileName()
-  $a = @{ FilePath = $file; Wait = $true; PassThru = $true; NoNewWindow = $true; RedirectStandardOutput = $out; RedirectStandardError = $err }
+  $in = [IO.Path]::GetTempFileName()
+  $a = @{ FilePath = $file; Wait = $true; PassThru = $true; NoNewWindow = $true; RedirectStandardInput = $in; RedirectStandardOutput = $out; RedirectStandardError = $err }
   if ($argLine) { $a['ArgumentList'] = $argLine }
   if ($dir) { $a['WorkingDirectory'] = $dir }
   try {
@@ -70,7 +71,7 @@ const HELPERS: Record<string, string> = {
     $script:ProcOut = @(Get-Content -LiteralPath $out)
     foreach ($l in @(Get-Content -LiteralPath $err)) { [Console]::Error.WriteLine('stderr: ' + $l) }
   } finally {
-    Remove-Item -LiteralPath $out, $err -Force -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $out, $err, $in -Force -ErrorAction SilentlyContinue
   }
   if ($p.ExitCode -eq $null) { throw ($file + ' ended without an exit code') }
   $script:ProcRc = [int]$p.ExitCode
