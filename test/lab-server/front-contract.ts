@@ -229,6 +229,54 @@ export function describeFrontContract(
       expect(scriptFiles(after)).toEqual([]);
     });
 
+    test('powershell: persistent runs every script through one shell, an own-process action on a channel of its own', async () => {
+      const { spec, password } = front.hostSpec(front.web);
+      const events: TransportEvent[] = [];
+      const transport = createSshTransport({
+        host: { ...spec, powershell: 'persistent' },
+        ...(password === undefined ? {} : { password }),
+        hostKeys: trustExactly({ [spec.name]: front.expectedFingerprint(front.web) }),
+        log: (event) => events.push(event),
+      });
+      const scripts = [
+        buildScript({ ...header(front.web, 'iis.reset', '', 'probe'), params: {} }),
+        buildScript({
+          ...header(front.web, 'service.restart', 'W3SVC', 'run'),
+          params: { timeoutSeconds: 5 },
+        }),
+        scriptFor(header(front.web, 'iis.reset', '', 'probe'), `# ${'padding '.repeat(1200)}`),
+      ];
+      const before = (await front.state()).events.length;
+      const codes: (number | undefined)[] = [];
+      try {
+        for (const [i, script] of scripts.entries()) {
+          const result = await transport.run(script, {
+            timeoutMs: 30_000,
+            scriptName: `persistent-${i}.ps1`,
+          });
+          codes.push(readSentinel(result.stdout)?.exitCode);
+          expect(result.stdout).not.toContain('__DR_END__');
+        }
+        const own = await transport.run(scripts[0]!, {
+          timeoutMs: 30_000,
+          scriptName: 'own-process.ps1',
+          ownProcess: true,
+        });
+        codes.push(readSentinel(own.stdout)?.exitCode);
+      } finally {
+        await transport.close();
+      }
+      expect(codes).toEqual([0, 0, 0, 0]);
+      const deliveries = events.flatMap((e) => (e.type === 'exec' ? [e.delivery] : []));
+      expect(deliveries).toEqual(['persistent', 'persistent', 'persistent', 'encoded']);
+      const after = await front.state();
+      const restart = after.events
+        .slice(before)
+        .filter((e) => e.host === front.web && e.action === 'service.restart');
+      expect(restart.map((e) => e.phase)).toEqual(['probe', 'apply', 'verify']);
+      expect(scriptFiles(after)).toEqual([]);
+    });
+
     extra?.(() => front);
   });
 }

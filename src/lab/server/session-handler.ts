@@ -1,12 +1,14 @@
 /**
- * Session channels of one authenticated connection: exec requests answered by the host model,
- * the SFTP subsystem, and OpenSSH's per-connection cap on concurrent sessions.
+ * Session channels of one authenticated connection: exec requests answered by the host model
+ * (one command, or a persistent PowerShell that runs a script per line of standard input), the
+ * SFTP subsystem, and OpenSSH's per-connection cap on concurrent sessions.
  */
 
 import type { Socket } from 'node:net';
 import type { Connection, ServerChannel } from 'ssh2';
 import { isStdinBootstrap } from '../../remote/deliver.js';
 import type { EstatePort, ExecOutcome } from './estate-port.js';
+import { persistentShellNonce, servePersistentShell } from './persistent-shell.js';
 import { serveSftp, type SftpBackend } from './sftp-handler.js';
 import { readStdin, stdinTooLong } from './stdin.js';
 
@@ -42,7 +44,10 @@ export function serveSessions(client: Connection, context: SessionContext): void
     session.once('close', () => open--);
     session.on('exec', (acceptExec, _rejectExec, info) => {
       const stream = acceptExec();
-      void runExec(stream, info.command, context);
+      const nonce = persistentShellNonce(info.command);
+      void (nonce === undefined
+        ? runExec(stream, info.command, context)
+        : runPersistentShell(stream, nonce, context));
     });
     session.on('sftp', (acceptSftp) => {
       const sftp = acceptSftp();
@@ -73,17 +78,44 @@ async function answer(
 }
 
 async function runExec(stream: ServerChannel, command: string, context: SessionContext): Promise<void> {
-  let outcome: ExecOutcome;
-  try {
-    const answered = await answer(stream, command, context);
-    if (!answered) return; // the channel broke off while its input was read
-    outcome = answered;
-  } catch (error) {
-    // A model bug must not look like a host answer: report it the way sshd reports its own failures.
-    const message = error instanceof Error ? error.message : String(error);
-    context.log(`${context.host}: simulator error: ${message}`);
-    outcome = { kind: 'exit', stdout: '', stderr: `lab simulator error: ${message}\n`, exitCode: 255 };
-  }
+  const outcome = await answer(stream, command, context).catch((error: unknown) =>
+    simulatorError(error, context),
+  );
+  if (!outcome) return; // the channel broke off while its input was read
+  await finish(stream, outcome, context);
+}
+
+/**
+ * The persistent shell: each line's script is answered on this channel, a model bug as a script
+ * that failed with 255; the channel ends as the shell does (exit 0 at the client's EOF).
+ */
+async function runPersistentShell(
+  stream: ServerChannel,
+  nonce: string,
+  context: SessionContext,
+): Promise<void> {
+  const end = await servePersistentShell({
+    nonce,
+    stdin: stream,
+    stdout: stream,
+    stderr: stream.stderr,
+    exec: (command, stdin) =>
+      context.estate
+        .exec(context.host, command, stdin)
+        .catch((error: unknown) => simulatorError(error, context)),
+  });
+  if (end) await finish(stream, end, context);
+}
+
+/** A model bug must not look like a host answer: report it the way sshd reports its own failures. */
+function simulatorError(error: unknown, context: SessionContext): ExecOutcome {
+  const message = error instanceof Error ? error.message : String(error);
+  context.log(`${context.host}: simulator error: ${message}`);
+  return { kind: 'exit', stdout: '', stderr: `lab simulator error: ${message}\n`, exitCode: 255 };
+}
+
+/** Delivers how a command (or a shell) ended: output, exit status and close, a drop, or nothing. */
+async function finish(stream: ServerChannel, outcome: ExecOutcome, context: SessionContext): Promise<void> {
   if (outcome.kind === 'hang') return; // the channel stays open until the client gives up
   if (!stream.writable) return; // the client closed the channel while the model worked
   if (outcome.kind === 'drop') {

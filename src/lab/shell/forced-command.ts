@@ -6,19 +6,24 @@
  *
  * Every session is a new process sharing one state file with all other hosts' sessions, so each
  * command runs as load → exec → save under an exclusive lock, and the answer is delivered only
- * after the lock is released (a hanging host must not block the estate).
+ * after the lock is released (a hanging host must not block the estate). A persistent PowerShell
+ * keeps its process for the whole shell, and each line's script takes the lock on its own, so
+ * other sessions run between the scripts of a shell.
  *
  * Differences from the ssh2 front, forced by sshd:
  * - Exit codes above 255 reach the client modulo 256 (a Unix exit status), as older
- *   Win32-OpenSSH builds misreport them; the `__RC__=` sentinel in stdout carries the real code.
+ *   Win32-OpenSSH builds misreport them; the `__RC__=` sentinel in stdout carries the real code
+ *   (and a persistent shell's end lines do, being text).
  * - Connection faults (refuse, down) can only act once sshd has accepted the session: the
- *   connection is cut at the first command instead of before the handshake.
+ *   connection is cut at the first command (in a persistent shell, at the next script) instead
+ *   of before the handshake.
  */
 
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isStdinBootstrap } from '../../remote/deliver.js';
 import type { EstatePort, ExecOutcome } from '../server/estate-port.js';
+import { persistentShellNonce, servePersistentShell } from '../server/persistent-shell.js';
 import type { SftpBackend } from '../server/sftp-handler.js';
 import { readStdin, stdinTooLong } from '../server/stdin.js';
 import { serveSftpOverStdio } from './sftp-stdio.js';
@@ -70,6 +75,8 @@ export async function runForcedCommand(options: ForcedCommandOptions): Promise<n
     await serveSftp(options);
     return 0;
   }
+  const nonce = persistentShellNonce(command);
+  if (nonce !== undefined) return runPersistentShell(nonce, options);
   let stdin: string | undefined;
   if (isStdinBootstrap(command)) {
     // Read before the lock: a slow client must not hold up the other hosts' sessions.
@@ -78,7 +85,16 @@ export async function runForcedCommand(options: ForcedCommandOptions): Promise<n
     if (read.kind === 'tooLong') return deliver(stdinTooLong(), options);
     stdin = read.text;
   }
-  const outcome = await withStateLock(options.statePath, async () => {
+  return deliver(await execLocked(options, command, stdin), options);
+}
+
+/** One command as load → connection-fault check → exec → save, under the state lock. */
+function execLocked(
+  options: ForcedCommandOptions,
+  command: string,
+  stdin: string | undefined,
+): Promise<ExecOutcome> {
+  return withStateLock(options.statePath, async () => {
     const estate = await options.openEstate();
     const fault = estate.connectFault(options.host);
     const result: ExecOutcome = fault
@@ -87,7 +103,21 @@ export async function runForcedCommand(options: ForcedCommandOptions): Promise<n
     await estate.flush();
     return result;
   });
-  return deliver(outcome, options);
+}
+
+/**
+ * The persistent shell: one process for all its lines, each script under the lock on its own
+ * and answered after the lock is released; exit 0 at the client's EOF.
+ */
+async function runPersistentShell(nonce: string, options: ForcedCommandOptions): Promise<number> {
+  const end = await servePersistentShell({
+    nonce,
+    stdin: options.stdin,
+    stdout: options.stdout,
+    stderr: options.stderr,
+    exec: (command, stdin) => execLocked(options, command, stdin),
+  });
+  return end ? deliver(end, options) : CONNECTION_LOST;
 }
 
 /** sshd hands the subsystem's configured command to the forced command. */
