@@ -66,15 +66,6 @@ export async function writeAll(handle: FileHandle, data: string | Buffer): Promi
 }
 
 /**
- * Appends `data` through an `O_APPEND` handle and fsyncs before resolving: when the promise
- * settles successfully the bytes are on disk.
- */
-export async function appendDurable(handle: FileHandle, data: string | Buffer): Promise<void> {
-  await writeAll(handle, data);
-  await handle.sync();
-}
-
-/**
  * Replaces `path` atomically: readers see the old content or the new, never a mix or an empty
  * file. Writes a temporary file beside the target (same file system, so `rename` is atomic),
  * fsyncs it, renames it over the target and fsyncs the directory.

@@ -1,7 +1,14 @@
 /**
- * The write-ahead journal: append-only JSON lines, each fsynced before its promise resolves.
+ * The write-ahead journal: append-only JSON lines, fsynced before their promise resolves.
  * Intent is on disk before a side effect starts, and the result after it ends, so a run killed
  * at any instant can tell "never started" from "started, outcome unknown" from "done".
+ *
+ * A step's result may be appended with `sync: false`: written (so a killed process has left it
+ * in the file) but fsynced with the next durable append, which comes before the next command is
+ * sent, or by {@link Journal.sync} (before a checkpoint, at close), and at most
+ * {@link LAZY_SYNC_MS} later in any case. An fsync covers every byte written before it, so what
+ * a power cut leaves is always a prefix of the journal: at worst a finished step without its
+ * result, which resume treats as "outcome unknown" and probes again, as after a crash mid-step.
  *
  * One writer at a time (the run lock guarantees it); appends from concurrent callers in this
  * process are serialized in call order. Format and recovery: see `journal-codec.ts`.
@@ -10,11 +17,20 @@ import { constants, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DeployError } from '../errors.js';
-import { appendDurable, errorCode, fsyncDir } from './fs-atomic.js';
+import { errorCode, fsyncDir, writeAll } from './fs-atomic.js';
 import { encodeEntries, recoverJournal, type Recovery } from './journal-codec.js';
 import type { JournalEntry, JournalInput } from './journal-types.js';
 
 export * from './journal-types.js';
+
+/** The longest an entry appended with `sync: false` waits for its fsync. */
+export const LAZY_SYNC_MS = 50;
+
+/** Options for {@link Journal.appendMany}. */
+export interface AppendOptions {
+  /** False: resolve once written, and fsync with the next durable append (see the module doc). Default true. */
+  sync?: boolean;
+}
 
 /** Options for {@link Journal.open}. */
 export interface JournalOptions {
@@ -83,9 +99,13 @@ export class Journal {
   #tail: Promise<unknown> = Promise.resolve();
   #waiting: {
     inputs: JournalInput[];
+    sync: boolean;
     resolve: (entries: JournalEntry[]) => void;
     reject: (error: unknown) => void;
   }[] = [];
+  /** Bytes written since the last fsync, and the timer that fsyncs them if nothing else does. */
+  #unsynced = false;
+  #syncTimer: NodeJS.Timeout | undefined;
   #failure: DeployError | undefined;
   #closed = false;
 
@@ -161,16 +181,54 @@ export class Journal {
    * Appends several entries with one write and one fsync (group commit). All or none: a reader
    * after a crash sees every entry of the batch or none of them.
    */
-  async appendMany(entries: readonly JournalInput[]): Promise<JournalEntry[]> {
+  async appendMany(entries: readonly JournalInput[], options: AppendOptions = {}): Promise<JournalEntry[]> {
     // Appends that arrive while a write is in flight (parallel lanes) share the next write and
     // fsync. Each caller still resolves only once its own entries are on disk, and a shared
     // write is one group, all-or-nothing, so every caller's batch stays all-or-nothing.
     return new Promise<JournalEntry[]>((resolve, reject) => {
-      this.#waiting.push({ inputs: [...entries], resolve, reject });
+      this.#waiting.push({ inputs: [...entries], sync: options.sync ?? true, resolve, reject });
       if (this.#waiting.length > 1) return; // the flush already scheduled takes this one too
-      const run = this.#tail.then(() => this.#flushWaiting());
-      this.#tail = run.catch(() => undefined);
+      void this.#enqueue(() => this.#flushWaiting()); // its failures reach each request
     });
+  }
+
+  /** Fsyncs what was appended with `sync: false` and is not on disk yet; resolves at once when nothing is. */
+  async sync(): Promise<void> {
+    await this.#enqueue(() => this.#syncNow());
+  }
+
+  /** Runs `work` after every write and fsync queued before it. */
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.#tail.then(work);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #syncNow(): Promise<void> {
+    if (!this.#unsynced || this.#closed) return;
+    if (this.#failure) throw this.#failure;
+    try {
+      await this.#handle.sync();
+    } catch (error) {
+      throw this.#fail(error);
+    }
+    this.#synced();
+  }
+
+  #synced(): void {
+    this.#unsynced = false;
+    clearTimeout(this.#syncTimer);
+    this.#syncTimer = undefined;
+  }
+
+  /** Refuses every later append: the file may now hold part of a write (reopening recovers the committed prefix). */
+  #fail(error: unknown): DeployError {
+    this.#failure = new DeployError('state', `could not write to the journal ${this.path}`, {
+      code: 'JOURNAL_WRITE_FAILED',
+      hint: 'check free disk space and permissions, then resume the run',
+      cause: error,
+    });
+    return this.#failure;
   }
 
   async #flushWaiting(): Promise<void> {
@@ -178,7 +236,11 @@ export class Journal {
     this.#waiting = [];
     let written: JournalEntry[];
     try {
-      written = await this.#write(batch.flatMap((request) => request.inputs));
+      const sync = batch.some((request) => request.sync);
+      written = await this.#write(
+        batch.flatMap((request) => request.inputs),
+        sync,
+      );
     } catch (error) {
       for (const request of batch) request.reject(error);
       return;
@@ -190,23 +252,23 @@ export class Journal {
     }
   }
 
-  async #write(inputs: JournalInput[]): Promise<JournalEntry[]> {
+  async #write(inputs: JournalInput[], sync: boolean): Promise<JournalEntry[]> {
     if (this.#closed)
       throw new DeployError('internal', `the journal ${this.path} is closed`, { code: 'JOURNAL_CLOSED' });
     if (this.#failure) throw this.#failure;
     if (inputs.length === 0) return [];
     const { text, entries } = encodeEntries(inputs, this.lastSeq + 1, this.#now().toISOString());
     try {
-      await appendDurable(this.#handle, text);
+      await writeAll(this.#handle, text);
+      if (sync) await this.#handle.sync();
     } catch (error) {
-      // The file may now hold part of this write; later appends would sit behind it. Refuse them
-      // all: reopening the journal recovers the committed prefix.
-      this.#failure = new DeployError('state', `could not write to the journal ${this.path}`, {
-        code: 'JOURNAL_WRITE_FAILED',
-        hint: 'check free disk space and permissions, then resume the run',
-        cause: error,
-      });
-      throw this.#failure;
+      throw this.#fail(error);
+    }
+    if (sync) this.#synced();
+    else if (!this.#unsynced) {
+      this.#unsynced = true;
+      this.#syncTimer = setTimeout(() => void this.sync().catch(() => undefined), LAZY_SYNC_MS);
+      this.#syncTimer.unref();
     }
     this.#entries.push(...entries.map((entry) => Object.freeze(entry)));
     return entries;
@@ -217,10 +279,10 @@ export class Journal {
     return [...this.#entries];
   }
 
-  /** Waits for pending appends, then closes the file. Idempotent. */
+  /** Waits for pending appends, fsyncs what is not on disk yet, then closes the file. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    await this.#tail;
+    await this.sync().catch(() => undefined);
     this.#closed = true;
     await this.#handle.close();
   }

@@ -154,7 +154,8 @@ async function runStep(
       ...extra,
     });
     for (const id of discharged) ledger.defer({ type: 'obligation.discharged', id, how: `step ${step.id}` });
-    await ledger.flush();
+    // The next command waits for its intent's fsync, which takes this group to disk too.
+    await ledger.flush({ sync: false });
     for (const id of discharged) deps.emit({ type: 'obligation', id, status: 'discharged', description: id });
     deps.emit({
       type: 'step.done',

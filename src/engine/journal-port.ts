@@ -1,10 +1,14 @@
 /**
  * What the engine needs from the journal: durable appends (the promise resolves once the entries
- * are fsynced; several entries go as one all-or-nothing group) and the entries so far.
+ * are fsynced, or with `sync: false` once written, fsynced with the next durable append; several
+ * entries go as one all-or-nothing group) and the entries so far.
  * `src/durability/journal.ts` implements it.
  */
 export interface JournalWriter {
-  appendMany(entries: readonly ({ type: string } & Record<string, unknown>)[]): Promise<unknown>;
+  appendMany(
+    entries: readonly ({ type: string } & Record<string, unknown>)[],
+    options?: { sync?: boolean },
+  ): Promise<unknown>;
   readAll(): readonly ({ type: string; seq: number } & Record<string, unknown>)[];
 }
 

@@ -1,7 +1,7 @@
 /**
  * The engine's view of a run, rebuilt from the journal on start and kept current as entries
  * are appended: which steps are done, values steps noted, open obligations, gate states.
- * Every append is durable before `record` resolves.
+ * Every append is durable before `record` resolves (a step's result: written, see `flush`).
  */
 import type { JournalWriter } from './journal-port.js';
 
@@ -51,11 +51,14 @@ export class Ledger {
     this.deferred.push(entry);
   }
 
-  /** Writes whatever is deferred, as one group. */
-  async flush(): Promise<void> {
+  /**
+   * Writes whatever is deferred, as one group. `sync: false` (a step's result): written, and
+   * fsynced with the next durable append, which comes before the next command is sent.
+   */
+  async flush(options: { sync?: boolean } = {}): Promise<void> {
     if (this.deferred.length === 0) return;
     const batch = this.deferred.splice(0);
-    await this.journal.appendMany(batch);
+    await this.journal.appendMany(batch, options);
     for (const e of batch) this.apply(e);
   }
 

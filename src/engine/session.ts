@@ -239,14 +239,17 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     const running = runMachine(deps, ledger, control, {
       facts,
       ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
-      checkpoint: (snapshot) =>
-        writer.save({
+      // The journal first: a checkpoint past a step must not reach the disk before its result.
+      checkpoint: async (snapshot) => {
+        await journal.sync();
+        await writer.save({
           machineId,
           machineVersion: base.runbookVersion,
           runbookVersion: base.runbookVersion,
           snapshot,
           savedAt: new Date().toISOString(),
-        }),
+        });
+      },
     });
     // Restoring the statechart started the stages in flight, which asked for their hosts:
     // now every other host.

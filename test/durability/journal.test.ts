@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globa
 import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeployError } from '../../src/errors.js';
-import { Journal, readJournal, type JournalInput } from '../../src/durability/journal.js';
+import { Journal, LAZY_SYNC_MS, readJournal, type JournalInput } from '../../src/durability/journal.js';
 import { makeTempDir } from './helpers.js';
 
 const intent = (stepId: string, attempt = 1): JournalInput => ({
@@ -32,6 +32,15 @@ beforeEach(() => {
 afterEach(() => temp.cleanup());
 
 const fixedClock = () => new Date('2024-05-01T10:00:00.000Z');
+
+/** Counts fsyncs through any FileHandle (the journal's own handle is private). */
+async function spyOnSync() {
+  const fs = await import('node:fs/promises');
+  const handle = await fs.open(path, 'a');
+  const proto = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
+  await handle.close();
+  return jest.spyOn(proto, 'sync');
+}
 
 describe('Journal', () => {
   test('appended entries read back identically, with consecutive seq and the clock time', async () => {
@@ -117,6 +126,45 @@ describe('Journal', () => {
       expect(sync).toHaveBeenCalledTimes(1);
       await journal.appendMany([result('s1'), intent('s2'), result('s2')]);
       expect(sync).toHaveBeenCalledTimes(2);
+    } finally {
+      sync.mockRestore();
+      await journal.close();
+    }
+  });
+
+  test('a sync: false append is written at once and fsynced with the next durable append', async () => {
+    const journal = await Journal.open(path);
+    const sync = await spyOnSync();
+    try {
+      await journal.appendMany([result('s1')], { sync: false });
+      expect(sync).toHaveBeenCalledTimes(0);
+      expect(readJournal(path).entries.map((e) => e.type)).toEqual(['step.result']);
+      await journal.append(intent('s2'));
+      expect(sync).toHaveBeenCalledTimes(1);
+      await journal.sync(); // nothing left unsynced: no fsync
+      expect(sync).toHaveBeenCalledTimes(1);
+    } finally {
+      sync.mockRestore();
+      await journal.close();
+    }
+  });
+
+  test('a sync: false append is fsynced within LAZY_SYNC_MS when nothing else comes, and by sync() or close()', async () => {
+    const sync = await spyOnSync();
+    const journal = await Journal.open(path);
+    try {
+      await journal.appendMany([result('s1')], { sync: false });
+      await journal.appendMany([result('s2')], { sync: false });
+      expect(sync).toHaveBeenCalledTimes(0);
+      for (let i = 0; i < 40 && sync.mock.calls.length === 0; i++)
+        await new Promise((r) => setTimeout(r, LAZY_SYNC_MS / 2));
+      expect(sync).toHaveBeenCalledTimes(1);
+      await journal.appendMany([result('s3')], { sync: false });
+      await journal.sync();
+      expect(sync).toHaveBeenCalledTimes(2);
+      await journal.appendMany([result('s4')], { sync: false });
+      await journal.close();
+      expect(sync).toHaveBeenCalledTimes(3);
     } finally {
       sync.mockRestore();
       await journal.close();
