@@ -2,6 +2,15 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Every `.ps1` file on any host of a lab state: a script that landed on a disk. */
+export function scriptFiles(state: { hosts: Record<string, { files?: unknown }> }): string[] {
+  return Object.entries(state.hosts).flatMap(([name, host]) =>
+    Object.keys((host.files ?? {}) as Record<string, unknown>)
+      .filter((path) => /\.ps1$/i.test(path))
+      .map((path) => `${name}: ${path}`),
+  );
+}
+
 /** The lab state file under `stateDir`, or undefined when no `--lab` run saved one. */
 export function labStateFile(stateDir: string): string | undefined {
   const dir = join(stateDir, 'lab');

@@ -19,6 +19,7 @@ import { trustExactly } from '../../src/transport/host-keys.js';
 import { createSshTransport } from '../../src/transport/ssh.js';
 import type { Transport } from '../../src/transport/types.js';
 import { SAMPLES } from '../actions/fixtures.js';
+import { scriptFiles } from '../helpers/lab-state.js';
 
 export interface FrontFixture {
   /** An `mps` host and a `webServices` host of the estate. */
@@ -42,15 +43,6 @@ export function header(host: string, action: string, target: string, phase: Scri
 function hostState(state: LabState, name: string): HostState {
   const key = Object.keys(state.hosts).find((k) => k.toLowerCase() === name.toLowerCase());
   return state.hosts[key ?? name]!;
-}
-
-/** Every `.ps1` file on any host of the model: a script that landed on a disk. */
-export function scriptFiles(state: LabState): string[] {
-  return Object.entries(state.hosts).flatMap(([name, host]) =>
-    Object.keys(host.files)
-      .filter((path) => /\.ps1$/i.test(path))
-      .map((path) => `${name}: ${path}`),
-  );
 }
 
 function fileSize(host: HostState, windowsPath: string): number | undefined {

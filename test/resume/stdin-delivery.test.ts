@@ -8,18 +8,10 @@ import { planDelivery } from '../../src/remote/deliver.js';
 import { parseHeader } from '../../src/remote/header.js';
 import type { Transport } from '../../src/transport/types.js';
 import { engineRun } from './engine-harness.js';
+import { scriptFiles } from '../helpers/lab-state.js';
 import { makeLabDir, readLabState, type LabDir } from './helpers.js';
 
 const STEP = 'rpcHttpConfig/hmc-web-a/install-rpchttpconfigtool.msi';
-
-/** Every `.ps1` file on any simulated host: a script that landed on a disk. */
-function scriptFiles(stateDir: string): string[] {
-  return Object.entries(readLabState(stateDir).hosts).flatMap(([host, state]) =>
-    Object.keys(state.files as Record<string, unknown>)
-      .filter((path) => /\.ps1$/i.test(path))
-      .map((path) => `${host}: ${path}`),
-  );
-}
 
 /** Records how each script was delivered, and every upload's destination. */
 function recording(seen: { kinds: Map<string, Set<string>>; uploads: string[] }) {
@@ -64,7 +56,7 @@ describe('long scripts on standard input', () => {
     expect(seen.kinds.get('encoded')?.size).toBeGreaterThan(0);
     expect(seen.uploads.length).toBeGreaterThan(0);
     expect(seen.uploads.filter((path) => !/\.msi$/i.test(path))).toEqual([]);
-    expect(scriptFiles(state)).toEqual([]);
+    expect(scriptFiles(readLabState(state))).toEqual([]);
   }, 90_000);
 
   test('a host that finds no script on stdin fails the step (exit 1, resumable), and nothing is applied', async () => {
