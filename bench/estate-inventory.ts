@@ -22,7 +22,14 @@ export function shapeFor(hosts: number): EstateShape {
   };
 }
 
-export function estateYaml(shape: EstateShape, packageDir: string, port: number): string {
+export type PowershellMode = 'per-step' | 'persistent';
+
+export function estateYaml(
+  shape: EstateShape,
+  packageDir: string,
+  port: number,
+  powershell: PowershellMode,
+): string {
   const n = shape.hosts;
   const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
   const mps = clamp(Math.round(n / 50), 2, 10);
@@ -48,6 +55,7 @@ export function estateYaml(shape: EstateShape, packageDir: string, port: number)
     'defaults:',
     '  user: administrator',
     `  auth: { passwordEnv: ${PASSWORD_ENV} }`,
+    `  powershell: ${powershell}`,
     'hosts:',
     ...lines,
     'rollout:',

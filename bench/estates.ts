@@ -17,7 +17,7 @@ import { writeStandinPackage } from '../src/lab/package/generate.js';
 import { loadInventory } from '../src/inventory/load-inventory.js';
 import { planStages } from '../src/plan/build-plan.js';
 import { criticalPath, type LabEvent } from './critical-path.js';
-import { estateYaml, PASSWORD_ENV, shapeFor } from './estate-inventory.js';
+import { estateYaml, PASSWORD_ENV, shapeFor, type PowershellMode } from './estate-inventory.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const LAB_PORT = 2222;
@@ -38,6 +38,8 @@ export interface EstateFigures {
   snapshotBytes: number;
   /** Per stage of the timed run: its wall (stage.start → stage.done) and its critical-path share. */
   stages: { id: string; wallMs: number; criticalPathMs: number }[];
+  /** The timed run again with `powershell: per-step` (the default), when asked for. */
+  perStep?: { wallMs: number; criticalPathMs: number; ratio: number };
 }
 
 /** `ulimit -n` the children get: raised to WANT_FDS when the hard limit allows (1,000 hosts need ~2 fds each per side). */
@@ -122,11 +124,11 @@ async function withLab<T>(
   }
 }
 
-async function prepare(hosts: number, dir: string): Promise<string> {
+async function prepare(hosts: number, dir: string, powershell: PowershellMode): Promise<string> {
   const packageDir = join(dir, 'package');
   await writeStandinPackage(packageDir);
-  const inventoryFile = join(dir, `estate-${hosts}.yaml`);
-  await writeFile(inventoryFile, estateYaml(shapeFor(hosts), packageDir, LAB_PORT));
+  const inventoryFile = join(dir, `estate-${hosts}-${powershell}.yaml`);
+  await writeFile(inventoryFile, estateYaml(shapeFor(hosts), packageDir, LAB_PORT, powershell));
   return inventoryFile;
 }
 
@@ -138,15 +140,20 @@ function sizeOf(path: string): number {
   }
 }
 
+/**
+ * UR6 on `hosts` simulated hosts with `powershell: persistent`: a timed run and a zero-duration
+ * run. With `perStepToo`, also a timed run with `powershell: per-step` (`perStep` in the figures).
+ */
 export async function benchEstate(
   hosts: number,
   timeScale: number,
   log: (line: string) => void,
+  options: { perStepToo?: boolean } = {},
 ): Promise<EstateFigures> {
   process.env[PASSWORD_ENV] ??= 'bench-lab-password';
   const dir = await mkdtemp(join(tmpdir(), `bench-estate-${hosts}-`));
   try {
-    const inventoryFile = await prepare(hosts, dir);
+    const inventoryFile = await prepare(hosts, dir, 'persistent');
     const inventory = await loadInventory(inventoryFile);
     const runbook = RUNBOOKS[inventory.runbook]!;
     const stages = await planStages(runbook, inventory, { ur5Installed: false, upgradedFromHmc40: true });
@@ -173,7 +180,22 @@ export async function benchEstate(
     if (zero.value.exitCode !== 0)
       throw new Error(`estate ${hosts}: zero run failed: ${String(zero.value.message)}`);
     const zeroWall = Number(zero.value.wallMs);
+    let perStep: EstateFigures['perStep'];
+    if (options.perStepToo) {
+      log(`estate ${hosts}: timed run, powershell: per-step`);
+      const perStepFile = await prepare(hosts, dir, 'per-step');
+      const run = await withLab(perStepFile, timeScale, (endpoints) =>
+        orchestrate(perStepFile, join(dir, 'state-per-step'), endpoints, 'fresh'),
+      );
+      if (run.value.exitCode !== 0)
+        throw new Error(`estate ${hosts}: per-step run failed: ${String(run.value.message)}`);
+      const perStepCp = criticalPath(stages, run.events, timeScale).totalMs;
+      const wallMs = Number(run.value.wallMs);
+      perStep = { wallMs, criticalPathMs: perStepCp, ratio: wallMs / perStepCp };
+      log(`estate ${hosts}: per-step wall ${wallMs.toFixed(0)} ms, critical path ${perStepCp.toFixed(0)} ms`);
+    }
     return {
+      ...(perStep ? { perStep } : {}),
       hosts,
       timeScale,
       hostSteps,
@@ -213,7 +235,7 @@ export async function benchResume(hosts: number, log: (line: string) => void): P
   process.env[PASSWORD_ENV] ??= 'bench-lab-password';
   const dir = await mkdtemp(join(tmpdir(), `bench-resume-${hosts}-`));
   try {
-    const inventoryFile = await prepare(hosts, dir);
+    const inventoryFile = await prepare(hosts, dir, 'persistent');
     const inventory = await loadInventory(inventoryFile);
     const stages = await planStages(RUNBOOKS[inventory.runbook]!, inventory, {
       ur5Installed: false,

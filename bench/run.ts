@@ -33,7 +33,11 @@ async function main(): Promise<void> {
   });
   const estates: EstateFigures[] = [];
   for (const hosts of sizes)
-    estates.push(await benchEstate(hosts, smoke ? 0.002 : hosts >= 1000 ? 0.01 : 0.02, log));
+    estates.push(
+      await benchEstate(hosts, smoke ? 0.002 : hosts >= 1000 ? 0.01 : 0.02, log, {
+        perStepToo: hosts === 100,
+      }),
+    );
   const largest = Math.max(...sizes);
   const resume = smoke ? undefined : await benchResume(largest, log);
   const checkpoint = await checkpointCost(smoke ? 200 : 2000);
@@ -43,11 +47,13 @@ async function main(): Promise<void> {
     floorSameWorkMs: r(transport.floorSameWorkMs, 0),
     floorThreeTripsMs: r(transport.floorThreeTripsMs, 0),
     oursMs: r(transport.oursMs, 0),
+    oursPerStepMs: r(transport.oursPerStepMs, 0),
     ansibleMs: r(transport.ansibleMs, 0),
     ansibleControlPersistMs: r(transport.ansibleControlPersistMs, 0),
     ratios: {
       oursToFloor: r(transport.oursMs / transport.floorMs),
       oursToSameWorkFloor: r(transport.oursMs / transport.floorSameWorkMs),
+      oursPerStepToFloor: r(transport.oursPerStepMs / transport.floorMs),
       ansibleToOurs: r(transport.ansibleMs === null ? null : transport.ansibleMs / transport.oursMs),
       ansibleControlPersistToOurs: r(
         transport.ansibleControlPersistMs === null
@@ -55,6 +61,11 @@ async function main(): Promise<void> {
           : transport.ansibleControlPersistMs / transport.oursMs,
       ),
       ansibleToFloor: r(transport.ansibleMs === null ? null : transport.ansibleMs / transport.floorMs),
+      ansibleControlPersistToOursPerStep: r(
+        transport.ansibleControlPersistMs === null
+          ? null
+          : transport.ansibleControlPersistMs / transport.oursPerStepMs,
+      ),
       ansibleControlPersistToFloor: r(
         transport.ansibleControlPersistMs === null
           ? null
@@ -76,6 +87,13 @@ async function main(): Promise<void> {
       journalBytesPerStep: r(e.journalBytesPerStep, 0),
       snapshotBytes: e.snapshotBytes,
       stages: e.stages,
+      perStep: e.perStep
+        ? {
+            wallMs: r(e.perStep.wallMs, 0),
+            criticalPathMs: r(e.perStep.criticalPathMs, 0),
+            ratio: r(e.perStep.ratio, 3),
+          }
+        : null,
     })),
     resumeStartMs: r(resume?.resumeFirstCommandMs, 0),
     resume: resume ?? null,
@@ -91,13 +109,14 @@ async function main(): Promise<void> {
     `  floor (node-ssh, 20 x true/host)          ${result.floorMs} ms`,
     `  floor, 1 encoded run per step             ${result.floorSameWorkMs} ms`,
     `  floor, 3 encoded commands per step        ${result.floorThreeTripsMs} ms`,
-    `  deploy-rollup engine (${transport.oursCommands} commands)      ${result.oursMs} ms  (${result.ratios.oursToFloor}x floor, ${result.ratios.oursToSameWorkFloor}x same-work floor)`,
+    `  deploy-rollup, powershell: persistent      ${result.oursMs} ms  (${result.ratios.oursToFloor}x floor, ${result.ratios.oursToSameWorkFloor}x same-work floor; ${transport.oursCommands} commands)`,
+    `  deploy-rollup, powershell: per-step        ${result.oursPerStepMs} ms  (${result.ratios.oursPerStepToFloor}x floor)`,
     `  ansible-playbook, no reuse                ${result.ansibleMs ?? 'unavailable'} ms`,
-    `  ansible-playbook, ControlPersist          ${result.ansibleControlPersistMs ?? 'unavailable'} ms  (${result.ratios.ansibleControlPersistToOurs ?? '-'}x ours)`,
-    'UR6 (no UR5) on simulated estates:',
+    `  ansible-playbook, ControlPersist          ${result.ansibleControlPersistMs ?? 'unavailable'} ms  (${result.ratios.ansibleControlPersistToOurs ?? '-'}x ours, ${result.ratios.ansibleControlPersistToOursPerStep ?? '-'}x ours per-step)`,
+    'UR6 (no UR5) on simulated estates, powershell: persistent:',
     ...result.estates.map(
       (e) =>
-        `  ${e.hosts} hosts (${e.hostSteps} steps, x${e.timeScale}): wall ${e.wallMs} ms / critical path ${e.criticalPathMs} ms = ${e.ratio}; zero-duration ${e.zeroDurationWallMs} ms = ${e.overheadPerStepMs} ms/step; RSS orchestrator ${e.peakRssMb} MB, lab ${e.labPeakRssMb} MB; journal ${e.journalBytesPerStep} B/step, snapshot ${e.snapshotBytes} B`,
+        `  ${e.hosts} hosts (${e.hostSteps} steps, x${e.timeScale}): wall ${e.wallMs} ms / critical path ${e.criticalPathMs} ms = ${e.ratio}${e.perStep ? ` (per-step: ${e.perStep.wallMs} / ${e.perStep.criticalPathMs} ms = ${e.perStep.ratio})` : ''}; zero-duration ${e.zeroDurationWallMs} ms = ${e.overheadPerStepMs} ms/step; RSS orchestrator ${e.peakRssMb} MB, lab ${e.labPeakRssMb} MB; journal ${e.journalBytesPerStep} B/step, snapshot ${e.snapshotBytes} B`,
     ),
     `resume after SIGKILL halfway (${resume?.hosts ?? '-'} hosts): first command ${resume ? r(resume.resumeFirstCommandMs, 0) : '-'} ms, first step command ${resume ? r(resume.resumeFirstStepCommandMs, 0) : '-'} ms after process start`,
     `checkpoint: journal append (fsync) ${checkpoint.appendMs} ms, ${checkpoint.concurrentAppendMs} ms/entry with 10 lanes; snapshot save ${checkpoint.snapshotSaveMs} ms`,

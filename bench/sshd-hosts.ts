@@ -25,9 +25,36 @@ export interface SshdHosts {
  * The forced command. Builtins only for a plain command (`true`); an encoded deploy-rollup
  * script is decoded just far enough to read its header's phase. A long script comes as the
  * engine's stdin bootstrap (recognised by its first line) with the script, base64 of its UTF-8
- * text, on standard input: its first 600 base64 characters hold the header.
+ * text, on standard input: its first 600 base64 characters hold the header. The persistent
+ * PowerShell's bootstrap (`powershell: persistent`) reads one such line per script until EOF and
+ * ends each answer with the end lines of `src/remote/persistent-shell.ts`.
  */
+const PERSISTENT_PL = String.raw`$|=1; my $n=shift;
+sub b64 { my $s=shift; $s=~tr|A-Za-z0-9+/||cd; $s=~tr|A-Za-z0-9+/| -_|; my $r=""; while ($s=~/(.{1,60})/gs) { $r.=unpack("u", chr(32+length($1)*3/4).$1) } $r }
+while (my $l=<STDIN>) {
+  my $h=b64(substr($l,0,600));
+  if ($h=~/phase=probe/) { print "DR:state=pending
+" } elsif ($h=~/phase=verify/) { print "DR:state=done
+" }
+  elsif ($h=~/phase=run/) { print join("
+", qw(__PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0)), "
+" }
+  print "__RC__=0
+"; print STDERR "__DR_END__=$n
+"; print "__DR_END__=$n 0
+";
+}`;
+
 const FORCE_SH = `#!/bin/sh
+PERSISTENT_PL='${PERSISTENT_PL}'
+answer() {
+  case "$1" in
+    *phase=probe*) echo DR:state=pending ;;
+    *phase=verify*) echo DR:state=done ;;
+    *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
+  esac
+  echo __RC__=0
+}
 case "$SSH_ORIGINAL_COMMAND" in
   *-EncodedCommand*)
     # Shortest-prefix removal: dash's longest-match "##* " is quadratic on a 4 KB command line.
@@ -36,13 +63,14 @@ case "$SSH_ORIGINAL_COMMAND" in
     head=$(printf %.800s "\${SSH_ORIGINAL_COMMAND#*-EncodedCommand }" | base64 -d 2>/dev/null)
     case "$head" in
       "# deploy-rollup/1 stdin:"*) head=$(head -c 600 | base64 -d 2>/dev/null) ;;
+      "# deploy-rollup/1 persistent:"*)
+        # A persistent interpreter, as powershell.exe is: perl (perl-base, in every Debian) reads
+        # one script per line until EOF, with no process per script. Its base64 is uudecode's
+        # alphabet swapped in (perl-base has no MIME::Base64).
+        nonce=\${head#*__DR_END__=}
+        exec perl -e "$PERSISTENT_PL" "\${nonce%%[!0-9a-f]*}" ;;
     esac
-    case "$head" in
-      *phase=probe*) echo DR:state=pending ;;
-      *phase=verify*) echo DR:state=done ;;
-      *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
-    esac
-    echo __RC__=0 ;;
+    answer "$head" ;;
   /usr/lib/openssh/sftp-server) exec /usr/lib/openssh/sftp-server ;;
   *) exec /bin/sh -c "$SSH_ORIGINAL_COMMAND" ;;
 esac

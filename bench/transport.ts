@@ -21,7 +21,10 @@ export interface TransportFigures {
   floorSameWorkMs: number;
   /** 60 encoded commands per host (probe, apply, verify per step): a step as three round trips. */
   floorThreeTripsMs: number;
+  /** The engine with `powershell: persistent`: one powershell.exe per host takes every script. */
   oursMs: number;
+  /** The engine with `powershell: per-step` (the default): one exec channel and process per script. */
+  oursPerStepMs: number;
   /** Remote commands the engine sent (preflight inspect + 1 per step). */
   oursCommands: number;
   ansibleMs: number | null;
@@ -57,44 +60,50 @@ export async function benchTransport(options: {
     );
 
     await mkdir(join(work, 'pkg'));
-    const yaml = [
-      'runbook: kb979704',
-      `package: ${join(work, 'pkg')}`,
-      'defaults:',
-      `  user: ${fleet.user}`,
-      `  auth: { keyFile: ${fleet.keyFile} }`,
-      'hosts:',
-      ...fleet.hosts.map((h) => `  ${h.name}: { address: 127.0.0.1, port: ${h.port}, roles: [mps] }`),
-      '',
-    ].join('\n');
-    const inventoryFile = join(work, 'bench.yaml');
-    await writeFile(inventoryFile, yaml);
-    const inventory = parseInventory(yaml, inventoryFile);
     const endpoints = Object.fromEntries(
       fleet.hosts.map((h) => [h.name, { address: '127.0.0.1', port: h.port, fingerprint: h.fingerprint }]),
     );
     let oursCommands = 0;
-    const oursRuns = await sequence(options.repeats, async (i) => {
-      let commands = 0;
-      const started = performance.now();
-      const result = await runEngine({
-        inventory,
-        runbook: benchRunbook(steps),
-        stateDir: join(work, `state-${i}`),
-        mode: 'fresh',
-        endpoints,
-        lab: false,
-        onEvent: (e) => {
-          if (e.type === 'command') commands++;
-        },
+    const ours = async (powershell: 'per-step' | 'persistent'): Promise<number> => {
+      const yaml = [
+        'runbook: kb979704',
+        `package: ${join(work, 'pkg')}`,
+        'defaults:',
+        `  user: ${fleet.user}`,
+        `  auth: { keyFile: ${fleet.keyFile} }`,
+        `  powershell: ${powershell}`,
+        'hosts:',
+        ...fleet.hosts.map((h) => `  ${h.name}: { address: 127.0.0.1, port: ${h.port}, roles: [mps] }`),
+        '',
+      ].join('\n');
+      const inventoryFile = join(work, `bench-${powershell}.yaml`);
+      await writeFile(inventoryFile, yaml);
+      const inventory = parseInventory(yaml, inventoryFile);
+      const runs = await sequence(options.repeats, async (i) => {
+        let commands = 0;
+        const started = performance.now();
+        const result = await runEngine({
+          inventory,
+          runbook: benchRunbook(steps),
+          stateDir: join(work, `state-${powershell}-${i}`),
+          mode: 'fresh',
+          endpoints,
+          lab: false,
+          onEvent: (e) => {
+            if (e.type === 'command') commands++;
+          },
+        });
+        const wall = performance.now() - started;
+        if (result.exitCode !== 0) throw new Error(`engine run (${powershell}) failed: ${result.message}`);
+        oursCommands = commands;
+        return wall;
       });
-      const wall = performance.now() - started;
-      if (result.exitCode !== 0) throw new Error(`engine run failed: ${result.message}`);
-      oursCommands = commands;
+      const wall = median(runs);
+      log(`transport: ours, powershell: ${powershell}, ${wall.toFixed(0)} ms (${oursCommands} commands)`);
       return wall;
-    });
-    const oursMs = median(oursRuns);
-    log(`transport: ours ${oursMs.toFixed(0)} ms (${oursCommands} commands)`);
+    };
+    const oursPerStepMs = await ours('per-step');
+    const oursMs = await ours('persistent');
 
     let ansibleMs: number | null = null;
     let ansibleControlPersistMs: number | null = null;
@@ -114,6 +123,7 @@ export async function benchTransport(options: {
       floorSameWorkMs,
       floorThreeTripsMs,
       oursMs,
+      oursPerStepMs,
       oursCommands,
       ansibleMs,
       ansibleControlPersistMs,
