@@ -39,7 +39,7 @@ interface InFlight {
 export interface PersistentShell {
   /** False once the channel closed or a script was stopped: the shell takes no more scripts. */
   readonly alive: boolean;
-  /** Runs one script; never rejects. `durationMs` is the caller's to add. */
+  /** Runs one script (one at a time); never rejects. `durationMs` is the caller's to add. */
   run(script: string, options: RunOptions): Promise<Omit<RawResult, 'durationMs'>>;
   /** Ends the shell (EOF, then close); resolves when the channel closed, or after a grace period. */
   close(): Promise<void>;
@@ -115,7 +115,18 @@ export async function openPersistentShell(
     whenClosed,
 
     async run(script, options) {
-      if (!alive || current) throw new Error('the persistent shell is not ready for a script');
+      if (current) throw new Error('the persistent shell already runs a script');
+      // Closed before the script could be sent (the host ended it, or a stop): it did not run,
+      // but say "dropped", so the engine probes before any retry, as for a lost connection.
+      if (!alive)
+        return {
+          exitCode: undefined,
+          stdout: '',
+          stderr: '',
+          timedOut: false,
+          cancelled: false,
+          dropped: true,
+        };
       const streamRead = (): StreamRead => ({ tail: createTailBuffer(), pending: '', ended: false });
       const stdout = streamRead();
       const stderr = streamRead();

@@ -109,7 +109,8 @@ describe('the persistent shell client', () => {
     expect(result).toMatchObject({ timedOut: true, cancelled: false, exitCode: undefined });
     expect(channel.closed).toBe(true);
     expect(shell.alive).toBe(false);
-    await expect(shell.run(SCRIPT, opts)).rejects.toThrow('not ready');
+    await expect(shell.run(SCRIPT, opts)).resolves.toMatchObject({ dropped: true, exitCode: undefined });
+    expect(channel.written).toHaveLength(1); // nothing sent on a closed shell
   });
 
   test('powershell.exe ending mid-script gives its exit status, not a drop', async () => {
