@@ -12,6 +12,9 @@ import type { Stage } from '../src/plan/types.js';
 import { HOST_CONCURRENCY } from '../src/engine/bounded.js';
 
 export interface LabEvent {
+  seq: number;
+  /** The seq of the first event of a `run` command's phases. */
+  command?: number;
   start: number;
   end: number | null;
   action: string;
@@ -114,4 +117,51 @@ export function criticalPath(stages: Stage[], events: LabEvent[], timeScale: num
   const sequential = SEQUENTIAL.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0);
   const tail = Math.max(...TAIL_REGIONS.map((r) => r.reduce((sum, id) => sum + (byStage.get(id) ?? 0), 0)));
   return { totalMs: preflight + sequential + tail, stageMs: Object.fromEntries(byStage) };
+}
+
+/** Where a serial chain's time goes between the lab's commands (see {@link chainGaps}). */
+export interface ChainGaps {
+  commands: number;
+  /** Mean time from one command's end to the host's next command's start: orchestrator, journal, transport. */
+  gapMs: number;
+  /** Mean time a command took on the lab beyond its phases' nominal durations. */
+  labLatenessMs: number;
+}
+
+/**
+ * The commands of `stage` (steps whose id starts with `stage/`), host by host, from the lab's
+ * own event times: what each one took beyond its nominal duration, and the gap before the next
+ * command on the same host. For the rolling hub chain that gap is the per-step overhead.
+ */
+export function chainGaps(events: LabEvent[], stage: string, timeScale: number): ChainGaps {
+  const commands = new Map<number, { host: string; start: number; end: number; nominal: number }>();
+  for (const e of events) {
+    if (!e.step.startsWith(`${stage}/`)) continue;
+    const key = e.command ?? e.seq;
+    const end = e.end ?? e.start;
+    const command = commands.get(key) ?? { host: e.host, start: e.start, end, nominal: 0 };
+    command.start = Math.min(command.start, e.start);
+    command.end = Math.max(command.end, end);
+    command.nominal += nominalDurationMs(e.action, e.phase) * timeScale;
+    commands.set(key, command);
+  }
+  const list = [...commands.values()].sort((a, b) => a.start - b.start);
+  let lateness = 0;
+  let gaps = 0;
+  let gapCount = 0;
+  const lastEnd = new Map<string, number>();
+  for (const command of list) {
+    lateness += command.end - command.start - command.nominal;
+    const previous = lastEnd.get(command.host);
+    if (previous !== undefined) {
+      gaps += command.start - previous;
+      gapCount++;
+    }
+    lastEnd.set(command.host, command.end);
+  }
+  return {
+    commands: list.length,
+    gapMs: gapCount === 0 ? 0 : gaps / gapCount,
+    labLatenessMs: list.length === 0 ? 0 : lateness / list.length,
+  };
 }

@@ -16,7 +16,7 @@ import { RUNBOOKS } from '../runbooks/index.js';
 import { writeStandinPackage } from '../src/lab/package/generate.js';
 import { loadInventory } from '../src/inventory/load-inventory.js';
 import { planStages } from '../src/plan/build-plan.js';
-import { criticalPath, type LabEvent } from './critical-path.js';
+import { chainGaps, criticalPath, type ChainGaps, type LabEvent } from './critical-path.js';
 import { estateYaml, PASSWORD_ENV, shapeFor, type PowershellMode } from './estate-inventory.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,8 +38,10 @@ export interface EstateFigures {
   snapshotBytes: number;
   /** Per stage of the timed run: its wall (stage.start → stage.done) and its critical-path share. */
   stages: { id: string; wallMs: number; criticalPathMs: number }[];
+  /** The rolling hub chain (`oofAgent`) of the timed run, from the lab's event times. */
+  hubChain: ChainGaps;
   /** The timed run again with `powershell: per-step` (the default), when asked for. */
-  perStep?: { wallMs: number; criticalPathMs: number; ratio: number };
+  perStep?: { wallMs: number; criticalPathMs: number; ratio: number; hubChain: ChainGaps };
 }
 
 /** `ulimit -n` the children get: raised to WANT_FDS when the hard limit allows (1,000 hosts need ~2 fds each per side). */
@@ -191,10 +193,16 @@ export async function benchEstate(
         throw new Error(`estate ${hosts}: per-step run failed: ${String(run.value.message)}`);
       const perStepCp = criticalPath(stages, run.events, timeScale).totalMs;
       const wallMs = Number(run.value.wallMs);
-      perStep = { wallMs, criticalPathMs: perStepCp, ratio: wallMs / perStepCp };
+      perStep = {
+        wallMs,
+        criticalPathMs: perStepCp,
+        ratio: wallMs / perStepCp,
+        hubChain: chainGaps(run.events, 'oofAgent', timeScale),
+      };
       log(`estate ${hosts}: per-step wall ${wallMs.toFixed(0)} ms, critical path ${perStepCp.toFixed(0)} ms`);
     }
     return {
+      hubChain: chainGaps(timed.events, 'oofAgent', timeScale),
       ...(perStep ? { perStep } : {}),
       hosts,
       timeScale,

@@ -4,6 +4,7 @@
  * a short run for CI (< 30 s, no Ansible, one small estate). Progress goes to stderr.
  * Other flags: `--no-ansible`, `--sizes 12,100`.
  */
+import type { ChainGaps } from './critical-path.js';
 import { benchEstate, benchResume, fileLimit, type EstateFigures } from './estates.js';
 import { checkpointCost } from './checkpoint-cost.js';
 import { benchTransport } from './transport.js';
@@ -15,6 +16,12 @@ const valueOf = (flag: string): string | undefined =>
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const r = (x: number | null | undefined, d = 2): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(d));
+
+const chain = (c: ChainGaps) => ({
+  commands: c.commands,
+  gapMs: r(c.gapMs),
+  labLatenessMs: r(c.labLatenessMs),
+});
 
 async function main(): Promise<void> {
   const smoke = has('--smoke');
@@ -87,11 +94,13 @@ async function main(): Promise<void> {
       journalBytesPerStep: r(e.journalBytesPerStep, 0),
       snapshotBytes: e.snapshotBytes,
       stages: e.stages,
+      hubChain: chain(e.hubChain),
       perStep: e.perStep
         ? {
             wallMs: r(e.perStep.wallMs, 0),
             criticalPathMs: r(e.perStep.criticalPathMs, 0),
             ratio: r(e.perStep.ratio, 3),
+            hubChain: chain(e.perStep.hubChain),
           }
         : null,
     })),
@@ -116,7 +125,7 @@ async function main(): Promise<void> {
     'UR6 (no UR5) on simulated estates, powershell: persistent:',
     ...result.estates.map(
       (e) =>
-        `  ${e.hosts} hosts (${e.hostSteps} steps, x${e.timeScale}): wall ${e.wallMs} ms / critical path ${e.criticalPathMs} ms = ${e.ratio}${e.perStep ? ` (per-step: ${e.perStep.wallMs} / ${e.perStep.criticalPathMs} ms = ${e.perStep.ratio})` : ''}; zero-duration ${e.zeroDurationWallMs} ms = ${e.overheadPerStepMs} ms/step; RSS orchestrator ${e.peakRssMb} MB, lab ${e.labPeakRssMb} MB; journal ${e.journalBytesPerStep} B/step, snapshot ${e.snapshotBytes} B`,
+        `  ${e.hosts} hosts (${e.hostSteps} steps, x${e.timeScale}): wall ${e.wallMs} ms / critical path ${e.criticalPathMs} ms = ${e.ratio}${e.perStep ? ` (per-step: ${e.perStep.wallMs} / ${e.perStep.criticalPathMs} ms = ${e.perStep.ratio})` : ''}; hub chain: ${e.hubChain.commands} commands, ${e.hubChain.gapMs} ms between, ${e.hubChain.labLatenessMs} ms late on the lab; zero-duration ${e.zeroDurationWallMs} ms = ${e.overheadPerStepMs} ms/step; RSS orchestrator ${e.peakRssMb} MB, lab ${e.labPeakRssMb} MB; journal ${e.journalBytesPerStep} B/step, snapshot ${e.snapshotBytes} B`,
     ),
     `resume after SIGKILL halfway (${resume?.hosts ?? '-'} hosts): first command ${resume ? r(resume.resumeFirstCommandMs, 0) : '-'} ms, first step command ${resume ? r(resume.resumeFirstStepCommandMs, 0) : '-'} ms after process start`,
     `checkpoint: journal append (fsync) ${checkpoint.appendMs} ms, ${checkpoint.concurrentAppendMs} ms/entry with 10 lanes; snapshot save ${checkpoint.snapshotSaveMs} ms`,
