@@ -103,8 +103,7 @@ export class Journal {
     resolve: (entries: JournalEntry[]) => void;
     reject: (error: unknown) => void;
   }[] = [];
-  /** Bytes written since the last fsync, and the timer that fsyncs them if nothing else does. */
-  #unsynced = false;
+  /** Set while bytes written since the last fsync wait for one: fsyncs them if nothing else does. */
   #syncTimer: NodeJS.Timeout | undefined;
   #failure: DeployError | undefined;
   #closed = false;
@@ -178,13 +177,14 @@ export class Journal {
   }
 
   /**
-   * Appends several entries with one write and one fsync (group commit). All or none: a reader
-   * after a crash sees every entry of the batch or none of them.
+   * Appends several entries with one write and one fsync (group commit; no fsync with
+   * `sync: false`). All or none: a reader after a crash sees every entry of the batch or none.
    */
   async appendMany(entries: readonly JournalInput[], options: AppendOptions = {}): Promise<JournalEntry[]> {
     // Appends that arrive while a write is in flight (parallel lanes) share the next write and
-    // fsync. Each caller still resolves only once its own entries are on disk, and a shared
-    // write is one group, all-or-nothing, so every caller's batch stays all-or-nothing.
+    // fsync (made if any of them asks for it). Each caller still resolves only once its own
+    // entries are written as asked, and a shared write is one group, all-or-nothing, so every
+    // caller's batch stays all-or-nothing.
     return new Promise<JournalEntry[]>((resolve, reject) => {
       this.#waiting.push({ inputs: [...entries], sync: options.sync ?? true, resolve, reject });
       if (this.#waiting.length > 1) return; // the flush already scheduled takes this one too
@@ -205,7 +205,7 @@ export class Journal {
   }
 
   async #syncNow(): Promise<void> {
-    if (!this.#unsynced || this.#closed) return;
+    if (this.#syncTimer === undefined || this.#closed) return;
     if (this.#failure) throw this.#failure;
     try {
       await this.#handle.sync();
@@ -216,7 +216,6 @@ export class Journal {
   }
 
   #synced(): void {
-    this.#unsynced = false;
     clearTimeout(this.#syncTimer);
     this.#syncTimer = undefined;
   }
@@ -236,10 +235,9 @@ export class Journal {
     this.#waiting = [];
     let written: JournalEntry[];
     try {
-      const sync = batch.some((request) => request.sync);
       written = await this.#write(
         batch.flatMap((request) => request.inputs),
-        sync,
+        batch.some((request) => request.sync),
       );
     } catch (error) {
       for (const request of batch) request.reject(error);
@@ -265,11 +263,7 @@ export class Journal {
       throw this.#fail(error);
     }
     if (sync) this.#synced();
-    else if (!this.#unsynced) {
-      this.#unsynced = true;
-      this.#syncTimer = setTimeout(() => void this.sync().catch(() => undefined), LAZY_SYNC_MS);
-      this.#syncTimer.unref();
-    }
+    else this.#syncTimer ??= setTimeout(() => void this.sync().catch(() => undefined), LAZY_SYNC_MS).unref();
     this.#entries.push(...entries.map((entry) => Object.freeze(entry)));
     return entries;
   }
