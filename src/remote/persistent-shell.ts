@@ -85,6 +85,11 @@ export function encodeRequest(script: string): string {
   return `${Buffer.from(script, 'utf8').toString('base64')}\n`;
 }
 
+/** The length of {@link encodeRequest}'s line, without encoding (for log events). */
+export function requestLength(script: string): number {
+  return 4 * Math.ceil(Buffer.byteLength(script, 'utf8') / 3) + 1;
+}
+
 /** The script a line holds, read as the shell reads it, or the shell's refusal. */
 export function decodeRequest(line: string): { script: string } | { refused: string } {
   const read = scriptFromStdin(line);

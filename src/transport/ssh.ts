@@ -13,7 +13,7 @@ import type { HostKeyPolicy } from './host-keys.js';
 import { unlessAborted } from '../abortable.js';
 import { createSemaphore } from './semaphore.js';
 import { createShellPool, openPersistentShell } from './persistent-shell.js';
-import { encodeRequest } from '../remote/persistent-shell.js';
+import { requestLength } from '../remote/persistent-shell.js';
 import type { ClientChannel } from 'ssh2';
 import { CHANNEL_CLOSE_GRACE_MS, executeCommand, uploadFile, type CommandContext } from './ssh-command.js';
 import { ALGORITHMS, openSocket, toChannelError, toConnectError, toCredentials } from './ssh-config.js';
@@ -200,7 +200,7 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       host: host.name,
       scriptName,
       delivery: 'persistent',
-      commandLength: encodeRequest(script).length,
+      commandLength: requestLength(script),
     });
     try {
       return await shell.run(script, runOptions);

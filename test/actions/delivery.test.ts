@@ -22,6 +22,7 @@ import {
   persistentBootstrap,
   persistentCommand,
   persistentNonce,
+  requestLength,
 } from '../../src/remote/persistent-shell.js';
 import type { Params } from '../../src/remote/header.js';
 import { SAMPLES } from './fixtures.js';
@@ -180,6 +181,8 @@ describe('the persistent shell bootstrap', () => {
   test('a request line reads back as the script, and anything else is refused', () => {
     const script = A_SCRIPT + "$s = 'ünïcode'\r\n";
     expect(decodeRequest(encodeRequest(script))).toEqual({ script });
+    for (const text of ['', 'a', 'ab', 'abc', script, A_SCRIPT.repeat(37)])
+      expect(requestLength(text)).toBe(encodeRequest(text).length);
     expect(decodeRequest(base64('Write-Output 1\n'))).toEqual({ refused: PERSISTENT_REFUSED });
     expect(decodeRequest('not base64!')).toEqual({ refused: PERSISTENT_REFUSED });
   });
