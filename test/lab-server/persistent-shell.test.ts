@@ -11,7 +11,8 @@ import type { ClientChannel } from 'ssh2';
 import { buildScript } from '../../src/actions/build-script.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
-import type { ExecOutcome } from '../../src/lab/server/estate-port.js';
+import type { EstatePort, ExecOutcome } from '../../src/lab/server/estate-port.js';
+import type { Inventory } from '../../src/inventory/types.js';
 import { MAX_LINE_BYTES } from '../../src/lab/server/persistent-shell.js';
 import { startLabServer, type LabServer } from '../../src/lab/server/ssh-server.js';
 import { runForcedCommand, type ShellEstate } from '../../src/lab/shell/forced-command.js';
@@ -168,16 +169,16 @@ function watch(channel: ClientChannel, nonce: string): RawShell {
   return { channel, output, closed, waitFor: (count) => until(output, subscribe, answered(count, nonce)) };
 }
 
-describe('the persistent shell on the in-process ssh2 front', () => {
-  const inventory = makeInventory([MPS, 'hmc-web-b'], { passwordEnv: 'LAB_TEST_PASSWORD' });
-  const faults = parseFaults(
-    `- { kind: fail, host: ${MPS}, action: msi.install, phase: apply, times: 1, exitCode: 1603 }\n`,
-    'faults.yaml',
-  );
-  const estate = Estate.create(inventory, { faults });
-  let lab: LabServer;
-  let client: ssh2.Client;
-
+/**
+ * For the describe block calling it: a lab ssh2 server for `estate` and one raw client of its
+ * MPS host; returns how to run a command on a new channel of that client.
+ */
+function rawShellsOn(
+  estate: EstatePort,
+  inventory: Inventory,
+): (command: string, nonce?: string) => Promise<RawShell> {
+  let lab: LabServer | undefined;
+  let client: ssh2.Client | undefined;
   beforeAll(async () => {
     lab = await startLabServer(estate, inventory, { bind: 'ephemeral', password: PASSWORD });
     client = await connectRaw(lab.endpoints[MPS]!.port);
@@ -186,13 +187,24 @@ describe('the persistent shell on the in-process ssh2 front', () => {
     client?.end();
     await lab?.close();
   });
+  return (command, nonce) => execRaw(client!, command, nonce);
+}
+
+describe('the persistent shell on the in-process ssh2 front', () => {
+  const inventory = makeInventory([MPS, 'hmc-web-b'], { passwordEnv: 'LAB_TEST_PASSWORD' });
+  const faults = parseFaults(
+    `- { kind: fail, host: ${MPS}, action: msi.install, phase: apply, times: 1, exitCode: 1603 }\n`,
+    'faults.yaml',
+  );
+  const estate = Estate.create(inventory, { faults });
+  const openShell = rawShellsOn(estate, inventory);
 
   const eventsSince = (before: number): string[] =>
     estate.state.events.slice(before).map((e) => `${e.host} ${e.action} ${e.phase}`);
 
   test('scripts sent together on one channel run in order, each answered with its sentinel and an end line carrying its full exit code', async () => {
     const before = estate.state.events.length;
-    const shell = await execRaw(client, persistentCommand(NONCE));
+    const shell = await openShell(persistentCommand(NONCE));
     shell.channel.write(
       encodeRequest(script('complus.disable', 'probe', 'p/1')) +
         encodeRequest(script('msi.install', 'apply', 'p/2')) +
@@ -217,7 +229,7 @@ describe('the persistent shell on the in-process ssh2 front', () => {
 
   test('a line that holds no deploy-rollup script is refused with exit code 1 and the shell goes on reading', async () => {
     const before = estate.state.events.length;
-    const shell = await execRaw(client, persistentCommand(NONCE));
+    const shell = await openShell(persistentCommand(NONCE));
     shell.channel.write('this is not base64\n');
     shell.channel.write(`${Buffer.from("Write-Output '__RC__=0'\n").toString('base64')}\n`);
     shell.channel.write(encodeRequest(script('iis.reset', 'probe', 'r/1')));
@@ -238,7 +250,7 @@ describe('the persistent shell on the in-process ssh2 front', () => {
   });
 
   test("the client's EOF ends the shell with exit status 0, after every line sent before it is answered", async () => {
-    const shell = await execRaw(client, persistentCommand(NONCE));
+    const shell = await openShell(persistentCommand(NONCE));
     shell.channel.end(
       encodeRequest(script('iis.reset', 'probe', 'e/1')) +
         encodeRequest(script('complus.disable', 'probe', 'e/2')),
@@ -250,7 +262,7 @@ describe('the persistent shell on the in-process ssh2 front', () => {
 
   test('the shell for another nonce writes end lines with that nonce only', async () => {
     const other = 'fedcba9876543210fedcba9876543210';
-    const shell = await execRaw(client, persistentCommand(other), other);
+    const shell = await openShell(persistentCommand(other), other);
     shell.channel.write(encodeRequest(script('iis.reset', 'probe', 'n/1')));
     await shell.waitFor(1);
     expect(shell.output.stdout).not.toContain(NONCE);
@@ -264,7 +276,7 @@ describe('the persistent shell on the in-process ssh2 front', () => {
     ['a bootstrap with the marker only', `${PERSISTENT_MARKER} runs whatever\n`],
   ])('%s is answered as an unknown command and no line of its input is run', async (_what, text) => {
     const before = estate.state.events.length;
-    const shell = await execRaw(client, `${POWERSHELL} -EncodedCommand ${encodeCommand(text)}`);
+    const shell = await openShell(`${POWERSHELL} -EncodedCommand ${encodeCommand(text)}`);
     shell.channel.write(encodeRequest(script('iis.reset', 'probe', 'w/1')));
     expect(await within(shell.closed, WAIT_MS, 'still open')).toBe(1);
     expect(readSentinel(shell.output.stdout)?.exitCode).toBe(1);
@@ -277,24 +289,14 @@ describe('the persistent shell on the in-process ssh2 front', () => {
 describe('the persistent shell on the ssh2 front when a script does not end', () => {
   const estate = new FakeEstate([MPS]);
   const inventory = makeInventory(estate.hostNames(), { passwordEnv: 'LAB_TEST_PASSWORD' });
-  let lab: LabServer;
-  let client: ssh2.Client;
-
-  beforeAll(async () => {
-    lab = await startLabServer(estate, inventory, { bind: 'ephemeral', password: PASSWORD });
-    client = await connectRaw(lab.endpoints[MPS]!.port);
-  });
-  afterAll(async () => {
-    client?.end();
-    await lab?.close();
-  });
+  const openShell = rawShellsOn(estate, inventory);
 
   test('a client that closes the channel mid-script gets no answer and no later line is run', async () => {
     estate.scripts.length = 0;
     let release: (outcome: ExecOutcome) => void = () => undefined;
     estate.behaviour = (_host, action) =>
       action === 'iis.reset' ? new Promise((resolve) => (release = resolve)) : undefined;
-    const shell = await execRaw(client, persistentCommand(NONCE));
+    const shell = await openShell(persistentCommand(NONCE));
     shell.channel.write(
       encodeRequest(headerScript(MPS, 'iis.reset', '')) +
         encodeRequest(headerScript(MPS, 'complus.start', 'X')),
@@ -313,7 +315,7 @@ describe('the persistent shell on the ssh2 front when a script does not end', ()
     estate.scripts.length = 0;
     estate.behaviour = (_host, action) =>
       action === 'iis.reset' ? Promise.resolve({ kind: 'hang' }) : undefined;
-    const shell = await execRaw(client, persistentCommand(NONCE));
+    const shell = await openShell(persistentCommand(NONCE));
     shell.channel.write(
       encodeRequest(headerScript(MPS, 'complus.start', 'X')) +
         encodeRequest(headerScript(MPS, 'iis.reset', '')) +
