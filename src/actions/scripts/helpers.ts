@@ -187,25 +187,30 @@ const HELPERS: Record<string, string> = {
 /** Helper names in a stable order (definitions are emitted in this order). */
 export const HELPER_NAMES: readonly string[] = Object.keys(HELPERS);
 
-function calls(text: string, name: string): boolean {
-  return new RegExp(`(^|[^A-Za-z0-9_$-])${name}($|[^A-Za-z0-9_-])`).test(text);
+/**
+ * The names a text calls: each run of name characters not preceded by one or by `$` (so
+ * `$FindAgent` is a variable, and `Get-FindAgent` another command). One pass, whatever the
+ * number of helpers.
+ */
+function calledNames(text: string): Set<string> {
+  return new Set(text.match(/(?<![A-Za-z0-9_$-])[A-Za-z0-9_-]+/g));
 }
+
+/** Each helper with the helpers it calls, transitively (itself included). */
+const CLOSURES = new Map<string, ReadonlySet<string>>(
+  HELPER_NAMES.map((name) => {
+    const closure = new Set([name]);
+    for (const walked of closure)
+      for (const called of calledNames(HELPERS[walked] ?? ''))
+        if (Object.hasOwn(HELPERS, called)) closure.add(called);
+    return [name, closure];
+  }),
+);
 
 /** The helper definitions a body needs, dependencies included, in library order. */
 export function helpersFor(body: string): string {
   const needed = new Set<string>();
-  let frontier = [body];
-  for (let round = 0; round < HELPER_NAMES.length && frontier.length > 0; round++) {
-    const next: string[] = [];
-    for (const name of HELPER_NAMES) {
-      if (needed.has(name)) continue;
-      if (frontier.some((text) => calls(text, name))) {
-        needed.add(name);
-        next.push(HELPERS[name] ?? '');
-      }
-    }
-    frontier = next;
-  }
+  for (const name of calledNames(body)) for (const helper of CLOSURES.get(name) ?? []) needed.add(helper);
   return HELPER_NAMES.filter((n) => needed.has(n))
     .map((n) => HELPERS[n] ?? '')
     .join('\n');
