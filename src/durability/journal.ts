@@ -17,7 +17,7 @@ import { constants, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DeployError } from '../errors.js';
-import { errorCode, fsyncDir, writeAll } from './fs-atomic.js';
+import { errorCode, fsyncDir, writeAllSync } from './fs-atomic.js';
 import { encodeEntries, recoverJournal, type Recovery } from './journal-codec.js';
 import type { JournalEntry, JournalInput } from './journal-types.js';
 
@@ -257,7 +257,9 @@ export class Journal {
     if (inputs.length === 0) return [];
     const { text, entries } = encodeEntries(inputs, this.lastSeq + 1, this.#now().toISOString());
     try {
-      await writeAll(this.#handle, text);
+      // The write is synchronous (a page-cache copy), the fsync is not: appends arriving during
+      // it share the next one.
+      writeAllSync(this.#handle.fd, text);
       if (sync) await this.#handle.sync();
     } catch (error) {
       throw this.#fail(error);
