@@ -1,3 +1,4 @@
+import { describe, expect, it } from '@jest/globals';
 import { helpersFor } from '../../src/actions/scripts/helpers.js';
 
 /** The helper names `helpersFor` emitted, in order. */
