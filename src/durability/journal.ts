@@ -97,6 +97,8 @@ export class Journal {
   readonly #now: () => Date;
   readonly #entries: JournalEntry[];
   #tail: Promise<unknown> = Promise.resolve();
+  /** Works {@link Journal.#enqueue} has queued that have not settled. */
+  #queued = 0;
   #waiting: {
     inputs: JournalInput[];
     sync: boolean;
@@ -197,10 +199,15 @@ export class Journal {
     await this.#enqueue(() => this.#syncNow());
   }
 
-  /** Runs `work` after every write and fsync queued before it. */
+  /**
+   * Runs `work` after every write and fsync queued before it; at once when none is, so an
+   * append's bytes are in the file and its fsync under way when `appendMany` returns (the caller
+   * can build its next command while the disk works).
+   */
   #enqueue(work: () => Promise<void>): Promise<void> {
-    const run = this.#tail.then(work);
-    this.#tail = run.catch(() => undefined);
+    const run = this.#queued === 0 ? work() : this.#tail.then(work);
+    this.#queued++;
+    this.#tail = run.catch(() => undefined).finally(() => this.#queued--);
     return run;
   }
 

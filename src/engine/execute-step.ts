@@ -222,7 +222,7 @@ async function runStep(
   const outcome = await withRetry(
     async () => {
       const attempt = ledger.attempts(step.id) + 1;
-      await ledger.record({
+      const intent = ledger.record({
         type: 'step.intent',
         stepId: step.id,
         host: step.host,
@@ -233,8 +233,14 @@ async function runStep(
       let exitCode: number;
       let output: string;
       try {
-        if (step.action === 'package.upload') await uploadPackageFile(deps, step, params, signal);
-        const applied = await runPhase(deps, step, 'apply', params, signal ? { signal } : {});
+        if (step.action === 'package.upload') {
+          await intent;
+          await uploadPackageFile(deps, step, params, signal);
+        }
+        const applied = await runPhase(deps, step, 'apply', params, {
+          after: intent,
+          ...(signal ? { signal } : {}),
+        });
         exitCode = applied.exitCode;
         output = applied.output + applied.stderr;
       } catch (error) {

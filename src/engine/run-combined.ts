@@ -68,7 +68,7 @@ export async function runCombined(
   const applied = await withRetry<Applied>(
     async () => {
       const attempt = ledger.attempts(step.id) + 1;
-      await ledger.record({
+      const intent = ledger.record({
         type: 'step.intent',
         stepId: step.id,
         host: step.host,
@@ -80,7 +80,10 @@ export async function runCombined(
       let exitCode: number;
       let stderr: string;
       try {
-        const result = await runPhase(deps, step, 'run', params, signal ? { signal } : {});
+        const result = await runPhase(deps, step, 'run', params, {
+          after: intent,
+          ...(signal ? { signal } : {}),
+        });
         sections = result.sections ?? {};
         exitCode = result.exitCode;
         stderr = result.stderr;

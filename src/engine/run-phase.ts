@@ -40,23 +40,39 @@ function scriptName(runId: string, stepId: string, phase: ScriptPhase, host: str
   return `${runId}-${digest}-${phase}.ps1`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
+export interface RunPhaseOptions {
+  /** Another host than the step's (a check that spans hosts). */
+  host?: string;
+  signal?: AbortSignal;
+  /**
+   * The journal write the command must follow (its step's intent): the script is built while
+   * it is fsynced, and sent only once it is on disk. A rejection is thrown as is.
+   */
+  after?: Promise<unknown>;
+}
+
 export async function runPhase(
   deps: EngineDeps,
   step: PlanStep,
   phase: ScriptPhase,
   params: Params,
-  options: { host?: string; signal?: AbortSignal } = {},
+  options: RunPhaseOptions = {},
 ): Promise<PhaseResult> {
   const host = options.host ?? step.host;
-  const script = buildScript({
-    run: deps.runId,
-    step: step.id,
-    action: step.action,
-    phase,
-    host,
-    target: step.target,
-    params,
-  });
+  let script: string;
+  try {
+    script = buildScript({
+      run: deps.runId,
+      step: step.id,
+      action: step.action,
+      phase,
+      host,
+      target: step.target,
+      params,
+    });
+  } finally {
+    await options.after;
+  }
   const transport = deps.transport(host);
   // A `run` may apply, so it gets an apply's time.
   const timeoutMs =

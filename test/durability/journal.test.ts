@@ -199,6 +199,26 @@ describe('Journal', () => {
     }
   });
 
+  test('an append to an idle journal is in the file, its fsync started, when appendMany returns; appends meanwhile share the next fsync', async () => {
+    const journal = await Journal.open(path);
+    const sync = await spyOnSync();
+    try {
+      const first = journal.append(intent('s1'));
+      // No await yet: the caller may build its command while the disk works.
+      expect(readJournal(path).entries.map((e) => e.type)).toEqual(['step.intent']);
+      expect(sync).toHaveBeenCalledTimes(1);
+      const second = journal.append(intent('s2'));
+      const third = journal.append(intent('s3'));
+      expect(readJournal(path).entries).toHaveLength(1); // they wait for the fsync in flight
+      await Promise.all([first, second, third]);
+      expect(sync).toHaveBeenCalledTimes(2);
+      expect(readJournal(path).entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    } finally {
+      sync.mockRestore();
+      await journal.close();
+    }
+  });
+
   test('concurrent appends get distinct consecutive seq in call order', async () => {
     const journal = await Journal.open(path);
     const written = await Promise.all(
