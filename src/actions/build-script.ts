@@ -13,7 +13,8 @@
  *
  * Every value from the plan enters as a single-quoted literal (psLiteral), once.
  *
- * `phase: 'run'` composes the action's three bodies into one script (see {@link buildScript}).
+ * `phase: 'run'` composes the action's three bodies into one script, `phase: 'applyVerify'` its
+ * apply and verify (see {@link buildScript}).
  */
 import {
   formatHeader,
@@ -75,7 +76,8 @@ export function buildScript(input: ScriptInput): string {
     throw new TypeError(
       `phase must be one of ${SCRIPT_PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`,
     );
-  if (input.phase === 'run') return buildRunScript({ ...input, phase: input.phase });
+  if (input.phase === 'run' || input.phase === 'applyVerify')
+    return buildRunScript({ ...input, phase: input.phase });
   const body = scriptFor(input.action, input.phase, input.target, input.params);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (
@@ -134,17 +136,28 @@ function block(name: string, body: string): string {
  * engine gives it, so a failed apply is not verified, as with separate scripts). Each phase's
  * output is a section (`__PHASE__=`, `__PHASE_RC__=`, see `src/remote/header.ts`); the script
  * exits with the apply's exit code, or the probe's when nothing was applied.
+ *
+ * The `applyVerify` script is the same without the probe (the engine probed already): the
+ * apply, and the verify after an apply that succeeded.
  */
-function buildRunScript(input: ScriptInput & { phase: 'run' }): string {
+function buildRunScript(input: ScriptInput & { phase: 'run' | 'applyVerify' }): string {
   const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
-  const [probe, apply, verify] = [body('probe'), body('apply'), body('verify')];
+  const withProbe = input.phase === 'run';
+  const [probe, apply, verify] = [withProbe ? body('probe') : '', body('apply'), body('verify')];
   // Most actions verify with their probe: one block then serves both, keeping the script short
   // enough for -EncodedCommand.
-  const verifyBlock = verify === probe ? '$DRProbe' : '$DRVerify';
+  const verifyBlock = withProbe && verify === probe ? '$DRProbe' : '$DRVerify';
+  const applyThenVerify = lines(
+    "DRPhase 'apply' $DRApply",
+    '$rc = $DRRun.rc',
+    `if (@(${successCodes(input.action).join(', ')}) -contains $rc) { DRPhase 'verify' ${verifyBlock} }`,
+  );
   return (
     lines(
       formatHeader(input),
-      `# ${input.action}: probe; if not done, apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`,
+      withProbe
+        ? `# ${input.action}: probe; if not done, apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`
+        : `# ${input.action}: apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`,
       "$ErrorActionPreference = 'Stop'",
       '$rc = 1',
       TRAP,
@@ -153,16 +166,18 @@ function buildRunScript(input: ScriptInput & { phase: 'run' }): string {
       helpersFor(lines(probe, apply, verify)),
       "$DRRun = @{ state = ''; rc = 1 }",
       `$target = ${psLiteral(input.target)}`,
-      block('DRProbe', probe),
+      withProbe ? block('DRProbe', probe) : '',
       block('DRApply', apply),
-      verify === probe ? '' : block('DRVerify', verify),
-      "DRPhase 'probe' $DRProbe",
-      '$rc = $DRRun.rc',
-      "if ($rc -eq 0 -and $DRRun.state -ne 'done') {",
-      "  DRPhase 'apply' $DRApply",
-      '  $rc = $DRRun.rc',
-      `  if (@(${successCodes(input.action).join(', ')}) -contains $rc) { DRPhase 'verify' ${verifyBlock} }`,
-      '}',
+      verifyBlock === '$DRProbe' ? '' : block('DRVerify', verify),
+      withProbe
+        ? lines(
+            "DRPhase 'probe' $DRProbe",
+            '$rc = $DRRun.rc',
+            "if ($rc -eq 0 -and $DRRun.state -ne 'done') {",
+            indent(applyThenVerify),
+            '}',
+          )
+        : applyThenVerify,
       `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
       'exit $rc',
     ) + '\n'

@@ -7,9 +7,10 @@
  * probe decides something the engine must act on before the apply, send three.
  */
 import { basename, join } from 'node:path';
+import { GATE_ACTIONS } from '../actions/catalog.js';
 import { DeployError, isDeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
-import type { Params } from '../remote/header.js';
+import type { Params, Section } from '../remote/header.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
@@ -19,6 +20,7 @@ import { runPhase } from './run-phase.js';
 import {
   check,
   judgeApply,
+  readVerifySection,
   recordFailedAttempt,
   requireVerified,
   retryOptions,
@@ -219,8 +221,12 @@ async function runStep(
     });
   }
 
+  // The verify goes in the apply's script (one round trip less) unless it reads other hosts.
+  const verifyAlong = !(step.verifyOn && step.verifyOn.length > 0) && !GATE_ACTIONS.has(step.action);
+  let verifySection: Section | undefined;
   const outcome = await withRetry(
     async () => {
+      verifySection = undefined;
       const attempt = ledger.attempts(step.id) + 1;
       const intent = ledger.record({
         type: 'step.intent',
@@ -237,12 +243,14 @@ async function runStep(
           await intent;
           await uploadPackageFile(deps, step, params, signal);
         }
-        const applied = await runPhase(deps, step, 'apply', params, {
+        const applied = await runPhase(deps, step, verifyAlong ? 'applyVerify' : 'apply', params, {
           after: intent,
           ...(signal ? { signal } : {}),
         });
-        exitCode = applied.exitCode;
-        output = applied.output + applied.stderr;
+        const apply = applied.sections?.apply ?? applied;
+        exitCode = apply.exitCode;
+        output = apply.output + apply.stderr;
+        verifySection = applied.sections?.verify;
       } catch (error) {
         await recordFailedAttempt(ledger, step, attempt, error);
         if (isDeployError(error) && error.retryable) {
@@ -257,10 +265,11 @@ async function runStep(
     retryOptions(deps, step, signal),
   );
 
-  const verified = await withRetry(
-    () => check(deps, step, params, 'verify', signal),
-    retryOptions(deps, step, signal),
-  );
+  // No verify section: the apply's exit code was not a success the script verifies after, or
+  // the step was found done by the probe after a lost apply.
+  const verified = verifySection
+    ? readVerifySection(step, verifySection)
+    : await withRetry(() => check(deps, step, params, 'verify', signal), retryOptions(deps, step, signal));
   await requireVerified(ledger, step, verified);
   return finish(outcome);
 }

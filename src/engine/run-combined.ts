@@ -22,6 +22,7 @@ import {
   judgeApply,
   readCheck,
   readFailed,
+  readVerifySection,
   recordFailedAttempt,
   requireVerified,
   retryOptions,
@@ -144,15 +145,6 @@ export async function runCombined(
     if (section === 'command') {
       return withRetry(() => check(deps, step, params, 'verify', signal), retryOptions(deps, step, signal));
     }
-    if (section.exitCode !== 0) {
-      throw readFailed(
-        step,
-        step.host,
-        'verify',
-        section.exitCode,
-        section.stderr.trim() || section.output.trim(),
-      );
-    }
-    return readCheck(section.output);
+    return readVerifySection(step, section);
   }
 }

@@ -10,6 +10,7 @@ import {
   readResultLines,
   readSections,
   readSentinel,
+  SECTIONS_OF,
   type Params,
   type Phase,
   type ScriptPhase,
@@ -25,7 +26,7 @@ export interface PhaseResult {
   stderr: string;
   results: Record<string, string>;
   durationMs: number;
-  /** `run` only: the phases the script ran, each with its output and exit code. */
+  /** `run` and `applyVerify` only: the phases the script ran, each with its output and exit code. */
   sections?: Partial<Record<Phase, Section>>;
 }
 
@@ -85,8 +86,9 @@ export async function runPhase(
   });
   const sentinel = readSentinel(raw.stdout);
   const exitCode = sentinel?.exitCode ?? null;
+  const phases = SECTIONS_OF[phase];
   const sections =
-    phase === 'run' && sentinel ? readSections(sentinel.output, raw.stderr, sentinel.exitCode) : undefined;
+    phases && sentinel ? readSections(sentinel.output, raw.stderr, sentinel.exitCode, phases) : undefined;
   deps.emit({
     type: 'command',
     host,

@@ -6,7 +6,7 @@
 import { interpretApply } from '../actions/exit-codes.js';
 import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
-import { readResultLines, type Params } from '../remote/header.js';
+import { readResultLines, type Params, type Section } from '../remote/header.js';
 import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
@@ -91,6 +91,19 @@ export function retryOptions(deps: EngineDeps, step: PlanStep, signal?: AbortSig
         reason: error instanceof Error ? error.message : String(error),
       }),
   };
+}
+
+/** A verify that ran as a section of a script of several phases, read as its own command would be. */
+export function readVerifySection(step: PlanStep, section: Section): ProbeResult {
+  if (section.exitCode !== 0)
+    throw readFailed(
+      step,
+      step.host,
+      'verify',
+      section.exitCode,
+      section.stderr.trim() || section.output.trim(),
+    );
+  return readCheck(section.output);
 }
 
 /** After a successful apply: a verification that finds the step not done fails it (journalled), naming what it saw. */

@@ -11,8 +11,10 @@
  * the SSH exit status, so the sentinel is what the orchestrator believes.
  *
  * `phase=` names one of a step's three phases (`probe`, `apply`, `verify`), or `run`: one script
- * that probes and, only when the step is not done, applies and then verifies. A `run` script
- * prints each phase it ran as a section (see {@link readSections}), on stdout and on stderr:
+ * that probes and, only when the step is not done, applies and then verifies, or `applyVerify`:
+ * the apply, then the verify after an apply that succeeded (for a step whose probe the engine
+ * had to act on first). Those two print each phase they ran as a section (see
+ * {@link readSections}), on stdout and on stderr:
  *
  *     __PHASE__=probe            (stdout and stderr)
  *     DR:…, DR:state=pending     (the probe's output)
@@ -37,9 +39,18 @@ export const SECTION_RC_PREFIX = '__PHASE_RC__=';
 export const PHASES = ['probe', 'apply', 'verify'] as const;
 export type Phase = (typeof PHASES)[number];
 
-/** What a script's header may name: a step's phase, or `run` (probe, then apply and verify if needed). */
-export const SCRIPT_PHASES = [...PHASES, 'run'] as const;
+/**
+ * What a script's header may name: a step's phase, `run` (probe, then apply and verify if
+ * needed) or `applyVerify` (apply, then verify if it succeeded).
+ */
+export const SCRIPT_PHASES = [...PHASES, 'run', 'applyVerify'] as const;
 export type ScriptPhase = (typeof SCRIPT_PHASES)[number];
+
+/** The phases a script of several runs, in their order: sections in its output. */
+export const SECTIONS_OF: Partial<Record<ScriptPhase, readonly Phase[]>> = {
+  run: PHASES,
+  applyVerify: ['apply', 'verify'],
+};
 
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [key: string]: ParamValue };
 export type Params = Record<string, ParamValue>;
@@ -88,7 +99,7 @@ export function parseHeader(line: string): ScriptHeader | { error: string } {
   }
   const phase = values.get('phase') as ScriptPhase;
   if (!SCRIPT_PHASES.includes(phase))
-    return { error: `header phase "${phase}" is not probe, apply, verify or run` };
+    return { error: `header phase "${phase}" is not ${SCRIPT_PHASES.join(', ')}` };
   let params: Params;
   try {
     params = JSON.parse(Buffer.from(values.get('params') ?? '', 'base64url').toString('utf8')) as Params;
@@ -127,7 +138,7 @@ export function readSentinel(stdout: string): { exitCode: number; output: string
   return undefined;
 }
 
-/** One phase's share of a `run` script's output. */
+/** One phase's share of the output of a script of several (`run`, `applyVerify`). */
 export interface Section {
   phase: Phase;
   /** Its stdout lines (markers removed). */
@@ -146,19 +157,20 @@ interface RawSection {
 
 /**
  * Cuts text at the section markers. Markers count only in the order the script prints them
- * (probe, apply, verify), and on stdout only once the previous section has ended with its exit
- * code, so a phase's own output cannot fake a section. Lines before the first marker go first.
+ * (`phases`), and on stdout only once the previous section has ended with its exit code, so a
+ * phase's own output cannot fake a section. Lines before the first marker go first.
  */
 function splitSections(
   text: string,
   stream: 'stdout' | 'stderr',
+  phases: readonly Phase[],
 ): { before: string[]; sections: RawSection[] } {
   const before: string[] = [];
   const sections: RawSection[] = [];
   for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
     const line = raw.trim();
     const current = sections.at(-1);
-    const next = PHASES[sections.length];
+    const next = phases[sections.length];
     const closed = !current || stream === 'stderr' || current.exitCode !== undefined;
     if (next !== undefined && closed && line === SECTION_PREFIX + next) {
       sections.push({ phase: next, lines: [], exitCode: undefined });
@@ -177,11 +189,11 @@ function splitSections(
 }
 
 /**
- * Splits what a `run` script printed (stdout without the sentinel, and stderr) into its
- * sections; a phase that did not run has none. A section the script left early (the trap) takes
- * the sentinel's exit code. Output with no section at all (a host whose PowerShell failed
- * before the first one, like 1.0's `DR:psVersion=1.0` from the trap) reads as a probe that
- * failed.
+ * Splits what a script of several phases printed (stdout without the sentinel, and stderr) into
+ * its sections, expected in the order of `phases` (a `run` script's by default); a phase that
+ * did not run has none. A section the script left early (the trap) takes the sentinel's exit
+ * code. Output with no section at all (a host whose PowerShell failed before the first one,
+ * like 1.0's `DR:psVersion=1.0` from the trap) reads as a first phase that failed.
  *
  * @example readSections('__PHASE__=probe\nDR:state=done\n__PHASE_RC__=0', '', 0).probe?.exitCode === 0
  */
@@ -189,14 +201,16 @@ export function readSections(
   output: string,
   stderr: string,
   sentinelExitCode: number,
+  phases: readonly Phase[] = PHASES,
 ): Partial<Record<Phase, Section>> {
-  const out = splitSections(output, 'stdout');
-  const err = splitSections(stderr, 'stderr');
+  const out = splitSections(output, 'stdout', phases);
+  const err = splitSections(stderr, 'stderr', phases);
   const text = (lines: string[]): string => lines.join('\n').trim();
+  const first = phases[0] ?? 'probe';
   if (out.sections.length === 0) {
     return {
-      probe: {
-        phase: 'probe',
+      [first]: {
+        phase: first,
         output: text(out.before),
         stderr: text(err.before),
         exitCode: sentinelExitCode === 0 ? 1 : sentinelExitCode,
@@ -209,7 +223,7 @@ export function readSections(
     result[section.phase] = {
       phase: section.phase,
       output: text(section.lines),
-      stderr: text(section.phase === 'probe' ? [...err.before, ...own] : own),
+      stderr: text(section.phase === first ? [...err.before, ...own] : own),
       exitCode: section.exitCode ?? sentinelExitCode,
     };
   }

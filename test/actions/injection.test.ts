@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { buildScript } from '../../src/actions/build-script.js';
-import { SCRIPT_PHASES, type Params, type ScriptPhase } from '../../src/remote/header.js';
+import { SCRIPT_PHASES, SECTIONS_OF, type Params, type ScriptPhase } from '../../src/remote/header.js';
 import { psLiteral } from '../../src/remote/ps-literal.js';
 import { SAMPLES, type Sample } from './fixtures.js';
 import { decodeVerbatim, errorsOf, parse, stringLiterals, structure } from './ps-tree.js';
@@ -126,8 +126,8 @@ describe('values from the inventory and the runbook', () => {
           const literals = stringLiterals(tree);
           for (const v of injected.values) {
             const count = literals.filter((l) => l.value === v).length;
-            // A run script holds each phase's body, each declaring its values once.
-            if (phase === 'run') expect({ v, present: count >= 1 }).toEqual({ v, present: true });
+            // A script of several phases holds each one's body, each declaring its values once.
+            if (SECTIONS_OF[phase]) expect({ v, present: count >= 1 }).toEqual({ v, present: true });
             else expect({ v, count }).toEqual({ v, count: 1 });
           }
           expect(literals.filter((l) => l.text.includes('\u00AB') && l.value === undefined)).toEqual([]);

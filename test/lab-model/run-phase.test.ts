@@ -188,3 +188,35 @@ describe('a run command', () => {
     ]);
   });
 });
+
+describe('an applyVerify command', () => {
+  const sectionsOfApplyVerify = (stdout: string, stderr: string) => {
+    const sentinel = readSentinel(stdout);
+    if (!sentinel) throw new Error(`no sentinel in ${stdout}`);
+    return readSections(sentinel.output, stderr, sentinel.exitCode, ['apply', 'verify']);
+  };
+
+  test('applies and verifies in one command, with no probe', async () => {
+    const estate = estateWith();
+    const answer = await run(estate, 'MPS01', 'complus.disable', 'applyVerify', ENGINE);
+    expect(answer.exitCode).toBe(0);
+    expect(engineEnabled(estate, 'MPS01')).toBe(false);
+    const sections = sectionsOfApplyVerify(answer.stdout, answer.stderr);
+    expect(Object.keys(sections)).toEqual(['apply', 'verify']);
+    expect(sections.verify?.output).toMatch(/DR:state=done/);
+    const events = estate.state.events;
+    expect(events.map((e) => e.phase)).toEqual(['apply', 'verify']);
+    expect(new Set(events.map((e) => e.command))).toEqual(new Set([events[0]!.seq]));
+  });
+
+  test('a failing apply (fault) ends it with that exit code, unverified', async () => {
+    const estate = estateWith([
+      { kind: 'fail', host: 'MPS01', action: 'complus.disable', phase: 'apply', times: 1, exitCode: 5 },
+    ]);
+    const answer = await run(estate, 'MPS01', 'complus.disable', 'applyVerify', ENGINE);
+    expect(answer.exitCode).toBe(5);
+    expect(Object.keys(sectionsOfApplyVerify(answer.stdout, answer.stderr))).toEqual(['apply']);
+    expect(estate.state.events.map((e) => e.phase)).toEqual(['apply']);
+    expect(engineEnabled(estate, 'MPS01')).toBe(true);
+  });
+});

@@ -102,6 +102,32 @@ describe('a step sent as one run command', () => {
     }
   }, 60_000);
 
+  test('a step that cannot be one command (an upload, a step with supersededBy) sends its apply and verify as one applyVerify command', async () => {
+    const state = lab.stateDir('apply-verify');
+    const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' } });
+    if (run.outcome === 'crashed' || run.outcome.exitCode !== 0) throw new Error('the run failed');
+    const events = readLabState(state).events as RunEvent[];
+    const steps = (await planned(lab, state)).filter(
+      (step) => !combinable(step, () => false) && !(step.verifyOn && step.verifyOn.length > 0),
+    );
+    const applied = steps.filter((step) => appliesOf(state, step.id).length > 0);
+    expect(applied.some((step) => step.action === 'package.upload')).toBe(true);
+    expect(applied.some((step) => (step.supersededBy ?? []).length > 0)).toBe(true);
+    for (const step of applied) {
+      const own = events.filter((e) => e.step === step.id);
+      const apply = own.find((e) => e.phase === 'apply');
+      // The verify is a phase of the apply's command, not a command of its own.
+      const verifies = own.filter((e) => e.phase === 'verify');
+      expect({ step: step.id, verifies: verifies.map((e) => e.command) }).toEqual({
+        step: step.id,
+        verifies: [apply?.command ?? apply?.seq],
+      });
+      const audited = run.events.filter((e) => e.type === 'command' && e.stepId === step.id);
+      expect(audited.map((e) => (e.type === 'command' ? e.phase : ''))).not.toContain('verify');
+      expect(audited.filter((e) => e.type === 'command' && e.phase === 'applyVerify')).toHaveLength(1);
+    }
+  }, 60_000);
+
   test('journals a step in two group commits: its probe, duties and intent before the apply, its result with the evidence after', async () => {
     const state = lab.stateDir('groups');
     const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' } });

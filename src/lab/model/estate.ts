@@ -10,7 +10,7 @@ import type { Phase, ScriptHeader } from '../../remote/header.js';
 import {
   formatSentinel,
   parseHeader,
-  PHASES,
+  SECTIONS_OF,
   readResultLines,
   SECTION_PREFIX,
   SECTION_RC_PREFIX,
@@ -184,7 +184,8 @@ export class Estate {
     if ('error' in script) return headerError(script.error);
     const header = parseHeader(script.script.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
     if ('error' in header) return headerError(header.error);
-    const phase = header.phase === 'run' ? 'probe' : header.phase;
+    const sections = SECTIONS_OF[header.phase];
+    const phase = sections ? (sections[0] ?? 'probe') : (header.phase as Phase);
 
     if (this.faults.isDown(name)) {
       this.record(name, { ...header, phase }, start, null, 'down');
@@ -200,10 +201,10 @@ export class Estate {
       this.record(name, { ...header, phase }, start, outcome.exitCode);
       return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
     }
-    if (header.phase === 'run') return this.runSteps(name, hostState, { ...header, phase: 'run' }, start);
+    if (sections) return this.runSteps(name, hostState, header, sections, start);
 
-    const done = await this.perform(name, hostState, { ...header, phase: header.phase }, start);
-    const applied = header.phase === 'apply' && done.ran;
+    const done = await this.perform(name, hostState, { ...header, phase }, start);
+    const applied = phase === 'apply' && done.ran;
     if (done.kind === 'hang') return { kind: 'hang' };
     if (done.kind === 'drop')
       return this.durable(applied, {
@@ -221,11 +222,13 @@ export class Estate {
    * then the verify after an apply that succeeded, each exactly as its own command would run —
    * its faults, duration, installer mutex and event — with sectioned output like the real
    * script's (see `src/remote/header.ts`). A drop or hang in any phase ends the command there.
+   * A `phase=applyVerify` command is the same from the apply on.
    */
   private async runSteps(
     name: string,
     hostState: HostState,
-    header: ScriptHeader & { phase: 'run' },
+    header: ScriptHeader,
+    phases: readonly Phase[],
     start: number,
   ): Promise<ExecOutcome> {
     const command = this.state.seq + 1;
@@ -236,7 +239,7 @@ export class Estate {
     // Each phase starts when the one before was due to end, so the phases take their durations
     // end to end however late this process's timers fire.
     let at = start;
-    for (const phase of PHASES) {
+    for (const phase of phases) {
       if (phase === 'verify' && !successCodes(header.action).includes(rc)) break;
       stdout.push(SECTION_PREFIX + phase);
       stderr.push(SECTION_PREFIX + phase);
