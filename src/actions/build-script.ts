@@ -72,17 +72,30 @@ function indent(text: string): string {
  * @example buildScript({ run, step: 'resetIis/PROV01/iis-reset', action: 'iis.reset', phase: 'verify', host: 'PROV01', target: '', params: {} })
  */
 export function buildScript(input: ScriptInput): string {
+  return scriptsFor(input)(input.host);
+}
+
+/**
+ * {@link buildScript} for the same phase of one step on several hosts (a check that spans
+ * hosts): everything but the header line is built once. Throws as buildScript does, at once.
+ */
+export function scriptsFor(input: Omit<ScriptInput, 'host'>): (host: string) => string {
+  const body = bodyOf(input);
+  return (host) => `${formatHeader({ ...input, host })}\n${body}`;
+}
+
+/** Everything after the header line. */
+function bodyOf(input: Omit<ScriptInput, 'host'>): string {
   if (!SCRIPT_PHASES.includes(input.phase))
     throw new TypeError(
       `phase must be one of ${SCRIPT_PHASES.join(', ')}, got ${JSON.stringify(input.phase)}`,
     );
   if (input.phase === 'run' || input.phase === 'applyVerify')
-    return buildRunScript({ ...input, phase: input.phase });
+    return runBody({ ...input, phase: input.phase });
   const body = scriptFor(input.action, input.phase, input.target, input.params);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (
     lines(
-      formatHeader(input),
       `# ${input.action} ${input.phase}, written by deploy-rollup. Its last output line is the exit-code sentinel.`,
       "$ErrorActionPreference = 'Stop'",
       '$rc = 1',
@@ -129,7 +142,7 @@ function block(name: string, body: string): string {
 }
 
 /**
- * The `run` script of a step: the action's probe, apply and verify bodies, unchanged, in one
+ * The `run` script of a step (after its header line): the action's probe, apply and verify bodies, unchanged, in one
  * PowerShell process. The probe runs first; a failed probe, or one that reports
  * `DR:state=done`, ends the script there. Otherwise the apply runs, and the verify runs after
  * an apply whose exit code means success for this action (`successCodes`: the same reading the
@@ -140,7 +153,7 @@ function block(name: string, body: string): string {
  * The `applyVerify` script is the same without the probe (the engine probed already): the
  * apply, and the verify after an apply that succeeded.
  */
-function buildRunScript(input: ScriptInput & { phase: 'run' | 'applyVerify' }): string {
+function runBody(input: Omit<ScriptInput, 'host'> & { phase: 'run' | 'applyVerify' }): string {
   const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
   const withProbe = input.phase === 'run';
   const [probe, apply, verify] = [withProbe ? body('probe') : '', body('apply'), body('verify')];
@@ -154,7 +167,6 @@ function buildRunScript(input: ScriptInput & { phase: 'run' | 'applyVerify' }): 
   );
   return (
     lines(
-      formatHeader(input),
       withProbe
         ? `# ${input.action}: probe; if not done, apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`
         : `# ${input.action}: apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`,

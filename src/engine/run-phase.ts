@@ -50,6 +50,8 @@ export interface RunPhaseOptions {
    * it is fsynced, and sent only once it is on disk. A rejection is thrown as is.
    */
   after?: Promise<unknown>;
+  /** The script, built already for this host (a check that spans hosts builds one body for all). */
+  script?: string;
 }
 
 export async function runPhase(
@@ -62,15 +64,17 @@ export async function runPhase(
   const host = options.host ?? step.host;
   let script: string;
   try {
-    script = buildScript({
-      run: deps.runId,
-      step: step.id,
-      action: step.action,
-      phase,
-      host,
-      target: step.target,
-      params,
-    });
+    script =
+      options.script ??
+      buildScript({
+        run: deps.runId,
+        step: step.id,
+        action: step.action,
+        phase,
+        host,
+        target: step.target,
+        params,
+      });
   } finally {
     await options.after;
   }

@@ -3,6 +3,7 @@
  * commands, or as one `run` command): probing or verifying, reading `DR:` lines as evidence,
  * judging an apply's exit code, and the journal entries and errors failures become.
  */
+import { scriptsFor } from '../actions/build-script.js';
 import { interpretApply } from '../actions/exit-codes.js';
 import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
@@ -55,8 +56,21 @@ export async function check(
   signal?: AbortSignal,
 ): Promise<ProbeResult> {
   const hosts = step.verifyOn ?? [step.host];
+  // One body for every host: only the header line (which names the host) differs.
+  const scripts = scriptsFor({
+    run: deps.runId,
+    step: step.id,
+    action: step.action,
+    phase,
+    target: step.target,
+    params,
+  });
   const results = await mapBounded(hosts, HOST_CONCURRENCY, async (host) => {
-    const result = await runPhase(deps, step, phase, params, { host, ...(signal ? { signal } : {}) });
+    const result = await runPhase(deps, step, phase, params, {
+      host,
+      script: scripts(host),
+      ...(signal ? { signal } : {}),
+    });
     if (result.exitCode !== 0) {
       throw readFailed(step, host, phase, result.exitCode, result.stderr.trim() || result.output.trim());
     }

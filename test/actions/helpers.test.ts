@@ -1,5 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, test } from '@jest/globals';
+import { buildScript, scriptsFor } from '../../src/actions/build-script.js';
 import { helpersFor } from '../../src/actions/scripts/helpers.js';
+import { SCRIPT_PHASES } from '../../src/remote/header.js';
+import { SAMPLES } from './fixtures.js';
 
 /** The helper names `helpersFor` emitted, in order. */
 function emitted(body: string): string[] {
@@ -33,5 +36,24 @@ describe('helpersFor', () => {
 
   it('ignores names an object has that are not helpers', () => {
     expect(emitted('constructor toString hasOwnProperty __proto__')).toEqual([]);
+  });
+});
+
+describe('scriptsFor', () => {
+  test('gives each host the script buildScript would, from one body', () => {
+    for (const sample of SAMPLES) {
+      for (const phase of SCRIPT_PHASES) {
+        const input = { run: 'r1', step: `s/${sample.action}`, phase, ...sample };
+        const scripts = scriptsFor(input);
+        for (const host of ['WEB01', 'web-02', 'h0100-webServices'])
+          expect(scripts(host)).toBe(buildScript({ ...input, host }));
+        expect(scripts('WEB01')).not.toBe(scripts('WEB02'));
+      }
+    }
+  });
+
+  test('refuses what buildScript refuses, before any host', () => {
+    const bad = { run: 'r1', step: 's', action: 'no.such', phase: 'probe' as const, target: '', params: {} };
+    expect(() => scriptsFor(bad)).toThrow(TypeError);
   });
 });
