@@ -142,8 +142,8 @@ function block(name: string, body: string): string {
 }
 
 /**
- * The `run` script of a step (after its header line): the action's probe, apply and verify bodies, unchanged, in one
- * PowerShell process. The probe runs first; a failed probe, or one that reports
+ * The `run` script of a step, after its header line: the action's probe, apply and verify
+ * bodies, unchanged, in one PowerShell process. The probe runs first; a failed probe, or one that reports
  * `DR:state=done`, ends the script there. Otherwise the apply runs, and the verify runs after
  * an apply whose exit code means success for this action (`successCodes`: the same reading the
  * engine gives it, so a failed apply is not verified, as with separate scripts). Each phase's

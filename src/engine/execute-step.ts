@@ -4,7 +4,9 @@
  * probed again before it is retried, so a command that completed on the host is not repeated.
  *
  * Most steps send all of that as one `run` command (see `run-combined.ts`); the rest, whose
- * probe decides something the engine must act on before the apply, send three.
+ * probe decides something the engine must act on before the apply, send the probe, then the
+ * apply and verify as one `applyVerify` command; three commands only when the verify reads
+ * other hosts (`verifyOn`).
  */
 import { basename, join } from 'node:path';
 import { GATE_ACTIONS } from '../actions/catalog.js';
