@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import { ManualClock } from '../../src/lab/model/clock.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import type { Fault } from '../../src/lab/model/faults.js';
-import { readSections, readSentinel } from '../../src/remote/header.js';
+import { readSections, readSentinel, SECTIONS_OF, type Phase } from '../../src/remote/header.js';
 import { labInventory, run, upload, UR6 } from './helpers.js';
 
 const ENGINE = 'Provisioning Engine';
@@ -19,11 +19,11 @@ function estateWith(faults: Fault[] = []): Estate {
 const engineEnabled = (estate: Estate, host: string): boolean | undefined =>
   estate.state.hosts[host]!.comPlus[ENGINE]?.enabled;
 
-/** The sections of an answer that ended with its sentinel. */
-function sectionsOf(stdout: string, stderr: string) {
+/** The sections of an answer that ended with its sentinel (a `run` script's phases unless given). */
+function sectionsOf(stdout: string, stderr: string, phases?: readonly Phase[]) {
   const sentinel = readSentinel(stdout);
   if (!sentinel) throw new Error(`no sentinel in ${stdout}`);
-  return readSections(sentinel.output, stderr, sentinel.exitCode);
+  return readSections(sentinel.output, stderr, sentinel.exitCode, phases);
 }
 
 describe('a run command', () => {
@@ -190,11 +190,8 @@ describe('a run command', () => {
 });
 
 describe('an applyVerify command', () => {
-  const sectionsOfApplyVerify = (stdout: string, stderr: string) => {
-    const sentinel = readSentinel(stdout);
-    if (!sentinel) throw new Error(`no sentinel in ${stdout}`);
-    return readSections(sentinel.output, stderr, sentinel.exitCode, ['apply', 'verify']);
-  };
+  const sectionsOfApplyVerify = (stdout: string, stderr: string) =>
+    sectionsOf(stdout, stderr, SECTIONS_OF.applyVerify);
 
   test('applies and verifies in one command, with no probe', async () => {
     const estate = estateWith();

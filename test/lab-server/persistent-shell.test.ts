@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
@@ -343,6 +343,9 @@ describe('the persistent shell in the forced command behind sshd', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+  beforeEach(async () => {
+    await writeFile(statePath, JSON.stringify({ count: 0 }));
+  });
 
   /**
    * A fake estate whose state is a counter in the state file, bumped by every command; the
@@ -400,19 +403,19 @@ describe('the persistent shell in the forced command behind sshd', () => {
 
   const state = async (): Promise<unknown> => JSON.parse(await readFile(statePath, 'utf8'));
 
+  /** The forced command for `originalCommand` (the persistent bootstrap unless given) on MPS. */
+  const serve = (
+    open: () => Promise<ShellEstate>,
+    io: ReturnType<typeof streams>,
+    originalCommand = persistentCommand(NONCE),
+  ): Promise<number> => runForcedCommand({ host: MPS, statePath, originalCommand, openEstate: open, ...io });
+
   test('two lines run in one process, each under the state lock on its own, the state saved between them', async () => {
-    await writeFile(statePath, JSON.stringify({ count: 0 }));
     const estate = counterEstate();
     const io = streams();
     const lockedWhileWriting: boolean[] = [];
     io.stdout.on('data', () => lockedWhileWriting.push(existsSync(`${statePath}.lock`)));
-    const run = runForcedCommand({
-      host: MPS,
-      statePath,
-      originalCommand: persistentCommand(NONCE),
-      openEstate: estate.open,
-      ...io,
-    });
+    const run = serve(estate.open, io);
     io.stdin.write(encodeRequest(headerScript(MPS, 'iis.reset', '')));
     await io.waitFor(1);
     expect(await state()).toEqual({ count: 1 });
@@ -438,7 +441,6 @@ describe('the persistent shell in the forced command behind sshd', () => {
   });
 
   test('an exit code above 255 reaches the end line in full, and the shell still exits 0 at EOF', async () => {
-    await writeFile(statePath, JSON.stringify({ count: 0 }));
     const estate = counterEstate({
       kind: 'exit',
       stdout: '__RC__=3010\r\n',
@@ -447,17 +449,7 @@ describe('the persistent shell in the forced command behind sshd', () => {
     });
     const io = streams();
     io.stdin.end(encodeRequest(headerScript(MPS, 'msi.install', 'A.msi', 'apply')));
-    const code = await within(
-      runForcedCommand({
-        host: MPS,
-        statePath,
-        originalCommand: persistentCommand(NONCE),
-        openEstate: estate.open,
-        ...io,
-      }),
-      WAIT_MS,
-      'still running',
-    );
+    const code = await within(serve(estate.open, io), WAIT_MS, 'still running');
     expect(code).toBe(0);
     expect(io.output).toEqual({
       stdout: `__RC__=3010\r\n__DR_END__=${NONCE} 3010\r\n`,
@@ -466,18 +458,11 @@ describe('the persistent shell in the forced command behind sshd', () => {
   });
 
   test('lines end at "\\n", "\\r\\n" (even cut between chunks) or a lone "\\r", and text after the last line end is a line', async () => {
-    await writeFile(statePath, JSON.stringify({ count: 0 }));
     const estate = counterEstate();
     const io = streams();
     const [a, b, c, d] = ['A', 'B', 'C', 'D'].map((t) => headerScript(MPS, 'complus.start', t));
     const base64 = (text: string | undefined): string => Buffer.from(text!, 'utf8').toString('base64');
-    const run = runForcedCommand({
-      host: MPS,
-      statePath,
-      originalCommand: persistentCommand(NONCE),
-      openEstate: estate.open,
-      ...io,
-    });
+    const run = serve(estate.open, io);
     io.stdin.write(`${base64(a)}\r`);
     await sleep(20);
     io.stdin.write(`\n${base64(b)}\r${base64(c)}\n`);
@@ -489,16 +474,9 @@ describe('the persistent shell in the forced command behind sshd', () => {
   });
 
   test('a line over the lab bound is refused with exit code 1 without opening the estate, and the next line runs', async () => {
-    await writeFile(statePath, JSON.stringify({ count: 0 }));
     const estate = counterEstate();
     const io = streams();
-    const run = runForcedCommand({
-      host: MPS,
-      statePath,
-      originalCommand: persistentCommand(NONCE),
-      openEstate: estate.open,
-      ...io,
-    });
+    const run = serve(estate.open, io);
     for (let sent = 0; sent <= MAX_LINE_BYTES; sent += 64 * 1024) io.stdin.write('A'.repeat(64 * 1024));
     io.stdin.end(`\r\n${encodeRequest(headerScript(MPS, 'iis.reset', ''))}`);
     expect(await within(run, WAIT_MS, 'still running')).toBe(0);
@@ -511,18 +489,15 @@ describe('the persistent shell in the forced command behind sshd', () => {
   });
 
   test('a bootstrap that is not the exact text is answered as an unknown command without reading standard input', async () => {
-    await writeFile(statePath, JSON.stringify({ count: 0 }));
     const estate = counterEstate();
     const io = streams();
     io.stdin.write(encodeRequest(headerScript(MPS, 'iis.reset', ''))); // and no EOF
     const code = await within(
-      runForcedCommand({
-        host: MPS,
-        statePath,
-        originalCommand: `${POWERSHELL} -EncodedCommand ${encodeCommand(`${persistentBootstrap(NONCE)}\n`)}`,
-        openEstate: estate.open,
-        ...io,
-      }),
+      serve(
+        estate.open,
+        io,
+        `${POWERSHELL} -EncodedCommand ${encodeCommand(`${persistentBootstrap(NONCE)}\n`)}`,
+      ),
       WAIT_MS,
       'still running',
     );
@@ -532,15 +507,8 @@ describe('the persistent shell in the forced command behind sshd', () => {
   });
 
   test('standard input that breaks off without an EOF ends the shell as a lost connection', async () => {
-    await writeFile(statePath, JSON.stringify({ count: 0 }));
     const io = streams();
-    const run = runForcedCommand({
-      host: MPS,
-      statePath,
-      originalCommand: persistentCommand(NONCE),
-      openEstate: counterEstate().open,
-      ...io,
-    });
+    const run = serve(counterEstate().open, io);
     io.stdin.write(encodeRequest(headerScript(MPS, 'iis.reset', '')));
     await io.waitFor(1);
     io.stdin.destroy();
