@@ -15,7 +15,7 @@ import type { FactEvidence, Inspection, PlanStep } from '../plan/types.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
-import { checkPackage } from './package-check.js';
+import { checkPackage, type PackageCheck } from './package-check.js';
 import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import { runPhase } from './run-phase.js';
 
@@ -57,12 +57,13 @@ export async function preflight(
 ): Promise<PreflightResult> {
   deps.emit({ type: 'preflight', status: 'start' });
   const { runbook, inventory } = deps;
-  const problems: string[] = [];
-  const pkg = options.checkPackage
-    ? await checkPackage(inventory.packageDir, runbook.packageFiles)
-    : { hashes: {}, problems: [] };
-  problems.push(...pkg.problems);
-
+  // The package is hashed while the hosts are reached and inspected: both only read.
+  const packageChecked: Promise<PackageCheck> = options.checkPackage
+    ? checkPackage(inventory.packageDir, runbook.packageFiles)
+    : Promise.resolve({ hashes: {}, problems: [] });
+  // Awaited after the hosts; a failure meanwhile must not count as unhandled.
+  packageChecked.catch(() => undefined);
+  const hostProblems: string[] = [];
   const inspections: Record<string, Inspection> = {};
   await mapBounded(inventory.hosts, HOST_CONCURRENCY, async (host) => {
     const spec = runbook.inspectSpec(inventory, host.name);
@@ -80,14 +81,16 @@ export async function preflight(
       await reach(deps, host.name);
       const result = await runPhase(deps, step, 'probe', step.params);
       if (result.exitCode !== 0)
-        problems.push(
+        hostProblems.push(
           `${host.name}: inspection failed with exit code ${result.exitCode}: ${result.stderr.trim()}`,
         );
       else inspections[host.name] = result.results;
     } catch (error) {
-      problems.push(unreachable(host, error));
+      hostProblems.push(unreachable(host, error));
     }
   });
+  const pkg = await packageChecked;
+  const problems = [...pkg.problems, ...hostProblems];
 
   const evaluation = runbook.evaluatePreflight({
     inventory,

@@ -95,4 +95,23 @@ describe('preflight', () => {
     expect(listed.some((p) => p.includes("notes.txt is not part of the rollup's file table"))).toBe(true);
     expect(applies).toBe(0);
   });
+
+  test('a bad package and an unreachable host are both reported, the package first', async () => {
+    // The package is hashed while the hosts are inspected; the report keeps its order.
+    const { result, applies } = await blocked('', {
+      faults: '- { kind: refuse, host: sql-om-1, times: 1000 }\n',
+      prepare: async (lab) => {
+        mkdirSync(lab.packageDir, { recursive: true });
+        expect((await runCli(['lab', 'package', '--out', lab.packageDir], lab.dir)).code).toBe(0);
+        truncateSync(join(lab.packageDir, 'Dnsclient.msi'), 1000);
+      },
+    });
+    expect(result.code).toBe(3);
+    const listed = problems(result);
+    const pkg = listed.findIndex((p) => p.includes('Dnsclient.msi is 1000 bytes'));
+    const host = listed.findIndex((p) => p.startsWith('  - sql-om-1 ') && p.includes('cannot connect'));
+    expect(pkg).toBeGreaterThanOrEqual(0);
+    expect(host).toBeGreaterThan(pkg);
+    expect(applies).toBe(0);
+  });
 });
