@@ -13,4 +13,13 @@ describe('the wall clock', () => {
     ]);
     expect(order).toEqual(['zero', 'negative', 'timer', 'twenty']);
   });
+
+  test('a wait ends at its deadline, never before, though its timer fires early', async () => {
+    // Waits shorter and longer than the early wake-up; only the lower bound is asserted.
+    for (const ms of [0.5, 1, 2.5, 7]) {
+      const started = performance.now();
+      await systemClock.sleep(ms);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(ms);
+    }
+  });
 });

@@ -10,12 +10,30 @@ export interface LabClock {
 }
 
 /**
+ * How long before a deadline the wall clock's timer fires; the rest is waited out on the event
+ * loop. A timer that wakes an idle process is late by the wake-up itself (0.3-0.4 ms a command
+ * on the bench's VM), which would otherwise lengthen every simulated command.
+ */
+export const EARLY_WAKE_MS = 1;
+
+/**
  * Wall-clock time. A wait that is already over resolves at once: a timer would still take its
  * ~1 ms, which a phase whose deadline has passed (or that takes no time) would add for nothing.
+ * A real wait ends at its deadline, never before it (see {@link EARLY_WAKE_MS}).
  */
 export const systemClock: LabClock = {
   now: () => Date.now(),
-  sleep: (ms) => (ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms))),
+  sleep: (ms) => {
+    if (ms <= 0) return Promise.resolve();
+    const due = performance.now() + ms;
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (performance.now() >= due) resolve();
+        else setImmediate(check);
+      };
+      setTimeout(check, Math.max(0, ms - EARLY_WAKE_MS));
+    });
+  },
 };
 
 /**
