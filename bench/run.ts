@@ -7,6 +7,7 @@
 import type { ChainGaps } from './critical-path.js';
 import { benchEstate, benchResume, fileLimit, type EstateFigures } from './estates.js';
 import { checkpointCost } from './checkpoint-cost.js';
+import { measureWakeLatency } from './wake-latency.js';
 import { benchTransport } from './transport.js';
 
 const argv = process.argv.slice(2);
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   const largest = Math.max(...sizes);
   const resume = smoke ? undefined : await benchResume(largest, log);
   const checkpoint = await checkpointCost(smoke ? 200 : 2000);
+  // Why a serial chain costs more per command in a timed run than in a zero-duration one.
+  const wakeLatency = smoke ? null : await measureWakeLatency();
 
   const result = {
     floorMs: r(transport.floorMs, 0),
@@ -107,6 +110,7 @@ async function main(): Promise<void> {
     resumeStartMs: r(resume?.resumeFirstCommandMs, 0),
     resume: resume ?? null,
     checkpoint,
+    wakeLatency,
     ulimitN: limit,
   };
   if (has('--json')) {
@@ -129,6 +133,11 @@ async function main(): Promise<void> {
     ),
     `resume after SIGKILL halfway (${resume?.hosts ?? '-'} hosts): first command ${resume ? r(resume.resumeFirstCommandMs, 0) : '-'} ms, first step command ${resume ? r(resume.resumeFirstStepCommandMs, 0) : '-'} ms after process start`,
     `checkpoint: journal append (fsync) ${checkpoint.appendMs} ms, ${checkpoint.concurrentAppendMs} ms/entry with 10 lanes; snapshot save ${checkpoint.snapshotSaveMs} ms`,
+    ...(wakeLatency
+      ? [
+          `loopback round trip to a process idle for ${wakeLatency.map((w) => `${w.pauseMs} ms: ${r(w.p50Ms, 3)}`).join(', ')} ms (p50)`,
+        ]
+      : []),
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
