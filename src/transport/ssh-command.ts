@@ -8,7 +8,8 @@ import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import type { Delivery } from '../remote/deliver.js';
 import { unlessAborted } from '../abortable.js';
 import type { TransportLog } from './events.js';
-import { endSftp, makeDirectories, parentOf } from './sftp-ops.js';
+import { makeDirectories, parentOf } from './sftp-ops.js';
+import type { SftpSession } from './sftp-session.js';
 import { createTailBuffer } from './tail-buffer.js';
 import type { RawResult, RunOptions } from './types.js';
 
@@ -27,8 +28,6 @@ export interface CommandSession {
       onStderr: (chunk: Buffer) => void;
     },
   ): Promise<{ code: number | null; signal: string | null }>;
-  requestSFTP(): Promise<SFTPWrapper>;
-  putFile(localPath: string, remotePath: string, sftp: SFTPWrapper): Promise<void>;
 }
 
 export interface CommandContext {
@@ -119,35 +118,37 @@ export async function executeCommand(
 }
 
 /**
- * Uploads a local file over SFTP, creating the remote folders. Resolves `'done'`, `'timeout'`
- * or `'cancelled'` (the SFTP session is ended in the last two); rejects on SFTP errors.
+ * Uploads a local file over the connection's SFTP session, creating the remote folders it does
+ * not know. Resolves `'done'`, `'timeout'` or `'cancelled'` (the caller then ends the session:
+ * the transfer may still be writing); rejects on SFTP errors. The deadline covers opening the
+ * session too.
  */
 export async function uploadFile(
-  context: CommandContext,
+  session: SftpSession,
+  putFile: (localPath: string, remotePath: string, sftp: SFTPWrapper) => Promise<void>,
   localPath: string,
   sftpPath: string,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<'done' | 'timeout' | 'cancelled'> {
-  const sftp = await context.session.requestSFTP();
   const transfer = (async () => {
-    await makeDirectories(sftp, parentOf(sftpPath));
-    await context.session.putFile(localPath, sftpPath, sftp);
+    const sftp = await session.sftp;
+    const folder = parentOf(sftpPath);
+    if (!session.folders.has(folder)) {
+      await makeDirectories(sftp, folder);
+      session.folders.add(folder);
+    }
+    await putFile(localPath, sftpPath, sftp);
   })();
-  const ended = transfer.finally(() => endSftp(sftp, CHANNEL_CLOSE_GRACE_MS));
-  context.holdSlot(ended.catch(() => undefined));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>(
     (resolve) => (timer = setTimeout(() => resolve('timeout'), options.timeoutMs)),
   );
   try {
     const outcome = await Promise.race([
-      ended.then(() => 'done' as const),
+      transfer.then(() => 'done' as const),
       unlessAborted(deadline, options.signal).then((reached) => reached ?? ('cancelled' as const)),
     ]);
-    if (outcome !== 'done') {
-      ended.catch(() => undefined);
-      sftp.end();
-    }
+    if (outcome !== 'done') transfer.catch(() => undefined);
     return outcome;
   } finally {
     clearTimeout(timer);

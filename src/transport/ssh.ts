@@ -16,6 +16,7 @@ import { createShellPool, openPersistentShell } from './persistent-shell.js';
 import { requestLength } from '../remote/persistent-shell.js';
 import type { ClientChannel } from 'ssh2';
 import { CHANNEL_CLOSE_GRACE_MS, executeCommand, uploadFile, type CommandContext } from './ssh-command.js';
+import { createSftpSession, type SftpSession } from './sftp-session.js';
 import { ALGORITHMS, openSocket, toChannelError, toConnectError, toCredentials } from './ssh-config.js';
 import { DeployError } from '../errors.js';
 import type { RawResult, RunOptions, Transport } from './types.js';
@@ -31,6 +32,8 @@ export interface SshTransportOptions {
   keepaliveIntervalMs?: number;
   /** Concurrent channels (commands and SFTP sessions) per connection (default 10, OpenSSH's MaxSessions). */
   maxChannels?: number;
+  /** How long the shared SFTP session stays open after its last upload (default SFTP_IDLE_MS). */
+  sftpIdleMs?: number;
   log?: TransportLog;
 }
 
@@ -39,6 +42,8 @@ interface Connection {
   closed: boolean;
   closing: boolean;
   whenClosed: Promise<void>;
+  /** The SFTP session uploads share, while one is open (see sftp-session.ts). */
+  sftp?: SftpSession;
 }
 
 /**
@@ -97,6 +102,8 @@ export function createSshTransport(options: SshTransportOptions): Transport {
       if (connection.closed) return;
       connection.closed = true;
       if (current === connection) current = undefined;
+      // Its channels went with it: the session's slot must not wait for a close that never comes.
+      void connection.sftp?.end();
       log({ type: 'disconnected', host: host.name, reason: connection.closing ? 'closed' : 'dropped' });
       markClosed();
     };
@@ -144,14 +151,27 @@ export function createSshTransport(options: SshTransportOptions): Transport {
     return {
       session: {
         execCommand: (command, execOptions) => connection.ssh.execCommand(command, execOptions),
-        requestSFTP: () => connection.ssh.requestSFTP(),
-        putFile: (localPath, remotePath, sftp) => connection.ssh.putFile(localPath, remotePath, sftp),
       },
       hostName: host.name,
       isClosed: () => connection.closed,
       log,
       holdSlot,
     };
+  }
+
+  /** The connection's shared SFTP session, opened now if it has none (or its last one ended). */
+  function sftpOf(connection: Connection): SftpSession {
+    if (connection.sftp && !connection.sftp.ended) return connection.sftp;
+    const session = createSftpSession({
+      acquireSlot: () => slots.acquire(),
+      open: () => connection.ssh.requestSFTP(),
+      ...(options.sftpIdleMs !== undefined ? { idleMs: options.sftpIdleMs } : {}),
+      onGone: () => {
+        if (connection.sftp === session) delete connection.sftp;
+      },
+    });
+    connection.sftp = session;
+    return session;
   }
 
   /** Opens an exec channel whose standard input stays open (node-ssh's execCommand ends it). */
@@ -289,26 +309,25 @@ export function createSshTransport(options: SshTransportOptions): Transport {
           );
         },
       );
-      const release = await slots.acquire(uploadOptions.signal).catch(() => undefined);
       const cancelled = (): DeployError =>
         new DeployError('remote', `upload of ${localPath} to ${host.name} was cancelled`, {
           code: 'CANCELLED',
           cause: uploadOptions.signal?.reason,
         });
-      if (!release) throw cancelled();
-      let slotUntil: Promise<unknown> = Promise.resolve();
-      try {
-        const done = await withConnection(
-          uploadOptions.signal,
-          async (connection) => {
+      if (uploadOptions.signal?.aborted) throw cancelled();
+      const done = await withConnection(
+        uploadOptions.signal,
+        (connection) =>
+          sftpOf(connection).use(async (session) => {
             const outcome = await uploadFile(
-              contextOf(connection, (until) => {
-                slotUntil = until;
-              }),
+              session,
+              (local, remote, sftp) => connection.ssh.putFile(local, remote, sftp),
               localPath,
               path,
               uploadOptions,
             );
+            // What the transfer still has in flight is unknown: the session goes with it.
+            if (outcome !== 'done') void session.end();
             if (outcome === 'cancelled') throw cancelled();
             if (outcome === 'timeout') {
               throw new DeployError(
@@ -322,26 +341,23 @@ export function createSshTransport(options: SshTransportOptions): Transport {
               );
             }
             return true;
-          },
-          `uploading ${windowsPath}`,
-        );
-        if (!done) throw cancelled();
-        log({
-          type: 'upload',
-          host: host.name,
-          path: windowsPath,
-          bytes: size,
-          durationMs: Date.now() - started,
-        });
-      } finally {
-        void slotUntil.then(release, release);
-      }
+          }),
+        `uploading ${windowsPath}`,
+      );
+      if (!done) throw cancelled();
+      log({
+        type: 'upload',
+        host: host.name,
+        path: windowsPath,
+        bytes: size,
+        durationMs: Date.now() - started,
+      });
     },
 
     async close() {
       const connection = current ?? (await connecting?.catch(() => undefined));
       if (!connection || connection.closed) return;
-      await shells.closeAll();
+      await Promise.all([shells.closeAll(), connection.sftp?.end()]);
       connection.closing = true;
       connection.ssh.dispose();
       await Promise.race([

@@ -178,6 +178,68 @@ describe('SSH transport commands', () => {
     }
   });
 
+  test('uploads in turn share one SFTP session and make a folder once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-upload-'));
+    try {
+      for (const name of ['a.msi', 'b.msi', 'c.msi']) {
+        writeFileSync(join(dir, name), name);
+        await transport.upload(join(dir, name), `C:\\MSIShare\\UR6\\${name}`, { timeoutMs: 20_000 });
+      }
+      expect(server.events.filter((e) => e === 'sftp')).toHaveLength(1);
+      expect(server.events.filter((e) => e === 'mkdir /C:/MSIShare/UR6')).toHaveLength(1);
+      expect([...server.files.keys()].sort()).toEqual(
+        ['a.msi', 'b.msi', 'c.msi'].map((name) => `/C:/MSIShare/UR6/${name}`),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the SFTP session ends once idle, freeing its channel; the next upload opens another', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dr-upload-'));
+    const quick = createSshTransport({
+      host: hostFor(server),
+      password: 'secret',
+      hostKeys: trustExactly({ WEB01: server.fingerprint }),
+      sftpIdleMs: 20,
+    });
+    try {
+      writeFileSync(join(dir, 'a.msi'), 'a');
+      await quick.upload(join(dir, 'a.msi'), 'C:\\MSIShare\\a.msi', { timeoutMs: 20_000 });
+      await waitFor(() => server.openSessions === 0);
+      await quick.upload(join(dir, 'a.msi'), 'C:\\MSIShare\\b.msi', { timeoutMs: 20_000 });
+      expect(server.events.filter((e) => e === 'sftp')).toHaveLength(2);
+      expect(server.files.get('/C:/MSIShare/b.msi')?.toString()).toBe('a');
+    } finally {
+      await quick.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an upload that times out ends its session; the next one opens a new session and lands', async () => {
+    const stalling = await startTestSshServer({ stallWrites: /stuck/ });
+    const dir = mkdtempSync(join(tmpdir(), 'dr-upload-'));
+    const other = createSshTransport({
+      host: hostFor(stalling),
+      password: 'secret',
+      hostKeys: trustExactly({ WEB01: stalling.fingerprint }),
+    });
+    try {
+      writeFileSync(join(dir, 'a.msi'), 'a');
+      await expect(
+        other.upload(join(dir, 'a.msi'), 'C:\\MSIShare\\stuck.msi', { timeoutMs: 300 }),
+      ).rejects.toMatchObject({ code: 'UPLOAD_TIMEOUT', retryable: true });
+      await other.upload(join(dir, 'a.msi'), 'C:\\MSIShare\\fine.msi', { timeoutMs: 20_000 });
+      expect(stalling.events.filter((e) => e === 'sftp')).toHaveLength(2);
+      expect(stalling.files.get('/C:/MSIShare/fine.msi')?.toString()).toBe('a');
+      expect(stalling.files.has('/C:/MSIShare/stuck.msi')).toBe(false);
+    } finally {
+      await other.close();
+      await stalling.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('uploading a missing local file is bad input, not a remote failure', async () => {
     await expect(
       transport.upload('/nonexistent/file.msi', 'C:\\MSIShare\\x.msi', { timeoutMs: 1000 }),

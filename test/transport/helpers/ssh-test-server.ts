@@ -55,6 +55,8 @@ export interface TestSshServerOptions {
   maxSessions?: number;
   /** Use this host key (OpenSSH private key text) instead of a fresh one. */
   hostKey?: string;
+  /** Never answer writes to files whose SFTP path this matches (a transfer that hangs). */
+  stallWrites?: RegExp;
 }
 
 export function fingerprintOfBlob(blob: Buffer): string {
@@ -174,6 +176,7 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
     sftp.on('WRITE', (id, handle, offset, data) => {
       const open = handles.get(handle.readUInt32BE(0));
       if (!open) return sftp.status(id, STATUS_CODE.FAILURE);
+      if (options.stallWrites?.test(open.path)) return;
       open.chunks.push(Buffer.from(data));
       sftp.status(id, STATUS_CODE.OK);
     });
