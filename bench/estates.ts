@@ -40,6 +40,8 @@ export interface EstateFigures {
   stages: { id: string; wallMs: number; criticalPathMs: number }[];
   /** The rolling hub chain (`oofAgent`) of the timed run, from the lab's event times. */
   hubChain: ChainGaps;
+  /** The same chain in the zero-duration run, where neither process sleeps between commands. */
+  zeroDurationHubChain: ChainGaps;
   /** The timed run again with `powershell: per-step` (the default), when asked for. */
   perStep?: { wallMs: number; criticalPathMs: number; ratio: number; hubChain: ChainGaps };
 }
@@ -203,6 +205,7 @@ export async function benchEstate(
     }
     return {
       hubChain: chainGaps(timed.events, 'oofAgent', timeScale),
+      zeroDurationHubChain: chainGaps(zero.events, 'oofAgent', 0),
       ...(perStep ? { perStep } : {}),
       hosts,
       timeScale,

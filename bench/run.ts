@@ -98,6 +98,7 @@ async function main(): Promise<void> {
       snapshotBytes: e.snapshotBytes,
       stages: e.stages,
       hubChain: chain(e.hubChain),
+      zeroDurationHubChain: chain(e.zeroDurationHubChain),
       perStep: e.perStep
         ? {
             wallMs: r(e.perStep.wallMs, 0),
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     'UR6 (no UR5) on simulated estates, powershell: persistent:',
     ...result.estates.map(
       (e) =>
-        `  ${e.hosts} hosts (${e.hostSteps} steps, x${e.timeScale}): wall ${e.wallMs} ms / critical path ${e.criticalPathMs} ms = ${e.ratio}${e.perStep ? ` (per-step: ${e.perStep.wallMs} / ${e.perStep.criticalPathMs} ms = ${e.perStep.ratio})` : ''}; hub chain: ${e.hubChain.commands} commands, ${e.hubChain.gapMs} ms between, ${e.hubChain.labLatenessMs} ms late on the lab; zero-duration ${e.zeroDurationWallMs} ms = ${e.overheadPerStepMs} ms/step; RSS orchestrator ${e.peakRssMb} MB, lab ${e.labPeakRssMb} MB; journal ${e.journalBytesPerStep} B/step, snapshot ${e.snapshotBytes} B`,
+        `  ${e.hosts} hosts (${e.hostSteps} steps, x${e.timeScale}): wall ${e.wallMs} ms / critical path ${e.criticalPathMs} ms = ${e.ratio}${e.perStep ? ` (per-step: ${e.perStep.wallMs} / ${e.perStep.criticalPathMs} ms = ${e.perStep.ratio})` : ''}; hub chain: ${e.hubChain.commands} commands, ${e.hubChain.gapMs} ms between (${e.zeroDurationHubChain.gapMs} ms with zero durations), ${e.hubChain.labLatenessMs} ms late on the lab; zero-duration ${e.zeroDurationWallMs} ms = ${e.overheadPerStepMs} ms/step; RSS orchestrator ${e.peakRssMb} MB, lab ${e.labPeakRssMb} MB; journal ${e.journalBytesPerStep} B/step, snapshot ${e.snapshotBytes} B`,
     ),
     `resume after SIGKILL halfway (${resume?.hosts ?? '-'} hosts): first command ${resume ? r(resume.resumeFirstCommandMs, 0) : '-'} ms, first step command ${resume ? r(resume.resumeFirstStepCommandMs, 0) : '-'} ms after process start`,
     `checkpoint: journal append (fsync) ${checkpoint.appendMs} ms, ${checkpoint.concurrentAppendMs} ms/entry with 10 lanes; snapshot save ${checkpoint.snapshotSaveMs} ms`,
