@@ -1,4 +1,4 @@
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
 import { systemClock } from '../../src/lab/model/clock.js';
 
 describe('the wall clock', () => {
@@ -20,6 +20,23 @@ describe('the wall clock', () => {
       const started = performance.now();
       await systemClock.sleep(ms);
       expect(performance.now() - started).toBeGreaterThanOrEqual(ms);
+    }
+  });
+
+  test('a wait longer than the longest timer still ends at its deadline, not after 1 ms', async () => {
+    jest.useFakeTimers();
+    try {
+      const ms = 2 ** 31 + 5_000;
+      let done = false;
+      void systemClock.sleep(ms).then(() => (done = true));
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(done).toBe(false);
+      await jest.advanceTimersByTimeAsync(ms - 1_000 - 2);
+      expect(done).toBe(false);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(done).toBe(true);
+    } finally {
+      jest.useRealTimers();
     }
   });
 });

@@ -16,6 +16,9 @@ export interface LabClock {
  */
 export const EARLY_WAKE_MS = 1;
 
+/** The longest delay setTimeout takes as given (a longer one fires after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Wall-clock time. A wait that is already over resolves at once: a timer would still take its
  * ~1 ms, which a phase whose deadline has passed (or that takes no time) would add for nothing.
@@ -28,10 +31,13 @@ export const systemClock: LabClock = {
     const due = performance.now() + ms;
     return new Promise((resolve) => {
       const check = (): void => {
-        if (performance.now() >= due) resolve();
-        else setImmediate(check);
+        const left = due - performance.now();
+        if (left <= 0) resolve();
+        else if (left <= EARLY_WAKE_MS) setImmediate(check);
+        // A timer longer than setTimeout's limit (~24.8 days) is re-armed rather than clamped.
+        else setTimeout(check, Math.min(left - EARLY_WAKE_MS, MAX_TIMER_MS));
       };
-      setTimeout(check, Math.max(0, ms - EARLY_WAKE_MS));
+      check();
     });
   },
 };
