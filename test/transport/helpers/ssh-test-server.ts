@@ -63,11 +63,18 @@ export function fingerprintOfBlob(blob: Buffer): string {
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
 
+/**
+ * A fresh ed25519 pair ssh2 can read back: its generator drops a leading zero byte about once in
+ * 256 keys (see `generateHostKey`), so generate again, bounded.
+ */
 export function generateKey(): { private: string; public: string; blob: Buffer } {
-  const pair = utils.generateKeyPairSync('ed25519');
-  const parsed = utils.parseKey(pair.public);
-  if (parsed instanceof Error) throw parsed;
-  return { private: pair.private, public: pair.public, blob: parsed.getPublicSSH() };
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    const parsed = utils.parseKey(pair.public);
+    if (!(parsed instanceof Error) && !(utils.parseKey(pair.private) instanceof Error))
+      return { private: pair.private, public: pair.public, blob: parsed.getPublicSSH() };
+  }
+  throw new Error('could not generate a readable ed25519 key in 16 attempts');
 }
 
 function directive(script: string, name: string): string | undefined {
