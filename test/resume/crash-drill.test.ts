@@ -9,7 +9,10 @@
  * from spawn (start-up, lab start, preflight, a resume's reconnecting and re-probing), and the
  * others a uniform [0, work / 60] after the attempt's first step finishes (work: the
  * baseline's time from its first stage to its exit), so the kills walk through the rollup
- * (with work / 30 an attempt could get so far that the rollup ended after 25 kills).
+ * (with work / 30 an attempt could get so far that the rollup ended after 25 kills). An early
+ * kill still pending at the attempt's first step lands a walk's delay after it instead: late in
+ * the rollup a resume's remaining work can be shorter than the baseline's start-up, and a kill
+ * drawn in [0, start-up] would then miss the attempt altogether and let the rollup finish.
  * Counting from the first stage instead let a resume's handshakes and its re-probe of the step in
  * flight outlast the whole window, and the kills piled up at one point. The kills must land at
  * many points of the rollup. Replay a failure with DRILL_SEED=<printed seed>.
@@ -124,7 +127,8 @@ describe('a rollup killed with SIGKILL at random instants', () => {
       const resume = runDirs(state).length > 0;
       const { child, done } = startCli(labArgs(lab, state, '--json', ...(resume ? ['--resume'] : [])));
       const early = random() < 0.2;
-      const delay = early ? random() * startupMs : random() * (workMs / (2 * WANTED_KILLS));
+      const walk = random() * (workMs / (2 * WANTED_KILLS));
+      const delay = early ? random() * startupMs : walk;
       let stepDone: () => void = () => undefined;
       const firstStep = new Promise<void>((r) => (stepDone = r));
       child.stderr?.on('data', (chunk: Buffer) => {
@@ -132,7 +136,10 @@ describe('a rollup killed with SIGKILL at random instants', () => {
       });
       const exited = await Promise.race([
         done.then(() => true),
-        (early ? Promise.resolve() : firstStep).then(() => sleep(delay)).then(() => false),
+        (early
+          ? Promise.race([sleep(delay), firstStep.then(() => sleep(walk))])
+          : firstStep.then(() => sleep(delay))
+        ).then(() => false),
       ]);
       if (!exited) {
         child.kill('SIGKILL');
