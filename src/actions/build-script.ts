@@ -23,6 +23,9 @@ import {
   SECTION_PREFIX,
   SECTION_RC_PREFIX,
   SENTINEL_PREFIX,
+  STEP_PREFIX,
+  STEP_RC_PREFIX,
+  type BatchStep,
   type Params,
   type Phase,
   type ScriptPhase,
@@ -154,17 +157,8 @@ function block(name: string, body: string): string {
  * apply, and the verify after an apply that succeeded.
  */
 function runBody(input: Omit<ScriptInput, 'host'> & { phase: 'run' | 'applyVerify' }): string {
-  const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
   const withProbe = input.phase === 'run';
-  const [probe, apply, verify] = [withProbe ? body('probe') : '', body('apply'), body('verify')];
-  // Most actions verify with their probe: one block then serves both, keeping the script short
-  // enough for -EncodedCommand.
-  const verifyBlock = withProbe && verify === probe ? '$DRProbe' : '$DRVerify';
-  const applyThenVerify = lines(
-    "DRPhase 'apply' $DRApply",
-    '$rc = $DRRun.rc',
-    `if (@(${successCodes(input.action).join(', ')}) -contains $rc) { DRPhase 'verify' ${verifyBlock} }`,
-  );
+  const step = stepRun(input, withProbe);
   return (
     lines(
       withProbe
@@ -175,7 +169,36 @@ function runBody(input: Omit<ScriptInput, 'host'> & { phase: 'run' | 'applyVerif
       TRAP,
       RUN_RESULT_HELPER,
       PHASE_RUNNER,
-      helpersFor(lines(probe, apply, verify)),
+      helpersFor(step.bodies),
+      step.code,
+      `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
+      'exit $rc',
+    ) + '\n'
+  );
+}
+
+/**
+ * The part of a `run` (or `applyVerify`) script that is the step's own: its target, its phase
+ * blocks and the calls that run them, leaving the exit code in `$rc`. `bodies` is every phase
+ * body, for the helpers they call.
+ */
+function stepRun(
+  input: Pick<ScriptInput, 'action' | 'target' | 'params'>,
+  withProbe: boolean,
+): { code: string; bodies: string } {
+  const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
+  const [probe, apply, verify] = [withProbe ? body('probe') : '', body('apply'), body('verify')];
+  // Most actions verify with their probe: one block then serves both, keeping the script short
+  // enough for -EncodedCommand.
+  const verifyBlock = withProbe && verify === probe ? '$DRProbe' : '$DRVerify';
+  const applyThenVerify = lines(
+    "DRPhase 'apply' $DRApply",
+    '$rc = $DRRun.rc',
+    `if (@(${successCodes(input.action).join(', ')}) -contains $rc) { DRPhase 'verify' ${verifyBlock} }`,
+  );
+  return {
+    bodies: lines(probe, apply, verify),
+    code: lines(
       "$DRRun = @{ state = ''; rc = 1 }",
       `$target = ${psLiteral(input.target)}`,
       withProbe ? block('DRProbe', probe) : '',
@@ -190,8 +213,69 @@ function runBody(input: Omit<ScriptInput, 'host'> & { phase: 'run' | 'applyVerif
             '}',
           )
         : applyThenVerify,
+    ),
+  };
+}
+
+export interface BatchInput {
+  run: string;
+  host: string;
+  /** Consecutive steps of one host, in order (at least one). */
+  steps: BatchStep[];
+}
+
+/**
+ * The `batch` script of several consecutive steps of one host (see `src/remote/header.ts`): each
+ * step's `run`, unchanged, framed by step markers, in one PowerShell process. The next step runs
+ * only after one that ended done: its probe found it done, or its apply exited with a success
+ * code for its action and the verify then exited 0 finding it done (the reading the engine gives
+ * the step). Anything else (a failed probe, a failed apply, a verify that finds it not done) ends
+ * the batch there, for the engine to judge that step as its own `run` and go on from it.
+ * Throws as {@link buildScript} does.
+ */
+export function buildBatchScript(input: BatchInput): string {
+  if (input.steps.length === 0) throw new TypeError('a batch needs at least one step');
+  const runs = input.steps.map((step) => ({ step, run: stepRun(step, true) }));
+  const header = formatHeader({
+    run: input.run,
+    step: input.steps[0]?.step ?? '',
+    action: 'batch',
+    phase: 'batch',
+    host: input.host,
+    target: String(input.steps.length),
+    params: { steps: input.steps.map((s) => ({ ...s })) },
+  });
+  const stepCode = ({ step, run }: (typeof runs)[number]): string =>
+    lines(
+      `# ${step.action} ${step.target}`,
+      'if ($DRGo) {',
+      indent(
+        lines(
+          `Write-Output (${psLiteral(STEP_PREFIX + step.step)})`,
+          `[Console]::Error.WriteLine(${psLiteral(STEP_PREFIX + step.step)})`,
+          run.code,
+          `Write-Output (${psLiteral(STEP_RC_PREFIX)} + $rc)`,
+          `$DRGo = ((@(${successCodes(step.action).join(', ')}) -contains $rc) -and $DRRun.rc -eq 0 -and $DRRun.state -eq 'done')`,
+        ),
+      ),
+      '}',
+    );
+  return (
+    header +
+    '\n' +
+    lines(
+      `# ${input.steps.length} steps, each: probe; if not done, apply, then verify. The batch stops after a step that did not end done. Written by deploy-rollup; the last output line is the exit-code sentinel.`,
+      "$ErrorActionPreference = 'Stop'",
+      '$rc = 1',
+      TRAP,
+      RUN_RESULT_HELPER,
+      PHASE_RUNNER,
+      helpersFor(lines(...runs.map((r) => r.run.bodies))),
+      '$DRGo = $true',
+      ...runs.map(stepCode),
       `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
       'exit $rc',
-    ) + '\n'
+    ) +
+    '\n'
   );
 }

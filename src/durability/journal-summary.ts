@@ -150,7 +150,11 @@ export function summarizeJournal(entries: readonly JournalEntry[]): JournalSumma
       }
       case 'step.result': {
         const step = stepFor(summary.steps, entry.stepId, entry.host, entry.seq);
-        step.state = DONE_OUTCOMES.includes(entry.outcome) ? 'done' : 'failed';
+        step.state = DONE_OUTCOMES.includes(entry.outcome)
+          ? 'done'
+          : entry.outcome === 'notRun'
+            ? 'pending'
+            : 'failed';
         step.attempt = entry.attempt;
         step.outcome = entry.outcome;
         step.seq = entry.seq;

@@ -9,8 +9,12 @@
 /** Any value JSON can carry unchanged (no `Date`, `Map`, `undefined`, …). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
-/** How a step attempt ended. Every outcome except `failed` means the step needs no more work. */
-export type StepOutcome = 'ok' | 'alreadyDone' | 'restartPending' | 'failed' | 'skipped';
+/**
+ * How a step attempt ended. Every outcome except `failed` and `notRun` means the step needs no
+ * more work. `notRun`: the attempt never started on the host (the batch it was sent in ended at
+ * an earlier step); the step is still to do.
+ */
+export type StepOutcome = 'ok' | 'alreadyDone' | 'restartPending' | 'failed' | 'skipped' | 'notRun';
 
 /** The outcomes that leave a step done (nothing more to apply). */
 export const DONE_OUTCOMES: readonly StepOutcome[] = ['ok', 'alreadyDone', 'restartPending', 'skipped'];
@@ -44,6 +48,8 @@ export interface StepResultEntry {
   message?: string;
   attempt: number;
   durationMs: number;
+  /** A failed attempt whose command was lost (dropped, timed out): it may have completed on the host. */
+  uncertain?: boolean;
 }
 
 /** A read-only probe's answer (on resume: did the in-flight step complete?). */

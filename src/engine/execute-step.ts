@@ -18,7 +18,8 @@ import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
 import { resolveParams } from './params.js';
 import { combinable, runCombined } from './run-combined.js';
-import { runPhase } from './run-phase.js';
+import { runPhase, type PhaseResult } from './run-phase.js';
+import type { RunEvent } from '../log/events.js';
 import {
   check,
   judgeApply,
@@ -45,6 +46,17 @@ async function uploadPackageFile(
     timeoutMs: deps.options.stepTimeoutMs,
     ...(signal ? { signal } : {}),
   });
+}
+
+export function stepStart(step: PlanStep): RunEvent {
+  return {
+    type: 'step.start',
+    stage: step.stage,
+    stepId: step.id,
+    host: step.host,
+    action: step.action,
+    target: step.target,
+  };
 }
 
 export type StepOutcome = 'journal' | 'ok' | 'alreadyDone' | 'restartPending' | 'skipped';
@@ -106,15 +118,26 @@ export async function probeStep(
   return settle(deps, ledger, step, probe, signal);
 }
 
+/** A step whose first attempt went out in a batch (see `run-batch.ts`). */
+export interface Batched {
+  /** Its share of the batch's outcome (see `runCombined`). */
+  first: Promise<PhaseResult>;
+  /** Whether the journal said, before the batch's intents, that an earlier attempt may have applied. */
+  mayHaveApplied: boolean;
+  /** When it started (announced by the batch), for the batch's first step; else now. */
+  startedAt?: number;
+}
+
 /** Runs one step to completion, or throws a permanent DeployError. */
 export async function executeStep(
   deps: EngineDeps,
   ledger: Ledger,
   step: PlanStep,
   signal?: AbortSignal,
+  batched?: Batched,
 ): Promise<StepOutcome> {
   try {
-    return await runStep(deps, ledger, step, signal);
+    return await runStep(deps, ledger, step, signal, batched);
   } finally {
     // Whatever the step deferred is on disk before the step is over, however it ended.
     await ledger.flush();
@@ -126,17 +149,11 @@ async function runStep(
   ledger: Ledger,
   step: PlanStep,
   signal?: AbortSignal,
+  batched?: Batched,
 ): Promise<StepOutcome> {
   if (ledger.isDone(step.id)) return 'journal';
-  const started = deps.now();
-  deps.emit({
-    type: 'step.start',
-    stage: step.stage,
-    stepId: step.id,
-    host: step.host,
-    action: step.action,
-    target: step.target,
-  });
+  const started = batched?.startedAt ?? deps.now();
+  if (batched?.startedAt === undefined) deps.emit(stepStart(step));
   const params = resolveParams(
     step.params,
     { captures: ledger.captures, packageHashes: deps.packageHashes },
@@ -175,6 +192,14 @@ async function runStep(
     return outcome;
   };
 
+  // Sent already: it went as its own `run` would have (a batch takes only combinable steps).
+  if (batched)
+    return finish(
+      await runCombined(deps, ledger, step, params, signal, {
+        result: batched.first,
+        mayHaveApplied: batched.mayHaveApplied,
+      }),
+    );
   if (nothingToFollowUp(ledger, step)) {
     // Decided here, with no command: whatever the host would say, there is nothing to follow up.
     ledger.defer({
@@ -204,7 +229,7 @@ async function runStep(
     done: probe.done,
     evidence: probe.evidence,
   });
-  if (probe.done) return finish('alreadyDone');
+  if (probe.done) return finish(ledger.inFlight(step.id) ? 'ok' : 'alreadyDone');
 
   for (const obligation of step.raises ?? []) {
     if (ledger.isObligationOpen(obligation.id)) continue;

@@ -24,6 +24,7 @@ const DONE_OUTCOMES = new Set(['ok', 'alreadyDone', 'restartPending', 'skipped']
 export class Ledger {
   private readonly done = new Map<string, string>();
   private readonly intents = new Map<string, number>();
+  private readonly unanswered = new Set<string>();
   readonly captures: Record<string, Record<string, string>> = {};
   private readonly obligations = new Map<string, OpenObligation>();
   private readonly gates = new Map<string, GateState>();
@@ -67,8 +68,11 @@ export class Ledger {
     switch (entry.type) {
       case 'step.intent':
         this.intents.set(stepId, Number(entry.attempt ?? 1));
+        this.unanswered.add(stepId);
         break;
       case 'step.result':
+        // A failed attempt that may have run on the host (dropped, timed out) stays uncertain.
+        if (entry.uncertain !== true) this.unanswered.delete(stepId);
         if (DONE_OUTCOMES.has(String(entry.outcome))) this.done.set(stepId, String(entry.outcome));
         break;
       case 'step.probe':
@@ -119,6 +123,15 @@ export class Ledger {
 
   attempts(stepId: string): number {
     return this.intents.get(stepId) ?? 0;
+  }
+
+  /**
+   * Whether the step's last attempt may have applied without the journal saying so: an intent
+   * with no result (the run stopped, or crashed, while its command was out) or a failed attempt
+   * whose command was lost (`uncertain`). Finding it done is then this run's work.
+   */
+  inFlight(stepId: string): boolean {
+    return this.unanswered.has(stepId);
   }
 
   isObligationOpen(id: string): boolean {

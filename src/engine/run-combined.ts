@@ -16,7 +16,7 @@ import type { Params, Section } from '../remote/header.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
-import { runPhase } from './run-phase.js';
+import { runPhase, type PhaseResult } from './run-phase.js';
 import {
   check,
   judgeApply,
@@ -56,6 +56,11 @@ interface Applied {
 /**
  * Runs a combinable step to its outcome, or throws as the three-command way would (PROBE_FAILED,
  * STEP_TRANSIENT/STEP_FAILED from the apply's exit code, VERIFY_FAILED).
+ *
+ * `first`: the step's first attempt was already sent, its intent journalled (a batch, see
+ * `run-batch.ts`); `result` is its share of the outcome, read as its own `run` command's (a
+ * rejection is that command failing), `mayHaveApplied` what the journal said before the intent.
+ * Retries send the step's own `run`.
  */
 export async function runCombined(
   deps: EngineDeps,
@@ -63,28 +68,36 @@ export async function runCombined(
   step: PlanStep,
   params: Params,
   signal?: AbortSignal,
+  first?: { result: Promise<PhaseResult>; mayHaveApplied: boolean },
 ): Promise<'ok' | 'alreadyDone' | 'restartPending'> {
-  // Once an attempt may have applied, a later "already done" is this run's own work.
-  let mayHaveApplied = false;
+  // Once an attempt may have applied, a later "already done" is this run's own work (also one
+  // of an earlier session's, lost with its command).
+  let mayHaveApplied = first ? first.mayHaveApplied : ledger.inFlight(step.id);
+  let sent = first?.result;
   const applied = await withRetry<Applied>(
     async () => {
-      const attempt = ledger.attempts(step.id) + 1;
-      const intent = ledger.record({
-        type: 'step.intent',
-        stepId: step.id,
-        host: step.host,
-        action: step.action,
-        target: step.target,
-        attempt,
-      });
+      const taken = sent;
+      sent = undefined;
+      const attempt = ledger.attempts(step.id) + (taken ? 0 : 1);
+      const intent = taken
+        ? undefined
+        : ledger.record({
+            type: 'step.intent',
+            stepId: step.id,
+            host: step.host,
+            action: step.action,
+            target: step.target,
+            attempt,
+          });
       let sections: Partial<Record<'probe' | 'apply' | 'verify', Section>>;
       let exitCode: number;
       let stderr: string;
       try {
-        const result = await runPhase(deps, step, 'run', params, {
-          after: intent,
-          ...(signal ? { signal } : {}),
-        });
+        const result = await (taken ??
+          runPhase(deps, step, 'run', params, {
+            after: intent,
+            ...(signal ? { signal } : {}),
+          }));
         sections = result.sections ?? {};
         exitCode = result.exitCode;
         stderr = result.stderr;

@@ -12,11 +12,13 @@ import {
   readSentinel,
   SECTIONS_OF,
   type Params,
+  type HeaderPhase,
   type Phase,
   type ScriptPhase,
   type Section,
 } from '../remote/header.js';
 import type { PlanStep } from '../plan/types.js';
+import type { RawResult, RunOptions } from '../transport/types.js';
 import type { EngineDeps } from './context.js';
 import { createHash } from 'node:crypto';
 
@@ -32,11 +34,11 @@ export interface PhaseResult {
 
 const TAIL = 2000;
 
-function tail(text: string): string {
+export function tail(text: string): string {
   return text.length > TAIL ? '…' + text.slice(-TAIL) : text;
 }
 
-function scriptName(runId: string, stepId: string, phase: ScriptPhase, host: string): string {
+export function scriptName(runId: string, stepId: string, phase: HeaderPhase, host: string): string {
   const digest = createHash('sha256').update(`${stepId}|${host}`).digest('hex').slice(0, 16);
   return `${runId}-${digest}-${phase}.ps1`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
@@ -78,18 +80,17 @@ export async function runPhase(
   } finally {
     await options.after;
   }
-  const transport = deps.transport(host);
   // A `run` may apply, so it gets an apply's time.
   const timeoutMs =
     phase === 'probe' || phase === 'verify' ? deps.options.probeTimeoutMs : deps.options.stepTimeoutMs;
-  const raw = await transport.run(script, {
+  const where = `${step.action} ${step.target} (${phase}) on ${host}`;
+  const sent = await sendScript(deps, host, script, where, {
     timeoutMs,
     scriptName: scriptName(deps.runId, step.id, phase, host),
     ...(OWN_PROCESS_ACTIONS.has(step.action) ? { ownProcess: true } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const sentinel = readSentinel(raw.stdout);
-  const exitCode = sentinel?.exitCode ?? null;
+  const { raw, sentinel } = sent;
   const phases = SECTIONS_OF[phase];
   const sections =
     phases && sentinel ? readSections(sentinel.output, raw.stderr, sentinel.exitCode, phases) : undefined;
@@ -101,39 +102,70 @@ export async function runPhase(
     phase,
     stepId: step.id,
     durationMs: raw.durationMs,
-    exitCode,
+    exitCode: sentinel?.exitCode ?? null,
     ...(sections
       ? { phases: Object.values(sections).map((s) => ({ phase: s.phase, exitCode: s.exitCode })) }
       : {}),
     outputTail: tail((sentinel?.output ?? raw.stdout) + (raw.stderr ? `\n[stderr] ${raw.stderr}` : '')),
   });
-  const where = `${step.action} ${step.target} (${phase}) on ${host}`;
-  if (raw.cancelled) throw new DeployError('remote', `${where} was cancelled`, { code: 'CANCELLED' });
-  if (raw.timedOut) {
-    throw new DeployError('remote', `${where} did not finish within ${Math.round(timeoutMs / 1000)} s`, {
-      code: 'STEP_TIMEOUT',
-      retryable: true,
-      hint: 'the host may be slow or hung; the step is probed again before any retry',
-    });
-  }
-  if (!sentinel) {
-    // Without a drop, powershell.exe ended before the script's epilogue (a script it could not
-    // parse, a stdin bootstrap that found no script): still no proof either way, so probe again.
-    const why = raw.dropped
-      ? 'the connection dropped before the script reported its exit code'
-      : `the command ended (exit status ${raw.exitCode ?? 'none'}) without the script reporting its exit code`;
-    throw new DeployError('remote', `${where}: ${why}`, {
-      code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
-      retryable: true,
-      hint: 'the step is probed again to see whether it completed before it is retried',
-    });
-  }
+  if (sent.failure) throw sent.failure;
   return {
-    exitCode: sentinel.exitCode,
-    output: sentinel.output,
+    exitCode: sent.sentinel.exitCode,
+    output: sent.sentinel.output,
     stderr: raw.stderr,
-    results: sections ? {} : readResultLines(sentinel.output),
+    results: sections ? {} : readResultLines(sent.sentinel.output),
     durationMs: raw.durationMs,
     ...(sections ? { sections } : {}),
   };
+}
+
+/** A sent script's outcome: with no `failure`, it finished and its sentinel was read. */
+export type Sent = { raw: RawResult } & (
+  | { sentinel: Sentinel; failure: undefined }
+  /** Cancelled, timed out, dropped, or no sentinel (a timed-out command may still show one). */
+  | { sentinel: Sentinel | undefined; failure: DeployError }
+);
+
+type Sentinel = { exitCode: number; output: string };
+
+/**
+ * Sends a built script to `host` and reads its sentinel. Never throws for what the command did:
+ * a command that did not finish gives `failure`, for the caller to throw once it has logged it
+ * (a cancelled command is CANCELLED; a timed-out or dropped one, or one with no sentinel, is
+ * retryable: it may or may not have completed on the host). `where` names the command in it.
+ */
+export async function sendScript(
+  deps: EngineDeps,
+  host: string,
+  script: string,
+  where: string,
+  options: RunOptions,
+): Promise<Sent> {
+  const raw = await deps.transport(host).run(script, options);
+  const sentinel = readSentinel(raw.stdout);
+  const failed = (failure: DeployError): Sent => ({ raw, sentinel, failure });
+  if (raw.cancelled)
+    return failed(new DeployError('remote', `${where} was cancelled`, { code: 'CANCELLED' }));
+  if (raw.timedOut) {
+    return failed(
+      new DeployError('remote', `${where} did not finish within ${Math.round(options.timeoutMs / 1000)} s`, {
+        code: 'STEP_TIMEOUT',
+        retryable: true,
+        hint: 'the host may be slow or hung; the step is probed again before any retry',
+      }),
+    );
+  }
+  if (sentinel) return { raw, sentinel, failure: undefined };
+  // Without a drop, powershell.exe ended before the script's epilogue (a script it could not
+  // parse, a stdin bootstrap that found no script): still no proof either way, so probe again.
+  const why = raw.dropped
+    ? 'the connection dropped before the script reported its exit code'
+    : `the command ended (exit status ${raw.exitCode ?? 'none'}) without the script reporting its exit code`;
+  return failed(
+    new DeployError('remote', `${where}: ${why}`, {
+      code: raw.dropped ? 'SSH_DROPPED' : 'NO_SENTINEL',
+      retryable: true,
+      hint: 'the step is probed again to see whether it completed before it is retried',
+    }),
+  );
 }

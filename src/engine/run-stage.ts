@@ -8,14 +8,22 @@ import type { PlanStep, Stage } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
 import { unlessAborted } from '../abortable.js';
-import { executeStep } from './execute-step.js';
+import { executeStep, type Batched } from './execute-step.js';
+import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
 import type { Ledger } from './ledger.js';
 
-async function guided(deps: EngineDeps, ledger: Ledger, step: PlanStep, control: RunControl): Promise<void> {
+async function guided(
+  deps: EngineDeps,
+  ledger: Ledger,
+  step: PlanStep,
+  control: RunControl,
+  batched?: Batched,
+): Promise<void> {
   for (let round = 0; round < 20; round++) {
     try {
-      await executeStep(deps, ledger, step);
+      // Sent in a batch: the first round judges its share; a retry sends the step on its own.
+      await executeStep(deps, ledger, step, undefined, round === 0 ? batched : undefined);
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -92,9 +100,14 @@ export async function runStage(
           failures.push({ host: lane.host, error: new Error(`${lane.host} cannot be reached`) });
           continue;
         }
-        for (const step of lane.steps) {
-          if (control.halted) return;
-          await guided(deps, ledger, step, control);
+        // Consecutive steps go as one batch where they can (see run-batch.ts); a step the last
+        // batch did not send starts the next.
+        let sent = new Map<string, Batched>();
+        for (const [i, step] of lane.steps.entries()) {
+          // A halt starts nothing new; steps a batch already sent are judged, as they ran.
+          if (control.halted && !sent.has(step.id)) return;
+          if (!sent.has(step.id)) sent = await runBatch(deps, ledger, lane.steps, i);
+          await guided(deps, ledger, step, control, sent.get(step.id));
         }
       } catch (error) {
         failures.push({ host: lane.host, error });

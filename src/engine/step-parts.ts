@@ -5,7 +5,7 @@
  */
 import { scriptsFor } from '../actions/build-script.js';
 import { interpretApply } from '../actions/exit-codes.js';
-import { DeployError } from '../errors.js';
+import { DeployError, isDeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
 import { readResultLines, type Params, type Section } from '../remote/header.js';
 import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
@@ -174,7 +174,10 @@ export async function judgeApply(
   });
 }
 
-/** Journals an attempt that ended in an error (a dropped or timed-out command, a failed read). */
+/**
+ * Journals an attempt that ended in an error (a dropped or timed-out command, a failed read).
+ * A retryable error is a command that may have completed on the host: `uncertain`.
+ */
 export async function recordFailedAttempt(
   ledger: Ledger,
   step: PlanStep,
@@ -188,5 +191,6 @@ export async function recordFailedAttempt(
     outcome: 'failed',
     attempt,
     message: String((error as Error).message),
+    ...(isDeployError(error) && error.retryable ? { uncertain: true } : {}),
   });
 }

@@ -34,6 +34,11 @@ export type RunEvent =
       exitCode: number | null;
       /** A `run` command: each phase it ran, with its own exit code. */
       phases?: { phase: string; exitCode: number }[];
+      /**
+       * A step sent in a batch (one command for several steps of a host): the batch's first step
+       * and how many it holds. `durationMs` is then the whole batch's, `outputTail` the step's own.
+       */
+      batch?: { first: string; steps: number };
       outputTail: string;
     }
   | { type: 'gate.waiting'; gate: string; host: string; checklist: string[] }

@@ -26,10 +26,28 @@
  *     DR:…, DR:state=done
  *     __PHASE_RC__=0
  *     __RC__=3010                (the sentinel: the apply's exit code, or the probe's when no apply ran)
+ *
+ * `phase=batch` runs the `run` of several consecutive steps of one host, in order, in one script
+ * (its header's `params` are `{ steps: [{ step, action, target, params }] }`, the headers the
+ * steps' own `run` scripts would have). Each step's output is framed by step markers, its
+ * sections inside as above; the batch goes on to the next step only after one that ended done
+ * (probe found it done, or apply succeeded and verify found it done), so it stops at the first
+ * step the engine must look at:
+ *
+ *     __STEP__=stage/host/a      (stdout and stderr)
+ *     __PHASE__=probe … __PHASE_RC__=0
+ *     __STEP_RC__=0              (stdout: the step's exit code, as its `run` script's sentinel)
+ *     __STEP__=stage/host/b
+ *     …
+ *     __RC__=0                   (the sentinel: the last step's exit code)
  */
 
 export const HEADER_PREFIX = '# deploy-rollup/1 ';
 export const SENTINEL_PREFIX = '__RC__=';
+/** Starts one step's share of a `batch` script's output (stdout and stderr): `__STEP__=<step id>`. */
+export const STEP_PREFIX = '__STEP__=';
+/** Ends one step's share of a `batch` script's stdout with the step's exit code: `__STEP_RC__=0`. */
+export const STEP_RC_PREFIX = '__STEP_RC__=';
 /** Starts a section of a `run` script's output (stdout and stderr): `__PHASE__=probe`. */
 export const SECTION_PREFIX = '__PHASE__=';
 /** Ends a section of a `run` script's stdout with the phase's exit code: `__PHASE_RC__=0`. */
@@ -40,14 +58,18 @@ export const PHASES = ['probe', 'apply', 'verify'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /**
- * What a script's header may name: a step's phase, `run` (probe, then apply and verify if
- * needed) or `applyVerify` (apply, then verify if it succeeded).
+ * The scripts of one step: a phase, `run` (probe, then apply and verify if needed) or
+ * `applyVerify` (apply, then verify if it succeeded).
  */
 export const SCRIPT_PHASES = [...PHASES, 'run', 'applyVerify'] as const;
 export type ScriptPhase = (typeof SCRIPT_PHASES)[number];
 
+/** What a header may name: a step's script, or a batch of several steps' `run`s. */
+export const HEADER_PHASES = [...SCRIPT_PHASES, 'batch'] as const;
+export type HeaderPhase = (typeof HEADER_PHASES)[number];
+
 /** The phases a script of several runs, in their order: sections in its output. */
-export const SECTIONS_OF: Partial<Record<ScriptPhase, readonly Phase[]>> = {
+export const SECTIONS_OF: Partial<Record<HeaderPhase, readonly Phase[]>> = {
   run: PHASES,
   applyVerify: ['apply', 'verify'],
 };
@@ -59,7 +81,7 @@ export interface ScriptHeader {
   run: string;
   step: string;
   action: string;
-  phase: ScriptPhase;
+  phase: HeaderPhase;
   host: string;
   target: string;
   params: Params;
@@ -97,9 +119,9 @@ export function parseHeader(line: string): ScriptHeader | { error: string } {
   for (const key of ['run', 'step', 'action', 'phase', 'host', 'target', 'params']) {
     if (!values.has(key)) return { error: `header lacks "${key}="` };
   }
-  const phase = values.get('phase') as ScriptPhase;
-  if (!SCRIPT_PHASES.includes(phase))
-    return { error: `header phase "${phase}" is not ${SCRIPT_PHASES.join(', ')}` };
+  const phase = values.get('phase') as HeaderPhase;
+  if (!HEADER_PHASES.includes(phase))
+    return { error: `header phase "${phase}" is not ${HEADER_PHASES.join(', ')}` };
   let params: Params;
   try {
     params = JSON.parse(Buffer.from(values.get('params') ?? '', 'base64url').toString('utf8')) as Params;
@@ -256,4 +278,91 @@ export function readResultLines(output: string): Record<string, string> {
     }
   }
   return result;
+}
+
+/** One step of a `batch` script, as its header's `params.steps` names it. */
+export interface BatchStep {
+  step: string;
+  action: string;
+  target: string;
+  params: Params;
+}
+
+/** The steps a `batch` header carries; an error message for params that are not a list of steps. */
+export function batchSteps(header: ScriptHeader): BatchStep[] | { error: string } {
+  const steps = (header.params as { steps?: unknown }).steps;
+  if (!Array.isArray(steps) || steps.length === 0) return { error: 'batch header params lack "steps"' };
+  const out: BatchStep[] = [];
+  for (const entry of steps as unknown[]) {
+    const e = entry as Partial<BatchStep> | null;
+    if (
+      !e ||
+      typeof e.step !== 'string' ||
+      typeof e.action !== 'string' ||
+      typeof e.target !== 'string' ||
+      !e.params ||
+      typeof e.params !== 'object' ||
+      Array.isArray(e.params)
+    )
+      return { error: 'batch header steps need step, action, target and params' };
+    out.push({ step: e.step, action: e.action, target: e.target, params: e.params });
+  }
+  return out;
+}
+
+/** One step's share of what a `batch` script printed (markers removed). */
+export interface BatchShare {
+  output: string;
+  stderr: string;
+  /** From its `__STEP_RC__=` line; undefined when the script ended inside the step (the trap). */
+  exitCode: number | undefined;
+}
+
+function splitSteps(
+  text: string,
+  stream: 'stdout' | 'stderr',
+  steps: readonly string[],
+): { before: string[]; shares: string[][] } {
+  const before: string[] = [];
+  const shares: string[][] = [];
+  let closed = true;
+  for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
+    const line = raw.trim();
+    const next = steps[shares.length];
+    if (next !== undefined && (closed || stream === 'stderr') && line === STEP_PREFIX + next) {
+      shares.push([]);
+      closed = false;
+      continue;
+    }
+    const current = shares.at(-1);
+    if (stream === 'stdout' && current && !closed && line.startsWith(STEP_RC_PREFIX)) closed = true;
+    (current ?? before).push(raw);
+  }
+  return { before, shares };
+}
+
+/**
+ * Splits what a `batch` script printed (stdout without the sentinel, and stderr) into its steps'
+ * shares, in the order of `steps`; a step that did not start has none. As with sections, a
+ * marker counts only in order and, on stdout, only once the previous step has printed its exit
+ * code, so a step's own output cannot fake the next one. Each share's text is what that step's
+ * own `run` script would have printed before its sentinel, ready for {@link readSections}.
+ * Output with no step at all (a host whose PowerShell failed before the first, like 1.0's trap)
+ * is the first step's, with no exit code of its own.
+ */
+export function readBatch(output: string, stderr: string, steps: readonly string[]): BatchShare[] {
+  const out = splitSteps(output, 'stdout', steps);
+  const err = splitSteps(stderr, 'stderr', steps);
+  if (out.shares.length === 0)
+    return [{ output: out.before.join('\n'), stderr: err.before.join('\n'), exitCode: undefined }];
+  return out.shares.map((lines, i) => {
+    const last = lines.at(-1)?.trim() ?? '';
+    const ended =
+      last.startsWith(STEP_RC_PREFIX) && Number.isInteger(Number(last.slice(STEP_RC_PREFIX.length)));
+    return {
+      output: (ended ? lines.slice(0, -1) : lines).join('\n'),
+      stderr: [...(i === 0 ? err.before : []), ...(err.shares[i] ?? [])].join('\n'),
+      exitCode: ended ? Number(last.slice(STEP_RC_PREFIX.length)) : undefined,
+    };
+  });
 }

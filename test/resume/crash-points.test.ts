@@ -83,8 +83,30 @@ describe('a run that dies at an exact instant resumes correctly', () => {
       },
     );
     expect(appliesOf(state, step)).toBe(1);
-    expect(resultsOf(state, step)).toEqual(['alreadyDone']);
+    // Its intent had no result: the earlier session applied it, so it is this run's work.
+    expect(resultsOf(state, step)).toEqual(['ok']);
     expect(maxAppliesPerStep(state)).toBe(1);
+  }, 60_000);
+
+  test('dying between a hub agent’s uninstall and its result: resume finds it done as this run’s work, so the restart that follows it up still runs', async () => {
+    const state = lab.stateDir('follow-up');
+    const step = 'oofAgent/exhub-east/agent-uninstall';
+    const restart = 'oofAgent/exhub-east/restart-transport-release';
+    await crashThenResume(
+      lab,
+      state,
+      (e) => e.type === 'step.result' && e.stepId === step,
+      false,
+      () => {
+        expect(appliesOf(state, step)).toBe(1);
+        expect(appliesOf(state, restart)).toBe(0);
+      },
+    );
+    expect(resultsOf(state, step)).toEqual(['ok']);
+    // Read as "already done", nothing it follows up would have changed, and the transport would
+    // keep the old agent's DLL loaded while its MSI is removed.
+    expect(appliesOf(state, restart)).toBe(1);
+    expect(resultsOf(state, restart)).toEqual(['ok']);
   }, 60_000);
 
   test.each([

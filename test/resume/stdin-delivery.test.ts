@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { planDelivery } from '../../src/remote/deliver.js';
-import { parseHeader } from '../../src/remote/header.js';
+import { batchSteps, parseHeader } from '../../src/remote/header.js';
 import type { Transport } from '../../src/transport/types.js';
 import { engineRun } from './engine-harness.js';
 import { scriptFiles } from '../helpers/lab-state.js';
@@ -51,7 +51,7 @@ describe('long scripts on standard input', () => {
     expect(run.outcome).not.toBe('crashed');
     if (run.outcome !== 'crashed') expect(run.outcome.exitCode).toBe(0);
     expect([...(seen.kinds.get('stdin') ?? [])]).toEqual(
-      expect.arrayContaining(['host.inspect probe', 'msi.install run']),
+      expect.arrayContaining(['host.inspect probe', 'batch batch']),
     );
     expect(seen.kinds.get('encoded')?.size).toBeGreaterThan(0);
     expect(seen.uploads.length).toBeGreaterThan(0);
@@ -61,14 +61,16 @@ describe('long scripts on standard input', () => {
 
   test('a host that finds no script on stdin fails the step (exit 1, resumable), and nothing is applied', async () => {
     const state = lab.stateDir('refused');
-    // A client bug: this step's long script loses its header on the way, so the host's
-    // bootstrap refuses it (exit 1, no sentinel).
+    // A client bug: this step's long script (or the batch it is sent in) loses its header on
+    // the way, so the host's bootstrap refuses it (exit 1, no sentinel).
     const garble = (inner: Transport): Transport => ({
       ...inner,
       host: inner.host,
       run: (script, options) => {
+        const header = parseHeader(script.split('\n', 1)[0] ?? '');
+        const steps = 'error' in header ? [] : header.phase === 'batch' ? batchSteps(header) : [header];
         const broken =
-          planDelivery(script).kind === 'stdin' && script.includes(`step=${encodeURIComponent(STEP)}`);
+          planDelivery(script).kind === 'stdin' && 'map' in steps && steps.some((s) => s.step === STEP);
         return inner.run(broken ? script.replace(/^# deploy-rollup\/1 /, '# garbled ') : script, options);
       },
     });

@@ -8,12 +8,16 @@ import { access } from 'node:fs/promises';
 import type { Inventory } from '../../inventory/types.js';
 import type { Phase, ScriptHeader } from '../../remote/header.js';
 import {
+  batchSteps,
   formatSentinel,
   parseHeader,
+  PHASES,
   SECTIONS_OF,
   readResultLines,
   SECTION_PREFIX,
   SECTION_RC_PREFIX,
+  STEP_PREFIX,
+  STEP_RC_PREFIX,
 } from '../../remote/header.js';
 import { scriptFromCommand } from '../../remote/deliver.js';
 import { DeployError } from '../../errors.js';
@@ -185,10 +189,17 @@ export class Estate {
     const header = parseHeader(script.script.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '');
     if ('error' in header) return headerError(header.error);
     const sections = SECTIONS_OF[header.phase];
-    const phase = sections ? (sections[0] ?? 'probe') : (header.phase as Phase);
+    const phase: Phase = sections
+      ? (sections[0] ?? 'probe')
+      : header.phase === 'batch'
+        ? 'probe'
+        : (header.phase as Phase);
+    // A batch's events name its first step, whose probe is what the host would have run first.
+    const first = header.phase === 'batch' ? batchSteps(header) : undefined;
+    const named = first && !('error' in first) && first[0] ? { ...header, ...first[0] } : header;
 
     if (this.faults.isDown(name)) {
-      this.record(name, { ...header, phase }, start, null, 'down');
+      this.record(name, { ...named, phase }, start, null, 'down');
       return { kind: 'drop', stdout: '' };
     }
     this.faults.countCommand(name);
@@ -198,9 +209,10 @@ export class Estate {
         stdout: [],
         stderr: [`deploy-rollup lab: this script is for host "${header.host}" but ran on "${name}"`],
       };
-      this.record(name, { ...header, phase }, start, outcome.exitCode);
+      this.record(name, { ...named, phase }, start, outcome.exitCode);
       return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
     }
+    if (header.phase === 'batch') return this.runBatch(name, hostState, header, start);
     if (sections) return this.runSteps(name, hostState, header, sections, start);
 
     const done = await this.perform(name, hostState, { ...header, phase }, start);
@@ -231,11 +243,90 @@ export class Estate {
     phases: readonly Phase[],
     start: number,
   ): Promise<ExecOutcome> {
+    const ran = await this.runPhases(name, hostState, header, phases, start, this.state.seq + 1);
+    if (ran.kind === 'hang') return { kind: 'hang' };
+    if (ran.kind === 'drop')
+      return this.durable(ran.applied, { kind: 'drop', stdout: renderLines(ran.stdout) });
+    ran.stdout.push(formatSentinel(ran.rc));
+    return this.durable(ran.applied, exit(ran.rc, renderLines(ran.stdout), renderLines(ran.stderr)));
+  }
+
+  /**
+   * A `phase=batch` command: each step's `run` in turn, as {@link runSteps} runs it, framed by
+   * step markers; the next step runs only after one that ended done (the batch script's rule,
+   * see `buildBatchScript`). A drop or hang in any step ends the command there.
+   */
+  private async runBatch(
+    name: string,
+    hostState: HostState,
+    header: ScriptHeader,
+    start: number,
+  ): Promise<ExecOutcome> {
+    const steps = batchSteps(header);
+    if ('error' in steps) return headerError(steps.error);
     const command = this.state.seq + 1;
     const stdout: string[] = [];
     const stderr: string[] = [];
     let applied = false;
     let rc = 1;
+    let at = start;
+    for (const step of steps) {
+      stdout.push(STEP_PREFIX + step.step);
+      stderr.push(STEP_PREFIX + step.step);
+      const ran = await this.runPhases(
+        name,
+        hostState,
+        { ...header, ...step, phase: 'run' },
+        PHASES,
+        at,
+        command,
+      );
+      if (ran.kind === 'hang') return { kind: 'hang' };
+      applied ||= ran.applied;
+      stdout.push(...ran.stdout);
+      if (ran.kind === 'drop') return this.durable(applied, { kind: 'drop', stdout: renderLines(stdout) });
+      stderr.push(...ran.stderr);
+      stdout.push(STEP_RC_PREFIX + String(ran.rc));
+      rc = ran.rc;
+      at = ran.end;
+      if (!(successCodes(step.action).includes(rc) && ran.lastRc === 0 && ran.state === 'done')) break;
+    }
+    stdout.push(formatSentinel(rc));
+    return this.durable(applied, exit(rc, renderLines(stdout), renderLines(stderr)));
+  }
+
+  /**
+   * The phases of one step's `run` (or `applyVerify`) from `start`, each as its own command would
+   * run, with their sectioned output; `end` is when the last was due to end.
+   */
+  private async runPhases(
+    name: string,
+    hostState: HostState,
+    header: ScriptHeader,
+    phases: readonly Phase[],
+    start: number,
+    command: number,
+  ): Promise<
+    | {
+        kind: 'exit';
+        stdout: string[];
+        stderr: string[];
+        rc: number;
+        /** The last phase's exit code and `DR:state`. */
+        lastRc: number;
+        state: string;
+        applied: boolean;
+        end: number;
+      }
+    | { kind: 'drop'; stdout: string[]; applied: boolean }
+    | { kind: 'hang' }
+  > {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    let applied = false;
+    let rc = 1;
+    let lastRc = 1;
+    let state = '';
     // Each phase starts when the one before was due to end, so the phases take their durations
     // end to end however late this process's timers fire.
     let at = start;
@@ -249,16 +340,16 @@ export class Estate {
       if (done.kind === 'hang') return { kind: 'hang' };
       if (done.kind === 'drop') {
         stdout.push(...(done.outcome?.stdout ?? []));
-        return this.durable(applied, { kind: 'drop', stdout: renderLines(stdout) });
+        return { kind: 'drop', stdout, applied };
       }
       stdout.push(...done.outcome.stdout, SECTION_RC_PREFIX + String(done.outcome.exitCode));
       stderr.push(...done.outcome.stderr);
+      state = readResultLines(done.outcome.stdout.join('\n')).state ?? '';
+      lastRc = done.outcome.exitCode;
       if (phase !== 'verify') rc = done.outcome.exitCode;
-      if (phase === 'probe' && (rc !== 0 || readResultLines(done.outcome.stdout.join('\n')).state === 'done'))
-        break;
+      if (phase === 'probe' && (rc !== 0 || state === 'done')) break;
     }
-    stdout.push(formatSentinel(rc));
-    return this.durable(applied, exit(rc, renderLines(stdout), renderLines(stderr)));
+    return { kind: 'exit', stdout, stderr, rc, lastRc, state, applied, end: at };
   }
 
   /**

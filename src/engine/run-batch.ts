@@ -1,0 +1,237 @@
+/**
+ * Consecutive steps of one host's lane as one `batch` command: each step's `run` (probe; if not
+ * done, apply, then verify) in one script, going on to the next only after a step that ended
+ * done (see `buildBatchScript`). A rolling hub's lane is 17 steps: sent one by one they are 19
+ * round trips, each paying the journal's fsync and a wake-up of both ends; batched, 7.
+ *
+ * Durability is that of the steps sent one by one: every step's intent is journalled (one
+ * fsynced group) before the batch is sent, because any of them may apply. Each step's share of
+ * the output is then judged exactly as its own `run` command's would be (`runCombined` with the
+ * share as its first attempt), in lane order, with its own result in the journal. A step the
+ * batch did not reach (the script ended the batch at an earlier step) is journalled as an
+ * attempt that did not run, and runs on its own. A batch that did not finish (dropped, timed
+ * out, cancelled) is each step's failed attempt: each is probed on its own before any retry, and
+ * one found done is this run's work (it may have applied), as after a lost `run`.
+ */
+import { buildBatchScript } from '../actions/build-script.js';
+import { OWN_PROCESS_ACTIONS } from '../actions/catalog.js';
+import { DeployError } from '../errors.js';
+import type { PlanStep } from '../plan/types.js';
+import { PHASES, readBatch, readSections, type Params } from '../remote/header.js';
+import type { EngineDeps } from './context.js';
+import { stepStart, type Batched } from './execute-step.js';
+import type { Ledger } from './ledger.js';
+import { resolveParams } from './params.js';
+import { combinable } from './run-combined.js';
+import { scriptName, sendScript, tail, type PhaseResult } from './run-phase.js';
+
+/** The most steps one batch takes: its deadline is theirs added up. */
+export const MAX_BATCH_STEPS = 12;
+
+interface Member {
+  step: PlanStep;
+  params: Params;
+}
+
+/**
+ * The steps from `from` on that go in one batch with it, or none when fewer than two would. A
+ * batch takes consecutive steps the engine has nothing to decide for between probe and apply
+ * (`combinable`), and ends before a step that:
+ * - is done already;
+ * - follows up others (`neededAfter`) and is not known to be needed yet: nothing it follows has
+ *   changed, or a step it follows is in this batch (judged only after the batch);
+ * - takes a value a step of the batch notes (`{{capture:…}}`, journalled only after it);
+ * - has params that cannot be resolved now (it then fails on its own, as it would unbatched).
+ * It ends after a step that discharges an obligation, or runs in a powershell.exe of its own
+ * (`OWN_PROCESS_ACTIONS`: the batch then runs in one, which ends with it).
+ */
+function batchFrom(deps: EngineDeps, ledger: Ledger, steps: readonly PlanStep[], from: number): Member[] {
+  const members: Member[] = [];
+  for (const step of steps.slice(from, from + MAX_BATCH_STEPS)) {
+    if (ledger.isDone(step.id)) break;
+    // A follow-up goes in only when it is needed for steps judged already: one it follows in this
+    // batch is judged only after it, and one with nothing to follow up is decided without a command.
+    const follows = step.neededAfter ?? [];
+    if (follows.length > 0 && !follows.some((id) => ledger.changed(id))) break;
+    if (members.some((m) => follows.includes(m.step.id))) break;
+    if (!combinable(step, (id) => ledger.isObligationOpen(id))) break;
+    const text = JSON.stringify(step.params);
+    if (members.some((m) => text.includes(`{{capture:${m.step.id}:`))) break;
+    let params: Params;
+    try {
+      params = resolveParams(
+        step.params,
+        { captures: ledger.captures, packageHashes: deps.packageHashes },
+        step.id,
+      );
+    } catch {
+      break;
+    }
+    members.push({ step, params });
+    if (OWN_PROCESS_ACTIONS.has(step.action) || (step.discharges && step.discharges.length > 0)) break;
+  }
+  return members.length > 1 ? members : [];
+}
+
+/**
+ * Sends the batch that starts at `steps[from]`, if one does; resolves with the steps it sent,
+ * each with its share of the outcome for {@link executeStep}. Empty when no batch starts there
+ * (the step then runs on its own). Never rejects for what the command did.
+ */
+export async function runBatch(
+  deps: EngineDeps,
+  ledger: Ledger,
+  steps: readonly PlanStep[],
+  from: number,
+): Promise<Map<string, Batched>> {
+  const sent = new Map<string, Batched>();
+  const members = batchFrom(deps, ledger, steps, from);
+  const first = members[0]?.step;
+  if (!first) return sent;
+  const host = first.host;
+  const startedAt = deps.now();
+  deps.emit(stepStart(first));
+  const attempts = new Map(members.map(({ step }) => [step.id, ledger.attempts(step.id) + 1]));
+  const uncertain = new Set(
+    members.filter(({ step }) => ledger.inFlight(step.id)).map(({ step }) => step.id),
+  );
+  const intent = (step: PlanStep) => ({
+    type: 'step.intent',
+    stepId: step.id,
+    host: step.host,
+    action: step.action,
+    target: step.target,
+    attempt: attempts.get(step.id),
+  });
+  // An attempt that never started on the host (journalled with whatever is written next).
+  const notRun = (step: PlanStep, message: string): void =>
+    ledger.defer({
+      type: 'step.result',
+      stepId: step.id,
+      host: step.host,
+      outcome: 'notRun',
+      attempt: attempts.get(step.id),
+      message,
+    });
+  for (const { step } of members.slice(0, -1)) ledger.defer(intent(step));
+  // Intents that cannot be written: nothing was sent, and each step meets that on its own.
+  const written = ledger.record(intent(members[members.length - 1]?.step ?? first)).then(
+    () => true,
+    () => false,
+  );
+  // Built while the intents are fsynced; sent only once they are on disk.
+  let script: string | undefined;
+  try {
+    script = buildBatchScript({
+      run: deps.runId,
+      host,
+      steps: members.map(({ step, params }) => ({
+        step: step.id,
+        action: step.action,
+        target: step.target,
+        params,
+      })),
+    });
+  } catch {
+    script = undefined;
+  }
+  if (!(await written)) return sent;
+  if (script === undefined) {
+    // Nothing was sent: each step runs on its own, and the one whose script cannot be built fails.
+    for (const { step } of members) notRun(step, "not run: its batch's script could not be built");
+    return sent;
+  }
+  const batched = (step: PlanStep, outcome: Promise<PhaseResult>): Batched => ({
+    first: outcome,
+    mayHaveApplied: uncertain.has(step.id),
+    ...(step === first ? { startedAt } : {}),
+  });
+  const allLost = (error: unknown): Map<string, Batched> => {
+    for (const { step } of members) sent.set(step.id, batched(step, rejected(error)));
+    return sent;
+  };
+
+  const where = `a batch of ${members.length} steps from ${first.action} ${first.target} on ${host}`;
+  const result = await sendScript(deps, host, script, where, {
+    timeoutMs: deps.options.stepTimeoutMs * members.length,
+    scriptName: scriptName(deps.runId, first.id, 'batch', host),
+    ...(members.some((m) => OWN_PROCESS_ACTIONS.has(m.step.action)) ? { ownProcess: true } : {}),
+  }).catch((error: unknown) => ({ thrown: error }));
+  if ('thrown' in result) return allLost(result.thrown);
+  const { raw, sentinel, failure } = result;
+  const lost =
+    failure ??
+    (raw.truncatedBytes
+      ? new DeployError('remote', `${where}: its output was cut short, so no step's share can be read`, {
+          code: 'OUTPUT_TRUNCATED',
+          retryable: true,
+          hint: 'each step is probed again to see whether it completed before it is retried',
+        })
+      : undefined);
+  if (lost || !sentinel) {
+    // Each step may or may not have run: each is judged as after a lost `run` of its own.
+    deps.emit({
+      type: 'command',
+      host,
+      action: first.action,
+      target: first.target,
+      phase: 'batch',
+      stepId: first.id,
+      durationMs: raw.durationMs,
+      exitCode: sentinel?.exitCode ?? null,
+      batch: { first: first.id, steps: members.length },
+      outputTail: tail(raw.stdout + (raw.stderr ? `\n[stderr] ${raw.stderr}` : '')),
+    });
+    return allLost(lost);
+  }
+
+  const shares = readBatch(
+    sentinel.output,
+    raw.stderr,
+    members.map((m) => m.step.id),
+  );
+  for (const [i, { step }] of members.entries()) {
+    const share = shares[i];
+    if (!share) {
+      // The script ended the batch before this step: it never started on the host.
+      notRun(
+        step,
+        `not run: the batch it was sent in ended at ${members[shares.length - 1]?.step.id ?? first.id}`,
+      );
+      continue;
+    }
+    // A step the script left inside (the trap) takes the batch's exit code, as a `run` would.
+    const exitCode = share.exitCode ?? sentinel.exitCode;
+    const sections = readSections(share.output, share.stderr, exitCode, PHASES);
+    deps.emit({
+      type: 'command',
+      host,
+      action: step.action,
+      target: step.target,
+      phase: 'run',
+      stepId: step.id,
+      durationMs: raw.durationMs,
+      exitCode,
+      phases: Object.values(sections).map((s) => ({ phase: s.phase, exitCode: s.exitCode })),
+      batch: { first: first.id, steps: members.length },
+      outputTail: tail(share.output + (share.stderr ? `\n[stderr] ${share.stderr}` : '')),
+    });
+    const own: PhaseResult = {
+      exitCode,
+      output: share.output,
+      stderr: share.stderr,
+      results: {},
+      durationMs: raw.durationMs,
+      sections,
+    };
+    sent.set(step.id, batched(step, Promise.resolve(own)));
+  }
+  return sent;
+}
+
+/** A rejection read later (or never, by a step the lane does not reach): handled now. */
+function rejected(error: unknown): Promise<PhaseResult> {
+  const promise = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  promise.catch(() => undefined);
+  return promise;
+}
