@@ -23,6 +23,8 @@ export interface EngineRun {
   lab: boolean;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** False: every step as its own command (`--no-batch`). */
+  batch?: boolean;
 }
 
 export async function runEngine(run: EngineRun): Promise<SessionResult> {
@@ -43,6 +45,7 @@ export async function runEngine(run: EngineRun): Promise<SessionResult> {
     retries: 2,
     retryMinMs: 10,
     retryMaxMs: 100,
+    batch: run.batch ?? true,
   };
   try {
     return await runSession(

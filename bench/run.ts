@@ -57,12 +57,14 @@ async function main(): Promise<void> {
     floorSameWorkMs: r(transport.floorSameWorkMs, 0),
     floorThreeTripsMs: r(transport.floorThreeTripsMs, 0),
     oursMs: r(transport.oursMs, 0),
+    oursUnbatchedMs: r(transport.oursUnbatchedMs, 0),
     oursPerStepMs: r(transport.oursPerStepMs, 0),
     ansibleMs: r(transport.ansibleMs, 0),
     ansibleControlPersistMs: r(transport.ansibleControlPersistMs, 0),
     ratios: {
       oursToFloor: r(transport.oursMs / transport.floorMs),
       oursToSameWorkFloor: r(transport.oursMs / transport.floorSameWorkMs),
+      oursUnbatchedToFloor: r(transport.oursUnbatchedMs / transport.floorMs),
       oursPerStepToFloor: r(transport.oursPerStepMs / transport.floorMs),
       ansibleToOurs: r(transport.ansibleMs === null ? null : transport.ansibleMs / transport.oursMs),
       ansibleControlPersistToOurs: r(
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
       ),
     },
     oursCommands: transport.oursCommands,
+    oursUnbatchedCommands: transport.oursUnbatchedCommands,
     estates: estates.map((e) => ({
       hosts: e.hosts,
       timeScale: e.timeScale,
@@ -124,6 +127,7 @@ async function main(): Promise<void> {
     `  floor, 1 encoded run per step             ${result.floorSameWorkMs} ms`,
     `  floor, 3 encoded commands per step        ${result.floorThreeTripsMs} ms`,
     `  deploy-rollup, powershell: persistent      ${result.oursMs} ms  (${result.ratios.oursToFloor}x floor, ${result.ratios.oursToSameWorkFloor}x same-work floor; ${transport.oursCommands} commands)`,
+    `  deploy-rollup, persistent, --no-batch      ${result.oursUnbatchedMs} ms  (${result.ratios.oursUnbatchedToFloor}x floor; ${transport.oursUnbatchedCommands} commands)`,
     `  deploy-rollup, powershell: per-step        ${result.oursPerStepMs} ms  (${result.ratios.oursPerStepToFloor}x floor)`,
     `  ansible-playbook, no reuse                ${result.ansibleMs ?? 'unavailable'} ms`,
     `  ansible-playbook, ControlPersist          ${result.ansibleControlPersistMs ?? 'unavailable'} ms  (${result.ratios.ansibleControlPersistToOurs ?? '-'}x ours, ${result.ratios.ansibleControlPersistToOursPerStep ?? '-'}x ours per-step)`,

@@ -23,7 +23,8 @@ export interface SshdHosts {
 
 /**
  * The forced command. Builtins only for a plain command (`true`); an encoded deploy-rollup
- * script is decoded just far enough to read its header's phase. A long script comes as the
+ * script is decoded just far enough to read its header's phase (for a batch, also its first step
+ * and how many steps it holds: the bench's step ids are `work/HOST/K`, so that names them all). A long script comes as the
  * engine's stdin bootstrap (recognised by its first line) with the script, base64 of its UTF-8
  * text, on standard input: its first 600 base64 characters hold the header. The persistent
  * PowerShell's bootstrap (`powershell: persistent`) reads one such line per script until EOF and
@@ -39,6 +40,8 @@ while (my $l=<STDIN>) {
   elsif ($h=~/phase=run/) { print join("
 ", qw(__PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0)), "
 " }
+  elsif ($h=~/phase=batch/) { my ($f)=$h=~/ step=(\S+)/; my ($c)=$h=~/ target=(\d+)/; $f=~s/%2F/\//g; my ($p,$k)=$f=~m{^(.*/)(\d+)$};
+    for my $i ($k..$k+$c-1) { print "__STEP__=$p$i\n", join("\n", qw(__PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 __STEP_RC__=0)), "\n" } }
   print "__RC__=0
 "; print STDERR "__DR_END__=$n
 "; print "__DR_END__=$n 0
@@ -52,6 +55,14 @@ answer() {
     *phase=probe*) echo DR:state=pending ;;
     *phase=verify*) echo DR:state=done ;;
     *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;
+    *phase=batch*)
+      # The bench's step ids are work/HOST/K: the batch holds K (its first) to K + target - 1.
+      first=\${1#* step=}; first=\${first%% *}; n=\${1#* target=}; n=\${n%% *}
+      stage=\${first%%%2F*}; rest=\${first#*%2F}; host=\${rest%%%2F*}; i=\${rest#*%2F}; end=$((i + n))
+      while [ "$i" -lt "$end" ]; do
+        printf '%s\\n' "__STEP__=$stage/$host/$i" __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 __STEP_RC__=0
+        i=$((i + 1))
+      done ;;
   esac
   echo __RC__=0
 }

@@ -21,12 +21,19 @@ export interface TransportFigures {
   floorSameWorkMs: number;
   /** 60 encoded commands per host (probe, apply, verify per step): a step as three round trips. */
   floorThreeTripsMs: number;
-  /** The engine with `powershell: persistent`: one powershell.exe per host takes every script. */
+  /**
+   * The engine with `powershell: persistent`: one powershell.exe per host takes every script,
+   * a host's consecutive steps in batches (the default).
+   */
   oursMs: number;
+  /** The same with `--no-batch`: one command per step, the floor's round trips. */
+  oursUnbatchedMs: number;
   /** The engine with `powershell: per-step` (the default): one exec channel and process per script. */
   oursPerStepMs: number;
-  /** Remote commands the engine sent (preflight inspect + 1 per step). */
+  /** Remote commands the engine sent, batched (preflight inspect + 1 per batch). */
   oursCommands: number;
+  /** The same with `--no-batch` (preflight inspect + 1 per step). */
+  oursUnbatchedCommands: number;
   ansibleMs: number | null;
   ansibleControlPersistMs: number | null;
 }
@@ -64,7 +71,7 @@ export async function benchTransport(options: {
       fleet.hosts.map((h) => [h.name, { address: '127.0.0.1', port: h.port, fingerprint: h.fingerprint }]),
     );
     let oursCommands = 0;
-    const ours = async (powershell: 'per-step' | 'persistent'): Promise<number> => {
+    const ours = async (powershell: 'per-step' | 'persistent', batch = true): Promise<number> => {
       const yaml = [
         'runbook: kb979704',
         `package: ${join(work, 'pkg')}`,
@@ -89,8 +96,10 @@ export async function benchTransport(options: {
           mode: 'fresh',
           endpoints,
           lab: false,
+          batch,
           onEvent: (e) => {
-            if (e.type === 'command') commands++;
+            // A batch's steps each have a line; the batch is one command.
+            if (e.type === 'command' && (!e.batch || e.batch.first === e.stepId)) commands++;
           },
         });
         const wall = performance.now() - started;
@@ -99,10 +108,14 @@ export async function benchTransport(options: {
         return wall;
       });
       const wall = median(runs);
-      log(`transport: ours, powershell: ${powershell}, ${wall.toFixed(0)} ms (${oursCommands} commands)`);
+      log(
+        `transport: ours, powershell: ${powershell}${batch ? '' : ', --no-batch'}, ${wall.toFixed(0)} ms (${oursCommands} commands)`,
+      );
       return wall;
     };
     const oursPerStepMs = await ours('per-step');
+    const oursUnbatchedMs = await ours('persistent', false);
+    const oursUnbatchedCommands = oursCommands;
     const oursMs = await ours('persistent');
 
     let ansibleMs: number | null = null;
@@ -123,8 +136,10 @@ export async function benchTransport(options: {
       floorSameWorkMs,
       floorThreeTripsMs,
       oursMs,
+      oursUnbatchedMs,
       oursPerStepMs,
       oursCommands,
+      oursUnbatchedCommands,
       ansibleMs,
       ansibleControlPersistMs,
     };

@@ -79,6 +79,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--step-timeout <seconds>', 'deadline for each remote step (default 1800)')
     .option('--retries <n>', 'retries for transient failures (default 4)')
     .option('--retry-delay <ms>', 'first retry delay, doubling up to 15 s (default 500)')
+    .option(
+      '--no-batch',
+      "send every step as its own command (default: a host's consecutive steps go in one script where they can)",
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {
       if (typeof flags.inventory !== 'string') {

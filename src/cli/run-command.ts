@@ -53,6 +53,8 @@ export interface RunFlags {
   stepTimeout?: string;
   retries?: string;
   retryDelay?: string;
+  /** False with `--no-batch`. */
+  batch?: boolean;
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -83,6 +85,7 @@ function engineOptions(flags: RunFlags, interactive: boolean): EngineOptions {
       positiveInt(flags.retryDelay, '--retry-delay', DEFAULT_ENGINE_OPTIONS.retryMinMs),
       DEFAULT_ENGINE_OPTIONS.retryMaxMs,
     ),
+    batch: flags.batch !== false,
   };
 }
 

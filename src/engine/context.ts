@@ -24,6 +24,11 @@ export interface EngineOptions {
   retries: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * Send consecutive steps of a host's lane as one `batch` script where they can (see
+   * `run-batch.ts`); false: every step as its own command (`--no-batch`).
+   */
+  batch: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -37,6 +42,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   retries: 4,
   retryMinMs: 500,
   retryMaxMs: 15_000,
+  batch: true,
 };
 
 export interface Prompter {

@@ -106,7 +106,7 @@ export async function runStage(
         for (const [i, step] of lane.steps.entries()) {
           // A halt starts nothing new; steps a batch already sent are judged, as they ran.
           if (control.halted && !sent.has(step.id)) return;
-          if (!sent.has(step.id)) sent = await runBatch(deps, ledger, lane.steps, i);
+          if (!sent.has(step.id) && deps.options.batch) sent = await runBatch(deps, ledger, lane.steps, i);
           await guided(deps, ledger, step, control, sent.get(step.id));
         }
       } catch (error) {

@@ -94,6 +94,15 @@ describe('steps sent as one batch command', () => {
     expect(groupOf(intents[0]!)).toBeLessThan(firstResult!.seq);
   }, 60_000);
 
+  test('with --no-batch every step goes as its own command: the hub’s lane is 19 commands again', async () => {
+    const state = lab.stateDir('unbatched');
+    const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' }, options: { batch: false } });
+    if (run.outcome === 'crashed') throw new Error('crashed');
+    expect(run.outcome.exitCode).toBe(0);
+    expect(new Set(hubEvents(state).map((e) => e.command ?? -e.seq)).size).toBe(19);
+    expect(run.events.filter((e) => e.type === 'command' && e.batch !== undefined)).toEqual([]);
+  }, 60_000);
+
   test('a step that fails inside a batch stops it there: the steps after it never start, are journalled as not run (still to do), and resume runs them once', async () => {
     const state = lab.stateDir('fail');
     const file = faults(
