@@ -8,8 +8,8 @@
  * fsynced group) before the batch is sent, because any of them may apply. Each step's share of
  * the output is then judged exactly as its own `run` command's would be (`runCombined` with the
  * share as its first attempt), in lane order, with its own result in the journal. A step the
- * batch did not reach (the script ended the batch at an earlier step) is journalled as an
- * attempt that did not run, and runs on its own. A batch that did not finish (dropped, timed
+ * batch did not reach (the script ended the batch at an earlier step) is journalled `notRun`
+ * (still to do), and runs on its own. A batch that did not finish (dropped, timed
  * out, cancelled) is each step's failed attempt: each is probed on its own before any retry, and
  * one found done is this run's work (it may have applied), as after a lost `run`.
  */
