@@ -17,7 +17,7 @@ import { buildBatchScript } from '../actions/build-script.js';
 import { OWN_PROCESS_ACTIONS } from '../actions/catalog.js';
 import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
-import { PHASES, readBatch, readSections, type Params } from '../remote/header.js';
+import { PHASES, readBatch, readSections, STEP_PREFIX, type Params } from '../remote/header.js';
 import type { EngineDeps } from './context.js';
 import { stepStart, type Batched } from './execute-step.js';
 import type { Ledger } from './ledger.js';
@@ -25,7 +25,7 @@ import { resolveParams } from './params.js';
 import { combinable } from './run-combined.js';
 import { scriptName, sendScript, tail, type PhaseResult } from './run-phase.js';
 
-/** The most steps one batch takes: its deadline is theirs added up. */
+/** The most steps one batch takes. */
 export const MAX_BATCH_STEPS = 12;
 
 interface Member {
@@ -153,7 +153,9 @@ export async function runBatch(
 
   const where = `a batch of ${members.length} steps from ${first.action} ${first.target} on ${host}`;
   const result = await sendScript(deps, host, script, where, {
-    timeoutMs: deps.options.stepTimeoutMs * members.length,
+    // Each step has a step's deadline: it starts again as the host starts each (its marker).
+    timeoutMs: deps.options.stepTimeoutMs,
+    rearmOn: STEP_PREFIX,
     scriptName: scriptName(deps.runId, first.id, 'batch', host),
     ...(members.some((m) => OWN_PROCESS_ACTIONS.has(m.step.action)) ? { ownProcess: true } : {}),
   }).catch((error: unknown) => ({ thrown: error }));

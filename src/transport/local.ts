@@ -12,6 +12,7 @@ import { DeployError } from '../errors.js';
 import type { HostSpec } from '../inventory/types.js';
 import { planDelivery } from '../remote/deliver.js';
 import type { TransportLog } from './events.js';
+import { startDeadline } from './deadline.js';
 import { createTailBuffer } from './tail-buffer.js';
 import type { RawResult, Transport } from './types.js';
 
@@ -57,7 +58,7 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
 
     async run(script, runOptions): Promise<RawResult> {
       const started = Date.now();
-      const { signal, timeoutMs, scriptName } = runOptions;
+      const { signal, scriptName } = runOptions;
       const delivery = planDelivery(script);
       // The arguments of the command line the SSH transport would send: its flags and the
       // base64 have no spaces, so splitting after `powershell.exe` gives them exactly.
@@ -86,7 +87,6 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
       const { execa } = await import('execa');
       const subprocess = execa(file, [...prefix, ...args], {
         reject: false,
-        timeout: timeoutMs,
         cancelSignal: signal,
         detached: true,
         buffer: false,
@@ -94,16 +94,18 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
         ...(delivery.kind === 'stdin' ? { input: delivery.stdin } : { stdin: 'ignore' as const }),
         windowsHide: true,
       });
-      subprocess.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-      subprocess.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-
       // execa kills only the direct child on timeout or cancel; the tree goes here.
       let timedOut = false;
       let cancelled = false;
-      const timer = setTimeout(() => {
+      const deadline = startDeadline(runOptions, () => {
         timedOut = true;
         void killTree(subprocess.pid);
-      }, timeoutMs);
+      });
+      subprocess.stdout.on('data', (chunk: Buffer) => {
+        deadline.watch(chunk);
+        stdout.push(chunk);
+      });
+      subprocess.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       const onAbort = (): void => {
         cancelled = true;
         void killTree(subprocess.pid);
@@ -113,7 +115,7 @@ export function createLocalTransport(host: HostSpec, options: LocalTransportOpti
       try {
         result = await subprocess;
       } finally {
-        clearTimeout(timer);
+        deadline.clear();
         signal?.removeEventListener('abort', onAbort);
       }
 

@@ -14,6 +14,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { ClientChannel } from 'ssh2';
 import { encodeRequest, findEnd, persistentCommand } from '../remote/persistent-shell.js';
 import { CHANNEL_CLOSE_GRACE_MS } from './ssh-command.js';
+import { startDeadline } from './deadline.js';
 import { createTailBuffer, type TailBuffer } from './tail-buffer.js';
 import type { RawResult, RunOptions } from './types.js';
 
@@ -34,6 +35,8 @@ interface InFlight {
   stdout: StreamRead;
   stderr: StreamRead;
   finish: (outcome: 'ended' | 'closed') => void;
+  /** Sees the script's stdout as it arrives (its deadline may move with it). */
+  watch: (text: string) => void;
 }
 
 export interface PersistentShell {
@@ -76,6 +79,7 @@ export async function openPersistentShell(
     const text = decoders[stream].write(chunk);
     const read = current?.[stream];
     if (!current || !read || read.ended) return; // nothing asked for: not a script's output
+    if (stream === 'stdout') current.watch(text);
     read.pending += text;
     const end = findEnd(read.pending, nonce, stream);
     if (end) {
@@ -132,8 +136,8 @@ export async function openPersistentShell(
       const stderr = streamRead();
       let settle = (_outcome: 'ended' | 'closed' | 'timeout' | 'abort'): void => undefined;
       const outcome = new Promise<'ended' | 'closed' | 'timeout' | 'abort'>((resolve) => (settle = resolve));
-      current = { stdout, stderr, finish: settle };
-      const timer = setTimeout(() => settle('timeout'), options.timeoutMs);
+      const deadline = startDeadline(options, () => settle('timeout'));
+      current = { stdout, stderr, finish: settle, watch: (text) => deadline.watch(text) };
       const onAbort = (): void => settle('abort');
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (options.signal?.aborted) settle('abort');
@@ -161,7 +165,7 @@ export async function openPersistentShell(
         return { exitCode: stdout.exitCode, ...output, timedOut: false, cancelled: false, dropped: false };
       } finally {
         current = undefined;
-        clearTimeout(timer);
+        deadline.clear();
         options.signal?.removeEventListener('abort', onAbort);
       }
     },

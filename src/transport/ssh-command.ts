@@ -10,6 +10,7 @@ import { unlessAborted } from '../abortable.js';
 import type { TransportLog } from './events.js';
 import { makeDirectories, parentOf } from './sftp-ops.js';
 import type { SftpSession } from './sftp-session.js';
+import { startDeadline } from './deadline.js';
 import { createTailBuffer } from './tail-buffer.js';
 import type { RawResult, RunOptions } from './types.js';
 
@@ -69,7 +70,7 @@ export async function executeCommand(
     channel?.close();
     onStop();
   };
-  const timer = setTimeout(() => stop('timeout'), runOptions.timeoutMs);
+  const deadline = startDeadline(runOptions, () => stop('timeout'));
   const onAbort = (): void => stop('abort');
   runOptions.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -83,7 +84,10 @@ export async function executeCommand(
         channel = opened;
         if (stopped) opened.close();
       },
-      onStdout: (chunk) => stdout.push(chunk),
+      onStdout: (chunk) => {
+        deadline.watch(chunk);
+        stdout.push(chunk);
+      },
       onStderr: (chunk) => stderr.push(chunk),
     });
   })();
@@ -112,7 +116,7 @@ export async function executeCommand(
       dropped: outcome.code === null && outcome.signal === null && context.isClosed(),
     };
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
     runOptions.signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -6,6 +6,11 @@
 export interface RunOptions {
   /** Hard deadline for the command; on expiry the channel is closed and `timedOut` is set. */
   timeoutMs: number;
+  /**
+   * A batch of steps: each stdout line that starts with this prefix (a step starting) gives the
+   * command its whole `timeoutMs` again (see `deadline.ts`).
+   */
+  rearmOn?: string;
   signal?: AbortSignal;
   /** Names the script in transport log events (run, step digest and phase; nothing secret). */
   scriptName: string;

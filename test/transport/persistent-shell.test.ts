@@ -113,6 +113,29 @@ describe('the persistent shell client', () => {
     expect(channel.written).toHaveLength(1); // nothing sent on a closed shell
   });
 
+  test('a batch’s deadline starts again at each step marker, and only at one that starts a line', async () => {
+    const { shell, channel, nonce } = await shellOn();
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Four steps of 60 ms each under a 150 ms deadline: only the markers keep it alive.
+    const running = shell.run(SCRIPT, { ...opts, timeoutMs: 150, rearmOn: '__STEP__=' });
+    for (const id of ['a', 'b', 'c', 'd']) {
+      channel.out(`__STEP__=s/h/${id}\r\n__PHASE__=pr`);
+      channel.out('obe\r\n');
+      await sleep(60);
+    }
+    channel.out(`__RC__=0\r\n${endLines(nonce, 0).stdout}`);
+    channel.err(endLines(nonce, 0).stderr);
+    await expect(running).resolves.toMatchObject({ timedOut: false, exitCode: 0 });
+
+    // A marker inside a line moves nothing: the second script times out.
+    const again = shell.run(SCRIPT, { ...opts, timeoutMs: 100, rearmOn: '__STEP__=' });
+    for (let i = 0; i < 4 && shell.alive; i++) {
+      channel.out('DR:x=__STEP__=s/h/a\r\n');
+      await sleep(40);
+    }
+    await expect(again).resolves.toMatchObject({ timedOut: true });
+  });
+
   test('powershell.exe ending mid-script gives its exit status, not a drop', async () => {
     const { shell, channel } = await shellOn();
     const running = shell.run(SCRIPT, opts);

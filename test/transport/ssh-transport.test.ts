@@ -89,6 +89,16 @@ describe('SSH transport commands', () => {
     expect(server.connections).toBe(1);
   });
 
+  test('a batch’s deadline starts again at each step marker: four 150 ms steps finish under a 300 ms deadline', async () => {
+    const script = `${HEADER}\n#test steps=4,150`;
+    const batch = await transport.run(script, { ...RUN, timeoutMs: 300, rearmOn: '__STEP__=' });
+    expect(batch).toMatchObject({ exitCode: 0, timedOut: false });
+    expect(batch.stdout).toContain('__STEP__=s/h/3');
+    // The same output without rearmOn: one deadline for all four.
+    const plain = await transport.run(script, { ...RUN, timeoutMs: 300 });
+    expect(plain).toMatchObject({ timedOut: true });
+  });
+
   test('aborting the signal closes the channel and reports cancelled', async () => {
     const controller = new AbortController();
     server.onExec(() => controller.abort());

@@ -137,6 +137,18 @@ export async function startTestSshServer(options: TestSshServerOptions = {}): Pr
       later(20, () => (client as unknown as { _sock: { destroy(): void } })._sock.destroy());
       return;
     }
+    // `#test steps=N,MS`: N step markers, one every MS ms (a batch whose steps take a while), then exit 0.
+    const steps = directive(script, 'steps');
+    if (steps !== undefined) {
+      const [count = 0, every = 0] = steps.split(',').map(Number);
+      const tick = (i: number): void => {
+        if (i >= count) return finish(0);
+        stream.write(`__STEP__=s/h/${i}\n`);
+        later(every, () => tick(i + 1));
+      };
+      tick(0);
+      return;
+    }
     const gate = directive(script, 'gate');
     if (gate !== undefined) {
       const deadline = Date.now() + 5000;
