@@ -175,10 +175,16 @@ export class Estate {
 
   /**
    * Runs one command as the host would. `stdin` is what the client sent on the channel up to its
-   * EOF (read by the front only for the stdin bootstrap). Never rejects for anything the command
-   * says or does.
+   * EOF (read by the front only for the stdin bootstrap). `early` takes stdout that is out before
+   * the command ends (a batch's output up to each step it starts, as powershell.exe writes it);
+   * the outcome then holds only the rest. Never rejects for anything the command says or does.
    */
-  async exec(host: string, command: string, stdin?: string): Promise<ExecOutcome> {
+  async exec(
+    host: string,
+    command: string,
+    stdin?: string,
+    early?: (stdout: string) => void,
+  ): Promise<ExecOutcome> {
     const name = findKey(this.state.hosts, host);
     if (name === undefined) return exit(255, '', `deploy-rollup lab: no simulated host "${host}"\r\n`);
     const hostState = this.state.hosts[name] as HostState;
@@ -212,7 +218,7 @@ export class Estate {
       this.record(name, { ...named, phase }, start, outcome.exitCode);
       return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
     }
-    if (header.phase === 'batch') return this.runBatch(name, hostState, header, start);
+    if (header.phase === 'batch') return this.runBatch(name, hostState, header, start, early);
     if (sections) return this.runSteps(name, hostState, header, sections, start);
 
     const done = await this.perform(name, hostState, { ...header, phase }, start);
@@ -254,18 +260,20 @@ export class Estate {
   /**
    * A `phase=batch` command: each step's `run` in turn, as {@link runSteps} runs it, framed by
    * step markers; the next step runs only after one that ended done (the batch script's rule,
-   * see `buildBatchScript`). A drop or hang in any step ends the command there.
+   * see `buildBatchScript`). A drop or hang in any step ends the command there. With `early`,
+   * the output up to each step's marker leaves as the step starts.
    */
   private async runBatch(
     name: string,
     hostState: HostState,
     header: ScriptHeader,
     start: number,
+    early?: (stdout: string) => void,
   ): Promise<ExecOutcome> {
     const steps = batchSteps(header);
     if ('error' in steps) return headerError(steps.error);
     const command = this.state.seq + 1;
-    const stdout: string[] = [];
+    let stdout: string[] = [];
     const stderr: string[] = [];
     let applied = false;
     let rc = 1;
@@ -273,6 +281,11 @@ export class Estate {
     for (const step of steps) {
       stdout.push(STEP_PREFIX + step.step);
       stderr.push(STEP_PREFIX + step.step);
+      // The step's marker is out as it starts (the client's deadline starts again with it).
+      if (early) {
+        early(renderLines(stdout));
+        stdout = [];
+      }
       const ran = await this.runPhases(
         name,
         hostState,

@@ -19,8 +19,11 @@ export interface EstatePort {
   hostKey(host: string): { privateKey: string; fingerprint: string };
   /** A connection-level fault active for the host right now, if any. */
   connectFault(host: string): 'refuse' | 'down' | undefined;
-  /** Runs one command; `stdin`: the channel's standard input up to EOF, for the stdin bootstrap only. */
-  exec(host: string, command: string, stdin?: string): Promise<ExecOutcome>;
+  /**
+   * Runs one command; `stdin`: the channel's standard input up to EOF, for the stdin bootstrap
+   * only; `early`: stdout the command writes before it ends (the outcome holds the rest).
+   */
+  exec(host: string, command: string, stdin?: string, early?: (stdout: string) => void): Promise<ExecOutcome>;
   writeFile(host: string, windowsPath: string, content: Buffer): void;
   readFile(host: string, windowsPath: string): Buffer | undefined;
   statFile(host: string, windowsPath: string): { size: number } | undefined;

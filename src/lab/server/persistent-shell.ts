@@ -50,8 +50,11 @@ export interface PersistentShellIo {
   /** The channel's output; once it is no longer writable the client has closed the channel. */
   stdout: Writable;
   stderr: Writable;
-  /** Runs one command with its standard input through the model, for the front's host. */
-  exec: (command: string, stdin: string) => Promise<ExecOutcome>;
+  /**
+   * Runs one command with its standard input through the model, for the front's host; `early`
+   * takes the stdout it writes before it ends.
+   */
+  exec: (command: string, stdin: string, early: (stdout: string) => void) => Promise<ExecOutcome>;
 }
 
 /**
@@ -67,7 +70,9 @@ export async function servePersistentShell(shell: PersistentShellIo): Promise<Ex
       const line = await lines.next();
       if (line === 'closed' || !shell.stdout.writable) return undefined;
       if (line === 'eof') return SHELL_EXIT;
-      const outcome = await runLine(line, shell.exec);
+      const outcome = await runLine(line, shell.exec, (text) => {
+        if (shell.stdout.writable) shell.stdout.write(text);
+      });
       if (!shell.stdout.writable) return undefined; // the client closed the channel mid-script
       if (outcome.kind !== 'exit') return outcome;
       const end = endLines(shell.nonce, outcome.exitCode); // the full code: $LASTEXITCODE as text
@@ -81,13 +86,17 @@ export async function servePersistentShell(shell: PersistentShellIo): Promise<Ex
   }
 }
 
-function runLine(line: Line, exec: PersistentShellIo['exec']): Promise<ExecOutcome> {
+function runLine(
+  line: Line,
+  exec: PersistentShellIo['exec'],
+  early: (stdout: string) => void,
+): Promise<ExecOutcome> {
   if (line.kind === 'tooLong') return Promise.resolve(stdinTooLong());
   // The shell's own refusal, before any script runs (the model would word it as the stdin bootstrap's).
   const request = decodeRequest(line.text);
   if ('refused' in request)
     return Promise.resolve({ kind: 'exit', stdout: '', stderr: `${request.refused}\r\n`, exitCode: 1 });
-  return exec(STDIN_COMMAND, line.text);
+  return exec(STDIN_COMMAND, line.text, early);
 }
 
 type Line = { kind: 'line'; text: string } | { kind: 'tooLong' };

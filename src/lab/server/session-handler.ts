@@ -70,11 +70,14 @@ async function answer(
   command: string,
   context: SessionContext,
 ): Promise<ExecOutcome | undefined> {
-  if (!isStdinBootstrap(command)) return context.estate.exec(context.host, command);
+  const early = (text: string): void => {
+    if (stream.writable) stream.write(text);
+  };
+  if (!isStdinBootstrap(command)) return context.estate.exec(context.host, command, undefined, early);
   const stdin = await readStdin(stream);
   if (stdin.kind === 'closed') return undefined;
   if (stdin.kind === 'tooLong') return stdinTooLong();
-  return context.estate.exec(context.host, command, stdin.text);
+  return context.estate.exec(context.host, command, stdin.text, early);
 }
 
 async function runExec(stream: ServerChannel, command: string, context: SessionContext): Promise<void> {
@@ -99,9 +102,9 @@ async function runPersistentShell(
     stdin: stream,
     stdout: stream,
     stderr: stream.stderr,
-    exec: (command, stdin) =>
+    exec: (command, stdin, early) =>
       context.estate
-        .exec(context.host, command, stdin)
+        .exec(context.host, command, stdin, early)
         .catch((error: unknown) => simulatorError(error, context)),
   });
   if (end) await finish(stream, end, context);

@@ -88,18 +88,22 @@ export async function runForcedCommand(options: ForcedCommandOptions): Promise<n
   return deliver(await execLocked(options, command, stdin), options);
 }
 
-/** One command as load → connection-fault check → exec → save, under the state lock. */
+/**
+ * One command as load → connection-fault check → exec → save, under the state lock; a batch's
+ * output up to each step it starts leaves at once (`early`), the rest with the answer.
+ */
 function execLocked(
   options: ForcedCommandOptions,
   command: string,
   stdin: string | undefined,
+  early: (stdout: string) => void = (text) => options.stdout.write(text),
 ): Promise<ExecOutcome> {
   return withStateLock(options.statePath, async () => {
     const estate = await options.openEstate();
     const fault = estate.connectFault(options.host);
     const result: ExecOutcome = fault
       ? { kind: 'drop', stdout: '' }
-      : await estate.exec(options.host, command, stdin);
+      : await estate.exec(options.host, command, stdin, early);
     await estate.flush();
     return result;
   });
@@ -115,7 +119,7 @@ async function runPersistentShell(nonce: string, options: ForcedCommandOptions):
     stdin: options.stdin,
     stdout: options.stdout,
     stderr: options.stderr,
-    exec: (command, stdin) => execLocked(options, command, stdin),
+    exec: (command, stdin, early) => execLocked(options, command, stdin, early),
   });
   return end ? deliver(end, options) : CONNECTION_LOST;
 }
