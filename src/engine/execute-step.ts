@@ -22,6 +22,7 @@ import { runPhase, type PhaseResult } from './run-phase.js';
 import type { RunEvent } from '../log/events.js';
 import {
   check,
+  intentEntry,
   judgeApply,
   readVerifySection,
   recordFailedAttempt,
@@ -62,7 +63,7 @@ export function stepStart(step: PlanStep): RunEvent {
 export type StepOutcome = 'journal' | 'ok' | 'alreadyDone' | 'restartPending' | 'skipped';
 
 /** A follow-up step (`neededAfter`) with nothing it follows changed in this run: done, decided without the host. */
-function nothingToFollowUp(ledger: Ledger, step: PlanStep): boolean {
+export function nothingToFollowUp(ledger: Ledger, step: PlanStep): boolean {
   return (
     !!step.neededAfter && step.neededAfter.length > 0 && !step.neededAfter.some((id) => ledger.changed(id))
   );
@@ -255,14 +256,7 @@ async function runStep(
     async () => {
       verifySection = undefined;
       const attempt = ledger.attempts(step.id) + 1;
-      const intent = ledger.record({
-        type: 'step.intent',
-        stepId: step.id,
-        host: step.host,
-        action: step.action,
-        target: step.target,
-        attempt,
-      });
+      const intent = ledger.record(intentEntry(step, attempt));
       let exitCode: number;
       let output: string;
       try {

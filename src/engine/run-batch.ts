@@ -19,11 +19,12 @@ import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
 import { PHASES, readBatch, readSections, STEP_PREFIX, type Params } from '../remote/header.js';
 import type { EngineDeps } from './context.js';
-import { stepStart, type Batched } from './execute-step.js';
+import { nothingToFollowUp, stepStart, type Batched } from './execute-step.js';
 import type { Ledger } from './ledger.js';
 import { resolveParams } from './params.js';
 import { combinable } from './run-combined.js';
 import { scriptName, sendScript, tail, type PhaseResult } from './run-phase.js';
+import { intentEntry } from './step-parts.js';
 
 /** The most steps one batch takes. */
 export const MAX_BATCH_STEPS = 12;
@@ -51,9 +52,8 @@ function batchFrom(deps: EngineDeps, ledger: Ledger, steps: readonly PlanStep[],
     if (ledger.isDone(step.id)) break;
     // A follow-up goes in only when it is needed for steps judged already: one it follows in this
     // batch is judged only after it, and one with nothing to follow up is decided without a command.
-    const follows = step.neededAfter ?? [];
-    if (follows.length > 0 && !follows.some((id) => ledger.changed(id))) break;
-    if (members.some((m) => follows.includes(m.step.id))) break;
+    if (nothingToFollowUp(ledger, step)) break;
+    if (members.some((m) => step.neededAfter?.includes(m.step.id))) break;
     if (!combinable(step, (id) => ledger.isObligationOpen(id))) break;
     const text = JSON.stringify(step.params);
     if (members.some((m) => text.includes(`{{capture:${m.step.id}:`))) break;
@@ -95,14 +95,7 @@ export async function runBatch(
   const uncertain = new Set(
     members.filter(({ step }) => ledger.inFlight(step.id)).map(({ step }) => step.id),
   );
-  const intent = (step: PlanStep) => ({
-    type: 'step.intent',
-    stepId: step.id,
-    host: step.host,
-    action: step.action,
-    target: step.target,
-    attempt: attempts.get(step.id),
-  });
+  const intent = (step: PlanStep) => intentEntry(step, attempts.get(step.id) ?? 1);
   // An attempt that never started on the host (journalled with whatever is written next).
   const notRun = (step: PlanStep, message: string): void =>
     ledger.defer({

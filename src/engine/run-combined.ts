@@ -19,6 +19,7 @@ import type { Ledger } from './ledger.js';
 import { runPhase, type PhaseResult } from './run-phase.js';
 import {
   check,
+  intentEntry,
   judgeApply,
   readCheck,
   readFailed,
@@ -79,16 +80,7 @@ export async function runCombined(
       const taken = sent;
       sent = undefined;
       const attempt = ledger.attempts(step.id) + (taken ? 0 : 1);
-      const intent = taken
-        ? undefined
-        : ledger.record({
-            type: 'step.intent',
-            stepId: step.id,
-            host: step.host,
-            action: step.action,
-            target: step.target,
-            attempt,
-          });
+      const intent = taken ? undefined : ledger.record(intentEntry(step, attempt));
       let sections: Partial<Record<'probe' | 'apply' | 'verify', Section>>;
       let exitCode: number;
       let stderr: string;

@@ -174,6 +174,18 @@ export async function judgeApply(
   });
 }
 
+/** The journal entry written, and fsynced, before an attempt of `step` may change its host. */
+export function intentEntry(step: PlanStep, attempt: number) {
+  return {
+    type: 'step.intent',
+    stepId: step.id,
+    host: step.host,
+    action: step.action,
+    target: step.target,
+    attempt,
+  };
+}
+
 /**
  * Journals an attempt that ended in an error (a dropped or timed-out command, a failed read).
  * A retryable error is a command that may have completed on the host: `uncertain`.
