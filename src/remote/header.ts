@@ -171,35 +171,38 @@ export interface Section {
   exitCode: number;
 }
 
-interface RawSection {
-  phase: Phase;
+/** One marked part of a script's output: a phase's section, or a batch step's share. */
+interface RawPart<N extends string> {
+  name: N;
   lines: string[];
   exitCode: number | undefined;
 }
 
 /**
- * Cuts text at the section markers. Markers count only in the order the script prints them
- * (`phases`), and on stdout only once the previous section has ended with its exit code, so a
- * phase's own output cannot fake a section. Lines before the first marker go first.
+ * Cuts text at the markers `start + name`, each part ending on stdout with `end + exit code`.
+ * Markers count only in the order the script prints them (`names`), and on stdout only once the
+ * previous part has ended with its exit code, so a part's own output cannot fake the next one.
+ * Lines before the first marker go first.
  */
-function splitSections(
+function splitMarked<N extends string>(
   text: string,
   stream: 'stdout' | 'stderr',
-  phases: readonly Phase[],
-): { before: string[]; sections: RawSection[] } {
+  names: readonly N[],
+  marks: { start: string; end: string },
+): { before: string[]; parts: RawPart<N>[] } {
   const before: string[] = [];
-  const sections: RawSection[] = [];
+  const parts: RawPart<N>[] = [];
   for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
     const line = raw.trim();
-    const current = sections.at(-1);
-    const next = phases[sections.length];
+    const current = parts.at(-1);
+    const next = names[parts.length];
     const closed = !current || stream === 'stderr' || current.exitCode !== undefined;
-    if (next !== undefined && closed && line === SECTION_PREFIX + next) {
-      sections.push({ phase: next, lines: [], exitCode: undefined });
+    if (next !== undefined && closed && line === marks.start + next) {
+      parts.push({ name: next, lines: [], exitCode: undefined });
       continue;
     }
-    if (stream === 'stdout' && current?.exitCode === undefined && line.startsWith(SECTION_RC_PREFIX)) {
-      const code = Number(line.slice(SECTION_RC_PREFIX.length));
+    if (stream === 'stdout' && current?.exitCode === undefined && line.startsWith(marks.end)) {
+      const code = Number(line.slice(marks.end.length));
       if (current && Number.isInteger(code)) {
         current.exitCode = code;
         continue;
@@ -207,8 +210,11 @@ function splitSections(
     }
     (current ? current.lines : before).push(raw);
   }
-  return { before, sections };
+  return { before, parts };
 }
+
+const SECTION_MARKS = { start: SECTION_PREFIX, end: SECTION_RC_PREFIX };
+const STEP_MARKS = { start: STEP_PREFIX, end: STEP_RC_PREFIX };
 
 /**
  * Splits what a script of several phases printed (stdout without the sentinel, and stderr) into
@@ -225,11 +231,11 @@ export function readSections(
   sentinelExitCode: number,
   phases: readonly Phase[] = PHASES,
 ): Partial<Record<Phase, Section>> {
-  const out = splitSections(output, 'stdout', phases);
-  const err = splitSections(stderr, 'stderr', phases);
+  const out = splitMarked(output, 'stdout', phases, SECTION_MARKS);
+  const err = splitMarked(stderr, 'stderr', phases, SECTION_MARKS);
   const text = (lines: string[]): string => lines.join('\n').trim();
   const first = phases[0] ?? 'probe';
-  if (out.sections.length === 0) {
+  if (out.parts.length === 0) {
     return {
       [first]: {
         phase: first,
@@ -240,12 +246,12 @@ export function readSections(
     };
   }
   const result: Partial<Record<Phase, Section>> = {};
-  for (const section of out.sections) {
-    const own = err.sections.find((s) => s.phase === section.phase)?.lines ?? [];
-    result[section.phase] = {
-      phase: section.phase,
+  for (const section of out.parts) {
+    const own = err.parts.find((s) => s.name === section.name)?.lines ?? [];
+    result[section.name] = {
+      phase: section.name,
       output: text(section.lines),
-      stderr: text(section.phase === first ? [...err.before, ...own] : own),
+      stderr: text(section.name === first ? [...err.before, ...own] : own),
       exitCode: section.exitCode ?? sentinelExitCode,
     };
   }
@@ -318,29 +324,6 @@ export interface BatchShare {
   exitCode: number | undefined;
 }
 
-function splitSteps(
-  text: string,
-  stream: 'stdout' | 'stderr',
-  steps: readonly string[],
-): { before: string[]; shares: string[][] } {
-  const before: string[] = [];
-  const shares: string[][] = [];
-  let closed = true;
-  for (const raw of text.replace(/\r\n/g, '\n').split('\n')) {
-    const line = raw.trim();
-    const next = steps[shares.length];
-    if (next !== undefined && (closed || stream === 'stderr') && line === STEP_PREFIX + next) {
-      shares.push([]);
-      closed = false;
-      continue;
-    }
-    const current = shares.at(-1);
-    if (stream === 'stdout' && current && !closed && line.startsWith(STEP_RC_PREFIX)) closed = true;
-    (current ?? before).push(raw);
-  }
-  return { before, shares };
-}
-
 /**
  * Splits what a `batch` script printed (stdout without the sentinel, and stderr) into its steps'
  * shares, in the order of `steps`; a step that did not start has none. As with sections, a
@@ -351,18 +334,13 @@ function splitSteps(
  * is the first step's, with no exit code of its own.
  */
 export function readBatch(output: string, stderr: string, steps: readonly string[]): BatchShare[] {
-  const out = splitSteps(output, 'stdout', steps);
-  const err = splitSteps(stderr, 'stderr', steps);
-  if (out.shares.length === 0)
+  const out = splitMarked(output, 'stdout', steps, STEP_MARKS);
+  const err = splitMarked(stderr, 'stderr', steps, STEP_MARKS);
+  if (out.parts.length === 0)
     return [{ output: out.before.join('\n'), stderr: err.before.join('\n'), exitCode: undefined }];
-  return out.shares.map((lines, i) => {
-    const last = lines.at(-1)?.trim() ?? '';
-    const ended =
-      last.startsWith(STEP_RC_PREFIX) && Number.isInteger(Number(last.slice(STEP_RC_PREFIX.length)));
-    return {
-      output: (ended ? lines.slice(0, -1) : lines).join('\n'),
-      stderr: [...(i === 0 ? err.before : []), ...(err.shares[i] ?? [])].join('\n'),
-      exitCode: ended ? Number(last.slice(STEP_RC_PREFIX.length)) : undefined,
-    };
-  });
+  return out.parts.map((part, i) => ({
+    output: part.lines.join('\n'),
+    stderr: [...(i === 0 ? err.before : []), ...(err.parts[i]?.lines ?? [])].join('\n'),
+    exitCode: part.exitCode,
+  }));
 }
