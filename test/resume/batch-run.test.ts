@@ -5,11 +5,21 @@
  * and nothing is applied twice or left unfollowed.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarizeJournal } from '../../src/durability/journal-summary.js';
 import { engineRun } from './engine-harness.js';
-import { journalOf, makeLabDir, readLabState, runDirs, type LabDir, type LabEvent } from './helpers.js';
+import {
+  appliesOf,
+  faultsFile,
+  journalOf,
+  makeLabDir,
+  outcomesOf,
+  readLabState,
+  runDirs,
+  type LabDir,
+  type LabEvent,
+} from './helpers.js';
 
 type Entry = { type: string; seq: number; batchEnd?: number } & Record<string, unknown>;
 type RunEvent = LabEvent & { command?: number };
@@ -29,24 +39,8 @@ const SECOND = [
   'agent-install',
 ].map(lane);
 
-function faults(lab: LabDir, name: string, yaml: string): string {
-  const file = join(lab.root, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  return file;
-}
-
 function hubEvents(state: string): RunEvent[] {
   return (readLabState(state).events as RunEvent[]).filter((e) => e.step.startsWith(`oofAgent/${HUB}/`));
-}
-
-function appliesOf(state: string, step: string): RunEvent[] {
-  return readLabState(state).events.filter((e) => e.phase === 'apply' && e.step === step);
-}
-
-function outcomesOf(state: string, step: string): string[] {
-  return journalOf(runDirs(state)[0] ?? '').flatMap((e) =>
-    e.type === 'step.result' && e.stepId === step ? [String(e.outcome)] : [],
-  );
 }
 
 describe('steps sent as one batch command', () => {
@@ -105,7 +99,7 @@ describe('steps sent as one batch command', () => {
 
   test('a step that fails inside a batch stops it there: the steps after it never start, are journalled as not run (still to do), and resume runs them once', async () => {
     const state = lab.stateDir('fail');
-    const file = faults(
+    const file = faultsFile(
       lab,
       'fail',
       `- { host: ${HUB}, action: msi.uninstall, target: SmtpDomainCacheTask.msi, kind: fail, times: 1, exitCode: 1603 }\n`,
@@ -148,7 +142,7 @@ describe('steps sent as one batch command', () => {
 
   test('a batch dropped after a step applied: each step is probed on its own, none applies twice, and the restart that follows them still runs', async () => {
     const state = lab.stateDir('drop');
-    const file = faults(
+    const file = faultsFile(
       lab,
       'drop',
       `- { host: ${HUB}, action: msi.uninstall, target: SmtpDomainCacheTask.msi, kind: drop, when: after }\n`,

@@ -3,15 +3,7 @@
  * failure that leaves an obligation open until the run is abandoned with (or without) cleanup.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { labArgs, makeLabDir, readLabState, runCli, runDirs, type LabDir } from './helpers.js';
-
-function faultsFile(lab: LabDir, name: string, yaml: string): string {
-  const file = join(lab.root, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  return file;
-}
+import { faultsFile, labArgs, makeLabDir, readLabState, runCli, runDirs, type LabDir } from './helpers.js';
 
 /** Apply events of one step that reached the host's model (a drop "before" never does). */
 function applies(stateDir: string, host: string, action: string): { effective: number; all: number } {

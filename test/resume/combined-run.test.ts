@@ -4,7 +4,7 @@
  * engine could record it) that still takes effect exactly once.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNBOOKS } from '../../runbooks/index.js';
 import { summarizeJournal } from '../../src/durability/journal-summary.js';
@@ -13,7 +13,17 @@ import { loadInventory } from '../../src/inventory/load-inventory.js';
 import { planStages } from '../../src/plan/build-plan.js';
 import type { PlanStep } from '../../src/plan/types.js';
 import { engineRun } from './engine-harness.js';
-import { journalOf, makeLabDir, readLabState, runDirs, type LabDir, type LabEvent } from './helpers.js';
+import {
+  appliesOf,
+  faultsFile,
+  journalOf,
+  makeLabDir,
+  outcomesOf,
+  readLabState,
+  runDirs,
+  type LabDir,
+  type LabEvent,
+} from './helpers.js';
 
 type Entry = { type: string } & Record<string, unknown>;
 
@@ -24,16 +34,6 @@ function commandsOf(events: RunEvent[], step: string): number {
   return new Set(events.filter((e) => e.step === step).map((e) => e.command ?? -e.seq)).size;
 }
 
-function appliesOf(stateDir: string, step: string): RunEvent[] {
-  return readLabState(stateDir).events.filter((e) => e.phase === 'apply' && e.step === step);
-}
-
-function outcomesOf(stateDir: string, step: string): string[] {
-  return journalOf(runDirs(stateDir)[0] ?? '').flatMap((e) =>
-    e.type === 'step.result' && e.stepId === step ? [e.outcome] : [],
-  );
-}
-
 async function planned(lab: LabDir, stateDir: string): Promise<PlanStep[]> {
   const inventory = await loadInventory(lab.inventory);
   const facts = summarizeJournal(journalOf(runDirs(stateDir)[0] ?? '')).facts;
@@ -42,13 +42,6 @@ async function planned(lab: LabDir, stateDir: string): Promise<PlanStep[]> {
     upgradedFromHmc40: facts.upgradedFromHmc40?.value === true,
   });
   return stages.flatMap((stage) => stage.lanes.flatMap((lane) => lane.steps));
-}
-
-/** A drill's faults file in the lab folder. */
-function faults(lab: LabDir, name: string, yaml: string): string {
-  const file = join(lab.root, `${name}.yaml`);
-  writeFileSync(file, yaml);
-  return file;
 }
 
 const STEP = 'rpcHttpConfig/hmc-web-a/install-rpchttpconfigtool.msi';
@@ -188,7 +181,7 @@ describe('a step sent as one run command', () => {
 
   test('dropped after its apply: the run is probed again, found done, verified, and not applied twice', async () => {
     const state = lab.stateDir('drop-after');
-    const file = faults(
+    const file = faultsFile(
       lab,
       'drop-after',
       '- { host: hmc-web-a, action: msi.install, kind: drop, when: after }\n',
@@ -208,7 +201,7 @@ describe('a step sent as one run command', () => {
 
   test('dropped before its apply: it is probed, found pending, and sent again, applying once', async () => {
     const state = lab.stateDir('drop-before');
-    const file = faults(
+    const file = faultsFile(
       lab,
       'drop-before',
       '- { host: hmc-web-a, action: msi.install, kind: drop, when: before }\n',
@@ -224,7 +217,7 @@ describe('a step sent as one run command', () => {
     // A stage with one lane, so no other command is in flight when the session freezes.
     const step = 'backupAndStage/hmc-mps-a/stage-hostedemail2007ns.msi';
     const state = lab.stateDir('drop-crash');
-    const file = faults(
+    const file = faultsFile(
       lab,
       'drop-crash',
       '- { host: hmc-mps-a, action: msi.stage, target: HostedEmail2007NS.msi, kind: drop, when: after }\n',

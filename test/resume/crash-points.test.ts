@@ -6,24 +6,23 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineRun } from './engine-harness.js';
-import { journalOf, makeLabDir, readLabState, runDirs, type LabDir } from './helpers.js';
+import {
+  appliesOf,
+  journalOf,
+  makeLabDir,
+  outcomesOf,
+  readLabState,
+  runDirs,
+  type LabDir,
+} from './helpers.js';
 
 type Entry = { type: string } & Record<string, unknown>;
-
-function appliesOf(stateDir: string, step: string): number {
-  return readLabState(stateDir).events.filter((e) => e.phase === 'apply' && e.step === step).length;
-}
 
 function maxAppliesPerStep(stateDir: string): number {
   const counts = new Map<string, number>();
   for (const e of readLabState(stateDir).events)
     if (e.phase === 'apply') counts.set(e.step, (counts.get(e.step) ?? 0) + 1);
   return Math.max(...counts.values());
-}
-
-function resultsOf(stateDir: string, step: string): string[] {
-  const dir = runDirs(stateDir)[0] ?? '';
-  return journalOf(dir).flatMap((e) => (e.type === 'step.result' && e.stepId === step ? [e.outcome] : []));
 }
 
 async function crashThenResume(
@@ -57,15 +56,15 @@ describe('a run that dies at an exact instant resumes correctly', () => {
       (e) => e.type === 'step.intent' && e.stepId === step,
       true,
       () => {
-        expect(appliesOf(state, step)).toBe(0);
+        expect(appliesOf(state, step)).toHaveLength(0);
         expect(
           journalOf(runDirs(state)[0] ?? '').filter((e) => e.type === 'step.intent' && e.stepId === step),
         ).toHaveLength(1);
-        expect(resultsOf(state, step)).toEqual([]);
+        expect(outcomesOf(state, step)).toEqual([]);
       },
     );
-    expect(appliesOf(state, step)).toBe(1);
-    expect(resultsOf(state, step)).toEqual(['ok']);
+    expect(appliesOf(state, step)).toHaveLength(1);
+    expect(outcomesOf(state, step)).toEqual(['ok']);
     expect(maxAppliesPerStep(state)).toBe(1);
   }, 60_000);
 
@@ -78,13 +77,13 @@ describe('a run that dies at an exact instant resumes correctly', () => {
       (e) => e.type === 'step.result' && e.stepId === step,
       false,
       () => {
-        expect(appliesOf(state, step)).toBe(1);
-        expect(resultsOf(state, step)).toEqual([]);
+        expect(appliesOf(state, step)).toHaveLength(1);
+        expect(outcomesOf(state, step)).toEqual([]);
       },
     );
-    expect(appliesOf(state, step)).toBe(1);
+    expect(appliesOf(state, step)).toHaveLength(1);
     // Its intent had no result: the earlier session applied it, so it is this run's work.
-    expect(resultsOf(state, step)).toEqual(['ok']);
+    expect(outcomesOf(state, step)).toEqual(['ok']);
     expect(maxAppliesPerStep(state)).toBe(1);
   }, 60_000);
 
@@ -98,15 +97,15 @@ describe('a run that dies at an exact instant resumes correctly', () => {
       (e) => e.type === 'step.result' && e.stepId === step,
       false,
       () => {
-        expect(appliesOf(state, step)).toBe(1);
-        expect(appliesOf(state, restart)).toBe(0);
+        expect(appliesOf(state, step)).toHaveLength(1);
+        expect(appliesOf(state, restart)).toHaveLength(0);
       },
     );
-    expect(resultsOf(state, step)).toEqual(['ok']);
+    expect(outcomesOf(state, step)).toEqual(['ok']);
     // Read as "already done", nothing it follows up would have changed, and the transport would
     // keep the old agent's DLL loaded while its MSI is removed.
-    expect(appliesOf(state, restart)).toBe(1);
-    expect(resultsOf(state, restart)).toEqual(['ok']);
+    expect(appliesOf(state, restart)).toHaveLength(1);
+    expect(outcomesOf(state, restart)).toEqual(['ok']);
   }, 60_000);
 
   test.each([
@@ -126,7 +125,7 @@ describe('a run that dies at an exact instant resumes correctly', () => {
           writeFileSync(join(runDirs(state)[0] ?? '', 'snapshot.json'), content);
         },
       );
-      expect(resultsOf(state, stop)).toHaveLength(1);
+      expect(outcomesOf(state, stop)).toHaveLength(1);
       expect(maxAppliesPerStep(state)).toBe(1);
       expect(journalOf(runDirs(state)[0] ?? '').at(-1)?.type).toBe('run.finished');
     },

@@ -119,6 +119,8 @@ export interface LabEvent {
   step: string;
   run: string;
   fault?: string;
+  /** The seq of the command's first event, when one command ran several phases (`run`, `batch`). */
+  command?: number;
 }
 
 export interface LabStateFile {
@@ -142,6 +144,25 @@ export function runDirs(stateDir: string): string[] {
 
 export function journalOf(runDir: string): JournalEntry[] {
   return readJournal(join(runDir, 'journal.jsonl')).entries;
+}
+
+/** A drill's faults file in the lab folder. */
+export function faultsFile(lab: LabDir, name: string, yaml: string): string {
+  const file = join(lab.root, `${name}.yaml`);
+  writeFileSync(file, yaml);
+  return file;
+}
+
+/** The apply events of one step that reached the host's model (a drop "before" never does). */
+export function appliesOf(stateDir: string, step: string): LabEvent[] {
+  return readLabState(stateDir).events.filter((e) => e.phase === 'apply' && e.step === step);
+}
+
+/** The outcomes of one step's results in the first run's journal, in order. */
+export function outcomesOf(stateDir: string, step: string): string[] {
+  return journalOf(runDirs(stateDir)[0] ?? '').flatMap((e) =>
+    e.type === 'step.result' && e.stepId === step ? [e.outcome] : [],
+  );
 }
 
 /**
