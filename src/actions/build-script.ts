@@ -159,18 +159,31 @@ function block(name: string, body: string): string {
 function runBody(input: Omit<ScriptInput, 'host'> & { phase: 'run' | 'applyVerify' }): string {
   const withProbe = input.phase === 'run';
   const step = stepRun(input, withProbe);
+  return sectionedScript(
+    withProbe
+      ? `${input.action}: probe; if not done, apply, then verify.`
+      : `${input.action}: apply, then verify.`,
+    step.bodies,
+    step.code,
+  );
+}
+
+/**
+ * A script of phases run through `DRPhase` (a `run`, an `applyVerify`, a `batch`), after its
+ * header line: `what` it does in its first comment, the error handling and helpers its phase
+ * `bodies` need, then `code`, which leaves the exit code in `$rc`, and the sentinel.
+ */
+function sectionedScript(what: string, bodies: string, code: string): string {
   return (
     lines(
-      withProbe
-        ? `# ${input.action}: probe; if not done, apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`
-        : `# ${input.action}: apply, then verify. Written by deploy-rollup; the last output line is the exit-code sentinel.`,
+      `# ${what} Written by deploy-rollup; the last output line is the exit-code sentinel.`,
       "$ErrorActionPreference = 'Stop'",
       '$rc = 1',
       TRAP,
       RUN_RESULT_HELPER,
       PHASE_RUNNER,
-      helpersFor(step.bodies),
-      step.code,
+      helpersFor(bodies),
+      code,
       `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
       'exit $rc',
     ) + '\n'
@@ -260,22 +273,10 @@ export function buildBatchScript(input: BatchInput): string {
       ),
       '}',
     );
-  return (
-    header +
-    '\n' +
-    lines(
-      `# ${input.steps.length} steps, each: probe; if not done, apply, then verify. The batch stops after a step that did not end done. Written by deploy-rollup; the last output line is the exit-code sentinel.`,
-      "$ErrorActionPreference = 'Stop'",
-      '$rc = 1',
-      TRAP,
-      RUN_RESULT_HELPER,
-      PHASE_RUNNER,
-      helpersFor(lines(...runs.map((r) => r.run.bodies))),
-      '$DRGo = $true',
-      ...runs.map(stepCode),
-      `Write-Output (${psLiteral(SENTINEL_PREFIX)} + $rc)`,
-      'exit $rc',
-    ) +
-    '\n'
+  const body = sectionedScript(
+    `${input.steps.length} steps, each: probe; if not done, apply, then verify. The batch stops after a step that did not end done.`,
+    lines(...runs.map((r) => r.run.bodies)),
+    lines('$DRGo = $true', ...runs.map(stepCode)),
   );
+  return `${header}\n${body}`;
 }
