@@ -23,7 +23,7 @@ import { nothingToFollowUp, stepStart, type Batched } from './execute-step.js';
 import type { Ledger } from './ledger.js';
 import { resolveParams } from './params.js';
 import { combinable } from './run-combined.js';
-import { scriptName, sendScript, tail, type PhaseResult } from './run-phase.js';
+import { commandEvent, scriptName, sendScript, type PhaseResult } from './run-phase.js';
 import { intentEntry } from './step-parts.js';
 
 /** The most steps one batch takes. */
@@ -144,6 +144,7 @@ export async function runBatch(
     return sent;
   };
 
+  const batch = { first: first.id, steps: members.length };
   const where = `a batch of ${members.length} steps from ${first.action} ${first.target} on ${host}`;
   const result = await sendScript(deps, host, script, where, {
     // Each step has a step's deadline: it starts again as the host starts each (its marker).
@@ -165,18 +166,15 @@ export async function runBatch(
       : undefined);
   if (lost || !sentinel) {
     // Each step may or may not have run: each is judged as after a lost `run` of its own.
-    deps.emit({
-      type: 'command',
-      host,
-      action: first.action,
-      target: first.target,
-      phase: 'batch',
-      stepId: first.id,
-      durationMs: raw.durationMs,
-      exitCode: sentinel?.exitCode ?? null,
-      batch: { first: first.id, steps: members.length },
-      outputTail: tail(raw.stdout + (raw.stderr ? `\n[stderr] ${raw.stderr}` : '')),
-    });
+    deps.emit(
+      commandEvent(first, host, 'batch', {
+        durationMs: raw.durationMs,
+        exitCode: sentinel?.exitCode ?? null,
+        output: raw.stdout,
+        stderr: raw.stderr,
+        batch,
+      }),
+    );
     return allLost(lost);
   }
 
@@ -198,19 +196,16 @@ export async function runBatch(
     // A step the script left inside (the trap) takes the batch's exit code, as a `run` would.
     const exitCode = share.exitCode ?? sentinel.exitCode;
     const sections = readSections(share.output, share.stderr, exitCode, PHASES);
-    deps.emit({
-      type: 'command',
-      host,
-      action: step.action,
-      target: step.target,
-      phase: 'run',
-      stepId: step.id,
-      durationMs: raw.durationMs,
-      exitCode,
-      phases: Object.values(sections).map((s) => ({ phase: s.phase, exitCode: s.exitCode })),
-      batch: { first: first.id, steps: members.length },
-      outputTail: tail(share.output + (share.stderr ? `\n[stderr] ${share.stderr}` : '')),
-    });
+    deps.emit(
+      commandEvent(step, host, 'run', {
+        durationMs: raw.durationMs,
+        exitCode,
+        output: share.output,
+        stderr: share.stderr,
+        sections,
+        batch,
+      }),
+    );
     const own: PhaseResult = {
       exitCode,
       output: share.output,

@@ -19,6 +19,7 @@ import {
 } from '../remote/header.js';
 import type { PlanStep } from '../plan/types.js';
 import type { RawResult, RunOptions } from '../transport/types.js';
+import type { RunEvent } from '../log/events.js';
 import type { EngineDeps } from './context.js';
 import { createHash } from 'node:crypto';
 
@@ -34,8 +35,43 @@ export interface PhaseResult {
 
 const TAIL = 2000;
 
-export function tail(text: string): string {
+function tail(text: string): string {
   return text.length > TAIL ? '…' + text.slice(-TAIL) : text;
+}
+
+/**
+ * The audit log's `command` event for one command of `step` on `host` (or one step's share of a
+ * batch: `batch` names it, `durationMs` is the whole batch's): how it ended, each section it ran,
+ * and the tail of its output.
+ */
+export function commandEvent(
+  step: PlanStep,
+  host: string,
+  phase: HeaderPhase,
+  ran: {
+    durationMs: number;
+    exitCode: number | null;
+    output: string;
+    stderr: string;
+    sections?: Partial<Record<Phase, Section>>;
+    batch?: { first: string; steps: number };
+  },
+): RunEvent {
+  return {
+    type: 'command',
+    host,
+    action: step.action,
+    target: step.target,
+    phase,
+    stepId: step.id,
+    durationMs: ran.durationMs,
+    exitCode: ran.exitCode,
+    ...(ran.sections
+      ? { phases: Object.values(ran.sections).map((s) => ({ phase: s.phase, exitCode: s.exitCode })) }
+      : {}),
+    ...(ran.batch ? { batch: ran.batch } : {}),
+    outputTail: tail(ran.output + (ran.stderr ? `\n[stderr] ${ran.stderr}` : '')),
+  };
 }
 
 export function scriptName(runId: string, stepId: string, phase: HeaderPhase, host: string): string {
@@ -94,20 +130,15 @@ export async function runPhase(
   const phases = SECTIONS_OF[phase];
   const sections =
     phases && sentinel ? readSections(sentinel.output, raw.stderr, sentinel.exitCode, phases) : undefined;
-  deps.emit({
-    type: 'command',
-    host,
-    action: step.action,
-    target: step.target,
-    phase,
-    stepId: step.id,
-    durationMs: raw.durationMs,
-    exitCode: sentinel?.exitCode ?? null,
-    ...(sections
-      ? { phases: Object.values(sections).map((s) => ({ phase: s.phase, exitCode: s.exitCode })) }
-      : {}),
-    outputTail: tail((sentinel?.output ?? raw.stdout) + (raw.stderr ? `\n[stderr] ${raw.stderr}` : '')),
-  });
+  deps.emit(
+    commandEvent(step, host, phase, {
+      durationMs: raw.durationMs,
+      exitCode: sentinel?.exitCode ?? null,
+      output: sentinel?.output ?? raw.stdout,
+      stderr: raw.stderr,
+      ...(sections ? { sections } : {}),
+    }),
+  );
   if (sent.failure) throw sent.failure;
   return {
     exitCode: sent.sentinel.exitCode,
