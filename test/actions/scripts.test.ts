@@ -97,7 +97,7 @@ describe('the action library', () => {
     for (const sample of SAMPLES) expect(build(sample, 'probe')).toContain("DR 'state'");
   });
 
-  test('msi steps run msiexec through Start-Process and create the log folder first', () => {
+  test('msi steps run msiexec through RunProcess (a Process of its own, not Start-Process) and create the log folder first', () => {
     const install = build(
       SAMPLES.find((s) => s.action === 'msi.install')!,
       'apply',
@@ -108,7 +108,9 @@ describe('the action library', () => {
     expect(install.indexOf('EnsureDir ([IO.Path]::GetDirectoryName($log))')).toBeLessThan(
       install.indexOf("RunProcess 'msiexec.exe'", install.indexOf('try {')),
     );
-    expect(install).toContain('Start-Process @a');
+    expect(install).toContain('[Diagnostics.Process]::Start($si)');
+    expect(install).toContain('$p.WaitForExit()');
+    expect(install).not.toMatch(/Start-Process/i);
     expect(install).not.toMatch(/Win32_Product/i);
   });
 

@@ -64,7 +64,7 @@ export const transportAgentEnable: FamilyBuilder = (_params, target) => {
     apply: lines(
       READ,
       "if ($agent -eq $null) { throw ('no transport agent named ''' + $target + ''' is registered; install it first') }",
-      'Enable-TransportAgent -Identity $target',
+      'Enable-TransportAgent -Identity $target -Confirm:$false',
       '$rc = 0',
     ),
     verify: check,
