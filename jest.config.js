@@ -1,4 +1,4 @@
-/** Jest in native ESM mode with swc: see ../shared/TOOLCHAIN.md. */
+/** Jest in native ESM mode with swc (compiling to CommonJS fails: execa and its dependencies are ESM-only). */
 export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -1,6 +1,6 @@
 /**
- * N real OpenSSH `sshd` instances on loopback for the transport benchmark, configured as in
- * shared/reference/ssh-measurements.md. Every instance forces a tiny sh script that answers the
+ * N real OpenSSH `sshd` instances on loopback for the transport benchmark, each with its own
+ * config, keys and port in a temp dir. Every instance forces a tiny sh script that answers the
  * deploy-rollup script protocol (probe → pending, verify → done, run → the three sections,
  * `__RC__=0`), so the engine, the bare client and Ansible all talk to the same daemons.
  */

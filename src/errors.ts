@@ -4,7 +4,7 @@
  * catch maps `kind` to an exit code (see {@link EXIT}) and never prints a stack trace for these.
  */
 
-/** Process exit codes: a contract with operators' scripts (DESIGN.md). */
+/** Process exit codes: a contract with operators' scripts (docs/contracts.md). */
 export const EXIT = {
   done: 0,
   failed: 1,

@@ -1,4 +1,4 @@
-/** The offline plan: JSON on stdout alone, in the DESIGN.md contract shape; a missing fact is exit 2. */
+/** The offline plan: JSON on stdout alone, in the contract shape (docs/contracts.md); a missing fact is exit 2. */
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { tempLab, type TempLab } from './helpers.js';
 

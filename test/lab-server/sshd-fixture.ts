@@ -1,6 +1,6 @@
 /**
  * Real OpenSSH `sshd` instances on loopback serving lab hosts through the forced command
- * (`dist/src/lab/shell/main.js`), configured as in shared/reference/ssh-measurements.md: every
+ * (`dist/src/lab/shell/main.js`), configured for a sandbox with no root-owned config: every
  * path absolute in a temp dir, no PAM, no strict modes, public-key login, and each host's
  * estate host key as sshd's own host key so fingerprints match the ssh2 front.
  */
