@@ -12,15 +12,13 @@ export const RUNBOOK_TITLE = 'Update Rollup 6 for Hosted Messaging and Collabora
 export const RUNBOOK_VERSION = '1';
 
 /**
- * Version markers. The KB gives no product versions for RTM, UR5 or UR6 builds, so these are
- * stand-ins the lab package carries; an inventory's `versions:` overrides them for a real estate.
- * "UR5 installed" means the UR5-only components are at `ur5` or later; "at UR6" means `ur6`.
+ * No product versions here: what each MSI installs (ProductCode, ProductVersion, UpgradeCode)
+ * is read from the package itself in preflight, and "already at UR6" means "at the version the
+ * package's MSI carries". The one marker the package cannot give is the build Update Rollup 5
+ * left on its components (the KB names none): an inventory gives it as `versions.ur5`, or pins
+ * `facts.ur5Installed`; without either, preflight asks for one.
  */
-export const DEFAULT_VERSIONS: Record<string, string> = {
-  rtm: '4.5.1000.0',
-  ur5: '4.5.1500.5',
-  ur6: '4.5.1600.6',
-};
+export const DEFAULT_VERSIONS: Record<string, string> = {};
 
 export interface Component {
   /** The Deployment Tool component name, exactly as the KB's step list writes it (plan target). */
@@ -146,10 +144,18 @@ export const PROVISIONING_NODES: readonly string[] = [
 /** Products outside the Deployment Tool that the no-UR5 tail reinstalls, with the role each lives on. */
 export interface StandaloneProduct {
   key: string;
-  /** The DisplayName in Add or Remove Programs. */
-  product: string;
+  /**
+   * What the KB calls it, for descriptions and checklists only: nothing is looked up by this
+   * name. The product itself is the ProductCode (and UpgradeCode family) of its MSI.
+   */
+  title: string;
   /** The package file to install (step-list spelling where the KB has one). */
   msi: string;
+  /**
+   * The package file whose ProductCode the earlier build on the host carries, when it is not
+   * `msi` (the old 32-bit agent is the 32-bit package's product).
+   */
+  earlierMsi?: string;
   role: Role;
   reading?: string;
 }
@@ -157,19 +163,19 @@ export interface StandaloneProduct {
 export const STANDALONE: Record<string, StandaloneProduct> = {
   rpcHttp: {
     key: 'rpcHttp',
-    product: 'RPC over HTTP Client Configuration Tool',
+    title: 'RPCHttpConfigTool',
     msi: 'RPCHttpConfigTool.msi',
     role: 'prov',
   },
   pwdb: {
     key: 'pwdb',
-    product: 'Performance Warehouse Database SSIS Package',
+    title: 'Pwdb40ssis',
     msi: 'Pwdb40ssis.msi',
     role: 'omsql',
   },
   dnsClient: {
     key: 'dnsClient',
-    product: 'MPS DNS Client',
+    title: 'DNSClient',
     msi: 'DNSClient.msi',
     role: 'dns',
     reading:
@@ -177,21 +183,22 @@ export const STANDALONE: Record<string, StandaloneProduct> = {
   },
   agent: {
     key: 'agent',
-    product: 'Categorizer Override Agent',
+    title: 'CategorizerOverrideAgent',
     msi: 'CategorizerOverrideAgent-x64.msi',
+    earlierMsi: 'CategorizerOverrideAgent.msi',
     role: 'exhub',
     reading:
-      'Hub Transport servers run 64-bit Exchange 2007, and UR6 "includes native 64-bit versions" of the agent, so hubs get Categorizeroverrideagent-x64.msi; the 32-bit MSI in the package is not installed anywhere.',
+      'Hub Transport servers run 64-bit Exchange 2007, and UR6 "includes native 64-bit versions" of the agent, so hubs get Categorizeroverrideagent-x64.msi. The agent on the hubs before UR6 is the 32-bit build, so the old product is removed by the ProductCode (and UpgradeCode family) of the 32-bit Categorizeroverrideagent.msi, which is installed nowhere.',
   },
   domainCache: {
     key: 'domainCache',
-    product: 'SMTP Domain Cache Task',
+    title: 'SmtpDomainCacheTask',
     msi: 'SmtpDomainCacheTask-x64.msi',
     role: 'exhub',
   },
   rmDatabase: {
     key: 'rmDatabase',
-    product: 'Resource Manager Database',
+    title: 'ResourceManageDatabase',
     msi: 'ResourceManageDatabase.msi',
     role: 'mpssql',
     reading:
@@ -199,7 +206,7 @@ export const STANDALONE: Record<string, StandaloneProduct> = {
   },
   checkFolder: {
     key: 'checkFolder',
-    product: 'CheckFolderGroupsAndRMByPlan',
+    title: 'CheckFolderGroupsAndRMByPlan',
     msi: 'CheckFolderGroupsAndRMByPlan.msi',
     role: 'mps',
     reading:
@@ -207,7 +214,7 @@ export const STANDALONE: Record<string, StandaloneProduct> = {
   },
   dbFunctionUpdate: {
     key: 'dbFunctionUpdate',
-    product: 'MPS Resource Manager Database Function Update',
+    title: 'KB959196',
     msi: 'KB959196.msi',
     role: 'mpssql',
     reading:

@@ -1,4 +1,4 @@
-/** What a KB979704 inventory may say: its roles, its facts and its `lab:` scenario switches. */
+/** What a KB979704 inventory may say: its roles, its facts, `inputs:` and its `lab:` scenario switches. */
 import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
 import type { InventoryProfile } from '../../src/inventory/profile.js';
@@ -20,6 +20,30 @@ const lab = strict(
 );
 
 export type Ur6Lab = z.output<typeof lab>;
+
+/**
+ * `productsAbsent`: per package file (as the KB's table spells it, any case), the hosts where the
+ * product it identifies was never installed, so its removal has nothing to remove. Without it,
+ * preflight refuses such a host: the KB assumes every host of the role has it.
+ */
+const inputs = strict(
+  {
+    productsAbsent: z
+      .record(z.string().regex(/\.msi$/i, { error: 'expected a package file name ending in .msi' }), hostList)
+      .optional(),
+  },
+  'a map of inputs (productsAbsent)',
+);
+
+type Ur6Inputs = z.output<typeof inputs>;
+
+/** The hosts `inputs.productsAbsent` lists for the package file `msi` (any spelling). */
+export function productsAbsentOn(inventory: Pick<Inventory, 'inputs'>, msi: string): string[] {
+  const absent = (inventory.inputs as Ur6Inputs | undefined)?.productsAbsent ?? {};
+  return Object.entries(absent)
+    .filter(([file]) => file.toLowerCase() === msi.toLowerCase())
+    .flatMap(([, hosts]) => hosts ?? []);
+}
 
 /** The `lab:` section as the profile parsed it (defaults filled); absent: not a lab inventory. */
 export function ur6Lab(inventory: Pick<Inventory, 'lab'>): Ur6Lab | undefined {
@@ -43,5 +67,6 @@ export const INVENTORY_PROFILE: InventoryProfile = {
   ],
   lab,
   labHostLists: ['missingSp2', 'powershell1'],
+  inputs,
   defaultPackage: './packages/ur6',
 };

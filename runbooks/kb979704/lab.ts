@@ -1,6 +1,8 @@
 /**
  * The simulated KB979704 estate: every host with what HMC 4.5 (at RTM or UR5) left on a server
- * of its roles, including the customisations the rollup must preserve.
+ * of its roles, including the customisations the rollup must preserve. Products are installed
+ * under the stand-in package's ProductCodes at that era's versions (src/lab/package/products.ts),
+ * so the runbook finds them only by what the package says, as it would on Windows.
  */
 import { hostsWithRole, type Inventory, type Role } from '../../src/inventory/types.js';
 import { binaryFile, putFile, textFile } from '../../src/lab/model/files.js';
@@ -15,8 +17,10 @@ import {
 import type { LabProfile } from '../../src/lab/model/lab-profile.js';
 import { standinMsiRecord } from '../../src/lab/model/msi-files.js';
 import { sameName } from '../../src/lab/model/names.js';
+import { installProduct, standinGuid } from '../../src/lab/model/products.js';
 import type { HostState } from '../../src/lab/model/state.js';
 import { writeStandinPackage } from '../../src/lab/package/generate.js';
+import { standinProduct, type Era } from '../../src/lab/package/products.js';
 import {
   AGENT,
   CORE_COMPONENTS,
@@ -32,10 +36,25 @@ import { ur6Lab, type Ur6Role } from './inventory.js';
 /** A customised value, deliberately not the shipped default (60). */
 export const SEEDED_CACHE_REFRESH = '37';
 
-function product(key: string): string {
+function msiOf(key: string): string {
   const entry = STANDALONE[key];
   if (!entry) throw new Error(`runbook data: no standalone product ${key}`);
-  return entry.product;
+  return entry.msi;
+}
+
+/** Installs the product the package file `msi` identifies, as it was in `era`. */
+function seedProduct(host: HostState, msi: string, era: Era): void {
+  const p = standinProduct(msi);
+  installProduct(host, p.productCode, {
+    name: p.productName,
+    version: p.versions[era],
+    upgradeCode: p.upgradeCode,
+  });
+}
+
+/** Products no package of the rollup carries (HMC itself, the Deployment Tool): by name only. */
+function seedPlatform(host: HostState, name: string): void {
+  installProduct(host, standinGuid(`ProductCode ${name}`), { name, version: '4.5' });
 }
 
 function ur6BlankHost(inventory: Inventory, name: string, roles: Role[]): HostState {
@@ -46,22 +65,18 @@ function ur6BlankHost(inventory: Inventory, name: string, roles: Role[]): HostSt
   });
 }
 
-function seedMps(host: HostState, old: string): void {
+function seedMps(host: HostState, old: Era): void {
   host.comPlus[PROVISIONING_ENGINE] = { enabled: true, running: true };
-  host.products[HMC_PRODUCT] = '4.5';
+  seedPlatform(host, HMC_PRODUCT);
   for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
-    if (component.livesOn === 'mps') host.products[component.name] = old;
+    if (component.livesOn === 'mps') seedProduct(host, component.msi, old);
   }
 }
 
-function seedDeploymentServer(host: HostState, inventory: Inventory, old: string): void {
-  if (!(ur6Lab(inventory)?.noDeploymentTool ?? false)) host.products[DEPLOYMENT_TOOL_PRODUCT] = '4.5';
+function seedDeploymentServer(host: HostState, inventory: Inventory, old: Era): void {
+  if (!(ur6Lab(inventory)?.noDeploymentTool ?? false)) seedPlatform(host, DEPLOYMENT_TOOL_PRODUCT);
   for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
-    putFile(
-      host,
-      `${PATHS.msiShare}\\${component.msi}`,
-      standinMsiRecord(component.msi, component.name, old),
-    );
+    putFile(host, `${PATHS.msiShare}\\${component.msi}`, standinMsiRecord(component.msi, old));
   }
   // A finished previous deployment: every node initialised, deployment started.
   host.mpsConfig = {
@@ -73,18 +88,19 @@ function seedDeploymentServer(host: HostState, inventory: Inventory, old: string
   if (ur6Lab(inventory)?.upgradedFromHmc40) host.registry[HMC40_UPGRADE_KEY] = true;
 }
 
-function seedWebServices(host: HostState, old: string): void {
+function seedWebServices(host: HostState, old: Era): void {
   for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
-    if (component.livesOn === 'webServices') host.products[component.name] = old;
+    if (component.livesOn === 'webServices') seedProduct(host, component.msi, old);
   }
   host.services.W3SVC = 'Running';
   host.services.IISADMIN = 'Running';
 }
 
-function seedProv(host: HostState, old: string): void {
-  const name = product('rpcHttp');
-  host.products[name] = old;
-  for (const [path, file] of Object.entries(installedFiles(name, old))) putFile(host, path, file);
+function seedProv(host: HostState, old: Era): void {
+  const rpc = standinProduct(msiOf('rpcHttp'));
+  seedProduct(host, rpc.file, old);
+  for (const [path, file] of Object.entries(installedFiles(rpc.productName, rpc.versions[old])))
+    putFile(host, path, file);
   // The operator's customisations the KB says to back up and reapply.
   putFile(
     host,
@@ -98,15 +114,18 @@ function seedProv(host: HostState, old: string): void {
   host.services.IISADMIN = 'Running';
 }
 
-function seedHub(host: HostState, inventory: Inventory, name: string, old: string): void {
+function seedHub(host: HostState, inventory: Inventory, name: string, era: Era): void {
+  // Before UR6 the hubs ran the 32-bit agent: the product of the package's 32-bit MSI.
+  const agent = standinProduct(STANDALONE.agent?.earlierMsi ?? msiOf('agent'));
+  const old = agent.versions[era];
   const missingSp2 = (ur6Lab(inventory)?.missingSp2 ?? []).some((h) => sameName(h, name));
   host.exchange = { version: '8.2', servicePack: missingSp2 ? 1 : 2 };
   host.services[TRANSPORT_SERVICE] = 'Running';
   // The KB's default folder (where it runs InstallUtil) holds the old DLL and its config.
   host.transportAgents[AGENT.name] = { enabled: true, assembly: AGENT.assembly, factory: AGENT.factory };
   host.transportLoadedAgents = [AGENT.name];
-  host.products[AGENT.name] = old;
-  host.products[product('domainCache')] = old;
+  seedProduct(host, agent.file, era);
+  seedProduct(host, msiOf('domainCache'), era);
   putFile(host, AGENT.assembly, binaryFile(`CategorizerOverrideAgent-x86.dll@${old}`, 57_344));
   putFile(
     host,
@@ -133,11 +152,9 @@ function seedHub(host: HostState, inventory: Inventory, name: string, old: strin
 }
 
 /** Every host of a KB979704 estate as HMC 4.5 (at RTM, or UR5 when `lab.ur5Installed`) left it. */
-export function seedHosts(inventory: Inventory, versions: Record<string, string>): Record<string, HostState> {
+export function seedHosts(inventory: Inventory): Record<string, HostState> {
   const lab = ur6Lab(inventory);
-  const ur5 = lab?.ur5Installed ?? false;
-  const old = (ur5 ? versions.ur5 : versions.rtm) ?? '';
-  const rtm = versions.rtm ?? '';
+  const old: Era = (lab?.ur5Installed ?? false) ? 'ur5' : 'rtm';
   const firstMps = hostsWithRole(inventory, 'mps')[0];
   const hosts: Record<string, HostState> = {};
   for (const spec of inventory.hosts) {
@@ -147,12 +164,12 @@ export function seedHosts(inventory: Inventory, versions: Record<string, string>
     if (firstMps !== undefined && sameName(spec.name, firstMps)) seedDeploymentServer(host, inventory, old);
     if (has('webServices')) seedWebServices(host, old);
     if (has('prov')) seedProv(host, old);
-    if (has('omsql')) host.products[product('pwdb')] = old;
+    if (has('omsql')) seedProduct(host, msiOf('pwdb'), old);
     if (has('mpssql')) {
-      host.products[product('rmDatabase')] = old;
-      host.products[product('dbFunctionUpdate')] = rtm;
+      seedProduct(host, msiOf('rmDatabase'), old);
+      seedProduct(host, msiOf('dbFunctionUpdate'), 'rtm');
     }
-    if (has('dns')) host.products[product('dnsClient')] = old;
+    if (has('dns')) seedProduct(host, msiOf('dnsClient'), old);
     if (has('exhub')) seedHub(host, inventory, spec.name, old);
     hosts[spec.name] = host;
   }

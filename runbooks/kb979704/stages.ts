@@ -62,6 +62,40 @@ function firstMps(ctx: StageContext): string {
   return host;
 }
 
+type MsiKey = 'productCode' | 'productVersion' | 'upgradeCode' | 'productName';
+
+/**
+ * What the package's MSI `msi` says of itself. A plan built without the package (offline, no
+ * folder yet) holds a placeholder the engine fills from the package preflight reads.
+ */
+function fromPackage(ctx: StageContext, msi: string, key: MsiKey): string {
+  const file = packageFile(msi).file;
+  const read = ctx.package[file.toLowerCase()];
+  if (read === undefined) return `{{package:msi:${file}:${key}}}`;
+  return read.msi?.[key] ?? '';
+}
+
+/** The product an MSI installs, as install and end-state steps look it up. */
+function installIdentity(ctx: StageContext, msi: string): { productCode: string; version: string } {
+  return {
+    productCode: fromPackage(ctx, msi, 'productCode'),
+    version: fromPackage(ctx, msi, 'productVersion'),
+  };
+}
+
+/**
+ * What an uninstall removes: the installed product with the ProductCode of `earlierMsi` (the
+ * package the old build came from), else its UpgradeCode family, keeping `msi`'s own build.
+ */
+function removeIdentity(ctx: StageContext, msi: string, earlierMsi = msi): Record<string, string> {
+  return {
+    productCode: fromPackage(ctx, earlierMsi, 'productCode'),
+    upgradeCode: fromPackage(ctx, earlierMsi, 'upgradeCode'),
+    ...(earlierMsi === msi ? {} : { keepCode: fromPackage(ctx, msi, 'productCode') }),
+    keepVersion: fromPackage(ctx, msi, 'productVersion'),
+  };
+}
+
 function componentsFor(ctx: StageContext): readonly Component[] {
   return ctx.facts.ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
 }
@@ -78,8 +112,8 @@ function componentsAtRollup(ctx: StageContext, host: string): PlanStep[] {
         key: slug(c.name),
         action: 'component.install',
         target: c.name,
-        description: `${c.name} is at ${ctx.versions.ur6 ?? ''}`,
-        params: { product: c.name, msi: c.msi, version: ctx.versions.ur6 ?? '' },
+        description: `${c.name} is at the version ${c.msi} carries`,
+        params: { product: c.name, msi: c.msi, ...installIdentity(ctx, c.msi) },
         verifyOn: [host],
       }),
     );
@@ -203,19 +237,17 @@ function reinstall(
   product: StandaloneProduct,
   raises?: ObligationSpec[],
 ): PlanStep[] {
-  const version = ctx.versions.ur6 ?? '';
   return [
     upload(stage, host, product.role, product.msi),
     makeStep(stage, host, product.role, {
       key: `uninstall-${slug(product.msi)}`,
       action: 'msi.uninstall',
       target: product.msi,
-      description: `Remove the earlier ${product.product}`,
+      description: `Remove the earlier ${product.title} (the product ${product.msi} identifies)`,
       params: {
-        product: product.product,
-        path: stagedPath(product.msi),
+        product: product.title,
+        ...removeIdentity(ctx, product.msi, product.earlierMsi),
         log: logPath(product.msi, 'uninstall'),
-        keepVersion: version,
       },
       ...(raises ? { raises } : {}),
     }),
@@ -224,15 +256,17 @@ function reinstall(
 }
 
 function install(ctx: StageContext, stage: StageId, host: string, product: StandaloneProduct): PlanStep {
+  const identity = installIdentity(ctx, product.msi);
   return makeStep(stage, host, product.role, {
     key: `install-${slug(product.msi)}`,
     action: 'msi.install',
     target: product.msi,
-    description: `Install ${product.product} ${ctx.versions.ur6 ?? ''} from the rollup`,
+    description: `Install ${product.title} ${identity.version} from the rollup`,
     params: {
-      product: product.product,
+      product: product.title,
+      productCode: identity.productCode,
       path: stagedPath(product.msi),
-      version: ctx.versions.ur6 ?? '',
+      version: identity.version,
       log: logPath(product.msi, 'install'),
     },
   });
@@ -249,8 +283,8 @@ function componentGate(ctx: StageContext, id: 'uninstallComponents' | 'reinstall
       target: c.name,
       description: `${uninstall ? 'Uninstall' : 'Reinstall'} ${c.name} (on ${c.livesOn === 'mps' ? 'the MPS engine servers' : 'the web services servers'})`,
       params: uninstall
-        ? { product: c.name, msi: c.msi, keepVersion: ctx.versions.ur6 ?? '' }
-        : { product: c.name, msi: c.msi, version: ctx.versions.ur6 ?? '' },
+        ? { product: c.name, msi: c.msi, ...removeIdentity(ctx, c.msi) }
+        : { product: c.name, msi: c.msi, ...installIdentity(ctx, c.msi) },
       verifyOn: hostsOf(ctx, c.livesOn),
       ...(uninstall ? { raises: [iisObligation(ctx)] } : {}),
     }),
@@ -271,7 +305,7 @@ function componentGate(ctx: StageContext, id: 'uninstallComponents' | 'reinstall
         ...components.map((c) => `${uninstall ? 'Uninstall' : 'Install'} the component "${c.name}".`),
         uninstall
           ? 'Leave the Provisioning Engine disabled until the rollup MSIs are staged.'
-          : `Check that each component now shows version ${ctx.versions.ur6 ?? ''}.`,
+          : 'Check that each component now shows the version its MSI carries (the plan lists each).',
       ],
     },
   };
@@ -325,7 +359,6 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
   const backups = backupDir(ctx, host);
   const readId = `${stage}/${host}/read-cache-refresh`;
   const transport = transportObligation(host);
-  const version = ctx.versions.ur6 ?? '';
   const restart = (key: string, why: string, after: PlanStep[], discharges?: string[]): PlanStep =>
     step({
       key,
@@ -396,12 +429,11 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       key: 'remove-agent',
       action: 'msi.uninstall',
       target: 'CategorizerOverrideAgent.msi',
-      description: 'Remove the old Categorizer Override Agent (Add or Remove Programs)',
+      description: `Remove the old ${agent.title} (the 32-bit product ${agent.earlierMsi ?? agent.msi} identifies)`,
       params: {
-        product: agent.product,
-        path: stagedPath(agent.msi),
+        product: agent.title,
+        ...removeIdentity(ctx, agent.msi, agent.earlierMsi),
         log: logPath(agent.msi, 'uninstall'),
-        keepVersion: version,
       },
     }),
     step({
@@ -415,12 +447,11 @@ function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
       key: 'remove-domain-cache',
       action: 'msi.uninstall',
       target: 'SmtpDomainCacheTask.msi',
-      description: 'Remove the old SMTP Domain Cache Task',
+      description: `Remove the old ${cache.title}`,
       params: {
-        product: cache.product,
-        path: stagedPath(cache.msi),
+        product: cache.title,
+        ...removeIdentity(ctx, cache.msi),
         log: logPath(cache.msi, 'uninstall'),
-        keepVersion: version,
       },
     }),
     agentInstall,

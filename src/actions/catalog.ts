@@ -45,13 +45,16 @@ export interface ActionParams {
    * does not exist) for each of `drives`, DR:folder.<path>=true|false plus DR:folderMb.<path> (the size of
    * every file under it, rounded up) for each of the optional `folders`, and DR:fileVersion.<path>=<FileVersion>
    * (FileMajorPart.Minor.Build.Private of the version resource; empty when the file is absent) for each of
-   * the optional `files`. */
+   * the optional `files`, DR:productCode.<code>=<version> (empty when not installed) for each of the optional
+   * `productCodes`, and DR:upgradeCode.<code>=<{code}@version,...> for each of the optional `upgradeCodes`. */
   'host.inspect': {
     products: string[];
     registryKeys: string[];
     drives: string[];
     folders: string[];
     files: string[];
+    productCodes: string[];
+    upgradeCodes: string[];
   };
 
   /** COM+ application `target` (e.g. Provisioning Engine). disable: IsEnabled=false + SaveChanges.
@@ -63,10 +66,17 @@ export interface ActionParams {
   'complus.start': Record<string, never>;
 
   /** Deployment Tool components: performed by the operator at a gate, never by a script. Probe/verify run on
-   * every host in the step's `verifyOn` and read the installed product `product`:
-   * uninstall is done when the product is absent (or already at `keepVersion`); install is done when it is at `version`. */
-  'component.uninstall': { product: string; msi: string; keepVersion?: string };
-  'component.install': { product: string; msi: string; version: string };
+   * every host in the step's `verifyOn` and look the product up by the ProductCode its MSI carries (`product` is
+   * its name, for messages): uninstall is done when neither `productCode` nor a product of its `upgradeCode` family
+   * is installed (or it is already at `keepVersion`); install is done when `productCode` is at `version`. */
+  'component.uninstall': {
+    product: string;
+    msi: string;
+    productCode: string;
+    upgradeCode?: string;
+    keepVersion?: string;
+  };
+  'component.install': { product: string; msi: string; productCode: string; version: string };
 
   /** Deployment Tool "Initialize" on a node of Exchange Provisioning Configuration, and "Start Deployment".
    * Operator gate; probe/verify read `configFile` (MpsConfig.xml): DR:initialized.<node>=true|false,
@@ -85,12 +95,22 @@ export interface ActionParams {
    * Done when dest has `size` and `sha256`. */
   'msi.stage': { source: string; dest: string; size: number; sha256: string };
 
-  /** msiexec /x by the product's code (found from DisplayName `product`) or /x `path`. Exit codes pass through;
-   * 1605 means already absent. Done when `product` is not installed, or already at `keepVersion` (so a rerun or
-   * resume never removes the new build). `log` is the verbose log path. */
-  'msi.uninstall': { product: string; path: string; log: string; keepVersion?: string };
-  /** msiexec /i `path` /qn /norestart /l*v `log`. Done when `product` is installed at `version`. */
-  'msi.install': { product: string; path: string; version: string; log: string };
+  /** msiexec /x {code} for the installed product with the package's `productCode`, else each product of its
+   * `upgradeCode` family; evidence names each (code, name, version) in DR:remove. Exit codes pass through; 1605
+   * means nothing installed. Done when nothing is left to remove but the build to keep (`keepCode`, default
+   * `productCode`, at `keepVersion`), so a rerun or resume never removes the new build. `product` is the name for
+   * messages; `log` is the verbose log path. */
+  'msi.uninstall': {
+    product: string;
+    productCode: string;
+    upgradeCode?: string;
+    log: string;
+    keepCode?: string;
+    keepVersion?: string;
+  };
+  /** msiexec /i `path` /qn /norestart /l*v `log`. Done when `productCode` is installed at `version` (the MSI's
+   * own ProductVersion). */
+  'msi.install': { product: string; productCode: string; path: string; version: string; log: string };
 
   /** iisreset /restart. Probe is always pending (a restart is an event, not a state); verify: W3SVC Running. */
   'iis.reset': Record<string, never>;

@@ -226,6 +226,7 @@ export function makeDeps(input: {
     emit: input.emit,
     options: input.options,
     packageHashes: {},
+    package: {},
     ...(input.prompt ? { prompt: input.prompt } : {}),
     now: () => Date.now(),
   };

@@ -7,16 +7,19 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
 import type { EngineDeps } from '../engine/context.js';
+import { checkPackage } from '../engine/package-check.js';
 import { probeStep } from '../engine/execute-step.js';
 import { Ledger } from '../engine/ledger.js';
 import { preflight } from '../engine/preflight.js';
 import type { Facts, Inventory } from '../inventory/types.js';
 import { planStages, toPlanDocument } from '../plan/build-plan.js';
-import type { PlanDocument, Runbook } from '../plan/types.js';
+import type { PackageContents, PlanDocument, Runbook } from '../plan/types.js';
 
 export function planFingerprint(plan: PlanDocument): string {
   const material = {
     facts: plan.facts,
+    // What the package says it installs: a plan made for other MSIs is not this plan.
+    package: (plan.package?.files ?? []).map((f) => [f.name.toLowerCase(), f.sha256, f.msi ?? null]),
     steps: plan.stages.flatMap((s) =>
       s.steps.map((step) => [step.id, step.host, step.action, step.target, step.probe?.done ?? null]),
     ),
@@ -24,9 +27,21 @@ export function planFingerprint(plan: PlanDocument): string {
   return 'sha256:' + createHash('sha256').update(JSON.stringify(material)).digest('hex');
 }
 
+/**
+ * The package read for an offline plan: when its folder is there and sound, the plan carries
+ * what each MSI says it installs; otherwise (no folder yet, or problems that a live run's
+ * preflight would report) the plan is built without identities rather than refused.
+ */
+async function packageIfPresent(runbook: Runbook, inventory: Inventory): Promise<PackageContents> {
+  if (runbook.packageFiles.length === 0) return {};
+  const checked = await checkPackage(inventory.packageDir, runbook.packageFiles);
+  return checked.problems.length === 0 ? checked.contents : {};
+}
+
 export async function offlinePlan(runbook: Runbook, inventory: Inventory): Promise<PlanDocument> {
   const facts: Facts = { ...inventory.facts };
-  const doc = toPlanDocument(runbook, facts, await planStages(runbook, inventory, facts));
+  const pkg = await packageIfPresent(runbook, inventory);
+  const doc = toPlanDocument(runbook, facts, await planStages(runbook, inventory, facts, pkg), pkg);
   const evidence: PlanDocument['evidence'] = {};
   for (const [name, value] of Object.entries(facts))
     evidence[name] = {
@@ -51,8 +66,9 @@ function memoryJournal() {
 export async function livePlan(deps: EngineDeps): Promise<PlanDocument> {
   const checked = await preflight(deps, { checkPackage: true });
   deps.packageHashes = checked.packageHashes;
-  const stages = await planStages(deps.runbook, deps.inventory, checked.facts);
-  const doc = toPlanDocument(deps.runbook, checked.facts, stages);
+  deps.package = checked.package;
+  const stages = await planStages(deps.runbook, deps.inventory, checked.facts, checked.package);
+  const doc = toPlanDocument(deps.runbook, checked.facts, stages, checked.package);
   const ledger = new Ledger(memoryJournal());
   for (const stage of stages) {
     const planned = doc.stages.find((s) => s.id === stage.id);
@@ -101,6 +117,20 @@ export async function checkSavedPlan(file: string, current: PlanDocument): Promi
   const before = new Map(saved.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
   const after = new Map(current.stages.flatMap((s) => s.steps.map((st) => [st.id, st.probe?.done])));
   const problems: string[] = [];
+  const savedFiles = new Map((saved.package?.files ?? []).map((f) => [f.name.toLowerCase(), f]));
+  for (const file of current.package?.files ?? []) {
+    const before = savedFiles.get(file.name.toLowerCase());
+    if (!before) continue;
+    if (before.sha256 !== file.sha256) problems.push(`package ${file.name}: sha256 differs from the plan's`);
+    for (const key of ['productCode', 'productVersion', 'productName', 'upgradeCode'] as const) {
+      const was = before.msi?.[key];
+      const now = file.msi?.[key];
+      if (was !== now)
+        problems.push(
+          `package ${file.name}: ${key} was ${was ?? '(none)'} in the plan, the package now says ${now ?? '(none)'}`,
+        );
+    }
+  }
   for (const [name, value] of Object.entries(current.facts)) {
     if (saved.facts[name] !== value)
       problems.push(

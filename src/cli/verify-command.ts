@@ -72,14 +72,17 @@ export async function verifyCommand(flags: {
     options: { ...DEFAULT_ENGINE_OPTIONS, retries: 1 },
   });
   try {
+    // What the package says each MSI installs is what "applied" means: read it first.
+    const pkg = existsSync(inventory.packageDir)
+      ? await checkPackage(inventory.packageDir, runbook.packageFiles)
+      : { hashes: {}, contents: {} };
+    deps.packageHashes = pkg.hashes;
+    deps.package = pkg.contents;
     const checked = await preflight(deps, { checkPackage: false });
-    deps.packageHashes = existsSync(inventory.packageDir)
-      ? (await checkPackage(inventory.packageDir, runbook.packageFiles)).hashes
-      : {};
     const ledger = new Ledger(journal);
     const missing = new Map<string, string[]>();
     let checkedCount = 0;
-    for (const stage of await planStages(runbook, inventory, checked.facts)) {
+    for (const stage of await planStages(runbook, inventory, checked.facts, pkg.contents)) {
       for (const step of stage.lanes.flatMap((l) => l.steps)) {
         if (!END_STATE.has(step.action)) continue;
         try {
@@ -93,7 +96,9 @@ export async function verifyCommand(flags: {
         } catch (error) {
           if (
             isDeployError(error) &&
-            (error.code === 'PACKAGE_HASH_MISSING' || error.code === 'CAPTURE_MISSING')
+            (error.code === 'PACKAGE_HASH_MISSING' ||
+              error.code === 'PACKAGE_IDENTITY_MISSING' ||
+              error.code === 'CAPTURE_MISSING')
           )
             continue;
           throw error;

@@ -11,7 +11,7 @@ import type { SessionResult } from './session.js';
 
 /** Finds an obligation's remedy by rebuilding the runbook's stages with the run's facts. */
 function remedyFor(deps: EngineDeps, facts: Required<Facts>, id: string): PlanStep[] {
-  const context = stageContext(deps.runbook, deps.inventory, facts);
+  const context = stageContext(deps.runbook, deps.inventory, facts, deps.package);
   for (const stageId of deps.runbook.stageIds) {
     for (const lane of deps.runbook.buildStage(stageId, context).lanes) {
       for (const step of lane.steps) {

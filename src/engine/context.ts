@@ -4,7 +4,7 @@
  */
 import type { Inventory } from '../inventory/types.js';
 import type { EventSink } from '../log/events.js';
-import type { Runbook } from '../plan/types.js';
+import type { PackageContents, Runbook } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import type { JournalWriter } from './journal-port.js';
 
@@ -59,6 +59,8 @@ export interface EngineDeps {
   emit: EventSink;
   options: EngineOptions;
   packageHashes: Record<string, string>;
+  /** The package as preflight read it: each MSI's identity, which the steps are built from. */
+  package: PackageContents;
   prompt?: Prompter;
   now(): number;
   /**

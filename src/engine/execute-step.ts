@@ -109,7 +109,7 @@ export async function probeStep(
 ): Promise<ProbeResult> {
   const params = resolveParams(
     step.params,
-    { captures: ledger.captures, packageHashes: deps.packageHashes },
+    { captures: ledger.captures, packageHashes: deps.packageHashes, package: deps.package },
     step.id,
   );
   const probe = await withRetry(
@@ -157,7 +157,7 @@ async function runStep(
   if (batched?.startedAt === undefined) deps.emit(stepStart(step));
   const params = resolveParams(
     step.params,
-    { captures: ledger.captures, packageHashes: deps.packageHashes },
+    { captures: ledger.captures, packageHashes: deps.packageHashes, package: deps.package },
     step.id,
   );
   const finish = async (

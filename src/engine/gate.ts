@@ -161,7 +161,11 @@ async function labOperator(
     hosts: step.verifyOn ?? [step.host],
     params: Object.fromEntries(
       Object.entries(
-        resolveParams(step.params, { captures: ledger.captures, packageHashes: deps.packageHashes }, step.id),
+        resolveParams(
+          step.params,
+          { captures: ledger.captures, packageHashes: deps.packageHashes, package: deps.package },
+          step.id,
+        ),
       ).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
     ),
   }));

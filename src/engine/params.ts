@@ -1,17 +1,23 @@
 /**
  * Resolves the placeholders a runbook may put in step parameters:
  * `{{capture:STEP:KEY}}` — a value an earlier step's probe reported (from the journal),
- * `{{package:sha256:FILE}}` — the package file's hash recorded in preflight, and
+ * `{{package:sha256:FILE}}` — the package file's hash recorded in preflight,
+ * `{{package:msi:FILE:KEY}}` — what the MSI FILE says of itself (`productCode`, `productVersion`,
+ *   `upgradeCode`, `productName`): a plan built without the package holds these, and
+
  * `{{secret:ENV_NAME}}` — a secret read from the environment at execution time. The plan, the
  * journal and the audit log only ever hold the placeholder; the CLI registers the value with the
  * logger's redactor (see `readSecrets` in src/cli/compose.ts).
  */
 import { DeployError } from '../errors.js';
+import type { PackageContents } from '../plan/types.js';
 import type { ParamValue, Params } from '../remote/header.js';
 
 export interface ParamSources {
   captures: Record<string, Record<string, string>>;
   packageHashes: Record<string, string>;
+  /** The package as preflight read it (`{{package:msi:…}}`). */
+  package?: PackageContents;
   /** Where `{{secret:NAME}}` is read from (default: process.env), only when a script is built. */
   env?: NodeJS.ProcessEnv;
 }
@@ -22,6 +28,26 @@ const PLACEHOLDER = /^\{\{(capture|package|secret):([^}]*)\}\}$/;
 export function secretNames(params: Params): string[] {
   const text = JSON.stringify(params);
   return [...text.matchAll(/\{\{secret:([A-Za-z_][A-Za-z0-9_]*)\}\}/g)].map((m) => m[1] ?? '');
+}
+
+const MSI_KEYS = ['productCode', 'productVersion', 'productName', 'upgradeCode'] as const;
+
+/** `msi:FILE:KEY`: what the package's MSI FILE says of itself. */
+function packageIdentity(rest: string, sources: ParamSources, stepId: string): string {
+  const cut = rest.lastIndexOf(':');
+  const file = rest.slice('msi:'.length, cut);
+  const key = MSI_KEYS.find((k) => k === rest.slice(cut + 1));
+  const value = key === undefined ? undefined : sources.package?.[file.toLowerCase()]?.msi?.[key];
+  if (value === undefined)
+    throw new DeployError(
+      'state',
+      `step ${stepId}: the package's ${file} was not read, so its ${rest.slice(cut + 1)} is unknown`,
+      {
+        code: 'PACKAGE_IDENTITY_MISSING',
+        hint: 'run with the package folder in place: preflight reads every MSI before anything runs',
+      },
+    );
+  return value;
 }
 
 function resolveString(value: string, sources: ParamSources, stepId: string): string {
@@ -41,6 +67,7 @@ function resolveString(value: string, sources: ParamSources, stepId: string): st
       );
     return secret;
   }
+  if (kind === 'package' && rest.startsWith('msi:')) return packageIdentity(rest, sources, stepId);
   if (kind === 'package') {
     const file = rest.replace(/^sha256:/, '');
     const hash = sources.packageHashes[file.toLowerCase()];

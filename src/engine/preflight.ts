@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { DeployError, EXIT } from '../errors.js';
 import type { Facts } from '../inventory/types.js';
 import { versionsFor } from '../plan/build-plan.js';
-import type { FactEvidence, Inspection, PlanStep } from '../plan/types.js';
+import type { FactEvidence, Inspection, PackageContents, PlanStep } from '../plan/types.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
@@ -23,6 +23,7 @@ export interface PreflightResult {
   facts: Required<Facts>;
   evidence: Record<string, FactEvidence>;
   packageHashes: Record<string, string>;
+  package: PackageContents;
   inspections: Record<string, Inspection>;
 }
 
@@ -51,22 +52,37 @@ function reach(deps: EngineDeps, host: string): Promise<void> {
  * prerequisites, and the facts decided from the inspections. All problems at once; any blocks
  * the run before anything changed.
  */
+/**
+ * `checkPackage: false` (verify): the package is not judged, and what the caller already read
+ * of it (`deps.package`, perhaps nothing) is what the inspection looks products up by.
+ */
 export async function preflight(
   deps: EngineDeps,
   options: { checkPackage: boolean },
 ): Promise<PreflightResult> {
   deps.emit({ type: 'preflight', status: 'start' });
   const { runbook, inventory } = deps;
-  // The package is hashed while the hosts are reached and inspected: both only read.
+  // The package is hashed and its MSIs read while the hosts are reached and inspected: both only read.
   const packageChecked: Promise<PackageCheck> = options.checkPackage
     ? checkPackage(inventory.packageDir, runbook.packageFiles)
-    : Promise.resolve({ hashes: {}, problems: [] });
+    : Promise.resolve({ hashes: deps.packageHashes, contents: deps.package, problems: [] });
   // Awaited after the hosts; a failure meanwhile must not count as unhandled.
   packageChecked.catch(() => undefined);
   const hostProblems: string[] = [];
   const inspections: Record<string, Inspection> = {};
   await mapBounded(inventory.hosts, HOST_CONCURRENCY, async (host) => {
-    const spec = runbook.inspectSpec(inventory, host.name);
+    try {
+      await reach(deps, host.name);
+    } catch (error) {
+      hostProblems.push(unreachable(host, error));
+      return;
+    }
+    // Read by now (a handshake takes longer): the spec looks products up by the codes the MSIs carry.
+    const contents = await packageChecked.then(
+      (checked) => checked.contents,
+      () => ({}),
+    );
+    const spec = runbook.inspectSpec(inventory, host.name, contents);
     const step: PlanStep = {
       id: `preflight/${host.name}/inspect`,
       stage: 'preflight',
@@ -78,7 +94,6 @@ export async function preflight(
       params: { ...spec },
     };
     try {
-      await reach(deps, host.name);
       const result = await runPhase(deps, step, 'probe', step.params);
       if (result.exitCode !== 0)
         hostProblems.push(
@@ -96,8 +111,10 @@ export async function preflight(
     inventory,
     inspections,
     versions: versionsFor(runbook, inventory),
+    package: pkg.contents,
   });
   problems.push(...evaluation.problems, ...evaluation.factProblems);
+  for (const message of evaluation.notes ?? []) deps.emit({ type: 'note', message });
   const facts: Record<string, boolean> = {};
   const evidence = { ...evaluation.facts };
   for (const name of runbook.facts) {
@@ -120,6 +137,7 @@ export async function preflight(
     facts: facts,
     evidence,
     packageHashes: pkg.hashes,
+    package: pkg.contents,
     inspections,
   });
 }
@@ -288,6 +306,7 @@ export async function resumePreflight(
     });
   }
   deps.packageHashes = recorded;
+  deps.package = pkg.contents;
   deps.ready = reachability.ready;
   let unreachable: string[] | undefined;
   // A host that cannot be reached halts the run, every such host named at once.

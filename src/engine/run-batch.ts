@@ -61,7 +61,7 @@ function batchFrom(deps: EngineDeps, ledger: Ledger, steps: readonly PlanStep[],
     try {
       params = resolveParams(
         step.params,
-        { captures: ledger.captures, packageHashes: deps.packageHashes },
+        { captures: ledger.captures, packageHashes: deps.packageHashes, package: deps.package },
         step.id,
       );
     } catch {

@@ -21,7 +21,7 @@ export async function runMachine(
   control: RunControl,
   options: { facts: Required<Facts>; snapshot?: unknown; checkpoint: (persisted: unknown) => Promise<void> },
 ): Promise<MachineRunResult> {
-  const context = stageContext(deps.runbook, deps.inventory, options.facts);
+  const context = stageContext(deps.runbook, deps.inventory, options.facts, deps.package);
   const effect = async (stageId: string): Promise<void> => {
     control.enter();
     try {

@@ -202,6 +202,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       });
       facts = checked.facts;
       deps.packageHashes = checked.packageHashes;
+      deps.package = checked.package;
       await writeFileAtomic(paths.packageHashes, JSON.stringify(checked.packageHashes, null, 2) + '\n');
       // One group commit: a crash leaves all of the facts or none, never half of them.
       await journal.appendMany(

@@ -4,20 +4,31 @@
  */
 import { DeployError } from '../errors.js';
 import type { Facts, Inventory } from '../inventory/types.js';
-import type { PlanDocument, Runbook, Stage, StageContext } from './types.js';
+import type { PackageContents, PlanDocument, Runbook, Stage, StageContext } from './types.js';
 import { walkRunbook } from './walk.js';
 
 export function versionsFor(runbook: Runbook, inventory: Inventory): Record<string, string> {
   return { ...runbook.defaultVersions, ...(inventory.versions ?? {}) };
 }
 
-export function stageContext(runbook: Runbook, inventory: Inventory, facts: Facts): StageContext {
-  return { inventory, facts: facts, versions: versionsFor(runbook, inventory) };
+/** `pkg`: the package as preflight read it (the identity of each MSI); empty when it was not read. */
+export function stageContext(
+  runbook: Runbook,
+  inventory: Inventory,
+  facts: Facts,
+  pkg: PackageContents = {},
+): StageContext {
+  return { inventory, facts: facts, versions: versionsFor(runbook, inventory), package: pkg };
 }
 
 /** Stages in execution order. Throws a badInput error naming a fact a branch needed and nobody pinned. */
-export async function planStages(runbook: Runbook, inventory: Inventory, facts: Facts): Promise<Stage[]> {
-  const context = stageContext(runbook, inventory, facts);
+export async function planStages(
+  runbook: Runbook,
+  inventory: Inventory,
+  facts: Facts,
+  pkg: PackageContents = {},
+): Promise<Stage[]> {
+  const context = stageContext(runbook, inventory, facts, pkg);
   const stages: Stage[] = [];
   const result = await walkRunbook(runbook.machine, facts, async (stageId) => {
     stages.push(runbook.buildStage(stageId, context));
@@ -43,10 +54,17 @@ export async function planStages(runbook: Runbook, inventory: Inventory, facts: 
   return stages;
 }
 
-export function toPlanDocument(runbook: Runbook, facts: Facts, stages: Stage[]): PlanDocument {
+export function toPlanDocument(
+  runbook: Runbook,
+  facts: Facts,
+  stages: Stage[],
+  pkg: PackageContents = {},
+): PlanDocument {
+  const files = Object.values(pkg);
   return {
     runbook: runbook.id,
     facts,
+    ...(files.length > 0 ? { package: { files } } : {}),
     stages: stages.map((stage) => ({
       id: stage.id,
       title: stage.title,

@@ -12,6 +12,27 @@ function factLine(plan: PlanDocument): string {
   return parts.join(', ');
 }
 
+type PlannedStep = PlanDocument['stages'][number]['steps'][number];
+
+/**
+ * What an install puts in place and what an uninstall will remove, by ProductCode: the
+ * package's identity and, in a live dry run, what the probe found on each host.
+ */
+function identityLines(step: PlannedStep): string[] {
+  const out: string[] = [];
+  const { productCode, version } = step.params;
+  if (step.action.endsWith('.install') && typeof productCode === 'string' && typeof version === 'string')
+    out.push(`         installs ${productCode} at ${version}`);
+  if (step.probe && !step.probe.done) {
+    for (const [key, value] of Object.entries(step.probe.evidence ?? {})) {
+      if (value === '' || !(key === 'remove' || key.endsWith('.remove'))) continue;
+      const host = key === 'remove' ? step.host : key.slice(0, -'.remove'.length);
+      out.push(`         removes on ${host}: ${value}`);
+    }
+  }
+  return out;
+}
+
 export function renderPlanText(plan: PlanDocument): string {
   const lines: string[] = [];
   const total = plan.stages.reduce((n, s) => n + s.steps.length, 0);
@@ -37,6 +58,7 @@ export function renderPlanText(plan: PlanDocument): string {
         const target = step.target ? ` ${step.target}` : '';
         const where = step.verifyOn ? `  (checked on ${step.verifyOn.join(', ') || 'no host'})` : '';
         lines.push(`     - ${step.action}${target}: ${step.description}${where}${status}`);
+        lines.push(...identityLines(step));
       }
     }
   });

@@ -7,6 +7,7 @@ import type { Facts, Inventory, Role } from '../inventory/types.js';
 import type { Params } from '../remote/header.js';
 import type { InventoryProfile } from '../inventory/profile.js';
 import type { LabProfile } from '../lab/model/lab-profile.js';
+import type { MsiIdentity } from '../msi/read-msi.js';
 
 /** One remote (or operator) operation on one host. Stable `id`s let the journal match steps across resumes. */
 export interface PlanStep {
@@ -69,11 +70,28 @@ export interface Stage {
   gate?: GateSpec;
 }
 
+/** One file of the rollup package as preflight read it: an MSI also gives its identity. */
+export interface PackageFile {
+  /** The name as it is on disk. */
+  name: string;
+  size: number;
+  sha256: string;
+  /** What the MSI's Property table says it installs. */
+  msi?: MsiIdentity;
+}
+
+/**
+ * The package by lower-cased file name. Empty when it was not read (an offline plan without
+ * the package folder): steps then carry no product identity, and say so.
+ */
+export type PackageContents = Record<string, PackageFile>;
+
 /** Context a runbook builds stages from. */
 export interface StageContext {
   inventory: Inventory;
   facts: Required<Facts>;
   versions: Record<string, string>;
+  package: PackageContents;
 }
 
 export interface FactEvidence {
@@ -100,6 +118,10 @@ export interface InspectSpec {
   folders?: string[];
   /** Files whose version to report (`DR:fileVersion.<path>`, empty when absent); optional. */
   files?: string[];
+  /** Products by ProductCode: `DR:productCode.<code>` is the installed version, empty when absent. */
+  productCodes?: string[];
+  /** UpgradeCode families: `DR:upgradeCode.<code>` lists the installed members (`{code}@version`, comma-separated). */
+  upgradeCodes?: string[];
 }
 
 /** The `DR:` lines one `host.inspect` printed. */
@@ -111,6 +133,8 @@ export interface PreflightEvaluation {
   problems: string[];
   /** Problems deciding facts (ignored on resume, where the run's recorded facts stand). */
   factProblems: string[];
+  /** What the operator accepted instead of a problem (shown, never blocking). */
+  notes?: string[];
 }
 
 export interface Runbook {
@@ -133,15 +157,17 @@ export interface Runbook {
   defaultVersions: Record<string, string>;
   /** The rollup package's files with their exact sizes (checked in preflight). */
   packageFiles: readonly { file: string; size: number }[];
-  inspectSpec(inventory: Inventory, host: string): InspectSpec;
+  /** `pkg`: the package as read (each MSI's identity), for runbooks that look products up by code. */
+  inspectSpec(inventory: Inventory, host: string, pkg: PackageContents): InspectSpec;
   evaluatePreflight(input: {
     inventory: Inventory;
     inspections: Record<string, Inspection>;
     versions: Record<string, string>;
+    package: PackageContents;
   }): PreflightEvaluation;
 }
 
-/** The plan JSON contract (DESIGN.md): stages in execution order. */
+/** The plan JSON contract (docs/contracts.md): stages in execution order. */
 export interface PlanDocument {
   runbook: string;
   facts: Facts;
@@ -149,6 +175,8 @@ export interface PlanDocument {
   evidence?: Record<string, FactEvidence>;
   /** sha256 over what the probes saw; a run given this plan refuses if the estate changed. */
   fingerprint?: string;
+  /** The rollup package as read (absent offline without the package folder). */
+  package?: { files: PackageFile[] };
   stages: {
     id: string;
     title: string;

@@ -12,7 +12,6 @@ import { kb979704 } from '../../runbooks/kb979704/index.js';
 import {
   AGENT,
   CORE_COMPONENTS,
-  DEFAULT_VERSIONS,
   DOMAIN_CACHE_TASK,
   HMC40_UPGRADE_KEY,
   NO_UR5_COMPONENTS,
@@ -21,6 +20,8 @@ import {
   STANDALONE,
 } from '../../runbooks/kb979704/data.js';
 import { KB_ESTATE, ODD_ESTATE, makeInventory } from '../helpers/inventory.js';
+import { standinContents } from '../helpers/package.js';
+import { standinProduct } from '../../src/lab/package/products.js';
 
 export interface Sample {
   action: string;
@@ -28,7 +29,9 @@ export interface Sample {
   params: Params;
 }
 
-export const UR6 = DEFAULT_VERSIONS.ur6 ?? '4.5.1600.6';
+/** The stand-in identity of a package file: what its MSI would say. */
+const id = (msi: string) => standinProduct(msi);
+export const UR6 = id(CORE_COMPONENTS[0]!.msi).versions.ur6;
 
 /** A deterministic stand-in for a package file's sha256. */
 export function fakeSha256(name: string): string {
@@ -63,12 +66,23 @@ export const SAMPLES: readonly Sample[] = [
   {
     action: 'component.uninstall',
     target: component.name,
-    params: { product: component.name, msi: component.msi, keepVersion: UR6 },
+    params: {
+      product: component.name,
+      msi: component.msi,
+      productCode: id(component.msi).productCode,
+      upgradeCode: id(component.msi).upgradeCode,
+      keepVersion: id(component.msi).versions.ur6,
+    },
   },
   {
     action: 'component.install',
     target: webComponent.name,
-    params: { product: webComponent.name, msi: webComponent.msi, version: UR6 },
+    params: {
+      product: webComponent.name,
+      msi: webComponent.msi,
+      productCode: id(webComponent.msi).productCode,
+      version: id(webComponent.msi).versions.ur6,
+    },
   },
   {
     action: 'provisioning.initialize',
@@ -108,19 +122,22 @@ export const SAMPLES: readonly Sample[] = [
     action: 'msi.uninstall',
     target: 'CategorizerOverrideAgent.msi',
     params: {
-      product: agent.product,
-      path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`,
+      product: agent.title,
+      productCode: id(agent.earlierMsi!).productCode,
+      upgradeCode: id(agent.earlierMsi!).upgradeCode,
       log: `${PATHS.logDir}\\agent-uninstall.log`,
-      keepVersion: UR6,
+      keepCode: id(agent.msi).productCode,
+      keepVersion: id(agent.msi).versions.ur6,
     },
   },
   {
     action: 'msi.install',
     target: agent.msi,
     params: {
-      product: agent.product,
+      product: agent.title,
+      productCode: id(agent.msi).productCode,
       path: `${PATHS.packageDir}\\Categorizeroverrideagent-x64.msi`,
-      version: UR6,
+      version: id(agent.msi).versions.ur6,
       log: `${PATHS.logDir}\\agent-install.log`,
     },
   },
@@ -341,14 +358,14 @@ export async function planSamples(): Promise<(Sample & { host: string; id: strin
       for (const upgradedFromHmc40 of [false, true]) {
         const facts = { ur5Installed, upgradedFromHmc40 };
         const inventory = makeInventory(estate, facts);
-        const stages = await planStages(kb979704, inventory, facts);
+        const stages = await planStages(kb979704, inventory, facts, standinContents());
         const steps = withRemedies(stages.flatMap((s) => s.lanes.flatMap((l) => l.steps)));
         const inspections = inventory.hosts.map((h) => ({
           id: `preflight/${h.name}/inspect`,
           host: h.name,
           action: 'host.inspect',
           target: '',
-          params: { ...kb979704.inspectSpec(inventory, h.name) },
+          params: { ...kb979704.inspectSpec(inventory, h.name, standinContents()) },
         }));
         for (const s of [...steps, ...inspections]) {
           const key = `${s.id}|${s.action}|${JSON.stringify(s.params)}`;

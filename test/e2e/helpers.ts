@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LabEvent, LabState } from '../../src/lab/model/state.js';
+import { standinProduct } from '../../src/lab/package/products.js';
 import { CLI_BIN } from '../helpers/cli-bin.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -88,11 +89,20 @@ export function tempLab(source: string, edit: (yaml: string) => string = (y) => 
   };
 }
 
-/** Product version on a host, by DisplayName (case-insensitive, as on Windows). */
-export function productVersion(state: LabState, host: string, product: string): string | undefined {
+/**
+ * The installed version on a host of the product the stand-in package file `msi` identifies
+ * (by its ProductCode, as Windows Installer finds it), or undefined.
+ */
+export function productVersion(state: LabState, host: string, msi: string): string | undefined {
+  const code = standinProduct(msi).productCode.toUpperCase();
   const products = state.hosts[host]?.products ?? {};
-  const key = Object.keys(products).find((k) => k.toLowerCase() === product.toLowerCase());
-  return key === undefined ? undefined : products[key];
+  const key = Object.keys(products).find((k) => k.toUpperCase() === code);
+  return key === undefined ? undefined : products[key]?.version;
+}
+
+/** The version the stand-in package carries for `msi` (what a finished run leaves installed). */
+export function packageVersion(msi: string): string {
+  return standinProduct(msi).versions.ur6;
 }
 
 /** A file on a host, by Windows path (case-insensitive). */

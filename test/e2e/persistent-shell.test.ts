@@ -4,11 +4,11 @@
  * transport agent's install in a process of its own.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { AGENT, DEFAULT_VERSIONS } from '../../runbooks/kb979704/data.js';
+import { AGENT, STANDALONE } from '../../runbooks/kb979704/data.js';
 import { TRANSPORT_SERVICE } from '../../src/lab/model/host-base.js';
 import type { LabState } from '../../src/lab/model/state.js';
 import { scriptFiles } from '../helpers/lab-state.js';
-import { productVersion, tempLab, type CliResult, type TempLab } from './helpers.js';
+import { packageVersion, productVersion, tempLab, type CliResult, type TempLab } from './helpers.js';
 
 const HUBS = ['exhub-east', 'exhub-west'];
 
@@ -41,7 +41,8 @@ describe('the no-UR5 lab estate with powershell: persistent', () => {
     for (const hub of HUBS) {
       expect(state.hosts[hub]?.transportAgents[AGENT.name]).toMatchObject({ enabled: true });
       expect(state.hosts[hub]?.services[TRANSPORT_SERVICE]).toBe('Running');
-      expect(productVersion(state, hub, AGENT.name)).toBe(DEFAULT_VERSIONS.ur6);
+      const agent = STANDALONE.agent?.msi ?? '';
+      expect(productVersion(state, hub, agent)).toBe(packageVersion(agent));
     }
   });
 

@@ -72,7 +72,7 @@ describe('preflight', () => {
     const result = await lab.run(['--yes']);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
-      /fact ur5Installed: the inventory pins true, but the hosts show false \(UR5 build is/,
+      /fact ur5Installed: the inventory pins true, but the hosts show false \(UR5 builds are 4\.5\.1500 or later/,
     );
     expect(lab.applyEvents()).toHaveLength(0);
   });

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import {
   AGENT,
   CORE_COMPONENTS,
-  DEFAULT_VERSIONS,
   DOMAIN_CACHE_TASK,
   NO_UR5_COMPONENTS,
   PATHS,
@@ -20,13 +19,15 @@ import type { LabState } from '../../src/lab/model/state.js';
 import {
   fileOn,
   crossHostOverlaps,
+  packageVersion,
   productVersion,
   tempLab,
   type CliResult,
   type TempLab,
 } from './helpers.js';
 
-const UR6 = DEFAULT_VERSIONS.ur6 as string;
+import { standinProduct } from '../../src/lab/package/products.js';
+
 const MPS = ['hmc-mps-a', 'hmc-mps-b'];
 const HUBS = ['exhub-east', 'exhub-west'];
 const ALL = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
@@ -68,7 +69,9 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
 
   test('the live dry run prints facts with evidence and per-step verdicts, and changes nothing', () => {
     expect(dryRun.code).toBe(0);
-    expect(dryRun.stdout).toMatch(/Facts: ur5Installed=false \(probe: UR5 build is/);
+    expect(dryRun.stdout).toMatch(
+      /Facts: ur5Installed=false \(probe: UR5 builds are 4\.5\.1500 or later \(versions\.ur5\)/,
+    );
     expect(dryRun.stdout).toMatch(/upgradedFromHmc40=true \(probe: hmc-mps-a: registry key/);
     expect(dryRun.stdout).toContain('[will run]');
     expect(dryRun.stdout).toContain('[already done]');
@@ -91,10 +94,10 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
   test('C:\\MSIShare on the first MPS host holds every component MSI at the KB size and the UR6 version', () => {
     for (const component of ALL) {
       const file = fileOn(state, 'hmc-mps-a', `${PATHS.msiShare}\\${component.msi}`);
-      expect({ msi: component.msi, size: file?.size, version: file?.version }).toEqual({
+      expect({ msi: component.msi, size: file?.size, version: file?.msi?.productVersion }).toEqual({
         msi: component.msi,
         size: packageFile(component.msi).size,
-        version: UR6,
+        version: packageVersion(component.msi),
       });
     }
   });
@@ -103,10 +106,10 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
     for (const component of ALL) {
       const hosts = component.livesOn === 'mps' ? MPS : ['hmc-web-a'];
       for (const host of hosts)
-        expect([host, component.name, productVersion(state, host, component.name)]).toEqual([
+        expect([host, component.name, productVersion(state, host, component.msi)]).toEqual([
           host,
           component.name,
-          UR6,
+          packageVersion(component.msi),
         ]);
     }
   });
@@ -117,8 +120,12 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
       expect(host?.transportAgents[AGENT.name]).toMatchObject({ enabled: true, assembly: AGENT.assembly });
       expect(AGENT.assembly).not.toContain('(x86)');
       expect(host?.services[TRANSPORT_SERVICE]).toBe('Running');
-      expect(productVersion(state, hub, AGENT.name)).toBe(UR6);
-      expect(productVersion(state, hub, STANDALONE.domainCache?.product ?? '')).toBe(UR6);
+      const agent = STANDALONE.agent?.msi ?? '';
+      const cache = STANDALONE.domainCache?.msi ?? '';
+      expect(productVersion(state, hub, agent)).toBe(packageVersion(agent));
+      expect(productVersion(state, hub, cache)).toBe(packageVersion(cache));
+      // The old 32-bit agent (the product of the 32-bit package) is gone.
+      expect(productVersion(state, hub, STANDALONE.agent?.earlierMsi ?? '')).toBeUndefined();
       expect(fileOn(state, hub, PATHS.agentConfig)?.content).toContain(`value="${SEEDED_CACHE_REFRESH}"`);
       expect(fileOn(state, hub, PATHS.agentConfig)?.content).not.toContain('value="60"');
       const domainCache = fileOn(state, hub, PATHS.domainCacheConfig)?.content ?? '';
@@ -132,12 +139,18 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
   });
 
   test('the standalone MSIs are at UR6 where they live and the RPC over HTTP customisations are back', () => {
-    expect(productVersion(state, 'sql-mps-1', STANDALONE.rmDatabase?.product ?? '')).toBe(UR6);
-    expect(productVersion(state, 'sql-mps-1', STANDALONE.dbFunctionUpdate?.product ?? '')).toBe(UR6);
-    expect(productVersion(state, 'sql-om-1', STANDALONE.pwdb?.product ?? '')).toBe(UR6);
-    expect(productVersion(state, 'dns-main', STANDALONE.dnsClient?.product ?? '')).toBe(UR6);
-    expect(productVersion(state, 'hmc-web-a', STANDALONE.rpcHttp?.product ?? '')).toBe(UR6);
-    expect(productVersion(state, 'hmc-mps-a', STANDALONE.checkFolder?.product ?? '')).toBe(UR6);
+    const where: [string, string][] = [
+      ['sql-mps-1', 'rmDatabase'],
+      ['sql-mps-1', 'dbFunctionUpdate'],
+      ['sql-om-1', 'pwdb'],
+      ['dns-main', 'dnsClient'],
+      ['hmc-web-a', 'rpcHttp'],
+      ['hmc-mps-a', 'checkFolder'],
+    ];
+    for (const [host, key] of where) {
+      const msi = STANDALONE[key]?.msi ?? '';
+      expect([host, msi, productVersion(state, host, msi)]).toEqual([host, msi, packageVersion(msi)]);
+    }
     expect(fileOn(state, 'hmc-web-a', `${PATHS.rpcHttpConfig}\\web.config`)?.content).toContain(
       CUSTOM_WEB_CONFIG,
     );
@@ -213,14 +226,17 @@ describe('the UR5 lab estate (inventory/lab-ur5.yaml)', () => {
   test('the nine core components are at UR6 and the UR5 extras are untouched', () => {
     for (const component of CORE_COMPONENTS) {
       const hosts = component.livesOn === 'mps' ? MPS : ['hmc-web-a'];
-      for (const host of hosts) expect(productVersion(state, host, component.name)).toBe(UR6);
+      for (const host of hosts)
+        expect(productVersion(state, host, component.msi)).toBe(packageVersion(component.msi));
       expect(fileOn(state, 'hmc-mps-a', `${PATHS.msiShare}\\${component.msi}`)).toMatchObject({
         size: packageFile(component.msi).size,
-        version: UR6,
+        msi: { productVersion: packageVersion(component.msi) },
       });
     }
     for (const component of NO_UR5_COMPONENTS.filter((c) => c.livesOn === 'mps'))
-      expect(productVersion(state, 'hmc-mps-b', component.name)).toBe(DEFAULT_VERSIONS.ur5);
+      expect(productVersion(state, 'hmc-mps-b', component.msi)).toBe(
+        standinProduct(component.msi).versions.ur5,
+      );
     for (const host of MPS)
       expect(state.hosts[host]?.comPlus['Provisioning Engine']).toEqual({ enabled: true, running: true });
   });

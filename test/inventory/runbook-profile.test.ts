@@ -65,7 +65,7 @@ describe("a runbook's inventory profile", () => {
     ]);
   });
 
-  test('a fact the runbook does not decide is refused; so are inputs for a runbook that takes none', () => {
+  test('a fact the runbook does not decide is refused; so is an input it does not take, naming those it does', () => {
     const problems = problemsOf(
       `facts: { ur5Installed: false, ur5Instaled: true }\ninputs: { drive: D }\n${HOSTS.replace('[connector]', '[mps]')}`,
     );
@@ -73,7 +73,9 @@ describe("a runbook's inventory profile", () => {
       expect.stringMatching(
         /^inv\.yaml:1:\d+: facts\.ur5Instaled: unknown fact "ur5Instaled" for runbook kb979704; did you mean "ur5Installed"\?/,
       ),
-      expect.stringMatching(/^inv\.yaml:2:1: inputs: runbook kb979704 takes no inputs/),
+      expect.stringMatching(
+        /^inv\.yaml:2:11: inputs\.drive: unknown key "drive"; allowed keys: productsAbsent/,
+      ),
     ]);
   });
 

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/lab/model/clock.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { PATHS } from '../../runbooks/kb979704/data.js';
-import { labInventory, run, runOnStdin, upload, UR6 } from './helpers.js';
+import { installParams, labInventory, removeParams, run, runOnStdin, upload } from './helpers.js';
 
 const HOSTS = ['MPS01', 'MPS02', 'EXHUB01'];
 
@@ -191,17 +191,18 @@ describe('faults in the estate', () => {
       clock,
       faults: [{ kind: 'slow', host: 'OMSQL01', factor: 2 }],
     });
-    const product = 'Performance Warehouse Database SSIS Package';
     const pkg = upload(estate, 'OMSQL01', 'Pwdb40ssis.msi');
-    const first = run(estate, 'OMSQL01', 'msi.uninstall', 'apply', 'x', { product, path: pkg.path, log: '' });
+    const first = run(estate, 'OMSQL01', 'msi.uninstall', 'apply', 'x', removeParams('Pwdb40ssis.msi'));
     for (let i = 0; i < 50 && clock.pending === 0; i++) await Promise.resolve();
     expect(clock.pending).toBe(1);
-    const second = await run(estate, 'OMSQL01', 'msi.install', 'apply', 'x', {
-      product,
-      path: pkg.path,
-      version: UR6,
-      log: '',
-    });
+    const second = await run(
+      estate,
+      'OMSQL01',
+      'msi.install',
+      'apply',
+      'x',
+      installParams('Pwdb40ssis.msi', pkg.path),
+    );
     expect(second.exitCode).toBe(1618);
     clock.advance(30_000);
     const done = await first;

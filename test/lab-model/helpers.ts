@@ -94,26 +94,48 @@ export async function applyAndVerify(
   return { apply, verified: verify.dr.state };
 }
 
-import { DEFAULT_VERSIONS, PATHS, packageFile } from '../../runbooks/kb979704/data.js';
-import { standinBytes } from '../../src/lab/package/generate.js';
-import { productForFile } from '../../src/lab/package/products.js';
+import { PATHS, packageFile } from '../../runbooks/kb979704/data.js';
+import { standinIdentity, standinMsiBytes } from '../../src/lab/package/generate.js';
+import { standinProduct, type Era } from '../../src/lab/package/products.js';
+import { productByCode } from '../../src/lab/model/products.js';
+import type { HostState } from '../../src/lab/model/state.js';
 
-/** Uploads the stand-in of package file `name` to the package folder on `host`, as SFTP would. */
+/** The stand-in identity of a package file (any spelling): its codes, name and versions per era. */
+export const id = standinProduct;
+
+/** Uploads the stand-in MSI `name` as it was in `era` to the package folder on `host`, as SFTP would. */
 export function upload(
   estate: Estate,
   host: string,
   name: string,
-  version = DEFAULT_VERSIONS.ur6 ?? '',
+  era: Era = 'ur6',
 ): { path: string; size: number; sha256: string } {
   const entry = packageFile(name);
-  const bytes = standinBytes(
-    { product: productForFile(entry.file) ?? '', version, file: entry.file },
-    entry.size,
-  );
+  const bytes = standinMsiBytes(entry.file, standinIdentity(standinProduct(entry.file), era));
   const path = `${PATHS.packageDir}\\${entry.file}`;
   estate.writeFile(host, path, bytes);
   return { path, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-export const UR6 = DEFAULT_VERSIONS.ur6 ?? '';
-export const RTM = DEFAULT_VERSIONS.rtm ?? '';
+/** The installed version of the product package file `msi` identifies, on `host` (by ProductCode). */
+export function installed(host: HostState | undefined, msi: string): string | undefined {
+  return host === undefined ? undefined : productByCode(host, standinProduct(msi).productCode)?.version;
+}
+
+/** msi.install params for the package file `msi` staged at `path`, as the plan builds them. */
+export function installParams(msi: string, path: string, log = ''): Params {
+  const p = standinProduct(msi);
+  return { product: p.productName, productCode: p.productCode, path, version: p.versions.ur6, log };
+}
+
+/** msi.uninstall params removing the product `msi` identifies, keeping its UR6 build. */
+export function removeParams(msi: string, log = ''): Params {
+  const p = standinProduct(msi);
+  return {
+    product: p.productName,
+    productCode: p.productCode,
+    upgradeCode: p.upgradeCode,
+    log,
+    keepVersion: p.versions.ur6,
+  };
+}

@@ -5,9 +5,8 @@ import { Estate } from '../../src/lab/model/estate.js';
 import { getFile } from '../../src/lab/model/files.js';
 import { formatHeader } from '../../src/remote/header.js';
 import { POWERSHELL, STDIN_REFUSED, encodeCommand, planDelivery } from '../../src/remote/deliver.js';
-import { labInventory, run, toAnswer, upload, UR6 } from './helpers.js';
+import { id, installParams, labInventory, removeParams, run, toAnswer, upload } from './helpers.js';
 
-const RPC = 'RPC over HTTP Client Configuration Tool';
 const CHECK_DIR = PATHS.checkFolderDir;
 const CHECK_EXE = `${CHECK_DIR}\\CheckFolderGroupsAndRMByPlan.exe`;
 
@@ -18,18 +17,20 @@ describe('PROV: RPC over HTTP tool and customisations', () => {
     const files = { source: PATHS.rpcHttpConfig, dest: backup };
     expect((await run(estate, 'PROV01', 'file.backup', 'apply', 'RPCHTTPConfig', files)).exitCode).toBe(0);
     expect(
-      (await run(estate, 'PROV01', 'msi.uninstall', 'apply', 'x', { product: RPC, path: '', log: '' }))
+      (await run(estate, 'PROV01', 'msi.uninstall', 'apply', 'x', removeParams('RPCHttpConfigTool.msi')))
         .exitCode,
     ).toBe(0);
     const pkg = upload(estate, 'PROV01', 'RPCHttpConfigTool.msi');
     expect(
       (
-        await run(estate, 'PROV01', 'msi.install', 'apply', 'x', {
-          product: RPC,
-          path: pkg.path,
-          version: UR6,
-          log: '',
-        })
+        await run(
+          estate,
+          'PROV01',
+          'msi.install',
+          'apply',
+          'x',
+          installParams('RPCHttpConfigTool.msi', pkg.path),
+        )
       ).exitCode,
     ).toBe(0);
     const webConfig = `${PATHS.rpcHttpConfig}\\web.config`;
@@ -59,7 +60,7 @@ describe('PROV: RPC over HTTP tool and customisations', () => {
 describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
   async function installCheckFolder(estate: Estate): Promise<void> {
     const pkg = upload(estate, 'MPS01', 'CheckFolderGroupsAndRMByPlan.msi');
-    const params = { product: 'CheckFolderGroupsAndRMByPlan', path: pkg.path, version: UR6, log: '' };
+    const params = installParams('CheckFolderGroupsAndRMByPlan.msi', pkg.path);
     expect((await run(estate, 'MPS01', 'msi.install', 'apply', 'x', params)).exitCode).toBe(0);
   }
   const configPath = `${CHECK_EXE}.config`;
@@ -127,10 +128,13 @@ describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
 describe('host inspection and Deployment Tool probes', () => {
   test('host.inspect prints the prerequisites, the named products and registry keys', async () => {
     const estate = Estate.create(labInventory({ upgradedFromHmc40: true, powershell1: ['MPS01'] }));
+    const provider = id('Exchange2007Provider.msi');
     const params = {
       products: ['Exchange 2007 Provider', 'Not Installed'],
       registryKeys: [HMC40_UPGRADE_KEY, 'HKLM\\X'],
       drives: ['C:'],
+      productCodes: [provider.productCode.toLowerCase(), id('Adcollector.msi').productCode],
+      upgradeCodes: [provider.upgradeCode, id('Adcollector.msi').upgradeCode],
     };
     const answer = await run(estate, 'MPS01', 'host.inspect', 'probe', '', params);
     expect(answer.dr).toMatchObject({
@@ -139,7 +143,12 @@ describe('host inspection and Deployment Tool probes', () => {
       hmcVersion: '4.5',
       deploymentTool: 'true',
       'freeMb.C': '20000',
-      'product.Exchange 2007 Provider': '4.5.1000.0',
+      'product.Exchange 2007 Provider': provider.versions.rtm,
+      // By ProductCode, compared as GUIDs are (case-insensitively), and by UpgradeCode family.
+      [`productCode.${provider.productCode.toLowerCase()}`]: provider.versions.rtm,
+      [`productCode.${id('Adcollector.msi').productCode}`]: '',
+      [`upgradeCode.${provider.upgradeCode}`]: `${provider.productCode}@${provider.versions.rtm}`,
+      [`upgradeCode.${id('Adcollector.msi').upgradeCode}`]: '',
       [`regkey.${HMC40_UPGRADE_KEY}`]: 'true',
       'regkey.HKLM\\X': 'false',
     });
@@ -154,7 +163,15 @@ describe('host inspection and Deployment Tool probes', () => {
 
   test('component probes read this host only; applying one is refused as operator work', async () => {
     const estate = Estate.create(labInventory());
-    const params = { product: 'Hosted Email 2007 Web Service', msi: 'HostedEmail2007WS.msi', version: UR6 };
+    const ws = id('HostedEmail2007WS.msi');
+    const params = {
+      product: 'Hosted Email 2007 Web Service',
+      msi: ws.file,
+      productCode: ws.productCode,
+      upgradeCode: ws.upgradeCode,
+      version: ws.versions.ur6,
+      keepVersion: ws.versions.ur6,
+    };
     expect(
       (await run(estate, 'PROV01', 'component.uninstall', 'probe', 'Hosted Email 2007 Web Service', params))
         .dr,
@@ -290,7 +307,9 @@ describe('probes and events', () => {
     const params = {
       product: 'Exchange 2007 Provider',
       msi: 'Exchange2007Provider.msi',
-      version: UR6,
+      productCode: id('Exchange2007Provider.msi').productCode,
+      upgradeCode: id('Exchange2007Provider.msi').upgradeCode,
+      version: id('Exchange2007Provider.msi').versions.ur6,
       path: PATHS.agentConfig,
       key: 'CacheRefresh',
       value: '1',

@@ -2,11 +2,15 @@ import { describe, expect, test } from '@jest/globals';
 import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { getFile, readAppSetting } from '../../src/lab/model/files.js';
-import { labInventory, run, upload, UR6 } from './helpers.js';
+import { id, installParams, labInventory, removeParams, run, upload } from './helpers.js';
 
 const HUB = 'EXHUB01';
-const AGENT_PRODUCT = AGENT.name;
-const CACHE_PRODUCT = 'SMTP Domain Cache Task';
+/** Removing the old agent: the product of the 32-bit package, keeping the new 64-bit build. */
+const REMOVE_OLD_AGENT = {
+  ...removeParams('CategorizerOverrideAgent.msi'),
+  keepCode: id('CategorizerOverrideAgent-x64.msi').productCode,
+  keepVersion: id('CategorizerOverrideAgent-x64.msi').versions.ur6,
+};
 const installUtil = {
   installUtil: PATHS.installUtil,
   assembly: AGENT.assembly,
@@ -23,11 +27,14 @@ async function removeOldAgent(estate: Estate): Promise<void> {
     (await run(estate, HUB, 'service.restart', 'apply', 'MSExchangeTransport', { timeoutSeconds: 300 }))
       .exitCode,
   ).toBe(0);
-  const removal = await run(estate, HUB, 'msi.uninstall', 'apply', 'CategorizerOverrideAgent.msi', {
-    product: AGENT_PRODUCT,
-    path: '',
-    log: '',
-  });
+  const removal = await run(
+    estate,
+    HUB,
+    'msi.uninstall',
+    'apply',
+    'CategorizerOverrideAgent.msi',
+    REMOVE_OLD_AGENT,
+  );
   expect(removal.exitCode).toBe(0);
 }
 
@@ -35,11 +42,14 @@ describe('Categorizer Override Agent on a hub', () => {
   test('removing the agent product while transport has it loaded fails with 1603', async () => {
     const estate = Estate.create(labInventory());
     await run(estate, HUB, 'transportAgent.uninstall', 'apply', AGENT.name);
-    const result = await run(estate, HUB, 'msi.uninstall', 'apply', 'CategorizerOverrideAgent.msi', {
-      product: AGENT_PRODUCT,
-      path: '',
-      log: '',
-    });
+    const result = await run(
+      estate,
+      HUB,
+      'msi.uninstall',
+      'apply',
+      'CategorizerOverrideAgent.msi',
+      REMOVE_OLD_AGENT,
+    );
     expect(result.exitCode).toBe(1603);
     expect(result.stderr).toMatch(/MSExchangeTransport has the agent loaded/);
   });
@@ -84,7 +94,7 @@ describe('Categorizer Override Agent on a hub', () => {
     expect(read.dr).toMatchObject({ exists: 'true', value: '37' });
     await removeOldAgent(estate);
     const pkg = upload(estate, HUB, 'CategorizerOverrideAgent-x64.msi');
-    const install = { product: AGENT_PRODUCT, path: pkg.path, version: UR6, log: '' };
+    const install = installParams('CategorizerOverrideAgent-x64.msi', pkg.path);
     expect((await run(estate, HUB, 'msi.install', 'apply', 'x', install)).exitCode).toBe(0);
     const config = getFile(estate.state.hosts[HUB]!, PATHS.agentConfig)!;
     expect(readAppSetting(config.content!, 'CacheRefresh')).toBe('60');
@@ -135,19 +145,21 @@ describe('SMTP Domain Cache Task, registry and services', () => {
     const estate = Estate.create(labInventory());
     const host = estate.state.hosts[HUB]!;
     expect(
-      (await run(estate, HUB, 'msi.uninstall', 'apply', 'x', { product: CACHE_PRODUCT, path: '', log: '' }))
+      (await run(estate, HUB, 'msi.uninstall', 'apply', 'x', removeParams('SmtpDomainCacheTask-x64.msi')))
         .exitCode,
     ).toBe(0);
     expect(host.tasks[DOMAIN_CACHE_TASK.name]).toBeUndefined();
     const pkg = upload(estate, HUB, 'SmtpDomainCacheTask-x64.msi');
     expect(
       (
-        await run(estate, HUB, 'msi.install', 'apply', 'x', {
-          product: CACHE_PRODUCT,
-          path: pkg.path,
-          version: UR6,
-          log: '',
-        })
+        await run(
+          estate,
+          HUB,
+          'msi.install',
+          'apply',
+          'x',
+          installParams('SmtpDomainCacheTask-x64.msi', pkg.path),
+        )
       ).exitCode,
     ).toBe(0);
     expect(getFile(host, PATHS.domainCacheConfig)?.content).toContain('localhost');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { PATHS } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
-import { labInventory, run, upload, RTM, UR6 } from './helpers.js';
+import { id, installed, installParams, labInventory, removeParams, run, upload } from './helpers.js';
 
 const ENGINE = 'Provisioning Engine';
 
@@ -67,7 +67,7 @@ describe('MSIShare backup and staging', () => {
     });
     expect(stage.exitCode).toBe(1);
     expect(stage.stderr).toMatch(/being used by another process/);
-    expect(estate.state.hosts.MPS01!.files[share]!.version).toBe(RTM);
+    expect(estate.state.hosts.MPS01!.files[share]!.msi?.productVersion).toBe(id(msi).versions.rtm);
   });
 
   test('backing up C:\\MSIShare while the engine runs fails too', async () => {
@@ -91,8 +91,8 @@ describe('MSIShare backup and staging', () => {
     expect((await run(estate, 'MPS01', 'msi.stage', 'apply', msi, params)).exitCode).toBe(0);
     expect((await run(estate, 'MPS01', 'msi.stage', 'verify', msi, params)).dr.state).toBe('done');
     const files = estate.state.hosts.MPS01!.files;
-    expect(files[backup]!.version).toBe(RTM);
-    expect(files[share]!.version).toBe(UR6);
+    expect(files[backup]!.msi?.productVersion).toBe(id(msi).versions.rtm);
+    expect(files[share]!.msi?.productVersion).toBe(id(msi).versions.ur6);
   });
 
   test('staging from a package path that does not exist fails with "Cannot find path"', async () => {
@@ -121,46 +121,44 @@ describe('MSIShare backup and staging', () => {
 });
 
 describe('msiexec on a component product', () => {
-  const product = 'Exchange 2007 Provider';
   const msi = 'Exchange2007Provider.msi';
 
   test('uninstalling while the engine runs fails with 1603 (files in use)', async () => {
     const estate = Estate.create(labInventory());
-    const result = await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, {
-      product,
-      path: 'C:\\x.msi',
-      log: 'C:\\l.log',
-    });
+    const result = await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, removeParams(msi, 'C:\\l.log'));
     expect(result.exitCode).toBe(1603);
-    expect(estate.state.hosts.MPS01!.products[product]).toBe(RTM);
+    expect(installed(estate.state.hosts.MPS01, msi)).toBe(id(msi).versions.rtm);
   });
 
   test('uninstalling an absent product gives 1605, installing over another version 1638, the same version 0', async () => {
     const estate = Estate.create(labInventory());
     await stopEngine(estate);
     const pkg = upload(estate, 'MPS01', msi);
-    const install = { product, path: pkg.path, version: UR6, log: 'C:\\l.log' };
+    const install = installParams(msi, pkg.path, 'C:\\l.log');
     expect((await run(estate, 'MPS01', 'msi.install', 'apply', msi, install)).exitCode).toBe(1638);
-    const remove = { product, path: pkg.path, log: 'C:\\l.log' };
+    const remove = removeParams(msi, 'C:\\l.log');
     expect((await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, remove)).exitCode).toBe(0);
     expect((await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, remove)).exitCode).toBe(1605);
     expect((await run(estate, 'MPS01', 'msi.install', 'apply', msi, install)).exitCode).toBe(0);
     expect((await run(estate, 'MPS01', 'msi.install', 'apply', msi, install)).exitCode).toBe(0);
     expect((await run(estate, 'MPS01', 'msi.install', 'verify', msi, install)).dr).toMatchObject({
       state: 'done',
-      version: UR6,
+      version: id(msi).versions.ur6,
+      products: `${id(msi).productCode} ${id(msi).productName} ${id(msi).versions.ur6}`,
     });
   });
 
   test('installing from a package path that does not exist gives 1619', async () => {
     const estate = Estate.create(labInventory());
     await stopEngine(estate);
-    const result = await run(estate, 'MPS01', 'msi.install', 'apply', msi, {
-      product,
-      path: 'C:\\temp\\none.msi',
-      version: UR6,
-      log: 'C:\\l.log',
-    });
+    const result = await run(
+      estate,
+      'MPS01',
+      'msi.install',
+      'apply',
+      msi,
+      installParams(msi, 'C:\\temp\\none.msi'),
+    );
     expect(result.exitCode).toBe(1619);
     expect(result.stderr).toMatch(/ERROR_INSTALL_PACKAGE_OPEN_FAILED/);
   });
@@ -168,13 +166,13 @@ describe('msiexec on a component product', () => {
   test('the package, not the plan, decides the version installed', async () => {
     const estate = Estate.create(labInventory());
     await stopEngine(estate);
-    await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, { product, path: '', log: '' });
-    const stale = upload(estate, 'MPS01', msi, RTM);
-    const params = { product, path: stale.path, version: UR6, log: '' };
+    await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, removeParams(msi));
+    const stale = upload(estate, 'MPS01', msi, 'rtm');
+    const params = installParams(msi, stale.path);
     expect((await run(estate, 'MPS01', 'msi.install', 'apply', msi, params)).exitCode).toBe(0);
     expect((await run(estate, 'MPS01', 'msi.install', 'verify', msi, params)).dr).toMatchObject({
       state: 'pending',
-      version: RTM,
+      version: id(msi).versions.rtm,
     });
   });
 });
@@ -182,13 +180,14 @@ describe('msiexec on a component product', () => {
 describe('resume-safe semantics shared with the action library', () => {
   test('an uninstall with keepVersion leaves a product already at that version alone', async () => {
     const estate = Estate.create(labInventory());
-    const params = { product: 'MPS DNS Client', path: '', log: '', keepVersion: RTM };
+    const dns = id('DNSClient.msi');
+    const params = { ...removeParams(dns.file), keepVersion: dns.versions.rtm };
     expect((await run(estate, 'DNS01', 'msi.uninstall', 'probe', 'x', params)).dr.state).toBe('done');
     const apply = await run(estate, 'DNS01', 'msi.uninstall', 'apply', 'x', params);
     expect(apply.exitCode).toBe(0);
     expect(apply.stdout).toMatch(/keeping it/);
-    expect(estate.state.hosts.DNS01!.products['MPS DNS Client']).toBe(RTM);
-    const gate = { product: 'MPS DNS Client', msi: 'DNSClient.msi', keepVersion: RTM };
+    expect(installed(estate.state.hosts.DNS01, dns.file)).toBe(dns.versions.rtm);
+    const gate = { ...params, msi: dns.file };
     expect((await run(estate, 'DNS01', 'component.uninstall', 'probe', 'x', gate)).dr.state).toBe('done');
   });
 
@@ -209,6 +208,6 @@ describe('resume-safe semantics shared with the action library', () => {
     expect(
       (await run(estate, 'MPS01', 'msi.backup', 'apply', msi, { source: share, dest: backup })).exitCode,
     ).toBe(0);
-    expect(estate.state.hosts.MPS01!.files[backup]!.version).toBe(RTM);
+    expect(estate.state.hosts.MPS01!.files[backup]!.msi?.productVersion).toBe(id(msi).versions.rtm);
   });
 });

@@ -2,11 +2,13 @@ import { describe, expect, test } from '@jest/globals';
 import { PATHS, PROVISIONING_NODES } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import type { Params } from '../../src/remote/header.js';
-import { labInventory, run, upload, RTM, UR6 } from './helpers.js';
+import { id, installed, labInventory, run, upload } from './helpers.js';
 
 const ENGINE = 'Provisioning Engine';
 const WS = 'Hosted Email 2007 Web Service';
 const NS = 'Exchange 2007 Hosted Email';
+const NS_MSI = 'HostedEmail2007NS.msi';
+const WS_MSI = 'HostedEmail2007WS.msi';
 
 function item(action: string, target: string, hosts: string[], params: Record<string, string> = {}): Params {
   return { action, target, hosts, params };
@@ -41,7 +43,7 @@ describe('the simulated operator at Deployment Tool gates', () => {
     const answer = await operator(estate, 'uninstall', [item('component.uninstall', NS, ['MPS01', 'MPS02'])]);
     expect(answer.exitCode).toBe(1);
     expect(answer.stderr).toMatch(/item 1 \(component.uninstall Exchange 2007 Hosted Email\)/);
-    expect(estate.state.hosts.MPS01!.products[NS]).toBe(RTM);
+    expect(installed(estate.state.hosts.MPS01, NS_MSI)).toBe(id(NS_MSI).versions.rtm);
   });
 
   test('the KB order uninstalls, reinstalls what is staged, initialises the nodes and starts deployment', async () => {
@@ -52,18 +54,18 @@ describe('the simulated operator at Deployment Tool gates', () => {
       item('component.uninstall', WS, ['PROV01']),
     ]);
     expect(uninstall.exitCode).toBe(0);
-    expect(estate.state.hosts.PROV01!.products[WS]).toBeUndefined();
+    expect(installed(estate.state.hosts.PROV01, WS_MSI)).toBeUndefined();
     expect(Object.values(estate.state.hosts.MPS01!.mpsConfig!.initialized).some(Boolean)).toBe(false);
 
     await stage(estate, 'HostedEmail2007NS.msi');
     await stage(estate, 'HostedEmail2007WS.msi');
     const reinstall = await operator(estate, 'reinstall', [
-      item('component.install', NS, ['MPS01', 'MPS02'], { msi: 'HostedEmail2007NS.msi', version: UR6 }),
-      item('component.install', WS, ['PROV01'], { msi: 'HostedEmail2007WS.msi', version: UR6 }),
+      item('component.install', NS, ['MPS01', 'MPS02'], { msi: NS_MSI }),
+      item('component.install', WS, ['PROV01'], { msi: WS_MSI }),
     ]);
     expect(reinstall.exitCode).toBe(0);
-    expect(estate.state.hosts.MPS02!.products[NS]).toBe(UR6);
-    expect(estate.state.hosts.PROV01!.products[WS]).toBe(UR6);
+    expect(installed(estate.state.hosts.MPS02, NS_MSI)).toBe(id(NS_MSI).versions.ur6);
+    expect(installed(estate.state.hosts.PROV01, WS_MSI)).toBe(id(WS_MSI).versions.ur6);
 
     const nodes = PROVISIONING_NODES.map((node) =>
       item('provisioning.initialize', node, ['MPS01'], { node }),
@@ -89,24 +91,21 @@ describe('the simulated operator at Deployment Tool gates', () => {
     const estate = Estate.create(labInventory());
     await stopEngines(estate);
     await operator(estate, 'uninstall', [item('component.uninstall', NS, ['MPS01'])]);
-    await operator(estate, 'reinstall', [
-      item('component.install', NS, ['MPS01'], { msi: 'HostedEmail2007NS.msi', version: UR6 }),
-    ]);
+    await operator(estate, 'reinstall', [item('component.install', NS, ['MPS01'], { msi: NS_MSI })]);
     const probe = await run(estate, 'MPS01', 'component.install', 'probe', NS, {
       product: NS,
-      msi: 'HostedEmail2007NS.msi',
-      version: UR6,
+      msi: NS_MSI,
+      productCode: id(NS_MSI).productCode,
+      version: id(NS_MSI).versions.ur6,
     });
-    expect(probe.dr).toMatchObject({ state: 'pending', version: RTM });
+    expect(probe.dr).toMatchObject({ state: 'pending', version: id(NS_MSI).versions.rtm });
   });
 
   test('reinstalling a component that was never removed fails like msiexec 1638', async () => {
     const estate = Estate.create(labInventory());
     await stopEngines(estate);
     await stage(estate, 'HostedEmail2007NS.msi');
-    const answer = await operator(estate, 'reinstall', [
-      item('component.install', NS, ['MPS01'], { version: UR6 }),
-    ]);
+    const answer = await operator(estate, 'reinstall', [item('component.install', NS, ['MPS01'])]);
     expect(answer.exitCode).toBe(1);
     expect(answer.stderr).toMatch(/1638/);
   });
@@ -126,10 +125,10 @@ describe('the simulated operator at Deployment Tool gates', () => {
     const items = [item('component.uninstall', NS, ['MPS01']), item('component.uninstall', WS, ['PROV01'])];
     const first = await operator(estate, 'uninstall', items);
     expect(first.exitCode).toBe(0);
-    expect(estate.state.hosts.PROV01!.products[WS]).toBe(RTM);
+    expect(installed(estate.state.hosts.PROV01, WS_MSI)).toBe(id(WS_MSI).versions.rtm);
     expect(estate.state.events.at(-1)?.fault).toBe('forget');
     await operator(estate, 'uninstall', items);
-    expect(estate.state.hosts.PROV01!.products[WS]).toBeUndefined();
+    expect(installed(estate.state.hosts.PROV01, WS_MSI)).toBeUndefined();
   });
 
   test('a forget fault bound to another gate does not fire', async () => {
@@ -138,6 +137,6 @@ describe('the simulated operator at Deployment Tool gates', () => {
     });
     await stopEngines(estate);
     await operator(estate, 'uninstall', [item('component.uninstall', NS, ['MPS01'])]);
-    expect(estate.state.hosts.MPS01!.products[NS]).toBeUndefined();
+    expect(installed(estate.state.hosts.MPS01, NS_MSI)).toBeUndefined();
   });
 });

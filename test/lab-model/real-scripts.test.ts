@@ -4,7 +4,7 @@ import { planDelivery } from '../../src/remote/deliver.js';
 import type { Params, Phase } from '../../src/remote/header.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { PATHS } from '../../runbooks/kb979704/data.js';
-import { labInventory, toAnswer, RTM } from './helpers.js';
+import { id, installed, labInventory, removeParams, toAnswer } from './helpers.js';
 
 const kinds = new Set<string>();
 
@@ -34,18 +34,16 @@ describe('the model answers the action library scripts', () => {
     expect(
       (await send(estate, 'MPS01', 'complus.disable', 'verify', 'Provisioning Engine', {})).dr.state,
     ).toBe('done');
-    const params = {
-      product: 'MPS DNS Client',
-      path: `${PATHS.packageDir}\\Dnsclient.msi`,
-      log: `${PATHS.logDir}\\dns.log`,
-    };
+    const params = removeParams('DNSClient.msi', `${PATHS.logDir}\\dns.log`);
     const removed = await send(estate, 'DNS01', 'msi.uninstall', 'apply', 'DNSClient.msi', params);
     expect(removed.exitCode).toBe(0);
     expect((await send(estate, 'DNS01', 'msi.uninstall', 'apply', 'DNSClient.msi', params)).exitCode).toBe(
       1605,
     );
-    expect(estate.state.hosts.DNS01!.products['MPS DNS Client']).toBeUndefined();
-    expect(estate.state.hosts.MPS01!.products['Exchange 2007 Provider']).toBe(RTM);
+    expect(installed(estate.state.hosts.DNS01, 'DNSClient.msi')).toBeUndefined();
+    expect(installed(estate.state.hosts.MPS01, 'Exchange2007Provider.msi')).toBe(
+      id('Exchange2007Provider.msi').versions.rtm,
+    );
     expect([...kinds].sort()).toEqual(['encoded', 'stdin']);
   });
 });

@@ -8,7 +8,7 @@ import { ManualClock } from '../../src/lab/model/clock.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import type { Fault } from '../../src/lab/model/faults.js';
 import { readSections, readSentinel, SECTIONS_OF, type Phase } from '../../src/remote/header.js';
-import { labInventory, run, upload, UR6 } from './helpers.js';
+import { id, installed, installParams, labInventory, removeParams, run, upload } from './helpers.js';
 
 const ENGINE = 'Provisioning Engine';
 
@@ -136,16 +136,15 @@ describe('a run command', () => {
     const estate = estateWith([
       { kind: 'fail', host: 'OMSQL01', action: 'msi.install', phase: 'apply', times: 1, exitCode: 3010 },
     ]);
-    const product = 'Performance Warehouse Database SSIS Package';
     const pkg = upload(estate, 'OMSQL01', 'Pwdb40ssis.msi');
-    const params = { product, path: pkg.path, version: UR6, log: 'C:\\logs\\pwdb.log' };
-    await run(estate, 'OMSQL01', 'msi.uninstall', 'apply', 'x', { product, path: pkg.path, log: '' });
+    const params = installParams('Pwdb40ssis.msi', pkg.path, 'C:\\logs\\pwdb.log');
+    await run(estate, 'OMSQL01', 'msi.uninstall', 'apply', 'x', removeParams('Pwdb40ssis.msi'));
     const answer = await run(estate, 'OMSQL01', 'msi.install', 'run', 'x', params);
     expect(answer.exitCode).toBe(3010);
     const sections = sectionsOf(answer.stdout, answer.stderr);
     expect(sections.apply?.exitCode).toBe(3010);
     expect(sections.verify?.output).toMatch(/DR:state=done/);
-    expect(estate.state.hosts.OMSQL01!.products[product]).toBe(UR6);
+    expect(installed(estate.state.hosts.OMSQL01, 'Pwdb40ssis.msi')).toBe(id('Pwdb40ssis.msi').versions.ur6);
   });
 
   test('each phase takes its own nominal time on the clock', async () => {

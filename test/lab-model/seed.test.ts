@@ -4,16 +4,15 @@ import ssh2 from 'ssh2';
 import {
   AGENT,
   CORE_COMPONENTS,
-  DEFAULT_VERSIONS,
   HMC40_UPGRADE_KEY,
   NO_UR5_COMPONENTS,
   PATHS,
   PROVISIONING_NODES,
 } from '../../runbooks/kb979704/data.js';
 import { seedEstate } from '../../src/lab/model/seed.js';
-import { getCI } from '../../src/lab/model/names.js';
+import { productsNamed } from '../../src/lab/model/products.js';
 import { getFile, readAppSetting } from '../../src/lab/model/files.js';
-import { labInventory } from './helpers.js';
+import { id, installed, labInventory } from './helpers.js';
 import { ODD_ESTATE } from '../helpers/inventory.js';
 
 const allComponents = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
@@ -25,36 +24,39 @@ describe('seedEstate', () => {
       const host = state.hosts[name]!;
       expect(host.comPlus['Provisioning Engine']).toEqual({ enabled: true, running: true });
       for (const c of allComponents.filter((x) => x.livesOn === 'mps'))
-        expect(host.products[c.name]).toBe(DEFAULT_VERSIONS.rtm);
-      expect(host.products['Hosted Messaging and Collaboration']).toBe('4.5');
+        expect(installed(host, c.msi)).toBe(id(c.msi).versions.rtm);
+      expect(productsNamed(host, 'Hosted Messaging and Collaboration')[0]?.version).toBe('4.5');
     }
     for (const c of allComponents.filter((x) => x.livesOn === 'webServices')) {
-      expect(state.hosts.PROV01!.products[c.name]).toBe(DEFAULT_VERSIONS.rtm);
+      expect(installed(state.hosts.PROV01, c.msi)).toBe(id(c.msi).versions.rtm);
     }
   });
 
   test('an estate with UR5 has its components at the UR5 version', () => {
     const state = seedEstate(labInventory({ ur5Installed: true }));
-    expect(state.hosts.MPS01!.products['Active Directory Provider']).toBe(DEFAULT_VERSIONS.ur5);
-    expect(state.hosts.MPS01!.products['Exchange 2007 Provider']).toBe(DEFAULT_VERSIONS.ur5);
+    for (const msi of ['ActiveDirectoryProvider.msi', 'Exchange2007Provider.msi'])
+      expect(installed(state.hosts.MPS01, msi)).toBe(id(msi).versions.ur5);
   });
 
   test('only the first MPS server holds the Deployment Tool, the 23 staged MSIs and a finished MpsConfig', () => {
     const state = seedEstate(labInventory());
     const first = state.hosts.MPS01!;
-    expect(first.products['HMC Deployment Tool']).toBeDefined();
+    expect(productsNamed(first, 'HMC Deployment Tool')).toHaveLength(1);
     const msis = Object.keys(first.files).filter((p) => p.startsWith(`${PATHS.msiShare}\\`));
     expect(msis).toHaveLength(23);
     const staged = getFile(first, `${PATHS.msiShare}\\HostedEmail2007NS.msi`)!;
     expect(staged).toMatchObject({
       size: 349_184,
-      product: 'Exchange 2007 Hosted Email',
-      version: DEFAULT_VERSIONS.rtm,
+      msi: {
+        productCode: id('HostedEmail2007NS.msi').productCode,
+        productName: 'Exchange 2007 Hosted Email',
+        productVersion: id('HostedEmail2007NS.msi').versions.rtm,
+      },
     });
     expect(first.mpsConfig?.deploymentStarted).toBe(true);
     expect(Object.keys(first.mpsConfig!.initialized).sort()).toEqual([...PROVISIONING_NODES].sort());
     expect(Object.values(first.mpsConfig!.initialized).every(Boolean)).toBe(true);
-    expect(state.hosts.MPS02!.products['HMC Deployment Tool']).toBeUndefined();
+    expect(productsNamed(state.hosts.MPS02!, 'HMC Deployment Tool')).toEqual([]);
     expect(state.hosts.MPS02!.mpsConfig).toBeUndefined();
   });
 
@@ -83,14 +85,15 @@ describe('seedEstate', () => {
     const state = seedEstate(labInventory());
     expect(getFile(state.hosts.PROV01!, `${PATHS.rpcHttpConfig}\\web.config`)?.content).toContain('Contoso');
     expect(state.hosts.PROV01!.services.W3SVC).toBe('Running');
-    expect(state.hosts.OMSQL01!.products['Performance Warehouse Database SSIS Package']).toBe(
-      DEFAULT_VERSIONS.rtm,
-    );
-    expect(state.hosts.MPSSQL01!.products['Resource Manager Database']).toBe(DEFAULT_VERSIONS.rtm);
-    expect(state.hosts.MPSSQL01!.products['MPS Resource Manager Database Function Update']).toBe(
-      DEFAULT_VERSIONS.rtm,
-    );
-    expect(state.hosts.DNS01!.products['MPS DNS Client']).toBe(DEFAULT_VERSIONS.rtm);
+    const where: [string, string][] = [
+      ['OMSQL01', 'Pwdb40ssis.msi'],
+      ['MPSSQL01', 'ResourceManageDatabase.msi'],
+      ['MPSSQL01', 'KB959196.msi'],
+      ['DNS01', 'DNSClient.msi'],
+      ['PROV01', 'RPCHttpConfigTool.msi'],
+    ];
+    for (const [host, msi] of where)
+      expect([host, msi, installed(state.hosts[host], msi)]).toEqual([host, msi, id(msi).versions.rtm]);
   });
 
   test('scenario switches reach the hosts they name', () => {
@@ -105,22 +108,28 @@ describe('seedEstate', () => {
     expect(state.hosts.EXHUB02!.exchange?.servicePack).toBe(1);
     expect(state.hosts.EXHUB01!.exchange?.servicePack).toBe(2);
     expect(state.hosts.MPS01!.account.domainAdmin).toBe(false);
-    expect(state.hosts.MPS01!.products['HMC Deployment Tool']).toBeUndefined();
+    expect(productsNamed(state.hosts.MPS01!, 'HMC Deployment Tool')).toEqual([]);
     expect(state.hosts.MPS02!.powershell).toBe('1.0');
     expect(state.hosts.MPS01!.powershell).toBe('2.0');
     expect(state.hosts.MPS01!.freeMb.C).toBe(20_000);
   });
 
-  test('inventory versions override the runbook defaults', () => {
-    const state = seedEstate(labInventory({}, undefined, { versions: { rtm: '4.5.999.1' } }));
-    expect(state.hosts.MPS01!.products['Exchange 2007 Provider']).toBe('4.5.999.1');
+  test('the hubs run the 32-bit agent: the product of the 32-bit package, not of the x64 one', () => {
+    const hub = seedEstate(labInventory()).hosts.EXHUB01!;
+    expect(installed(hub, 'CategorizerOverrideAgent.msi')).toBe(
+      id('CategorizerOverrideAgent.msi').versions.rtm,
+    );
+    expect(installed(hub, 'CategorizerOverrideAgent-x64.msi')).toBeUndefined();
+    expect(installed(hub, 'SmtpDomainCacheTask-x64.msi')).toBe(
+      id('SmtpDomainCacheTask-x64.msi').versions.rtm,
+    );
   });
 
   test('the first MPS server is the first listed, whatever the names', () => {
     const state = seedEstate(labInventory({}, ODD_ESTATE));
     expect(state.hosts['zeta-engine']!.mpsConfig).toBeDefined();
     expect(state.hosts['alpha-engine']!.mpsConfig).toBeUndefined();
-    expect(getCI(state.hosts['mail-2']!.products, 'categorizer override agent')).toBeDefined();
+    expect(installed(state.hosts['mail-2'], 'categorizeroverrideagent.msi')).toBeDefined();
   });
 
   test('each host gets its own ed25519 key whose fingerprint matches the public key', () => {

@@ -75,6 +75,7 @@ if (!existsSync(SSHD)) {
           target: 'Categorizeroverrideagent-x64.msi',
           params: {
             product: 'Categorizer Override Agent',
+            productCode: '{1C5F7056-FC42-C489-4723-3156E8CF7E93}',
             path: 'C:\\MSIShare\\UR6\\Categorizeroverrideagent-x64.msi',
             version: '4.5.0.0',
             log: 'C:\\MSIShare\\Logs\\agent-install.log',

@@ -11,41 +11,33 @@
  */
 import { declare, readParams } from '../params.js';
 import { lines, operatorOnly, reportState, type FamilyBuilder } from './helpers.js';
+import { FIND_INSTALLED, FIND_TO_REMOVE } from './msi.js';
 
-function installedEvidence(wantVar: string): string {
-  return lines(
-    '$found = @(Products $product)',
-    `$atVersion = @($found | Where-Object { SameVersion $_.Version ${wantVar} }).Count -gt 0`,
-    "DR 'installed' (Bool ($found.Count -gt 0))",
-    "DR 'version' (@($found | ForEach-Object { $_.Version }) -join ',')",
-  );
-}
-
-/** Done when the component's product is absent here (or already at `keepVersion`, when given). */
+/** Done when no product of the component's package is left here but the build to keep (`keepVersion`). */
 export const componentUninstall: FamilyBuilder = (params) => {
   const p = readParams('component.uninstall', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
     msi: p.str('msi'),
+    productCode: p.str('productCode', { nonEmpty: true }),
+    upgradeCode: p.extraStr('upgradeCode'),
+    keepCode: '',
     keepVersion: p.extraStr('keepVersion'),
   });
-  const check = lines(
-    vars,
-    installedEvidence('$keepVersion'),
-    reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"),
-  );
+  const check = lines(vars, FIND_TO_REMOVE, reportState('$remove.Count -eq 0'));
   return { probe: check, apply: lines(vars, operatorOnly('component.uninstall')), verify: check };
 };
 
-/** Done when the component's product is installed here at `version`. */
+/** Done when the component's package's ProductCode is installed here at its ProductVersion. */
 export const componentInstall: FamilyBuilder = (params) => {
   const p = readParams('component.install', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
     msi: p.str('msi'),
+    productCode: p.str('productCode', { nonEmpty: true }),
     version: p.str('version', { nonEmpty: true }),
   });
-  const check = lines(vars, installedEvidence('$version'), reportState('$atVersion'));
+  const check = lines(vars, FIND_INSTALLED, reportState('$atVersion'));
   return { probe: check, apply: lines(vars, operatorOnly('component.install')), verify: check };
 };
 

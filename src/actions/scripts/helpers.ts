@@ -204,6 +204,51 @@ const HELPERS: Record<string, string> = {
 
   Products: `function Products([string]$name) { AllProducts | Where-Object { $_.Name -eq $name } }`,
 
+  PackGuid: `function PackGuid([string]$guid) {
+  $h = $guid.Trim('{', '}').Replace('-', '').ToUpper()
+  if ($h.Length -ne 32) { throw ('not a GUID: ' + $guid) }
+  $out = ''
+  foreach ($span in @(@(0, 8), @(8, 4), @(12, 4))) {
+    $c = $h.Substring($span[0], $span[1]).ToCharArray()
+    [Array]::Reverse($c)
+    $out += New-Object String (,$c)
+  }
+  for ($i = 16; $i -lt 32; $i += 2) { $out += [string]$h[$i + 1] + [string]$h[$i] }
+  $out
+}`,
+
+  UnpackGuid: `function UnpackGuid([string]$packed) {
+  $h = PackGuid $packed
+  '{' + $h.Substring(0, 8) + '-' + $h.Substring(8, 4) + '-' + $h.Substring(12, 4) + '-' + $h.Substring(16, 4) + '-' + $h.Substring(20, 12) + '}'
+}`,
+
+  ProductByCode: `function ProductByCode([string]$code) {
+  $registered = Test-Path -LiteralPath ('HKLM:\\SOFTWARE\\Classes\\Installer\\Products\\' + (PackGuid $code))
+  foreach ($root in @('HKLM:\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall', 'HKLM:\\SOFTWARE\\Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Uninstall')) {
+    $key = $root + '\\' + $code
+    if (Test-Path -LiteralPath $key) {
+      $p = Get-ItemProperty -LiteralPath $key
+      return New-Object PSObject -Property @{ Code = $code.ToUpper(); Name = [string]$p.DisplayName; Version = [string]$p.DisplayVersion; Registered = $registered }
+    }
+  }
+  return $null
+}`,
+
+  UpgradeFamily: `function UpgradeFamily([string]$upgradeCode) {
+  if ($upgradeCode -eq '') { return }
+  $key = 'HKLM:\\SOFTWARE\\Classes\\Installer\\UpgradeCodes\\' + (PackGuid $upgradeCode)
+  if (-not (Test-Path -LiteralPath $key)) { return }
+  $values = Get-ItemProperty -LiteralPath $key
+  foreach ($v in @($values.PSObject.Properties)) {
+    if ($v.Name -match '^[0-9A-Fa-f]{32}$') { $p = ProductByCode (UnpackGuid $v.Name); if ($p) { $p } }
+  }
+}`,
+
+  ProductEvidence: `function ProductEvidence($found) {
+  DR 'installed' (Bool (@($found).Count -gt 0))
+  DR 'version' (@($found | ForEach-Object { $_.Version }) -join ',')
+  DR 'products' (@($found | ForEach-Object { $_.Code + ' ' + $_.Name + ' ' + $_.Version }) -join '; ')
+}`,
 
   SameVersion: `function SameVersion([string]$a, [string]$b) {
   if ($a -eq $b) { return $true }

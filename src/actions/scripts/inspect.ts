@@ -18,6 +18,9 @@
  *   under it (bounded: a folder of more than 200000 files is refused, not walked for minutes).
  * - fileVersion.<path>: the file's version resource as Major.Minor.Build.Private (the numeric
  *   parts, not the FileVersion string, which some vendors decorate); empty when the file is absent.
+ * - productCode.<code>: DisplayVersion of the Uninstall entry under that ProductCode (either
+ *   registry view), empty when absent; upgradeCode.<code>: the installed members of that
+ *   UpgradeCode family (Windows Installer's `Installer\UpgradeCodes` registration), `{code}@version`.
  * - DR keys embed product names and key paths as given; a name holding `=` would not read back.
  */
 import { declare, readParams } from '../params.js';
@@ -86,6 +89,11 @@ const BODY = lines(
   '  }',
   "  DR ('fileVersion.' + $f) $fv",
   '}',
+  'foreach ($c in $productCodes) {',
+  '  $byCode = ProductByCode $c',
+  "  if ($byCode) { DR ('productCode.' + $c) $byCode.Version } else { DR ('productCode.' + $c) '' }",
+  '}',
+  "foreach ($u in $upgradeCodes) { DR ('upgradeCode.' + $u) (@(UpgradeFamily $u | ForEach-Object { $_.Code + '@' + $_.Version }) -join ',') }",
   "DR 'state' 'done'",
   '$rc = 0',
 );
@@ -99,6 +107,8 @@ export const hostInspect: FamilyBuilder = (params) => {
     // Optional: runbooks that need no folder sizes or file versions need not send them.
     folders: params.folders === undefined ? [] : p.strs('folders'),
     files: params.files === undefined ? [] : p.strs('files'),
+    productCodes: params.productCodes === undefined ? [] : p.strs('productCodes'),
+    upgradeCodes: params.upgradeCodes === undefined ? [] : p.strs('upgradeCodes'),
   });
   const check = lines(vars, BODY);
   return {

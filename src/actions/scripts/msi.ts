@@ -1,79 +1,93 @@
 /**
- * msiexec install/uninstall. Installed state comes from the Uninstall registry keys (native and
- * Wow6432Node), never Win32_Product, which reconfigures every product it enumerates.
- * msiexec runs through Start-Process -Wait (it is a GUI program: `&` would not wait) and its
- * exit code passes through as the script's exit code; the log folder is created first because
- * msiexec will not create it.
+ * msiexec install/uninstall, by the identity the package itself carries: the ProductCode,
+ * ProductVersion and UpgradeCode in each MSI's Property table (read in preflight), never a
+ * display name. A product is installed when Windows Installer's Uninstall entry for its
+ * ProductCode exists (native or Wow6432Node view; `registered` says whether the Installer's own
+ * `Installer\Products` registration is there too). Never Win32_Product, which reconfigures
+ * every product it enumerates. The log folder is created first because msiexec will not.
  */
 import { declare, readParams } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
-/** Evidence lines and `$found` / `$atVersion` for the product `$product` at `$want`. */
-function readInstalled(wantVar: string): string {
-  return lines(
-    '$found = @(Products $product)',
-    '$versions = @($found | ForEach-Object { $_.Version })',
-    `$atVersion = @($found | Where-Object { SameVersion $_.Version ${wantVar} }).Count -gt 0`,
-    "DR 'installed' (Bool ($found.Count -gt 0))",
-    "DR 'version' ($versions -join ',')",
-  );
-}
+/**
+ * `$found`: the installed product with `$productCode`, else (when `$upgradeCode` is set) the
+ * installed products of that UpgradeCode family; `$remove`: those of them that are not the
+ * build to keep (`$keepCode` at `$keepVersion`). Prints the evidence, including every product
+ * a real run would remove, so a dry run shows exactly that.
+ */
+export const FIND_TO_REMOVE = lines(
+  "if ($keepCode -eq '') { $keepCode = $productCode }",
+  '$found = @()',
+  '$byCode = ProductByCode $productCode',
+  'if ($byCode) { $found = @($byCode) } else { $found = @(UpgradeFamily $upgradeCode) }',
+  "$remove = @($found | Where-Object { -not ($keepVersion -ne '' -and $_.Code -eq $keepCode.ToUpper() -and (SameVersion $_.Version $keepVersion)) })",
+  'ProductEvidence $found',
+  "DR 'remove' (@($remove | ForEach-Object { $_.Code + ' ' + $_.Name + ' ' + $_.Version }) -join '; ')",
+);
+
+/** `$found` (the product with `$productCode`, if installed) and `$atVersion` (it is at `$version`). */
+export const FIND_INSTALLED = lines(
+  '$found = @()',
+  '$byCode = ProductByCode $productCode',
+  'if ($byCode) { $found = @($byCode) }',
+  '$atVersion = ($byCode -ne $null) -and (SameVersion $byCode.Version $version)',
+  'ProductEvidence $found',
+  "DR 'registered' (Bool (($byCode -ne $null) -and $byCode.Registered))",
+);
 
 const CREATE_LOG_FOLDER = 'EnsureDir ([IO.Path]::GetDirectoryName($log))';
 
 /**
- * Uninstall by ProductCode (every Uninstall entry named `$product`), else by package path, else
- * report 1605 (not installed). Optional param `keepVersion`: already at that version counts as
- * done, so a resume after the reinstall does not remove the new build.
+ * Removes the installed product with the package's ProductCode, else the products of its
+ * UpgradeCode family, each by its own code (`msiexec /x {code}`). The build to keep
+ * (`keepCode`, default the ProductCode, at `keepVersion`) stays, so a resume after the reinstall
+ * never removes the new build. Nothing installed: 1605, which the catalog reads as already done.
  */
 export const msiUninstall: FamilyBuilder = (params) => {
   const p = readParams('msi.uninstall', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
-    path: p.str('path'),
+    productCode: p.str('productCode', { nonEmpty: true }),
+    upgradeCode: p.extraStr('upgradeCode'),
     log: p.str('log', { nonEmpty: true }),
+    // Empty: the build to keep is the package's own ProductCode (FIND_TO_REMOVE).
+    keepCode: p.extraStr('keepCode'),
     keepVersion: p.extraStr('keepVersion'),
   });
-  const check = lines(
-    vars,
-    readInstalled('$keepVersion'),
-    reportState("$found.Count -eq 0 -or ($keepVersion -ne '' -and $atVersion)"),
-  );
+  const check = lines(vars, FIND_TO_REMOVE, reportState('$remove.Count -eq 0'));
   const apply = lines(
     vars,
-    readInstalled('$keepVersion'),
+    FIND_TO_REMOVE,
     CREATE_LOG_FOLDER,
-    "$codes = @($found | Where-Object { $_.Code -match '^\\{[0-9A-Fa-f-]{36}\\}$' } | ForEach-Object { $_.Code })",
-    "if ($keepVersion -ne '' -and $atVersion) {",
+    'if ($found.Count -eq 0) {',
+    "  [Console]::Error.WriteLine('no product with ProductCode ' + $productCode + ' (' + $product + ') or of its UpgradeCode family is installed; nothing to remove')",
+    '  $rc = 1605',
+    '} elseif ($remove.Count -eq 0) {',
     "  Write-Output ($product + ' is already at ' + $keepVersion + '; keeping it')",
     '  $rc = 0',
-    '} elseif ($codes.Count -gt 0) {',
+    '} else {',
     '  $rc = 0',
-    '  foreach ($code in $codes) {',
-    "    RunProcess 'msiexec.exe' ('/x ' + $code + ' /qn /norestart /l*v ' + (QArg $log)) '' $true",
+    '  foreach ($r in $remove) {',
+    "    Write-Output ('removing ' + $r.Code + ' ' + $r.Name + ' ' + $r.Version)",
+    "    RunProcess 'msiexec.exe' ('/x ' + $r.Code + ' /qn /norestart /l*v ' + (QArg $log)) '' $true",
     '    if ($script:ProcRc -eq 3010 -or $script:ProcRc -eq 1641) { $rc = $script:ProcRc } elseif ($script:ProcRc -ne 0) { $rc = $script:ProcRc; break }',
     '  }',
-    "} elseif ($path -ne '' -and [IO.File]::Exists($path)) {",
-    "  RunProcess 'msiexec.exe' ('/x ' + (QArg $path) + ' /qn /norestart /l*v ' + (QArg $log)) '' $true",
-    '  $rc = $script:ProcRc',
-    '} else {',
-    "  [Console]::Error.WriteLine('no Uninstall entry is named ''' + $product + '''; nothing to remove')",
-    '  $rc = 1605',
     '}',
   );
   return { probe: check, apply, verify: check };
 };
 
-/** msiexec /i `path` /qn /norestart /l*v `log`; done when `product` is installed at `version`. */
+/** msiexec /i `path` /qn /norestart /l*v `log`; done when `productCode` is installed at `version`. */
 export const msiInstall: FamilyBuilder = (params) => {
   const p = readParams('msi.install', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
+    productCode: p.str('productCode', { nonEmpty: true }),
     path: p.str('path', { nonEmpty: true }),
     version: p.str('version', { nonEmpty: true }),
     log: p.str('log', { nonEmpty: true }),
   });
-  const check = lines(vars, readInstalled('$version'), reportState('$atVersion'));
+  const check = lines(vars, FIND_INSTALLED, reportState('$atVersion'));
   const apply = lines(
     vars,
     CREATE_LOG_FOLDER,

@@ -3,7 +3,8 @@
  * entry: the files it owns, the task it drops. Installs write DEFAULT configs, so a tool that
  * forgets to restore a customisation (CacheRefresh, RPCHTTPConfig files) is caught.
  */
-import { AGENT, DOMAIN_CACHE_TASK, PATHS, STANDALONE } from '../../../runbooks/kb979704/data.js';
+import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../../../runbooks/kb979704/data.js';
+import { standinProduct } from '../package/products.js';
 import type { FileState, HostState } from './state.js';
 import { binaryFile, putFile, removeFile, textFile } from './files.js';
 import { deleteCI, sameName } from './names.js';
@@ -11,7 +12,10 @@ import { deleteCI, sameName } from './names.js';
 /** Where the RTM 32-bit agent landed on x64 hubs (facts file, HMC field notes). */
 export const AGENT_X86_ASSEMBLY =
   'C:\\Program Files (x86)\\Microsoft\\Exchange Server\\TransportRoles\\Agents\\CategorizerOverrideAgent\\CategorizerOverrideAgent.dll';
-export const AGENT_X86_PRODUCT = 'Categorizer Override Agent (x86)';
+/** The stand-in ProductNames of the two agent packages (footprints are keyed by ProductName). */
+export const AGENT_X64_PRODUCT = standinProduct('CategorizerOverrideAgent-x64.msi').productName;
+export const AGENT_X86_PRODUCT = standinProduct('CategorizerOverrideAgent.msi').productName;
+const nameOf = (file: string): string => standinProduct(file).productName;
 
 export const DEFAULT_CACHE_REFRESH = '60';
 export const AGENT_DEFAULT_CONFIG = `<configuration><appSettings><add key="${AGENT.cacheRefreshKey}" value="${DEFAULT_CACHE_REFRESH}" /></appSettings></configuration>`;
@@ -40,7 +44,7 @@ interface Footprint {
 const rpc = (name: string) => `${PATHS.rpcHttpConfig}\\${name}`;
 
 const FOOTPRINTS: Record<string, Footprint> = {
-  [AGENT.name]: {
+  [AGENT_X64_PRODUCT]: {
     files: (version) => ({
       [AGENT.assembly]: binaryFile(`CategorizerOverrideAgent-x64.dll@${version}`, 61_440),
       [PATHS.agentConfig]: textFile(AGENT_DEFAULT_CONFIG),
@@ -52,9 +56,11 @@ const FOOTPRINTS: Record<string, Footprint> = {
       [AGENT_X86_ASSEMBLY]: binaryFile(`CategorizerOverrideAgent-x86.dll@${version}`, 57_344),
       [PATHS.agentConfig]: textFile(AGENT_DEFAULT_CONFIG),
     }),
-    owned: [AGENT_X86_ASSEMBLY, PATHS.agentConfig],
+    // The estate's pre-UR6 agent is this 32-bit build, in the KB's default folder (where the
+    // KB runs InstallUtil) or under Program Files (x86).
+    owned: [AGENT.assembly, AGENT_X86_ASSEMBLY, PATHS.agentConfig],
   },
-  [STANDALONE.domainCache?.product ?? 'SMTP Domain Cache Task']: {
+  [nameOf('SmtpDomainCacheTask-x64.msi')]: {
     files: (version) => ({
       [PATHS.domainCacheExe]: binaryFile(`SmtpDomainCacheTask.exe@${version}`, 45_056),
       [PATHS.domainCacheConfig]: textFile(DOMAIN_CACHE_DEFAULT_CONFIG),
@@ -63,7 +69,7 @@ const FOOTPRINTS: Record<string, Footprint> = {
     // Whether the MSI touches the task is unknown (facts §5.4); removing it makes task.ensure necessary.
     onUninstall: (host) => void deleteCI(host.tasks, DOMAIN_CACHE_TASK.name),
   },
-  [STANDALONE.rpcHttp?.product ?? 'RPC over HTTP Client Configuration Tool']: {
+  [nameOf('RPCHttpConfigTool.msi')]: {
     files: (version) => ({
       [rpc('web.config')]: textFile(RPC_DEFAULT_WEB_CONFIG),
       [rpc('logo.gif')]: binaryFile('rpc-default-logo.gif', 2_048),
@@ -71,7 +77,7 @@ const FOOTPRINTS: Record<string, Footprint> = {
     }),
     owned: [rpc('web.config'), rpc('logo.gif'), rpc('default.aspx')],
   },
-  [STANDALONE.checkFolder?.product ?? 'CheckFolderGroupsAndRMByPlan']: {
+  [nameOf('CheckFolderGroupsAndRMByPlan.msi')]: {
     files: (version) => ({
       [CHECK_FOLDER_EXE]: binaryFile(`CheckFolderGroupsAndRMByPlan.exe@${version}`, 36_864),
       // Shipped read-only: the KB tells the operator to clear the flag before editing.

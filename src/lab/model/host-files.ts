@@ -1,8 +1,11 @@
 /**
- * Files arriving over SFTP and read back over SFTP. Uploaded MSIs and hotfix packages are
- * recognised by their stand-in header; small text files keep their content.
+ * Files arriving over SFTP and read back over SFTP. An uploaded MSI is read as Windows Installer
+ * would read it (its Property table, with the reader preflight uses), so the simulated msiexec
+ * installs whatever identity the file carries; hotfix packages are recognised by their stand-in
+ * header; small text files keep their content.
  */
 import { PATHS } from '../../../runbooks/kb979704/data.js';
+import { MsiFormatError, msiIdentity, readMsi } from '../../msi/read-msi.js';
 import { readStandinHeader } from '../package/generate.js';
 import type { FileState, HostState } from './state.js';
 import { MAX_CONTENT_BYTES, getFile, pathExists, putFile, sha256Hex } from './files.js';
@@ -41,8 +44,14 @@ export class HostFiles {
       );
     }
     const record: FileState = { size: content.length, sha256: sha256Hex(content) };
-    // Installers (MSIs, hotfix .exe packages) are recognised by the stand-in header they carry.
-    if (/\.(msi|exe)$/i.test(path)) {
+    if (/\.msi$/i.test(path)) {
+      try {
+        record.msi = msiIdentity(readMsi(content, path), path);
+      } catch (error) {
+        // Not a package msiexec can open: the record stays, and msiexec answers 1620.
+        if (!(error instanceof MsiFormatError)) throw error;
+      }
+    } else if (/\.exe$/i.test(path)) {
       const header = readStandinHeader(content);
       if (header) {
         record.product = header.product;

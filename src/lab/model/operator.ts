@@ -13,7 +13,8 @@ import {
 import type { ActionContext, Outcome } from './actions/context.js';
 import { ParamError, engineRunning, fail } from './actions/context.js';
 import { formatResultLine } from '../../remote/header.js';
-import { deleteCI, findKey, getCI, sameName, setCI } from './names.js';
+import { findKey, sameName, setCI } from './names.js';
+import { installProduct, productByCode, productsNamed, removeProduct } from './products.js';
 import { getFile } from './files.js';
 import { DEPLOYMENT_TOOL_PRODUCT } from './host-base.js';
 import type { HostState } from './state.js';
@@ -101,11 +102,15 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
   const product = item.params.product ?? item.target;
   switch (item.action) {
     case 'component.uninstall': {
+      // The tool removes the product it installed: the one the MSI in C:\MSIShare identifies.
+      const msi = componentMsi(item);
+      const shared = getFile(ctx.host, `${PATHS.msiShare}\\${msi}`)?.msi;
+      if (shared === undefined)
+        throw new ItemFailure(`${PATHS.msiShare}\\${msi} is missing or not a package`);
       for (const { name, host } of item.hosts.map((h) => hostNamed(ctx, h))) {
-        const installed = getCI(host.products, product);
-        if (installed === undefined || installed === item.params.keepVersion) continue;
+        if (productByCode(host, shared.productCode) === undefined) continue;
         refuseWhileEngineRuns(name, host, `Uninstall of '${product}'`);
-        deleteCI(host.products, product);
+        removeProduct(host, shared.productCode);
       }
       // Removing components invalidates the deployment: every node needs Initialize again.
       const config = ctx.host.mpsConfig;
@@ -117,22 +122,26 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
     }
     case 'component.install': {
       const msi = componentMsi(item);
-      const staged = getFile(ctx.host, `${PATHS.msiShare}\\${msi}`);
-      if (staged?.version === undefined)
+      const staged = getFile(ctx.host, `${PATHS.msiShare}\\${msi}`)?.msi;
+      if (staged === undefined)
         throw new ItemFailure(`${PATHS.msiShare}\\${msi} is missing or not a package`);
       for (const { name, host } of item.hosts.map((h) => hostNamed(ctx, h))) {
-        const installed = getCI(host.products, product);
-        if (installed === staged.version) continue;
+        const installed = productByCode(host, staged.productCode);
+        if (installed?.version === staged.productVersion) continue;
         if (installed !== undefined) {
           throw new ItemFailure(
-            `Install of '${product}' failed on ${name}: version ${installed} is installed (uninstall it first; msiexec 1638)`,
+            `Install of '${product}' failed on ${name}: version ${installed.version} is installed (uninstall it first; msiexec 1638)`,
           );
         }
         refuseWhileEngineRuns(name, host, `Install of '${product}'`);
         // The tool installs whatever is staged, whatever the checklist expected.
-        setCI(host.products, product, staged.version);
+        installProduct(host, staged.productCode, {
+          name: staged.productName,
+          version: staged.productVersion,
+          ...(staged.upgradeCode ? { upgradeCode: staged.upgradeCode } : {}),
+        });
       }
-      return `installed '${product}' ${staged.version} on ${item.hosts.join(', ')}`;
+      return `installed '${product}' ${staged.productVersion} on ${item.hosts.join(', ')}`;
     }
     case 'provisioning.initialize': {
       const config = mpsConfigOf(ctx);
@@ -160,7 +169,7 @@ export function runOperator(ctx: ActionContext): Outcome {
   const { gate, items } = readItems(ctx);
   // Gates outside the Deployment Tool (sending test mail) need neither it nor Domain Admins.
   const deploymentTool = items.length === 0 || items.some((item) => !(item.action in OTHER_TASKS));
-  if (deploymentTool && getCI(ctx.host.products, DEPLOYMENT_TOOL_PRODUCT) === undefined) {
+  if (deploymentTool && productsNamed(ctx.host, DEPLOYMENT_TOOL_PRODUCT).length === 0) {
     return fail(1, `The HMC Deployment Tool is not installed on ${ctx.name}.`);
   }
   if (deploymentTool && !ctx.host.account.domainAdmin) {

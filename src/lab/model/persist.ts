@@ -7,7 +7,7 @@ import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DeployError } from '../../errors.js';
 import type { LabState } from './state.js';
-import { labStateSchema } from './state.js';
+import { LAB_STATE_VERSION, labStateSchema } from './state.js';
 
 /** Writes `state` to `path` so a crash leaves either the old file or the new one, never a torn one. */
 export async function saveState(path: string, state: LabState): Promise<void> {
@@ -55,6 +55,13 @@ export async function loadState(path: string): Promise<LabState> {
       code: 'LAB_STATE_INVALID',
       hint: 'Move the file aside to start from a fresh estate (new host keys).',
       cause,
+    });
+  }
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version < LAB_STATE_VERSION) {
+    throw new DeployError('state', `lab state file ${path} is version ${version}, from an older deploy-rollup`, {
+      code: 'LAB_STATE_OLD',
+      hint: `Version ${LAB_STATE_VERSION} keys installed products by ProductCode; move the file aside to start from a fresh estate (new host keys).`,
     });
   }
   const parsed = labStateSchema.safeParse(raw);

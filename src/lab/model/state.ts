@@ -1,20 +1,40 @@
 /**
- * The simulated estate's state: JSON only (it is persisted as the lab state file, DESIGN.md
- * "Lab state file"), validated on load. Names inside compare case-insensitively (see names.ts).
+ * The simulated estate's state: JSON only (it is persisted as the lab state file, see
+ * docs/contracts.md), validated on load. Names inside compare case-insensitively (see names.ts).
  */
 import { z } from 'zod';
 import type { Phase } from '../../remote/header.js';
 import type { Role } from '../../inventory/types.js';
 import { PHASES } from '../../remote/header.js';
 
-export const LAB_STATE_VERSION = 1;
+/** 2: products are keyed by ProductCode (`{ name, version, upgradeCode }`), MSIs carry their identity. */
+export const LAB_STATE_VERSION = 2;
+
+/** An installed product, by ProductCode in `HostState.products`. */
+export interface ProductState {
+  /** The name Add or Remove Programs shows (the MSI's ProductName). */
+  name: string;
+  version: string;
+  upgradeCode?: string;
+}
+
+/** What a Windows Installer package says it installs (its Property table). */
+export interface MsiFileIdentity {
+  productCode: string;
+  productName: string;
+  productVersion: string;
+  upgradeCode?: string;
+  manufacturer: string;
+}
 
 export interface FileState {
   size: number;
   sha256?: string;
-  /** For MSIs: the ProductName and ProductVersion the package carries (stand-in header). */
+  /** For hotfix installers: the product and version the stand-in header names. */
   product?: string;
   version?: string;
+  /** For MSIs: what the package's own Property table says it installs. */
+  msi?: MsiFileIdentity;
   readOnly?: boolean;
   /** Text of small files (configs, logs); absent for binaries and MSIs. */
   content?: string;
@@ -47,7 +67,8 @@ export interface EventLogEntry {
 
 export interface HostState {
   roles: Role[];
-  products: Record<string, string>;
+  /** Installed products by ProductCode. */
+  products: Record<string, ProductState>;
   comPlus: Record<string, { enabled: boolean; running: boolean }>;
   services: Record<string, ServiceStatus>;
   /** Per service: the services that depend on it (stopping it stops them), and the DLLs its process has loaded. */
@@ -127,13 +148,25 @@ const fileSchema = z.object({
   sha256: z.string().optional(),
   product: z.string().optional(),
   version: z.string().optional(),
+  msi: z
+    .object({
+      productCode: z.string(),
+      productName: z.string(),
+      productVersion: z.string(),
+      upgradeCode: z.string().optional(),
+      manufacturer: z.string(),
+    })
+    .optional(),
   readOnly: z.boolean().optional(),
   content: z.string().optional(),
 });
 
 const hostSchema = z.object({
   roles: z.array(z.string()),
-  products: z.record(z.string(), z.string()),
+  products: z.record(
+    z.string(),
+    z.object({ name: z.string(), version: z.string(), upgradeCode: z.string().optional() }),
+  ),
   comPlus: z.record(z.string(), z.object({ enabled: z.boolean(), running: z.boolean() })),
   services: z.record(z.string(), z.enum(['Running', 'Stopped', 'Paused'])),
   serviceInfo: z

@@ -1,14 +1,20 @@
 /**
- * The stand-in Update Rollup 6 package: the KB's 33 files at their exact sizes, each starting
- * with a one-line text header naming the product and version the lab simulator reads when the
- * file lands on a simulated host. The rest is deterministic filler, so the same inputs always
- * give the same bytes (and sha256).
+ * The stand-in Update Rollup 6 package: the KB's 33 files at their exact sizes, each a genuine
+ * Windows Installer database (readable by msitools' `msiinfo`) whose Property table carries its
+ * own stand-in ProductCode, UpgradeCode, ProductName and ProductVersion (see products.ts). The
+ * simulated msiexec reads them with the same reader preflight uses. Bytes are deterministic in
+ * their inputs, so a host's record can rebuild them and their sha256 is stable.
+ *
+ * Hotfix installers of the older runbooks (not MSIs) keep a one-line text header naming their
+ * product and version, followed by deterministic filler: `standinBytes`.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_VERSIONS } from '../../../runbooks/kb979704/data.js';
-import { packageProducts } from './products.js';
+import { writeMsi } from '../../msi/write-msi.js';
+import { standinGuid } from '../model/products.js';
+import type { MsiFileIdentity } from '../model/state.js';
+import { standinProduct, standinProducts, type Era, type StandinProduct } from './products.js';
 
 const HEADER_PREFIX = 'DEPLOY-ROLLUP STAND-IN MSI ';
 
@@ -61,22 +67,59 @@ export function readStandinHeader(buf: Buffer): StandinHeader | undefined {
   return { product, version, file };
 }
 
-/**
- * Writes the 33 files of the KB's table into `outDir` at their exact sizes.
- * `versions.ur6` is the version every file carries (default from the runbook data).
- */
+/** The identity `product` has in `era` (the package carries `ur6`). */
+export function standinIdentity(product: StandinProduct, era: Era): MsiFileIdentity {
+  return {
+    productCode: product.productCode,
+    productName: product.productName,
+    productVersion: product.versions[era],
+    upgradeCode: product.upgradeCode,
+    manufacturer: product.manufacturer,
+  };
+}
+
+const msiMemo = new Map<string, Buffer>();
+
+/** The bytes of a stand-in MSI of `file` (any spelling) carrying `identity`, at the file's KB size. */
+export function standinMsiBytes(file: string, identity: MsiFileIdentity): Buffer {
+  const product = standinProduct(file);
+  const key = JSON.stringify([product.file, identity]);
+  const memo = msiMemo.get(key);
+  if (memo) return memo;
+  const bytes = writeMsi({
+    properties: {
+      ProductCode: identity.productCode,
+      ProductName: identity.productName,
+      ProductVersion: identity.productVersion,
+      ...(identity.upgradeCode ? { UpgradeCode: identity.upgradeCode } : {}),
+      Manufacturer: identity.manufacturer,
+      ProductLanguage: '1033',
+    },
+    summary: {
+      title: 'Installation Database',
+      subject: identity.productName,
+      author: identity.manufacturer,
+      template: /-x64\.msi$/i.test(product.file) ? 'x64;1033' : 'Intel;1033',
+      revisionNumber: standinGuid(`PackageCode ${product.file.toLowerCase()} ${identity.productVersion}`),
+      comments: 'A stand-in for the simulated estate: deploy-rollup lab package. Installs nothing.',
+    },
+    size: product.size,
+  });
+  if (msiMemo.size < 256) msiMemo.set(key, bytes);
+  return bytes;
+}
+
+/** Writes the 33 files of the KB's table into `outDir` at their exact sizes, each carrying its UR6 identity. */
 export async function writeStandinPackage(
   outDir: string,
-  versions?: Record<string, string>,
 ): Promise<{ file: string; size: number; sha256: string }[]> {
-  const version = versions?.ur6 ?? DEFAULT_VERSIONS.ur6 ?? '';
   await mkdir(outDir, { recursive: true });
   const written: { file: string; size: number; sha256: string }[] = [];
-  for (const entry of packageProducts()) {
-    const bytes = standinBytes({ product: entry.product, version, file: entry.file }, entry.size);
-    await writeFile(join(outDir, entry.file), bytes);
+  for (const product of standinProducts()) {
+    const bytes = standinMsiBytes(product.file, standinIdentity(product, 'ur6'));
+    await writeFile(join(outDir, product.file), bytes);
     written.push({
-      file: entry.file,
+      file: product.file,
       size: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
     });

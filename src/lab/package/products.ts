@@ -1,7 +1,11 @@
 /**
- * Which product (Add or Remove Programs DisplayName) each file of the rollup package installs.
- * The KB gives file names only; components take their Deployment Tool names, standalone
- * packages their STANDALONE product names.
+ * The stand-in rollup package's identities: what each of the KB's 33 files says it installs.
+ * All of it is invented for the simulated estate (the real ProductCodes and versions are in
+ * Microsoft's MSIs, and the tool reads them from there): each file gets its own ProductCode
+ * and UpgradeCode (stable GUIDs derived from its name) and its own ProductVersion per era, so no
+ * two products share a version and nothing in the runbook can lean on a version it wrote down.
+ * Names are the KB's spellings: the Deployment Tool names for components, the file's own words
+ * ("CategorizerOverrideAgent") for the rest.
  */
 import {
   CORE_COMPONENTS,
@@ -9,36 +13,75 @@ import {
   PACKAGE_FILES,
   STANDALONE,
 } from '../../../runbooks/kb979704/data.js';
+import { standinGuid } from '../model/products.js';
 
-/** Files the runbook data names no product for. */
-const EXTRA_PRODUCTS: Record<string, string> = {
-  'adcollector.msi': 'HMC Active Directory Collector',
-  // The 32-bit agent package is shipped but installed nowhere (data.ts reading): a distinct name
-  // makes installing it by mistake visible instead of silently counting as the x64 agent.
-  'categorizeroverrideagent.msi': 'Categorizer Override Agent (x86)',
+/** The eras of an HMC 4.5 estate: as shipped, after Update Rollup 5, after Update Rollup 6 (the package). */
+export type Era = 'rtm' | 'ur5' | 'ur6';
+
+export interface StandinProduct {
+  file: string;
+  size: number;
+  productName: string;
+  productCode: string;
+  upgradeCode: string;
+  manufacturer: string;
+  /** The ProductVersion of this file's product in each era; the package carries `ur6`. */
+  versions: Record<Era, string>;
+}
+
+export const STANDIN_MANUFACTURER = 'Microsoft Corporation (deploy-rollup stand-in)';
+
+/** Build numbers of each era's stand-ins; the revision part differs per file. */
+const ERA_BUILD: Record<Era, number> = { rtm: 1000, ur5: 1500, ur6: 1600 };
+
+/** Names for files the runbook data has no component or title for. */
+const EXTRA_NAMES: Record<string, string> = {
+  'adcollector.msi': 'ADCollector',
+  'categorizeroverrideagent.msi': 'CategorizerOverrideAgent (x86)',
+  'categorizeroverrideagent-x64.msi': 'CategorizerOverrideAgent',
 };
 
-function buildMap(): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS])
-    map.set(component.msi.toLowerCase(), component.name);
-  for (const product of Object.values(STANDALONE)) map.set(product.msi.toLowerCase(), product.product);
-  for (const [file, product] of Object.entries(EXTRA_PRODUCTS)) map.set(file, product);
-  return map;
+function nameFor(file: string): string {
+  const lower = file.toLowerCase();
+  const extra = EXTRA_NAMES[lower];
+  if (extra) return extra;
+  const component = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS].find((c) => c.msi.toLowerCase() === lower);
+  if (component) return component.name;
+  const standalone = Object.values(STANDALONE).find((p) => p.msi.toLowerCase() === lower);
+  if (standalone) return standalone.title;
+  throw new Error(`lab package: no stand-in name for ${file}`);
 }
 
-const PRODUCT_BY_FILE = buildMap();
-
-/** The DisplayName the package file `file` installs (any spelling), or undefined for unknown files. */
-export function productForFile(file: string): string | undefined {
-  return PRODUCT_BY_FILE.get(file.toLowerCase());
-}
-
-/** Every package file paired with its product, in the KB table's order. */
-export function packageProducts(): { file: string; size: number; product: string }[] {
-  return PACKAGE_FILES.map((entry) => {
-    const product = productForFile(entry.file);
-    if (product === undefined) throw new Error(`lab package: no product for ${entry.file}`);
-    return { ...entry, product };
+function build(): StandinProduct[] {
+  return PACKAGE_FILES.map((entry, index) => {
+    const key = entry.file.toLowerCase();
+    const revision = 11 + index * 7;
+    return {
+      file: entry.file,
+      size: entry.size,
+      productName: nameFor(entry.file),
+      productCode: standinGuid(`ProductCode ${key}`),
+      upgradeCode: standinGuid(`UpgradeCode ${key}`),
+      manufacturer: STANDIN_MANUFACTURER,
+      versions: {
+        rtm: `4.5.${ERA_BUILD.rtm}.${revision}`,
+        ur5: `4.5.${ERA_BUILD.ur5}.${revision}`,
+        ur6: `4.5.${ERA_BUILD.ur6}.${revision}`,
+      },
+    };
   });
+}
+
+const PRODUCTS = build();
+
+/** Every stand-in package file with its identity, in the KB table's order. */
+export function standinProducts(): readonly StandinProduct[] {
+  return PRODUCTS;
+}
+
+/** The stand-in identity of the package file `file` (any spelling). */
+export function standinProduct(file: string): StandinProduct {
+  const found = PRODUCTS.find((p) => p.file.toLowerCase() === file.toLowerCase());
+  if (!found) throw new Error(`lab package: ${file} is not in the KB's file table`);
+  return found;
 }

@@ -5,25 +5,17 @@
  */
 import { PATHS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
-import { fail, notFound, optStr, report, str } from './context.js';
+import { fail, notFound, optStr, report } from './context.js';
 import { getCI } from '../names.js';
 import { getFile } from '../files.js';
 import { runOperator } from '../operator.js';
-import { removedOrKept } from './msi.js';
+import { installedAt, removalState } from './msi.js';
 
 function refused(ctx: ActionContext): Outcome {
   return fail(
     1,
     `${ctx.header.action} '${ctx.header.target}' is performed by the operator in the Deployment Tool, not by a script.`,
   );
-}
-
-function productEvidence(ctx: ActionContext): {
-  version: string | undefined;
-  evidence: Record<string, string | boolean>;
-} {
-  const version = getCI(ctx.host.products, str(ctx, 'product'));
-  return { version, evidence: version === undefined ? { installed: false } : { installed: true, version } };
 }
 
 function withConfig(
@@ -45,15 +37,15 @@ function configEvidence(config: NonNullable<ActionContext['host']['mpsConfig']>)
 export const gateActions: Record<string, ActionSpec> = {
   'component.uninstall': {
     probe: (ctx) => {
-      const { evidence } = productEvidence(ctx);
-      return report(removedOrKept(ctx, str(ctx, 'product')), evidence);
+      const { done, evidence } = removalState(ctx);
+      return report(done, evidence);
     },
     apply: refused,
   },
   'component.install': {
     probe: (ctx) => {
-      const { version, evidence } = productEvidence(ctx);
-      return report(version === str(ctx, 'version'), evidence);
+      const { done, evidence } = installedAt(ctx);
+      return report(done, evidence);
     },
     apply: refused,
   },

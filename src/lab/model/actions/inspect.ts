@@ -3,6 +3,7 @@ import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { strList } from './context.js';
 import { formatResultLine } from '../../../remote/header.js';
 import { findKey, getCI, pathsUnder } from '../names.js';
+import { productByCode, productFamily, productsNamed } from '../products.js';
 import { getFile } from '../files.js';
 import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../host-base.js';
 import { filesAt } from '../files.js';
@@ -13,10 +14,10 @@ function inspect(ctx: ActionContext): Outcome {
     ['state', 'done'],
     ['psVersion', host.powershell],
     ['domainAdmin', String(host.account.domainAdmin)],
-    ['hmcVersion', getCI(host.products, HMC_PRODUCT) ?? ''],
+    ['hmcVersion', productsNamed(host, HMC_PRODUCT)[0]?.version ?? ''],
     ['exchangeVersion', host.exchange?.version ?? ''],
     ['exchangeSp', host.exchange ? String(host.exchange.servicePack) : ''],
-    ['deploymentTool', String(getCI(host.products, DEPLOYMENT_TOOL_PRODUCT) !== undefined)],
+    ['deploymentTool', String(productsNamed(host, DEPLOYMENT_TOOL_PRODUCT).length > 0)],
     ['os', host.os],
   ];
   for (const drive of strList(ctx, 'drives')) {
@@ -32,9 +33,19 @@ function inspect(ctx: ActionContext): Outcome {
     lines.push([`folderMb.${folder}`, String(Math.ceil(bytes / 1_048_576))]);
   }
   for (const product of strList(ctx, 'products')) {
-    const version = getCI(host.products, product);
+    const version = productsNamed(host, product)[0]?.version;
     if (version !== undefined) lines.push([`product.${product}`, version]);
   }
+  const optional = (key: string): string[] => (ctx.header.params[key] === undefined ? [] : strList(ctx, key));
+  for (const code of optional('productCodes'))
+    lines.push([`productCode.${code}`, productByCode(host, code)?.version ?? '']);
+  for (const code of optional('upgradeCodes'))
+    lines.push([
+      `upgradeCode.${code}`,
+      productFamily(host, code)
+        .map((p) => `${p.code}@${p.version}`)
+        .join(','),
+    ]);
   for (const key of strList(ctx, 'registryKeys')) {
     // A key exists when it was created bare or holds values (a service's key under Services).
     const present =

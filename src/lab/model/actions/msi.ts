@@ -1,16 +1,32 @@
 /**
  * msiexec /i and /x with Windows Installer's exit codes: 1605 absent, 1638 another version,
- * 1619 no package, 1603 files in use (engine or transport holding them). 1618 (another install
- * running) is decided by the estate, which knows about overlapping commands.
+ * 1619 no package, 1620 not a package, 1603 files in use (engine or transport holding them).
+ * 1618 (another install running) is decided by the estate, which knows about overlapping
+ * commands. Products are found by ProductCode and UpgradeCode, as Windows Installer finds them:
+ * /i installs whatever identity the MSI file carries, whatever the plan expected.
  */
-import { AGENT, CORE_COMPONENTS, NO_UR5_COMPONENTS } from '../../../../runbooks/kb979704/data.js';
+import { CORE_COMPONENTS, NO_UR5_COMPONENTS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { engineRunning, fail, ok, optStr, report, str } from './context.js';
 import { MSI_EXIT } from '../../../actions/catalog.js';
-import { getCI, deleteCI, sameName, setCI } from '../names.js';
+import { sameName } from '../names.js';
 import { getFile, putFile, textFile } from '../files.js';
-import { AGENT_X86_PRODUCT, applyInstallFootprint, applyUninstallFootprint } from '../footprints.js';
+import {
+  AGENT_X64_PRODUCT,
+  AGENT_X86_PRODUCT,
+  applyInstallFootprint,
+  applyUninstallFootprint,
+} from '../footprints.js';
 import { TRANSPORT_SERVICE } from '../host-base.js';
+import { AGENT } from '../../../../runbooks/kb979704/data.js';
+import {
+  installProduct,
+  productByCode,
+  productFamily,
+  removeProduct,
+  type InstalledProduct,
+} from '../products.js';
+import { compareVersions } from '../../../plan/versions.js';
 
 const MSI_TEXT: Record<number, string> = {
   1603: 'Fatal error during installation.',
@@ -34,7 +50,7 @@ export function msiFailure(code: number, detail?: string, log?: string): Outcome
   return fail(code, lines.join('\n'));
 }
 
-/** Why `product` cannot be changed now (its files are locked), if it cannot. */
+/** Why the product named `product` cannot be changed now (its files are locked), if it cannot. */
 export function productLock(host: ActionContext['host'], product: string): string | undefined {
   if (
     host.roles.includes('mps') &&
@@ -43,21 +59,61 @@ export function productLock(host: ActionContext['host'], product: string): strin
   ) {
     return 'Error 1306: Another application has exclusive access to a file of this product: the Provisioning Engine (COM+) is running.';
   }
-  const isAgent = sameName(product, AGENT.name) || sameName(product, AGENT_X86_PRODUCT);
+  const isAgent = sameName(product, AGENT_X64_PRODUCT) || sameName(product, AGENT_X86_PRODUCT);
   if (isAgent && host.transportLoadedAgents.some((a) => sameName(a, AGENT.name))) {
     return `Error 1306: Another application has exclusive access to the file 'CategorizerOverrideAgent.dll': ${TRANSPORT_SERVICE} has the agent loaded. Restart the transport service after unregistering the agent.`;
   }
   return undefined;
 }
 
-/**
- * Uninstall is done when the product is absent, or already at `keepVersion` (an optional param
- * the action library honours, so a resume after the reinstall does not remove the new build).
- */
-export function removedOrKept(ctx: ActionContext, product: string): boolean {
-  const installed = getCI(ctx.host.products, product);
-  const keep = optStr(ctx, 'keepVersion');
-  return installed === undefined || (keep !== undefined && keep !== '' && installed === keep);
+const sameVersion = (a: string, b: string): boolean => a === b || compareVersions(a, b) === 0;
+
+/** What an uninstall of `productCode` (else its `upgradeCode` family) finds, and what of it goes. */
+export function toRemove(ctx: ActionContext): { found: InstalledProduct[]; remove: InstalledProduct[] } {
+  const code = str(ctx, 'productCode');
+  const byCode = productByCode(ctx.host, code);
+  const found = byCode ? [byCode] : productFamily(ctx.host, optStr(ctx, 'upgradeCode'));
+  const keepCode = (optStr(ctx, 'keepCode') || code).toUpperCase();
+  const keepVersion = optStr(ctx, 'keepVersion') ?? '';
+  const remove = found.filter(
+    (p) => !(keepVersion !== '' && p.code.toUpperCase() === keepCode && sameVersion(p.version, keepVersion)),
+  );
+  return { found, remove };
+}
+
+const describe = (p: InstalledProduct): string => `${p.code} ${p.name} ${p.version}`;
+
+/** The evidence lines the scripts print for the products they found. */
+export function productEvidence(found: InstalledProduct[]): Record<string, string | boolean> {
+  return {
+    installed: found.length > 0,
+    version: found.map((p) => p.version).join(','),
+    products: found.map(describe).join('; '),
+  };
+}
+
+/** Install check: `productCode` installed at `version`. */
+export function installedAt(ctx: ActionContext): {
+  done: boolean;
+  evidence: Record<string, string | boolean>;
+} {
+  const byCode = productByCode(ctx.host, str(ctx, 'productCode'));
+  return {
+    done: byCode !== undefined && sameVersion(byCode.version, str(ctx, 'version')),
+    evidence: { ...productEvidence(byCode ? [byCode] : []), registered: byCode !== undefined },
+  };
+}
+
+/** Uninstall check: nothing left to remove. */
+export function removalState(ctx: ActionContext): {
+  done: boolean;
+  evidence: Record<string, string | boolean>;
+} {
+  const { found, remove } = toRemove(ctx);
+  return {
+    done: remove.length === 0,
+    evidence: { ...productEvidence(found), remove: remove.map(describe).join('; ') },
+  };
 }
 
 function writeLog(ctx: ActionContext, verb: string, code: number): void {
@@ -67,75 +123,73 @@ function writeLog(ctx: ActionContext, verb: string, code: number): void {
   putFile(ctx.host, log, textFile(text));
 }
 
-function installedEvidence(ctx: ActionContext, product: string): Record<string, string | boolean> {
-  const version = getCI(ctx.host.products, product);
-  return version === undefined ? { installed: false } : { installed: true, version };
-}
-
 export const msiActions: Record<string, ActionSpec> = {
   'msi.uninstall': {
     probe: (ctx) => {
-      const product = str(ctx, 'product');
-      return report(removedOrKept(ctx, product), installedEvidence(ctx, product));
+      const { done, evidence } = removalState(ctx);
+      return report(done, evidence);
     },
     apply: (ctx) => {
-      const product = str(ctx, 'product');
       const log = ctx.header.params.log as string | undefined;
-      const installed = getCI(ctx.host.products, product);
-      const keep = optStr(ctx, 'keepVersion');
-      if (installed !== undefined && keep !== undefined && keep !== '' && installed === keep) {
-        return ok([`${product} is already at ${keep}; keeping it`]);
-      }
-      if (installed === undefined) {
+      const { found, remove } = toRemove(ctx);
+      if (found.length === 0) {
         writeLog(ctx, 'uninstall', 1605);
-        return msiFailure(1605, `'${product}' is not installed.`, log);
+        return msiFailure(1605, `No product with ProductCode ${str(ctx, 'productCode')} is installed.`, log);
       }
-      const lock = productLock(ctx.host, product);
-      if (lock) {
-        writeLog(ctx, 'uninstall', 1603);
-        return msiFailure(1603, lock, log);
+      if (remove.length === 0)
+        return ok([`${str(ctx, 'product')} is already at ${optStr(ctx, 'keepVersion') ?? ''}; keeping it`]);
+      const stdout: string[] = [];
+      for (const product of remove) {
+        const lock = productLock(ctx.host, product.name);
+        if (lock) {
+          writeLog(ctx, 'uninstall', 1603);
+          return msiFailure(1603, lock, log);
+        }
+        stdout.push(`removing ${describe(product)}`);
+        removeProduct(ctx.host, product.code);
+        applyUninstallFootprint(ctx.host, product.name);
       }
-      deleteCI(ctx.host.products, product);
-      applyUninstallFootprint(ctx.host, product);
       writeLog(ctx, 'uninstall', 0);
-      return ok();
+      return ok(stdout);
     },
   },
   'msi.install': {
     probe: (ctx) => {
-      const product = str(ctx, 'product');
-      const version = getCI(ctx.host.products, product);
-      return report(version === str(ctx, 'version'), installedEvidence(ctx, product));
+      const { done, evidence } = installedAt(ctx);
+      return report(done, evidence);
     },
     apply: (ctx) => {
       const path = str(ctx, 'path');
       const log = ctx.header.params.log as string | undefined;
       const file = getFile(ctx.host, path);
       if (!file) return msiFailure(1619, `Package '${path}' does not exist.`, log);
-      if (file.product === undefined || file.version === undefined) {
-        return msiFailure(1620, `'${path}' is not a Windows Installer package.`, log);
-      }
+      const msi = file.msi;
+      if (msi === undefined) return msiFailure(1620, `'${path}' is not a Windows Installer package.`, log);
       // The package decides what gets installed, whatever the plan expected.
-      const installed = getCI(ctx.host.products, file.product);
-      if (installed === file.version) {
+      const installed = productByCode(ctx.host, msi.productCode);
+      if (installed && sameVersion(installed.version, msi.productVersion)) {
         writeLog(ctx, 'install', 0);
-        return ok([`'${file.product}' ${file.version} is already installed.`]);
+        return ok([`'${msi.productName}' ${msi.productVersion} is already installed.`]);
       }
-      if (installed !== undefined) {
+      if (installed) {
         writeLog(ctx, 'install', 1638);
         return msiFailure(
           1638,
-          `'${file.product}' ${installed} is installed; the package carries ${file.version}.`,
+          `'${installed.name}' ${installed.version} (${installed.code}) is installed; the package carries ${msi.productVersion}.`,
           log,
         );
       }
-      const lock = productLock(ctx.host, file.product);
+      const lock = productLock(ctx.host, msi.productName);
       if (lock) {
         writeLog(ctx, 'install', 1603);
         return msiFailure(1603, lock, log);
       }
-      setCI(ctx.host.products, file.product, file.version);
-      applyInstallFootprint(ctx.host, file.product, file.version);
+      installProduct(ctx.host, msi.productCode, {
+        name: msi.productName,
+        version: msi.productVersion,
+        ...(msi.upgradeCode ? { upgradeCode: msi.upgradeCode } : {}),
+      });
+      applyInstallFootprint(ctx.host, msi.productName, msi.productVersion);
       writeLog(ctx, 'install', 0);
       return ok();
     },
