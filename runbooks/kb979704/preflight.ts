@@ -220,6 +220,8 @@ export function evaluatePreflight(input: {
     const removals = missingRemovals(inventory, inspections, pkg);
     problems.push(...removals.problems);
     notes.push(...removals.accepted);
+    // The no-UR5 path's evidence (journalled, and in the report) says what the operator accepted.
+    facts.ur5Installed?.evidence.push(...removals.accepted);
   }
   if (firstSeen) {
     const key = firstSeen[`regkey.${HMC40_UPGRADE_KEY}`];

@@ -285,8 +285,10 @@ describe('a host without a product the KB removes', () => {
     );
     const result = await lab.run(['--yes']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(
-      /exhub-west: CategorizerOverrideAgent .* is not installed; accepted \(inputs\.productsAbsent\)/,
-    );
+    const accepted =
+      /exhub-west: CategorizerOverrideAgent .* is not installed; accepted \(inputs\.productsAbsent\)/;
+    expect(result.stderr).toMatch(accepted);
+    const runId = /starting run (\S+)/.exec(result.stderr)?.[1] ?? '';
+    expect(readFileSync(join(lab.stateDir, 'runs', runId, 'report.md'), 'utf8')).toMatch(accepted);
   });
 });
