@@ -19,6 +19,7 @@ import { createHostKeyPolicy, trustExactly, type HostKeyPolicy } from '../transp
 import { createLocalTransport } from '../transport/local.js';
 import { createTransportPool, type TransportPool } from '../transport/pool.js';
 import { createSshTransport } from '../transport/ssh.js';
+import { startLabEngine, type LabEngineName } from './lab-engine.js';
 
 export interface Estate {
   /** Hosts as the tool should reach them (lab: the in-process servers' endpoints). */
@@ -103,6 +104,7 @@ export async function labEstate(
   inventory: Inventory,
   stateDir: string,
   faultsFile?: string,
+  engineName: LabEngineName = 'model',
 ): Promise<Estate> {
   const [{ Estate: LabEstate }, { startLabServer }, { loadFaults }] = await Promise.all([
     import('../lab/model/estate.js'),
@@ -143,8 +145,25 @@ export async function labEstate(
         inventory.hosts.map((h) => h.name),
       )
     : [];
-  const estate = await LabEstate.open(inventory, { statePath: paths.state, faults });
-  const server = await startLabServer(estate, inventory, { bind: 'ephemeral' });
+  const engine = await startLabEngine(engineName).catch(async (error: unknown) => {
+    await labLock.release();
+    throw error;
+  });
+  // Every pwsh the engine started ends with the estate, also when the estate never opens.
+  const opened = await Promise.resolve()
+    .then(async () => {
+      const estate = await LabEstate.open(inventory, {
+        statePath: paths.state,
+        faults,
+        ...(engine ? { engine } : {}),
+      });
+      return { estate, server: await startLabServer(estate, inventory, { bind: 'ephemeral' }) };
+    })
+    .catch(async (error: unknown) => {
+      await engine?.close();
+      throw error;
+    });
+  const { estate, server } = opened;
   return {
     endpoints: Object.fromEntries(
       Object.entries(server.endpoints).map(([name, e]) => [name, { address: e.address, port: e.port }]),
@@ -154,6 +173,7 @@ export async function labEstate(
     ),
     close: async () => {
       await server.close();
+      await engine?.close();
       const statePath = paths.state;
       await estate
         .flush(true)

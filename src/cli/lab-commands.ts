@@ -10,11 +10,15 @@ import type { Readable, Writable } from 'node:stream';
 import { DeployError, EXIT } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { DEFAULT_RUNBOOK, runbookFor } from '../../runbooks/index.js';
+import type { ScriptEngine } from '../lab/model/script-engine.js';
+import { labEngineFlag, startLabEngine } from './lab-engine.js';
 
 export interface LabUpArgs {
   inventoryFile: string;
   stateFile: string;
   faultsFile?: string;
+  /** `--lab-engine`: model (default) or pwsh. */
+  engine?: string;
   /** Stops the lab (besides SIGINT/SIGTERM). */
   signal?: AbortSignal;
   /** Where the listing and log lines go; defaults to stdout / stderr. */
@@ -34,9 +38,17 @@ export async function labUp(args: LabUpArgs): Promise<number> {
   const err = args.err ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const inventory = await loadLabInventory(args.inventoryFile);
   requirePasswords(inventory);
-  const estate = await openEstate(inventory, args.stateFile, args.faultsFile);
-  const { startLabServer } = await import('../lab/server/ssh-server.js');
-  const server = await startLabServer(estate, inventory, { bind: 'inventory', log: err });
+  const engine = await startLabEngine(labEngineFlag({ lab: true, labEngine: args.engine }));
+  const opened = await openEstate(inventory, args.stateFile, args.faultsFile, engine)
+    .then(async (estate) => {
+      const { startLabServer } = await import('../lab/server/ssh-server.js');
+      return { estate, server: await startLabServer(estate, inventory, { bind: 'inventory', log: err }) };
+    })
+    .catch(async (error: unknown) => {
+      await engine?.close();
+      throw error;
+    });
+  const { estate, server } = opened;
 
   out(`lab up: ${inventory.hosts.length} simulated hosts from ${inventory.file}, state ${args.stateFile}`);
   for (const host of inventory.hosts) {
@@ -47,6 +59,7 @@ export async function labUp(args: LabUpArgs): Promise<number> {
 
   await untilStopped(args.signal);
   await server.close();
+  await engine?.close();
   await estate.flush();
   out('lab stopped; state saved');
   return EXIT.done;
@@ -57,6 +70,8 @@ export interface LabShellArgs {
   stateFile: string;
   host: string;
   faultsFile?: string;
+  /** `--lab-engine`: model (default) or pwsh (one pwsh for the one command this process serves). */
+  engine?: string;
   /** Defaults to `SSH_ORIGINAL_COMMAND`. */
   originalCommand?: string;
   stdin?: Readable;
@@ -81,15 +96,21 @@ export async function labShell(args: LabShellArgs): Promise<number> {
   const faults = await loadFaultFile(inventory, args.faultsFile);
   const { Estate } = await import('../lab/model/estate.js');
   const { runForcedCommand } = await import('../lab/shell/forced-command.js');
-  return runForcedCommand({
-    host: host.name,
-    statePath: args.stateFile,
-    originalCommand: args.originalCommand ?? process.env.SSH_ORIGINAL_COMMAND,
-    openEstate: () => Estate.open(inventory, { statePath: args.stateFile, faults }),
-    stdin: args.stdin ?? process.stdin,
-    stdout: args.stdout ?? process.stdout,
-    stderr: args.stderr ?? process.stderr,
-  });
+  const engine = await startLabEngine(labEngineFlag({ lab: true, labEngine: args.engine }), 1);
+  try {
+    return await runForcedCommand({
+      host: host.name,
+      statePath: args.stateFile,
+      originalCommand: args.originalCommand ?? process.env.SSH_ORIGINAL_COMMAND,
+      openEstate: () =>
+        Estate.open(inventory, { statePath: args.stateFile, faults, ...(engine ? { engine } : {}) }),
+      stdin: args.stdin ?? process.stdin,
+      stdout: args.stdout ?? process.stdout,
+      stderr: args.stderr ?? process.stderr,
+    });
+  } finally {
+    await engine?.close();
+  }
 }
 
 export interface LabPackageArgs {
@@ -129,10 +150,15 @@ async function loadFaultFile(inventory: Inventory, file: string | undefined) {
   );
 }
 
-async function openEstate(inventory: Inventory, statePath: string, faultsFile: string | undefined) {
+async function openEstate(
+  inventory: Inventory,
+  statePath: string,
+  faultsFile: string | undefined,
+  engine?: ScriptEngine,
+) {
   const faults = await loadFaultFile(inventory, faultsFile);
   const { Estate } = await import('../lab/model/estate.js');
-  return Estate.open(inventory, { statePath, faults });
+  return Estate.open(inventory, { statePath, faults, ...(engine ? { engine } : {}) });
 }
 
 /** The lab accepts the password the inventory names; without it no password host could log in. */

@@ -29,6 +29,7 @@ import {
   realEstate,
   type Estate,
 } from './compose.js';
+import { labEngineFlag } from './lab-engine.js';
 import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
 
 export interface RunFlags {
@@ -46,6 +47,8 @@ export interface RunFlags {
   plan?: string;
   stateDir?: string;
   lab?: boolean;
+  /** `--lab-engine`: model (default) or pwsh. */
+  labEngine?: string;
   faults?: string;
   json?: boolean;
   color?: boolean;
@@ -165,8 +168,9 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   }
 
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
+  const labEngine = labEngineFlag(flags);
   const estate: Estate = flags.lab
-    ? await labEstate(inventory, stateDir, flags.faults)
+    ? await labEstate(inventory, stateDir, flags.faults, labEngine)
     : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
   const secrets = readSecrets(inventory, runbook);
   const passwords = readPasswords(inventory);

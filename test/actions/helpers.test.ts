@@ -11,8 +11,10 @@ function emitted(body: string): string[] {
 
 describe('helpersFor', () => {
   it('emits what a body calls, with what those helpers call, in library order', () => {
-    // TaskExists calls RunProcess; FindAgent calls ExchangeShell.
+    // TaskExists calls RunProcess, which starts its program through the platform's StartProcess;
+    // FindAgent calls ExchangeShell.
     expect(emitted("if (TaskExists 'x') { $a = FindAgent 'y' }")).toEqual([
+      'StartProcess',
       'RunProcess',
       'ExchangeShell',
       'FindAgent',

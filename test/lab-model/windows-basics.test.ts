@@ -38,7 +38,7 @@ describe('service.stop and service.start', () => {
     expect(estate.state.hosts[HOST]!.services[SA]).toBe('Running');
     const missing = await run(estate, HOST, 'service.start', 'apply', 'NoSuchService', wait);
     expect(missing.exitCode).toBe(1);
-    expect(missing.stderr).toContain("Cannot find any service with service name 'NoSuchService'");
+    expect(missing.stderr).toContain("service 'NoSuchService' is not installed on this host");
   });
 });
 

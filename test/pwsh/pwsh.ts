@@ -10,10 +10,9 @@
  * `close()` ends stdin and kills the process by its pid if it has not exited in time.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { findPwsh } from '../../src/lab/pwsh/shim-host.js';
 
 export const PS_PARSE_SCRIPT = join(import.meta.dirname, 'ps-parse.ps1');
 
@@ -42,28 +41,8 @@ export interface PwshResult {
   nodes: number;
 }
 
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The pwsh to use: `pwsh` on PATH, else `$HOME/.dotnet/tools/pwsh`; undefined when neither is there. */
-export function findPwsh(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const names = process.platform === 'win32' ? ['pwsh.exe', 'pwsh'] : ['pwsh'];
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    for (const name of names) {
-      const file = join(dir, name);
-      if (executable(file)) return file;
-    }
-  }
-  const fallback = join(env.HOME ?? homedir(), '.dotnet', 'tools', 'pwsh');
-  return executable(fallback) ? fallback : undefined;
-}
+/** The pwsh to use: the product's own lookup (`pwsh` on PATH, else the .NET tool). */
+export { findPwsh };
 
 /** JSON with every non-ASCII character escaped, so the line is ASCII. */
 function asciiJson(value: unknown): string {

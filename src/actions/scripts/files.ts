@@ -12,9 +12,9 @@ export const MAX_FILE_SIZE = 2 ** 40;
 /** Sets `$ok` when `$dest` has `$size` bytes and hash `$sha256`; prints DR:exists, DR:size, DR:sha256. */
 export const DEST_MATCHES = lines(
   '$ok = $false',
-  'if ([IO.File]::Exists($dest)) {',
+  'if (FileExists $dest) {',
   "  DR 'exists' 'true'",
-  '  $len = (New-Object IO.FileInfo $dest).Length',
+  '  $len = (FileLength $dest)',
   "  DR 'size' $len",
   '  if ($len -eq $size) {',
   '    $hash = FileSha256 $dest',
@@ -38,18 +38,18 @@ export function sha256Of(value: string, action: string): string {
  */
 const BACKUP_ONCE = lines(
   "$partial = $dest + '.partial'",
-  'EnsureDir ([IO.Path]::GetDirectoryName($dest))',
-  'if ([IO.Directory]::Exists($source)) {',
-  '  if ([IO.Directory]::Exists($partial)) { [IO.Directory]::Delete($partial, $true) }',
+  'EnsureDir (ParentDir $dest)',
+  'if (DirExists $source) {',
+  '  if (DirExists $partial) { DeleteDir $partial }',
   '  Copy-Item -LiteralPath $source -Destination $partial -Recurse -Force',
-  '  [IO.Directory]::Move($partial, $dest)',
+  '  MoveDir $partial $dest',
   '} else {',
-  '  [IO.File]::Copy($source, $partial, $true)',
-  '  [IO.File]::Move($partial, $dest)',
+  '  CopyFile $source $partial',
+  '  MoveFile $partial $dest',
   '}',
 );
 
-const EXISTS = (v: string): string => `([IO.File]::Exists(${v}) -or [IO.Directory]::Exists(${v}))`;
+const EXISTS = (v: string): string => `((FileExists (${v})) -or (DirExists (${v})))`;
 
 function backup(action: 'msi.backup' | 'file.backup'): FamilyBuilder {
   return (params) => {
@@ -94,9 +94,9 @@ export const msiStage: FamilyBuilder = (params) => {
   const check = lines(vars, DEST_MATCHES, reportState('$ok'));
   const apply = lines(
     vars,
-    'EnsureDir ([IO.Path]::GetDirectoryName($dest))',
-    'if ([IO.File]::Exists($dest)) { [IO.File]::SetAttributes($dest, [IO.FileAttributes]::Normal) }',
-    '[IO.File]::Copy($source, $dest, $true)',
+    'EnsureDir (ParentDir $dest)',
+    'if (FileExists $dest) { ClearAttributes $dest }',
+    'CopyFile $source $dest',
     DEST_MATCHES,
     "if (-not $ok) { throw ('after copying, ' + $dest + ' does not have ' + $size + ' bytes with sha256 ' + $sha256 + '; the package copy in ' + $source + ' is damaged') }",
     '$rc = 0',
@@ -119,18 +119,18 @@ export const fileRestore: FamilyBuilder = (params) => {
   );
   const apply = lines(
     vars,
-    'if ([IO.Directory]::Exists($source)) {',
+    'if (DirExists $source) {',
     "  $root = $source.TrimEnd('\\')",
-    "  foreach ($f in [IO.Directory]::GetFiles($root, '*', 'AllDirectories')) {",
+    '  foreach ($f in @(ListFiles $root)) {',
     "    $d = $dest.TrimEnd('\\') + $f.Substring($root.Length)",
-    '    EnsureDir ([IO.Path]::GetDirectoryName($d))',
-    '    if ([IO.File]::Exists($d)) { [IO.File]::SetAttributes($d, [IO.FileAttributes]::Normal) }',
-    '    [IO.File]::Copy($f, $d, $true)',
+    '    EnsureDir (ParentDir $d)',
+    '    if (FileExists $d) { ClearAttributes $d }',
+    '    CopyFile $f $d',
     '  }',
-    '} elseif ([IO.File]::Exists($source)) {',
-    '  EnsureDir ([IO.Path]::GetDirectoryName($dest))',
-    '  if ([IO.File]::Exists($dest)) { [IO.File]::SetAttributes($dest, [IO.FileAttributes]::Normal) }',
-    '  [IO.File]::Copy($source, $dest, $true)',
+    '} elseif (FileExists $source) {',
+    '  EnsureDir (ParentDir $dest)',
+    '  if (FileExists $dest) { ClearAttributes $dest }',
+    '  CopyFile $source $dest',
     "} else { throw ('the backup ' + $source + ' does not exist; nothing to restore') }",
     '$rc = 0',
   );

@@ -42,7 +42,7 @@ export const componentInstall: FamilyBuilder = (params) => {
 };
 
 const READ_CONFIG = lines(
-  "if (-not [IO.File]::Exists($configFile)) { throw ('the Deployment Tool state file ' + $configFile + ' does not exist; is this the first MPS server?') }",
+  "if (-not (FileExists $configFile)) { throw ('the Deployment Tool state file ' + $configFile + ' does not exist; is this the first MPS server?') }",
   '$x = ReadXml $configFile',
 );
 

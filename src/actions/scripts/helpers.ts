@@ -113,7 +113,7 @@ const RUN_PROCESS = String.raw`function RunProcess([string]$file, [string]$argLi
     $si.RedirectStandardInput = $true
     $si.RedirectStandardOutput = $true
     $si.RedirectStandardError = $true
-    try { $p = [Diagnostics.Process]::Start($si) } catch {
+    try { $p = StartProcess $si } catch {
       $e = $_.Exception
       while ($e.InnerException) { $e = $e.InnerException }
       throw ('cannot start ' + $file + ': ' + $e.Message)
@@ -174,8 +174,43 @@ const RUN_PROCESS = String.raw`function RunProcess([string]$file, [string]$argLi
   }
 }`;
 
+/**
+ * The platform: every place a script touches the machine through .NET directly (files and
+ * folders on Windows paths, version resources, XML files, the process token, starting a
+ * program). Each body is one line of plain .NET, so what the lab's Windows stand-in replaces
+ * (an alias of the same name shadows a function) is exactly that line, and everything around
+ * it runs as written. Callers wrap list results in `@()`: a one-element array unrolls to a string.
+ */
+const PLATFORM: Record<string, string> = {
+  FileExists: 'function FileExists([string]$p) { [IO.File]::Exists($p) }',
+  DirExists: 'function DirExists([string]$p) { [IO.Directory]::Exists($p) }',
+  MakeDir: 'function MakeDir([string]$p) { [void][IO.Directory]::CreateDirectory($p) }',
+  ListFiles: "function ListFiles([string]$p) { [IO.Directory]::GetFiles($p, '*', 'AllDirectories') }",
+  FileLength: 'function FileLength([string]$p) { (New-Object IO.FileInfo $p).Length }',
+  FileVersion: 'function FileVersion([string]$p) { [Diagnostics.FileVersionInfo]::GetVersionInfo($p) }',
+  CopyFile: 'function CopyFile([string]$from, [string]$to) { [IO.File]::Copy($from, $to, $true) }',
+  MoveFile: 'function MoveFile([string]$from, [string]$to) { [IO.File]::Move($from, $to) }',
+  MoveDir: 'function MoveDir([string]$from, [string]$to) { [IO.Directory]::Move($from, $to) }',
+  DeleteDir: 'function DeleteDir([string]$p) { [IO.Directory]::Delete($p, $true) }',
+  ClearAttributes:
+    'function ClearAttributes([string]$p) { [IO.File]::SetAttributes($p, [IO.FileAttributes]::Normal) }',
+  ParentDir: 'function ParentDir([string]$p) { [IO.Path]::GetDirectoryName($p) }',
+  LeafName: 'function LeafName([string]$p) { [IO.Path]::GetFileName($p) }',
+  ExpandEnv: 'function ExpandEnv([string]$s) { [Environment]::ExpandEnvironmentVariables($s) }',
+  LoadXml: 'function LoadXml([Xml.XmlDocument]$x, [string]$p) { $x.Load($p) }',
+  SaveXml: 'function SaveXml([Xml.XmlDocument]$x, [string]$p) { $x.Save($p) }',
+  TokenGroups: 'function TokenGroups { [Security.Principal.WindowsIdentity]::GetCurrent().Groups }',
+  StartProcess:
+    'function StartProcess([Diagnostics.ProcessStartInfo]$si) { [Diagnostics.Process]::Start($si) }',
+};
+
+/** The names the platform helpers stand for, for the lab's Windows stand-in. */
+export const PLATFORM_HELPERS: readonly string[] = Object.keys(PLATFORM);
+
 /** The PowerShell helper library: name → definition. */
 const HELPERS: Record<string, string> = {
+  ...PLATFORM,
+
   Bool: `function Bool($b) { if ($b) { 'true' } else { 'false' } }`,
 
   QArg: `function QArg([string]$a) {
@@ -188,7 +223,7 @@ const HELPERS: Record<string, string> = {
   RunProcess: RUN_PROCESS,
 
   EnsureDir: `function EnsureDir([string]$dir) {
-  if ($dir -and -not [IO.Directory]::Exists($dir)) { [void][IO.Directory]::CreateDirectory($dir) }
+  if ($dir -and -not (DirExists $dir)) { MakeDir $dir }
 }`,
 
   AllProducts: `function AllProducts {
@@ -255,22 +290,30 @@ const HELPERS: Record<string, string> = {
   try { return (([Version]$a).CompareTo([Version]$b) -eq 0) } catch { return $false }
 }`,
 
+  // SHA256::Create() is SHA256Managed on .NET 2.0, which the FIPS policy forbids: use the
+  // FIPS-validated CSP (.NET 3.5, System.Core) when there is one, else say which policy blocks it.
   FileSha256: `function FileSha256([string]$path) {
+  $csp = 'System.Security.Cryptography.SHA256CryptoServiceProvider'
+  if (-not ($csp -as [Type])) { [void][Reflection.Assembly]::LoadWithPartialName('System.Core') }
+  if ($csp -as [Type]) { $alg = New-Object $csp } else {
+    try { $alg = New-Object Security.Cryptography.SHA256Managed }
+    catch { throw ('cannot hash ' + $path + ': the FIPS policy (HKLM\\System\\CurrentControlSet\\Control\\Lsa\\FIPSAlgorithmPolicy) forbids SHA256Managed and .NET 3.5 (SHA256CryptoServiceProvider) is not installed: install .NET Framework 3.5 SP1 on this host (' + $_.Exception.Message + ')') }
+  }
   $fs = [IO.File]::OpenRead($path)
-  try { $hash = [Security.Cryptography.SHA256]::Create().ComputeHash($fs) } finally { $fs.Close() }
+  try { $hash = $alg.ComputeHash($fs) } finally { $fs.Close() }
   $sb = New-Object Text.StringBuilder
   foreach ($b in $hash) { [void]$sb.Append($b.ToString('x2')) }
   $sb.ToString()
 }`,
 
   SameTree: `function SameTree([string]$src, [string]$dst) {
-  if ([IO.File]::Exists($src)) { return ([IO.File]::Exists($dst) -and ((FileSha256 $src) -eq (FileSha256 $dst))) }
-  if (-not [IO.Directory]::Exists($src) -or -not [IO.Directory]::Exists($dst)) { return $false }
-  $files = [IO.Directory]::GetFiles($src, '*', 'AllDirectories')
+  if (FileExists $src) { return ((FileExists $dst) -and ((FileSha256 $src) -eq (FileSha256 $dst))) }
+  if (-not (DirExists $src) -or -not (DirExists $dst)) { return $false }
+  $files = @(ListFiles $src)
   if ($files.Length -gt 20000) { throw ($src + ' holds more than 20000 files; compare it by hand') }
   foreach ($f in $files) {
     $d = $dst.TrimEnd('\\') + $f.Substring($src.TrimEnd('\\').Length)
-    if (-not [IO.File]::Exists($d)) { return $false }
+    if (-not (FileExists $d)) { return $false }
     if ((FileSha256 $f) -ne (FileSha256 $d)) { return $false }
   }
   return $true
@@ -320,7 +363,7 @@ const HELPERS: Record<string, string> = {
   ReadXml: `function ReadXml([string]$path) {
   $x = New-Object Xml.XmlDocument
   $x.PreserveWhitespace = $true
-  $x.Load((Resolve-Path -LiteralPath $path).ProviderPath)
+  LoadXml $x (Resolve-Path -LiteralPath $path).ProviderPath
   return ,$x
 }`,
 

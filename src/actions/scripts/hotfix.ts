@@ -13,8 +13,8 @@ import { lines, reportState, type FamilyBuilder } from './helpers.js';
 /** `$have`: the version of `$file` ('' when absent); `$atLeast`: `$have` is `$want` or later. */
 const VERSION = lines(
   "$have = ''",
-  'if ([IO.File]::Exists($file)) {',
-  '  $vi = [Diagnostics.FileVersionInfo]::GetVersionInfo($file)',
+  'if (FileExists $file) {',
+  '  $vi = FileVersion $file',
   "  $have = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
   '}',
   "DR 'version' $have",
@@ -34,10 +34,10 @@ export const hotfixInstall: FamilyBuilder = (params) => {
     probe: check,
     apply: lines(
       vars,
-      "if (-not [IO.File]::Exists($path)) { throw ('the hotfix package ' + $path + ' does not exist; upload it first') }",
+      "if (-not (FileExists $path)) { throw ('the hotfix package ' + $path + ' does not exist; upload it first') }",
       "$line = ''",
       "foreach ($a in $arguments) { $line = ($line + ' ' + (QArg $a)).TrimStart() }",
-      'RunProcess $path $line ([IO.Path]::GetDirectoryName($path)) $true',
+      'RunProcess $path $line (ParentDir $path) $true',
       '$rc = $script:ProcRc',
     ),
     verify: check,

@@ -44,7 +44,7 @@ export const registryRepointValue: FamilyBuilder = (params, target) => {
       vars,
       current,
       'if ($stale) {',
-      "  foreach ($t in $parts) { if ($t.StartsWith($toP, [StringComparison]::OrdinalIgnoreCase) -and -not [IO.File]::Exists([Environment]::ExpandEnvironmentVariables($t))) { throw ('refusing to point ' + $name + ' at ' + $t + ': the file does not exist (copy Msmcon\\Bin first)') } }",
+      "  foreach ($t in $parts) { if ($t.StartsWith($toP, [StringComparison]::OrdinalIgnoreCase) -and -not (FileExists (ExpandEnv $t))) { throw ('refusing to point ' + $name + ' at ' + $t + ': the file does not exist (copy Msmcon\\Bin first)') } }",
       '  $kind = [string]$item.GetValueKind($name)',
       "  Set-ItemProperty -LiteralPath $key -Name $name -Value ([string]::Join(';', $parts)) -Type $kind",
       '}',

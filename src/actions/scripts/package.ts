@@ -19,7 +19,7 @@ export const packageUpload: FamilyBuilder = (params) => {
   const apply = lines(
     vars,
     '# The upload itself goes over SFTP; this makes sure its folder exists.',
-    'EnsureDir ([IO.Path]::GetDirectoryName($dest))',
+    'EnsureDir (ParentDir $dest)',
     '$rc = 0',
   );
   return { probe: check, apply, verify: check };

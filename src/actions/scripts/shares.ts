@@ -41,7 +41,7 @@ export const shareEnsure: FamilyBuilder = (params, target) => {
       vars,
       READ,
       `if (-not (${same})) {`,
-      "  if (-not [IO.Directory]::Exists($path)) { throw ('cannot share ' + $path + ' as ' + $target + ': the folder does not exist') }",
+      "  if (-not (DirExists $path)) { throw ('cannot share ' + $path + ' as ' + $target + ': the folder does not exist') }",
       '  if ($exists) {',
       UNSHARE,
       '  }',

@@ -8,7 +8,7 @@ import { declare, readParams, requireTarget } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
 const LIST = lines(
-  "$all = [IO.Directory]::GetFiles($source, '*', 'AllDirectories')",
+  '$all = @(ListFiles $source)',
   "if ($all.Length -gt 20000) { throw ($source + ' holds more than 20000 files; copy it by hand') }",
 );
 
@@ -20,22 +20,24 @@ export const treeCopy: FamilyBuilder = (params) => {
   });
   const check = lines(
     vars,
-    "DR 'sourceExists' (Bool [IO.Directory]::Exists($source))",
-    "DR 'destExists' (Bool [IO.Directory]::Exists($dest))",
+    "DR 'sourceExists' (Bool (DirExists $source))",
+    "DR 'destExists' (Bool (DirExists $dest))",
     reportState('SameTree $source $dest'),
   );
   return {
     probe: check,
     apply: lines(
       vars,
-      "if (-not [IO.Directory]::Exists($source)) { throw ('cannot copy ' + $source + ': the folder does not exist') }",
+      "if (-not (DirExists $source)) { throw ('cannot copy ' + $source + ': the folder does not exist') }",
       LIST,
       "$root = $source.TrimEnd('\\')",
       '$n = 0',
       'foreach ($f in $all) {',
       "  $d = $dest.TrimEnd('\\') + $f.Substring($root.Length)",
-      '  EnsureDir ([IO.Path]::GetDirectoryName($d))',
-      '  [IO.File]::Copy($f, $d, $true)',
+      '  EnsureDir (ParentDir $d)',
+      // A copy cut short left read-only files (File.Copy keeps attributes): overwriting one fails.
+      '  if (FileExists $d) { ClearAttributes $d }',
+      '  CopyFile $f $d',
       '  $n++',
       '}',
       "DR 'copied' ([string]$n)",
@@ -48,14 +50,14 @@ export const treeCopy: FamilyBuilder = (params) => {
 export const treeRemove: FamilyBuilder = (_params, target) => {
   requireTarget('tree.remove', target);
   const check = lines(
-    '$exists = [IO.Directory]::Exists($target)',
+    '$exists = DirExists $target',
     "DR 'exists' (Bool $exists)",
     reportState('-not $exists'),
   );
   return {
     probe: check,
     apply: lines(
-      '$exists = [IO.Directory]::Exists($target)',
+      '$exists = DirExists $target',
       'if ($exists) { Remove-Item -LiteralPath $target -Recurse -Force }',
       '$rc = 0',
     ),

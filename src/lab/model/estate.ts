@@ -22,6 +22,7 @@ import {
 import { scriptFromCommand } from '../../remote/deliver.js';
 import { DeployError } from '../../errors.js';
 import { classifyExit, successCodes } from '../../actions/catalog.js';
+import { WOW64_EXIT, WOW64_GUARD, WOW64_MESSAGE } from '../../actions/build-script.js';
 import type { LabClock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Fault } from './faults.js';
@@ -41,6 +42,7 @@ import {
   usesInstaller,
 } from './run-action.js';
 import { HostFiles } from './host-files.js';
+import type { ScriptEngine } from './script-engine.js';
 
 export type ExecOutcome =
   | { kind: 'exit'; stdout: string; stderr: string; exitCode: number }
@@ -67,6 +69,8 @@ export interface EstateOptions {
   /** Multiplier on nominal durations (0, the default: instant). */
   timeScale?: number;
   clock?: LabClock;
+  /** Runs the scripts instead of the model (`--lab-engine pwsh`); its owner starts and ends it. */
+  engine?: ScriptEngine;
 }
 
 const SAVE_DEBOUNCE_MS = 50;
@@ -218,6 +222,22 @@ export class Estate {
       this.record(name, { ...named, phase }, start, outcome.exitCode);
       return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
     }
+    if (hostState.wow64) {
+      // The prologue's guard is the only thing a WOW64 PowerShell gets to run; a script without it
+      // would go on to fail where the 32-bit views show nothing (the snap-in, HKLM).
+      const guarded = script.script.includes(WOW64_GUARD);
+      const outcome: Outcome = guarded
+        ? { exitCode: WOW64_EXIT, stdout: [], stderr: [WOW64_MESSAGE] }
+        : {
+            exitCode: 1,
+            stdout: [],
+            stderr: ['deploy-rollup lab: a 32-bit PowerShell ran this script unguarded'],
+          };
+      this.record(name, { ...named, phase }, start, outcome.exitCode);
+      return exit(outcome.exitCode, renderStdout(outcome), renderStderr(outcome));
+    }
+    if (this.options.engine?.runs(header))
+      return this.viaEngine(this.options.engine, name, header, script.script, start);
     if (header.phase === 'batch') return this.runBatch(name, hostState, header, start, early);
     if (sections) return this.runSteps(name, hostState, header, sections, start);
 
@@ -437,6 +457,35 @@ export class Estate {
     }
     this.record(name, header, start, outcome.exitCode, outcome.fault, command);
     return { kind: 'exit', ran: true, outcome, end: busyUntil };
+  }
+
+  /** One command through the options' engine: it runs the script, the estate keeps its faults and state. */
+  private async viaEngine(
+    engine: ScriptEngine,
+    name: string,
+    header: ScriptHeader,
+    script: string,
+    start: number,
+  ): Promise<ExecOutcome> {
+    const done = await engine.run(
+      { name, header, script, start },
+      {
+        state: this.state,
+        inventory: this.inventory,
+        clock: this.clock,
+        timeScale: this.timeScale,
+        takeFault: (phaseHeader) => this.faults.takeCommandFault(name, phaseHeader),
+        slowFactor: () => this.faults.slowFactor(name),
+        record: (event) => {
+          this.state.seq += 1;
+          this.state.events.push({ seq: this.state.seq, ...event });
+          this.scheduleSave();
+          return this.state.seq;
+        },
+      },
+    );
+    if (done.changed) this.scheduleSave();
+    return this.durable(done.changed, done.outcome);
   }
 
   /**

@@ -53,9 +53,8 @@ export function copyPath(host: HostState, source: string, dest: string): number 
   const items = filesAt(host, from);
   for (const item of items) {
     const relative = item.path.length > from.length ? item.path.slice(from.length) : '';
-    const copy: FileState = { ...item.file };
-    delete copy.readOnly;
-    putFile(host, to + relative, copy);
+    // File.Copy keeps the source's attributes, read-only included.
+    putFile(host, to + relative, { ...item.file });
   }
   return items.length;
 }
@@ -75,6 +74,14 @@ export function readAppSetting(xml: string, key: string): string | undefined {
     if ((attrs.get('key') ?? '').toLowerCase() === key.toLowerCase()) return attrs.get('value') ?? '';
   }
   return undefined;
+}
+
+/** The appSettings keys of XML text, in document order. */
+export function appSettingKeys(xml: string): string[] {
+  return [...xml.matchAll(/<add\s+([^>]*?)\/?>/gi)].flatMap((m) => {
+    const key = parseAttributes(m[1] ?? '').get('key');
+    return key === undefined ? [] : [key];
+  });
 }
 
 /** Sets appSettings `key` = `value` in XML text, adding the entry when missing. */

@@ -6,6 +6,33 @@ import { ParamError } from './actions/context.js';
 import { ACTIONS } from './actions/index.js';
 import { ACTION_NAMES } from '../../actions/catalog.js';
 
+/**
+ * Actions whose apply script first reads what its probe reads, printing the same evidence (all
+ * but `DR:state`) before changing anything: the model's apply answers with those lines too.
+ */
+const APPLY_READS_FIRST: ReadonlySet<string> = new Set([
+  'registry.setValue',
+  'registry.repointValue',
+  'registry.remove',
+  'registry.checkKey',
+  'service.stop',
+  'service.start',
+  'service.restart',
+  'msi.uninstall',
+  'share.remove',
+  'share.ensure',
+  'registry.setEach',
+  'registry.export',
+  'file.checkVersion',
+  'sql.backup',
+  'oofAgent.discover',
+  'transportAgent.uninstall',
+  'transportAgent.install',
+  'transportAgent.enable',
+  'task.ensure',
+  'config.merge',
+]);
+
 /** Dispatches on action and phase. Never throws: a bad parameter or a lab bug is an exit 1 with a message. */
 export function runAction(ctx: ActionContext): Outcome {
   const spec = ACTIONS[ctx.header.action];
@@ -19,7 +46,14 @@ export function runAction(ctx: ActionContext): Outcome {
     };
   }
   try {
-    if (ctx.header.phase === 'apply') return spec.apply(ctx);
+    if (ctx.header.phase === 'apply') {
+      if (!APPLY_READS_FIRST.has(ctx.header.action)) return spec.apply(ctx);
+      const before = spec.probe(ctx);
+      const outcome = spec.apply(ctx);
+      if (before.exitCode !== 0) return outcome;
+      const evidence = before.stdout.filter((l) => l.startsWith('DR:') && !l.startsWith('DR:state='));
+      return { ...outcome, stdout: [...evidence, ...outcome.stdout] };
+    }
     if (ctx.header.phase === 'verify') return (spec.verify ?? spec.probe)(ctx);
     return spec.probe(ctx);
   } catch (error) {

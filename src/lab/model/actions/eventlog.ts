@@ -1,12 +1,15 @@
 /** The Application event log: marks (the newest record) and expected entries after a mark. */
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
-import { fail, num, ok, report, str, strList } from './context.js';
+import { fail, num, ok, psError, report, str, strList } from './context.js';
+import { formatResultLine } from '../../../remote/header.js';
 import { sameName } from '../names.js';
 import { newestRecord } from '../event-log.js';
 
 /** The expected "id:category" pairs not logged by `source` after `afterRecord`, and evidence. */
 function look(ctx: ActionContext): { missing: string[]; evidence: Record<string, string> } {
-  const after = Number(str(ctx, 'afterRecord'));
+  const text = str(ctx, 'afterRecord');
+  if (!/^[0-9]+$/.test(text)) throw new BadRecord(`afterRecord must be a record number, not ${text}`);
+  const after = Number(text);
   const source = str(ctx, 'source');
   const seen = (ctx.host.eventLog ?? []).filter((e) => e.record > after && sameName(e.source, source));
   const missing: string[] = [];
@@ -20,9 +23,42 @@ function look(ctx: ActionContext): { missing: string[]; evidence: Record<string,
   return { missing, evidence };
 }
 
+/** The script's own refusal of a mark that is not a record number (a terminating error). */
+class BadRecord extends Error {}
+
+function refused(error: unknown): Outcome {
+  if (error instanceof BadRecord) return psError(error.message, 'OperationStopped');
+  throw error;
+}
+
 function expectProbe(ctx: ActionContext): Outcome {
-  const { missing, evidence } = look(ctx);
-  return report(missing.length === 0, evidence);
+  try {
+    const { missing, evidence } = look(ctx);
+    return report(missing.length === 0, evidence);
+  } catch (error) {
+    return refused(error);
+  }
+}
+
+/** The script looks once, then every 5 s until `waitSeconds` have passed (nothing arrives meanwhile here). */
+function expectApply(ctx: ActionContext): Outcome {
+  const wait = num(ctx, 'waitSeconds');
+  let found: ReturnType<typeof look>;
+  try {
+    found = look(ctx);
+  } catch (error) {
+    return refused(error);
+  }
+  const { missing, evidence } = found;
+  const looks = 1 + (missing.length > 0 ? Math.min(Math.ceil(wait / 5), 17_280) : 0);
+  const lines = Object.entries(evidence).map(([k, v]) => formatResultLine(k, v));
+  const stdout = Array.from({ length: looks }, () => lines).flat();
+  if (missing.length === 0) return ok(stdout);
+  return fail(
+    1,
+    `the Application log has no ${missing.join(', ')} event from ${str(ctx, 'source')} after record ${str(ctx, 'afterRecord')} (waited ${wait} s); the dirsync message did not travel: check the MS Mail Connector, its diagnostics logging level and the previous phase`,
+    stdout,
+  );
 }
 
 export const eventLogActions: Record<string, ActionSpec> = {
@@ -30,16 +66,5 @@ export const eventLogActions: Record<string, ActionSpec> = {
     probe: (ctx) => report(true, { lastRecord: newestRecord(ctx.host) }),
     apply: () => ok(),
   },
-  'eventlog.expect': {
-    probe: expectProbe,
-    apply: (ctx) => {
-      num(ctx, 'waitSeconds');
-      const { missing } = look(ctx);
-      if (missing.length === 0) return ok();
-      return fail(
-        1,
-        `the Application log has no ${missing.join(', ')} event from ${str(ctx, 'source')} after record ${str(ctx, 'afterRecord')} (waited ${num(ctx, 'waitSeconds')} s); the dirsync message did not travel: check the MS Mail Connector, its diagnostics logging level and the previous phase`,
-      );
-    },
-  },
+  'eventlog.expect': { probe: expectProbe, apply: expectApply },
 };

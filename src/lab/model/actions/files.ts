@@ -6,8 +6,9 @@ import { PATHS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { engineRunning, fail, fileInUse, notFound, num, ok, report, str } from './context.js';
 import { normalizePath } from '../names.js';
-import { copyPath, filesAt, getFile, pathExists, sameContent } from '../files.js';
+import { copyPath, filesAt, getFile, pathExists, removeFile, sameContent } from '../files.js';
 import type { FileState } from '../state.js';
+import { heldFile } from './trees.js';
 
 function matches(file: FileState | undefined, size: number, sha256: string): boolean {
   return (
@@ -15,9 +16,12 @@ function matches(file: FileState | undefined, size: number, sha256: string): boo
   );
 }
 
-function fileEvidence(file: FileState | undefined): Record<string, string | number | boolean> {
+/** As DEST_MATCHES prints it: the hash is read only when the size is already right. */
+function fileEvidence(file: FileState | undefined, size: number): Record<string, string | number | boolean> {
   if (!file) return { exists: false };
-  return { exists: true, size: file.size, sha256: file.sha256 ?? '' };
+  return file.size === size
+    ? { exists: true, size: file.size, sha256: file.sha256 ?? '' }
+    : { exists: true, size: file.size };
 }
 
 function inMsiShare(path: string): boolean {
@@ -30,6 +34,38 @@ function inMsiShare(path: string): boolean {
 function msiShareLocked(ctx: ActionContext, ...paths: string[]): string | undefined {
   if (!engineRunning(ctx.host)) return undefined;
   return paths.find(inMsiShare);
+}
+
+/** The first of `paths` that cannot be read for a copy nor written now: held by a running service or the engine. */
+function locked(ctx: ActionContext, ...paths: string[]): string | undefined {
+  for (const path of paths) {
+    const held = heldFile(ctx.host, path);
+    if (held) return held.file;
+  }
+  return msiShareLocked(ctx, ...paths);
+}
+
+/**
+ * Copies `source` (a file or a folder's files, in the order the script lists them) to `dest` as
+ * File.Copy does, the destination's read-only flag cleared first when `clear`: a file held open at
+ * either end stops the copy there, with the files before it copied. Returns the failure, if any.
+ */
+function copyFiles(ctx: ActionContext, source: string, dest: string, clear: boolean): Outcome | undefined {
+  const from = normalizePath(source);
+  const to = normalizePath(dest);
+  const items = filesAt(ctx.host, from).sort((a, b) => {
+    const [x, y] = [a.path.toLowerCase(), b.path.toLowerCase()];
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  for (const item of items) {
+    const target = to + item.path.slice(from.length);
+    const have = getFile(ctx.host, target);
+    if (clear && have?.readOnly) delete have.readOnly;
+    const held = locked(ctx, item.path, target);
+    if (held) return fileInUse(held);
+    copyPath(ctx.host, item.path, target);
+  }
+  return undefined;
 }
 
 /** Done when every file of `source` has an identical counterpart under `dest`. */
@@ -45,74 +81,74 @@ function restored(ctx: ActionContext, source: string, dest: string): boolean {
 
 function checked(ctx: ActionContext): Outcome {
   const file = getFile(ctx.host, str(ctx, 'dest'));
-  return report(matches(file, num(ctx, 'size'), str(ctx, 'sha256')), fileEvidence(file));
+  return report(matches(file, num(ctx, 'size'), str(ctx, 'sha256')), fileEvidence(file, num(ctx, 'size')));
+}
+
+function backupState(ctx: ActionContext): Outcome {
+  const absent = !pathExists(ctx.host, str(ctx, 'source'));
+  const have = pathExists(ctx.host, str(ctx, 'dest'));
+  return report(have || absent, { absent, backedUp: have });
+}
+
+/**
+ * A backup is taken once (after the reinstall the source holds the new build), through
+ * `dest.partial` and a rename, which a copy cut short leaves behind and the next one replaces.
+ */
+function backupOnce(ctx: ActionContext): Outcome {
+  const source = str(ctx, 'source');
+  const dest = str(ctx, 'dest');
+  if (pathExists(ctx.host, dest)) return ok([`backup ${dest} already exists; keeping it`]);
+  if (!pathExists(ctx.host, source)) return ok(['DR:absent=true']);
+  const partial = `${dest}.partial`;
+  for (const file of filesAt(ctx.host, partial)) removeFile(ctx.host, file.path);
+  const failed = copyFiles(ctx, source, partial, false);
+  if (failed) return failed;
+  copyPath(ctx.host, partial, dest);
+  for (const file of filesAt(ctx.host, partial)) removeFile(ctx.host, file.path);
+  return ok();
 }
 
 export const fileActions: Record<string, ActionSpec> = {
   'package.upload': {
     probe: checked,
-    // The bytes arrive over SFTP (the front); apply only confirms they landed intact.
-    apply: (ctx) => {
-      const dest = str(ctx, 'dest');
-      const file = getFile(ctx.host, dest);
-      if (matches(file, num(ctx, 'size'), str(ctx, 'sha256'))) return ok(checked(ctx).stdout);
-      if (!file) return notFound(dest);
-      return fail(
-        1,
-        `'${dest}' is ${file.size} bytes with sha256 ${file.sha256 ?? '?'}; expected ${num(ctx, 'size')} bytes with sha256 ${str(ctx, 'sha256')}.`,
-      );
-    },
+    // The bytes arrive over SFTP (the front); the script only makes their folder, and the verify
+    // is what finds them intact or not.
+    apply: () => ok(),
   },
-  'msi.backup': {
-    probe: (ctx) => {
-      if (!getFile(ctx.host, str(ctx, 'source'))) return report(true, { absent: true });
-      return report(pathExists(ctx.host, str(ctx, 'dest')));
-    },
-    apply: (ctx) => {
-      const source = str(ctx, 'source');
-      const dest = str(ctx, 'dest');
-      if (!getFile(ctx.host, source)) return report(true, { absent: true });
-      // A backup is taken once: after the reinstall the source holds the new build.
-      if (pathExists(ctx.host, dest)) return ok([`'${dest}' already holds the backup.`]);
-      const locked = msiShareLocked(ctx, source, dest);
-      if (locked) return fileInUse(locked);
-      copyPath(ctx.host, source, dest);
-      return ok();
-    },
-  },
+  'msi.backup': { probe: backupState, apply: backupOnce },
   'msi.stage': {
     probe: checked,
     apply: (ctx) => {
       const source = str(ctx, 'source');
       const dest = str(ctx, 'dest');
+      // The script clears the old copy's read-only flag before it copies.
+      const old = getFile(ctx.host, dest);
+      if (old?.readOnly) delete old.readOnly;
       if (!getFile(ctx.host, source)) return notFound(source);
-      const locked = msiShareLocked(ctx, dest);
+      const locked = msiShareLocked(ctx, source, dest);
       if (locked) return fileInUse(locked);
       copyPath(ctx.host, source, dest);
-      return ok();
+      const after = checked(ctx);
+      const evidence = after.stdout.filter((l) => !l.startsWith('DR:state='));
+      if (!matches(getFile(ctx.host, dest), num(ctx, 'size'), str(ctx, 'sha256')))
+        return fail(
+          1,
+          `after copying, ${dest} does not have the expected size and sha256; the package copy in ${source} is damaged`,
+          evidence,
+        );
+      return ok(evidence);
     },
   },
-  'file.backup': {
+  'file.backup': { probe: backupState, apply: backupOnce },
+  'file.restore': {
     probe: (ctx) =>
-      report(pathExists(ctx.host, str(ctx, 'dest')), {
+      report(restored(ctx, str(ctx, 'source'), str(ctx, 'dest')), {
         sourceExists: pathExists(ctx.host, str(ctx, 'source')),
       }),
     apply: (ctx) => {
       const source = str(ctx, 'source');
-      const dest = str(ctx, 'dest');
-      if (pathExists(ctx.host, dest)) return ok([`'${dest}' already holds the backup.`]);
       if (!pathExists(ctx.host, source)) return notFound(source);
-      const count = copyPath(ctx.host, source, dest);
-      return ok([`Copied ${count} file(s).`]);
-    },
-  },
-  'file.restore': {
-    probe: (ctx) => report(restored(ctx, str(ctx, 'source'), str(ctx, 'dest'))),
-    apply: (ctx) => {
-      const source = str(ctx, 'source');
-      if (!pathExists(ctx.host, source)) return notFound(source);
-      const count = copyPath(ctx.host, source, str(ctx, 'dest'));
-      return ok([`Copied ${count} file(s).`]);
+      return copyFiles(ctx, source, str(ctx, 'dest'), true) ?? ok();
     },
   },
 };

@@ -6,8 +6,8 @@
 import { PATHS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, notFound, optStr, report } from './context.js';
-import { getCI } from '../names.js';
 import { getFile } from '../files.js';
+import { getCI } from '../names.js';
 import { runOperator } from '../operator.js';
 import { installedAt, removalState } from './msi.js';
 
@@ -25,13 +25,6 @@ function withConfig(
   const path = optStr(ctx, 'configFile') ?? PATHS.mpsConfig;
   if (!ctx.host.mpsConfig || !getFile(ctx.host, path)) return notFound(path);
   return body(ctx.host.mpsConfig);
-}
-
-function configEvidence(config: NonNullable<ActionContext['host']['mpsConfig']>): Record<string, boolean> {
-  const evidence: Record<string, boolean> = {};
-  for (const [node, value] of Object.entries(config.initialized)) evidence[`initialized.${node}`] = value;
-  evidence.deploymentStarted = config.deploymentStarted;
-  return evidence;
 }
 
 export const gateActions: Record<string, ActionSpec> = {
@@ -53,12 +46,16 @@ export const gateActions: Record<string, ActionSpec> = {
     probe: (ctx) =>
       withConfig(ctx, (config) => {
         const node = optStr(ctx, 'node') ?? ctx.header.target;
-        return report(getCI(config.initialized, node) === true, configEvidence(config));
+        const initialized = getCI(config.initialized, node) === true;
+        return report(initialized, { [`initialized.${node}`]: initialized });
       }),
     apply: refused,
   },
   'provisioning.startDeployment': {
-    probe: (ctx) => withConfig(ctx, (config) => report(config.deploymentStarted, configEvidence(config))),
+    probe: (ctx) =>
+      withConfig(ctx, (config) =>
+        report(config.deploymentStarted, { deploymentStarted: config.deploymentStarted }),
+      ),
     apply: refused,
   },
   'lab.operator': {

@@ -8,9 +8,11 @@ import { HOTFIX_MIN_SERVICE_PACK } from '../../../../runbooks/kb817375/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, ok, report, str, strList, target } from './context.js';
 import { binaryFile, getFile, putFile } from '../files.js';
-import { baseName, findKey, pathsUnder } from '../names.js';
+import { baseName } from '../names.js';
 import { compareVersions } from '../../../plan/versions.js';
 import { loadersOf } from './service-set.js';
+import { registryKeyExists } from '../registry-keys.js';
+import { versionResource } from './inspect.js';
 
 /** ERROR_SHARING_VIOLATION, as update.exe passes it through when a file it must replace is in use. */
 export const EXIT_SHARING_VIOLATION = 32;
@@ -18,7 +20,7 @@ export const EXIT_SHARING_VIOLATION = 32;
 export const EXIT_PREREQUISITE = 1;
 
 function versionOf(ctx: ActionContext, path: string): string {
-  return getFile(ctx.host, path)?.version ?? '';
+  return versionResource(getFile(ctx.host, path));
 }
 
 function atLeast(have: string, want: string): boolean {
@@ -33,7 +35,7 @@ function versionCheck(path: string, want: string) {
 }
 
 function keyPresent(ctx: ActionContext, key: string): boolean {
-  return findKey(ctx.host.registry, key) !== undefined || pathsUnder(ctx.host.registry, key).length > 0;
+  return registryKeyExists(ctx.host, key);
 }
 
 function install(ctx: ActionContext): Outcome {

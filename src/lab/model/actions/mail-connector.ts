@@ -10,7 +10,7 @@ import { fail, num, ok, psError, report, str, target } from './context.js';
 import { findKey, getCI, normalizePath, dirName } from '../names.js';
 import { getFile } from '../files.js';
 import type { HostState, RegistryValue } from '../state.js';
-import { imagePath } from './services.js';
+import { imagePath } from '../service-control.js';
 
 /** The Interchange service and the events the lab's connector writes per transferred message. */
 export const MSMI_SERVICE = 'MSExchangeMSMI';

@@ -1,29 +1,16 @@
 /**
  * Services decided at run time (`service.listRunning`, `service.stopList`, `service.startList`),
- * simulated as the Service Control Manager behaves: stopping a service stops its running
- * dependents; starting one starts the services it depends on first; a service's process holds
- * its modules only while it runs. Starting Exchange 2000's System Attendant re-creates the MAPI
- * profiles that KB817375's Mapi32.dll bug deletes (the KB's workaround says so).
+ * started and stopped by the one Service Control Manager the other service actions use
+ * (service-control.ts); a service's process holds its modules only while it runs.
  */
-import { MAPI_PROFILE_KEY, SYSTEM_ATTENDANT } from '../../../../runbooks/kb817375/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { num, ok, psError, report, str, strList } from './context.js';
 import type { HostState } from '../state.js';
-import { findKey, getCI, sameName, setCI } from '../names.js';
-
-function info(host: HostState, name: string): { dependents?: string[]; modules?: string[] } {
-  return getCI(host.serviceInfo ?? {}, name) ?? {};
-}
+import { findKey, getCI, sameName } from '../names.js';
+import { dependsOn, serviceInfo as info, startService, stopService } from '../service-control.js';
 
 function status(host: HostState, name: string): string | undefined {
   return getCI(host.services, name);
-}
-
-/** Services whose entry lists `name` as a dependent (what `name` depends on). */
-function dependsOn(host: HostState, name: string): string[] {
-  return Object.keys(host.services).filter((s) =>
-    (info(host, s).dependents ?? []).some((d) => sameName(d, name)),
-  );
 }
 
 /** Running services that have loaded `module` (a stopped or paused-and-stopped service has no process). */
@@ -75,23 +62,6 @@ function missing(host: HostState, names: string[]): string | undefined {
   return names.find((n) => status(host, n) === undefined);
 }
 
-function stop(host: HostState, name: string): void {
-  for (const dependent of info(host, name).dependents ?? []) {
-    if ((status(host, dependent) ?? 'Stopped') !== 'Stopped') stop(host, dependent);
-  }
-  setCI(host.services, name, 'Stopped');
-}
-
-/** Starts `name` after what it depends on (the SCM does the same); SA re-creates the MAPI profiles. */
-export function startService(host: HostState, name: string, depth = 0): void {
-  if (depth > 32) return;
-  for (const up of dependsOn(host, name)) {
-    if (status(host, up) !== 'Running') startService(host, up, depth + 1);
-  }
-  setCI(host.services, name, 'Running');
-  if (sameName(name, SYSTEM_ATTENDANT)) host.registry[MAPI_PROFILE_KEY] = true;
-}
-
 export const serviceSetActions: Record<string, ActionSpec> = {
   'service.listRunning': {
     probe: (ctx) => {
@@ -117,7 +87,8 @@ export const serviceSetActions: Record<string, ActionSpec> = {
       num(ctx, 'timeoutSeconds');
       const absent = missing(ctx.host, names);
       if (absent !== undefined) return notInstalled(absent);
-      for (const name of [...names].reverse()) if (status(ctx.host, name) !== 'Stopped') stop(ctx.host, name);
+      for (const name of [...names].reverse())
+        if (status(ctx.host, name) !== 'Stopped') stopService(ctx.host, name);
       return ok();
     },
   },
@@ -134,7 +105,11 @@ export const serviceSetActions: Record<string, ActionSpec> = {
       num(ctx, 'timeoutSeconds');
       const absent = missing(ctx.host, names);
       if (absent !== undefined) return notInstalled(absent);
-      for (const name of names) if (status(ctx.host, name) !== 'Running') startService(ctx.host, name);
+      for (const name of names) {
+        if (status(ctx.host, name) === 'Running') continue;
+        const why = startService(ctx.host, name);
+        if (why !== undefined) return psError(why, 'OpenError');
+      }
       return ok();
     },
   },

@@ -2,19 +2,18 @@
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, ok, psError, report, target } from './context.js';
 import type { HostState } from '../state.js';
-import { findKey, getCI, sameName } from '../names.js';
-import { TRANSPORT_SERVICE } from '../host-base.js';
-import { getFile } from '../files.js';
+import { findKey, getCI } from '../names.js';
+import { setServiceStatus, startService, stopService } from '../service-control.js';
 
 const W3SVC = 'W3SVC';
 
 export const serviceActions: Record<string, ActionSpec> = {
   'iis.reset': {
     // A restart is an event, not a state: never "already done".
-    probe: (ctx) => report(false, { w3svc: getCI(ctx.host.services, W3SVC) ?? 'NotInstalled' }),
+    probe: (ctx) => report(false, { w3svc: getCI(ctx.host.services, W3SVC) ?? 'Missing' }),
     verify: (ctx) => {
       const status = getCI(ctx.host.services, W3SVC);
-      return report(status === 'Running', { w3svc: status ?? 'NotInstalled' });
+      return report(status === 'Running', { w3svc: status ?? 'Missing' });
     },
     apply: (ctx) => {
       const key = findKey(ctx.host.services, W3SVC);
@@ -36,82 +35,66 @@ export const serviceActions: Record<string, ActionSpec> = {
     },
   },
   'service.restart': {
-    probe: (ctx) => report(false, { status: getCI(ctx.host.services, target(ctx)) ?? 'NotInstalled' }),
-    verify: (ctx) => {
-      const status = getCI(ctx.host.services, target(ctx));
-      return report(status === 'Running', { status: status ?? 'NotInstalled' });
-    },
+    probe: (ctx) => restartReport(ctx, false),
+    verify: (ctx) => restartReport(ctx, true),
     apply: (ctx) => {
       const name = target(ctx);
       const key = findKey(ctx.host.services, name);
-      if (key === undefined) {
+      if (key === undefined) return notInstalled(name);
+      // Restart-Service -Force stops the running dependents with it and starts only the service.
+      stopService(ctx.host, key);
+      const why = startService(ctx.host, key);
+      if (why !== undefined)
         return psError(
-          `Restart-Service : Cannot find any service with service name '${name}'.`,
-          `ObjectNotFound: (${name}:String) [Restart-Service], ServiceCommandException`,
+          `Restart-Service : ${why}`,
+          'OpenError: (System.ServiceProcess.ServiceController:ServiceController) [Restart-Service], ServiceCommandException',
         );
-      }
-      ctx.host.services[key] = 'Running';
-      if (sameName(key, TRANSPORT_SERVICE)) {
-        // The transport worker loads every registered agent at start and locks its assembly.
-        ctx.host.transportLoadedAgents = Object.keys(ctx.host.transportAgents);
-      }
-      return ok([`WARNING: Waiting for service '${key}' to finish starting...`]);
+      return ok([`WARNING: Waiting for service '${key}' to finish starting...`, 'DR:status=Running']);
     },
   },
   'service.stop': {
     probe: (ctx) => stopReport(ctx),
     apply: (ctx) => {
       const key = findKey(ctx.host.services, target(ctx));
-      if (key === undefined) return noService('Stop-Service', target(ctx));
-      // Stop-Service -Force stops the running dependents first (the KB's "Restart Other Services").
-      for (const dependent of runningDependents(ctx.host, key)) setStatus(ctx.host, dependent, 'Stopped');
-      ctx.host.services[key] = 'Stopped';
+      if (key === undefined) return notInstalled(target(ctx));
+      stopService(ctx.host, key);
       return ok();
     },
   },
   'service.start': {
     probe: (ctx) => {
       const status = getCI(ctx.host.services, target(ctx));
-      return report(status === 'Running', { status: status ?? 'NotInstalled' });
+      if (status === undefined) return notInstalled(target(ctx));
+      return report(status === 'Running', { status });
     },
     apply: (ctx) => {
       const key = findKey(ctx.host.services, target(ctx));
-      if (key === undefined) return noService('Start-Service', target(ctx));
-      // The Service Control Manager starts the ImagePath's program: a missing file is error 2.
-      const image = imagePath(ctx.host, key);
-      if (ctx.host.services[key] === 'Stopped' && image !== undefined && !getFile(ctx.host, image)) {
+      if (key === undefined) return notInstalled(target(ctx));
+      if (ctx.host.services[key] === 'Paused') {
+        setServiceStatus(ctx.host, key, 'Running');
+        return ok(['DR:status=Running']);
+      }
+      const why = startService(ctx.host, key);
+      if (why !== undefined)
         return psError(
-          `Start-Service : Service '${key} (${key})' cannot be started due to the following error: Cannot start service ${key} on computer '.'. The system cannot find the file specified (${image}).`,
+          `Start-Service : ${why}`,
           `OpenError: (System.ServiceProcess.ServiceController:ServiceController) [Start-Service], ServiceCommandException`,
         );
-      }
-      ctx.host.services[key] = 'Running';
       return ok(['DR:status=Running']);
     },
   },
 };
 
-/** The program a service's ImagePath names (quotes and arguments dropped), if the lab records one. */
-export function imagePath(host: HostState, service: string): string | undefined {
-  const values = getCI(host.registryValues ?? {}, `HKLM\\SYSTEM\\CurrentControlSet\\Services\\${service}`);
-  const data = values === undefined ? undefined : getCI(values, 'ImagePath')?.data;
-  if (typeof data !== 'string' || data.trim() === '') return undefined;
-  const text = data.trim();
-  if (text.startsWith('"')) return text.slice(1, text.indexOf('"', 1) > 0 ? text.indexOf('"', 1) : undefined);
-  const exe = /^(.*?\.exe)(\s|$)/i.exec(text);
-  return exe?.[1] ?? text;
+/** The script finds the service by exact name and stops when there is none. */
+function notInstalled(name: string): Outcome {
+  return psError(`service '${name}' is not installed on this host`, 'OperationStopped');
 }
 
-function noService(cmdlet: string, name: string): Outcome {
-  return psError(
-    `${cmdlet} : Cannot find any service with service name '${name}'.`,
-    `ObjectNotFound: (${name}:String) [${cmdlet}], ServiceCommandException`,
-  );
-}
-
-function setStatus(host: HostState, name: string, status: 'Running' | 'Stopped'): void {
-  const key = findKey(host.services, name);
-  if (key !== undefined) host.services[key] = status;
+function restartReport(ctx: ActionContext, isVerify: boolean): Outcome {
+  const status = getCI(ctx.host.services, target(ctx));
+  if (status === undefined) return notInstalled(target(ctx));
+  // A restart is an event, not a state: the probe never finds it done.
+  return report(isVerify && status === 'Running', { status });
 }
 
 /** Running services that depend on `name`, transitively, nearest last (so they stop first when reversed). */
@@ -130,6 +113,6 @@ function runningDependents(host: HostState, name: string, seen = new Set<string>
 function stopReport(ctx: ActionContext): Outcome {
   const name = target(ctx);
   const status = getCI(ctx.host.services, name);
-  if (status === undefined) return noService('Get-Service', name);
+  if (status === undefined) return notInstalled(name);
   return report(status === 'Stopped', { status, dependents: runningDependents(ctx.host, name).join(',') });
 }

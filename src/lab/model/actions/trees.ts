@@ -83,6 +83,8 @@ export const treeActions: Record<string, ActionSpec> = {
     },
     apply: (ctx) => {
       const folder = target(ctx);
+      // No folder, nothing to remove: what a service still lists as loaded from it is not there.
+      if (filesAt(ctx.host, folder).length === 0) return ok();
       const held = heldFile(ctx.host, folder);
       if (held) return fileInUse(held.file);
       const shared = Object.entries(ctx.host.shares ?? {}).find(([, s]) => under(s.path, folder));
