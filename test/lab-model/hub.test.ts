@@ -2,6 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { getFile, readAppSetting } from '../../src/lab/model/files.js';
+import {
+  AGENT_X86_ASSEMBLY,
+  DOMAIN_CACHE_X86_CONFIG,
+  LAB_AGENT_FACTORY,
+} from '../../src/lab/model/oof-agent.js';
 import { id, installParams, labInventory, removeParams, run, upload } from './helpers.js';
 
 const HUB = 'EXHUB01';
@@ -11,167 +16,194 @@ const REMOVE_OLD_AGENT = {
   keepCode: id('CategorizerOverrideAgent-x64.msi').productCode,
   keepVersion: id('CategorizerOverrideAgent-x64.msi').versions.ur6,
 };
-const installUtil = {
+const installUtil = (assembly: string = AGENT.assembly) => ({
   installUtil: PATHS.installUtil,
-  assembly: AGENT.assembly,
+  assembly,
   counterKey: AGENT.counterKey,
-};
+  log: 'C:\\temp\\QFERollupPackage\\logs\\installutil.log',
+});
+const who = { identity: AGENT.name };
+const newAgent = { ...who, assembly: AGENT.assembly, factory: LAB_AGENT_FACTORY };
 
-async function removeOldAgent(estate: Estate): Promise<void> {
-  expect(
-    (await run(estate, HUB, 'installutil.uninstall', 'apply', 'CategorizerOverrideAgent.dll', installUtil))
-      .exitCode,
-  ).toBe(0);
-  expect((await run(estate, HUB, 'transportAgent.uninstall', 'apply', AGENT.name)).exitCode).toBe(0);
-  expect(
-    (await run(estate, HUB, 'service.restart', 'apply', 'MSExchangeTransport', { timeoutSeconds: 300 }))
-      .exitCode,
-  ).toBe(0);
-  const removal = await run(
-    estate,
-    HUB,
-    'msi.uninstall',
-    'apply',
-    'CategorizerOverrideAgent.msi',
-    REMOVE_OLD_AGENT,
-  );
-  expect(removal.exitCode).toBe(0);
+async function ok(estate: Estate, action: string, target: string, params = {}): Promise<void> {
+  const answer = await run(estate, HUB, action, 'apply', target, params);
+  expect({ action, exitCode: answer.exitCode, stderr: answer.stderr }).toEqual({
+    action,
+    exitCode: 0,
+    stderr: '',
+  });
+}
+
+async function removeOldAgent(estate: Estate, identity = AGENT.name): Promise<void> {
+  await ok(estate, 'installutil.uninstall', AGENT.assemblyFile, installUtil());
+  await ok(estate, 'transportAgent.uninstall', AGENT.name, { identity });
+  await ok(estate, 'service.restart', 'MSExchangeTransport', { timeoutSeconds: 300 });
+  await ok(estate, 'msi.uninstall', 'CategorizerOverrideAgent.msi', REMOVE_OLD_AGENT);
 }
 
 describe('Categorizer Override Agent on a hub', () => {
   test('removing the agent product while transport has it loaded fails with 1603', async () => {
     const estate = Estate.create(labInventory());
-    await run(estate, HUB, 'transportAgent.uninstall', 'apply', AGENT.name);
-    const result = await run(
-      estate,
-      HUB,
-      'msi.uninstall',
-      'apply',
-      'CategorizerOverrideAgent.msi',
-      REMOVE_OLD_AGENT,
-    );
+    await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
+    const result = await run(estate, HUB, 'msi.uninstall', 'apply', 'x', REMOVE_OLD_AGENT);
     expect(result.exitCode).toBe(1603);
     expect(result.stderr).toMatch(/MSExchangeTransport has the agent loaded/);
   });
 
+  test('a guessed Identity leaves the renamed registration: transport keeps the DLL, and the removal fails', async () => {
+    const estate = Estate.create(labInventory({ oofAgentRenamed: [HUB] }));
+    await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
+    await ok(estate, 'service.restart', 'MSExchangeTransport', { timeoutSeconds: 300 });
+    const result = await run(estate, HUB, 'msi.uninstall', 'apply', 'x', REMOVE_OLD_AGENT);
+    expect(result.exitCode).toBe(1603);
+  });
+
+  test('a registration whose DLL is gone stops MSExchangeTransport from starting', async () => {
+    const estate = Estate.create(labInventory());
+    await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
+    await ok(estate, 'service.restart', 'MSExchangeTransport', { timeoutSeconds: 300 });
+    await ok(estate, 'msi.uninstall', 'x', REMOVE_OLD_AGENT);
+    estate.state.hosts[HUB]!.transportAgents.Leftover = {
+      enabled: true,
+      assembly: AGENT.assembly,
+      factory: 'f',
+    };
+    const restart = await run(estate, HUB, 'service.restart', 'apply', 'MSExchangeTransport', {
+      timeoutSeconds: 300,
+    });
+    expect(restart.exitCode).toBe(1);
+    expect(restart.stderr).toMatch(/"Leftover" could not be loaded/);
+    expect(estate.state.hosts[HUB]!.services.MSExchangeTransport).toBe('Stopped');
+  });
+
   test('installing a registration that already exists fails with "already exists"', async () => {
     const estate = Estate.create(labInventory());
-    const result = await run(estate, HUB, 'transportAgent.install', 'apply', AGENT.name, {
-      assembly: AGENT.assembly,
-      factory: AGENT.factory,
-    });
+    const result = await run(estate, HUB, 'transportAgent.install', 'apply', AGENT.name, newAgent);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/already exists/);
   });
 
   test('enabling an agent that is not registered fails', async () => {
     const estate = Estate.create(labInventory());
-    await run(estate, HUB, 'transportAgent.uninstall', 'apply', AGENT.name);
-    expect((await run(estate, HUB, 'transportAgent.enable', 'apply', AGENT.name)).exitCode).toBe(1);
+    await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
+    expect((await run(estate, HUB, 'transportAgent.enable', 'apply', AGENT.name, who)).exitCode).toBe(1);
   });
 
-  test('InstallUtil /u removes the counter key, and fails once the MSI has removed the assembly', async () => {
+  test('InstallUtil /u removes Performance and Linkage but leaves a key with values; the registry step removes it', async () => {
     const estate = Estate.create(labInventory());
-    expect((await run(estate, HUB, 'installutil.uninstall', 'probe', 'x', installUtil)).dr.state).toBe(
-      'pending',
-    );
+    const registry = estate.state.hosts[HUB]!.registry;
+    expect((await run(estate, HUB, 'installutil.uninstall', 'probe', 'x', installUtil())).dr).toMatchObject({
+      state: 'pending',
+      performance: 'true',
+    });
     await removeOldAgent(estate);
-    expect(estate.state.hosts[HUB]!.registry[AGENT.counterKey]).toBeUndefined();
-    expect((await run(estate, HUB, 'installutil.uninstall', 'verify', 'x', installUtil)).dr.state).toBe(
-      'done',
-    );
-    const late = await run(estate, HUB, 'installutil.uninstall', 'apply', 'x', installUtil);
+    expect(registry[AGENT.counterKey]).toBe(true);
+    expect(registry[`${AGENT.counterKey}\\Performance`]).toBeUndefined();
+    expect((await run(estate, HUB, 'installutil.uninstall', 'verify', 'x', installUtil())).dr).toMatchObject({
+      state: 'done',
+      exists: 'true',
+    });
+    await ok(estate, 'registry.remove', AGENT.counterKey);
+    expect(registry[AGENT.counterKey]).toBeUndefined();
+    const late = await run(estate, HUB, 'installutil.uninstall', 'apply', 'x', installUtil());
     expect(late.exitCode).toBe(1);
     expect(late.stderr).toMatch(/FileNotFoundException/);
   });
 
-  test('the full KB order reinstalls the 64-bit agent, and only a config write restores CacheRefresh', async () => {
+  test('the full KB order reinstalls the 64-bit agent with its counters, and only a config write restores CacheRefresh', async () => {
     const estate = Estate.create(labInventory());
-    const read = await run(estate, HUB, 'config.read', 'probe', 'CacheRefresh', {
-      path: PATHS.agentConfig,
-      key: 'CacheRefresh',
-    });
-    expect(read.dr).toMatchObject({ exists: 'true', value: '37' });
     await removeOldAgent(estate);
+    await ok(estate, 'registry.remove', AGENT.counterKey);
     const pkg = upload(estate, HUB, 'CategorizerOverrideAgent-x64.msi');
-    const install = installParams('CategorizerOverrideAgent-x64.msi', pkg.path);
-    expect((await run(estate, HUB, 'msi.install', 'apply', 'x', install)).exitCode).toBe(0);
+    const counters = { ...installUtil(), installUtil: PATHS.installUtil64 };
+    // InstallUtil cannot load the agent before its MSI has put it there.
+    expect((await run(estate, HUB, 'installutil.install', 'apply', 'x', counters)).exitCode).toBe(1);
+    await ok(estate, 'msi.install', 'x', installParams('CategorizerOverrideAgent-x64.msi', pkg.path));
     const config = getFile(estate.state.hosts[HUB]!, PATHS.agentConfig)!;
     expect(readAppSetting(config.content!, 'CacheRefresh')).toBe('60');
-    expect(getFile(estate.state.hosts[HUB]!, AGENT.assembly)).toBeDefined();
-
-    const agent = { assembly: AGENT.assembly, factory: AGENT.factory };
-    expect((await run(estate, HUB, 'transportAgent.install', 'probe', AGENT.name, agent)).dr.state).toBe(
+    await ok(estate, 'installutil.install', 'x', counters);
+    expect((await run(estate, HUB, 'installutil.install', 'verify', 'x', counters)).dr.state).toBe('done');
+    expect((await run(estate, HUB, 'transportAgent.install', 'probe', AGENT.name, newAgent)).dr.state).toBe(
       'pending',
     );
-    expect((await run(estate, HUB, 'transportAgent.install', 'apply', AGENT.name, agent)).exitCode).toBe(0);
-    expect((await run(estate, HUB, 'transportAgent.enable', 'probe', AGENT.name)).dr).toMatchObject({
+    await ok(estate, 'transportAgent.install', AGENT.name, newAgent);
+    expect((await run(estate, HUB, 'transportAgent.enable', 'probe', AGENT.name, who)).dr).toMatchObject({
       state: 'pending',
       registered: 'true',
     });
-    expect((await run(estate, HUB, 'transportAgent.enable', 'apply', AGENT.name)).exitCode).toBe(0);
+    await ok(estate, 'transportAgent.enable', AGENT.name, who);
     const write = { path: PATHS.agentConfig, key: 'CacheRefresh', value: '37', clearReadOnly: true };
     expect((await run(estate, HUB, 'config.write', 'probe', 'CacheRefresh', write)).dr.state).toBe('pending');
-    expect((await run(estate, HUB, 'config.write', 'apply', 'CacheRefresh', write)).exitCode).toBe(0);
-    expect((await run(estate, HUB, 'config.write', 'verify', 'CacheRefresh', write)).dr.state).toBe('done');
-    await run(estate, HUB, 'service.restart', 'apply', 'MSExchangeTransport', { timeoutSeconds: 300 });
+    await ok(estate, 'config.write', 'CacheRefresh', write);
+    await ok(estate, 'service.restart', 'MSExchangeTransport', { timeoutSeconds: 300 });
     expect(estate.state.hosts[HUB]!.transportLoadedAgents).toEqual([AGENT.name]);
   });
 
-  test('the install probe sees the old registration under the same name, with its assembly as evidence', async () => {
-    const estate = Estate.create(labInventory());
-    const probe = await run(estate, HUB, 'transportAgent.install', 'probe', AGENT.name, {
-      assembly: AGENT.assembly,
-      factory: AGENT.factory,
-    });
-    expect(probe.dr).toMatchObject({ state: 'done', registered: 'true', assembly: AGENT.assembly });
-  });
-
-  test('installing before the assembly exists fails', async () => {
+  test('Install-TransportAgent loads the factory from the DLL: a guessed one fails', async () => {
     const estate = Estate.create(labInventory());
     await removeOldAgent(estate);
-    await run(estate, HUB, 'service.restart', 'apply', 'MSExchangeTransport', { timeoutSeconds: 300 });
-    const result = await run(estate, HUB, 'transportAgent.install', 'apply', AGENT.name, {
-      assembly: AGENT.assembly,
-      factory: AGENT.factory,
-    });
+    const pkg = upload(estate, HUB, 'CategorizerOverrideAgent-x64.msi');
+    await ok(estate, 'msi.install', 'x', installParams('CategorizerOverrideAgent-x64.msi', pkg.path));
+    const guessed = { ...newAgent, factory: 'Microsoft.Hosting.Exchange.CategorizerOverrideAgent.Factory' };
+    const result = await run(estate, HUB, 'transportAgent.install', 'apply', AGENT.name, guessed);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/was not found/);
+    expect(result.stderr).toMatch(/TransportAgentFactory type .* doesn't exist/);
+  });
+
+  test('the install probe is not fooled by the old registration under the same name at another assembly', async () => {
+    const estate = Estate.create(labInventory({ oofAgentX86: [HUB] }));
+    const probe = await run(estate, HUB, 'transportAgent.install', 'probe', AGENT.name, newAgent);
+    expect(probe.dr).toMatchObject({ state: 'pending', registered: 'true', assembly: AGENT_X86_ASSEMBLY });
   });
 });
 
 describe('SMTP Domain Cache Task, registry and services', () => {
-  test('reinstalling the task writes a default config and drops the scheduled task', async () => {
-    const estate = Estate.create(labInventory());
+  test('the reinstall writes a default config; the old task is left running the old path until ensured', async () => {
+    const estate = Estate.create(labInventory({ oofAgentX86: [HUB] }));
     const host = estate.state.hosts[HUB]!;
-    expect(
-      (await run(estate, HUB, 'msi.uninstall', 'apply', 'x', removeParams('SmtpDomainCacheTask-x64.msi')))
-        .exitCode,
-    ).toBe(0);
-    expect(host.tasks[DOMAIN_CACHE_TASK.name]).toBeUndefined();
+    await ok(estate, 'msi.uninstall', 'x', removeParams('SmtpDomainCacheTask-x64.msi'));
+    expect(getFile(host, DOMAIN_CACHE_X86_CONFIG)).toBeUndefined();
+    expect(host.tasks[DOMAIN_CACHE_TASK.name]?.command).toMatch(/Program Files \(x86\)/);
     const pkg = upload(estate, HUB, 'SmtpDomainCacheTask-x64.msi');
-    expect(
-      (
-        await run(
-          estate,
-          HUB,
-          'msi.install',
-          'apply',
-          'x',
-          installParams('SmtpDomainCacheTask-x64.msi', pkg.path),
-        )
-      ).exitCode,
-    ).toBe(0);
+    await ok(estate, 'msi.install', 'x', installParams('SmtpDomainCacheTask-x64.msi', pkg.path));
     expect(getFile(host, PATHS.domainCacheConfig)?.content).toContain('localhost');
     const task = { command: PATHS.domainCacheExe, minutes: 60, runAs: 'SYSTEM' };
-    expect((await run(estate, HUB, 'task.ensure', 'probe', DOMAIN_CACHE_TASK.name, task)).dr.state).toBe(
-      'pending',
-    );
-    const ensured = await run(estate, HUB, 'task.ensure', 'apply', DOMAIN_CACHE_TASK.name, task);
-    expect(ensured.stdout).toMatch(/SUCCESS/);
+    const probe = await run(estate, HUB, 'task.ensure', 'probe', DOMAIN_CACHE_TASK.name, task);
+    expect(probe.dr).toMatchObject({ state: 'pending', exists: 'true' });
+    expect(probe.dr.command).toMatch(/Program Files \(x86\)/);
+    await ok(estate, 'task.ensure', DOMAIN_CACHE_TASK.name, task);
+    expect(host.tasks[DOMAIN_CACHE_TASK.name]?.command).toBe(PATHS.domainCacheExe);
     expect((await run(estate, HUB, 'task.ensure', 'verify', DOMAIN_CACHE_TASK.name, task)).dr.state).toBe(
       'done',
     );
+  });
+
+  test("config.merge carries the backup's settings and keeps the new file's own keys; no backup: nothing to do", async () => {
+    const estate = Estate.create(labInventory());
+    const host = estate.state.hosts[HUB]!;
+    const backup = 'C:\\b\\SMTPDomainCacheTask.exe.config';
+    await ok(estate, 'file.backup', 'x', { source: PATHS.domainCacheConfig, dest: backup });
+    await ok(estate, 'msi.uninstall', 'x', removeParams('SmtpDomainCacheTask-x64.msi'));
+    const pkg = upload(estate, HUB, 'SmtpDomainCacheTask-x64.msi');
+    await ok(estate, 'msi.install', 'x', installParams('SmtpDomainCacheTask-x64.msi', pkg.path));
+    const fresh = getFile(host, PATHS.domainCacheConfig)!.content!;
+    const extra = fresh.replace('</appSettings>', '<add key="NewInX64" value="shipped" /></appSettings>');
+    host.files[PATHS.domainCacheConfig] = { ...getFile(host, PATHS.domainCacheConfig)!, content: extra };
+    const merge = { source: backup, dest: PATHS.domainCacheConfig };
+    expect((await run(estate, HUB, 'config.merge', 'probe', 'x', merge)).dr).toMatchObject({
+      state: 'pending',
+      differs: 'appSettings:DatabaseServer,appSettings:CacheFolder',
+    });
+    await ok(estate, 'config.merge', 'x', merge);
+    const merged = getFile(host, PATHS.domainCacheConfig)!.content!;
+    expect(readAppSetting(merged, 'DatabaseServer')).toBe('MPSSQL01');
+    expect(readAppSetting(merged, 'NewInX64')).toBe('shipped');
+    expect((await run(estate, HUB, 'config.merge', 'verify', 'x', merge)).dr.state).toBe('done');
+    const none = { source: 'C:\\b\\never.config', dest: PATHS.domainCacheConfig };
+    expect((await run(estate, HUB, 'config.merge', 'probe', 'x', none)).dr).toMatchObject({
+      state: 'done',
+      sourceExists: 'false',
+    });
   });
 
   test('removing a registry key is idempotent and matches names case-insensitively', async () => {
@@ -200,7 +232,7 @@ describe('SMTP Domain Cache Task, registry and services', () => {
 
   test('transport agent commands fail on a host without Exchange', async () => {
     const estate = Estate.create(labInventory());
-    const result = await run(estate, 'MPS01', 'transportAgent.enable', 'probe', AGENT.name);
+    const result = await run(estate, 'MPS01', 'transportAgent.enable', 'probe', AGENT.name, who);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/snap-in/);
   });

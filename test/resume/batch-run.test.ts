@@ -1,6 +1,6 @@
 /**
  * Consecutive steps of a host's lane as one `batch` command, end to end against the in-process
- * lab: a rolling hub's lane in 7 commands instead of 19; a step that fails inside a batch stops
+ * lab: a rolling hub's lane in 14 commands instead of 23; a step that fails inside a batch stops
  * it there, and the steps after it never start; a batch dropped midway is probed step by step,
  * and nothing is applied twice or left unfollowed.
  */
@@ -27,17 +27,11 @@ type RunEvent = LabEvent & { command?: number };
 const HUB = 'exhub-east';
 const lane = (key: string): string => `oofAgent/${HUB}/${key}`;
 /**
- * The second batch of the hub's lane: the restart that releases the old agent (a follow-up of
- * the uninstall, judged before it), the removals, the new agent's MSI and its registration.
+ * A batch of the hub's lane: the restart that releases the old agent (a follow-up of the
+ * uninstall, judged before it) and the two products' removals. The steps around it whose end
+ * state can make them moot on a rerun (supersededBy) are probed on their own first.
  */
-const SECOND = [
-  'restart-transport-release',
-  'remove-agent',
-  'remove-counter-key',
-  'remove-domain-cache',
-  'install-categorizeroverrideagent-x64.msi',
-  'agent-install',
-].map(lane);
+const SECOND = ['restart-transport-release', 'remove-agent', 'remove-domain-cache'].map(lane);
 
 function hubEvents(state: string): RunEvent[] {
   return (readLabState(state).events as RunEvent[]).filter((e) => e.step.startsWith(`oofAgent/${HUB}/`));
@@ -50,7 +44,7 @@ describe('steps sent as one batch command', () => {
   });
   afterAll(() => lab.cleanup());
 
-  test('a hub’s lane takes 7 commands, each batched step is judged and journalled on its own, after one group of intents', async () => {
+  test('a hub’s lane takes 14 commands, each batched step is judged and journalled on its own, after one group of intents', async () => {
     const state = lab.stateDir('happy');
     const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' } });
     expect(run.outcome).not.toBe('crashed');
@@ -58,9 +52,8 @@ describe('steps sent as one batch command', () => {
 
     const events = hubEvents(state);
     const commands = new Set(events.map((e) => e.command ?? -e.seq));
-    expect(commands.size).toBe(7);
-    // The second batch: six steps, in lane order, one command (the new agent's MSI is also
-    // probed on its own before, for agent-uninstall's supersededBy).
+    expect(commands.size).toBe(14);
+    // The batch: three steps, in lane order, one command.
     const second = events.filter((e) => SECOND.includes(e.step) && e.command !== undefined);
     expect(new Set(second.map((e) => e.command)).size).toBe(1);
     expect([...new Set(second.map((e) => e.step))]).toEqual(SECOND);
@@ -88,12 +81,12 @@ describe('steps sent as one batch command', () => {
     expect(groupOf(intents[0]!)).toBeLessThan(firstResult!.seq);
   }, 60_000);
 
-  test('with --no-batch every step goes as its own command: the hub’s lane is 19 commands again', async () => {
+  test('with --no-batch every step goes as its own command: the hub’s lane is 23 commands again', async () => {
     const state = lab.stateDir('unbatched');
     const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' }, options: { batch: false } });
     if (run.outcome === 'crashed') throw new Error('crashed');
     expect(run.outcome.exitCode).toBe(0);
-    expect(new Set(hubEvents(state).map((e) => e.command ?? -e.seq)).size).toBe(19);
+    expect(new Set(hubEvents(state).map((e) => e.command ?? -e.seq)).size).toBe(23);
     expect(run.events.filter((e) => e.type === 'command' && e.batch !== undefined)).toEqual([]);
   }, 60_000);
 
@@ -102,17 +95,17 @@ describe('steps sent as one batch command', () => {
     const file = faultsFile(
       lab,
       'fail',
-      `- { host: ${HUB}, action: msi.uninstall, target: SmtpDomainCacheTask.msi, kind: fail, times: 1, exitCode: 1603 }\n`,
+      `- { host: ${HUB}, action: msi.uninstall, target: CategorizerOverrideAgent.msi, kind: fail, times: 1, exitCode: 1603 }\n`,
     );
     const first = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' }, faultsFile: file });
     if (first.outcome === 'crashed') throw new Error('crashed');
     expect(first.outcome.exitCode).toBe(1);
-    expect(first.outcome.message).toContain('SmtpDomainCacheTask.msi');
-    const failed = lane('remove-domain-cache');
+    expect(first.outcome.message).toContain('CategorizerOverrideAgent.msi');
+    const failed = lane('remove-agent');
     expect(outcomesOf(state, failed)).toEqual(['failed']);
     const batch = (readLabState(state).events as RunEvent[]).find((e) => e.step === failed)?.command;
     expect(batch).toBeDefined();
-    for (const step of SECOND.slice(4)) {
+    for (const step of SECOND.slice(2)) {
       const own = (readLabState(state).events as RunEvent[]).filter((e) => e.step === step);
       expect(own.filter((e) => e.command === batch || e.phase !== 'probe')).toEqual([]);
       const results = journalOf(runDirs(state)[0] ?? '').filter(
@@ -128,16 +121,16 @@ describe('steps sent as one batch command', () => {
     // Status lists only the step that failed; the ones not reached are still to do.
     const summary = summarizeJournal(journalOf(runDirs(state)[0] ?? ''));
     expect(summary.failed).toEqual([`${failed}@${HUB}`]);
-    for (const step of SECOND.slice(4)) expect(summary.steps[`${step}@${HUB}`]?.state).toBe('pending');
+    for (const step of SECOND.slice(2)) expect(summary.steps[`${step}@${HUB}`]?.state).toBe('pending');
     // The steps before it in the batch ran and are done.
-    for (const step of SECOND.slice(0, 3)) expect(outcomesOf(state, step)).toHaveLength(1);
+    for (const step of SECOND.slice(0, 1)) expect(outcomesOf(state, step)).toHaveLength(1);
 
     const second = await engineRun(lab.inventory, state, { mode: { kind: 'resume' } });
     if (second.outcome === 'crashed') throw new Error('crashed');
     expect(second.outcome.exitCode).toBe(0);
     expect(appliesOf(state, failed).map((e) => e.fault ?? 'none')).toEqual(['fail', 'none']);
-    for (const step of SECOND.slice(4)) expect(appliesOf(state, step)).toHaveLength(1);
-    expect(outcomesOf(state, lane('install-categorizeroverrideagent-x64.msi'))).toEqual(['notRun', 'ok']);
+    for (const step of SECOND.slice(2)) expect(appliesOf(state, step)).toHaveLength(1);
+    expect(outcomesOf(state, lane('remove-domain-cache'))).toEqual(['notRun', 'ok']);
   }, 90_000);
 
   test('a batch dropped after a step applied: each step is probed on its own, none applies twice, and the restart that follows them still runs', async () => {
@@ -145,20 +138,19 @@ describe('steps sent as one batch command', () => {
     const file = faultsFile(
       lab,
       'drop',
-      `- { host: ${HUB}, action: msi.uninstall, target: SmtpDomainCacheTask.msi, kind: drop, when: after }\n`,
+      `- { host: ${HUB}, action: msi.uninstall, target: CategorizerOverrideAgent.msi, kind: drop, when: after }\n`,
     );
     const run = await engineRun(lab.inventory, state, { mode: { kind: 'fresh' }, faultsFile: file });
     if (run.outcome === 'crashed') throw new Error('crashed');
     expect(run.outcome.exitCode).toBe(0);
-    const dropped = lane('remove-domain-cache');
+    const dropped = lane('remove-agent');
     expect(appliesOf(state, dropped).map((e) => e.fault ?? 'none')).toEqual(['drop']);
     // Lost with the batch, found done by its own probe: this run's work, so it counts as changed.
     expect(outcomesOf(state, dropped)).toEqual(['failed', 'ok']);
-    expect(outcomesOf(state, SECOND[1]!)).toEqual(['failed', 'ok']);
     // A restart's probe never finds it done: lost with the batch, it is sent again, as unbatched.
     expect(appliesOf(state, SECOND[0]!)).toHaveLength(2);
     // Never started before the drop: sent again on its own, applied once.
-    const next = lane('install-categorizeroverrideagent-x64.msi');
+    const next = lane('remove-domain-cache');
     expect(appliesOf(state, next)).toHaveLength(1);
     expect(outcomesOf(state, next)).toEqual(['failed', 'ok']);
     const failedAttempt = journalOf(runDirs(state)[0] ?? '').find(

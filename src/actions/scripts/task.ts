@@ -1,8 +1,13 @@
 /**
- * `task.ensure`: a scheduled task named `$target` exists (schtasks /query, which Windows Server
- * 2003 has; /query /TN does not exist there, so the CSV list is searched), or is created with
- * /SC MINUTE /MO `minutes` /RU `runAs`. Only accounts that need no password (SYSTEM) can be
- * used: schtasks would prompt for one, which fails under -NonInteractive.
+ * `task.ensure`: a scheduled task named `$target` exists and runs `$command` (schtasks /query,
+ * which Windows Server 2003 has; /query /TN does not exist there, so the CSV list is searched),
+ * or is created with /SC MINUTE /MO `minutes` /RU `runAs`. Only accounts that need no password
+ * (SYSTEM) can be used: schtasks would prompt for one, which fails under -NonInteractive.
+ *
+ * A task that runs another program (the x86 build a reinstall removed) is deleted first: Task
+ * Scheduler 1.0 (Server 2003) has no /create /F to replace it, but has /delete /F. Its command is
+ * the verbose list's "Task To Run" column, found by its English header; where the headers are
+ * not English the command reads as unknown, so the task is recreated (harmless, and said so).
  */
 import { declare, readParams, requireTarget } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
@@ -15,20 +20,38 @@ export const taskEnsure: FamilyBuilder = (params, target) => {
     minutes: p.int('minutes', 1, 1439),
     runAs: p.str('runAs', { nonEmpty: true }),
   });
-  const check = lines(
-    vars,
+  const read = lines(
     '$exists = TaskExists $target',
+    "$taskRun = ''",
+    'if ($exists) {',
+    "  RunProcess 'schtasks.exe' '/query /fo csv /v' '' $false",
+    "  if ($script:ProcRc -ne 0) { throw ('schtasks /query /v failed with exit code ' + $script:ProcRc) }",
+    "  $csv = @($script:ProcOut | Where-Object { $_.Trim() -ne '' })",
+    '  if ($csv.Count -gt 1) {',
+    '    foreach ($r in @($csv | ConvertFrom-Csv)) {',
+    "      if ($taskRun -eq '' -and ([string]$r.TaskName).TrimStart('\\') -eq $target) { $taskRun = [string]$r.'Task To Run' }",
+    '    }',
+    '  }',
+    '}',
+    "$same = $exists -and ($taskRun.Trim().Trim('\"').Trim() -eq $command)",
     "DR 'exists' (Bool $exists)",
-    reportState('$exists'),
+    "DR 'command' $taskRun",
   );
+  const check = lines(vars, read, reportState('$same'));
   const apply = lines(
     vars,
     "if ($command.IndexOf('\"') -ge 0) { throw ('the task command cannot contain a double quote: ' + $command) }",
     // A command that names an existing file is quoted inside /TR so spaces in its path survive.
     '$run = $command',
-    "if ([IO.File]::Exists($command)) { $run = '\\\"' + $command + '\\\"' }",
-    // Task Scheduler 1.0 (Server 2003) has no /F to replace a task, so an existing one is left alone.
-    "if (TaskExists $target) { Write-Output ('scheduled task ' + $target + ' already exists') ; $rc = 0 } else {",
+    "if (FileExists $command) { $run = '\\\"' + $command + '\\\"' }",
+    read,
+    '$rc = 0',
+    'if ($exists -and -not $same) {',
+    "  Write-Output ('scheduled task ' + $target + ' runs ' + $taskRun + ', not ' + $command + '; recreating it')",
+    "  RunProcess 'schtasks.exe' ('/delete /tn ' + (QArg $target) + ' /f') '' $true",
+    '  $rc = $script:ProcRc',
+    '}',
+    'if ($rc -eq 0 -and -not $same) {',
     "  RunProcess 'schtasks.exe' ('/create /tn ' + (QArg $target) + ' /sc MINUTE /mo ' + $minutes + ' /ru ' + (QArg $runAs) + ' /tr \"' + $run + '\"') '' $true",
     '  $rc = $script:ProcRc',
     '}',

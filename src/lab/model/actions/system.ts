@@ -1,24 +1,26 @@
 /** Registry keys, scheduled tasks and running programs (CheckFolderGroupsAndRMByPlan.exe). */
-import { CHECK_FOLDER_CONFIG_KEYS } from '../../../../runbooks/kb979704/data.js';
-import { hostsWithRole } from '../../../inventory/types.js';
+import { CHECK_FOLDER_KEYS } from '../footprints.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, num, ok, psError, report, str, target } from './context.js';
-import { baseName, deleteCI, findKey, pathsUnder, sameName } from '../names.js';
+import { baseName, deleteCI, getCI, pathsUnder, sameName } from '../names.js';
 import { getFile, readAppSetting } from '../files.js';
+import { registryKeyExists } from '../registry-keys.js';
 
 function keyPresent(ctx: ActionContext, key: string): boolean {
-  return findKey(ctx.host.registry, key) !== undefined || pathsUnder(ctx.host.registry, key).length > 0;
+  return registryKeyExists(ctx.host, key);
 }
 
-/** The tool reads both SQL server names from its config and connects; only an mpssql host answers. */
-function runCheckFolder(ctx: ActionContext, exe: string): Outcome {
+/** The tool reads both SQL server names from its config and connects; only a SQL instance of the estate answers. */
+export function runCheckFolder(ctx: ActionContext, exe: string): Outcome {
   const config = getFile(ctx.host, `${exe}.config`);
-  const sqlHosts = hostsWithRole(ctx.inventory, 'mpssql');
-  const servers = CHECK_FOLDER_CONFIG_KEYS.map((key) => ({
+  const instances = Object.values(ctx.state.hosts).flatMap((h) => h.sql?.instances ?? []);
+  const servers = CHECK_FOLDER_KEYS.map((key) => ({
     key,
     value: config?.content === undefined ? undefined : readAppSetting(config.content, key),
   }));
-  const bad = servers.find((s) => s.value === undefined || !sqlHosts.some((h) => sameName(h, s.value ?? '')));
+  const bad = servers.find(
+    (s) => s.value === undefined || !instances.some((i) => sameName(i, s.value ?? '')),
+  );
   if (bad) {
     const shown = bad.value === undefined ? `(no ${bad.key} in ${baseName(exe)}.config)` : bad.value;
     return fail(
@@ -44,16 +46,22 @@ export const systemActions: Record<string, ActionSpec> = {
       const key = target(ctx);
       deleteCI(ctx.host.registry, key);
       for (const sub of pathsUnder(ctx.host.registry, key)) delete ctx.host.registry[sub];
+      // A key's values go with it (reg delete removes the whole tree).
+      const values = ctx.host.registryValues ?? {};
+      deleteCI(values, key);
+      for (const sub of pathsUnder(values, key)) delete values[sub];
       return ok();
     },
   },
   'task.ensure': {
     probe: (ctx) => {
-      const present = findKey(ctx.host.tasks, target(ctx)) !== undefined;
-      return report(present, { exists: present });
+      const task = getCI(ctx.host.tasks, target(ctx));
+      const same = task !== undefined && sameName(task.command, str(ctx, 'command'));
+      return report(same, { exists: task !== undefined, command: task?.command ?? '' });
     },
     apply: (ctx) => {
       const name = target(ctx);
+      // The script deletes a task that runs another program, then creates it (schtasks /delete /f).
       deleteCI(ctx.host.tasks, name);
       ctx.host.tasks[name] = {
         command: str(ctx, 'command'),
@@ -66,10 +74,8 @@ export const systemActions: Record<string, ActionSpec> = {
   'program.run': {
     // Running a program is an event; verify only confirms the program is there.
     probe: (ctx) => report(false, { exists: getFile(ctx.host, str(ctx, 'path')) !== undefined }),
-    verify: (ctx) => {
-      const exists = getFile(ctx.host, str(ctx, 'path')) !== undefined;
-      return report(exists, { exists });
-    },
+    // The run's exit code was the verdict: verify only notes whether the program is there.
+    verify: (ctx) => report(true, { exists: getFile(ctx.host, str(ctx, 'path')) !== undefined }),
     apply: (ctx) => {
       const path = str(ctx, 'path');
       if (!getFile(ctx.host, path)) {

@@ -1,14 +1,17 @@
 /**
- * Exchange transport agents (Install/Enable/Uninstall-TransportAgent) and InstallUtil /u for the
- * agent's performance counters. New registrations start disabled, so Enable is required.
+ * Exchange transport agents (Install/Enable/Uninstall-TransportAgent), by the Identity the step
+ * names. New registrations start disabled, so Enable is required. Install-TransportAgent loads
+ * the factory type from the assembly, as Exchange does: a factory the DLL does not have fails.
  */
+import { AGENT } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
-import { fail, ok, psError, report, str, target } from './context.js';
-import { deleteCI, findKey, getCI, pathsUnder } from '../names.js';
+import { ok, psError, report, str, target } from './context.js';
+import { baseName, deleteCI, findKey, getCI, sameName } from '../names.js';
 import { getFile } from '../files.js';
 import type { TransportAgentState } from '../state.js';
+import { LAB_AGENT_FACTORY } from '../oof-agent.js';
 
-function withExchange(ctx: ActionContext, body: () => Outcome): Outcome {
+export function withExchange(ctx: ActionContext, body: () => Outcome): Outcome {
   if (!ctx.host.exchange) {
     return psError(
       "Add-PSSnapin : The Windows PowerShell snap-in 'Microsoft.Exchange.Management.PowerShell.Admin' is not installed on this machine.",
@@ -18,9 +21,13 @@ function withExchange(ctx: ActionContext, body: () => Outcome): Outcome {
   return body();
 }
 
-function agentEvidence(agent: TransportAgentState | undefined): Record<string, string | boolean> {
-  if (!agent) return { registered: false, enabled: false };
-  return { registered: true, enabled: agent.enabled, assembly: agent.assembly, factory: agent.factory };
+/** What the scripts print: the registration and whether it is enabled; install adds the assembly agents.config names for it. */
+function agentEvidence(
+  agent: TransportAgentState | undefined,
+  withAssembly = false,
+): Record<string, string | boolean> {
+  const evidence = { registered: agent !== undefined, enabled: agent?.enabled ?? false };
+  return withAssembly ? { ...evidence, assembly: agent?.assembly ?? '' } : evidence;
 }
 
 function notRegistered(name: string): Outcome {
@@ -30,18 +37,26 @@ function notRegistered(name: string): Outcome {
   );
 }
 
+/** The registration the step names (empty identity: none). */
+function named(ctx: ActionContext): TransportAgentState | undefined {
+  const identity = str(ctx, 'identity');
+  return identity === '' ? undefined : getCI(ctx.host.transportAgents, identity);
+}
+
 export const transportActions: Record<string, ActionSpec> = {
   'transportAgent.uninstall': {
     probe: (ctx) =>
       withExchange(ctx, () => {
-        const agent = getCI(ctx.host.transportAgents, target(ctx));
+        target(ctx);
+        const agent = named(ctx);
         return report(agent === undefined, agentEvidence(agent));
       }),
     apply: (ctx) =>
       withExchange(ctx, () => {
+        const identity = str(ctx, 'identity');
         // Disable, then uninstall; the script guards on Get-TransportAgent, so an absent agent is not an error.
-        if (!deleteCI(ctx.host.transportAgents, target(ctx)))
-          return ok([`Transport agent "${target(ctx)}" is not registered.`]);
+        if (identity === '' || !deleteCI(ctx.host.transportAgents, identity))
+          return ok([`Transport agent "${identity}" is not registered.`]);
         return ok([
           'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
         ]);
@@ -50,32 +65,38 @@ export const transportActions: Record<string, ActionSpec> = {
   'transportAgent.install': {
     probe: (ctx) =>
       withExchange(ctx, () => {
-        const agent = getCI(ctx.host.transportAgents, target(ctx));
+        target(ctx);
+        const agent = named(ctx);
         const assembly = str(ctx, 'assembly');
-        return report(
-          agent !== undefined && agent.assembly.toLowerCase() === assembly.toLowerCase(),
-          agentEvidence(agent),
-        );
+        return report(agent !== undefined && sameName(agent.assembly, assembly), agentEvidence(agent, true));
       }),
     apply: (ctx) =>
       withExchange(ctx, () => {
-        const name = target(ctx);
+        const name = str(ctx, 'identity');
         const assembly = str(ctx, 'assembly');
+        const factory = str(ctx, 'factory');
+        if (name === '') return psError('Install-TransportAgent : the script names no identity');
         if (findKey(ctx.host.transportAgents, name) !== undefined) {
           return psError(
             `Install-TransportAgent : Transport agent "${name}" already exists.`,
             'InvalidOperation: (:) [Install-TransportAgent], InvalidOperationException',
           );
         }
-        // After the MSI removed the assembly, InstallUtil /u has nothing to load.
         if (!getFile(ctx.host, assembly)) {
           return psError(
             `Install-TransportAgent : The assembly path "${assembly}" was not found.`,
             'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
           );
         }
-        ctx.host.transportAgents[name] = { enabled: false, assembly, factory: str(ctx, 'factory') };
+        if (sameName(baseName(assembly), AGENT.assemblyFile) && factory !== LAB_AGENT_FACTORY) {
+          return psError(
+            `Install-TransportAgent : The TransportAgentFactory type "${factory}" doesn't exist. The TransportAgentFactory must be a Microsoft .NET class type.`,
+            'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
+          );
+        }
+        ctx.host.transportAgents[name] = { enabled: false, assembly, factory };
         return ok([
+          'DR:registered=true',
           'Identity                                           Enabled         Priority',
           `${name.padEnd(51)}False           ${Object.keys(ctx.host.transportAgents).length}`,
           'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
@@ -85,44 +106,18 @@ export const transportActions: Record<string, ActionSpec> = {
   'transportAgent.enable': {
     probe: (ctx) =>
       withExchange(ctx, () => {
-        const agent = getCI(ctx.host.transportAgents, target(ctx));
+        target(ctx);
+        const agent = named(ctx);
         return report(agent?.enabled ?? false, agentEvidence(agent));
       }),
     apply: (ctx) =>
       withExchange(ctx, () => {
-        const agent = getCI(ctx.host.transportAgents, target(ctx));
-        if (!agent) return notRegistered(target(ctx));
+        const agent = named(ctx);
+        if (!agent) return notRegistered(str(ctx, 'identity'));
         agent.enabled = true;
         return ok([
           'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
         ]);
       }),
-  },
-  'installutil.uninstall': {
-    probe: (ctx) => {
-      const key = str(ctx, 'counterKey');
-      const present = findKey(ctx.host.registry, key) !== undefined;
-      return report(!present, { counterKey: present });
-    },
-    apply: (ctx) => {
-      const assembly = str(ctx, 'assembly');
-      const banner = [
-        'Microsoft (R) .NET Framework Installation utility Version 2.0.50727.4927',
-        'Copyright (c) Microsoft Corporation.  All rights reserved.',
-        '',
-      ];
-      // After the MSI removed the assembly, InstallUtil /u has nothing to load.
-      if (!getFile(ctx.host, assembly)) {
-        return fail(
-          1,
-          `Exception occurred while initializing the installation:\nSystem.IO.FileNotFoundException: Could not load file or assembly 'file:///${assembly.replace(/\\/g, '/')}' or one of its dependencies. The system cannot find the file specified..`,
-          banner,
-        );
-      }
-      const key = str(ctx, 'counterKey');
-      deleteCI(ctx.host.registry, key);
-      for (const sub of pathsUnder(ctx.host.registry, key)) delete ctx.host.registry[sub];
-      return ok([...banner, 'The uninstall is beginning.', 'The uninstall has completed.']);
-    },
   },
 };
