@@ -98,7 +98,10 @@ function applyLane(ctx: StageContext, host: string): PlanStep[] {
       key: 'stop-mapi32-services',
       action: 'service.stopList',
       target: 'noted services',
-      description: 'Stop the noted services (dependants first) so Mapi32.dll can be replaced',
+      // The KB says "third-party services"; a process that holds Mapi32.dll locks it whoever wrote
+      // it, so Exchange's own are stopped too, and all of them are started again afterwards.
+      description:
+        "Stop the noted services (dependants first) so Mapi32.dll can be replaced; this includes Exchange's own services that load it (the KB names third-party ones, but any holder locks the file), and every one is started again",
       params: { services: captured(listId, 'services'), timeoutSeconds: SERVICE_TIMEOUT_SECONDS },
       raises: [servicesObligation(stage, host, listId, 'start-mapi32-services')],
       // Mapi32.dll already fixed: nothing to stop for.

@@ -8,14 +8,13 @@ import {
   DX_KEY,
   DX_SERVICE,
   PCMTA_DIAGNOSTICS_KEY,
-  PCMTA_DIAGNOSTICS_VALUE,
   PCMTA_SOURCE,
 } from '../../src/lab/model/dirsync-files.js';
 
 export const RUNBOOK_ID = 'msmail-dirsync';
 export const RUNBOOK_TITLE = 'Manual directory synchronization between MS Mail postoffices and Exchange';
 /** Bump when a stage or step id changes meaning: resume refuses across runbook versions. */
-export const RUNBOOK_VERSION = '1';
+export const RUNBOOK_VERSION = '2';
 
 export interface Reading {
   topic: string;
@@ -34,11 +33,9 @@ export const PAUSE_BUTTON = {
 
 export const DIAGNOSTICS = {
   key: PCMTA_DIAGNOSTICS_KEY,
-  name: PCMTA_DIAGNOSTICS_VALUE,
-  type: 'REG_DWORD',
   data: '5',
   reading:
-    "The KB sets the level in the Administrator program (Microsoft Mail Connector > Diagnostics Logging > MSExchangePCMTA > Maximum). The program stores it under the service's Diagnostics key, one REG_DWORD per category, Maximum = 5. We set the General category of HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics, which carries the transfer events 4395/4355; the other categories are left as they are.",
+    "The KB sets the level in the Administrator program (Microsoft Mail Connector > Diagnostics Logging > MSExchangePCMTA > Maximum). The program stores it under the service's Diagnostics key, one REG_DWORD per category, Maximum = 5. Which category carries the transfer events 4395/4355 is not published, so every category the key holds is set to 5 (registry.setEach), as the program's Maximum does; the categories are read from the host, not listed by us.",
 } as const;
 
 export const DX = {

@@ -11,6 +11,7 @@ import {
   DXA_FILES,
   DX_KEY,
   DX_SERVICE,
+  PCMTA_CATEGORIES,
   PCMTA_DIAGNOSTICS_KEY,
   PCMTA_SERVICE,
   PO_FILES,
@@ -76,8 +77,21 @@ function seedServer(host: HostState, inventory: Inventory, drive: string): void 
   );
 }
 
+/** A build of each version the runbook serves (4.0 SP5, 5.0 SP2, 5.5 SP4, 2000 SP3). */
+function fileVersionOf(version: string): string {
+  if (version.startsWith('4.0')) return '4.0.996.0';
+  if (version.startsWith('5.0')) return '5.0.1460.0';
+  if (version.startsWith('5.5')) return '5.5.2653.0';
+  return `${version}.6249.0`;
+}
+
 function seedExchange(host: HostState, name: string, version: string, everyone: string[]): void {
   host.exchange = { version, servicePack: version.startsWith('4.0') ? 2 : 4 };
+  // Exchange 4.0 and 5.x write no MsiProductMajor: their version is the programs' file version.
+  putFile(host, 'C:\\EXCHSRVR\\bin\\dxa.exe', {
+    ...binaryFile('dxa.exe', 412_000),
+    version: fileVersionOf(version),
+  });
   host.services[DX_SERVICE] = 'Running';
   host.services[PCMTA_SERVICE] = 'Running';
   host.services.MSExchangeSA = 'Running';
@@ -85,7 +99,10 @@ function seedExchange(host: HostState, name: string, version: string, everyone: 
   host.registryValues = {
     ...(host.registryValues ?? {}),
     [DX_KEY]: { ImagePath: { type: 'REG_EXPAND_SZ', data: 'C:\\EXCHSRVR\\bin\\dxa.exe' } },
-    [PCMTA_DIAGNOSTICS_KEY]: { General: { type: 'REG_DWORD', data: 0 } },
+    // One level per category, as the Administrator program keeps them (the lab's category names).
+    [PCMTA_DIAGNOSTICS_KEY]: Object.fromEntries(
+      PCMTA_CATEGORIES.map((name) => [name, { type: 'REG_DWORD' as const, data: 0 }]),
+    ),
   };
   writeLines(host, DXA_FILES.exportFile, newNames(name));
   writeLines(host, DXA_FILES.directory, everyone.filter((p) => !sameName(p, name)).flatMap(oldNames));

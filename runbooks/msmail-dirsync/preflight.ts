@@ -6,11 +6,24 @@
 import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
 import type { InspectSpec, Inspection, PreflightEvaluation } from '../../src/plan/types.js';
 import { compareVersions } from '../../src/plan/versions.js';
+import { DX_SERVICE } from '../../src/lab/model/dirsync-files.js';
 import { mailDriveOf, postoffices } from './inventory.js';
 
 export function inspectSpec(inventory: Inventory, host: string): InspectSpec {
   const isPo = postoffices(inventory).includes(host);
-  return { products: [], registryKeys: [], drives: isPo ? ['C', mailDriveOf(inventory, host)] : ['C'] };
+  const isExchange = hostsWithRole(inventory, 'exchangeRequestor').includes(host);
+  return {
+    products: [],
+    registryKeys: [],
+    drives: isPo ? ['C', mailDriveOf(inventory, host)] : ['C'],
+    // Exchange 4.0/5.x write no setup version value: the directory synchronization agent's program says it.
+    ...(isExchange ? { serviceImages: [DX_SERVICE] } : {}),
+  };
+}
+
+/** `major.minor` of a file version (`5.5.2653.0` → `5.5`), or '' for none. */
+function majorMinor(fileVersion: string): string {
+  return fileVersion.split('.').slice(0, 2).join('.');
 }
 
 export function evaluatePreflight(input: {
@@ -43,14 +56,17 @@ export function evaluatePreflight(input: {
   for (const ex of hostsWithRole(inventory, 'exchangeRequestor')) {
     const seen = inspections[ex];
     if (!seen) continue;
-    const version = seen.exchangeVersion ?? '';
+    const image = seen[`serviceImage.${DX_SERVICE}`] ?? '';
+    const version = majorMinor(seen[`serviceImageVersion.${DX_SERVICE}`] ?? '');
     if (version === '') {
       problems.push(
-        `${ex}: no Exchange Server found; an exchangeRequestor must run Exchange Server 4.0, 5.x or Exchange 2000 with the MS Mail Connector`,
+        image === ''
+          ? `${ex}: no ${DX_SERVICE} service found; an exchangeRequestor must run Exchange Server 4.0, 5.x or Exchange 2000 with directory synchronization (the DX agent) set up`
+          : `${ex}: ${DX_SERVICE} runs ${image}, whose version cannot be read; check that the file exists, or pin facts.exchange40`,
       );
       continue;
     }
-    evidence.push(`${ex}: Exchange ${version}`);
+    evidence.push(`${ex}: Exchange ${version} (${image} ${seen[`serviceImageVersion.${DX_SERVICE}`] ?? ''})`);
     if (version.startsWith('4.0')) any40 = true;
   }
   const exchangeHosts = hostsWithRole(inventory, 'exchangeRequestor');

@@ -80,7 +80,12 @@ function program(
 ): PlanStep {
   const i = dirsyncInputs(ctx.inventory);
   const drive = mailDriveOf(ctx.inventory, host);
-  const shown = [name, `-d${drive}`, ...args, ...(name === 'import' ? ['-p********'] : [])].join(' ');
+  // The KB's order for import: `import -d<drive> admin -p<password> -q -y`.
+  const shown = [
+    name,
+    `-d${drive}`,
+    ...(name === 'import' ? [args[0] ?? '', '-p********', ...args.slice(1)] : args),
+  ].join(' ');
   return makeStep(stage, host, roleOf(ctx, host), {
     key,
     action: 'msmail.run',
@@ -92,7 +97,7 @@ function program(
       exeDir: i.exeDir,
       drive,
       forcedos: i.forcedos,
-      ...(name === 'import' ? { password: `{{secret:${i.adminPasswordEnv}}}` } : {}),
+      ...(name === 'import' ? { password: `{{secret:${i.adminPasswordEnv}}}`, passwordAt: 1 } : {}),
     },
     supersededBy: endState(ctx),
     ...extra,
@@ -183,10 +188,10 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           steps: [
             makeStep(id, host, EX, {
               key: 'pcmta-logging',
-              action: 'registry.setValue',
+              action: 'registry.setEach',
               target: DIAGNOSTICS.key,
-              description: 'MSExchangePCMTA diagnostics logging (General) to Maximum (5)',
-              params: { name: DIAGNOSTICS.name, type: DIAGNOSTICS.type, data: DIAGNOSTICS.data },
+              description: 'MSExchangePCMTA diagnostics logging to Maximum (5) in every category',
+              params: { data: DIAGNOSTICS.data },
             }),
           ],
         })),

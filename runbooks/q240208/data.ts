@@ -7,7 +7,7 @@ import { EVENTLOG_KEY, MSMI, PCMTA_KEY } from '../msmc/connector.js';
 export const RUNBOOK_ID = 'q240208';
 export const RUNBOOK_TITLE =
   'Repair a relocated MS Mail Connector postoffice after an Exchange service pack (Q240208)';
-export const RUNBOOK_VERSION = '1';
+export const RUNBOOK_VERSION = '2';
 
 export const READINGS = {
   stopFirst:
@@ -20,6 +20,8 @@ export const READINGS = {
     "Step 6 (\"verify mail flow in both directions\") is the operator's: a gate. Its proof is the Interchange's Application-log events for a message transferred each way written after the connector restarted (a mark taken then); the event ids are inputs (defaults are the lab connector's 2001 and 2002).",
   deleteDefault:
     'Step 7 says "if necessary": the default-drive Msmcon is needed by nothing once the registry points at the relocated tree, but deleting it is irreversible and a later service pack writes there again. It is an input (removeDefaultMsmcon, default false), run only after mail flow is verified; the lab refuses it while a service or share still uses the folder.',
+  registryBackup:
+    'The KB says to back up the registry before editing it and names no method. Before step 4 we `reg export` each key it edits (the service keys and event sources of its value list) to Msmcon\\registry.before-q240208 on the relocated drive, once; `reg import FILE` restores a key.',
   pcmtaName:
     '"name_of_the_pcmta" is the PC MTA service as the administrator named it: the operator lists the names in inputs.pcmtaServices and preflight checks each has a service key and that none is missing when PC MTAs are defined.',
 };

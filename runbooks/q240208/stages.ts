@@ -65,6 +65,24 @@ function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep
   );
 }
 
+/**
+ * "Back up the registry before you edit it": a `reg export` of each key step 4 edits, once, beside
+ * the Bin backup on the relocated drive (`reg import` puts a key back).
+ */
+function registryExports(stage: string, host: string, ctx: StageContext): PlanStep[] {
+  const keys = [...new Set(valueRows(pcmtas(ctx), ctx.facts.pcmtaDefined === true).map((row) => row.key))];
+  return keys.map((key) => {
+    const short = key.replace(/^HKLM\\SYSTEM\\CurrentControlSet\\/, '');
+    return makeStep(stage, host, ROLE, {
+      key: `export-${slug(short)}`,
+      action: 'registry.export',
+      target: key,
+      description: `Export ${key} before editing it (reg import restores it)`,
+      params: { file: winJoin(pathsFor(ctx).relocated, 'registry.before-q240208', `${slug(short)}.reg`) },
+    });
+  });
+}
+
 function shareStep(stage: string, host: string, ctx: StageContext): PlanStep {
   return shareMaildataStep(stage, host, pathsFor(ctx).maildata);
 }
@@ -168,7 +186,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         }),
       ]);
     case 'correctRegistry':
-      return stage(ctx, id, (host) => registrySteps(id, host, ctx));
+      return stage(ctx, id, (host) => [...registryExports(id, host, ctx), ...registrySteps(id, host, ctx)]);
     case 'reshareMaildata':
       return stage(ctx, id, (host) => [shareStep(id, host, ctx)]);
     case 'startConnector':

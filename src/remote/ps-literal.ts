@@ -10,9 +10,11 @@
  * @example psLiteral("O'Brien") === "'O''Brien'"
  */
 export function psLiteral(value: string): string {
-  if (/[\r\n\0]/.test(value)) {
+  const bad = value.search(/[\r\n\0]/);
+  if (bad >= 0) {
+    // Described, never quoted: the value may be a secret read from the environment.
     throw new TypeError(
-      `value ${JSON.stringify(value)} contains a line break or NUL and cannot be a script literal`,
+      `a value of ${value.length} characters contains a line break or NUL at position ${bad + 1} and cannot be a script literal`,
     );
   }
   return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`;

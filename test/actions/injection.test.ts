@@ -59,13 +59,16 @@ const value = fc.oneof(
 
 /** Params fields that hold a fixed format (checked before they reach a script), not free text. */
 const FORMATTED = new Set(['sha256', 'type']);
+/** The same, for one action only (a DWORD to set in every category is a number, not text). */
+const FORMATTED_IN: Record<string, ReadonlySet<string>> = { 'registry.setEach': new Set(['data']) };
 
 /** Every free-text slot of a sample: the target, each string param, each string-array element. */
 function slotsOf(sample: Sample): string[] {
   const slots = ['target'];
   if (sample.action === 'lab.operator') return slots; // its params travel only in the header
   for (const [key, v] of Object.entries(sample.params)) {
-    if (typeof v === 'string' && !FORMATTED.has(key)) slots.push(key);
+    if (typeof v === 'string' && !FORMATTED.has(key) && !FORMATTED_IN[sample.action]?.has(key))
+      slots.push(key);
     if (Array.isArray(v)) v.forEach((item, i) => typeof item === 'string' && slots.push(`${key}.${i}`));
   }
   return slots;
@@ -84,7 +87,7 @@ function inject(
   };
   const params: Params = {};
   for (const [key, v] of Object.entries(sample.params)) {
-    if (sample.action !== 'lab.operator' && typeof v === 'string' && !FORMATTED.has(key))
+    if (sample.action !== 'lab.operator' && typeof v === 'string' && slotsOf(sample).includes(key))
       params[key] = put(key);
     else if (sample.action !== 'lab.operator' && Array.isArray(v))
       params[key] = v.map((item, i) => (typeof item === 'string' ? put(`${key}.${i}`) : item));
@@ -160,6 +163,11 @@ describe('values from the inventory and the runbook', () => {
           params,
         });
       expect(build(`x${bad}`, install.params)).toThrow(TypeError);
+      // The message describes the value and never repeats it (it may be a secret).
+      expect(build(install.target, { ...install.params, path: `Secret-77${bad}` })).toThrow(
+        /^a value of \d+ characters contains a line break or NUL at position \d+/,
+      );
+      expect(build(install.target, { ...install.params, path: `Secret-77${bad}` })).not.toThrow(/Secret-77/);
       expect(build(install.target, { ...install.params, path: `C:\\a${bad}b.msi` })).toThrow(TypeError);
       const inspect = SAMPLES.find((s) => s.action === 'host.inspect')!;
       expect(() =>

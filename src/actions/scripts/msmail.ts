@@ -8,8 +8,7 @@ import { declare, readParams, requireTarget } from '../params.js';
 import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
 /** `EmptyFile $f`: true when the file is absent or zero-length. */
-const EMPTY =
-  'function EmptyFile([string]$f) { return (-not [IO.File]::Exists($f)) -or ((New-Object IO.FileInfo $f).Length -eq 0) }';
+const EMPTY = 'function EmptyFile([string]$f) { return (-not (FileExists $f)) -or ((FileLength $f) -eq 0) }';
 
 /** Checks the drive letter and program name (values enter as literals; PowerShell judges them). */
 const CHECK = lines(
@@ -31,15 +30,29 @@ const VERIFY = lines(
   "elseif ($program -eq 'import') { $ok = EmptyFile ($root + 'GLB\\SRVTRANS.GLB') }",
   'else {',
   "  $gal = $root + 'GLB\\GAL.GLB'",
-  '  $ok = [IO.File]::Exists($gal)',
+  '  $ok = FileExists $gal',
   "  foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if ($ok -and $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $ok = $false } }",
   '}',
   reportState('$ok'),
 );
 
+/**
+ * A DOS program's command line cannot quote: a password with a space, a quote or a control
+ * character would split or break it. Refused before anything runs, and described, never quoted.
+ */
+function checkPassword(password: string): void {
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  if (/[\s"\u0000-\u001f\u007f]/.test(password))
+    throw new TypeError(
+      "msmail.run: the MS Mail admin password contains a space, a double quote or a control character, which the DOS program's -p argument cannot carry; change the password or run this step by hand",
+    );
+}
+
 export const msmailRun: FamilyBuilder = (params) => {
   const p = readParams('msmail.run', params);
   const password = p.extraStr('password');
+  if (password !== '') checkPassword(password);
+  const passwordAt = params.passwordAt === undefined ? -1 : p.int('passwordAt', 0, 16);
   const vars = declare({
     program: p.str('program', { nonEmpty: true }),
     exeDir: p.str('exeDir', { nonEmpty: true }),
@@ -48,8 +61,8 @@ export const msmailRun: FamilyBuilder = (params) => {
     forcedos: p.bool('forcedos'),
   });
   const evidence = lines(
-    "DR 'exe' (Bool ([IO.File]::Exists($exe)))",
-    "DR 'drive' (Bool ([IO.Directory]::Exists($root + 'GLB')))",
+    "DR 'exe' (Bool (FileExists $exe))",
+    "DR 'drive' (Bool (DirExists ($root + 'GLB')))",
   );
   return {
     probe: lines(
@@ -65,11 +78,17 @@ export const msmailRun: FamilyBuilder = (params) => {
       vars,
       password === '' ? '' : declare({ secret: password }),
       CHECK,
-      "if (-not [IO.File]::Exists($exe)) { throw ('FORCEDOS: Program file not found: ' + $exe + ' (run from the MS Mail executables folder)') }",
-      "if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('the mail database drive ' + $drive + ': is not connected (no ' + $root + 'GLB); map it, then resume') }",
+      "if (-not (FileExists $exe)) { throw ('FORCEDOS: Program file not found: ' + $exe + ' (run from the MS Mail executables folder)') }",
+      "if (-not (DirExists ($root + 'GLB'))) { throw ('the mail database drive ' + $drive + ': is not connected (no ' + $root + 'GLB); map it, then resume') }",
       "$line = '-d' + $drive",
-      "foreach ($a in $arguments) { $line = $line + ' ' + (QArg $a) }",
-      password === '' ? '' : "$line = $line + ' -p' + $secret",
+      password === '' ? '' : declare({ passwordAt: passwordAt < 0 ? 1_000 : passwordAt }),
+      password === ''
+        ? "foreach ($a in $arguments) { $line = $line + ' ' + (QArg $a) }"
+        : lines(
+            '$i = 0',
+            "foreach ($a in $arguments) { if ($i -eq $passwordAt) { $line = $line + ' -p' + $secret }; $line = $line + ' ' + (QArg $a); $i++ }",
+            "if ($i -le $passwordAt) { $line = $line + ' -p' + $secret }",
+          ),
       "if ($forcedos) { RunProcess 'forcedos.exe' ((QArg $exe) + ' ' + $line) $exeDir $true } else { RunProcess $exe $line $exeDir $true }",
       '$rc = $script:ProcRc',
     ),
@@ -91,12 +110,12 @@ export const dirsyncSettled: FamilyBuilder = (params) => {
     "if ($kind -eq 'postoffice') {",
     "  if ($drive -notmatch '^[A-Za-z]$') { throw ('not a drive letter: ' + $drive) }",
     "  $root = $drive + ':\\'",
-    "  if (-not [IO.Directory]::Exists($root + 'GLB')) { throw ('the mail database drive ' + $drive + ': is not connected') }",
+    "  if (-not (DirExists ($root + 'GLB'))) { throw ('the mail database drive ' + $drive + ': is not connected') }",
     "  if (-not (EmptyFile ($root + 'GLB\\REQTRANS.GLB'))) { $pending += 'local changes not sent (T1)' }",
     "  if (@(Get-ChildItem -Path ($root + 'P1\\*.RSP') -ErrorAction SilentlyContinue).Count -gt 0) { $pending += 'updates not received (T3 reqmain -r)' }",
     "  if (-not (EmptyFile ($root + 'GLB\\SRVTRANS.GLB'))) { $pending += 'updates not imported (T3 import)' }",
     "  $gal = $root + 'GLB\\GAL.GLB'",
-    "  foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if (-not [IO.File]::Exists($gal) -or $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $pending += 'address list not rebuilt (T3 rebuild)'; break } }",
+    "  foreach ($n in @(Get-ChildItem -Path ($root + 'NME\\*.NME') -ErrorAction SilentlyContinue)) { if (-not (FileExists $gal) -or $n.LastWriteTime -gt (Get-Item -LiteralPath $gal).LastWriteTime) { $pending += 'address list not rebuilt (T3 rebuild)'; break } }",
     "  if ($server -and -not (EmptyFile ($root + 'MBG\\SYSTEM.MBG'))) { $pending += 'requests not received (T2 srvmain -r)' }",
     "  if ($server -and -not (EmptyFile ($root + 'GLB\\SRVREQ.GLB'))) { $pending += 'updates not sent (T2 srvmain -t)' }",
     "} elseif ($kind -eq 'exchange') {",

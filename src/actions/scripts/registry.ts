@@ -78,3 +78,59 @@ export const registrySetValue: FamilyBuilder = (params, target) => {
     verify: lines(vars, current, reportState('$same')),
   };
 };
+
+/**
+ * `registry.setEach`: every DWORD value under key `target` set to `data`. For a setting the KB
+ * makes in a GUI that writes one value per category (diagnostics logging levels), the categories
+ * are what the host has, read from the key, never a list of ours; a key with none is an error.
+ */
+export const registrySetEach: FamilyBuilder = (params, target) => {
+  requireTarget('registry.setEach', target);
+  const data = readParams('registry.setEach', params).str('data');
+  if (!/^\d{1,10}$/.test(data))
+    throw new TypeError(`registry.setEach: data must be a decimal DWORD, got ${JSON.stringify(data)}`);
+  const vars = declare({ data });
+  const current = lines(
+    '$key = RegPath $target',
+    "if (-not (Test-Path -LiteralPath $key)) { throw ('registry key ''' + $target + ''' does not exist; is the service installed?') }",
+    '$item = Get-Item -LiteralPath $key',
+    "$names = @($item.GetValueNames() | Where-Object { $_ -ne '' -and [string]$item.GetValueKind($_) -eq 'DWord' })",
+    "if ($names.Count -eq 0) { throw ('registry key ''' + $target + ''' holds no DWORD values to set') }",
+    "DR 'values' (@($names | ForEach-Object { $_ + '=' + [string]$item.GetValue($_) }) -join ',')",
+    '$same = @($names | Where-Object { [string]$item.GetValue($_) -ne $data }).Count -eq 0',
+  );
+  return {
+    probe: lines(vars, current, reportState('$same')),
+    apply: lines(
+      vars,
+      current,
+      'foreach ($n in $names) { if ([string]$item.GetValue($n) -ne $data) { Set-ItemProperty -LiteralPath $key -Name $n -Value ([int]$data) } }',
+      '$rc = 0',
+    ),
+    verify: lines(vars, current, reportState('$same')),
+  };
+};
+
+/**
+ * `registry.export`: `reg export` of key `target` (and its subkeys) to `file` before the runbook
+ * edits it, as the KB asks ("back up the registry before you edit it"). `reg import FILE` puts it
+ * back. An existing export is kept, never overwritten: it is the state before the change.
+ */
+export const registryExport: FamilyBuilder = (params, target) => {
+  requireTarget('registry.export', target);
+  const vars = declare({ file: readParams('registry.export', params).str('file', { nonEmpty: true }) });
+  const state = lines('$exists = FileExists $file', "DR 'file' $file", "DR 'exists' (Bool $exists)");
+  return {
+    probe: lines(vars, state, reportState('$exists')),
+    apply: lines(
+      vars,
+      state,
+      "if ($exists) { Write-Output ('the export ' + $file + ' already exists: it is the state before the change, and is kept'); $rc = 0 } else {",
+      '  EnsureDir (ParentDir $file)',
+      "  RunProcess 'reg.exe' ('export ' + (QArg $target) + ' ' + (QArg $file)) '' $true",
+      '  $rc = $script:ProcRc',
+      '}',
+    ),
+    verify: lines(vars, state, reportState('$exists')),
+  };
+};

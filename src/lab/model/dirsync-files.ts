@@ -42,7 +42,8 @@ export const DX_SERVICE = 'MSExchangeDX';
 export const PCMTA_SERVICE = 'MSExchangePCMTA';
 export const PCMTA_DIAGNOSTICS_KEY =
   'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics';
-export const PCMTA_DIAGNOSTICS_VALUE = 'General';
+/** The simulated connector's logging categories (invented: the real names are whatever the host has). */
+export const PCMTA_CATEGORIES = ['General', 'Message Transfer', 'Directory Synchronization'] as const;
 export const DX_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeDX';
 export const PCMTA_SOURCE = 'MSExchangePCMTA';
 

@@ -100,7 +100,7 @@ describe('msmail-dirsync plan', () => {
     const t3 = doc.stages.find((s) => s.id === 't3Requestors')?.steps ?? [];
     expect(t3.filter((s) => s.host === 'po-west').map((s) => s.target)).toEqual([
       'reqmain -dN -r',
-      'import -dN admin -q -y -p********',
+      'import -dN admin -p******** -q -y',
       'rebuild -dN -f',
     ]);
     expect(t3.filter((s) => s.host === 'ex-mail1').map((s) => `${s.action} ${s.target}`)).toEqual([

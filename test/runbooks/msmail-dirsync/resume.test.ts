@@ -28,7 +28,7 @@ describe('msmail-dirsync resume after SIGKILL', () => {
     const faults = join(dir.root, 'faults.yaml');
     writeFileSync(
       faults,
-      '- { kind: hang, host: po-east, action: msmail.run, target: "import -dM admin -q -y -p********" }\n',
+      '- { kind: hang, host: po-east, action: msmail.run, target: "import -dM admin -p******** -q -y" }\n',
     );
     args = [
       '--inventory',

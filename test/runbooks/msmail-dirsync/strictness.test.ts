@@ -29,7 +29,7 @@ function estate(lab = '  exchange2000: [ex-mail2]') {
 }
 
 async function maxLogging(e: Estate, host: string) {
-  return run(e, host, 'registry.setValue', 'apply', DIAG, { name: 'General', type: 'REG_DWORD', data: '5' });
+  return run(e, host, 'registry.setEach', 'apply', DIAG, { data: '5' });
 }
 
 describe('msmail-dirsync simulator strictness', () => {
@@ -77,6 +77,26 @@ describe('msmail-dirsync simulator strictness', () => {
     const e = estate();
     await run(e, 'ex-mail1', 'service.pause', 'apply', 'MSExchangeDX', PAUSE);
     expect((await run(e, 'ex-mail1', 'eventlog.expect', 'probe', '', EXPECT_T1)).dr.state).toBe('pending');
+  });
+
+  test('Maximum in one category only is not enough: every category the host has must be at Maximum', async () => {
+    const e = estate();
+    await run(e, 'ex-mail1', 'registry.setValue', 'apply', DIAG, {
+      name: 'General',
+      type: 'REG_DWORD',
+      data: '5',
+    });
+    await run(e, 'ex-mail1', 'service.pause', 'apply', 'MSExchangeDX', PAUSE);
+    expect((await run(e, 'ex-mail1', 'eventlog.expect', 'probe', '', EXPECT_T1)).dr.state).toBe('pending');
+    const each = await run(e, 'ex-mail1', 'registry.setEach', 'probe', DIAG, { data: '5' });
+    expect(each.dr).toEqual({
+      state: 'pending',
+      values: 'General=5,Message Transfer=0,Directory Synchronization=0',
+    });
+    await maxLogging(e, 'ex-mail1');
+    expect((await run(e, 'ex-mail1', 'registry.setEach', 'verify', DIAG, { data: '5' })).dr.state).toBe(
+      'done',
+    );
   });
 
   test('error 2140 is only tolerated when asked for, and pausing a stopped service fails', async () => {

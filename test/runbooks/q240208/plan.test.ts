@@ -115,3 +115,22 @@ describe('the Q240208 plan', () => {
     }
   });
 });
+
+describe('backing up the registry before editing it', () => {
+  test('every key step 4 edits is exported once, before any value is repointed', async () => {
+    const doc = await plan({ appleTalkMta: true, pcmtaDefined: true });
+    const stage = doc.stages.find((s) => s.id === 'correctRegistry')!;
+    const actions = stage.steps.map((s) => s.action);
+    const firstEdit = actions.indexOf('registry.repointValue');
+    expect(firstEdit).toBeGreaterThan(0);
+    expect(actions.slice(0, firstEdit).every((a) => a === 'registry.export')).toBe(true);
+    expect(actions.slice(firstEdit).includes('registry.export')).toBe(false);
+    const exported = stage.steps.filter((s) => s.action === 'registry.export').map((s) => s.target);
+    const edited = [
+      ...new Set(stage.steps.filter((s) => s.action === 'registry.repointValue').map((s) => s.target)),
+    ];
+    expect(exported.sort()).toEqual(edited.sort());
+    for (const step of stage.steps.filter((s) => s.action === 'registry.export'))
+      expect(step.params.file).toMatch(/\\registry\.before-q240208\\[a-z0-9.-]+\.reg$/);
+  });
+});

@@ -15,7 +15,6 @@ import {
   DX_KEY,
   DX_SERVICE,
   PCMTA_DIAGNOSTICS_KEY,
-  PCMTA_DIAGNOSTICS_VALUE,
   PCMTA_SERVICE,
   PCMTA_SOURCE,
   PO_FILES,
@@ -42,10 +41,18 @@ export function logEvent(
   writeEvent(host, { time: now, eventId, source: PCMTA_SOURCE, category, description });
 }
 
-/** The MS Mail Connector logs message transfers only with its diagnostics at Maximum and its PC MTA running. */
+/**
+ * The MS Mail Connector logs message transfers only with its diagnostics at Maximum and its PC
+ * MTA running. Which category carries events 4395/4355 is not published, so the lab logs them only
+ * when every category is at Maximum, which is what the KB's "set the Logging level to Maximum" does.
+ */
 function connectorLogs(host: HostState): boolean {
-  const level = getCI(getCI(host.registryValues ?? {}, PCMTA_DIAGNOSTICS_KEY) ?? {}, PCMTA_DIAGNOSTICS_VALUE);
-  return getCI(host.services, PCMTA_SERVICE) === 'Running' && Number(level?.data ?? 0) >= 5;
+  const levels = Object.values(getCI(host.registryValues ?? {}, PCMTA_DIAGNOSTICS_KEY) ?? {});
+  return (
+    getCI(host.services, PCMTA_SERVICE) === 'Running' &&
+    levels.length > 0 &&
+    levels.every((level) => Number(level.data) >= 5)
+  );
 }
 
 function dxaFrom(host: HostState): string {
