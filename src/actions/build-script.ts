@@ -54,6 +54,19 @@ const RESULT_HELPER =
  */
 const TRAP = `trap { if (-not $PSVersionTable) { Write-Output 'DR:psVersion=1.0' }; [Console]::Error.WriteLine([string]$_); Write-Output ${psLiteral(formatSentinel(1))}; exit 1 }`;
 
+/** A 32-bit PowerShell on 64-bit Windows (WOW64) refuses with this exit code before doing anything. */
+export const WOW64_EXIT = 6432;
+
+export const WOW64_MESSAGE =
+  'deploy-rollup: 32-bit PowerShell on 64-bit Windows (WOW64): the Exchange snap-in and HKLM would be the 32-bit views. Make sshd start the 64-bit %SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe (a 64-bit OpenSSH), then resume.';
+
+/**
+ * A 32-bit sshd on Server 2003 x64 starts SysWOW64's PowerShell. Refused rather than relaunched
+ * through sysnative (absent on 2003 x64 without KB942589; a relaunch would pass the script and
+ * relay its output and sentinel a second time): the host's sshd is what needs fixing.
+ */
+export const WOW64_GUARD = `if ([IntPtr]::Size -eq 4 -and $env:PROCESSOR_ARCHITEW6432) { [Console]::Error.WriteLine(${psLiteral(WOW64_MESSAGE)}); Write-Output ${psLiteral(formatSentinel(WOW64_EXIT))}; exit ${WOW64_EXIT} }`;
+
 const CATCH = lines(
   '} catch {',
   "  [Console]::Error.WriteLine($_.Exception.Message + ' (script line ' + $_.InvocationInfo.ScriptLineNumber + ')')",
@@ -103,6 +116,7 @@ function bodyOf(input: Omit<ScriptInput, 'host'>): string {
       "$ErrorActionPreference = 'Stop'",
       '$rc = 1',
       TRAP,
+      WOW64_GUARD,
       RESULT_HELPER,
       helpersFor(main),
       'try {',
@@ -180,6 +194,7 @@ function sectionedScript(what: string, bodies: string, code: string): string {
       "$ErrorActionPreference = 'Stop'",
       '$rc = 1',
       TRAP,
+      WOW64_GUARD,
       RUN_RESULT_HELPER,
       PHASE_RUNNER,
       helpersFor(bodies),

@@ -72,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
     .option('--plan <file>', 'run exactly this saved plan; refuse if the estate no longer matches it')
     .option('--state-dir <dir>', 'where run directories live (default: .deploy-rollup beside the inventory)')
     .option('--lab', 'start the simulated estate for this inventory in-process and run against it')
+    .addOption(
+      new Option(
+        '--lab-engine <engine>',
+        'with --lab: what runs the scripts (pwsh: real PowerShell 7)',
+      ).choices(['model', 'pwsh']),
+    )
     .option('--faults <file>', 'with --lab: inject faults from this YAML file')
     .option('--json', 'stream one JSON event per line on stderr instead of readable lines')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
@@ -106,6 +112,12 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--inventory <file>', 'the inventory')
     .option('--state-dir <dir>', 'where known_hosts lives')
     .option('--lab', 'verify the simulated estate (its saved state) instead of real hosts')
+    .addOption(
+      new Option(
+        '--lab-engine <engine>',
+        'with --lab: what runs the scripts (pwsh: real PowerShell 7)',
+      ).choices(['model', 'pwsh']),
+    )
     .option('--accept-new-host-keys', 'record unknown host keys on first contact')
     .addHelpText(
       'after',
@@ -117,7 +129,13 @@ Examples:
 Exit codes: 0 every host is at the rollup's versions; 1 something is missing (listed per host); 2 bad input.`,
     )
     .action(
-      async (flags: { inventory: string; stateDir?: string; lab?: boolean; acceptNewHostKeys?: boolean }) => {
+      async (flags: {
+        inventory: string;
+        stateDir?: string;
+        lab?: boolean;
+        labEngine?: string;
+        acceptNewHostKeys?: boolean;
+      }) => {
         const { verifyCommand } = await import('./verify-command.js');
         exitCode = await verifyCommand(flags);
       },
@@ -154,6 +172,56 @@ The full record of a run is report.md / report.json in its run directory.`,
       },
     );
 
+  program
+    .command('scripts')
+    .description(
+      'write every script the plan would send, one .ps1 per step and index.json, for review before the window',
+    )
+    .requiredOption('--inventory <file>', 'the inventory')
+    .requiredOption('--out <dir>', 'a new or empty folder for the scripts and index.json')
+    .option('--offline', 'no connection: facts from the inventory, identities from the package folder')
+    .option('--plan <file>', 'the saved plan (--save-plan) to export; refused if stale')
+    .option('--state-dir <dir>', 'where known_hosts lives (and, with --lab, the simulated estate)')
+    .option('--lab', 'probe the simulated estate instead of real hosts')
+    .option(
+      '--run-id <id>',
+      'the run id the script headers name (default RUN_ID: a run gets its id when it starts)',
+    )
+    .option('--accept-new-host-keys', 'record unknown host keys on first contact')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  deploy-rollup scripts --inventory prod.yaml --offline --out cab/   from pinned facts and the package, no connection
+  deploy-rollup scripts --inventory prod.yaml --out cab/             probe read-only first, as --dry-run does
+  deploy-rollup scripts --inventory prod.yaml --plan p.json --out cab/   exactly the saved plan's steps (refused if stale)
+
+Layout: DIR/<stage>/<host>/<step>.ps1 (a step that is not sent as one script: <step>.<phase>.ps1 per
+script), and DIR/index.json: [{ step, host, action, target, phase, file, sha256, exact, runtime, … }].
+Each file is byte for byte what a run sends (with --no-batch; a batch carries the same code, framed),
+except the header's run id and the values only a run knows: captures noted by earlier steps and
+secrets appear as "<run-time capture STEP:KEY>" / "<run-time secret NAME>" markers, listed in
+index.json (runtime, exact: false). No secret is ever written.
+
+Exit codes: 0 written; 2 bad input (a non-empty --out, no readable package offline, a missing fact);
+3 the saved plan is stale or preflight blocked.`,
+    )
+    .action(
+      async (flags: {
+        inventory: string;
+        out: string;
+        offline?: boolean;
+        plan?: string;
+        stateDir?: string;
+        lab?: boolean;
+        runId?: string;
+        acceptNewHostKeys?: boolean;
+      }) => {
+        const { scriptsCommand } = await import('./scripts-command.js');
+        exitCode = await scriptsCommand(flags);
+      },
+    );
+
   const lab = program.command('lab').description('the simulated HMC estate');
   lab
     .command('up')
@@ -161,6 +229,12 @@ The full record of a run is report.md / report.json in its run directory.`,
     .requiredOption('--inventory <file>', 'the lab inventory')
     .requiredOption('--state <file>', 'the lab state file (created if absent)')
     .option('--faults <file>', 'inject faults from this YAML file')
+    .addOption(
+      new Option('--lab-engine <engine>', 'what runs the scripts (pwsh: real PowerShell 7)').choices([
+        'model',
+        'pwsh',
+      ]),
+    )
     .addHelpText(
       'after',
       `
@@ -170,12 +244,13 @@ Examples:
 Then, in another terminal: deploy-rollup --inventory inventory/lab.yaml --yes
 (hosts listen on the inventory's loopback ports; DEPLOY_ROLLUP_LAB_PASSWORD must match in both).`,
     )
-    .action(async (flags: { inventory: string; state: string; faults?: string }) => {
+    .action(async (flags: { inventory: string; state: string; faults?: string; labEngine?: string }) => {
       const { labUp } = await import('./lab-commands.js');
       exitCode = await labUp({
         inventoryFile: flags.inventory,
         stateFile: flags.state,
         ...(flags.faults ? { faultsFile: flags.faults } : {}),
+        ...(flags.labEngine ? { engine: flags.labEngine } : {}),
         signal: controller.signal,
       });
     });
@@ -201,21 +276,36 @@ Example:
     .requiredOption('--state <file>', 'the lab state file')
     .requiredOption('--host <name>', 'which simulated host this sshd is')
     .option('--faults <file>', 'faults file')
+    .addOption(
+      new Option('--lab-engine <engine>', 'what runs the scripts (pwsh: real PowerShell 7)').choices([
+        'model',
+        'pwsh',
+      ]),
+    )
     .addHelpText(
       'after',
       `
 Example (sshd_config of one simulated host):
   ForceCommand deploy-rollup lab shell --inventory /srv/lab.yaml --state /srv/lab-state.json --host hmc-mps-a`,
     )
-    .action(async (flags: { inventory: string; state: string; host: string; faults?: string }) => {
-      const { labShell } = await import('./lab-commands.js');
-      exitCode = await labShell({
-        inventoryFile: flags.inventory,
-        stateFile: flags.state,
-        host: flags.host,
-        ...(flags.faults ? { faultsFile: flags.faults } : {}),
-      });
-    });
+    .action(
+      async (flags: {
+        inventory: string;
+        state: string;
+        host: string;
+        faults?: string;
+        labEngine?: string;
+      }) => {
+        const { labShell } = await import('./lab-commands.js');
+        exitCode = await labShell({
+          inventoryFile: flags.inventory,
+          stateFile: flags.state,
+          host: flags.host,
+          ...(flags.faults ? { faultsFile: flags.faults } : {}),
+          ...(flags.labEngine ? { engine: flags.labEngine } : {}),
+        });
+      },
+    );
 
   try {
     await program.parseAsync(argv);

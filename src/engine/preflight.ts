@@ -18,6 +18,7 @@ import type { RunControl } from './control.js';
 import { checkPackage, type PackageCheck } from './package-check.js';
 import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import { runPhase } from './run-phase.js';
+import { noteOnwardAuth } from './onward-auth.js';
 
 export interface PreflightResult {
   facts: Required<Facts>;
@@ -133,6 +134,7 @@ export async function preflight(
   for (const [name, fact] of Object.entries(evidence)) {
     deps.emit({ type: 'fact', name, value: fact.value, source: fact.source, evidence: fact.evidence });
   }
+  if (problems.length === 0) await noteOnwardAuth(deps, facts, pkg.contents);
   return finish(deps, problems, {
     facts: facts,
     evidence,

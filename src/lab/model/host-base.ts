@@ -15,6 +15,8 @@ export const OS_NAME = 'Microsoft Windows Server 2008 R2 Enterprise';
 export interface BlankHostOptions {
   os?: string;
   powershell?: HostState['powershell'];
+  /** A 32-bit PowerShell on a 64-bit Windows answers (a 32-bit sshd's child). */
+  wow64?: boolean;
   domainAdmin?: boolean;
 }
 
@@ -31,6 +33,7 @@ export function blankHost(roles: readonly Role[], options: BlankHostOptions = {}
     tasks: {},
     account: { domainAdmin: options.domainAdmin ?? true },
     powershell: options.powershell ?? '2.0',
+    ...(options.wow64 ? { wow64: true } : {}),
     os: options.os ?? OS_NAME,
     freeMb: { C: 20_000 },
     hostKey: generateHostKey(),
