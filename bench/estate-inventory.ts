@@ -49,6 +49,9 @@ export function estateYaml(
     const address = `127.77.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}`;
     return `  h${String(i + 1).padStart(4, '0')}-${r[0]}: { address: ${address}, port: ${port}, roles: [${r.join(', ')}] }`;
   });
+  // The MPS SQL server's default instance answers to its host name.
+  const mpssql =
+    lines.map((line) => line.trim().split(':')[0] ?? '').find((name) => name.endsWith('-mpssql')) ?? '';
   return [
     'runbook: kb979704',
     `package: ${packageDir}`,
@@ -62,6 +65,17 @@ export function estateYaml(
     `  window: ${shape.window}`,
     `  hubWindow: ${shape.hubWindow}`,
     '  errorBudget: 0',
+    'versions:',
+    "  ur5: '4.5.1500'",
+    'inputs:',
+    '  mpsSql:',
+    `    instance: ${mpssql}`,
+    '    resourceManagerDb: ResourceManager',
+    '    planManagerDb: PlanManager',
+    "    backupFolder: 'D:\\Backups'",
+    '  msiProperties: { RPCHttpConfigTool.msi: {}, Pwdb40ssis.msi: {}, DNSClient.msi: {} }',
+    '  rpcHttpCustomized: [web.config, logo.gif]',
+    '  checkFolderGroupsKeys: [ResourceManagerDatabaseServer, PlanManagerDatabaseServer]',
     'lab:',
     '  ur5Installed: false',
     '  upgradedFromHmc40: true',

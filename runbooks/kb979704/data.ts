@@ -9,7 +9,7 @@ import type { Role } from '../../src/inventory/types.js';
 export const RUNBOOK_ID = 'kb979704';
 export const RUNBOOK_TITLE = 'Update Rollup 6 for Hosted Messaging and Collaboration 4.5 (KB979704)';
 /** Bump when a stage or step id changes meaning: resume refuses across runbook versions. */
-export const RUNBOOK_VERSION = '1';
+export const RUNBOOK_VERSION = '2';
 
 /**
  * No product versions here: what each MSI installs (ProductCode, ProductVersion, UpgradeCode)
@@ -195,6 +195,8 @@ export const STANDALONE: Record<string, StandaloneProduct> = {
     title: 'SmtpDomainCacheTask',
     msi: 'SmtpDomainCacheTask-x64.msi',
     role: 'exhub',
+    reading:
+      'The KB only says "make a backup copy" of SMTPDomainCacheTask.exe.config. The operator\'s settings (the database server, the cache folder) are in it, and the x64 reinstall writes shipped defaults, so every appSettings and connectionStrings entry of the backup is carried into the new config; entries only the new build has keep their shipped values, and anything else that differs is named in the evidence, not copied (a whole-file restore would drop what the x64 build added). The backup is taken from the 64-bit Program Files, or Program Files (x86) for the 32-bit RTM build; a hub with neither keeps the shipped config. The scheduled task is recreated when it runs another program (the removed x86 one).',
   },
   rmDatabase: {
     key: 'rmDatabase',
@@ -238,18 +240,30 @@ export const PATHS = {
   domainCacheExe:
     'C:\\Program Files\\Microsoft Hosting\\Provisioning\\SmtpDomainCacheTask\\SmtpDomainCacheTask.exe',
   checkFolderDir: 'C:\\Program Files\\Microsoft Hosting\\Provisioning\\CheckFolderGroupsAndRMByPlan',
-  installUtil: 'C:\\WINDOWS\\Microsoft.NET\\Framework64\\v2.0.50727\\InstallUtil.exe',
+  /** Where an x86 SmtpDomainCacheTask (the RTM build) keeps its config on an x64 hub. */
+  domainCacheConfigX86:
+    'C:\\Program Files (x86)\\Microsoft Hosting\\Provisioning\\SmtpDomainCacheTask\\SMTPDomainCacheTask.exe.config',
+  /** The KB's and the HMC guide's InstallUtil (32-bit .NET 2.0): the one that loads the old 32-bit agent. */
+  installUtil: '%WINDIR%\\Microsoft.NET\\Framework\\v2.0.50727\\InstallUtil.exe',
+  /** 64-bit .NET 2.0 InstallUtil: the one that loads the x64 agent UR6 ships. */
+  installUtil64: '%WINDIR%\\Microsoft.NET\\Framework64\\v2.0.50727\\InstallUtil.exe',
 } as const;
 
 export const AGENT = {
+  /**
+   * The KB's name for the agent: the registration name a hub that never had the agent gets
+   * (`inputs.oofAgent.identity` overrides it). A hub with the old agent keeps the Identity its
+   * registration has, which is discovered, never assumed.
+   */
   name: 'Categorizer Override Agent',
+  /** The agent's DLL as the KB and the HMC guide name it: how discovery finds its registration. */
+  assemblyFile: 'CategorizerOverrideAgent.dll',
+  /** Where the x64 package installs the new agent (the HMC guide's default deployment folder). */
   assembly: `${PATHS.agentDir}\\CategorizerOverrideAgent.dll`,
-  /** Unknown in public sources; the factory is read from the old registration in a real estate. */
-  factory: 'Microsoft.Hosting.Exchange.CategorizerOverrideAgent.CategorizerOverrideAgentFactory',
   counterKey: 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\Categorizer Override Agent',
   cacheRefreshKey: 'CacheRefresh',
   reading:
-    'The KB says "note the Cache Refresh Time"; the HMC OOF-agent doc names the setting CacheRefresh in CategorizerOverrideAgent.dll.config. We read it before removal and write it back after the reinstall. InstallUtil: the KB gives Framework\\v2.0.50727, but the agent is now 64-bit, so we use Framework64 (the inventory can override).',
+    'The KB says "note the Cache Refresh Time"; the HMC OOF-agent doc names the setting CacheRefresh in CategorizerOverrideAgent.dll.config. It is noted, with the old registration\'s Identity, TransportAgentFactory and folder (agents.config), on every hub before any hub changes, and written back after the reinstall; a hub that never had the agent keeps the x64 package\'s shipped value unless inputs.oofAgent.cacheRefresh gives one. The new agent is registered under the old Identity with the old factory (the x64 build of the same assembly). InstallUtil: the KB gives Framework\\v2.0.50727, which is right for /u of the old 32-bit agent; the x64 agent is installed with Framework64, whose InstallUtil loads 64-bit assemblies.',
 } as const;
 
 export const DOMAIN_CACHE_TASK = { name: 'SMTPDomainCacheTask', minutes: 60, runAs: 'SYSTEM' } as const;
@@ -274,12 +288,6 @@ export const RESTART_DUTIES = [
 
 /** Registry evidence for an estate upgraded from HMC 4.0 (a stand-in marker; pin the fact when unsure). */
 export const HMC40_UPGRADE_KEY = 'HKLM\\SOFTWARE\\Microsoft\\Hosting\\Setup\\UpgradedFromHMC40';
-
-/** Config keys for CheckFolderGroupsAndRMByPlan.exe.config; the real schema is unpublished. */
-export const CHECK_FOLDER_CONFIG_KEYS = [
-  'ResourceManagerDatabaseServer',
-  'PlanManagerDatabaseServer',
-] as const;
 
 /** Looks up a package file by any spelling. */
 export function packageFile(name: string): { file: string; size: number } {

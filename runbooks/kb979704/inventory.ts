@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
 import type { InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
+import { inputs } from './inputs.js';
 
 export const ROLES = ['mps', 'webServices', 'prov', 'omsql', 'mpssql', 'dns', 'exhub'] as const;
 export type Ur6Role = (typeof ROLES)[number];
@@ -15,35 +16,19 @@ const lab = strict(
     notDomainAdmin: bool.default(false),
     noDeploymentTool: bool.default(false),
     powershell1: hostList,
+    // Hosts whose (32-bit) sshd starts SysWOW64's PowerShell on a 64-bit Windows.
+    powershell32: hostList,
+    // Hubs whose old agent is registered under an Identity no runbook data names.
+    oofAgentRenamed: hostList,
+    // Hubs where the RTM (32-bit) agent and domain cache task live under Program Files (x86).
+    oofAgentX86: hostList,
+    // Hubs that never ran the OOF agent (list them under inputs.productsAbsent too).
+    oofAgentAbsent: hostList,
   },
-  'a map of lab settings (ur5Installed, upgradedFromHmc40, missingSp2, notDomainAdmin, noDeploymentTool, powershell1)',
+  'a map of lab settings (ur5Installed, upgradedFromHmc40, missingSp2, notDomainAdmin, noDeploymentTool, powershell1, powershell32, oofAgentRenamed, oofAgentX86, oofAgentAbsent)',
 );
 
 export type Ur6Lab = z.output<typeof lab>;
-
-/**
- * `productsAbsent`: per package file (as the KB's table spells it, any case), the hosts where the
- * product it identifies was never installed, so its removal has nothing to remove. Without it,
- * preflight refuses such a host: the KB assumes every host of the role has it.
- */
-const inputs = strict(
-  {
-    productsAbsent: z
-      .record(z.string().regex(/\.msi$/i, { error: 'expected a package file name ending in .msi' }), hostList)
-      .optional(),
-  },
-  'a map of inputs (productsAbsent)',
-);
-
-type Ur6Inputs = z.output<typeof inputs>;
-
-/** The hosts `inputs.productsAbsent` lists for the package file `msi` (any spelling). */
-export function productsAbsentOn(inventory: Pick<Inventory, 'inputs'>, msi: string): string[] {
-  const absent = (inventory.inputs as Ur6Inputs | undefined)?.productsAbsent ?? {};
-  return Object.entries(absent)
-    .filter(([file]) => file.toLowerCase() === msi.toLowerCase())
-    .flatMap(([, hosts]) => hosts ?? []);
-}
 
 /** The `lab:` section as the profile parsed it (defaults filled); absent: not a lab inventory. */
 export function ur6Lab(inventory: Pick<Inventory, 'lab'>): Ur6Lab | undefined {
@@ -66,7 +51,14 @@ export const INVENTORY_PROFILE: InventoryProfile = {
     { id: 'upgradedFromHmc40', description: 'the estate was upgraded from HMC 4.0 (runs CheckFolderGroups)' },
   ],
   lab,
-  labHostLists: ['missingSp2', 'powershell1'],
+  labHostLists: [
+    'missingSp2',
+    'powershell1',
+    'powershell32',
+    'oofAgentRenamed',
+    'oofAgentX86',
+    'oofAgentAbsent',
+  ],
   inputs,
   defaultPackage: './packages/ur6',
 };

@@ -6,7 +6,7 @@
  */
 import { hostsWithRole, type Inventory, type Role } from '../../src/inventory/types.js';
 import { binaryFile, putFile, textFile } from '../../src/lab/model/files.js';
-import { installedFiles } from '../../src/lab/model/footprints.js';
+import { LAB_DATABASES, installedFiles } from '../../src/lab/model/footprints.js';
 import {
   DEPLOYMENT_TOOL_PRODUCT,
   HMC_PRODUCT,
@@ -17,6 +17,13 @@ import {
 import type { LabProfile } from '../../src/lab/model/lab-profile.js';
 import { standinMsiRecord } from '../../src/lab/model/msi-files.js';
 import { sameName } from '../../src/lab/model/names.js';
+import {
+  AGENT_X86_ASSEMBLY,
+  DOMAIN_CACHE_X86_CONFIG,
+  DOMAIN_CACHE_X86_EXE,
+  LAB_AGENT_FACTORY,
+  LAB_RENAMED_IDENTITY,
+} from '../../src/lab/model/oof-agent.js';
 import { installProduct, standinGuid } from '../../src/lab/model/products.js';
 import type { HostState } from '../../src/lab/model/state.js';
 import { writeStandinPackage } from '../../src/lab/package/generate.js';
@@ -62,6 +69,7 @@ function ur6BlankHost(inventory: Inventory, name: string, roles: Role[]): HostSt
   return blankHost(roles, {
     domainAdmin: !(lab?.notDomainAdmin ?? false),
     powershell: (lab?.powershell1 ?? []).some((h) => sameName(h, name)) ? '1.0' : '2.0',
+    wow64: (lab?.powershell32 ?? []).some((h) => sameName(h, name)),
   });
 }
 
@@ -114,38 +122,70 @@ function seedProv(host: HostState, old: Era): void {
   host.services.IISADMIN = 'Running';
 }
 
+/** Whether the `lab:` host list `key` names `name`. */
+function listed(
+  inventory: Inventory,
+  key: 'missingSp2' | 'oofAgentRenamed' | 'oofAgentX86' | 'oofAgentAbsent',
+  name: string,
+): boolean {
+  return (ur6Lab(inventory)?.[key] ?? []).some((h) => sameName(h, name));
+}
+
+/**
+ * A hub as HMC 4.5 left it: the 32-bit agent registered (under the KB's name, or another one
+ * with `oofAgentRenamed`), its DLL in the HMC guide's default folder or, with `oofAgentX86`,
+ * under Program Files (x86) with the domain cache task, and a factory class only the DLL knows.
+ * With `oofAgentAbsent` the hub never ran the OOF agent: Exchange and transport only.
+ */
 function seedHub(host: HostState, inventory: Inventory, name: string, era: Era): void {
   // Before UR6 the hubs ran the 32-bit agent: the product of the package's 32-bit MSI.
   const agent = standinProduct(STANDALONE.agent?.earlierMsi ?? msiOf('agent'));
   const old = agent.versions[era];
-  const missingSp2 = (ur6Lab(inventory)?.missingSp2 ?? []).some((h) => sameName(h, name));
-  host.exchange = { version: '8.2', servicePack: missingSp2 ? 1 : 2 };
+  // Exchange 2007's Setup key carries all four parts, and its minor number is the service pack.
+  const sp1 = listed(inventory, 'missingSp2', name);
+  host.exchange = { version: sp1 ? '8.1.240.6' : '8.2.176.2', servicePack: sp1 ? 1 : 2 };
   host.services[TRANSPORT_SERVICE] = 'Running';
-  // The KB's default folder (where it runs InstallUtil) holds the old DLL and its config.
-  host.transportAgents[AGENT.name] = { enabled: true, assembly: AGENT.assembly, factory: AGENT.factory };
-  host.transportLoadedAgents = [AGENT.name];
+  // Exchange 2007 needs .NET 2.0, whose InstallUtil the agent's steps start (both bitnesses on x64).
+  for (const framework of ['Framework', 'Framework64'])
+    putFile(
+      host,
+      `C:\\WINDOWS\\Microsoft.NET\\${framework}\\v2.0.50727\\InstallUtil.exe`,
+      binaryFile(`InstallUtil.exe@2.0.50727.3053`, 28_672),
+    );
+  if (listed(inventory, 'oofAgentAbsent', name)) return;
+  const x86 = listed(inventory, 'oofAgentX86', name);
+  const assembly = x86 ? AGENT_X86_ASSEMBLY : AGENT.assembly;
+  const taskExe = x86 ? DOMAIN_CACHE_X86_EXE : PATHS.domainCacheExe;
+  const identity = listed(inventory, 'oofAgentRenamed', name) ? LAB_RENAMED_IDENTITY : AGENT.name;
+  host.transportAgents[identity] = { enabled: true, assembly, factory: LAB_AGENT_FACTORY };
+  host.transportLoadedAgents = [identity];
   seedProduct(host, agent.file, era);
   seedProduct(host, msiOf('domainCache'), era);
-  putFile(host, AGENT.assembly, binaryFile(`CategorizerOverrideAgent-x86.dll@${old}`, 57_344));
+  putFile(host, assembly, binaryFile(`CategorizerOverrideAgent-x86.dll@${old}`, 57_344));
   putFile(
     host,
-    PATHS.agentConfig,
+    `${assembly}.config`,
     textFile(
       `<configuration><appSettings><add key="${AGENT.cacheRefreshKey}" value="${SEEDED_CACHE_REFRESH}" /></appSettings></configuration>`,
     ),
   );
-  putFile(host, PATHS.domainCacheExe, binaryFile(`SmtpDomainCacheTask.exe@${old}`, 45_056));
+  putFile(host, taskExe, binaryFile(`SmtpDomainCacheTask.exe@${old}`, 45_056));
   const sqlServer = hostsWithRole(inventory, 'mpssql')[0] ?? 'MPSSQL01';
   putFile(
     host,
-    PATHS.domainCacheConfig,
+    x86 ? DOMAIN_CACHE_X86_CONFIG : PATHS.domainCacheConfig,
     textFile(
       `<configuration><appSettings><add key="DatabaseServer" value="${sqlServer}" /><add key="CacheFolder" value="D:\\OOF\\Cache" /></appSettings></configuration>`,
     ),
   );
-  host.registry[AGENT.counterKey] = true;
+  // The counter category, with a value of its own on the key: InstallUtil /u leaves such a key
+  // behind (only Linkage and Performance go), which is why the KB deletes it by hand.
+  for (const key of ['', '\\Performance', '\\Linkage']) host.registry[AGENT.counterKey + key] = true;
+  (host.registryValues ??= {})[AGENT.counterKey] = {
+    Description: { type: 'REG_SZ', data: 'HMC Categorizer Override Agent performance counters' },
+  };
   host.tasks[DOMAIN_CACHE_TASK.name] = {
-    command: PATHS.domainCacheExe,
+    command: taskExe,
     minutes: DOMAIN_CACHE_TASK.minutes,
     runAs: DOMAIN_CACHE_TASK.runAs,
   };
@@ -166,6 +206,14 @@ export function seedHosts(inventory: Inventory): Record<string, HostState> {
     if (has('prov')) seedProv(host, old);
     if (has('omsql')) seedProduct(host, msiOf('pwdb'), old);
     if (has('mpssql')) {
+      // The default instance, answering to the host's own name; generation 1: as deployed.
+      host.sql = {
+        instances: [spec.name],
+        databases: {
+          [LAB_DATABASES.resourceManager]: { sizeMb: 180, generation: 1 },
+          [LAB_DATABASES.planManager]: { sizeMb: 40, generation: 1 },
+        },
+      };
       seedProduct(host, msiOf('rmDatabase'), old);
       seedProduct(host, msiOf('dbFunctionUpdate'), 'rtm');
     }

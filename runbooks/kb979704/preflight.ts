@@ -4,7 +4,7 @@
  * Products are looked up by the ProductCode (and UpgradeCode family) their package MSI carries,
  * so the package must have been read first (preflight reads it while it reaches the hosts).
  */
-import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
+import { hostsWithRole, type Facts, type Inventory } from '../../src/inventory/types.js';
 import type {
   FactEvidence,
   InspectSpec,
@@ -14,7 +14,8 @@ import type {
 } from '../../src/plan/types.js';
 import { compareVersions } from '../../src/plan/versions.js';
 import { HMC40_UPGRADE_KEY, NO_UR5_COMPONENTS, PREREQUISITES, STANDALONE, packageFile } from './data.js';
-import { productsAbsentOn } from './inventory.js';
+import { productsAbsentOn } from './inputs.js';
+import { describeNeed, missingInputs } from './operator-inputs.js';
 
 const HMC_PRODUCT = 'Hosted Messaging and Collaboration';
 const DEPLOYMENT_TOOL = 'HMC Deployment Tool';
@@ -231,5 +232,12 @@ export function evaluatePreflight(input: {
       source: 'probe',
     };
   }
+  // What the branches the facts choose need from the operator, all named before anything runs.
+  const decided: Facts = {};
+  const ur5Value = typeof ur5 === 'string' ? inventory.facts.ur5Installed : ur5.value;
+  const hmc40Value = facts.upgradedFromHmc40?.value ?? inventory.facts.upgradedFromHmc40;
+  if (ur5Value !== undefined) decided.ur5Installed = ur5Value;
+  if (hmc40Value !== undefined) decided.upgradedFromHmc40 = hmc40Value;
+  problems.push(...missingInputs(inventory, decided).map((need) => describeNeed(need, inventory.file)));
   return { facts, problems, factProblems, notes };
 }

@@ -6,10 +6,7 @@
 import { hostsWithRole, type Role } from '../../src/inventory/types.js';
 import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
 import {
-  AGENT,
-  CHECK_FOLDER_CONFIG_KEYS,
   CORE_COMPONENTS,
-  DOMAIN_CACHE_TASK,
   NO_UR5_COMPONENTS,
   PATHS,
   PROVISIONING_NODES,
@@ -18,7 +15,10 @@ import {
   type Component,
   type StandaloneProduct,
 } from './data.js';
-import { captured, makeStep, slug, winJoin, type StepInput } from '../common/steps.js';
+import { makeStep, slug, winJoin } from '../common/steps.js';
+import { discoverAgent, oofAgentLane, type HubKit } from './hub.js';
+import { msiPropertiesOf } from './inputs.js';
+import { GUIDE_PACKAGES, databaseBackups, requireInput } from './operator-inputs.js';
 
 export const STAGE_TITLES = {
   stopEngines: 'Disable and shut down the Provisioning Engine on every MPS engine server',
@@ -32,7 +32,8 @@ export const STAGE_TITLES = {
   rpcHttpConfig: 'Reinstall the RPC over HTTP configuration tool (PROV)',
   performanceWarehouse: 'Reinstall the Performance Warehouse SSIS package (OMSQL)',
   dnsClient: 'Reinstall the MPS DNS Client (DNS servers)',
-  stageHubPackages: 'Copy the OOF agent MSIs to every hub transport server, ahead of the rolling reinstall',
+  stageHubPackages:
+    'Note the OOF agent on every hub transport server and copy its MSIs there, ahead of the rolling reinstall',
   oofAgent: 'Reinstall the OOF agent on every hub transport server (rolling)',
   resourceManagerDatabase: 'Reinstall the Resource Manager database (MPSSQL)',
   checkFolderGroups: 'Run CheckFolderGroupsAndRMByPlan (HMC 4.0 upgrades)',
@@ -255,6 +256,17 @@ function reinstall(
   ];
 }
 
+/**
+ * The public properties an install passes to msiexec: for the packages the KB installs "following
+ * the Deployment guide", what the operator gave (never a guess); none for the others.
+ */
+function installProperties(ctx: StageContext, msi: string): { properties?: string[] } {
+  if (!GUIDE_PACKAGES.includes(msi)) return {};
+  const given = msiPropertiesOf(ctx.inventory, msi);
+  if (given === undefined) requireInput(ctx.inventory, 'msiProperties');
+  return { properties: Object.entries(given ?? {}).map(([name, value]) => `${name}=${value}`) };
+}
+
 function install(ctx: StageContext, stage: StageId, host: string, product: StandaloneProduct): PlanStep {
   const identity = installIdentity(ctx, product.msi);
   return makeStep(stage, host, product.role, {
@@ -268,6 +280,7 @@ function install(ctx: StageContext, stage: StageId, host: string, product: Stand
       path: stagedPath(product.msi),
       version: identity.version,
       log: logPath(product.msi, 'install'),
+      ...installProperties(ctx, product.msi),
     },
   });
 }
@@ -351,163 +364,36 @@ function initializeGate(ctx: StageContext): Stage {
   };
 }
 
-function oofAgentLane(ctx: StageContext, host: string): PlanStep[] {
-  const stage: StageId = 'oofAgent';
-  const step = (input: StepInput): PlanStep => makeStep(stage, host, 'exhub', input);
-  const agent = STANDALONE.agent as StandaloneProduct;
-  const cache = STANDALONE.domainCache as StandaloneProduct;
-  const backups = backupDir(ctx, host);
-  const readId = `${stage}/${host}/read-cache-refresh`;
-  const transport = transportObligation(host);
-  const restart = (key: string, why: string, after: PlanStep[], discharges?: string[]): PlanStep =>
-    step({
-      key,
-      action: 'service.restart',
-      target: 'MSExchangeTransport',
-      description: `Restart the Microsoft Exchange Transport service (${why})`,
-      params: { timeoutSeconds: 300 },
-      ...(discharges ? { discharges } : {}),
-      // A restart follows up a change: with none in this run, mail keeps flowing undisturbed.
-      neededAfter: after.filter((s) => !READ_ONLY_PREP.has(s.action)).map((s) => s.id),
-    });
-  const agentInstall = install(ctx, stage, host, agent);
-  const agentRegister = step({
-    key: 'agent-install',
-    action: 'transportAgent.install',
-    target: AGENT.name,
-    description: 'Install the 64-bit transport agent',
-    params: { assembly: AGENT.assembly, factory: AGENT.factory },
-  });
-  const agentEnable = step({
-    key: 'agent-enable',
-    action: 'transportAgent.enable',
-    target: AGENT.name,
-    description: 'Enable the transport agent',
-  });
-  const lane: PlanStep[] = [
-    step({
-      key: 'read-cache-refresh',
-      action: 'config.read',
-      target: AGENT.cacheRefreshKey,
-      description: "Note the agent's Cache Refresh Time (CacheRefresh)",
-      params: { path: PATHS.agentConfig, key: AGENT.cacheRefreshKey },
-    }),
-    step({
-      key: 'backup-agent-config',
-      action: 'file.backup',
-      target: 'CategorizerOverrideAgent.dll.config',
-      description: 'Back up CategorizerOverrideAgent.dll.config',
-      params: { source: PATHS.agentConfig, dest: winJoin(backups, 'CategorizerOverrideAgent.dll.config') },
-    }),
-    step({
-      key: 'backup-domain-cache-config',
-      action: 'file.backup',
-      target: 'SMTPDomainCacheTask.exe.config',
-      description: 'Back up SMTPDomainCacheTask.exe.config',
-      params: { source: PATHS.domainCacheConfig, dest: winJoin(backups, 'SMTPDomainCacheTask.exe.config') },
-    }),
-    step({
-      key: 'installutil-uninstall',
-      action: 'installutil.uninstall',
-      target: 'CategorizerOverrideAgent.dll',
-      description: "Uninstall the agent's performance counters and event source (InstallUtil /u)",
-      params: { installUtil: PATHS.installUtil, assembly: AGENT.assembly, counterKey: AGENT.counterKey },
-    }),
-    step({
-      key: 'agent-uninstall',
-      action: 'transportAgent.uninstall',
-      target: AGENT.name,
-      description: 'Disable and uninstall the transport agent',
-      raises: [transport],
-      // The new agent already installed, registered and enabled: nothing old is left to remove.
-      supersededBy: [agentInstall, agentRegister, agentEnable],
-    }),
-  ];
-  lane.push(restart('restart-transport-release', 'so it releases the old agent DLL', lane.slice(-2)));
-  lane.push(
-    step({
-      key: 'remove-agent',
-      action: 'msi.uninstall',
-      target: 'CategorizerOverrideAgent.msi',
-      description: `Remove the old ${agent.title} (the 32-bit product ${agent.earlierMsi ?? agent.msi} identifies)`,
-      params: {
-        product: agent.title,
-        ...removeIdentity(ctx, agent.msi, agent.earlierMsi),
-        log: logPath(agent.msi, 'uninstall'),
-      },
-    }),
-    step({
-      key: 'remove-counter-key',
-      action: 'registry.remove',
-      target: AGENT.counterKey,
-      description:
-        'Remove the "Categorizer Override Agent" subkey under HKLM\\SYSTEM\\CurrentControlSet\\Services',
-    }),
-    step({
-      key: 'remove-domain-cache',
-      action: 'msi.uninstall',
-      target: 'SmtpDomainCacheTask.msi',
-      description: `Remove the old ${cache.title}`,
-      params: {
-        product: cache.title,
-        ...removeIdentity(ctx, cache.msi),
-        log: logPath(cache.msi, 'uninstall'),
-      },
-    }),
-    agentInstall,
-    agentRegister,
-    agentEnable,
-    step({
-      key: 'write-cache-refresh',
-      action: 'config.write',
-      target: AGENT.cacheRefreshKey,
-      description: 'Put back the noted Cache Refresh Time',
-      params: {
-        path: PATHS.agentConfig,
-        key: AGENT.cacheRefreshKey,
-        value: captured(readId, 'value'),
-        clearReadOnly: true,
-      },
-    }),
-    install(ctx, stage, host, cache),
-    step({
-      key: 'restore-domain-cache-config',
-      action: 'file.restore',
-      target: 'SMTPDomainCacheTask.exe.config',
-      description: 'Restore the backed-up SMTPDomainCacheTask.exe.config',
-      params: { source: winJoin(backups, 'SMTPDomainCacheTask.exe.config'), dest: PATHS.domainCacheConfig },
-    }),
-    step({
-      key: 'ensure-task',
-      action: 'task.ensure',
-      target: DOMAIN_CACHE_TASK.name,
-      description: `Make sure the ${DOMAIN_CACHE_TASK.name} scheduled task runs every ${DOMAIN_CACHE_TASK.minutes} minutes`,
-      params: {
-        command: PATHS.domainCacheExe,
-        minutes: DOMAIN_CACHE_TASK.minutes,
-        runAs: DOMAIN_CACHE_TASK.runAs,
-      },
-    }),
-  );
-  lane.push(restart('restart-transport', 'to load the new agent', lane, [transport.id]));
-  return lane;
+function hubLane(ctx: StageContext, host: string): PlanStep[] {
+  const kit: HubKit = {
+    install: (product) => install(ctx, 'oofAgent', host, product),
+    removeIdentity: (msi, earlierMsi) => removeIdentity(ctx, msi, earlierMsi),
+    logPath,
+    backupDir: backupDir(ctx, host),
+    transport: transportObligation(host),
+    readOnly: READ_ONLY_PREP,
+    newProductCode: installIdentity(ctx, (STANDALONE.agent as StandaloneProduct).msi).productCode,
+  };
+  return oofAgentLane(ctx, host, hostsOf(ctx, 'exhub'), kit);
 }
 
 function checkFolderLane(ctx: StageContext): PlanStep[] {
   const host = firstMps(ctx);
   const product = STANDALONE.checkFolder as StandaloneProduct;
-  const sqlHost = hostsOf(ctx, 'mpssql')[0] ?? '';
+  // The SQL server location the operator gave (server\instance), in the keys the operator named:
+  // the config's schema is unpublished, so a key the shipped file lacks is never invented.
+  const sql = requireInput(ctx.inventory, 'mpsSql').instance;
   const config = winJoin(PATHS.checkFolderDir, 'CheckFolderGroupsAndRMByPlan.exe.config');
   const stage: StageId = 'checkFolderGroups';
   const prepared = [
     install(ctx, stage, host, product),
-    ...CHECK_FOLDER_CONFIG_KEYS.map((key) =>
+    ...requireInput(ctx.inventory, 'checkFolderGroupsKeys').map((key) =>
       makeStep(stage, host, 'mps', {
         key: `config-${slug(key)}`,
         action: 'config.write',
         target: key,
-        description: `Clear the read-only flag and point ${key} at ${sqlHost}`,
-        params: { path: config, key, value: sqlHost, clearReadOnly: true },
+        description: `Clear the read-only flag and point ${key} at ${sql}`,
+        params: { path: config, key, value: sql, clearReadOnly: true, mustExist: true },
       }),
     ),
   ];
@@ -646,13 +532,16 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               }),
               remove,
               add,
-              makeStep(id, host, 'prov', {
-                key: 'restore-customisations',
-                action: 'file.restore',
-                target: 'RPCHTTPConfig',
-                description: 'Reapply the customisations',
-                params: { source: backup, dest: PATHS.rpcHttpConfig },
-              }),
+              // Only the files the operator customised go back: the rest of the folder is the update's.
+              ...requireInput(ctx.inventory, 'rpcHttpCustomized').map((file) =>
+                makeStep(id, host, 'prov', {
+                  key: `restore-${slug(file)}`,
+                  action: 'file.restore',
+                  target: file,
+                  description: `Reapply the customised ${file}`,
+                  params: { source: winJoin(backup, file), dest: winJoin(PATHS.rpcHttpConfig, file) },
+                }),
+              ),
             ],
           };
         }),
@@ -684,16 +573,22 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'exhub').map((host) => ({
           host,
-          steps: [STANDALONE.agent, STANDALONE.domainCache].map((product) =>
-            upload(id, host, 'exhub', (product as StandaloneProduct).msi),
-          ),
+          // What the old agent is, on every hub before any changes: a hub in doubt stops the run here.
+          steps: [
+            discoverAgent(ctx, host, {
+              newProductCode: installIdentity(ctx, (STANDALONE.agent as StandaloneProduct).msi).productCode,
+            }),
+            ...[STANDALONE.agent, STANDALONE.domainCache].map((product) =>
+              upload(id, host, 'exhub', (product as StandaloneProduct).msi),
+            ),
+          ],
         })),
       );
     case 'oofAgent':
       return hostStage(
         ctx,
         id,
-        hostsOf(ctx, 'exhub').map((host) => ({ host, steps: oofAgentLane(ctx, host) })),
+        hostsOf(ctx, 'exhub').map((host) => ({ host, steps: hubLane(ctx, host) })),
         ctx.inventory.rollout.hubWindow,
       );
     case 'resourceManagerDatabase':
@@ -702,7 +597,11 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'mpssql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct),
+          // The database package is removed and installed again: its databases are backed up first.
+          steps: [
+            ...databaseBackups(ctx.inventory, id, host),
+            ...reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct),
+          ],
         })),
       );
     case 'checkFolderGroups':

@@ -55,6 +55,8 @@ export interface ActionParams {
     files: string[];
     productCodes: string[];
     upgradeCodes: string[];
+    /** Services whose program to name and version: DR:serviceImage.<name>, DR:serviceImageVersion.<name>. */
+    serviceImages: string[];
   };
 
   /** COM+ application `target` (e.g. Provisioning Engine). disable: IsEnabled=false + SaveChanges.
@@ -110,7 +112,15 @@ export interface ActionParams {
   };
   /** msiexec /i `path` /qn /norestart /l*v `log`. Done when `productCode` is installed at `version` (the MSI's
    * own ProductVersion). */
-  'msi.install': { product: string; productCode: string; path: string; version: string; log: string };
+  'msi.install': {
+    product: string;
+    productCode: string;
+    path: string;
+    version: string;
+    log: string;
+    /** Public properties as `NAME=value`, passed to msiexec as NAME="value" (the operator's, from the inventory). */
+    properties?: string[];
+  };
 
   /** iisreset /restart. Probe is always pending (a restart is an event, not a state); verify: W3SVC Running. */
   'iis.reset': Record<string, never>;
@@ -122,17 +132,51 @@ export interface ActionParams {
   /** Start-Service `target` (a Paused service is resumed) and wait up to `timeoutSeconds` for Running. Done when Running. */
   'service.start': { timeoutSeconds: number };
 
-  /** Exchange transport agent `target`. uninstall: Disable + Uninstall-TransportAgent (done when not registered).
-   * install: Install-TransportAgent -AssemblyPath `assembly` -TransportAgentFactory `factory`
-   * (fails while a registration with that name exists). enable: Enable-TransportAgent. Probe prints DR:registered,
-   * DR:enabled. */
-  'transportAgent.uninstall': Record<string, never>;
-  'transportAgent.install': { assembly: string; factory: string };
-  'transportAgent.enable': Record<string, never>;
+  /** The OOF agent's old registration on a hub, read-only, before anything changes: every registration in
+   * Exchange's agents.config (`<agent name baseType classFactory assemblyPath/>` under
+   * %ExchangeInstallPath%TransportRoles\Shared) whose assembly is named `assemblyFile`, with Get-TransportAgent's
+   * Enabled and Priority for it, and CacheRefresh (`configKey`) from the `.config` beside that assembly. Prints
+   * DR:agentsConfig, DR:registered, DR:identity (the old registration, empty when none), DR:newIdentity (the old
+   * one, else `identity`, else `defaultIdentity`), DR:factory (`factory` when given, else the registration's),
+   * DR:assembly, DR:folder, DR:config, DR:enabled, DR:priority, DR:cacheRefresh (the old config's, else
+   * `cacheRefresh`), DR:cacheRefreshFrom (config|input|none), DR:taskConfig (the first of `taskConfigs` that
+   * exists, else the first; DR:taskConfigFound), DR:problems. Done when nothing is in doubt: one registration (or
+   * none where `expectAgent` is false, but for one at `newAssembly` while `newProductCode` is installed: the rollup's
+   * own, on a rerun; DR:rollupInstalled), a factory and a
+   * CacheRefresh for a hub that has the agent. Apply changes
+   * nothing and fails naming what the operator must say (inputs.oofAgent) or fix. */
+  'oofAgent.discover': {
+    assemblyFile: string;
+    configKey: string;
+    expectAgent: boolean;
+    identity: string;
+    defaultIdentity: string;
+    factory: string;
+    newAssembly: string;
+    newProductCode: string;
+    cacheRefresh: string;
+    taskConfigs: string[];
+  };
 
-  /** InstallUtil.exe /u `assembly` (performance counters and event source). Done when the registry key
-   * `counterKey` is absent. */
-  'installutil.uninstall': { installUtil: string; assembly: string; counterKey: string };
+  /** Exchange transport agent registered as `identity` (`target` names it for people). uninstall: Disable +
+   * Uninstall-TransportAgent (done when no agent has that Identity; an empty `identity`: none to remove).
+   * install: Install-TransportAgent -Name `identity` -AssemblyPath `assembly` -TransportAgentFactory `factory`
+   * (done when agents.config registers `identity` at `assembly`; refused while `identity` is registered at
+   * another assembly). enable: Enable-TransportAgent. Probe prints DR:registered, DR:enabled (install also
+   * DR:assembly, from agents.config). */
+  'transportAgent.uninstall': { identity: string };
+  'transportAgent.install': { identity: string; assembly: string; factory: string };
+  'transportAgent.enable': { identity: string };
+
+  /** `installUtil` (environment variables expanded) /u `assembly`, logging to `log`: removes the performance
+   * counter category and event source its installers registered. Done when `counterKey` has no Performance
+   * subkey. .NET removes the category key itself only when it holds no values of its own (otherwise Linkage
+   * and Performance go), so the key may remain: removing it is the registry step's. Exit code passes through.
+   * Probe prints DR:exists (the key), DR:performance. */
+  'installutil.uninstall': { installUtil: string; assembly: string; counterKey: string; log: string };
+  /** `installUtil` `assembly` (install: counters and event source), logging to `log`, run in the assembly's
+   * folder. Done when `counterKey`\Performance exists. Refused (before running) when `assembly` is missing. */
+  'installutil.install': { installUtil: string; assembly: string; counterKey: string; log: string };
 
   /** Remove registry key `target` (recursively). Absent key: nothing to do. */
   'registry.remove': Record<string, never>;
@@ -141,20 +185,43 @@ export interface ActionParams {
    * Probe/verify print DR:exists, DR:type, DR:data. A missing key is an error (a service that is not installed),
    * never created. */
   'registry.setValue': { name: string; type: string; data: string };
+  /** Every REG_DWORD value under key `target` set to `data` (decimal): the categories are the values the host
+   * has (a key with none is an error). Done when all equal `data`; probe/verify print DR:values (name=data,…). */
+  'registry.setEach': { data: string };
+  /** `reg export` of key `target` (with its subkeys) to `file` before it is edited; an existing export is kept.
+   * Done when `file` exists. Prints DR:file, DR:exists. */
+  'registry.export': { file: string };
 
   /** Read appSettings `key` from XML config `path`. Probe prints DR:value (and DR:exists=false if missing).
    * Apply does nothing. Used to note values before a reinstall replaces the file. */
   'config.read': { path: string; key: string };
   /** Set appSettings `key` = `value` in XML config `path`; clears the read-only flag first when `clearReadOnly`.
    * Done when the value is already `value`. */
-  'config.write': { path: string; key: string; value: string; clearReadOnly: boolean };
+  'config.write': { path: string; key: string; value: string; clearReadOnly: boolean; mustExist?: boolean };
+
+  /** A copy-only full backup of database `target` on SQL server `instance` (server[\instance], Windows
+   * authentication) to `file`, with sqlcmd or osql, whichever the host has. Probe: done when `file` exists (a
+   * backup is never overwritten: the first is the state before the change). Verify: RESTORE VERIFYONLY of
+   * `file`. Prints DR:file, DR:exists, DR:size; verify DR:verified. */
+  'sql.backup': { instance: string; file: string };
+
+  /** Carry the operator's settings from `source` (the old config's backup) into `dest` (the config a reinstall
+   * just wrote): every appSettings `add` (by key) and connectionStrings `add` (by name) of `source` is set in
+   * `dest`; entries only `dest` has keep their values. Done when each of them has `source`'s value in `dest`, or
+   * when `source` does not exist (nothing was backed up: `dest` keeps its shipped values; DR:sourceExists=false).
+   * Prints DR:sourceExists, DR:differs (keys still to carry), DR:notCarried (other top-level sections of
+   * `source` that differ from `dest`, named for the operator, never copied). Apply refuses a missing `dest`. */
+  'config.merge': { source: string; dest: string };
 
   /** Copy file or folder `source` to `dest` (backup of customisations). Done when dest exists. */
   'file.backup': { source: string; dest: string };
   /** Copy `source` back over `dest` after a reinstall (restore customisations). Done when dest matches source. */
   'file.restore': { source: string; dest: string };
 
-  /** Scheduled task `target` exists (schtasks /query); apply creates it with `command` every `minutes`. */
+  /** Scheduled task `target` exists and runs `command` (schtasks /query /v: its "Task To Run", compared without
+   * quotes, ignoring case; a task list whose columns are not in English reads as not matching). Apply deletes
+   * a task of that name that runs anything else (`schtasks /delete /f`: Server 2003's /create has no /f), then
+   * creates it with `command` every `minutes`. Probe prints DR:exists, DR:command. */
   'task.ensure': { command: string; minutes: number; runAs: string };
 
   /** Run program `path` with `args` in `workingDir`; exit 0 is success. Probe always pending. */
@@ -239,7 +306,9 @@ export interface ActionParams {
     exeDir: string;
     drive: string;
     forcedos: boolean;
+    /** `-p<password>` goes after argument number `passwordAt` (the KB's order: `import -d<x> admin -p<pw> -q -y`). */
     password?: string;
+    passwordAt?: number;
   };
   /** Read-only: is this dirsync participant settled (nothing waiting in either direction)? `kind` postoffice:
    * GLB\REQTRANS.GLB empty, no P1\*.RSP, GLB\SRVTRANS.GLB empty, GAL.GLB not older than the NME files, and
@@ -279,11 +348,17 @@ export const ACTION_NAMES = [
   'transportAgent.uninstall',
   'transportAgent.install',
   'transportAgent.enable',
+  'oofAgent.discover',
   'installutil.uninstall',
+  'installutil.install',
   'registry.remove',
   'registry.setValue',
+  'registry.setEach',
+  'registry.export',
   'config.read',
   'config.write',
+  'config.merge',
+  'sql.backup',
   'file.backup',
   'file.restore',
   'task.ensure',

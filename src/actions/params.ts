@@ -8,7 +8,8 @@ import type { ActionName, ActionParams } from './catalog.js';
 import type { Params } from '../remote/header.js';
 import { psArray, psLiteral } from '../remote/ps-literal.js';
 
-type KeysOfType<T, V> = { [K in keyof T]-?: T[K] extends V ? K : never }[keyof T] & string;
+/** Keys whose value is a `V` (optional ones too: their readers are called only when the value is there). */
+type KeysOfType<T, V> = { [K in keyof T]-?: NonNullable<T[K]> extends V ? K : never }[keyof T] & string;
 
 /** Engine placeholders that must be resolved before a script is built. */
 const PLACEHOLDER = /\{\{(capture|package|secret):/;

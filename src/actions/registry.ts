@@ -19,13 +19,17 @@ import { iisReset } from './scripts/iis.js';
 import { hostInspect } from './scripts/inspect.js';
 import { msiInstall, msiUninstall } from './scripts/msi.js';
 import { packageUpload } from './scripts/package.js';
-import { installUtilUninstall, programRun } from './scripts/program.js';
-import { registryRemove, registrySetValue } from './scripts/registry.js';
+import { programRun } from './scripts/program.js';
+import { installUtilInstall, installUtilUninstall } from './scripts/installutil.js';
+import { oofAgentDiscover } from './scripts/oof-agent.js';
+import { registryExport, registryRemove, registrySetEach, registrySetValue } from './scripts/registry.js';
 import { configRead, configWrite } from './scripts/config.js';
+import { configMerge } from './scripts/config-merge.js';
 import { serviceRestart, serviceStart, serviceStop } from './scripts/service.js';
 import { serviceListRunning, serviceStartList, serviceStopList } from './scripts/service-set.js';
 import { fileCheckVersion, hotfixInstall, registryCheckKey } from './scripts/hotfix.js';
 import { taskEnsure } from './scripts/task.js';
+import { sqlBackup } from './scripts/sql.js';
 import { shareEnsure, shareRemove } from './scripts/shares.js';
 import { treeCopy, treeRemove } from './scripts/trees.js';
 import { mailflowCheck, registryRepointValue } from './scripts/mail-connector.js';
@@ -82,16 +86,28 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return transportAgentInstall;
     case 'transportAgent.enable':
       return transportAgentEnable;
+    case 'oofAgent.discover':
+      return oofAgentDiscover;
     case 'installutil.uninstall':
       return installUtilUninstall;
+    case 'installutil.install':
+      return installUtilInstall;
     case 'registry.remove':
       return registryRemove;
+    case 'registry.export':
+      return registryExport;
+    case 'registry.setEach':
+      return registrySetEach;
     case 'registry.setValue':
       return registrySetValue;
     case 'config.read':
       return configRead;
     case 'config.write':
       return configWrite;
+    case 'config.merge':
+      return configMerge;
+    case 'sql.backup':
+      return sqlBackup;
     case 'file.backup':
       return fileBackup;
     case 'file.restore':

@@ -17,6 +17,7 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { createRunLogger } from '../log/logger.js';
 import { planStages } from '../plan/build-plan.js';
 import { labEstate, makeDeps, makeTransportPool, readPasswords, readSecrets, realEstate } from './compose.js';
+import { labEngineFlag } from './lab-engine.js';
 import { runbookFor } from '../../runbooks/index.js';
 
 /** Actions whose "done" is part of the finished estate (events such as restarts are not). */
@@ -28,6 +29,8 @@ const END_STATE = new Set([
   'msi.install',
   'transportAgent.install',
   'transportAgent.enable',
+  'installutil.install',
+  'config.merge',
   'task.ensure',
   'provisioning.initialize',
   'provisioning.startDeployment',
@@ -41,17 +44,23 @@ const END_STATE = new Set([
   'dirsync.settled',
 ]);
 
+/** Read-only steps whose evidence later end-state checks take (`{{capture:…}}`): probed and noted first. */
+const NOTES = new Set(['oofAgent.discover']);
+
 export async function verifyCommand(flags: {
   inventory: string;
   stateDir?: string;
   lab?: boolean;
+  /** `--lab-engine`: model (default) or pwsh. */
+  labEngine?: string;
   acceptNewHostKeys?: boolean;
 }): Promise<number> {
   const inventory = await loadInventory(flags.inventory);
   const runbook = runbookFor(inventory);
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
+  const labEngine = labEngineFlag(flags);
   const estate = flags.lab
-    ? await labEstate(inventory, stateDir)
+    ? await labEstate(inventory, stateDir, undefined, labEngine)
     : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
   const passwords = readPasswords(inventory);
   const secrets = readSecrets(inventory, runbook);
@@ -84,6 +93,16 @@ export async function verifyCommand(flags: {
     let checkedCount = 0;
     for (const stage of await planStages(runbook, inventory, checked.facts, pkg.contents)) {
       for (const step of stage.lanes.flatMap((l) => l.steps)) {
+        if (NOTES.has(step.action)) {
+          const noted = await probeStep(deps, ledger, step);
+          await ledger.record({
+            type: 'step.probe',
+            stepId: step.id,
+            host: step.host,
+            evidence: noted.evidence,
+          });
+          continue;
+        }
         if (!END_STATE.has(step.action)) continue;
         try {
           const probe = await probeStep(deps, ledger, step);

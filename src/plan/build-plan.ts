@@ -2,7 +2,7 @@
  * The plan is pure: inventory + facts + runbook → stages of steps, by walking the same
  * statechart a real run walks, with an effect that records each stage instead of running it.
  */
-import { DeployError } from '../errors.js';
+import { DeployError, isDeployError } from '../errors.js';
 import type { Facts, Inventory } from '../inventory/types.js';
 import type { PackageContents, PlanDocument, Runbook, Stage, StageContext } from './types.js';
 import { walkRunbook } from './walk.js';
@@ -30,9 +30,18 @@ export async function planStages(
 ): Promise<Stage[]> {
   const context = stageContext(runbook, inventory, facts, pkg);
   const stages: Stage[] = [];
+  // A stage that cannot be built from what the operator gave (a missing input) says so itself
+  // (exit 2); the statechart would otherwise only see a failed stage.
+  let refused: DeployError | undefined;
   const result = await walkRunbook(runbook.machine, facts, async (stageId) => {
-    stages.push(runbook.buildStage(stageId, context));
+    try {
+      stages.push(runbook.buildStage(stageId, context));
+    } catch (error) {
+      if (isDeployError(error)) refused ??= error;
+      throw error;
+    }
   });
+  if (refused) throw refused;
   if (result.status === 'missingFact') {
     const fact = result.missingFact ?? 'unknown';
     throw new DeployError(

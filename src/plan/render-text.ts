@@ -23,6 +23,15 @@ function identityLines(step: PlannedStep): string[] {
   const { productCode, version } = step.params;
   if (step.action.endsWith('.install') && typeof productCode === 'string' && typeof version === 'string')
     out.push(`         installs ${productCode} at ${version}`);
+  // A discovery's findings are what later steps act on: the operator reads them here first.
+  if (step.action.endsWith('.discover') && step.probe) {
+    const found = Object.entries(step.probe.evidence ?? {}).filter(
+      ([key, value]) => value !== '' && key !== 'state',
+    );
+    out.push(
+      `         found on ${step.host}: ${found.map(([key, value]) => `${key}=${value}`).join('; ') || 'nothing'}`,
+    );
+  }
   if (step.probe && !step.probe.done) {
     for (const [key, value] of Object.entries(step.probe.evidence ?? {})) {
       if (value === '' || !(key === 'remove' || key.endsWith('.remove'))) continue;

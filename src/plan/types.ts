@@ -122,6 +122,8 @@ export interface InspectSpec {
   productCodes?: string[];
   /** UpgradeCode families: `DR:upgradeCode.<code>` lists the installed members (`{code}@version`, comma-separated). */
   upgradeCodes?: string[];
+  /** Services whose program and its file version to report (`DR:serviceImage.<name>`, `DR:serviceImageVersion.<name>`). */
+  serviceImages?: string[];
 }
 
 /** The `DR:` lines one `host.inspect` printed. */

@@ -7,6 +7,7 @@ import type { JournalEntry, JsonValue } from '../durability/journal-types.js';
 import { stepKey, summarizeJournal } from '../durability/journal-summary.js';
 import type { Facts, Inventory } from '../inventory/types.js';
 import { planStages } from '../plan/build-plan.js';
+import type { Params } from '../remote/header.js';
 import type { Runbook, Stage } from '../plan/types.js';
 
 /** One `command` line of audit.jsonl (the fields the report reads). */
@@ -98,6 +99,19 @@ export interface ReportInput {
   warnings?: string[];
 }
 
+/** The params with each `{{capture:STEP:KEY}}` the journal holds replaced by its value; others kept. */
+function resolveNoted(params: Params, noted: Record<string, Record<string, string>>): Params {
+  return JSON.parse(
+    JSON.stringify(params).replace(
+      /\{\{capture:([^}]*):([^:}]*)\}\}/g,
+      (whole, step: string, key: string) => {
+        const value = noted[step]?.[key];
+        return value === undefined ? whole : JSON.stringify(value).slice(1, -1);
+      },
+    ),
+  ) as Params;
+}
+
 async function plannedStages(input: ReportInput, facts: Facts): Promise<Stage[]> {
   // Facts are journalled all at once; without them the run stopped before its plan existed.
   if (input.runbook.facts.some((fact) => facts[fact] === undefined)) return [];
@@ -115,6 +129,10 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
     (facts as Record<string, unknown>)[name] = fact.value === true;
   const stages = await plannedStages(input, facts);
 
+  const noted: Record<string, Record<string, string>> = {};
+  for (const entry of input.entries)
+    if (entry.type === 'step.probe' && entry.evidence && typeof entry.evidence === 'object')
+      noted[entry.stepId] = entry.evidence;
   const durations = new Map<string, number>();
   const confirmedAt = new Map<string, string>();
   const verifiedAt = new Map<string, string>();
@@ -167,9 +185,18 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
         target: step.target,
         description: step.description,
       });
-      const dest = (step.params as Record<string, unknown>).dest;
-      const source = (step.params as Record<string, unknown>).source;
-      if ((step.action === 'file.backup' || step.action === 'msi.backup') && typeof dest === 'string') {
+      // Values a step noted at run time (a discovered folder) are shown as they were found.
+      const params = resolveNoted(step.params, noted) as Record<string, unknown>;
+      // A database backup is listed where it went, as the file and folder backups are.
+      const dest = step.action === 'sql.backup' ? params.file : params.dest;
+      const source =
+        step.action === 'sql.backup'
+          ? `database ${step.target} on ${String(params.instance)}`
+          : params.source;
+      if (
+        (step.action === 'file.backup' || step.action === 'msi.backup' || step.action === 'sql.backup') &&
+        typeof dest === 'string'
+      ) {
         backups.push({
           host: step.host,
           stepId: step.id,

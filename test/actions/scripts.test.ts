@@ -103,9 +103,9 @@ describe('the action library', () => {
       'apply',
     );
     expect(install).toContain(
-      "RunProcess 'msiexec.exe' ('/i ' + (QArg $path) + ' /qn /norestart /l*v ' + (QArg $log))",
+      "RunProcess 'msiexec.exe' ('/i ' + (QArg $path) + $props + ' /qn /norestart /l*v ' + (QArg $log))",
     );
-    expect(install.indexOf('EnsureDir ([IO.Path]::GetDirectoryName($log))')).toBeLessThan(
+    expect(install.indexOf('EnsureDir (ParentDir $log)')).toBeLessThan(
       install.indexOf("RunProcess 'msiexec.exe'", install.indexOf('try {')),
     );
     expect(install).toContain('[Diagnostics.Process]::Start($si)');

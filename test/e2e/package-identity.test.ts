@@ -15,7 +15,6 @@ import { standinIdentity, standinMsiBytes } from '../../src/lab/package/generate
 import { standinProducts, type StandinProduct } from '../../src/lab/package/products.js';
 import { encodeStreamName } from '../../src/msi/stream-name.js';
 import { productVersion, runCli, tempLab, type CliResult, type TempLab } from './helpers.js';
-import { requireLabStateFile } from '../helpers/lab-state.js';
 
 /** Host names nobody would guess, for the lab inventory's. */
 const RENAMES: [string, string][] = [
@@ -250,21 +249,10 @@ describe('a package that is not a readable Windows Installer database', () => {
 
 describe('a host without a product the KB removes', () => {
   let lab: TempLab;
-  beforeAll(async () => {
-    lab = tempLab('lab.yaml');
-    // The first (read-only) run creates the simulated estate; then exhub-west loses its old agent.
-    expect((await lab.run(['--dry-run'])).code).toBe(0);
-    const file = requireLabStateFile(lab.stateDir);
-    const state = JSON.parse(readFileSync(file, 'utf8')) as {
-      hosts: Record<string, { products: Record<string, unknown> }>;
-    };
-    const x86 = standinProducts().find((p) => p.file === 'Categorizeroverrideagent.msi') as StandinProduct;
-    const hub = state.hosts['exhub-west']!;
-    const code = Object.keys(hub.products).find((k) => k.toUpperCase() === x86.productCode.toUpperCase());
-    expect(code).toBeDefined();
-    delete hub.products[code!];
-    writeFileSync(file, JSON.stringify(state));
-  }, 60_000);
+  beforeAll(() => {
+    // A hub that never ran the OOF agent: no product, no registration, no config.
+    lab = tempLab('lab.yaml', (y) => y.replace('oofAgentX86: [exhub-west]', 'oofAgentAbsent: [exhub-west]'));
+  });
   afterAll(() => lab.cleanup());
 
   test('is a preflight problem naming host and product, and nothing changes', async () => {
@@ -281,7 +269,10 @@ describe('a host without a product the KB removes', () => {
     const yaml = readFileSync(lab.inventory, 'utf8');
     writeFileSync(
       lab.inventory,
-      `${yaml}\ninputs:\n  productsAbsent:\n    Categorizeroverrideagent.msi: [exhub-west]\n`,
+      yaml.replace(
+        /^inputs:\n/m,
+        'inputs:\n  productsAbsent:\n    Categorizeroverrideagent.msi: [exhub-west]\n    Smtpdomaincachetask-x64.msi: [exhub-west]\n',
+      ),
     );
     const result = await lab.run(['--yes']);
     expect(result.code).toBe(0);

@@ -16,7 +16,7 @@ async function blocked(
   options: { faults?: string; prepare?: (lab: TempLab) => Promise<void> } = {},
 ) {
   const lab = tempLab('lab.yaml', (y) =>
-    y.replace(/upgradedFromHmc40: true\s*$/, `upgradedFromHmc40: true\n${labExtra}`),
+    y.replace(/^ {2}upgradedFromHmc40: true\n/m, `  upgradedFromHmc40: true\n${labExtra}`),
   );
   labs.push(lab);
   await options.prepare?.(lab);

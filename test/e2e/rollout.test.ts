@@ -15,6 +15,11 @@ import {
 } from '../../runbooks/kb979704/data.js';
 import { SEEDED_CACHE_REFRESH } from '../../runbooks/kb979704/lab.js';
 import { TRANSPORT_SERVICE } from '../../src/lab/model/host-base.js';
+import {
+  AGENT_X86_ASSEMBLY,
+  DOMAIN_CACHE_X86_EXE,
+  LAB_RENAMED_IDENTITY,
+} from '../../src/lab/model/oof-agent.js';
 import type { LabState } from '../../src/lab/model/state.js';
 import {
   fileOn,
@@ -30,6 +35,8 @@ import { standinProduct } from '../../src/lab/package/products.js';
 
 const MPS = ['hmc-mps-a', 'hmc-mps-b'];
 const HUBS = ['exhub-east', 'exhub-west'];
+/** The Identity each hub's agent was registered under (inventory/lab.yaml renames exhub-east's). */
+const IDENTITY: Record<string, string> = { 'exhub-east': LAB_RENAMED_IDENTITY, 'exhub-west': AGENT.name };
 const ALL = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
 const CUSTOM_WEB_CONFIG = 'owa.contoso-hosting.net';
 
@@ -114,11 +121,19 @@ describe('the no-UR5 lab estate (inventory/lab.yaml)', () => {
     }
   });
 
-  test('every hub has the 64-bit agent registered and enabled, transport running and the customisations back', () => {
+  test('every hub has the 64-bit agent registered under its own Identity and enabled, transport running and the customisations back', () => {
     for (const hub of HUBS) {
       const host = state.hosts[hub];
-      expect(host?.transportAgents[AGENT.name]).toMatchObject({ enabled: true, assembly: AGENT.assembly });
+      expect(Object.keys(host?.transportAgents ?? {})).toEqual([IDENTITY[hub]]);
+      expect(host?.transportAgents[IDENTITY[hub] ?? '']).toMatchObject({
+        enabled: true,
+        assembly: AGENT.assembly,
+      });
       expect(AGENT.assembly).not.toContain('(x86)');
+      expect(fileOn(state, hub, AGENT_X86_ASSEMBLY)).toBeUndefined();
+      expect(fileOn(state, hub, DOMAIN_CACHE_X86_EXE)).toBeUndefined();
+      // The x64 agent's counters are registered (InstallUtil), the old key's values gone with it.
+      expect(host?.registry[`${AGENT.counterKey}\\Performance`]).toBe(true);
       expect(host?.services[TRANSPORT_SERVICE]).toBe('Running');
       const agent = STANDALONE.agent?.msi ?? '';
       const cache = STANDALONE.domainCache?.msi ?? '';

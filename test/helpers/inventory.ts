@@ -2,6 +2,19 @@
 import type { Facts, Inventory, Role } from '../../src/inventory/types.js';
 import { ROLES } from '../../runbooks/kb979704/inventory.js';
 
+/** The operator inputs the shipped lab inventory gives (every branch of the UR6 runbook needs some). */
+export const UR6_INPUTS = {
+  mpsSql: {
+    instance: 'MPSSQL01',
+    resourceManagerDb: 'ResourceManager',
+    planManagerDb: 'PlanManager',
+    backupFolder: 'D:\\Backups\\KB979704',
+  },
+  msiProperties: { 'RPCHttpConfigTool.msi': {}, 'Pwdb40ssis.msi': {}, 'DNSClient.msi': {} },
+  rpcHttpCustomized: ['web.config', 'logo.gif'],
+  checkFolderGroupsKeys: ['ResourceManagerDatabaseServer', 'PlanManagerDatabaseServer'],
+};
+
 export function makeInventory(
   hosts: Record<string, Role[]>,
   facts: Facts = {},
@@ -30,6 +43,7 @@ export function makeInventory(
     roles,
     rollout: { window: 5, hubWindow: 1, errorBudget: 0 },
     source: '',
+    inputs: UR6_INPUTS,
     ...extra,
   };
 }

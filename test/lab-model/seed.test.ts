@@ -69,7 +69,7 @@ describe('seedEstate', () => {
 
   test('a hub runs transport with the old agent loaded and a customised CacheRefresh', () => {
     const hub = seedEstate(labInventory()).hosts.EXHUB01!;
-    expect(hub.exchange).toEqual({ version: '8.2', servicePack: 2 });
+    expect(hub.exchange).toEqual({ version: '8.2.176.2', servicePack: 2 });
     expect(hub.services.MSExchangeTransport).toBe('Running');
     expect(hub.transportAgents[AGENT.name]?.enabled).toBe(true);
     expect(hub.transportAgents[AGENT.name]?.assembly).toBe(AGENT.assembly);

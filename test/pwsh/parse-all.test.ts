@@ -29,8 +29,11 @@ import { findPwsh, PwshParser, type PwshResult } from './pwsh.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const RUN = 'run-20260101T000000Z-pwsh01';
-/** A secret with every character a literal must survive. */
-const SECRET = `pa'ss"wo$rd\`x;{}`;
+/**
+ * A secret with every character a literal must survive, but a double quote or a space: the MS
+ * Mail `-p` argument cannot carry those, and msmail.run refuses them before building a script.
+ */
+const SECRET = `pa'ss$wo;rd\`x{}`;
 
 const PWSH = findPwsh();
 // CI installs pwsh; a developer machine without it skips rather than fails.

@@ -9,7 +9,7 @@ import { lines, reportState, type FamilyBuilder } from './helpers.js';
 
 const READ = lines(
   '$node = $null',
-  '$exists = [IO.File]::Exists($path)',
+  '$exists = FileExists $path',
   'if ($exists) { $x = ReadXml $path; $node = AppSetting $x $key }',
   "if ($node -ne $null) { DR 'exists' 'true'; DR 'value' $node.GetAttribute('value') } else { DR 'exists' 'false' }",
 );
@@ -27,7 +27,9 @@ export const configRead: FamilyBuilder = (params) => {
 };
 
 /**
- * Sets appSettings `key` = `value`, adding the entry when missing. With `clearReadOnly` the
+ * Sets appSettings `key` = `value`, adding the entry when missing, unless `mustExist`: then a
+ * missing key is an error that lists the keys the file has (for a config whose schema we do not
+ * know, a key is never invented; the operator sees what is there). With `clearReadOnly` the
  * read-only flag is cleared first (and left cleared, as the KB's manual step leaves it);
  * without it a read-only file is an error.
  */
@@ -38,6 +40,7 @@ export const configWrite: FamilyBuilder = (params) => {
     key: p.str('key', { nonEmpty: true }),
     value: p.str('value'),
     clearReadOnly: p.bool('clearReadOnly'),
+    mustExist: params.mustExist === undefined ? false : p.bool('mustExist'),
   });
   const check = lines(
     vars,
@@ -46,10 +49,14 @@ export const configWrite: FamilyBuilder = (params) => {
   );
   const apply = lines(
     vars,
-    "if (-not [IO.File]::Exists($path)) { throw ('the config file ' + $path + ' does not exist') }",
+    "if (-not (FileExists $path)) { throw ('the config file ' + $path + ' does not exist') }",
     '$full = (Resolve-Path -LiteralPath $path).ProviderPath',
     '$x = ReadXml $full',
     '$node = AppSetting $x $key',
+    'if ($node -eq $null -and $mustExist) {',
+    "  $have = @($x.SelectNodes('/configuration/appSettings/add') | ForEach-Object { $_.GetAttribute('key') }) -join ', '",
+    "  throw ($path + ' has no appSettings key ' + $key + '; the keys it has: ' + $have + '. Name the right ones in the inventory')",
+    '}',
     'if ($node -eq $null) {',
     "  $parent = $x.SelectSingleNode('/configuration/appSettings')",
     "  if ($parent -eq $null) { throw ($path + ' has no /configuration/appSettings element to add ' + $key + ' to') }",
@@ -62,7 +69,7 @@ export const configWrite: FamilyBuilder = (params) => {
     "  if (-not $clearReadOnly) { throw ($path + ' is read-only') }",
     '  Set-ItemProperty -LiteralPath $full -Name IsReadOnly -Value $false',
     '}',
-    '$x.Save($full)',
+    'SaveXml $x $full',
     '$rc = 0',
   );
   return { probe: check, apply, verify: check };

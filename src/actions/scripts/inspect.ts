@@ -21,6 +21,9 @@
  * - productCode.<code>: DisplayVersion of the Uninstall entry under that ProductCode (either
  *   registry view), empty when absent; upgradeCode.<code>: the installed members of that
  *   UpgradeCode family (Windows Installer's `Installer\UpgradeCodes` registration), `{code}@version`.
+ * - serviceImage.<service> / serviceImageVersion.<service>: the program the service's ImagePath
+ *   names (environment expanded, arguments and quotes dropped) and its file version: how old
+ *   Exchange (4.0, 5.x, which write no MsiProductMajor) says which version it is.
  * - DR keys embed product names and key paths as given; a name holding `=` would not read back.
  */
 import { declare, readParams } from '../params.js';
@@ -29,7 +32,7 @@ import { lines, type FamilyBuilder } from './helpers.js';
 const BODY = lines(
   "if ($PSVersionTable) { DR 'psVersion' ([string]$PSVersionTable.PSVersion) } else { DR 'psVersion' '1.0' }",
   '$da = $false',
-  'foreach ($g in [Security.Principal.WindowsIdentity]::GetCurrent().Groups) {',
+  'foreach ($g in @(TokenGroups)) {',
   "  if ($g.Value -match '^S-1-5-21-.+-512$') { $da = $true }",
   "  try { if ($g.Translate([Security.Principal.NTAccount]).Value -like '*\\Domain Admins') { $da = $true } } catch { }",
   '}',
@@ -68,13 +71,13 @@ const BODY = lines(
   "  DR ('fs.' + $d) $fs",
   '}',
   'foreach ($f in $folders) {',
-  '  $there = [IO.Directory]::Exists($f)',
+  '  $there = DirExists $f',
   "  DR ('folder.' + $f) (Bool $there)",
   '  $bytes = [double]0',
   '  if ($there) {',
-  "    $all = [IO.Directory]::GetFiles($f, '*', 'AllDirectories')",
+  '    $all = @(ListFiles $f)',
   "    if ($all.Length -gt 200000) { throw ($f + ' holds more than 200000 files; measure it by hand') }",
-  '    foreach ($x in $all) { $bytes += (New-Object IO.FileInfo($x)).Length }',
+  '    foreach ($x in $all) { $bytes += (FileLength $x) }',
   '  }',
   "  DR ('folderMb.' + $f) ([string][math]::Ceiling($bytes / 1048576))",
   '}',
@@ -83,8 +86,8 @@ const BODY = lines(
   "foreach ($k in $registryKeys) { DR ('regkey.' + $k) (Bool (Test-Path -LiteralPath (RegPath $k))) }",
   'foreach ($f in $files) {',
   "  $fv = ''",
-  '  if ([IO.File]::Exists($f)) {',
-  '    $vi = [Diagnostics.FileVersionInfo]::GetVersionInfo($f)',
+  '  if (FileExists $f) {',
+  '    $vi = FileVersion $f',
   "    $fv = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
   '  }',
   "  DR ('fileVersion.' + $f) $fv",
@@ -94,6 +97,20 @@ const BODY = lines(
   "  if ($byCode) { DR ('productCode.' + $c) $byCode.Version } else { DR ('productCode.' + $c) '' }",
   '}',
   "foreach ($u in $upgradeCodes) { DR ('upgradeCode.' + $u) (@(UpgradeFamily $u | ForEach-Object { $_.Code + '@' + $_.Version }) -join ',') }",
+  'foreach ($svc in $serviceImages) {',
+  "  $img = ''",
+  "  $key = 'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\' + $svc",
+  '  if (Test-Path -LiteralPath $key) { $v = (Get-ItemProperty -LiteralPath $key).ImagePath; if ($v) { $img = [Environment]::ExpandEnvironmentVariables([string]$v) } }',
+  // The program alone: a quoted path, or everything up to the first .exe (paths may hold spaces).
+  "  if ($img.StartsWith('\"')) { $img = $img.Substring(1, $img.IndexOf('\"', 1) - 1) } elseif ($img -match '^(.+?\\.exe)(\\s|$)') { $img = $matches[1] }",
+  "  DR ('serviceImage.' + $svc) $img",
+  "  $fv = ''",
+  "  if ($img -ne '' -and (FileExists $img)) {",
+  '    $vi = FileVersion $img',
+  "    $fv = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
+  '  }',
+  "  DR ('serviceImageVersion.' + $svc) $fv",
+  '}',
   "DR 'state' 'done'",
   '$rc = 0',
 );
@@ -109,6 +126,7 @@ export const hostInspect: FamilyBuilder = (params) => {
     files: params.files === undefined ? [] : p.strs('files'),
     productCodes: params.productCodes === undefined ? [] : p.strs('productCodes'),
     upgradeCodes: params.upgradeCodes === undefined ? [] : p.strs('upgradeCodes'),
+    serviceImages: params.serviceImages === undefined ? [] : p.strs('serviceImages'),
   });
   const check = lines(vars, BODY);
   return {

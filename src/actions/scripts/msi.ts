@@ -35,7 +35,7 @@ export const FIND_INSTALLED = lines(
   "DR 'registered' (Bool (($byCode -ne $null) -and $byCode.Registered))",
 );
 
-const CREATE_LOG_FOLDER = 'EnsureDir ([IO.Path]::GetDirectoryName($log))';
+const CREATE_LOG_FOLDER = 'EnsureDir (ParentDir $log)';
 
 /**
  * Removes the installed product with the package's ProductCode, else the products of its
@@ -77,7 +77,11 @@ export const msiUninstall: FamilyBuilder = (params) => {
   return { probe: check, apply, verify: check };
 };
 
-/** msiexec /i `path` /qn /norestart /l*v `log`; done when `productCode` is installed at `version`. */
+/**
+ * msiexec /i `path` [NAME="value" …] /qn /norestart /l*v `log`; done when `productCode` is
+ * installed at `version`. The properties are the operator's (what the Deployment guide's
+ * section sets), never defaults of ours.
+ */
 export const msiInstall: FamilyBuilder = (params) => {
   const p = readParams('msi.install', params);
   const vars = declare({
@@ -86,13 +90,17 @@ export const msiInstall: FamilyBuilder = (params) => {
     path: p.str('path', { nonEmpty: true }),
     version: p.str('version', { nonEmpty: true }),
     log: p.str('log', { nonEmpty: true }),
+    properties: params.properties === undefined ? [] : p.strs('properties'),
   });
   const check = lines(vars, FIND_INSTALLED, reportState('$atVersion'));
   const apply = lines(
     vars,
     CREATE_LOG_FOLDER,
-    "if (-not [IO.File]::Exists($path)) { [Console]::Error.WriteLine('the package ' + $path + ' does not exist; msiexec will report 1619') }",
-    "RunProcess 'msiexec.exe' ('/i ' + (QArg $path) + ' /qn /norestart /l*v ' + (QArg $log)) '' $true",
+    "if (-not (FileExists $path)) { [Console]::Error.WriteLine('the package ' + $path + ' does not exist; msiexec will report 1619') }",
+    // NAME="value", with any quote doubled as msiexec reads it (the inventory refuses quotes anyway).
+    "$props = ''",
+    "foreach ($pv in $properties) { $i = $pv.IndexOf('='); $props += ' ' + $pv.Substring(0, $i) + '=\"' + $pv.Substring($i + 1).Replace('\"', '\"\"') + '\"' }",
+    "RunProcess 'msiexec.exe' ('/i ' + (QArg $path) + $props + ' /qn /norestart /l*v ' + (QArg $log)) '' $true",
     '$rc = $script:ProcRc',
   );
   return { probe: check, apply, verify: check };

@@ -3,15 +3,19 @@
  * entry: the files it owns, the task it drops. Installs write DEFAULT configs, so a tool that
  * forgets to restore a customisation (CacheRefresh, RPCHTTPConfig files) is caught.
  */
-import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../../../runbooks/kb979704/data.js';
+import { AGENT, PATHS } from '../../../runbooks/kb979704/data.js';
 import { standinProduct } from '../package/products.js';
 import type { FileState, HostState } from './state.js';
 import { binaryFile, putFile, removeFile, textFile } from './files.js';
-import { deleteCI, sameName } from './names.js';
+import { sameName } from './names.js';
+import {
+  AGENT_X86_ASSEMBLY,
+  AGENT_X86_CONFIG,
+  DOMAIN_CACHE_X86_CONFIG,
+  DOMAIN_CACHE_X86_EXE,
+} from './oof-agent.js';
 
-/** Where the RTM 32-bit agent landed on x64 hubs (facts file, HMC field notes). */
-export const AGENT_X86_ASSEMBLY =
-  'C:\\Program Files (x86)\\Microsoft\\Exchange Server\\TransportRoles\\Agents\\CategorizerOverrideAgent\\CategorizerOverrideAgent.dll';
+export { AGENT_X86_ASSEMBLY };
 /** The stand-in ProductNames of the two agent packages (footprints are keyed by ProductName). */
 export const AGENT_X64_PRODUCT = standinProduct('CategorizerOverrideAgent-x64.msi').productName;
 export const AGENT_X86_PRODUCT = standinProduct('CategorizerOverrideAgent.msi').productName;
@@ -28,18 +32,23 @@ export const CHECK_FOLDER_EXE = `${PATHS.checkFolderDir}\\CheckFolderGroupsAndRM
 export const CHECK_FOLDER_CONFIG = `${CHECK_FOLDER_EXE}.config`;
 /** The shipped config points nowhere useful; the KB has the operator edit it. */
 export const CHECK_FOLDER_PLACEHOLDER = 'SQLSERVERNAME';
+/** The stand-in tool's config keys for the two database servers (the real schema is unpublished). */
+export const CHECK_FOLDER_KEYS = ['ResourceManagerDatabaseServer', 'PlanManagerDatabaseServer'] as const;
 const CHECK_FOLDER_DEFAULT_CONFIG =
   '<configuration><appSettings>' +
-  `<add key="ResourceManagerDatabaseServer" value="${CHECK_FOLDER_PLACEHOLDER}" />` +
-  `<add key="PlanManagerDatabaseServer" value="${CHECK_FOLDER_PLACEHOLDER}" />` +
+  CHECK_FOLDER_KEYS.map((key) => `<add key="${key}" value="${CHECK_FOLDER_PLACEHOLDER}" />`).join('') +
   '</appSettings></configuration>';
 
 interface Footprint {
   files: (version: string) => Record<string, FileState>;
   /** Paths removed on uninstall (a superset of what any version installed). */
   owned: string[];
+  onInstall?: (host: HostState) => void;
   onUninstall?: (host: HostState) => void;
 }
+
+/** The databases the stand-in Resource Manager database package deploys, as the lab names them. */
+export const LAB_DATABASES = { resourceManager: 'ResourceManager', planManager: 'PlanManager' } as const;
 
 const rpc = (name: string) => `${PATHS.rpcHttpConfig}\\${name}`;
 
@@ -49,25 +58,25 @@ const FOOTPRINTS: Record<string, Footprint> = {
       [AGENT.assembly]: binaryFile(`CategorizerOverrideAgent-x64.dll@${version}`, 61_440),
       [PATHS.agentConfig]: textFile(AGENT_DEFAULT_CONFIG),
     }),
-    owned: [AGENT.assembly, AGENT_X86_ASSEMBLY, PATHS.agentConfig],
+    owned: [AGENT.assembly, AGENT_X86_ASSEMBLY, PATHS.agentConfig, AGENT_X86_CONFIG],
   },
   [AGENT_X86_PRODUCT]: {
     files: (version) => ({
       [AGENT_X86_ASSEMBLY]: binaryFile(`CategorizerOverrideAgent-x86.dll@${version}`, 57_344),
-      [PATHS.agentConfig]: textFile(AGENT_DEFAULT_CONFIG),
+      [AGENT_X86_CONFIG]: textFile(AGENT_DEFAULT_CONFIG),
     }),
     // The estate's pre-UR6 agent is this 32-bit build, in the KB's default folder (where the
     // KB runs InstallUtil) or under Program Files (x86).
-    owned: [AGENT.assembly, AGENT_X86_ASSEMBLY, PATHS.agentConfig],
+    owned: [AGENT.assembly, AGENT_X86_ASSEMBLY, PATHS.agentConfig, AGENT_X86_CONFIG],
   },
   [nameOf('SmtpDomainCacheTask-x64.msi')]: {
     files: (version) => ({
       [PATHS.domainCacheExe]: binaryFile(`SmtpDomainCacheTask.exe@${version}`, 45_056),
       [PATHS.domainCacheConfig]: textFile(DOMAIN_CACHE_DEFAULT_CONFIG),
     }),
-    owned: [PATHS.domainCacheExe, PATHS.domainCacheConfig],
-    // Whether the MSI touches the task is unknown (facts §5.4); removing it makes task.ensure necessary.
-    onUninstall: (host) => void deleteCI(host.tasks, DOMAIN_CACHE_TASK.name),
+    owned: [PATHS.domainCacheExe, PATHS.domainCacheConfig, DOMAIN_CACHE_X86_EXE, DOMAIN_CACHE_X86_CONFIG],
+    // Whether the MSI touches the task is unknown; the lab leaves it behind, still running the
+    // program the removal deleted, so only a task.ensure that compares the command repairs it.
   },
   [nameOf('RPCHttpConfigTool.msi')]: {
     files: (version) => ({
@@ -76,6 +85,22 @@ const FOOTPRINTS: Record<string, Footprint> = {
       [rpc('default.aspx')]: binaryFile(`rpc-default.aspx@${version}`, 6_144),
     }),
     owned: [rpc('web.config'), rpc('logo.gif'), rpc('default.aspx')],
+  },
+  // A database-deploying package: removing it drops the database, installing it creates an empty
+  // one (a new generation). Whether the real MSI drops it is unknown; the lab assumes the worst,
+  // so a backup taken after the removal has nothing to back up.
+  [nameOf('ResourceManageDatabase.msi')]: {
+    files: () => ({}),
+    owned: [],
+    onInstall: (host) => {
+      const databases = (host.sql ??= { instances: [], databases: {} }).databases;
+      const old = databases[LAB_DATABASES.resourceManager];
+      databases[LAB_DATABASES.resourceManager] = { sizeMb: 12, generation: (old?.generation ?? 0) + 1 };
+    },
+    onUninstall: (host) => {
+      const db = host.sql?.databases[LAB_DATABASES.resourceManager];
+      if (db) db.dropped = true;
+    },
   },
   [nameOf('CheckFolderGroupsAndRMByPlan.msi')]: {
     files: (version) => ({
@@ -99,6 +124,7 @@ export function installedFiles(product: string, version: string): Record<string,
 
 export function applyInstallFootprint(host: HostState, product: string, version: string): void {
   for (const [path, file] of Object.entries(installedFiles(product, version))) putFile(host, path, file);
+  footprintOf(product)?.onInstall?.(host);
 }
 
 export function applyUninstallFootprint(host: HostState, product: string): void {

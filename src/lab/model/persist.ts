@@ -59,10 +59,14 @@ export async function loadState(path: string): Promise<LabState> {
   }
   const version = (raw as { version?: unknown } | null)?.version;
   if (typeof version === 'number' && version < LAB_STATE_VERSION) {
-    throw new DeployError('state', `lab state file ${path} is version ${version}, from an older deploy-rollup`, {
-      code: 'LAB_STATE_OLD',
-      hint: `Version ${LAB_STATE_VERSION} keys installed products by ProductCode; move the file aside to start from a fresh estate (new host keys).`,
-    });
+    throw new DeployError(
+      'state',
+      `lab state file ${path} is version ${version}, from an older deploy-rollup`,
+      {
+        code: 'LAB_STATE_OLD',
+        hint: `Version ${LAB_STATE_VERSION} keys installed products by ProductCode; move the file aside to start from a fresh estate (new host keys).`,
+      },
+    );
   }
   const parsed = labStateSchema.safeParse(raw);
   if (!parsed.success) {

@@ -84,12 +84,20 @@ export interface HostState {
   transportAgents: Record<string, TransportAgentState>;
   files: Record<string, FileState>;
   registry: Record<string, true>;
+  /** SQL Server databases on this host (by name), and the `server[\instance]` names it answers to. */
+  sql?: {
+    instances: string[];
+    /** `dropped`: the database is gone, its generation kept so one created again is told apart. */
+    databases: Record<string, { sizeMb: number; generation: number; dropped?: boolean }>;
+  };
   tasks: Record<string, { command: string; minutes: number; runAs: string }>;
   /** The Deployment Tool's MpsConfig.xml, on the first MPS server only. */
   mpsConfig?: { initialized: Record<string, boolean>; deploymentStarted: boolean };
   account: { domainAdmin: boolean };
   exchange?: { version: string; servicePack: number };
   powershell: '2.0' | '1.0';
+  /** Its sshd starts the 32-bit (SysWOW64) PowerShell of a 64-bit Windows. */
+  wow64?: boolean;
   os: string;
   freeMb: Record<string, number>;
   hostKey: { privatePem: string; fingerprint: string };
@@ -207,6 +215,15 @@ const hostSchema = z.object({
   ),
   files: z.record(z.string(), fileSchema),
   registry: z.record(z.string(), z.literal(true)),
+  sql: z
+    .object({
+      instances: z.array(z.string()),
+      databases: z.record(
+        z.string(),
+        z.object({ sizeMb: z.number(), generation: z.number().int(), dropped: z.boolean().optional() }),
+      ),
+    })
+    .optional(),
   tasks: z.record(z.string(), z.object({ command: z.string(), minutes: z.number(), runAs: z.string() })),
   mpsConfig: z
     .object({ initialized: z.record(z.string(), z.boolean()), deploymentStarted: z.boolean() })
@@ -214,6 +231,7 @@ const hostSchema = z.object({
   account: z.object({ domainAdmin: z.boolean() }),
   exchange: z.object({ version: z.string(), servicePack: z.number().int() }).optional(),
   powershell: z.enum(['2.0', '1.0']),
+  wow64: z.boolean().optional(),
   os: z.string(),
   freeMb: z.record(z.string(), z.number()),
   hostKey: z.object({ privatePem: z.string().min(1), fingerprint: z.string().startsWith('SHA256:') }),

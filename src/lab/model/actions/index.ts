@@ -10,6 +10,8 @@ import { registryValueActions } from './registry-values.js';
 import { serviceActions } from './services.js';
 import { systemActions } from './system.js';
 import { transportActions } from './transport.js';
+import { oofAgentActions } from './oof-agent.js';
+import { configMergeActions } from './config-merge.js';
 import { shareActions } from './shares.js';
 import { treeActions } from './trees.js';
 import { mailConnectorActions } from './mail-connector.js';
@@ -17,6 +19,7 @@ import { serviceSetActions } from './service-set.js';
 import { hotfixActions } from './hotfix.js';
 import { eventLogActions } from './eventlog.js';
 import { msmailActions } from './msmail.js';
+import { sqlActions } from './sql.js';
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...inspectActions,
@@ -26,6 +29,8 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...msiActions,
   ...serviceActions,
   ...transportActions,
+  ...oofAgentActions,
+  ...configMergeActions,
   ...systemActions,
   ...configActions,
   ...registryValueActions,
@@ -36,4 +41,5 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...hotfixActions,
   ...eventLogActions,
   ...msmailActions,
+  ...sqlActions,
 };

@@ -2,7 +2,9 @@
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { strList } from './context.js';
 import { formatResultLine } from '../../../remote/header.js';
-import { findKey, getCI, pathsUnder } from '../names.js';
+import { getCI } from '../names.js';
+import { registryKeyExists } from '../registry-keys.js';
+import type { FileState } from '../state.js';
 import { productByCode, productFamily, productsNamed } from '../products.js';
 import { getFile } from '../files.js';
 import { DEPLOYMENT_TOOL_PRODUCT, HMC_PRODUCT } from '../host-base.js';
@@ -10,20 +12,24 @@ import { filesAt } from '../files.js';
 
 function inspect(ctx: ActionContext): Outcome {
   const host = ctx.host;
+  const exchange2007 = host.exchange?.version.startsWith('8') ?? false;
   const lines: [string, string][] = [
     ['state', 'done'],
     ['psVersion', host.powershell],
     ['domainAdmin', String(host.account.domainAdmin)],
     ['hmcVersion', productsNamed(host, HMC_PRODUCT)[0]?.version ?? ''],
-    ['exchangeVersion', host.exchange?.version ?? ''],
-    ['exchangeSp', host.exchange ? String(host.exchange.servicePack) : ''],
+    // Only Exchange 2007 (8.x) writes MsiProductMajor under Exchange\Setup; older versions show nothing here.
+    ['exchangeVersion', exchange2007 ? (host.exchange?.version ?? '') : ''],
+    ['exchangeSp', exchange2007 ? String(host.exchange?.servicePack ?? '') : ''],
     ['deploymentTool', String(productsNamed(host, DEPLOYMENT_TOOL_PRODUCT).length > 0)],
     ['os', host.os],
   ];
+  // Keyed as the spec writes the drive (`C` or `C:`); a drive that is not there reads empty.
   for (const drive of strList(ctx, 'drives')) {
     const letter = drive.replace(/[:\\]+$/, '').toUpperCase();
-    lines.push([`freeMb.${letter}`, String(getCI(host.freeMb, letter) ?? 0)]);
-    lines.push([`fs.${letter}`, getCI(host.fileSystems ?? {}, letter) ?? '']);
+    const free = getCI(host.freeMb, letter);
+    lines.push([`freeMb.${drive}`, free === undefined ? '' : String(Math.floor(free))]);
+    lines.push([`fs.${drive}`, getCI(host.fileSystems ?? {}, letter) ?? '']);
   }
   const folders = ctx.header.params.folders === undefined ? [] : strList(ctx, 'folders');
   for (const folder of folders) {
@@ -46,22 +52,34 @@ function inspect(ctx: ActionContext): Outcome {
         .map((p) => `${p.code}@${p.version}`)
         .join(','),
     ]);
-  for (const key of strList(ctx, 'registryKeys')) {
-    // A key exists when it was created bare or holds values (a service's key under Services).
-    const present =
-      findKey(host.registry, key) !== undefined ||
-      pathsUnder(host.registry, key).length > 0 ||
-      findKey(host.registryValues ?? {}, key) !== undefined ||
-      pathsUnder(host.registryValues ?? {}, key).length > 0;
-    lines.push([`regkey.${key}`, String(present)]);
-  }
+  for (const key of strList(ctx, 'registryKeys'))
+    lines.push([`regkey.${key}`, String(registryKeyExists(host, key))]);
   const files = ctx.header.params.files;
   for (const path of Array.isArray(files) ? files.filter((f) => typeof f === 'string') : []) {
-    lines.push([`fileVersion.${path}`, getFile(host, path)?.version ?? '']);
+    lines.push([`fileVersion.${path}`, versionResource(getFile(host, path))]);
+  }
+  for (const service of optional('serviceImages')) {
+    const values = getCI(host.registryValues ?? {}, `HKLM\\SYSTEM\\CurrentControlSet\\Services\\${service}`);
+    const image = programOf(String(getCI(values ?? {}, 'ImagePath')?.data ?? ''));
+    lines.push([`serviceImage.${service}`, image]);
+    lines.push([`serviceImageVersion.${service}`, image === '' ? '' : versionResource(getFile(host, image))]);
   }
   return { exitCode: 0, stdout: lines.map(([k, v]) => formatResultLine(k, v)), stderr: [] };
 }
 
+/** A file's version resource as FileVersionInfo reads it: 0.0.0.0 for a file without one, '' for no file. */
+export function versionResource(file: FileState | undefined): string {
+  if (file === undefined) return '';
+  return file.version ?? '0.0.0.0';
+}
+
+/** The program an ImagePath names: a quoted path, or everything up to the first `.exe`. */
+function programOf(imagePath: string): string {
+  if (imagePath.startsWith('"')) return imagePath.slice(1, imagePath.indexOf('"', 1));
+  return /^(.+?\.exe)(\s|$)/i.exec(imagePath)?.[1] ?? imagePath;
+}
+
 export const inspectActions: Record<string, ActionSpec> = {
-  'host.inspect': { probe: inspect, apply: inspect, verify: inspect },
+  // Read-only: the apply script reads nothing and prints nothing.
+  'host.inspect': { probe: inspect, apply: () => ({ exitCode: 0, stdout: [], stderr: [] }), verify: inspect },
 };

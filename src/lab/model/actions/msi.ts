@@ -9,7 +9,7 @@ import { CORE_COMPONENTS, NO_UR5_COMPONENTS } from '../../../../runbooks/kb97970
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { engineRunning, fail, ok, optStr, report, str } from './context.js';
 import { MSI_EXIT } from '../../../actions/catalog.js';
-import { sameName } from '../names.js';
+import { baseName, getCI, sameName } from '../names.js';
 import { getFile, putFile, textFile } from '../files.js';
 import {
   AGENT_X64_PRODUCT,
@@ -60,7 +60,13 @@ export function productLock(host: ActionContext['host'], product: string): strin
     return 'Error 1306: Another application has exclusive access to a file of this product: the Provisioning Engine (COM+) is running.';
   }
   const isAgent = sameName(product, AGENT_X64_PRODUCT) || sameName(product, AGENT_X86_PRODUCT);
-  if (isAgent && host.transportLoadedAgents.some((a) => sameName(a, AGENT.name))) {
+  // Whatever its Identity: an agent loaded from the agent's DLL, or one unregistered since the
+  // last start (transport keeps it loaded until it restarts).
+  const holdsDll = (name: string): boolean => {
+    const registration = getCI(host.transportAgents, name);
+    return registration === undefined || sameName(baseName(registration.assembly), AGENT.assemblyFile);
+  };
+  if (isAgent && host.transportLoadedAgents.some(holdsDll)) {
     return `Error 1306: Another application has exclusive access to the file 'CategorizerOverrideAgent.dll': ${TRANSPORT_SERVICE} has the agent loaded. Restart the transport service after unregistering the agent.`;
   }
   return undefined;
@@ -132,8 +138,8 @@ export const msiActions: Record<string, ActionSpec> = {
     apply: (ctx) => {
       const log = ctx.header.params.log as string | undefined;
       const { found, remove } = toRemove(ctx);
+      // Nothing to remove: the script never starts msiexec, so no log is written.
       if (found.length === 0) {
-        writeLog(ctx, 'uninstall', 1605);
         return msiFailure(1605, `No product with ProductCode ${str(ctx, 'productCode')} is installed.`, log);
       }
       if (remove.length === 0)
