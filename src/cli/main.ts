@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
+import type { ScriptsFlags } from './scripts-command.js';
 
 const EXAMPLES = `
 Examples:
@@ -206,21 +207,10 @@ index.json (runtime, exact: false). No secret is ever written.
 Exit codes: 0 written; 2 bad input (a non-empty --out, no readable package offline, a missing fact);
 3 the saved plan is stale or preflight blocked.`,
     )
-    .action(
-      async (flags: {
-        inventory: string;
-        out: string;
-        offline?: boolean;
-        plan?: string;
-        stateDir?: string;
-        lab?: boolean;
-        runId?: string;
-        acceptNewHostKeys?: boolean;
-      }) => {
-        const { scriptsCommand } = await import('./scripts-command.js');
-        exitCode = await scriptsCommand(flags);
-      },
-    );
+    .action(async (flags: ScriptsFlags) => {
+      const { scriptsCommand } = await import('./scripts-command.js');
+      exitCode = await scriptsCommand(flags);
+    });
 
   const lab = program.command('lab').description('the simulated HMC estate');
   lab

@@ -5,29 +5,14 @@
  * Every pwsh run is bounded by a spawnSync timeout (SIGKILL to that pwsh only).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helpersFor } from '../../src/actions/scripts/helpers.js';
 import { psLiteral } from '../../src/remote/ps-literal.js';
-
-function findPwsh(): string | undefined {
-  for (const candidate of ['pwsh', join(homedir(), '.dotnet', 'tools', 'pwsh')]) {
-    try {
-      execFileSync(candidate, ['-NoProfile', '-NonInteractive', '-Command', '1'], {
-        stdio: 'ignore',
-        timeout: 30_000,
-        killSignal: 'SIGKILL',
-      });
-      return candidate;
-    } catch {
-      // Not there, or not runnable: try the next.
-    }
-  }
-  return undefined;
-}
+import { findPwsh } from '../../src/lab/pwsh/shim-host.js';
 
 const PWSH = findPwsh();
 // CI must have pwsh; a developer machine without it skips rather than fails.

@@ -9,7 +9,7 @@
  * long-lived process a fake program starts writes its PID, and only that PID is killed.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -20,33 +20,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildScript } from '../../src/actions/build-script.js';
 import { findPs3Constructs } from '../../src/actions/ps2-rules.js';
 import { HELPER_NAMES, helpersFor } from '../../src/actions/scripts/helpers.js';
 import { psLiteral } from '../../src/remote/ps-literal.js';
-
-/** pwsh on PATH, else the dotnet global tool; undefined when neither runs. */
-function findPwsh(): string | undefined {
-  for (const candidate of ['pwsh', join(homedir(), '.dotnet', 'tools', 'pwsh')]) {
-    try {
-      execFileSync(
-        candidate,
-        ['-NoProfile', '-NonInteractive', '-Command', '$PSVersionTable.PSVersion.Major'],
-        {
-          stdio: 'ignore',
-          timeout: 30_000,
-          killSignal: 'SIGKILL',
-        },
-      );
-      return candidate;
-    } catch {
-      // Not there, or not runnable: try the next.
-    }
-  }
-  return undefined;
-}
+import { findPwsh } from '../../src/lab/pwsh/shim-host.js';
 
 const PWSH = findPwsh();
 // CI must have pwsh; a developer machine without it skips rather than fails.
