@@ -10,6 +10,7 @@ import { Journal, readJournal, type JournalInput } from '../durability/journal.j
 import { acquireLock, thisProcess } from '../durability/lock.js';
 import { SNAPSHOT_FILE, SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { bindSnapshot, type SnapshotUse } from '../durability/snapshot-binding.js';
+import { recoverDamagedRunMeta } from '../durability/run-meta-repair.js';
 import { fsyncDir, writeFileAtomic } from '../durability/fs-atomic.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -95,6 +96,21 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   const { stateDir } = request;
   let runId: string;
   let runDir: string;
+  const repaired = await recoverDamagedRunMeta(
+    stateDir,
+    key,
+    {
+      inventoryFile: base.inventoryFile,
+      inventory: base.inventory,
+      fingerprint: inventoryFingerprint(base.inventory),
+      runbook: base.runbook,
+      runbookVersion: base.runbookVersion,
+      inventoryFormat: INVENTORY_FORMAT,
+    },
+    request.mode,
+    () => latestUnfinishedRun(stateDir, key)?.runId,
+  );
+  if (repaired) process.stderr.write(`note: ${repaired}\n`);
   const unfinished = latestUnfinishedRun(stateDir, key);
   // After a preflight block (nothing changed, the run ended) `--resume` simply starts afresh.
   const mode =
