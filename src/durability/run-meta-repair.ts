@@ -90,7 +90,7 @@ export async function recoverDamagedRunMeta(
       `run ${run.runId} of this inventory is unfinished, but its run.json cannot be read (${run.problem})`,
       {
         code: 'RUN_META_DAMAGED',
-        hint: `carry on with --resume ${run.runId}, or give it up with --abandon ${run.runId}: either rebuilds run.json from the run's journal and this inventory, which must be the one it started with`,
+        hint: `carry on with --resume ${run.runId}, or give it up with --abandon --resume ${run.runId}: either rebuilds run.json from the run's journal and this inventory, which must be the one it started with`,
       },
     );
   }
@@ -113,7 +113,7 @@ export async function recoverDamagedRunMeta(
       `run ${run.runId}'s run.json cannot be read, and ${current.inventoryFile} is not the inventory it started with (its fingerprint differs), so run.json cannot be rebuilt`,
       {
         code: 'RUN_META_DAMAGED',
-        hint: `restore the inventory as it was when the run started (or ${runPaths(run.runDir).meta} from a backup), then --resume or --abandon ${run.runId}`,
+        hint: `restore the inventory as it was when the run started (or ${runPaths(run.runDir).meta} from a backup), then --resume ${run.runId} (or --abandon --resume ${run.runId})`,
       },
     );
   }
