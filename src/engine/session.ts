@@ -295,13 +295,13 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     const result = await running;
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
-      const unfinished = describeUnfinished(await whatIsUnfinished(deps, ledger, facts));
-      if (unfinished !== '') {
+      const missing = describeUnfinished(await whatIsUnfinished(deps, ledger, facts));
+      if (missing !== '') {
         // The statechart's end is not the plan's: set the checkpoint aside, so the next resume
         // replays the journal from the start and runs what is missing.
         await rm(join(runDir, SNAPSHOT_FILE), { force: true });
         await fsyncDir(runDir);
-        const reason = `the statechart reached its end, but run ${runId} is not finished: ${unfinished}`;
+        const reason = `the statechart reached its end, but run ${runId} is not finished: ${missing}`;
         await record({ type: 'run.halted', reason, exitCode: EXIT.failed });
         return {
           exitCode: EXIT.failed,
