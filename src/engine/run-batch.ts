@@ -10,8 +10,9 @@
  * share as its first attempt), in lane order, with its own result in the journal. A step the
  * batch did not reach (the script ended the batch at an earlier step) is journalled `notRun`
  * (still to do), and runs on its own. A batch that did not finish (dropped, timed
- * out, cancelled) is each step's failed attempt: each is probed on its own before any retry, and
- * one found done is this run's work (it may have applied), as after a lost `run`.
+ * out, cancelled) keeps the steps whose share closed before the loss (judged as above); the step
+ * it cut into and those after it have a failed attempt: each is probed on its own before any
+ * retry, and one found done is this run's work (it may have applied), as after a lost `run`.
  */
 import { buildBatchScript } from '../actions/build-script.js';
 import { OWN_PROCESS_ACTIONS } from '../actions/catalog.js';
