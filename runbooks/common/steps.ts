@@ -2,6 +2,7 @@
  * Small builders that turn runbook data into PlanSteps. Step ids are `stage/host/key`: stable
  * across runs and resumes, so the journal can match them.
  */
+import { createHash } from 'node:crypto';
 import type { Role } from '../../src/inventory/types.js';
 import type { Params } from '../../src/remote/header.js';
 import type { ObligationSpec, PlanStep } from '../../src/plan/types.js';
@@ -51,6 +52,25 @@ export function slug(value: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9.]+/g, '-')
     .replace(/^-|-$/g, '');
+}
+
+/**
+ * A slug for each of `values` that no other of them shares: `slug(value)` unless two different
+ * values slug alike (`PCMTA_A` and `PCMTA-A`), then each of those gets 8 hex digits of its own
+ * SHA-256 too (`pcmta-a-1f0c…`). Step ids built from inventory values stay distinct by
+ * construction, and ids of values that do not collide are unchanged.
+ */
+export function distinctSlugs(values: readonly string[]): (value: string) => string {
+  const owners = new Map<string, Set<string>>();
+  for (const value of values) {
+    const key = slug(value);
+    owners.set(key, (owners.get(key) ?? new Set()).add(value));
+  }
+  return (value: string): string => {
+    const key = slug(value);
+    if ((owners.get(key)?.size ?? 0) < 2) return key;
+    return `${key}-${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}`;
+  };
 }
 
 /**

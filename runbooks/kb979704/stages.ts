@@ -164,6 +164,7 @@ function engineObligation(host: string): ObligationSpec {
     id: `engine:${host}`,
     description: `re-enable and start the Provisioning Engine on ${host}`,
     remedy: engineStartSteps('obligation', host),
+    raisedWhenFoundDone: true,
   };
 }
 

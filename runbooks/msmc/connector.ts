@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { PlanStep } from '../../src/plan/types.js';
-import { makeStep, slug, winJoin } from '../common/steps.js';
+import { distinctSlugs, makeStep, slug, winJoin } from '../common/steps.js';
 
 export const ROLE = 'connector';
 export const SERVICES_KEY = 'HKLM\\SYSTEM\\CurrentControlSet\\Services';
@@ -45,6 +45,20 @@ export const serviceNames = z
     z.string().regex(/^[^\\/,]{1,256}$/, { error: 'expected a Windows service name (no slashes or commas)' }),
     { error: 'expected a list of service names' },
   )
+  // Windows service names ignore case: one listed twice would be stopped and repointed twice.
+  .superRefine((names, ctx) => {
+    const seen = new Map<string, string>();
+    for (const [index, name] of names.entries()) {
+      const first = seen.get(name.toLowerCase());
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [index],
+          message: `${name} is listed twice (as ${first} too; Windows service names ignore case): list each service once`,
+        });
+      else seen.set(name.toLowerCase(), name);
+    }
+  })
   .default([]);
 
 export function driveOf(path: string): string {
@@ -66,9 +80,10 @@ export function stopSteps(
   services: readonly string[],
   supersededBy: PlanStep[],
 ): PlanStep[] {
+  const keyOf = distinctSlugs(services);
   return services.map((service) =>
     makeStep(stage, host, ROLE, {
-      key: `stop-${slug(service)}`,
+      key: `stop-${keyOf(service)}`,
       action: 'service.stop',
       target: service,
       description: `Stop the ${service} service`,
@@ -79,9 +94,10 @@ export function stopSteps(
 }
 
 export function startSteps(stage: string, host: string, services: readonly string[]): PlanStep[] {
+  const keyOf = distinctSlugs(services);
   return services.map((service) =>
     makeStep(stage, host, ROLE, {
-      key: `start-${slug(service)}`,
+      key: `start-${keyOf(service)}`,
       action: 'service.start',
       target: service,
       description: `Start the ${service} service`,
@@ -101,4 +117,4 @@ export function shareMaildataStep(stage: string, host: string, maildata: string)
   });
 }
 
-export { makeStep, slug, winJoin };
+export { distinctSlugs, makeStep, slug, winJoin };

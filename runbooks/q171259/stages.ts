@@ -12,6 +12,7 @@ import {
   connectorServices,
   makeStep,
   serviceKey,
+  distinctSlugs,
   slug,
   startSteps,
   stopSteps,
@@ -66,9 +67,10 @@ function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep
     }),
   );
   const pcmtas = ctx.facts.pcmtaDefined ? inputsOf(ctx.inventory).pcmtaServices : [];
+  const keyOf = distinctSlugs(pcmtas);
   const images = pcmtas.map((service) =>
     makeStep(stage, host, ROLE, {
-      key: `set-${slug(service)}-imagepath`,
+      key: `set-${keyOf(service)}-imagepath`,
       action: 'registry.setValue',
       target: serviceKey(service),
       description: `Set ${service} ImagePath to ${winJoin(bin, PCMTA_IMAGE.file)}`,

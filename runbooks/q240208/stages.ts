@@ -13,6 +13,7 @@ import {
   ROLE,
   connectorServices,
   makeStep,
+  distinctSlugs,
   slug,
   startSteps,
   stopSteps,
@@ -54,9 +55,12 @@ function pcmtas(ctx: StageContext): string[] {
 
 function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep[] {
   const { fallback, relocated } = pathsFor(ctx);
-  return valueRows(pcmtas(ctx), ctx.facts.pcmtaDefined === true).map((row) =>
+  const rows = valueRows(pcmtas(ctx), ctx.facts.pcmtaDefined === true);
+  const short = (key: string): string => key.replace(/^HKLM\\SYSTEM\\CurrentControlSet\\/, '');
+  const keyOf = distinctSlugs([...new Set(rows.map((row) => short(row.key)))]);
+  return rows.map((row) =>
     makeStep(stage, host, ROLE, {
-      key: `repoint-${slug(row.key.replace(/^HKLM\\SYSTEM\\CurrentControlSet\\/, ''))}-${slug(row.name)}`,
+      key: `repoint-${keyOf(short(row.key))}-${slug(row.name)}`,
       action: 'registry.repointValue',
       target: row.key,
       description: `${row.key} ${row.name}: point it at ${relocated}`,
@@ -71,14 +75,16 @@ function registrySteps(stage: string, host: string, ctx: StageContext): PlanStep
  */
 function registryExports(stage: string, host: string, ctx: StageContext): PlanStep[] {
   const keys = [...new Set(valueRows(pcmtas(ctx), ctx.facts.pcmtaDefined === true).map((row) => row.key))];
+  const shortOf = (key: string): string => key.replace(/^HKLM\\SYSTEM\\CurrentControlSet\\/, '');
+  const keyOf = distinctSlugs(keys.map(shortOf));
   return keys.map((key) => {
-    const short = key.replace(/^HKLM\\SYSTEM\\CurrentControlSet\\/, '');
+    const short = keyOf(shortOf(key));
     return makeStep(stage, host, ROLE, {
-      key: `export-${slug(short)}`,
+      key: `export-${short}`,
       action: 'registry.export',
       target: key,
       description: `Export ${key} before editing it (reg import restores it)`,
-      params: { file: winJoin(pathsFor(ctx).relocated, 'registry.before-q240208', `${slug(short)}.reg`) },
+      params: { file: winJoin(pathsFor(ctx).relocated, 'registry.before-q240208', `${short}.reg`) },
     });
   });
 }

@@ -67,6 +67,8 @@ export async function statusCommand(
     `open obligations: ${report.openObligations.length ? report.openObligations.join('; ') : 'none'}`,
   );
   lines.push(`waiting gates: ${report.waitingGates.length ? report.waitingGates.join(', ') : 'none'}`);
+  for (const warning of report.warnings)
+    lines.push(`${journal.damaged ? 'journal damaged' : 'warning'}: ${warning}`);
   lines.push(`run directory: ${report.runDir}`);
   process.stdout.write(lines.join('\n') + '\n');
   return EXIT.done;

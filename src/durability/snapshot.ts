@@ -4,10 +4,14 @@
  * cannot be used — never an exception for bad content — so the engine can fall back to the
  * journal (which is the source of truth; the snapshot only saves replay).
  *
- * File shape: `{ format: 1, sha256, machineId, machineVersion, runbookVersion, savedAt, snapshot }`
- * where `sha256` covers `JSON.stringify({ machineId, machineVersion, runbookVersion, savedAt,
- * snapshot })`. JSON.stringify of parsed JSON reproduces the same text, so the check needs no
- * canonical form.
+ * File shape: `{ format: 1, sha256, machineId, machineVersion, runbookVersion, savedAt, snapshot,
+ * runId, seq }` where `sha256` covers `JSON.stringify({ machineId, machineVersion, runbookVersion,
+ * savedAt, snapshot, runId, seq })`. JSON.stringify of parsed JSON reproduces the same text, so
+ * the check needs no canonical form.
+ *
+ * Snapshot and journal are one history: `runId` names the run the snapshot belongs to and `seq`
+ * the last journal entry it reflects (the journal was fsynced up to it before the snapshot was
+ * written). See {@link bindSnapshot} for how a resume decides whether to use it.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -29,6 +33,10 @@ export interface SnapshotRecord {
   snapshot: unknown;
   /** ISO 8601. */
   savedAt: string;
+  /** The run it belongs to (absent in snapshots written before it was recorded: never used). */
+  runId?: string;
+  /** The journal position (seq of the last entry) it reflects. */
+  seq?: number;
 }
 
 export type SnapshotReadFailure = 'missing' | 'torn' | 'checksum' | 'version';
@@ -42,8 +50,8 @@ export type SnapshotExpectation = Partial<
 >;
 
 function bodyOf(record: SnapshotRecord): string {
-  const { machineId, machineVersion, runbookVersion, savedAt, snapshot } = record;
-  return JSON.stringify({ machineId, machineVersion, runbookVersion, savedAt, snapshot });
+  const { machineId, machineVersion, runbookVersion, savedAt, snapshot, runId, seq } = record;
+  return JSON.stringify({ machineId, machineVersion, runbookVersion, savedAt, snapshot, runId, seq });
 }
 
 function sha256(text: string): string {
@@ -94,8 +102,10 @@ export function decodeSnapshot(text: string, expect: SnapshotExpectation = {}): 
   const file = parsed as Record<string, unknown>;
   if (file.format !== FORMAT)
     return fail('version', `format ${JSON.stringify(file.format)}, expected ${FORMAT}`);
-  const { machineId, machineVersion, runbookVersion, savedAt, snapshot, sha256: stored } = file;
+  const { machineId, machineVersion, runbookVersion, savedAt, snapshot, sha256: stored, runId, seq } = file;
   if (
+    (runId !== undefined && typeof runId !== 'string') ||
+    (seq !== undefined && (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0)) ||
     typeof machineId !== 'string' ||
     typeof machineVersion !== 'string' ||
     typeof runbookVersion !== 'string' ||
@@ -105,7 +115,15 @@ export function decodeSnapshot(text: string, expect: SnapshotExpectation = {}): 
   ) {
     return fail('torn', 'a required field is missing or has the wrong type');
   }
-  const value: SnapshotRecord = { machineId, machineVersion, runbookVersion, savedAt, snapshot };
+  const value: SnapshotRecord = {
+    machineId,
+    machineVersion,
+    runbookVersion,
+    savedAt,
+    snapshot,
+    ...(typeof runId === 'string' ? { runId } : {}),
+    ...(typeof seq === 'number' ? { seq } : {}),
+  };
   if (sha256(bodyOf(value)) !== stored) return fail('checksum', 'the content does not match its sha256');
   for (const key of ['machineId', 'machineVersion', 'runbookVersion'] as const) {
     const wanted = expect[key];

@@ -11,7 +11,7 @@
 import { basename, join } from 'node:path';
 import { GATE_ACTIONS } from '../actions/catalog.js';
 import { DeployError, isDeployError } from '../errors.js';
-import type { PlanStep } from '../plan/types.js';
+import type { ObligationSpec, PlanStep } from '../plan/types.js';
 import type { Params, Section } from '../remote/header.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
@@ -119,6 +119,34 @@ export async function probeStep(
   return settle(deps, ledger, step, probe, signal);
 }
 
+/**
+ * Defers (into the group with the step's probe and intent or result) the step's duties that
+ * `which` picks and are not open yet. The duty exists from the moment the change may have
+ * started (or is found made), so it is recorded before the apply.
+ */
+function raiseObligations(
+  deps: EngineDeps,
+  ledger: Ledger,
+  step: PlanStep,
+  which: (obligation: ObligationSpec) => boolean,
+): void {
+  for (const obligation of (step.raises ?? []).filter(which)) {
+    if (ledger.isObligationOpen(obligation.id)) continue;
+    ledger.defer({
+      type: 'obligation.raised',
+      id: obligation.id,
+      description: obligation.description,
+      host: step.host,
+    });
+    deps.emit({
+      type: 'obligation',
+      id: obligation.id,
+      status: 'raised',
+      description: obligation.description,
+    });
+  }
+}
+
 /** A step whose first attempt went out in a batch (see `run-batch.ts`). */
 export interface Batched {
   /** Its share of the batch's outcome (see `runCombined`). */
@@ -215,13 +243,11 @@ async function runStep(
   if (combinable(step, (id) => ledger.isObligationOpen(id)))
     return finish(await runCombined(deps, ledger, step, params, signal));
 
-  const probe = await settle(
-    deps,
-    ledger,
-    step,
-    await withRetry(() => check(deps, step, params, 'probe', signal), retryOptions(deps, step, signal)),
-    signal,
+  const own = await withRetry(
+    () => check(deps, step, params, 'probe', signal),
+    retryOptions(deps, step, signal),
   );
+  const probe = await settle(deps, ledger, step, own, signal);
   // The probe, any duty it raises and the intent are one group: durable before the apply.
   ledger.defer({
     type: 'step.probe',
@@ -230,24 +256,12 @@ async function runStep(
     done: probe.done,
     evidence: probe.evidence,
   });
-  if (probe.done) return finish(ledger.inFlight(step.id) ? 'ok' : 'alreadyDone');
-
-  for (const obligation of step.raises ?? []) {
-    if (ledger.isObligationOpen(obligation.id)) continue;
-    // The duty exists from the moment the change may have started, so it is recorded before.
-    ledger.defer({
-      type: 'obligation.raised',
-      id: obligation.id,
-      description: obligation.description,
-      host: step.host,
-    });
-    deps.emit({
-      type: 'obligation',
-      id: obligation.id,
-      status: 'raised',
-      description: obligation.description,
-    });
+  if (probe.done) {
+    // Its effect found on the host (its own probe, not a settled one) carries the duty too.
+    if (own.done) raiseObligations(deps, ledger, step, (o) => o.raisedWhenFoundDone === true);
+    return finish(ledger.inFlight(step.id) ? 'ok' : 'alreadyDone');
   }
+  raiseObligations(deps, ledger, step, () => true);
 
   // The verify goes in the apply's script (one round trip less) unless it reads other hosts.
   const verifyAlong = !(step.verifyOn && step.verifyOn.length > 0) && !GATE_ACTIONS.has(step.action);

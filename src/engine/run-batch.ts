@@ -10,14 +10,23 @@
  * share as its first attempt), in lane order, with its own result in the journal. A step the
  * batch did not reach (the script ended the batch at an earlier step) is journalled `notRun`
  * (still to do), and runs on its own. A batch that did not finish (dropped, timed
- * out, cancelled) is each step's failed attempt: each is probed on its own before any retry, and
- * one found done is this run's work (it may have applied), as after a lost `run`.
+ * out, cancelled) keeps the steps whose share closed before the loss (judged as above); the step
+ * it cut into and those after it have a failed attempt: each is probed on its own before any
+ * retry, and one found done is this run's work (it may have applied), as after a lost `run`.
  */
 import { buildBatchScript } from '../actions/build-script.js';
 import { OWN_PROCESS_ACTIONS } from '../actions/catalog.js';
 import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
-import { PHASES, readBatch, readSections, STEP_PREFIX, type Params } from '../remote/header.js';
+import {
+  PHASES,
+  readBatch,
+  readSections,
+  STEP_PREFIX,
+  STEP_RC_PREFIX,
+  type BatchShare,
+  type Params,
+} from '../remote/header.js';
 import type { EngineDeps } from './context.js';
 import { nothingToFollowUp, stepStart, type Batched } from './execute-step.js';
 import type { Ledger } from './ledger.js';
@@ -165,7 +174,12 @@ export async function runBatch(
         })
       : undefined);
   if (lost || !sentinel) {
-    // Each step may or may not have run: each is judged as after a lost `run` of its own.
+    // What finished before the loss is kept: a step whose share closed with its `__STEP_RC__`
+    // (and the next step's marker, or nothing after it) is judged as its own `run` would be, so
+    // a step the host completed is journalled done, not uncertain, and is not sent again. The
+    // step the loss cut into, and any after it, may or may not have run: each is judged as
+    // after a lost `run` of its own.
+    const kept = lost && !raw.truncatedBytes ? finishedShares(raw.stdout, raw.stderr, members) : [];
     deps.emit(
       commandEvent(first, host, 'batch', {
         durationMs: raw.durationMs,
@@ -175,7 +189,13 @@ export async function runBatch(
         batch,
       }),
     );
-    return allLost(lost);
+    for (const [i, share] of kept.entries()) {
+      const step = members[i]?.step;
+      if (step) sent.set(step.id, batched(step, Promise.resolve(ownResult(share, share.exitCode))));
+    }
+    for (const { step } of members.slice(kept.length))
+      sent.set(step.id, batched(step, rejected(lost ?? new Error(`${where}: no sentinel`))));
+    return sent;
   }
 
   const shares = readBatch(
@@ -206,7 +226,16 @@ export async function runBatch(
         batch,
       }),
     );
-    const own: PhaseResult = {
+    sent.set(step.id, batched(step, Promise.resolve(ownResult(share, exitCode, sections))));
+  }
+  return sent;
+
+  function ownResult(
+    share: BatchShare,
+    exitCode: number,
+    sections = readSections(share.output, share.stderr, exitCode, PHASES),
+  ): PhaseResult {
+    return {
       exitCode,
       output: share.output,
       stderr: share.stderr,
@@ -214,9 +243,32 @@ export async function runBatch(
       durationMs: raw.durationMs,
       sections,
     };
-    sent.set(step.id, batched(step, Promise.resolve(own)));
   }
-  return sent;
+}
+
+/**
+ * The shares of a lost batch's partial output that closed before the loss: each with its exit
+ * code, in order, stopping at the first that did not close. A step's share is whole once its
+ * `__STEP_RC__` line arrived (the script prints it after the step's verify), so what it printed
+ * is what its own `run` would have; only a step that ended done lets the next start.
+ */
+export function finishedShares(
+  stdout: string,
+  stderr: string,
+  members: readonly { step: PlanStep }[],
+): (BatchShare & { exitCode: number })[] {
+  if (!stdout.includes(STEP_RC_PREFIX)) return [];
+  const shares = readBatch(
+    stdout,
+    stderr,
+    members.map((m) => m.step.id),
+  );
+  const kept: (BatchShare & { exitCode: number })[] = [];
+  for (const share of shares) {
+    if (share.exitCode === undefined) break;
+    kept.push({ ...share, exitCode: share.exitCode });
+  }
+  return kept;
 }
 
 /** A rejection read later (or never, by a step the lane does not reach): handled now. */

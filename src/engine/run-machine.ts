@@ -19,7 +19,13 @@ export async function runMachine(
   deps: EngineDeps,
   ledger: Ledger,
   control: RunControl,
-  options: { facts: Required<Facts>; snapshot?: unknown; checkpoint: (persisted: unknown) => Promise<void> },
+  options: {
+    facts: Required<Facts>;
+    snapshot?: unknown;
+    /** `at`: what `position` said as the machine reached this state (the journal's seq). */
+    checkpoint: (persisted: unknown, at: number) => Promise<void>;
+    position?: () => number;
+  },
 ): Promise<MachineRunResult> {
   const context = stageContext(deps.runbook, deps.inventory, options.facts, deps.package);
   const effect = async (stageId: string): Promise<void> => {
@@ -50,8 +56,9 @@ export async function runMachine(
       next: (snapshot) => {
         // getPersistedSnapshot returns live context objects: serialize now, write in order.
         const persisted: unknown = JSON.parse(JSON.stringify(actor.getPersistedSnapshot()));
+        const at = options.position?.() ?? 0;
         writes = writes
-          .then(() => options.checkpoint(persisted))
+          .then(() => options.checkpoint(persisted, at))
           .catch((error: unknown) => {
             control.halt({
               reason: `cannot write the checkpoint: ${(error as Error).message}`,

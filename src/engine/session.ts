@@ -8,8 +8,12 @@ import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
 import { acquireLock, thisProcess } from '../durability/lock.js';
-import { SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
-import { writeFileAtomic } from '../durability/fs-atomic.js';
+import { SNAPSHOT_FILE, SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
+import { bindSnapshot, type SnapshotUse } from '../durability/snapshot-binding.js';
+import { recoverDamagedRunMeta } from '../durability/run-meta-repair.js';
+import { fsyncDir, writeFileAtomic } from '../durability/fs-atomic.js';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   createRunDir,
   inventoryKey,
@@ -27,6 +31,8 @@ import { abandon } from './abandon.js';
 import { Ledger } from './ledger.js';
 import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
 import { runMachine } from './run-machine.js';
+import { planStages } from '../plan/build-plan.js';
+import { describeUnfinished, whatIsUnfinished } from './finish-check.js';
 import { writeRunReport } from '../report/write-report.js';
 
 /** What a session runs: the inventory and the runbook's identity (recorded, and checked on resume). */
@@ -90,6 +96,21 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   const { stateDir } = request;
   let runId: string;
   let runDir: string;
+  const repaired = await recoverDamagedRunMeta(
+    stateDir,
+    key,
+    {
+      inventoryFile: base.inventoryFile,
+      inventory: base.inventory,
+      fingerprint: inventoryFingerprint(base.inventory),
+      runbook: base.runbook,
+      runbookVersion: base.runbookVersion,
+      inventoryFormat: INVENTORY_FORMAT,
+    },
+    request.mode,
+    () => latestUnfinishedRun(stateDir, key)?.runId,
+  );
+  if (repaired) process.stderr.write(`note: ${repaired}\n`);
   const unfinished = latestUnfinishedRun(stateDir, key);
   // After a preflight block (nothing changed, the run ended) `--resume` simply starts afresh.
   const mode =
@@ -177,6 +198,16 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   /** A resume's connections to every host, made while the run goes on. */
   let resumed: ResumeReach | undefined;
   try {
+    // Checked before anything is done: a checkpoint ahead of the journal refuses the resume.
+    const previous: SnapshotUse | undefined =
+      mode.kind === 'resume'
+        ? bindSnapshot(
+            readSnapshot(runDir, { machineId: deps.runbook.machine.id, runbookVersion: base.runbookVersion }),
+            runId,
+            journal.lastSeq,
+            paths.journal,
+          )
+        : undefined;
     if (mode.kind === 'abandon')
       return await abandon(deps, ledger, journal, runDir, mode.cleanup, factsFromJournal(journal));
     let facts: Required<Facts>;
@@ -219,6 +250,13 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       resumed = await resumePreflight(deps, control, paths.packageHashes, runId);
     }
 
+    // The whole plan is built once the facts are known, before a step runs: two steps with one
+    // id (or a stage that cannot be built) refuse the run with exit 2, as the dry run would.
+    await planStages(deps.runbook, deps.inventory, facts, deps.package).catch(async (error: unknown) => {
+      if (mode.kind === 'fresh' && isDeployError(error) && error.kind === 'badInput')
+        await record({ type: 'run.finished', status: 'plan-refused' });
+      throw error;
+    });
     request.signal?.addEventListener(
       'abort',
       () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }),
@@ -226,22 +264,19 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     );
     const writer = new SnapshotWriter(runDir);
     const machineId = deps.runbook.machine.id;
-    const previous =
-      mode.kind === 'resume'
-        ? readSnapshot(runDir, { machineId, runbookVersion: base.runbookVersion })
-        : undefined;
-    if (previous && !previous.ok && previous.reason !== 'missing') {
+    if (previous && !previous.use && previous.note) {
       deps.emit({
         type: 'note',
-        message: `checkpoint unusable (${previous.reason}: ${previous.detail}); the journal wins — replaying from the start, completed steps are skipped`,
+        message: `${previous.note}; the journal wins — replaying from the start, completed steps are skipped`,
       });
     }
     const resumedAt = journal.lastSeq;
     const running = runMachine(deps, ledger, control, {
       facts,
-      ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
+      ...(previous?.use ? { snapshot: previous.snapshot } : {}),
+      position: () => journal.lastSeq,
       // The journal first: a checkpoint past a step must not reach the disk before its result.
-      checkpoint: async (snapshot) => {
+      checkpoint: async (snapshot, seq) => {
         await journal.sync();
         await writer.save({
           machineId,
@@ -249,6 +284,8 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
           runbookVersion: base.runbookVersion,
           snapshot,
           savedAt: new Date().toISOString(),
+          runId,
+          seq,
         });
       },
     });
@@ -258,6 +295,22 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     const result = await running;
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
+      const missing = describeUnfinished(await whatIsUnfinished(deps, ledger, facts));
+      if (missing !== '') {
+        // The statechart's end is not the plan's: set the checkpoint aside, so the next resume
+        // replays the journal from the start and runs what is missing.
+        await rm(join(runDir, SNAPSHOT_FILE), { force: true });
+        await fsyncDir(runDir);
+        const reason = `the statechart reached its end, but run ${runId} is not finished: ${missing}`;
+        await record({ type: 'run.halted', reason, exitCode: EXIT.failed });
+        return {
+          exitCode: EXIT.failed,
+          runId,
+          runDir,
+          message: reason,
+          hint: `run: deploy-rollup --inventory ${base.inventoryFile} --resume ${runId} (the journal is replayed from the start; what is missing runs), or --abandon it`,
+        };
+      }
       await record({ type: 'run.finished', status: 'done' });
       return { exitCode: EXIT.done, runId, runDir, message: `run ${runId} finished: the runbook is applied` };
     }

@@ -5,6 +5,7 @@
 import { DeployError, isDeployError } from '../errors.js';
 import type { Facts, Inventory } from '../inventory/types.js';
 import type { PackageContents, PlanDocument, Runbook, Stage, StageContext } from './types.js';
+import { requireUniqueStepIds } from './unique-ids.js';
 import { walkRunbook } from './walk.js';
 
 export function versionsFor(runbook: Runbook, inventory: Inventory): Record<string, string> {
@@ -21,7 +22,10 @@ export function stageContext(
   return { inventory, facts: facts, versions: versionsFor(runbook, inventory), package: pkg };
 }
 
-/** Stages in execution order. Throws a badInput error naming a fact a branch needed and nobody pinned. */
+/**
+ * Stages in execution order. Throws a badInput error naming a fact a branch needed and nobody
+ * pinned, or two steps with one id (`STEP_ID_COLLISION`).
+ */
 export async function planStages(
   runbook: Runbook,
   inventory: Inventory,
@@ -60,6 +64,7 @@ export async function planStages(
       { code: 'PLAN_FAILED' },
     );
   }
+  requireUniqueStepIds(stages);
   return stages;
 }
 

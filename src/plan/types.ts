@@ -46,6 +46,12 @@ export interface ObligationSpec {
   description: string;
   /** The steps that discharge it (run by `--abandon` unless `--no-cleanup`). */
   remedy: PlanStep[];
+  /**
+   * The step's effect itself carries the duty, whoever caused it: when the step's own probe finds
+   * it already done (an engine found disabled), the duty is raised then too, so a run that lost
+   * its state folder (or meets the effect of another's run) still undoes it, or `--abandon` does.
+   */
+  raisedWhenFoundDone?: boolean;
 }
 
 export interface GateSpec {

@@ -133,7 +133,7 @@ describe('steps sent as one batch command', () => {
     expect(outcomesOf(state, lane('remove-domain-cache'))).toEqual(['notRun', 'ok']);
   }, 90_000);
 
-  test('a batch dropped after a step applied: each step is probed on its own, none applies twice, and the restart that follows them still runs', async () => {
+  test('a batch dropped after a step applied: what finished before the drop is kept, the rest is probed on its own, none applies twice, and the restart that follows them still runs', async () => {
     const state = lab.stateDir('drop');
     const file = faultsFile(
       lab,
@@ -147,8 +147,10 @@ describe('steps sent as one batch command', () => {
     expect(appliesOf(state, dropped).map((e) => e.fault ?? 'none')).toEqual(['drop']);
     // Lost with the batch, found done by its own probe: this run's work, so it counts as changed.
     expect(outcomesOf(state, dropped)).toEqual(['failed', 'ok']);
-    // A restart's probe never finds it done: lost with the batch, it is sent again, as unbatched.
-    expect(appliesOf(state, SECOND[0]!)).toHaveLength(2);
+    // The restart finished in the batch (its __STEP_RC__ and done state arrived before the
+    // drop): journalled done once, never uncertain, and not sent again (issue 24 D8).
+    expect(appliesOf(state, SECOND[0]!)).toHaveLength(1);
+    expect(outcomesOf(state, SECOND[0]!)).toEqual(['ok']);
     // Never started before the drop: sent again on its own, applied once.
     const next = lane('remove-domain-cache');
     expect(appliesOf(state, next)).toHaveLength(1);
