@@ -20,6 +20,7 @@ Examples:
   deploy-rollup --inventory prod.yaml --format mermaid > ur6.mmd    the runbook statechart as Mermaid
   deploy-rollup --inventory inventory/lab.yaml --lab --yes --faults faults.yaml   rehearse with failures
   deploy-rollup runbooks                                              the runbooks an inventory can name (runbook: ID)
+  deploy-rollup --inventory prod.yaml --exclude exhub-west --hub-window 1   leave a hub for later; then --resume
 
 Output: a live progress view on a terminal; plain timestamped lines when piped; --json streams one
 JSON event per line. Every run leaves report.md and report.json in its run directory.
@@ -89,6 +90,21 @@ async function main(argv: string[]): Promise<number> {
     .option(
       '--no-batch',
       "send every step as its own command (default: a host's consecutive steps go in one script where they can)",
+    )
+    // Operator controls (src/cli/controls.ts): checked before anything starts, journalled per invocation.
+    .option(
+      '--limit <hosts>',
+      'work only on these hosts (comma-separated names or roles); the rest wait for a later run',
+    )
+    .option('--exclude <hosts>', 'leave these hosts (names or roles) for a later run')
+    .option(
+      '--window <n>',
+      "this run only: hosts of one role worked on at once (the inventory's rollout.window)",
+    )
+    .option('--hub-window <n>', 'this run only: hub transport servers restarted at once (rollout.hubWindow)')
+    .option(
+      '--error-budget <n>',
+      'this run only: failed hosts tolerated before no new host starts (rollout.errorBudget)',
     )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {

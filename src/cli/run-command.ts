@@ -31,6 +31,9 @@ import {
 } from './compose.js';
 import { labEngineFlag } from './lab-engine.js';
 import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
+import { controlsEntry, readControls, withRollout } from './controls.js';
+import { markExcluded } from '../plan/limit-plan.js';
+import type { PlanDocument } from '../plan/types.js';
 
 export interface RunFlags {
   inventory: string;
@@ -58,6 +61,12 @@ export interface RunFlags {
   retryDelay?: string;
   /** False with `--no-batch`. */
   batch?: boolean;
+  /** Operator controls (see controls.ts): `--limit`, `--exclude`, `--window`, `--hub-window`, `--error-budget`. */
+  limit?: string;
+  exclude?: string;
+  window?: string;
+  hubWindow?: string;
+  errorBudget?: string;
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -158,9 +167,22 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   if (flags.savePlan && !flags.dryRun)
     throw new DeployError('badInput', '--save-plan only makes sense with --dry-run', { code: 'USAGE' });
 
+  // Operator controls: checked now, before anything starts (exit 2 on a bad value).
+  const controls = readControls(flags, inventory);
+  if (flags.abandon && controlsEntry(controls, '') !== undefined)
+    throw new DeployError(
+      'badInput',
+      '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget',
+      {
+        code: 'USAGE',
+      },
+    );
+  const runInventory = withRollout(inventory, controls);
+  const showPlan = (plan: PlanDocument): PlanDocument => markExcluded(plan, controls.selection);
+
   const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   if (flags.dryRun && flags.offline) {
-    const plan = await offlinePlan(runbook, inventory);
+    const plan = showPlan(await offlinePlan(runbook, runInventory));
     print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
     if (flags.savePlan)
       await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
@@ -184,11 +206,14 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     verbose: flags.verbose === true,
   });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
-  const options = engineOptions(flags, interactive);
+  const options = {
+    ...engineOptions(flags, interactive),
+    ...(controls.selection ? { selection: controls.selection } : {}),
+  };
   const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>
     makeDeps({
       runbook,
-      inventory,
+      inventory: runInventory,
       runId,
       pool,
       journal,
@@ -198,7 +223,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     });
   try {
     if (flags.dryRun) {
-      const plan = await livePlan(build('dry-run', NO_JOURNAL));
+      const plan = showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
       print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
       if (flags.savePlan)
         await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
@@ -220,6 +245,9 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
         stateDir,
         mode,
         signal,
+        ...(controlsEntry(controls, options.operator)
+          ? { controls: controlsEntry(controls, options.operator) }
+          : {}),
         makeDeps: (runId, runDir, journal) => {
           logger.attachAudit(runPaths(runDir).audit);
           logger.emit({ type: 'run.start', runId, runbook: runbook.id, resumed: mode.kind !== 'fresh' });

@@ -7,6 +7,7 @@ import type { EventSink } from '../log/events.js';
 import type { PackageContents, Runbook } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import type { JournalWriter } from './journal-port.js';
+import type { HostSelection } from './limit.js';
 
 export interface EngineOptions {
   /** A person is at a terminal: gates and guided failure prompt. */
@@ -29,6 +30,8 @@ export interface EngineOptions {
    * `run-batch.ts`); false: every step as its own command (`--no-batch`).
    */
   batch: boolean;
+  /** `--limit` / `--exclude`: the hosts this invocation leaves out (see `limit.ts`). */
+  selection?: HostSelection;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {

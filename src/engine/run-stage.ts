@@ -11,6 +11,7 @@ import { unlessAborted } from '../abortable.js';
 import { executeStep, type Batched } from './execute-step.js';
 import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
+import { afterStage, selectLanes } from './limit.js';
 import type { Ledger } from './ledger.js';
 
 async function guided(
@@ -78,6 +79,14 @@ export async function runStage(
   stage: Stage,
   control: RunControl,
 ): Promise<void> {
+  // `--limit` / `--exclude`: the lanes this invocation may run (see limit.ts).
+  const selected = selectLanes(deps, ledger, stage, control);
+  if (!selected) return;
+  await runLanes(deps, ledger, selected, control);
+  afterStage(deps, ledger, stage, control);
+}
+
+async function runLanes(deps: EngineDeps, ledger: Ledger, stage: Stage, control: RunControl): Promise<void> {
   deps.emit({ type: 'stage.start', stage: stage.id, title: stage.title, hosts: stage.lanes.length });
   if (stage.kind === 'gate') {
     // A gate's checks span hosts: it waits until every host has been tried.

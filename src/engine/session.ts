@@ -27,6 +27,7 @@ import { abandon } from './abandon.js';
 import { Ledger } from './ledger.js';
 import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
 import { runMachine } from './run-machine.js';
+import { prepareSelection } from './limit.js';
 import { writeRunReport } from '../report/write-report.js';
 
 /** What a session runs: the inventory and the runbook's identity (recorded, and checked on resume). */
@@ -47,6 +48,8 @@ export interface SessionRequest {
   makeDeps(runId: string, runDir: string, journal: Journal): EngineDeps;
   /** Stops the run at a resumable point (Ctrl-C). */
   signal?: AbortSignal;
+  /** This invocation's operator controls, journalled before any change (see `src/cli/controls.ts`). */
+  controls?: JournalInput;
 }
 
 export interface SessionResult {
@@ -219,6 +222,9 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       resumed = await resumePreflight(deps, control, paths.packageHashes, runId);
     }
 
+    if (request.controls) await record(request.controls);
+    // `--limit` / `--exclude`: stages that need a left-out host are held (see limit.ts).
+    prepareSelection(deps);
     request.signal?.addEventListener(
       'abort',
       () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }),
