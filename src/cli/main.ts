@@ -233,7 +233,11 @@ Exit codes: 0 written; 2 bad input (a non-empty --out, no readable package offli
     .command('up')
     .description('serve the simulated estate over SSH until stopped (Ctrl-C)')
     .requiredOption('--inventory <file>', 'the lab inventory')
-    .requiredOption('--state <file>', 'the lab state file (created if absent)')
+    .option(
+      '--state <file>',
+      'the lab state file (created if absent; default: the one a --lab run of this inventory uses)',
+    )
+    .option('--state-dir <dir>', 'where runs of this inventory keep their state (as for the run)')
     .option('--faults <file>', 'inject faults from this YAML file')
     .addOption(
       new Option('--lab-engine <engine>', 'what runs the scripts (pwsh: real PowerShell 7)').choices([
@@ -245,21 +249,38 @@ Exit codes: 0 written; 2 bad input (a non-empty --out, no readable package offli
       'after',
       `
 Examples:
-  deploy-rollup lab up --inventory inventory/lab.yaml --state /tmp/lab-state.json
-  deploy-rollup lab up --inventory inventory/lab.yaml --state /tmp/lab-state.json --faults faults.yaml
-Then, in another terminal: deploy-rollup --inventory inventory/lab.yaml --yes
-(hosts listen on the inventory's loopback ports; DEPLOY_ROLLUP_LAB_PASSWORD must match in both).`,
+  deploy-rollup lab up --inventory inventory/lab.yaml
+  deploy-rollup lab up --inventory inventory/lab.yaml --faults faults.yaml
+
+A two-terminal rehearsal: while lab up serves the inventory, a run of the same inventory (and
+--state-dir) with --lab uses this estate instead of starting its own, and its simulated operator
+does the Deployment Tool work at the gates:
+  deploy-rollup --inventory inventory/lab.yaml --lab --yes
+lab up writes STATE_DIR/lab/up-<key>.json (its pid, state file, ports and host keys) for the run
+to find, and removes it when stopped. Faults belong to lab up then (a run's --faults is refused).
+Hosts listen on the inventory's loopback ports; set DEPLOY_ROLLUP_LAB_PASSWORD to the same value
+in both terminals. Without --lab, a run reaches the same ports as real hosts: first contact needs
+--accept-new-host-keys and no gate work is done for you.`,
     )
-    .action(async (flags: { inventory: string; state: string; faults?: string; labEngine?: string }) => {
-      const { labUp } = await import('./lab-commands.js');
-      exitCode = await labUp({
-        inventoryFile: flags.inventory,
-        stateFile: flags.state,
-        ...(flags.faults ? { faultsFile: flags.faults } : {}),
-        ...(flags.labEngine ? { engine: flags.labEngine } : {}),
-        signal: controller.signal,
-      });
-    });
+    .action(
+      async (flags: {
+        inventory: string;
+        state?: string;
+        stateDir?: string;
+        faults?: string;
+        labEngine?: string;
+      }) => {
+        const { labUp } = await import('./lab-commands.js');
+        exitCode = await labUp({
+          inventoryFile: flags.inventory,
+          ...(flags.state ? { stateFile: flags.state } : {}),
+          ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+          ...(flags.faults ? { faultsFile: flags.faults } : {}),
+          ...(flags.labEngine ? { engine: flags.labEngine } : {}),
+          signal: controller.signal,
+        });
+      },
+    );
   lab
     .command('package')
     .description("write a runbook's stand-in package (UR6: the 33 files at the KB sizes)")

@@ -205,6 +205,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     secrets: [...Object.values(passwords), ...secrets],
     verbose: flags.verbose === true,
   });
+  if (estate.note) logger.emit({ type: 'note', message: estate.note });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
   const options = {
     ...engineOptions(flags, interactive),
