@@ -17,6 +17,7 @@ import { createRunLogger, type RunLogger } from '../log/logger.js';
 import type { LiveStage } from '../log/live-view.js';
 import { stageContext } from '../plan/build-plan.js';
 import { renderConsoleSummary } from '../report/render-report.js';
+import { renderControlsConsole } from '../report/controls-report.js';
 import { writeRunReport } from '../report/write-report.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Runbook } from '../plan/types.js';
@@ -291,7 +292,10 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     const summary =
       written instanceof Error
         ? `could not write the run report: ${written.message}\n`
-        : renderConsoleSummary(written.report, written.markdownPath);
+        : renderConsoleSummary(written.report, written.markdownPath) +
+          renderControlsConsole(written.report)
+            .map((line) => `${line}\n`)
+            .join('');
     process.stderr.write(
       `${summary}${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
     );
