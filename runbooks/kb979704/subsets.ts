@@ -4,6 +4,7 @@
  * run, and refuses (or stops before) a stage that must run everywhere.
  */
 import type { Stage } from '../../src/plan/types.js';
+import { makeStep } from '../common/steps.js';
 
 const EVERYWHERE = 'it must run on every host of its role before the next stage starts';
 
@@ -31,7 +32,32 @@ export const STAGE_SUBSETS: Record<string, NonNullable<Stage['subset']>> = {
   },
 };
 
-/** The stage with the runbook's word on subsets (stages not listed: `EVERYWHERE`). */
+/**
+ * The rolling hub stage may pause after its first hub (`--pause-after-first-hub`): the operator
+ * sees that hub's transport service and queue before the others are touched.
+ */
+function pauseAfterFirstHub(stage: Stage): Stage['pauseAfterFirst'] {
+  if (stage.id !== 'oofAgent') return undefined;
+  const health = Object.fromEntries(
+    stage.lanes.map((lane) => [
+      lane.host,
+      makeStep(stage.id, lane.host, 'exhub', {
+        key: 'health',
+        action: 'hub.health',
+        target: 'MSExchangeTransport',
+        description: `Read the transport service state and queue length on ${lane.host}`,
+      }),
+    ]),
+  );
+  return { gateId: 'firstHubHealth', health };
+}
+
+/** The stage with the runbook's word on subsets (stages not listed: `EVERYWHERE`) and pauses. */
 export function withSubset(stage: Stage): Stage {
-  return { ...stage, subset: STAGE_SUBSETS[stage.id] ?? { allowed: false, reason: EVERYWHERE } };
+  const pause = pauseAfterFirstHub(stage);
+  return {
+    ...stage,
+    subset: STAGE_SUBSETS[stage.id] ?? { allowed: false, reason: EVERYWHERE },
+    ...(pause ? { pauseAfterFirst: pause } : {}),
+  };
 }

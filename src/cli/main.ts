@@ -106,6 +106,10 @@ async function main(argv: string[]): Promise<number> {
       '--error-budget <n>',
       'this run only: failed hosts tolerated before no new host starts (rollout.errorBudget)',
     )
+    .option(
+      '--pause-after-first-hub',
+      'stop after the first hub of the rolling hub stage at gate firstHubHealth, showing its transport service and queue',
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {
       if (typeof flags.inventory !== 'string') {

@@ -68,6 +68,8 @@ export interface RunFlags {
   window?: string;
   hubWindow?: string;
   errorBudget?: string;
+  /** `--pause-after-first-hub` (or the inventory's `rollout.pauseAfterFirstHub`). */
+  pauseAfterFirstHub?: boolean;
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -211,6 +213,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   const options = {
     ...engineOptions(flags, interactive),
     ...(controls.selection ? { selection: controls.selection } : {}),
+    pauseAfterFirst: flags.pauseAfterFirstHub === true || inventory.rollout.pauseAfterFirstHub === true,
   };
   const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>
     makeDeps({

@@ -32,6 +32,8 @@ export interface EngineOptions {
   batch: boolean;
   /** `--limit` / `--exclude`: the hosts this invocation leaves out (see `limit.ts`). */
   selection?: HostSelection;
+  /** Pause after the first host of a stage that allows it (`--pause-after-first-hub`; see first-host-pause.ts). */
+  pauseAfterFirst?: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {

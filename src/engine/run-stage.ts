@@ -12,6 +12,7 @@ import { executeStep, type Batched } from './execute-step.js';
 import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
 import { afterStage, selectLanes } from './limit.js';
+import { pauseAfterFirstHost } from './first-host-pause.js';
 import type { Ledger } from './ledger.js';
 
 async function guided(
@@ -82,7 +83,12 @@ export async function runStage(
   // `--limit` / `--exclude`: the lanes this invocation may run (see limit.ts).
   const selected = selectLanes(deps, ledger, stage, control);
   if (!selected) return;
-  await runLanes(deps, ledger, selected, control);
+  // `--pause-after-first-hub`: the first host alone, then a gate showing its health.
+  const rest = await pauseAfterFirstHost(deps, ledger, selected, control, (s) =>
+    runLanes(deps, ledger, s, control),
+  );
+  if (!rest) return;
+  await runLanes(deps, ledger, rest, control);
   afterStage(deps, ledger, stage, control);
 }
 

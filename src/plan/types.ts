@@ -73,6 +73,12 @@ export interface Stage {
    * why not). Absent: it may not.
    */
   subset?: { allowed: boolean; reason: string };
+  /**
+   * A rolling stage that may pause after its first host (`--pause-after-first-hub`, inventory
+   * `rollout.pauseAfterFirstHub`): the gate's id, and per host the read-only step whose probe
+   * shows its health at the pause.
+   */
+  pauseAfterFirst?: { gateId: string; health: Record<string, PlanStep> };
 }
 
 /** One file of the rollup package as preflight read it: an MSI also gives its identity. */
