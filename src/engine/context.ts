@@ -73,4 +73,6 @@ export interface EngineDeps {
    * `host` (without one: every host) was reached, false if it cannot be. Absent: all reached.
    */
   ready?: (host?: string) => Promise<boolean>;
+  /** The run's directory (absent for work without one: dry runs, verify); msiexec logs go there. */
+  runDir?: string;
 }

@@ -13,6 +13,7 @@ import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
 import { afterStage, selectLanes } from './limit.js';
 import { pauseAfterFirstHost } from './first-host-pause.js';
+import { fetchMsiLog } from './msi-log.js';
 import type { Ledger } from './ledger.js';
 
 async function guided(
@@ -29,6 +30,7 @@ async function guided(
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      await fetchMsiLog(deps, ledger, step);
       deps.emit({
         type: 'step.failed',
         stepId: step.id,
