@@ -14,6 +14,7 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger, type RunLogger } from '../log/logger.js';
+import { makeRedactor } from '../log/redact.js';
 import type { LiveStage } from '../log/live-view.js';
 import { stageContext } from '../plan/build-plan.js';
 import { renderConsoleSummary } from '../report/render-report.js';
@@ -201,11 +202,12 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   const passwords = readPasswords(inventory);
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
   const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
+  const logSecrets = [...Object.values(passwords), ...secrets];
   const logger = createRunLogger({
     console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
     ...(live ? { stages: stageList(runbook, inventory) } : {}),
     color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
-    secrets: [...Object.values(passwords), ...secrets],
+    secrets: logSecrets,
     verbose: flags.verbose === true,
   });
   if (estate.note) logger.emit({ type: 'note', message: estate.note });
@@ -256,7 +258,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
         makeDeps: (runId, runDir, journal) => {
           logger.attachAudit(runPaths(runDir).audit);
           logger.emit({ type: 'run.start', runId, runbook: runbook.id, resumed: mode.kind !== 'fresh' });
-          return { ...build(runId, journal as never), runDir };
+          return { ...build(runId, journal as never), runDir, redact: makeRedactor(logSecrets) };
         },
       },
     );

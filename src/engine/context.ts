@@ -75,4 +75,6 @@ export interface EngineDeps {
   ready?: (host?: string) => Promise<boolean>;
   /** The run's directory (absent for work without one: dry runs, verify); msiexec logs go there. */
   runDir?: string;
+  /** Masks the run's secrets in text copied from a host into the run directory (msiexec logs). */
+  redact?: (text: string) => string;
 }

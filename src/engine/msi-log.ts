@@ -15,6 +15,12 @@ import { resolveParams } from './params.js';
 export const MSI_LOG_MAX_BYTES = 1024 * 1024;
 const MSI_ACTIONS = new Set(['msi.install', 'msi.uninstall']);
 
+/** The log with `redact` applied, in its own encoding (UTF-16LE with its BOM, else byte for byte). */
+function redacted(data: Buffer, redact: (text: string) => string): Buffer {
+  const utf16 = data.length >= 2 && data[0] === 0xff && data[1] === 0xfe;
+  return Buffer.from(redact(data.toString(utf16 ? 'utf16le' : 'latin1')), utf16 ? 'utf16le' : 'latin1');
+}
+
 export async function fetchMsiLog(deps: EngineDeps, ledger: Ledger, step: PlanStep): Promise<void> {
   if (!MSI_ACTIONS.has(step.action) || !deps.runDir) return;
   try {
@@ -33,7 +39,8 @@ export async function fetchMsiLog(deps: EngineDeps, ledger: Ledger, step: PlanSt
     }
     const file = msiLogPath(deps.runDir, step.host, step.id);
     await ensureDir(dirname(file));
-    await writeFileAtomic(file, read.data);
+    // A verbose log can hold property values: the run's secrets are masked as in every other log.
+    await writeFileAtomic(file, redacted(read.data, deps.redact ?? ((text: string) => text)));
     const cut = read.size > read.data.length ? ` (its last ${read.data.length} of ${read.size} bytes)` : '';
     deps.emit({ type: 'note', message: `${step.host}: msiexec log of ${step.id} fetched to ${file}${cut}` });
   } catch (error) {
