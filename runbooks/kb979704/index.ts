@@ -6,6 +6,7 @@ import { INVENTORY_PROFILE } from './inventory.js';
 import { LAB_PROFILE } from './lab.js';
 import { inspectSpec, evaluatePreflight } from './preflight.js';
 import { STAGE_IDS, buildStage } from './stages.js';
+import { withSubset } from './subsets.js';
 
 export const kb979704: Runbook = {
   id: RUNBOOK_ID,
@@ -14,7 +15,7 @@ export const kb979704: Runbook = {
   machine: kb979704Machine,
   facts: ['ur5Installed', 'upgradedFromHmc40'],
   stageIds: STAGE_IDS,
-  buildStage,
+  buildStage: (stageId, context) => withSubset(buildStage(stageId, context)),
   defaultVersions: DEFAULT_VERSIONS,
   packageFiles: PACKAGE_FILES,
   inspectSpec,

@@ -317,6 +317,13 @@ export interface ActionParams {
    * changes nothing and fails when still pending (the end-of-cycle check). */
   'dirsync.settled': { kind: string; drive: string; server: boolean; exportFile: string };
 
+  /**
+   * A hub's health, read-only (the pause after the first hub of a rolling stage): DR:transport (the
+   * state of the `target` service) and DR:queue (messages in the hub's queues, from Get-Queue; empty
+   * when the Exchange shell cannot tell). Always done; apply changes nothing.
+   */
+  'hub.health': Record<string, never>;
+
   /** Lab only: the simulated operator performs a gate's checklist items (`items`) on the estate. */
   'lab.operator': {
     gate: string;
@@ -380,6 +387,7 @@ export const ACTION_NAMES = [
   'eventlog.expect',
   'msmail.run',
   'dirsync.settled',
+  'hub.health',
   'lab.operator',
 ] as const satisfies readonly ActionName[];
 

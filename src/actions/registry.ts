@@ -2,6 +2,7 @@
  * Which builder makes each action's scripts. The switch is exhaustive over the catalog's
  * ActionName: adding an action to the catalog without a builder fails type-checking here.
  */
+import { hubHealth } from './scripts/hub-health.js';
 import type { ActionName } from './catalog.js';
 import { ACTION_NAMES } from './catalog.js';
 import type { Params, Phase } from '../remote/header.js';
@@ -100,6 +101,8 @@ export function builderFor(action: ActionName): FamilyBuilder {
       return registrySetEach;
     case 'registry.setValue':
       return registrySetValue;
+    case 'hub.health':
+      return hubHealth;
     case 'config.read':
       return configRead;
     case 'config.write':

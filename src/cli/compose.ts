@@ -25,6 +25,8 @@ export interface Estate {
   /** Hosts as the tool should reach them (lab: the in-process servers' endpoints). */
   endpoints: Record<string, { address: string; port: number }>;
   hostKeys: HostKeyPolicy;
+  /** Said once the run's log is open (e.g. that a running `lab up` serves the estate). */
+  note?: string;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,15 @@ export async function labEstate(
       code: 'NOT_A_LAB',
       hint: `add "${runbook.lab.example}" or run without --lab against real hosts`,
     });
+  }
+  // `lab up` already serves this inventory from this state dir: use that estate, never a second one.
+  const { runningLabUp, servedEstate } = await import('./lab-up-record.js');
+  const served = runningLabUp(stateDir, inventory);
+  if (served) {
+    const estate = servedEstate(inventory, served, faultsFile);
+    if (runbook.lab.writePackage && !existsSync(inventory.packageDir))
+      await runbook.lab.writePackage(inventory.packageDir, inventory.versions);
+    return estate;
   }
   // A rehearsal needs no real credentials: any variable the inventory names and nobody set gets a
   // random value, which the simulated hosts then accept.

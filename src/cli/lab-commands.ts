@@ -6,7 +6,12 @@
  * Heavy modules (the host model, ssh2) are imported lazily so `--help` stays fast.
  */
 
+import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { ensureDir } from '../durability/fs-atomic.js';
+import { acquireLock, thisProcess } from '../durability/lock.js';
+import { labStatePathFor, stateDirFor } from '../durability/run-dir.js';
+import { labUpRecordPath, removeLabUpRecord, writeLabUpRecord, type LabUpRecord } from './lab-up-record.js';
 import { DeployError, EXIT } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { DEFAULT_RUNBOOK, runbookFor } from '../../runbooks/index.js';
@@ -15,7 +20,10 @@ import { labEngineFlag, startLabEngine } from './lab-engine.js';
 
 export interface LabUpArgs {
   inventoryFile: string;
-  stateFile: string;
+  /** Default: the state file a `--lab` run of this inventory uses (in the state dir). */
+  stateFile?: string;
+  /** Where runs of this inventory keep their state (default: .deploy-rollup beside it). */
+  stateDir?: string;
   faultsFile?: string;
   /** `--lab-engine`: model (default) or pwsh. */
   engine?: string;
@@ -38,31 +46,81 @@ export async function labUp(args: LabUpArgs): Promise<number> {
   const err = args.err ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const inventory = await loadLabInventory(args.inventoryFile);
   requirePasswords(inventory);
-  const engine = await startLabEngine(labEngineFlag({ lab: true, labEngine: args.engine }));
-  const opened = await openEstate(inventory, args.stateFile, args.faultsFile, engine)
+  const served = await serveTo(inventory, args);
+  const stateFile = served.stateFile;
+  const engine = await startLabEngine(labEngineFlag({ lab: true, labEngine: args.engine })).catch(
+    async (error: unknown) => {
+      await served.lock.release();
+      throw error;
+    },
+  );
+  const opened = await openEstate(inventory, stateFile, args.faultsFile, engine)
     .then(async (estate) => {
       const { startLabServer } = await import('../lab/server/ssh-server.js');
       return { estate, server: await startLabServer(estate, inventory, { bind: 'inventory', log: err }) };
     })
     .catch(async (error: unknown) => {
       await engine?.close();
+      await served.lock.release();
       throw error;
     });
   const { estate, server } = opened;
+  // The record a `--lab` run of this inventory finds, so it uses this estate instead of its own.
+  await served.record({
+    format: 1,
+    pid: process.pid,
+    inventoryFile: inventory.file,
+    stateFile,
+    startedAt: new Date().toISOString(),
+    engine: args.engine ?? 'model',
+    ...(args.faultsFile ? { faultsFile: args.faultsFile } : {}),
+    hosts: Object.fromEntries(
+      Object.entries(server.endpoints).map(([name, e]) => [
+        name,
+        { address: e.address, port: e.port, fingerprint: e.fingerprint },
+      ]),
+    ),
+  });
 
-  out(`lab up: ${inventory.hosts.length} simulated hosts from ${inventory.file}, state ${args.stateFile}`);
+  out(`lab up: ${inventory.hosts.length} simulated hosts from ${inventory.file}, state ${stateFile}`);
   for (const host of inventory.hosts) {
     const endpoint = server.endpoints[host.name];
     if (endpoint) out(`  ${host.name}  ${endpoint.address}:${endpoint.port}  ${endpoint.fingerprint}`);
   }
+  out(
+    `rehearse against it: deploy-rollup --inventory ${inventory.file} --lab --yes${args.stateDir ? ` --state-dir ${served.stateDir}` : ''}`,
+  );
   out('press Ctrl-C to stop');
 
   await untilStopped(args.signal);
+  served.unrecord();
   await server.close();
   await engine?.close();
-  await estate.flush();
+  await estate.flush().finally(() => served.lock.release());
   out('lab stopped; state saved');
   return EXIT.done;
+}
+
+/**
+ * Where `lab up` serves from: the state file (default: the one a `--lab` run uses), the lab lock
+ * (one process owns the estate's state at a time) and the record runs find it by.
+ */
+async function serveTo(inventory: Inventory, args: LabUpArgs) {
+  const stateDir = stateDirFor(inventory.file, args.stateDir);
+  const paths = labStatePathFor(stateDir, inventory.file);
+  await ensureDir(join(paths.lock, '..'));
+  await ensureDir(join(paths.state, '..'));
+  const lock = await acquireLock(paths.lock, thisProcess('lab'), {
+    inventory: `the simulated estate of ${inventory.file}`,
+  });
+  const path = labUpRecordPath(stateDir, inventory.file);
+  return {
+    stateDir,
+    stateFile: args.stateFile ?? paths.state,
+    lock,
+    record: (r: LabUpRecord) => writeLabUpRecord(path, r),
+    unrecord: () => removeLabUpRecord(path),
+  };
 }
 
 export interface LabShellArgs {

@@ -20,6 +20,7 @@ Examples:
   deploy-rollup --inventory prod.yaml --format mermaid > ur6.mmd    the runbook statechart as Mermaid
   deploy-rollup --inventory inventory/lab.yaml --lab --yes --faults faults.yaml   rehearse with failures
   deploy-rollup runbooks                                              the runbooks an inventory can name (runbook: ID)
+  deploy-rollup --inventory prod.yaml --exclude exhub-west --hub-window 1   leave a hub for later; then --resume
 
 Output: a live progress view on a terminal; plain timestamped lines when piped; --json streams one
 JSON event per line. Every run leaves report.md and report.json in its run directory.
@@ -89,6 +90,25 @@ async function main(argv: string[]): Promise<number> {
     .option(
       '--no-batch',
       "send every step as its own command (default: a host's consecutive steps go in one script where they can)",
+    )
+    // Operator controls (src/cli/controls.ts): checked before anything starts, journalled per invocation.
+    .option(
+      '--limit <hosts>',
+      'work only on these hosts (comma-separated names or roles); the rest wait for a later run',
+    )
+    .option('--exclude <hosts>', 'leave these hosts (names or roles) for a later run')
+    .option(
+      '--window <n>',
+      "this run only: hosts of one role worked on at once (the inventory's rollout.window)",
+    )
+    .option('--hub-window <n>', 'this run only: hub transport servers restarted at once (rollout.hubWindow)')
+    .option(
+      '--error-budget <n>',
+      'this run only: failed hosts tolerated before no new host starts (rollout.errorBudget)',
+    )
+    .option(
+      '--pause-after-first-hub',
+      'stop after the first hub of the rolling hub stage at gate firstHubHealth, showing its transport service and queue',
     )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {
@@ -217,7 +237,11 @@ Exit codes: 0 written; 2 bad input (a non-empty --out, no readable package offli
     .command('up')
     .description('serve the simulated estate over SSH until stopped (Ctrl-C)')
     .requiredOption('--inventory <file>', 'the lab inventory')
-    .requiredOption('--state <file>', 'the lab state file (created if absent)')
+    .option(
+      '--state <file>',
+      'the lab state file (created if absent; default: the one a --lab run of this inventory uses)',
+    )
+    .option('--state-dir <dir>', 'where runs of this inventory keep their state (as for the run)')
     .option('--faults <file>', 'inject faults from this YAML file')
     .addOption(
       new Option('--lab-engine <engine>', 'what runs the scripts (pwsh: real PowerShell 7)').choices([
@@ -229,21 +253,38 @@ Exit codes: 0 written; 2 bad input (a non-empty --out, no readable package offli
       'after',
       `
 Examples:
-  deploy-rollup lab up --inventory inventory/lab.yaml --state /tmp/lab-state.json
-  deploy-rollup lab up --inventory inventory/lab.yaml --state /tmp/lab-state.json --faults faults.yaml
-Then, in another terminal: deploy-rollup --inventory inventory/lab.yaml --yes
-(hosts listen on the inventory's loopback ports; DEPLOY_ROLLUP_LAB_PASSWORD must match in both).`,
+  deploy-rollup lab up --inventory inventory/lab.yaml
+  deploy-rollup lab up --inventory inventory/lab.yaml --faults faults.yaml
+
+A two-terminal rehearsal: while lab up serves the inventory, a run of the same inventory (and
+--state-dir) with --lab uses this estate instead of starting its own, and its simulated operator
+does the Deployment Tool work at the gates:
+  deploy-rollup --inventory inventory/lab.yaml --lab --yes
+lab up writes STATE_DIR/lab/up-<key>.json (its pid, state file, ports and host keys) for the run
+to find, and removes it when stopped. Faults belong to lab up then (a run's --faults is refused).
+Hosts listen on the inventory's loopback ports; set DEPLOY_ROLLUP_LAB_PASSWORD to the same value
+in both terminals. Without --lab, a run reaches the same ports as real hosts: first contact needs
+--accept-new-host-keys and no gate work is done for you.`,
     )
-    .action(async (flags: { inventory: string; state: string; faults?: string; labEngine?: string }) => {
-      const { labUp } = await import('./lab-commands.js');
-      exitCode = await labUp({
-        inventoryFile: flags.inventory,
-        stateFile: flags.state,
-        ...(flags.faults ? { faultsFile: flags.faults } : {}),
-        ...(flags.labEngine ? { engine: flags.labEngine } : {}),
-        signal: controller.signal,
-      });
-    });
+    .action(
+      async (flags: {
+        inventory: string;
+        state?: string;
+        stateDir?: string;
+        faults?: string;
+        labEngine?: string;
+      }) => {
+        const { labUp } = await import('./lab-commands.js');
+        exitCode = await labUp({
+          inventoryFile: flags.inventory,
+          ...(flags.state ? { stateFile: flags.state } : {}),
+          ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+          ...(flags.faults ? { faultsFile: flags.faults } : {}),
+          ...(flags.labEngine ? { engine: flags.labEngine } : {}),
+          signal: controller.signal,
+        });
+      },
+    );
   lab
     .command('package')
     .description("write a runbook's stand-in package (UR6: the 33 files at the KB sizes)")

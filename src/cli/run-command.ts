@@ -14,9 +14,11 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger, type RunLogger } from '../log/logger.js';
+import { makeRedactor } from '../log/redact.js';
 import type { LiveStage } from '../log/live-view.js';
 import { stageContext } from '../plan/build-plan.js';
 import { renderConsoleSummary } from '../report/render-report.js';
+import { renderControlsConsole } from '../report/controls-report.js';
 import { writeRunReport } from '../report/write-report.js';
 import { renderPlanText } from '../plan/render-text.js';
 import type { Runbook } from '../plan/types.js';
@@ -31,6 +33,9 @@ import {
 } from './compose.js';
 import { labEngineFlag } from './lab-engine.js';
 import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
+import { controlsEntry, readControls, withRollout } from './controls.js';
+import { markExcluded } from '../plan/limit-plan.js';
+import type { PlanDocument } from '../plan/types.js';
 
 export interface RunFlags {
   inventory: string;
@@ -58,6 +63,14 @@ export interface RunFlags {
   retryDelay?: string;
   /** False with `--no-batch`. */
   batch?: boolean;
+  /** Operator controls (see controls.ts): `--limit`, `--exclude`, `--window`, `--hub-window`, `--error-budget`. */
+  limit?: string;
+  exclude?: string;
+  window?: string;
+  hubWindow?: string;
+  errorBudget?: string;
+  /** `--pause-after-first-hub` (or the inventory's `rollout.pauseAfterFirstHub`). */
+  pauseAfterFirstHub?: boolean;
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -158,9 +171,22 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   if (flags.savePlan && !flags.dryRun)
     throw new DeployError('badInput', '--save-plan only makes sense with --dry-run', { code: 'USAGE' });
 
+  // Operator controls: checked now, before anything starts (exit 2 on a bad value).
+  const controls = readControls(flags, inventory);
+  if (flags.abandon && controlsEntry(controls, '') !== undefined)
+    throw new DeployError(
+      'badInput',
+      '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget',
+      {
+        code: 'USAGE',
+      },
+    );
+  const runInventory = withRollout(inventory, controls);
+  const showPlan = (plan: PlanDocument): PlanDocument => markExcluded(plan, controls.selection);
+
   const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
   if (flags.dryRun && flags.offline) {
-    const plan = await offlinePlan(runbook, inventory);
+    const plan = showPlan(await offlinePlan(runbook, runInventory));
     print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
     if (flags.savePlan)
       await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
@@ -176,19 +202,25 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   const passwords = readPasswords(inventory);
   const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
   const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
+  const logSecrets = [...Object.values(passwords), ...secrets];
   const logger = createRunLogger({
     console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
     ...(live ? { stages: stageList(runbook, inventory) } : {}),
     color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
-    secrets: [...Object.values(passwords), ...secrets],
+    secrets: logSecrets,
     verbose: flags.verbose === true,
   });
+  if (estate.note) logger.emit({ type: 'note', message: estate.note });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
-  const options = engineOptions(flags, interactive);
+  const options = {
+    ...engineOptions(flags, interactive),
+    ...(controls.selection ? { selection: controls.selection } : {}),
+    pauseAfterFirst: flags.pauseAfterFirstHub === true || inventory.rollout.pauseAfterFirstHub === true,
+  };
   const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>
     makeDeps({
       runbook,
-      inventory,
+      inventory: runInventory,
       runId,
       pool,
       journal,
@@ -198,7 +230,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     });
   try {
     if (flags.dryRun) {
-      const plan = await livePlan(build('dry-run', NO_JOURNAL));
+      const plan = showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
       print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
       if (flags.savePlan)
         await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
@@ -220,10 +252,13 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
         stateDir,
         mode,
         signal,
+        ...(controlsEntry(controls, options.operator)
+          ? { controls: controlsEntry(controls, options.operator) }
+          : {}),
         makeDeps: (runId, runDir, journal) => {
           logger.attachAudit(runPaths(runDir).audit);
           logger.emit({ type: 'run.start', runId, runbook: runbook.id, resumed: mode.kind !== 'fresh' });
-          return build(runId, journal as never);
+          return { ...build(runId, journal as never), runDir, redact: makeRedactor(logSecrets) };
         },
       },
     );
@@ -262,7 +297,10 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     const summary =
       written instanceof Error
         ? `could not write the run report: ${written.message}\n`
-        : renderConsoleSummary(written.report, written.markdownPath);
+        : renderConsoleSummary(written.report, written.markdownPath) +
+          renderControlsConsole(written.report)
+            .map((line) => `${line}\n`)
+            .join('');
     process.stderr.write(
       `${summary}${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
     );

@@ -70,6 +70,8 @@ export interface JournalSummary {
   halted?: EntryOf<'run.halted'>;
   finished?: EntryOf<'run.finished'>;
   abandoned?: EntryOf<'run.abandoned'>;
+  /** The operator controls of each invocation that gave any (`--limit`, `--window`, …), in order. */
+  controls?: EntryOf<'run.controls'>[];
   /** Keyed by {@link stepKey}. */
   steps: Record<string, StepState>;
   /** Keys of steps whose intent has no result: probe these before anything else on resume. */
@@ -218,6 +220,9 @@ export function summarizeJournal(entries: readonly JournalEntry[]): JournalSumma
         summary.finished = entry;
         summary.status = 'finished';
         summary.ended = true;
+        break;
+      case 'run.controls':
+        (summary.controls ??= []).push(entry);
         break;
       case 'run.abandoned':
         summary.abandoned = entry;

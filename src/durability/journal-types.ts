@@ -141,6 +141,20 @@ export interface RunAbandonedEntry {
   cleanup: boolean;
 }
 
+/**
+ * The operator controls one invocation of a run was given (`--window`, `--hub-window`,
+ * `--error-budget`, `--limit`, `--exclude`): the rollout settings it overrode and the hosts it
+ * left out. Written once per invocation that gives any, before any change.
+ */
+export interface RunControlsEntry {
+  type: 'run.controls';
+  by: string;
+  rollout: { window?: number; hubWindow?: number; errorBudget?: number };
+  excluded: string[];
+  /** The flags as given, e.g. `--hub-window 2 --limit exhub-east`. */
+  flags: string;
+}
+
 /** What a caller appends: one of the entry kinds, without `seq`/`at` (the journal assigns those). */
 export type JournalInput =
   | RunStartEntry
@@ -157,7 +171,8 @@ export type JournalInput =
   | BackupEntry
   | RunHaltedEntry
   | RunFinishedEntry
-  | RunAbandonedEntry;
+  | RunAbandonedEntry
+  | RunControlsEntry;
 
 export type JournalEntryType = JournalInput['type'];
 
@@ -191,4 +206,5 @@ export const JOURNAL_ENTRY_TYPES: readonly JournalEntryType[] = [
   'run.halted',
   'run.finished',
   'run.abandoned',
+  'run.controls',
 ];

@@ -7,6 +7,7 @@ import type { EventSink } from '../log/events.js';
 import type { PackageContents, Runbook } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import type { JournalWriter } from './journal-port.js';
+import type { HostSelection } from './limit.js';
 
 export interface EngineOptions {
   /** A person is at a terminal: gates and guided failure prompt. */
@@ -29,6 +30,10 @@ export interface EngineOptions {
    * `run-batch.ts`); false: every step as its own command (`--no-batch`).
    */
   batch: boolean;
+  /** `--limit` / `--exclude`: the hosts this invocation leaves out (see `limit.ts`). */
+  selection?: HostSelection;
+  /** Pause after the first host of a stage that allows it (`--pause-after-first-hub`; see first-host-pause.ts). */
+  pauseAfterFirst?: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -68,4 +73,8 @@ export interface EngineDeps {
    * `host` (without one: every host) was reached, false if it cannot be. Absent: all reached.
    */
   ready?: (host?: string) => Promise<boolean>;
+  /** The run's directory (absent for work without one: dry runs, verify); msiexec logs go there. */
+  runDir?: string;
+  /** Masks the run's secrets in text copied from a host into the run directory (msiexec logs). */
+  redact?: (text: string) => string;
 }

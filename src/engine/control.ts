@@ -18,6 +18,9 @@ export class RunControl {
   private resolveQuiesced!: (reason: HaltReason) => void;
   readonly quiesced: Promise<HaltReason>;
   private readonly abort = new AbortController();
+  /** Stages held by `--limit`/`--exclude` (see limit.ts), and the halt once nothing else runs. */
+  private readonly held = new Set<string>();
+  private whenIdle: (() => HaltReason) | undefined;
 
   constructor() {
     // Every command in flight listens for the halt: checks that span hosts and parallel lanes
@@ -38,6 +41,19 @@ export class RunControl {
     this.check();
   }
 
+  /**
+   * Holds a stage (it parks instead of completing, so the statechart never passes it) and stops
+   * the run at a resumable point once every other stage has finished or is held too.
+   */
+  hold(stageId: string, haltWhenIdle: () => HaltReason): void {
+    this.held.add(stageId);
+    this.whenIdle = haltWhenIdle;
+  }
+
+  isHeld(stageId: string): boolean {
+    return this.held.has(stageId);
+  }
+
   enter(): void {
     this.active++;
   }
@@ -49,6 +65,11 @@ export class RunControl {
 
   private check(): void {
     if (this.halted && this.active === 0) this.resolveQuiesced(this.halted);
+    // A finished stage's successor starts a moment after it leaves: look again once that settled.
+    if (!this.halted && this.whenIdle && this.active === 0)
+      setImmediate(() => {
+        if (!this.halted && this.whenIdle && this.active === 0) this.halt(this.whenIdle());
+      });
   }
 }
 

@@ -23,7 +23,8 @@ async function pendingItems(deps: EngineDeps, ledger: Ledger, stage: Stage, sign
   return pending;
 }
 
-async function confirm(
+/** Confirms gate `gateId` (already, `--yes`, `--confirm`, the prompt) or halts at it; true once confirmed. */
+export async function confirmGate(
   deps: EngineDeps,
   ledger: Ledger,
   gateId: string,
@@ -85,7 +86,7 @@ export async function runGate(
       ...before.map((p) => `${p.step.description}`),
       ...gate.checklist.slice(-1),
     ];
-    if (!(await confirm(deps, ledger, gate.id, control, checklist, gate.host))) return;
+    if (!(await confirmGate(deps, ledger, gate.id, control, checklist, gate.host))) return;
     if (deps.options.lab)
       await labOperator(
         deps,

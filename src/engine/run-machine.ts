@@ -41,7 +41,7 @@ export async function runMachine(
     } finally {
       control.leave();
     }
-    if (control.halted) await parked();
+    if (control.halted || control.isHeld(stageId)) await parked();
   };
 
   const machine = provideStageEffect(deps.runbook.machine, effect);

@@ -11,6 +11,9 @@ import { unlessAborted } from '../abortable.js';
 import { executeStep, type Batched } from './execute-step.js';
 import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
+import { afterStage, selectLanes } from './limit.js';
+import { pauseAfterFirstHost } from './first-host-pause.js';
+import { fetchMsiLog } from './msi-log.js';
 import type { Ledger } from './ledger.js';
 
 async function guided(
@@ -27,6 +30,7 @@ async function guided(
       return;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      await fetchMsiLog(deps, ledger, step);
       deps.emit({
         type: 'step.failed',
         stepId: step.id,
@@ -78,6 +82,19 @@ export async function runStage(
   stage: Stage,
   control: RunControl,
 ): Promise<void> {
+  // `--limit` / `--exclude`: the lanes this invocation may run (see limit.ts).
+  const selected = selectLanes(deps, ledger, stage, control);
+  if (!selected) return;
+  // `--pause-after-first-hub`: the first host alone, then a gate showing its health.
+  const rest = await pauseAfterFirstHost(deps, ledger, selected, control, (s) =>
+    runLanes(deps, ledger, s, control),
+  );
+  if (!rest) return;
+  await runLanes(deps, ledger, rest, control);
+  afterStage(deps, ledger, stage, control);
+}
+
+async function runLanes(deps: EngineDeps, ledger: Ledger, stage: Stage, control: RunControl): Promise<void> {
   deps.emit({ type: 'stage.start', stage: stage.id, title: stage.title, hosts: stage.lanes.length });
   if (stage.kind === 'gate') {
     // A gate's checks span hosts: it waits until every host has been tried.

@@ -33,6 +33,7 @@ import { blockedBy, preflight, resumePreflight, type ResumeReach } from './prefl
 import { runMachine } from './run-machine.js';
 import { planStages } from '../plan/build-plan.js';
 import { describeUnfinished, whatIsUnfinished } from './finish-check.js';
+import { prepareSelection } from './limit.js';
 import { writeRunReport } from '../report/write-report.js';
 
 /** What a session runs: the inventory and the runbook's identity (recorded, and checked on resume). */
@@ -53,6 +54,8 @@ export interface SessionRequest {
   makeDeps(runId: string, runDir: string, journal: Journal): EngineDeps;
   /** Stops the run at a resumable point (Ctrl-C). */
   signal?: AbortSignal;
+  /** This invocation's operator controls, journalled before any change (see `src/cli/controls.ts`). */
+  controls?: JournalInput;
 }
 
 export interface SessionResult {
@@ -257,6 +260,9 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
         await record({ type: 'run.finished', status: 'plan-refused' });
       throw error;
     });
+    if (request.controls) await record(request.controls);
+    // `--limit` / `--exclude`: stages that need a left-out host are held (see limit.ts).
+    prepareSelection(deps);
     request.signal?.addEventListener(
       'abort',
       () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }),

@@ -118,7 +118,7 @@ export function diffInventories(
     }
   }
 
-  for (const setting of ['window', 'hubWindow', 'errorBudget'] as const) {
+  for (const setting of ['window', 'hubWindow', 'errorBudget', 'pauseAfterFirstHub'] as const) {
     changed(harmless, `rollout ${setting}`, old.rollout[setting], now.rollout[setting]);
   }
   changed(harmless, 'lab', canonicalJson(old.lab ?? null), canonicalJson(now.lab ?? null));

@@ -143,8 +143,9 @@ export const inventorySchema = strict(
           undefined,
           'an integer of at least 0 (failed hosts tolerated before stopping)',
         ).optional(),
+        pauseAfterFirstHub: bool.optional(),
       },
-      'a map of rollout settings (window, hubWindow, errorBudget)',
+      'a map of rollout settings (window, hubWindow, errorBudget, pauseAfterFirstHub)',
     ).optional(),
     lab: z.record(z.string(), z.unknown(), { error: expected('a map of lab settings') }).optional(),
     inputs: z

@@ -87,6 +87,7 @@ export function normalizeInventory(
       window: data.rollout?.window ?? DEFAULT_ROLLOUT.window,
       hubWindow: data.rollout?.hubWindow ?? DEFAULT_ROLLOUT.hubWindow,
       errorBudget: data.rollout?.errorBudget ?? DEFAULT_ROLLOUT.errorBudget,
+      ...(data.rollout?.pauseAfterFirstHub === true ? { pauseAfterFirstHub: true } : {}),
     },
     source: context.source,
   };

@@ -56,7 +56,7 @@ export interface Inventory {
   /** Version markers overriding the runbook's (`versions:` in YAML). */
   versions?: Record<string, string>;
   /** Rollout tuning: window (hosts at once per role) and error budget. */
-  rollout: { window: number; hubWindow: number; errorBudget: number };
+  rollout: { window: number; hubWindow: number; errorBudget: number; pauseAfterFirstHub?: boolean };
   lab?: LabSpec;
   /** The raw YAML text, for fingerprints and diffs. */
   source: string;

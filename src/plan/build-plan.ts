@@ -83,6 +83,7 @@ export function toPlanDocument(
       id: stage.id,
       title: stage.title,
       ...(stage.gate ? { gate: stage.gate } : {}),
+      ...(stage.subset ? { subset: stage.subset } : {}),
       steps: stage.lanes.flatMap((lane) =>
         lane.steps.map((step) => ({
           id: step.id,

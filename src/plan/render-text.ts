@@ -47,6 +47,8 @@ export function renderPlanText(plan: PlanDocument): string {
   const total = plan.stages.reduce((n, s) => n + s.steps.length, 0);
   lines.push(`Plan for runbook ${plan.runbook}: ${plan.stages.length} stages, ${total} steps`);
   lines.push(`Facts: ${factLine(plan) || 'none'}`);
+  if (plan.limit)
+    lines.push(`Limited (${plan.limit.flags}): not done by this run: ${plan.limit.excluded.join(', ')}`);
   plan.stages.forEach((stage, index) => {
     lines.push('');
     lines.push(`${index + 1}. ${stage.title}  [${stage.id}]`);
@@ -63,7 +65,13 @@ export function renderPlanText(plan: PlanDocument): string {
       const steps = stage.steps.filter((s) => s.host === host);
       lines.push(`   ${host} (${steps[0]?.role ?? ''})`);
       for (const step of steps) {
-        const status = step.probe ? (step.probe.done ? '  [already done]' : '  [will run]') : '';
+        const status = step.excluded
+          ? '  [excluded: left for a later run]'
+          : step.probe
+            ? step.probe.done
+              ? '  [already done]'
+              : '  [will run]'
+            : '';
         const target = step.target ? ` ${step.target}` : '';
         const where = step.verifyOn ? `  (checked on ${step.verifyOn.join(', ') || 'no host'})` : '';
         lines.push(`     - ${step.action}${target}: ${step.description}${where}${status}`);

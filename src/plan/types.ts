@@ -74,6 +74,17 @@ export interface Stage {
   /** Host failures tolerated before no new host starts (0: stop at the first). */
   errorBudget: number;
   gate?: GateSpec;
+  /**
+   * Whether the stage may run on only some of its hosts (`--limit` / `--exclude`), and why (or
+   * why not). Absent: it may not.
+   */
+  subset?: { allowed: boolean; reason: string };
+  /**
+   * A rolling stage that may pause after its first host (`--pause-after-first-hub`, inventory
+   * `rollout.pauseAfterFirstHub`): the gate's id, and per host the read-only step whose probe
+   * shows its health at the pause.
+   */
+  pauseAfterFirst?: { gateId: string; health: Record<string, PlanStep> };
 }
 
 /** One file of the rollup package as preflight read it: an MSI also gives its identity. */
@@ -185,14 +196,20 @@ export interface PlanDocument {
   fingerprint?: string;
   /** The rollup package as read (absent offline without the package folder). */
   package?: { files: PackageFile[] };
+  /** `--limit` / `--exclude` given: the flags and the hosts they leave out (not done by this run). */
+  limit?: { flags: string; excluded: string[] };
   stages: {
     id: string;
     title: string;
     gate?: GateSpec;
+    /** The runbook's word on running this stage on some of its hosts. */
+    subset?: { allowed: boolean; reason: string };
     steps: (Omit<PlanStep, 'params' | 'raises' | 'discharges' | 'stage'> & {
       params: Params;
       /** Live dry run only: what the read-only probe found. */
       probe?: { done: boolean; evidence?: Record<string, string> };
+      /** On a host `--limit` / `--exclude` leaves out: this run does not do it. */
+      excluded?: true;
     })[];
   }[];
 }

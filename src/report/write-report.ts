@@ -8,6 +8,7 @@ import { readJournal } from '../durability/journal.js';
 import { readRunMeta, runPaths } from '../durability/run-dir.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runbook } from '../plan/types.js';
+import { controlsReport, renderControlsMarkdown, type ControlsReport } from './controls-report.js';
 import { buildRunReport, type AuditCommand, type RunReport } from './build-report.js';
 import { renderReportMarkdown } from './render-report.js';
 
@@ -44,7 +45,7 @@ function readHashes(path: string): Record<string, string> {
 }
 
 export interface WrittenReport {
-  report: RunReport;
+  report: RunReport & ControlsReport;
   markdownPath: string;
   jsonPath: string;
 }
@@ -62,7 +63,7 @@ export async function writeRunReport(
   } catch {
     meta = undefined;
   }
-  const report = await buildRunReport({
+  const built = await buildRunReport({
     runId: context.runId,
     runbook: context.runbook,
     inventory: context.inventory,
@@ -80,7 +81,9 @@ export async function writeRunReport(
       : {}),
     warnings: journal.warnings.filter((w) => !w.endsWith('no journal yet')),
   });
+  // Controls, pending reboots and fetched msiexec logs (controls-report.ts), added to both files.
+  const report = { ...built, ...controlsReport(journal.entries, runDir) };
   await writeFileAtomic(paths.reportJson, JSON.stringify(report, null, 2) + '\n', 0o600);
-  await writeFileAtomic(paths.reportMd, renderReportMarkdown(report), 0o600);
+  await writeFileAtomic(paths.reportMd, renderReportMarkdown(report) + renderControlsMarkdown(report), 0o600);
   return { report, markdownPath: paths.reportMd, jsonPath: paths.reportJson };
 }

@@ -17,6 +17,7 @@ import { requestLength } from '../remote/persistent-shell.js';
 import type { ClientChannel } from 'ssh2';
 import { CHANNEL_CLOSE_GRACE_MS, executeCommand, uploadFile, type CommandContext } from './ssh-command.js';
 import { createSftpSession, type SftpSession } from './sftp-session.js';
+import { readTail } from './sftp-read.js';
 import { ALGORITHMS, openSocket, toChannelError, toConnectError, toCredentials } from './ssh-config.js';
 import { DeployError } from '../errors.js';
 import type { RawResult, RunOptions, Transport } from './types.js';
@@ -352,6 +353,30 @@ export function createSshTransport(options: SshTransportOptions): Transport {
         bytes: size,
         durationMs: Date.now() - started,
       });
+    },
+
+    async download(windowsPath, readOptions) {
+      const path = toSftpPath(windowsPath);
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`reading ${windowsPath} timed out`)),
+          readOptions.timeoutMs,
+        );
+      });
+      try {
+        const read = await withConnection(
+          readOptions.signal,
+          (connection) =>
+            sftpOf(connection).use(async (session) =>
+              Promise.race([readTail(await session.sftp, path, readOptions.maxBytes), deadline]),
+            ),
+          `reading ${windowsPath}`,
+        );
+        return read ?? undefined;
+      } finally {
+        clearTimeout(timer);
+      }
     },
 
     async close() {

@@ -47,5 +47,13 @@ export interface Transport {
     windowsPath: string,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<void>;
+  /**
+   * Read a Windows path back (its last `maxBytes` bytes) over the host's SFTP session; undefined
+   * when the file is absent. Optional: a transport that cannot read files back has none.
+   */
+  download?(
+    windowsPath: string,
+    options: { maxBytes: number; timeoutMs: number; signal?: AbortSignal },
+  ): Promise<{ data: Buffer; size: number } | undefined>;
   close(): Promise<void>;
 }

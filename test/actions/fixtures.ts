@@ -143,6 +143,7 @@ export const SAMPLES: readonly Sample[] = [
   },
   { action: 'iis.reset', target: '', params: {} },
   { action: 'service.restart', target: 'MSExchangeTransport', params: { timeoutSeconds: 300 } },
+  { action: 'hub.health', target: 'MSExchangeTransport', params: {} },
   { action: 'service.stop', target: 'MSExchangeSA', params: { timeoutSeconds: 300 } },
   { action: 'service.start', target: 'MSExchangeSA', params: { timeoutSeconds: 300 } },
   {

@@ -4,6 +4,7 @@
  * fault file, acts on the hosts' state as Windows and HMC would, records an event per command,
  * and persists the state file.
  */
+import { writeFaultedMsiLog } from './msi-fault-log.js';
 import { access } from 'node:fs/promises';
 import type { Inventory } from '../../inventory/types.js';
 import type { Phase, ScriptHeader } from '../../remote/header.js';
@@ -404,6 +405,7 @@ export class Estate {
     if (fault?.kind === 'fail' && !succeeds) {
       const message = `${header.action} failed with exit code ${fault.exitCode} (fault injected by the lab's fault file)`;
       this.record(name, header, start, fault.exitCode, 'fail', command);
+      if (header.phase === 'apply') writeFaultedMsiLog(hostState, header, fault.exitCode, start);
       return {
         kind: 'exit',
         ran: false,

@@ -20,6 +20,7 @@ import { hotfixActions } from './hotfix.js';
 import { eventLogActions } from './eventlog.js';
 import { msmailActions } from './msmail.js';
 import { sqlActions } from './sql.js';
+import { hubHealthActions } from './hub-health.js';
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...inspectActions,
@@ -42,4 +43,5 @@ export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
   ...eventLogActions,
   ...msmailActions,
   ...sqlActions,
+  ...hubHealthActions,
 };
