@@ -6,6 +6,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
 import type { ScriptsFlags } from './scripts-command.js';
+import { Interrupts } from './interrupt.js';
+import { checkCommandWord, packageVersion } from './version.js';
 
 const EXAMPLES = `
 Examples:
@@ -32,16 +34,10 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.failed);
-    process.stderr.write(
-      '\ninterrupted: finishing the commands in flight, then stopping at a resumable point (Ctrl-C again to quit now)\n',
-    );
-    controller.abort();
-  };
+  // The first Ctrl-C stops at a resumable point and names what it waits for; the second quits.
+  const interrupts = new Interrupts();
+  const controller = interrupts.controller;
+  const onSignal = (): void => interrupts.handle();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let exitCode = EXIT.done as number;
@@ -49,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
     .description(
       'Run an Exchange/HMC runbook across an estate as a resumable, audited statechart (default: HMC 4.5 Update Rollup 6, KB979704; "deploy-rollup runbooks" lists them).',
     )
+    .version(packageVersion(), '--version', 'print the version and exit')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -104,7 +101,7 @@ async function main(argv: string[]): Promise<number> {
         return;
       }
       const { runCommand } = await import('./run-command.js');
-      exitCode = await runCommand(flags as never, controller.signal);
+      exitCode = await runCommand(flags as never, controller.signal, interrupts);
     });
 
   program
@@ -298,6 +295,7 @@ Example (sshd_config of one simulated host):
     );
 
   try {
+    checkCommandWord(argv.slice(2), [...program.commands.map((c) => c.name()), 'help']);
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

@@ -29,6 +29,11 @@ export interface EngineOptions {
    * `run-batch.ts`); false: every step as its own command (`--no-batch`).
    */
   batch: boolean;
+  /**
+   * The command that carries this run on, up to `--resume` (`deploy-rollup --inventory F --lab
+   * --state-dir D …`, shell-quoted): every printed `next:` command starts with it.
+   */
+  resumePrefix?: string;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {

@@ -314,7 +314,11 @@ export async function resumePreflight(
   // A host that cannot be reached halts the run, every such host named at once.
   void reachability.problems.then((problems) => {
     if (problems.length === 0) return deps.emit({ type: 'preflight', status: 'ok' });
-    deps.emit({ type: 'preflight', status: 'blocked', problems });
+    // Steps may be running already: not a blocked preflight, a stop after what is in flight.
+    deps.emit({
+      type: 'note',
+      message: `${problems.length} host(s) cannot be reached: no new step starts, the steps in flight finish first:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    });
     if (!control.halted) unreachable = problems;
     control.halt({
       reason: `${problems.length} host(s) cannot be reached: ${problems.join('; ')}`,

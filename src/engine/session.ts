@@ -24,6 +24,7 @@ import {
 import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
 import { abandon } from './abandon.js';
+import { refuseMixedRehearsal, resumeCommand } from './carry-on.js';
 import { Ledger } from './ledger.js';
 import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
 import { runMachine } from './run-machine.js';
@@ -35,6 +36,8 @@ export interface SessionBase {
   inventory: EngineDeps['inventory'];
   runbookVersion: string;
   runbook: string;
+  /** A rehearsal on the simulated estate (`--lab`): recorded in run.json, checked on resume. */
+  lab?: boolean;
 }
 
 export interface SessionRequest {
@@ -118,6 +121,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       startedAt: new Date().toISOString(),
       inventory: base.inventory,
       inventoryFormat: INVENTORY_FORMAT,
+      ...(base.lab === undefined ? {} : { lab: base.lab }),
     });
   } else {
     const wanted = mode.runId;
@@ -137,6 +141,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     runId = found.runId;
     runDir = found.runDir;
     const meta = readRunMeta(runDir);
+    if (base.lab !== undefined) refuseMixedRehearsal(runId, meta.lab, base.lab);
     if (meta.runbookVersion !== base.runbookVersion) {
       throw new DeployError(
         'badInput',
@@ -268,7 +273,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       const unreachable = resumed?.unreachable();
       if (unreachable && !started) throw blockedBy(unreachable);
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
-      const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
+      const resume = resumeCommand(deps.options, base.inventoryFile, runId);
       return {
         exitCode: result.halt.exitCode,
         runId,

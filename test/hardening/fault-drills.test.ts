@@ -200,7 +200,7 @@ describe('installer and operator faults', () => {
     const d = drill('- { kind: forget, item: Exchange 2007 Resource Manager }\n');
     const stopped = await d.run();
     expect(tail(stopped)).toMatch(
-      /gate "uninstallComponents" was confirmed, but 1 item\(s\) are not done: Exchange 2007 Resource Manager/,
+      /gate "uninstallComponents" was confirmed, but 1 item\(s\) are not done:\n {2}- Exchange 2007 Resource Manager/,
     );
     expect(stopped.code).toBe(1);
     const resumed = await d.run(['--resume']);
