@@ -9,7 +9,7 @@ import type { Facts, Inventory } from '../inventory/types.js';
 import { planStages } from '../plan/build-plan.js';
 import type { Params } from '../remote/header.js';
 import type { Runbook, Stage } from '../plan/types.js';
-import { stepDurations, stepExitCodes } from './step-evidence.js';
+import { stepDurations, stepExitCodes, type OtherCommand } from './step-evidence.js';
 
 /** One `command` line of audit.jsonl (the fields the report reads). */
 export interface AuditCommand {
@@ -87,6 +87,8 @@ export interface RunReport {
   packageHashes: Record<string, string>;
   totals: { planned: number; done: number; failed: number; notStarted: number; retried: number };
   warnings: string[];
+  /** Commands of no plan step (preflight inspections, the simulated operator, end checks). */
+  otherCommands?: OtherCommand[];
 }
 
 export interface ReportInput {
@@ -145,7 +147,7 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
     ...stages.flatMap((stage) => stage.lanes.flatMap((l) => l.steps.map((st) => stepKey(st.id, st.host)))),
     ...Object.keys(summary.steps),
   ]);
-  const codesFor = stepExitCodes(input.audit, rows);
+  const { codesFor, others } = stepExitCodes(input.audit, rows);
 
   const hosts = new Map<string, ReportStep[]>();
   const seen = new Set<string>();
@@ -280,5 +282,6 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
       retried: allSteps.filter((s) => s.attempts > 1).length,
     },
     warnings: input.warnings ?? [],
+    otherCommands: others,
   };
 }

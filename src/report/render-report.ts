@@ -79,6 +79,23 @@ export function renderReportMarkdown(report: RunReport): string {
     out.push('');
   }
 
+  const others = report.otherCommands ?? [];
+  if (others.length > 0) {
+    out.push(
+      '## Other commands',
+      '',
+      'Commands of no plan step: preflight inspections, the simulated operator, checks.',
+      '',
+      '| Host | Step | Action | Duration | Exit codes |',
+      '|---|---|---|---|---|',
+    );
+    for (const c of others)
+      out.push(
+        `| ${c.host} | ${cell(c.stepId)} | ${cell(c.action)} | ${c.durationMs} ms | ${cell(c.exitCodes.join(', '))} |`,
+      );
+    out.push('');
+  }
+
   out.push('## Backups', '');
   if (report.backups.length === 0) out.push('No backup steps in this plan.');
   for (const b of report.backups)

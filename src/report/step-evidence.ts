@@ -36,25 +36,47 @@ function codesOf(command: AuditCommand): string[] {
     : [`${command.phase}:${command.exitCode === null ? 'none' : String(command.exitCode)}`];
 }
 
+/** A command that belongs to no step of the plan: preflight, the simulated operator, checks. */
+export interface OtherCommand {
+  host: string;
+  stepId: string;
+  action: string;
+  exitCodes: string[];
+  durationMs: number;
+}
+
 /**
  * Every command's exit codes per step, as `phase:code` in order. A step verified on other hosts
  * than its own (a gate's item checked where the component lives) shows those commands as
- * `phase@host:code` on its row.
+ * `phase@host:code` on its row; commands of no step (`others`) are listed on their own.
  */
 export function stepExitCodes(
   audit: readonly AuditCommand[],
   rows: ReadonlySet<string>,
-): (stepId: string, host: string) => string[] {
+): { codesFor: (stepId: string, host: string) => string[]; others: OtherCommand[] } {
+  const rowSteps = new Set([...rows].map((key) => key.slice(0, key.lastIndexOf('@'))));
   const own = new Map<string, string[]>();
   const elsewhere = new Map<string, string[]>();
+  const others: OtherCommand[] = [];
   for (const command of audit) {
     const key = stepKey(command.stepId, command.host);
     if (rows.has(key)) {
       own.set(key, [...(own.get(key) ?? []), ...codesOf(command)]);
-      continue;
+    } else if (rowSteps.has(command.stepId)) {
+      const tagged = codesOf(command).map((code) => code.replace(':', `@${command.host}:`));
+      elsewhere.set(command.stepId, [...(elsewhere.get(command.stepId) ?? []), ...tagged]);
+    } else {
+      others.push({
+        host: command.host,
+        stepId: command.stepId,
+        action: command.action,
+        exitCodes: codesOf(command),
+        durationMs: typeof command.durationMs === 'number' ? command.durationMs : 0,
+      });
     }
-    const tagged = codesOf(command).map((code) => code.replace(':', `@${command.host}:`));
-    elsewhere.set(command.stepId, [...(elsewhere.get(command.stepId) ?? []), ...tagged]);
   }
-  return (stepId, host) => [...(own.get(stepKey(stepId, host)) ?? []), ...(elsewhere.get(stepId) ?? [])];
+  return {
+    codesFor: (stepId, host) => [...(own.get(stepKey(stepId, host)) ?? []), ...(elsewhere.get(stepId) ?? [])],
+    others,
+  };
 }
