@@ -32,7 +32,12 @@ export interface PreflightResult {
 function unreachable(host: { name: string; address: string; port: number }, error: unknown): string {
   const e = error as DeployError;
   const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
-  return `${host.name} (${host.address}:${host.port}): ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`;
+  // The transport's message names the endpoint it dialled (with --lab, not the inventory's port):
+  // one address per line, the one actually tried.
+  const where = e.message?.includes(`${host.name} (`)
+    ? host.name
+    : `${host.name} (${host.address}:${host.port})`;
+  return `${where}: ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`;
 }
 
 /**

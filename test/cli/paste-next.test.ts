@@ -49,6 +49,7 @@ describe('pasting the printed next: commands', () => {
   let lab: LabDir;
   let bin: string;
   const codes: number[] = [];
+  const outputs: string[] = [];
   const pasted: string[] = [];
   let mismatch: Awaited<ReturnType<typeof runCli>>;
   let runDir: string;
@@ -72,6 +73,7 @@ describe('pasting the printed next: commands', () => {
       bin,
     );
     codes.push(result.code);
+    outputs.push(result.stderr);
     // The rehearsal resumed as if against real hosts: refused, naming the flag to add.
     mismatch = await runCli([
       '--inventory',
@@ -86,6 +88,7 @@ describe('pasting the printed next: commands', () => {
       pasted.push(next);
       result = await sh(next, lab.root, bin);
       codes.push(result.code);
+      outputs.push(result.stderr);
     }
     runDir = runDirs(join(lab.root, 'my state/s'))[0] ?? '';
   }, 300_000);
@@ -100,6 +103,14 @@ describe('pasting the printed next: commands', () => {
       expect(command).toContain('--faults forget.yaml');
       expect(command).toContain('--inventory lab.yaml');
     }
+  });
+
+  test('the last gate asks for Start Deployment once, and a rejected gate lists its item once', () => {
+    const atLastGate = outputs.find((o) => o.includes('GATE initializeProvisioning')) ?? '';
+    expect(atLastGate.match(/^ +\d+\) .*Start Deployment/gm)).toHaveLength(1);
+    const rejected = outputs[2] ?? '';
+    expect(rejected.match(/- Exchange 2007 Provider/g)).toHaveLength(1);
+    expect(rejected).toContain('gate reinstallComponents NOT complete: 1 item(s) not done');
   });
 
   test('resuming a rehearsal without --lab is refused with exit 2, saying to add it', () => {

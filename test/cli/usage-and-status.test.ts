@@ -147,3 +147,16 @@ describe('status', () => {
     expect(text.stdout).not.toContain('waiting at gate');
   }, 120_000);
 });
+
+describe('connection problems', () => {
+  test('a host that cannot be reached is named with the one address that was dialled', async () => {
+    const state = lab.stateDir('refused');
+    const faults = faultsFile(lab, 'refuse', '- { kind: refuse, host: dns-main, times: 20 }\n');
+    const result = await runCli([...labArgs(lab, state), '--faults', faults]);
+    expect(result.code).toBe(3);
+    const line = result.stderr.split('\n').find((l) => l.includes('- dns-main')) ?? '';
+    const ports = new Set([...line.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => m[1]));
+    expect(line).toContain('cannot connect to dns-main');
+    expect(ports.size).toBe(1);
+  }, 90_000);
+});
