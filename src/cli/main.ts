@@ -26,8 +26,12 @@ Examples:
 Output: a live progress view on a terminal; plain timestamped lines when piped; --json streams one
 JSON event per line. Every run leaves report.md and report.json in its run directory.
 
-Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage; 3 preflight blocked
-(nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
+Every stop prints a "next:" command to paste: it keeps --lab, --lab-engine, --state-dir, --faults
+and the inventory path. Ctrl-C stops at a resumable point, naming the steps it waits for; a
+second Ctrl-C quits at once (still resumable).
+
+Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage (nothing started);
+3 preflight blocked (nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -80,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'stream one JSON event per line on stderr instead of readable lines')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .option('--verbose', 'show every remote command')
-    .option('--step-timeout <seconds>', 'deadline for each remote step (default 1800)')
+    .option('--step-timeout <seconds>', 'deadline for each remote step, whole seconds from 1 (default 1800)')
     .option('--retries <n>', 'retries for transient failures (default 4)')
     .option('--retry-delay <ms>', 'first retry delay, doubling up to 15 s (default 500)')
     .option(
@@ -161,6 +165,8 @@ Exit codes: 0 every host is at the rollup's versions; 1 something is missing (li
 Examples:
   deploy-rollup status --inventory prod.yaml                    the latest run of this inventory
   deploy-rollup status 20260101-120000-ab12 --inventory prod.yaml --json
+It reads the run's files only: state as recorded, the stage and gate it waits at, steps per host,
+open obligations, pending reboots and the history of runs; no runs yet is exit 0.
 The full record of a run is report.md / report.json in its run directory.`,
     )
     .action(
