@@ -12,7 +12,13 @@ export type RunEvent =
       /** How this invocation carries the run (absent: `resumed` says fresh or resume). */
       mode?: 'fresh' | 'resume' | 'abandon';
     }
-  | { type: 'preflight'; status: 'start' | 'ok' | 'blocked'; problems?: string[] }
+  | {
+      type: 'preflight';
+      status: 'start' | 'ok' | 'blocked';
+      problems?: string[];
+      /** A resume's late finding: steps are running, the run stops after those in flight. */
+      whileRunning?: boolean;
+    }
   | { type: 'fact'; name: string; value: boolean; source: string; evidence: string[] }
   | { type: 'stage.start'; stage: string; title: string; hosts: number }
   | { type: 'stage.done'; stage: string }

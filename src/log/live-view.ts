@@ -6,7 +6,7 @@
  * only) but sends no SGR colour sequences.
  */
 import type { RunEvent } from './events.js';
-import { gateMissing, startWord } from './render-line.js';
+import { gateMissing, startWord, unreachableWhileRunning } from './render-line.js';
 import { fitFrame } from './frame-fit.js';
 
 /** A stage as the view lists it before it starts. */
@@ -118,6 +118,8 @@ export class LiveView {
       case 'run.start':
         return `${startWord(event)} run ${event.runId} (runbook ${event.runbook})`;
       case 'preflight':
+        if (event.status === 'blocked' && event.whileRunning)
+          return this.paint(SGR.red, unreachableWhileRunning(event.problems ?? []));
         return event.status === 'blocked'
           ? this.paint(SGR.red, `preflight blocked: ${(event.problems ?? []).join('; ')}`)
           : undefined;

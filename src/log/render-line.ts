@@ -11,11 +11,21 @@ export function gateMissing(gate: string, missing: readonly string[]): string {
   return `gate ${gate} NOT complete: ${missing.length} item(s) not done (listed below)`;
 }
 
+/** Hosts a resume could not reach while steps already run: the run stops after those in flight. */
+export function unreachableWhileRunning(problems: readonly string[]): string {
+  return [
+    `${problems.length} host(s) cannot be reached: no new step starts, the steps in flight finish first:`,
+    ...problems.map((p) => `  - ${p}`),
+  ].join('\n');
+}
+
 export function renderLine(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'run.start':
       return `${startWord(event)} run ${event.runId} (runbook ${event.runbook})`;
     case 'preflight':
+      if (event.status === 'blocked' && event.whileRunning)
+        return unreachableWhileRunning(event.problems ?? []);
       return event.status === 'blocked'
         ? `preflight blocked: ${event.problems?.length ?? 0} problem(s)`
         : `preflight ${event.status === 'start' ? 'started' : 'passed'}`;
