@@ -82,9 +82,10 @@ export class Interrupts {
     this.count++;
     const resume = this.target?.resume();
     if (this.count > 1) {
-      this.write(
-        `\nsecond interrupt: quitting now. The journal stays resumable${resume ? `: ${resume}` : ' with --resume'}\n`,
-      );
+      const message = `second interrupt: quitting now. The journal stays resumable${resume ? `: ${resume}` : ' with --resume'}`;
+      // Through the run's output when there is one (a --json stream stays JSON lines).
+      if (this.target) this.target.say(message);
+      else this.write(`\n${message}\n`);
       this.quit(EXIT.failed);
       return;
     }

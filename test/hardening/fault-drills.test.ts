@@ -73,7 +73,9 @@ function drill(faults: string): Drill {
   };
 }
 
-const tail = (result: CliResult): string => result.stderr.slice(-600);
+// The end of the output: the summary, the message and the next: command (which carries the
+// drill's --lab, --state-dir and --faults paths).
+const tail = (result: CliResult): string => result.stderr.slice(-1200);
 const shape = (events: LabEvent[]): string[] =>
   events.map((e) => `${e.phase} ${String(e.exitCode)}${e.fault ? ` ${e.fault}` : ''}`);
 
