@@ -82,14 +82,22 @@ export class Interrupts {
     this.count++;
     const resume = this.target?.resume();
     if (this.count > 1) {
-      const message = `second interrupt: quitting now. The journal stays resumable${resume ? `: ${resume}` : ' with --resume'}`;
       // Through the run's output when there is one (a --json stream stays JSON lines).
-      if (this.target) this.target.say(message);
-      else this.write(`\n${message}\n`);
+      if (this.target)
+        this.target.say(
+          `second interrupt: quitting now. The journal stays resumable${resume ? `: ${resume}` : ' with --resume'}`,
+        );
+      else this.write('\nsecond interrupt: quitting now\n');
       this.quit(EXIT.failed);
       return;
     }
-    const waits = this.target?.waitingFor() ?? [];
+    if (!this.target) {
+      // No run under way (lab up, a dry run): nothing to name.
+      this.write('\ninterrupted: stopping (Ctrl-C again to quit at once)\n');
+      this.controller.abort();
+      return;
+    }
+    const waits = this.target.waitingFor();
     const lines = [
       waits.length > 0
         ? `interrupted: no new step starts; waiting for ${waits.length} step(s) in flight to finish:`
@@ -97,8 +105,7 @@ export class Interrupts {
       ...waits.map((w) => `  ${w}`),
       'Ctrl-C again to quit at once (the run stays resumable; steps in flight are probed on resume)',
     ];
-    if (this.target) this.target.say(lines.join('\n'));
-    else this.write(`\n${lines.join('\n')}\n`);
+    this.target.say(lines.join('\n'));
     this.controller.abort();
   }
 }
