@@ -9,6 +9,7 @@ import { benchEstate, benchResume, fileLimit, type EstateFigures } from './estat
 import { checkpointCost } from './checkpoint-cost.js';
 import { measureWakeLatency } from './wake-latency.js';
 import { benchTransport } from './transport.js';
+import { describeMissing, missingPrerequisites } from './prerequisites.js';
 
 const argv = process.argv.slice(2);
 const has = (flag: string): boolean => argv.includes(flag);
@@ -25,6 +26,12 @@ const chain = (c: ChainGaps) => ({
 });
 
 async function main(): Promise<void> {
+  const missing = missingPrerequisites();
+  if (missing.length > 0) {
+    log(describeMissing(missing));
+    process.exitCode = 2;
+    return;
+  }
   const smoke = has('--smoke');
   const sizes = (valueOf('--sizes') ?? (smoke ? '12' : '12,100,1000')).split(',').map(Number);
   const limit = fileLimit();

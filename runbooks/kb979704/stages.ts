@@ -359,7 +359,7 @@ function initializeGate(ctx: StageContext): Stage {
       checklist: [
         `In the Deployment Tool on ${host}, expand Hosted Exchange, then Exchange Provisioning Configuration.`,
         ...PROVISIONING_NODES.map((n) => `Right-click "${n}" and execute Initialize.`),
-        'Click Start Deployment and wait for it to finish.',
+        'Wait for the deployment to finish, then confirm this gate.',
       ],
     },
   };

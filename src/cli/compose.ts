@@ -20,6 +20,8 @@ import { createLocalTransport } from '../transport/local.js';
 import { createTransportPool, type TransportPool } from '../transport/pool.js';
 import { createSshTransport } from '../transport/ssh.js';
 import { startLabEngine, type LabEngineName } from './lab-engine.js';
+import { checkFaultsAgainstRunbook } from './fault-check.js';
+import { StoppableClock } from '../lab/model/stoppable-clock.js';
 
 export interface Estate {
   /** Hosts as the tool should reach them (lab: the in-process servers' endpoints). */
@@ -28,6 +30,8 @@ export interface Estate {
   /** Said once the run's log is open (e.g. that a running `lab up` serves the estate). */
   note?: string;
   close(): Promise<void>;
+  /** Lab only: the fault file's faults that never fired (reported at the end of a run). */
+  unfiredFaults?(): string[];
 }
 
 /** Passwords the inventory names, read from the environment; missing ones are a clear error. */
@@ -139,6 +143,14 @@ export async function labEstate(
     if (typeof name === 'string' && !process.env[name])
       process.env[name] = randomBytes(18).toString('base64url');
   }
+  // The fault file is read and checked before anything is locked or served.
+  const faults = faultsFile
+    ? await loadFaults(
+        faultsFile,
+        inventory.hosts.map((h) => h.name),
+      )
+    : [];
+  checkFaultsAgainstRunbook(faults, faultsFile ?? '', runbook, inventory);
   const paths = labStatePathFor(stateDir, inventory.file);
   await ensureDir(dirname(paths.state));
   // One process owns the simulated estate's state file at a time: a second CLI (say, one that
@@ -150,12 +162,7 @@ export async function labEstate(
   if (runbook.lab.writePackage && !existsSync(inventory.packageDir)) {
     await runbook.lab.writePackage(inventory.packageDir, inventory.versions);
   }
-  const faults = faultsFile
-    ? await loadFaults(
-        faultsFile,
-        inventory.hosts.map((h) => h.name),
-      )
-    : [];
+  const clock = new StoppableClock();
   const engine = await startLabEngine(engineName).catch(async (error: unknown) => {
     await labLock.release();
     throw error;
@@ -166,6 +173,7 @@ export async function labEstate(
       const estate = await LabEstate.open(inventory, {
         statePath: paths.state,
         faults,
+        clock,
         ...(engine ? { engine } : {}),
       });
       return { estate, server: await startLabServer(estate, inventory, { bind: 'ephemeral' }) };
@@ -176,6 +184,7 @@ export async function labEstate(
     });
   const { estate, server } = opened;
   return {
+    unfiredFaults: () => estate.unfiredFaults(),
     endpoints: Object.fromEntries(
       Object.entries(server.endpoints).map(([name, e]) => [name, { address: e.address, port: e.port }]),
     ),
@@ -183,6 +192,8 @@ export async function labEstate(
       Object.fromEntries(Object.entries(server.endpoints).map(([name, e]) => [name, e.fingerprint])),
     ),
     close: async () => {
+      // No simulated command waits on after the run: its timers would keep the process alive.
+      clock.stop();
       await server.close();
       await engine?.close();
       const statePath = paths.state;

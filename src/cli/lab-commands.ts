@@ -202,10 +202,13 @@ async function loadLabInventory(file: string): Promise<Inventory> {
 async function loadFaultFile(inventory: Inventory, file: string | undefined) {
   if (file === undefined) return [];
   const { loadFaults } = await import('../lab/model/faults.js');
-  return loadFaults(
+  const faults = await loadFaults(
     file,
     inventory.hosts.map((h) => h.name),
   );
+  const { checkFaultsAgainstRunbook } = await import('./fault-check.js');
+  checkFaultsAgainstRunbook(faults, file, runbookFor(inventory), inventory);
+  return faults;
 }
 
 async function openEstate(

@@ -6,6 +6,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
 import type { ScriptsFlags } from './scripts-command.js';
+import { Interrupts } from './interrupt.js';
+import { checkCommandWord, packageVersion } from './version.js';
 
 const EXAMPLES = `
 Examples:
@@ -25,24 +27,22 @@ Examples:
 Output: a live progress view on a terminal; plain timestamped lines when piped; --json streams one
 JSON event per line. Every run leaves report.md and report.json in its run directory.
 
-Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage; 3 preflight blocked
-(nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
+Every stop prints a "next:" command to paste: it keeps --lab, --lab-engine, --state-dir, --faults
+and the inventory path. Ctrl-C stops at a resumable point, naming the steps it waits for; a
+second Ctrl-C quits at once (still resumable).
+
+Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage (nothing started);
+3 preflight blocked (nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
 async function main(argv: string[]): Promise<number> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.failed);
-    process.stderr.write(
-      '\ninterrupted: finishing the commands in flight, then stopping at a resumable point (Ctrl-C again to quit now)\n',
-    );
-    controller.abort();
-  };
+  // The first Ctrl-C stops at a resumable point and names what it waits for; the second quits.
+  const interrupts = new Interrupts();
+  const controller = interrupts.controller;
+  const onSignal = (): void => interrupts.handle();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let exitCode = EXIT.done as number;
@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     .description(
       'Run an Exchange/HMC runbook across an estate as a resumable, audited statechart (default: HMC 4.5 Update Rollup 6, KB979704; "deploy-rollup runbooks" lists them).',
     )
+    .version(packageVersion(), '--version', 'print the version and exit')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
@@ -84,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--json', 'stream one JSON event per line on stderr instead of readable lines')
     .option('--no-color', 'no colour (NO_COLOR is honoured too)')
     .option('--verbose', 'show every remote command')
-    .option('--step-timeout <seconds>', 'deadline for each remote step (default 1800)')
+    .option('--step-timeout <seconds>', 'deadline for each remote step, whole seconds from 1 (default 1800)')
     .option('--retries <n>', 'retries for transient failures (default 4)')
     .option('--retry-delay <ms>', 'first retry delay, doubling up to 15 s (default 500)')
     .option(
@@ -124,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
         return;
       }
       const { runCommand } = await import('./run-command.js');
-      exitCode = await runCommand(flags as never, controller.signal);
+      exitCode = await runCommand(flags as never, controller.signal, interrupts);
     });
 
   program
@@ -184,6 +185,8 @@ Exit codes: 0 every host is at the rollup's versions; 1 something is missing (li
 Examples:
   deploy-rollup status --inventory prod.yaml                    the latest run of this inventory
   deploy-rollup status 20260101-120000-ab12 --inventory prod.yaml --json
+It reads the run's files only: state as recorded, the stage and gate it waits at, steps per host,
+open obligations, pending reboots and the history of runs; no runs yet is exit 0.
 The full record of a run is report.md / report.json in its run directory.`,
     )
     .action(
@@ -339,6 +342,7 @@ Example (sshd_config of one simulated host):
     );
 
   try {
+    checkCommandWord(argv.slice(2), [...program.commands.map((c) => c.name()), 'help']);
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

@@ -150,7 +150,11 @@ export async function checkSavedPlan(file: string, current: PlanDocument): Promi
     `the saved plan ${file} is stale: the estate changed since it was made`,
     {
       code: 'PLAN_STALE',
-      problems: problems.slice(0, 50),
+      // A long list is cut, and says by how much (the full list is a --dry-run away).
+      problems:
+        problems.length > 50
+          ? [...problems.slice(0, 50), `… and ${problems.length - 50} more change(s) not listed`]
+          : problems,
       hint: 'review the changes and save a new plan with --dry-run --save-plan',
     },
   );

@@ -4,9 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import { NO_JOURNAL } from '../engine/journal-port.js';
 import { userInfo } from 'node:os';
-import { createInterface } from 'node:readline/promises';
 import { runbookFor } from '../../runbooks/index.js';
-import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type Prompter } from '../engine/context.js';
+import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../engine/context.js';
 import { runSession } from '../engine/session.js';
 import { DeployError, EXIT } from '../errors.js';
 import { recordedInventory, stateDirFor, runPaths } from '../durability/run-dir.js';
@@ -15,8 +14,6 @@ import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger, type RunLogger } from '../log/logger.js';
 import { makeRedactor } from '../log/redact.js';
-import type { LiveStage } from '../log/live-view.js';
-import { stageContext } from '../plan/build-plan.js';
 import { renderConsoleSummary } from '../report/render-report.js';
 import { renderControlsConsole } from '../report/controls-report.js';
 import { writeRunReport } from '../report/write-report.js';
@@ -32,53 +29,32 @@ import {
   type Estate,
 } from './compose.js';
 import { labEngineFlag } from './lab-engine.js';
+import { InFlightSteps, type Interrupts } from './interrupt.js';
+import { validateRunFlags, wholeNumber, type RunFlags } from './run-flags.js';
+import { checkConfirmedGates, pausing, stageList, terminalPrompter } from './run-support.js';
+import { resumeCommand, shellQuote } from '../engine/carry-on.js';
+import type { EventSink } from '../log/events.js';
+import { stagesDoneEarlier } from '../log/stages-done.js';
 import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
 import { controlsEntry, readControls, withRollout } from './controls.js';
 import { markExcluded } from '../plan/limit-plan.js';
 import type { PlanDocument } from '../plan/types.js';
 
-export interface RunFlags {
-  inventory: string;
-  dryRun?: boolean;
-  offline?: boolean;
-  format?: string;
-  resume?: string | boolean;
-  confirm?: string[];
-  yes?: boolean;
-  acceptNewHostKeys?: boolean;
-  abandon?: boolean;
-  cleanup?: boolean;
-  savePlan?: string;
-  plan?: string;
-  stateDir?: string;
-  lab?: boolean;
-  /** `--lab-engine`: model (default) or pwsh. */
-  labEngine?: string;
-  faults?: string;
-  json?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-  stepTimeout?: string;
-  retries?: string;
-  retryDelay?: string;
-  /** False with `--no-batch`. */
-  batch?: boolean;
-  /** Operator controls (see controls.ts): `--limit`, `--exclude`, `--window`, `--hub-window`, `--error-budget`. */
-  limit?: string;
-  exclude?: string;
-  window?: string;
-  hubWindow?: string;
-  errorBudget?: string;
-  /** `--pause-after-first-hub` (or the inventory's `rollout.pauseAfterFirstHub`). */
-  pauseAfterFirstHub?: boolean;
+export type { RunFlags } from './run-flags.js';
+
+/** A validated whole-number flag, or its default. */
+function numberFlag(value: string | undefined, min: number, fallback: number): number {
+  return wholeNumber(value, min) ?? fallback;
 }
 
-function positiveInt(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new DeployError('badInput', `${flag} expects a whole number, got "${value}"`, { code: 'USAGE' });
-  return n;
+/** The flags a pasted `next:` command needs to reach the same run the same way, shell-quoted. */
+function resumePrefix(flags: RunFlags): string {
+  const words = ['deploy-rollup', '--inventory', flags.inventory];
+  if (flags.lab) words.push('--lab');
+  if (flags.labEngine !== undefined) words.push('--lab-engine', flags.labEngine);
+  if (flags.stateDir !== undefined) words.push('--state-dir', flags.stateDir);
+  if (flags.faults !== undefined) words.push('--faults', flags.faults);
+  return words.map(shellQuote).join(' ');
 }
 
 function engineOptions(flags: RunFlags, interactive: boolean): EngineOptions {
@@ -89,62 +65,29 @@ function engineOptions(flags: RunFlags, interactive: boolean): EngineOptions {
     confirm: flags.confirm ?? [],
     lab: flags.lab === true,
     operator: `${userInfo().username}@${process.env.HOSTNAME ?? 'localhost'}`,
-    stepTimeoutMs:
-      positiveInt(flags.stepTimeout, '--step-timeout', DEFAULT_ENGINE_OPTIONS.stepTimeoutMs / 1000) * 1000,
+    stepTimeoutMs: numberFlag(flags.stepTimeout, 1, DEFAULT_ENGINE_OPTIONS.stepTimeoutMs / 1000) * 1000,
     probeTimeoutMs: Math.min(
       DEFAULT_ENGINE_OPTIONS.probeTimeoutMs,
-      positiveInt(flags.stepTimeout, '--step-timeout', 120) * 1000,
+      numberFlag(flags.stepTimeout, 1, 120) * 1000,
     ),
-    retries: positiveInt(flags.retries, '--retries', DEFAULT_ENGINE_OPTIONS.retries),
-    retryMinMs: positiveInt(flags.retryDelay, '--retry-delay', DEFAULT_ENGINE_OPTIONS.retryMinMs),
+    retries: numberFlag(flags.retries, 0, DEFAULT_ENGINE_OPTIONS.retries),
+    retryMinMs: numberFlag(flags.retryDelay, 0, DEFAULT_ENGINE_OPTIONS.retryMinMs),
     retryMaxMs: Math.max(
-      positiveInt(flags.retryDelay, '--retry-delay', DEFAULT_ENGINE_OPTIONS.retryMinMs),
+      numberFlag(flags.retryDelay, 0, DEFAULT_ENGINE_OPTIONS.retryMinMs),
       DEFAULT_ENGINE_OPTIONS.retryMaxMs,
     ),
     batch: flags.batch !== false,
+    resumePrefix: resumePrefix(flags),
   };
 }
 
-/** Stage ids and titles for the live view (titles need a context; any facts give the same titles). */
-function stageList(runbook: Runbook, inventory: Inventory): LiveStage[] {
-  const context = stageContext(runbook, inventory, Object.fromEntries(runbook.facts.map((f) => [f, true])));
-  return runbook.stageIds.map((id) => {
-    try {
-      return { id, title: runbook.buildStage(id, context).title };
-    } catch {
-      return { id, title: id };
-    }
-  });
-}
-
-/** The live frame must not redraw over a question the operator is answering. */
-function pausing(prompter: Prompter, logger: RunLogger): Prompter {
-  return {
-    ask: async (question) => {
-      logger.suspend();
-      try {
-        return await prompter.ask(question);
-      } finally {
-        logger.resume();
-      }
-    },
-  };
-}
-
-function terminalPrompter(): Prompter {
-  return {
-    ask: async (question) => {
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      try {
-        return (await rl.question(question)).trim();
-      } finally {
-        rl.close();
-      }
-    },
-  };
-}
-
-export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<number> {
+export async function runCommand(
+  flags: RunFlags,
+  signal: AbortSignal,
+  interrupts?: Interrupts,
+): Promise<number> {
+  // Every flag is checked before anything is read, served or connected.
+  validateRunFlags(flags);
   // Carrying on a run (or abandoning it): the inventory it recorded, if the file is unchanged,
   // saves parsing it.
   const carryOn = flags.abandon === true || (flags.resume !== undefined && flags.resume !== false);
@@ -163,24 +106,13 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     throw new DeployError('badInput', `--format must be text, json or mermaid, got "${format}"`, {
       code: 'USAGE',
     });
-  if (flags.offline && !flags.dryRun)
-    throw new DeployError('badInput', '--offline only makes sense with --dry-run', {
-      code: 'USAGE',
-      hint: 'add --dry-run',
-    });
-  if (flags.savePlan && !flags.dryRun)
-    throw new DeployError('badInput', '--save-plan only makes sense with --dry-run', { code: 'USAGE' });
-
+  checkConfirmedGates(flags.confirm ?? [], runbook, inventory);
   // Operator controls: checked now, before anything starts (exit 2 on a bad value).
   const controls = readControls(flags, inventory);
   if (flags.abandon && controlsEntry(controls, '') !== undefined)
-    throw new DeployError(
-      'badInput',
-      '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget',
-      {
-        code: 'USAGE',
-      },
-    );
+    throw new DeployError('badInput', '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget', {
+      code: 'USAGE',
+    });
   const runInventory = withRollout(inventory, controls);
   const showPlan = (plan: PlanDocument): PlanDocument => markExcluded(plan, controls.selection);
 
@@ -198,116 +130,176 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   const estate: Estate = flags.lab
     ? await labEstate(inventory, stateDir, flags.faults, labEngine)
     : realEstate(inventory, stateDir, flags.acceptNewHostKeys === true);
-  const secrets = readSecrets(inventory, runbook);
-  const passwords = readPasswords(inventory);
-  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
-  const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
-  const logSecrets = [...Object.values(passwords), ...secrets];
-  const logger = createRunLogger({
-    console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
-    ...(live ? { stages: stageList(runbook, inventory) } : {}),
-    color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
-    secrets: logSecrets,
-    verbose: flags.verbose === true,
-  });
-  if (estate.note) logger.emit({ type: 'note', message: estate.note });
-  const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
-  const options = {
-    ...engineOptions(flags, interactive),
-    ...(controls.selection ? { selection: controls.selection } : {}),
-    pauseAfterFirst: flags.pauseAfterFirstHub === true || inventory.rollout.pauseAfterFirstHub === true,
-  };
-  const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>
-    makeDeps({
-      runbook,
-      inventory: runInventory,
-      runId,
-      pool,
-      journal,
-      emit: logger.emit,
-      options,
-      ...(interactive ? { prompt: pausing(terminalPrompter(), logger) } : {}),
-    });
+  // From here on the estate (the lab's servers and timers) ends with the command, however it ends.
+  let logger: RunLogger | undefined;
+  let pool: ReturnType<typeof makeTransportPool> | undefined;
   try {
-    if (flags.dryRun) {
-      const plan = showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
-      print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
-      if (flags.savePlan)
-        await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
-      return EXIT.done;
-    }
-    if (flags.plan) await checkSavedPlan(flags.plan, await livePlan(build('plan-check', NO_JOURNAL)));
-    const mode = flags.abandon
-      ? {
-          kind: 'abandon' as const,
-          ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}),
-          cleanup: flags.cleanup !== false,
-        }
-      : flags.resume
-        ? { kind: 'resume' as const, ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}) }
-        : { kind: 'fresh' as const };
-    const result = await runSession(
-      { inventoryFile: inventory.file, inventory, runbook: runbook.id, runbookVersion: runbook.version },
-      {
-        stateDir,
-        mode,
-        signal,
-        ...(controlsEntry(controls, options.operator)
-          ? { controls: controlsEntry(controls, options.operator) }
-          : {}),
-        makeDeps: (runId, runDir, journal) => {
-          logger.attachAudit(runPaths(runDir).audit);
-          logger.emit({ type: 'run.start', runId, runbook: runbook.id, resumed: mode.kind !== 'fresh' });
-          return { ...build(runId, journal as never), runDir, redact: makeRedactor(logSecrets) };
-        },
-      },
-    );
-    logger.emit({
-      type: 'run.end',
-      status:
-        result.exitCode === 0
-          ? 'done'
-          : result.exitCode === EXIT.waitingForOperator
-            ? 'waiting for operator'
-            : 'stopped',
-      exitCode: result.exitCode,
+    const secrets = readSecrets(inventory, runbook);
+    const passwords = readPasswords(inventory);
+    const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
+    const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
+    const logSecrets = [...Object.values(passwords), ...secrets];
+    const runLogger = createRunLogger({
+      console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
+      ...(live ? { stages: stageList(runbook, inventory) } : {}),
+      color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
+      secrets: logSecrets,
+      verbose: flags.verbose === true,
     });
-    // Closing flushes audit.jsonl, so the final report sees every command's exit code.
-    await logger.close();
-    const written = await writeRunReport(result.runDir, { runId: result.runId, runbook, inventory }).catch(
-      (error: unknown) => error as Error,
-    );
-    if (flags.json) {
-      // --json keeps stderr pure JSON lines, the outcome included.
-      const report =
-        written instanceof Error ? { reportError: written.message } : { report: written.markdownPath };
-      process.stderr.write(
-        JSON.stringify({
-          at: new Date().toISOString(),
-          type: 'result',
-          exitCode: result.exitCode,
-          message: result.message,
-          ...(result.hint ? { hint: result.hint } : {}),
-          runDir: result.runDir,
-          ...report,
-        }) + '\n',
-      );
-      return result.exitCode;
-    }
-    const summary =
-      written instanceof Error
-        ? `could not write the run report: ${written.message}\n`
-        : renderConsoleSummary(written.report, written.markdownPath) +
-          renderControlsConsole(written.report)
-            .map((line) => `${line}\n`)
-            .join('');
+    logger = runLogger;
+    if (estate.note) runLogger.emit({ type: 'note', message: estate.note });
+    const inFlight = new InFlightSteps();
+    const emit = inFlight.watch(runLogger.emit);
+    const transports = makeTransportPool(inventory, estate, passwords, emit);
+    pool = transports;
+    const options = {
+      ...engineOptions(flags, interactive),
+      ...(controls.selection ? { selection: controls.selection } : {}),
+      pauseAfterFirst: flags.pauseAfterFirstHub === true || inventory.rollout.pauseAfterFirstHub === true,
+    };
+    interrupts?.attach({
+      waitingFor: () => inFlight.describe(options.stepTimeoutMs),
+      resume: () =>
+        inFlight.runId === undefined ? undefined : resumeCommand(options, inventory.file, inFlight.runId),
+      say: (message) => emit({ type: 'note', message }),
+    });
+    const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>
+      makeDeps({
+        runbook,
+        inventory: runInventory,
+        runId,
+        pool: transports,
+        journal,
+        emit,
+        options,
+        ...(interactive ? { prompt: pausing(terminalPrompter(signal), runLogger) } : {}),
+      });
+    return await runAndReport({
+      ...{ flags, runbook, inventory, stateDir, signal, build, emit, print, format, estate },
+      logger: runLogger,
+      journalled: controlsEntry(controls, options.operator),
+      showPlan,
+      redact: makeRedactor(logSecrets),
+    });
+  } finally {
+    interrupts?.attach(undefined);
+    await pool?.closeAll();
+    await estate.close();
+    await logger?.close();
+  }
+}
+
+async function runAndReport(input: {
+  flags: RunFlags;
+  runbook: Runbook;
+  inventory: Inventory;
+  stateDir: string;
+  signal: AbortSignal;
+  build: (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) => ReturnType<typeof makeDeps>;
+  logger: RunLogger;
+  emit: EventSink;
+  print: (text: string) => void;
+  format: string;
+  estate: Estate;
+  journalled: ReturnType<typeof controlsEntry>;
+  showPlan: (plan: PlanDocument) => PlanDocument;
+  redact: ReturnType<typeof makeRedactor>;
+}): Promise<number> {
+  const { flags, runbook, inventory, stateDir, signal, build, logger, emit, print, format, estate } = input;
+  const { journalled, showPlan, redact } = input;
+  if (flags.dryRun) {
+    const plan = showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
+    print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
+    if (flags.savePlan)
+      await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+    return EXIT.done;
+  }
+  if (flags.plan) await checkSavedPlan(flags.plan, await livePlan(build('plan-check', NO_JOURNAL)));
+  const mode = flags.abandon
+    ? {
+        kind: 'abandon' as const,
+        ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}),
+        cleanup: flags.cleanup !== false,
+      }
+    : flags.resume
+      ? { kind: 'resume' as const, ...(typeof flags.resume === 'string' ? { runId: flags.resume } : {}) }
+      : { kind: 'fresh' as const };
+  const result = await runSession(
+    {
+      inventoryFile: inventory.file,
+      inventory,
+      runbook: runbook.id,
+      runbookVersion: runbook.version,
+      lab: flags.lab === true,
+    },
+    {
+      stateDir,
+      mode,
+      signal,
+      ...(journalled ? { controls: journalled } : {}),
+      makeDeps: (runId, runDir, journal) => {
+        logger.attachAudit(runPaths(runDir).audit);
+        if (mode.kind !== 'fresh') logger.doneEarlier(stagesDoneEarlier(journal.readAll()));
+        emit({
+          type: 'run.start',
+          runId,
+          runbook: runbook.id,
+          resumed: mode.kind !== 'fresh',
+          mode: mode.kind,
+        });
+        return { ...build(runId, journal as never), runDir, redact };
+      },
+    },
+  );
+  // Once the run is over (a stop can still reach the fault later): a drill that never fired
+  // tested nothing, so it is said.
+  const unfired = result.exitCode === EXIT.done ? (estate.unfiredFaults?.() ?? []) : [];
+  if (unfired.length > 0)
+    emit({
+      type: 'note',
+      message: `${unfired.length} fault(s) of ${flags.faults ?? 'the fault file'} never fired in this run:\n${unfired.map((f) => `  - ${f}`).join('\n')}`,
+    });
+  emit({
+    type: 'run.end',
+    status:
+      result.exitCode === 0
+        ? 'done'
+        : result.exitCode === EXIT.waitingForOperator
+          ? 'waiting for operator'
+          : 'stopped',
+    exitCode: result.exitCode,
+  });
+  // Closing flushes audit.jsonl, so the final report sees every command's exit code.
+  await logger.close();
+  const written = await writeRunReport(result.runDir, { runId: result.runId, runbook, inventory }).catch(
+    (error: unknown) => error as Error,
+  );
+  if (flags.json) {
+    // --json keeps stderr pure JSON lines, the outcome included.
+    const report =
+      written instanceof Error ? { reportError: written.message } : { report: written.markdownPath };
     process.stderr.write(
-      `${summary}${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
+      JSON.stringify({
+        at: new Date().toISOString(),
+        type: 'result',
+        exitCode: result.exitCode,
+        message: result.message,
+        ...(result.hint ? { hint: result.hint } : {}),
+        runDir: result.runDir,
+        ...report,
+      }) + '\n',
     );
     return result.exitCode;
-  } finally {
-    await pool.closeAll();
-    await estate.close();
-    await logger.close();
   }
+  const summary =
+    written instanceof Error
+      ? `could not write the run report: ${written.message}\n`
+      : renderConsoleSummary(written.report, written.markdownPath) +
+        renderControlsConsole(written.report)
+          .map((line) => `${line}\n`)
+          .join('');
+  process.stderr.write(
+    `${summary}${result.message}\n${result.hint ? `next: ${result.hint}\n` : ''}run directory: ${result.runDir}\n`,
+  );
+  return result.exitCode;
 }

@@ -1,9 +1,45 @@
-/** `status [RUN_ID]`: where a run stands, read from its journal (no host is contacted). */
-import { EXIT, DeployError } from '../errors.js';
-import { readJournal } from '../durability/journal.js';
-import { summarizeJournal } from '../durability/journal-summary.js';
-import { inventoryKey, listRuns, runPaths, stateDirFor } from '../durability/run-dir.js';
+/** `status [RUN_ID]`: where a run stands, read from its files (no host is contacted). */
 import { resolve } from 'node:path';
+import { EXIT, DeployError } from '../errors.js';
+import { inventoryKey, listRuns, lockPathFor, stateDirFor } from '../durability/run-dir.js';
+import { runStatus, type RunStatus } from './status-model.js';
+
+function hostLine(host: string, t: RunStatus['hosts'][string]): string {
+  const parts = [`${t.done}${t.planned === undefined ? '' : `/${t.planned}`} step(s) done`];
+  if (t.failed) parts.push(`${t.failed} failed`);
+  if (t.inFlight) parts.push(`${t.inFlight} in flight`);
+  if (t.rebootPending) parts.push(`${t.rebootPending} reboot pending`);
+  return `  ${host}: ${parts.join(', ')}`;
+}
+
+function render(status: RunStatus, history: { runId: string; startedAt: string; state: string }[]): string {
+  const lines = [
+    `run ${status.runId}${status.lab ? ' (lab rehearsal)' : ''}: ${status.state}: ${status.detail}`,
+    `started: ${status.startedAt}`,
+  ];
+  if (status.stage) lines.push(`stage: ${status.stage}`);
+  if (status.gate) lines.push(`waiting at gate: ${status.gate}`);
+  lines.push('hosts:');
+  for (const [host, totals] of Object.entries(status.hosts)) lines.push(hostLine(host, totals));
+  for (const f of status.failures)
+    lines.push(`failed: ${f.host} ${f.step}: ${f.message.split('\n')[0] ?? ''}`);
+  lines.push(
+    `open obligations: ${status.openObligations.length ? status.openObligations.map((o) => o.description).join('; ') : 'none'}`,
+  );
+  lines.push(
+    status.pendingReboots.length
+      ? `reboot pending (exit 3010): ${[...new Set(status.pendingReboots.map((r) => r.host))].join(', ')}`
+      : 'reboot pending: none',
+  );
+  for (const warning of status.warnings)
+    lines.push(`${status.journalDamaged ? 'journal damaged' : 'warning'}: ${warning}`);
+  lines.push(`run directory: ${status.runDir}`);
+  if (history.length > 1) {
+    lines.push(`runs of this inventory (${history.length}, oldest first):`);
+    for (const h of history) lines.push(`  ${h.runId}  ${h.startedAt}  ${h.state}`);
+  }
+  return lines.join('\n') + '\n';
+}
 
 export async function statusCommand(
   runId: string | undefined,
@@ -11,65 +47,36 @@ export async function statusCommand(
 ): Promise<number> {
   const file = resolve(flags.inventory);
   const stateDir = stateDirFor(file, flags.stateDir);
-  const runs = listRuns(stateDir, inventoryKey(file));
-  const run = runId ? runs.find((r) => r.runId === runId) : runs.at(-1);
-  if (!run) {
-    throw new DeployError(
-      'badInput',
-      runId ? `no run ${runId} of ${file}` : `no runs of ${file} in ${stateDir}`,
-      { code: 'RUN_NOT_FOUND', hint: 'start one with deploy-rollup --inventory FILE' },
-    );
-  }
-  const journal = readJournal(runPaths(run.runDir).journal);
-  const summary = summarizeJournal(journal.entries);
-  const entries = journal.entries;
-  const last = [...entries]
-    .reverse()
-    .find((e) => e.type === 'run.finished' || e.type === 'run.abandoned' || e.type === 'run.halted');
-  const state = !last
-    ? 'running or crashed'
-    : last.type === 'run.finished'
-      ? 'finished'
-      : last.type === 'run.abandoned'
-        ? 'abandoned'
-        : `stopped: ${last.reason}`;
-  const lastStep = [...entries].reverse().find((e) => e.type === 'step.result' || e.type === 'step.intent');
-  const stage = lastStep && 'stepId' in lastStep ? String(lastStep.stepId).split('/')[0] : 'preflight';
-  const perHost = new Map<string, { done: number; failed: number }>();
-  for (const step of Object.values(summary.steps)) {
-    const host = perHost.get(step.host) ?? { done: 0, failed: 0 };
-    if (step.state === 'done') host.done++;
-    if (step.state === 'failed') host.failed++;
-    perHost.set(step.host, host);
-  }
-  const report = {
-    runId: run.runId,
-    runDir: run.runDir,
-    state,
-    stage,
-    hosts: Object.fromEntries(perHost),
-    failures: Object.values(summary.steps)
-      .filter((s) => s.state === 'failed')
-      .map((s) => ({ step: s.stepId, host: s.host, message: s.message ?? '' })),
-    openObligations: summary.openObligations.map((o) => o.description),
-    waitingGates: summary.waitingGates,
-    warnings: journal.warnings,
-  };
-  if (flags.json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  const key = inventoryKey(file);
+  const runs = listRuns(stateDir, key);
+  if (runs.length === 0 && runId === undefined) {
+    // Nothing has run yet: a fact, not an error.
+    if (flags.json) process.stdout.write(JSON.stringify({ runs: [], latest: null }, null, 2) + '\n');
+    else process.stdout.write(`no runs yet of ${file} (in ${stateDir})\n`);
     return EXIT.done;
   }
-  const lines = [`run ${report.runId}: ${report.state}`, `stage: ${report.stage}`, 'hosts:'];
-  for (const [host, c] of perHost)
-    lines.push(`  ${host}: ${c.done} step(s) done${c.failed ? `, ${c.failed} failed` : ''}`);
-  for (const f of report.failures) lines.push(`failed: ${f.host} ${f.step}: ${f.message}`);
-  lines.push(
-    `open obligations: ${report.openObligations.length ? report.openObligations.join('; ') : 'none'}`,
-  );
-  lines.push(`waiting gates: ${report.waitingGates.length ? report.waitingGates.join(', ') : 'none'}`);
-  for (const warning of report.warnings)
-    lines.push(`${journal.damaged ? 'journal damaged' : 'warning'}: ${warning}`);
-  lines.push(`run directory: ${report.runDir}`);
-  process.stdout.write(lines.join('\n') + '\n');
+  const run = runId ? runs.find((r) => r.runId === runId) : runs.at(-1);
+  if (!run) {
+    throw new DeployError('badInput', `no run ${runId ?? ''} of ${file} in ${stateDir}`, {
+      code: 'RUN_NOT_FOUND',
+      hint: `the runs of this inventory: ${runs.map((r) => r.runId).join(', ') || 'none'}`,
+    });
+  }
+  const lock = lockPathFor(stateDir, key);
+  const status = runStatus(run, lock);
+  const history = runs.map((r) => {
+    const s = r.runId === run.runId ? status : runStatus(r, lock);
+    return {
+      runId: r.runId,
+      startedAt: r.meta.startedAt,
+      state: s.state,
+      ...(s.lab === undefined ? {} : { lab: s.lab }),
+    };
+  });
+  if (flags.json) {
+    process.stdout.write(JSON.stringify({ ...status, runs: history }, null, 2) + '\n');
+    return EXIT.done;
+  }
+  process.stdout.write(render(status, history));
   return EXIT.done;
 }

@@ -131,6 +131,8 @@ export interface RunMeta {
   inventory: Inventory;
   /** `INVENTORY_FORMAT` of the code that normalized `inventory` (absent before it was recorded). */
   inventoryFormat?: number;
+  /** A rehearsal on the simulated estate (`--lab`); absent in runs recorded before it was. */
+  lab?: boolean;
 }
 
 /** Writes `run.json` atomically (mode 0600). */

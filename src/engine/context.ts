@@ -34,6 +34,11 @@ export interface EngineOptions {
   selection?: HostSelection;
   /** Pause after the first host of a stage that allows it (`--pause-after-first-hub`; see first-host-pause.ts). */
   pauseAfterFirst?: boolean;
+  /**
+   * The command that carries this run on, up to `--resume` (`deploy-rollup --inventory F --lab
+   * --state-dir D …`, shell-quoted): every printed `next:` command starts with it.
+   */
+  resumePrefix?: string;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {

@@ -5,6 +5,7 @@
  * and refuses to continue, naming what was missed.
  */
 import { EXIT } from '../errors.js';
+import { resumeCommand } from './carry-on.js';
 import type { Stage } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
@@ -13,14 +14,47 @@ import type { Ledger } from './ledger.js';
 import { runPhase } from './run-phase.js';
 import { resolveParams } from './params.js';
 
-async function pendingItems(deps: EngineDeps, ledger: Ledger, stage: Stage, signal: AbortSignal) {
+async function pendingItems(
+  deps: EngineDeps,
+  ledger: Ledger,
+  stage: Stage,
+  signal: AbortSignal,
+  progress?: string,
+) {
   const steps = stage.lanes.flatMap((lane) => lane.steps);
   const pending = [];
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
+    if (progress) deps.emit({ type: 'gate.verifying', gate: progress, checked: index, total: steps.length });
     const probe = await probeStep(deps, ledger, step, signal);
     if (!probe.done) pending.push({ step, evidence: probe.evidence });
   }
+  if (progress)
+    deps.emit({ type: 'gate.verifying', gate: progress, checked: steps.length, total: steps.length });
   return pending;
+}
+
+/** Answers that confirm and that stop at a gate; anything else is asked again. */
+const CONFIRM_ANSWERS = ['done', 'yes', 'y'];
+const STOP_ANSWERS = ['abort', 'no', 'n'];
+/** How many unexpected answers before the run stops at the gate (resumable) instead of asking on. */
+const MAX_GATE_QUESTIONS = 10;
+
+/** Asks until the operator says done/yes or abort/no; true when confirmed. */
+async function askGate(
+  prompt: NonNullable<EngineDeps['prompt']>,
+  gateId: string,
+  host: string,
+): Promise<{ confirmed: boolean; answer: string }> {
+  let question = `Gate "${gateId}": do the checklist above on ${host}, then type "done" (or "abort" to stop here): `;
+  let answer = '';
+  for (let asked = 0; asked < MAX_GATE_QUESTIONS; asked++) {
+    answer = await prompt.ask(question);
+    const word = answer.trim().toLowerCase();
+    if (CONFIRM_ANSWERS.includes(word)) return { confirmed: true, answer };
+    if (STOP_ANSWERS.includes(word)) return { confirmed: false, answer };
+    question = `"${answer}" is neither "done" nor "abort": type "done" once the checklist is done on ${host}, or "abort" to stop at this gate: `;
+  }
+  return { confirmed: false, answer };
 }
 
 /** Confirms gate `gateId` (already, `--yes`, `--confirm`, the prompt) or halts at it; true once confirmed. */
@@ -41,13 +75,13 @@ export async function confirmGate(
       : undefined;
   deps.emit({ type: 'gate.waiting', gate: gateId, host, checklist });
   if (!how && deps.options.interactive && deps.prompt) {
-    const answer = await deps.prompt.ask(
-      `Gate "${gateId}": do the checklist above on ${host}, then type "done" (or "abort"): `,
-    );
-    if (answer.toLowerCase() !== 'done') {
+    const { confirmed, answer } = await askGate(deps.prompt, gateId, host);
+    if (!confirmed) {
+      await ledger.record({ type: 'gate.waiting', gateId });
       control.halt({
-        reason: `gate ${gateId} not confirmed (answer "${answer}")`,
+        reason: `gate ${gateId} not confirmed (answer "${answer}"): the run waits at it`,
         exitCode: EXIT.waitingForOperator,
+        hint: `do the checklist, then run: ${resumeCommand(deps.options, deps.inventory.file, deps.runId, '--confirm', gateId)}`,
       });
       return false;
     }
@@ -60,7 +94,7 @@ export async function confirmGate(
     control.halt({
       reason: `waiting for the operator at gate "${gateId}" on ${host}`,
       exitCode: EXIT.waitingForOperator,
-      hint: `do the checklist, then run: deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId} --confirm ${gateId}`,
+      hint: `do the checklist, then run: ${resumeCommand(deps.options, deps.inventory.file, deps.runId, '--confirm', gateId)}`,
     });
     return false;
   }
@@ -95,7 +129,7 @@ export async function runGate(
         before.map((p) => p.step),
       );
   }
-  const missing = (await pendingItems(deps, ledger, stage, signal)).map(
+  const missing = (await pendingItems(deps, ledger, stage, signal, gate.id)).map(
     (p) =>
       `${p.step.target || p.step.action} (${
         Object.entries(p.evidence)
@@ -108,9 +142,13 @@ export async function runGate(
   deps.emit({ type: 'gate.verified', gate: gate.id, ok: missing.length === 0, missing });
   if (missing.length > 0) {
     control.halt({
-      reason: `gate "${gate.id}" was confirmed, but ${missing.length} item(s) are not done: ${missing.join('; ')}`,
+      // One item per line; the console shows this once, at the end (the report's gate table too).
+      reason: [
+        `gate "${gate.id}" was confirmed, but ${missing.length} item(s) are not done:`,
+        ...missing.map((item) => `  - ${item}`),
+      ].join('\n'),
       exitCode: EXIT.failed,
-      hint: `finish them in the Deployment Tool on ${gate.host}, then run: deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId} --confirm ${gate.id}`,
+      hint: `finish them in the Deployment Tool on ${gate.host}, then run: ${resumeCommand(deps.options, deps.inventory.file, deps.runId, '--confirm', gate.id)}`,
     });
     return;
   }

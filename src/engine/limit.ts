@@ -12,6 +12,7 @@
  * - A later `--resume` re-enters the held stages: hosts done are skipped by the journal, the
  *   left-out ones are done now.
  */
+import { resumeCommand } from './carry-on.js';
 import { EXIT } from '../errors.js';
 import type { Stage } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
@@ -66,17 +67,17 @@ function haltFor(deps: EngineDeps, state: SelectionState): HaltReason {
   const flags = deps.options.selection?.described ?? '--limit';
   const acted = deps.journal.readAll().some((e) => e.seq > state.startSeq && e.type === 'step.intent');
   const why = state.held.join('; ');
-  const resume = `deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId}`;
+  const resume = resumeCommand(deps.options, deps.inventory.file, deps.runId);
   return acted
     ? {
-        reason: `limited run stopped (${flags}): ${why}`,
+        reason: `limited run stopped (${flags}): ${why}; the next command carries on with every host`,
         exitCode: EXIT.done,
-        hint: `carry on with every host: ${resume}`,
+        hint: resume,
       }
     : {
-        reason: `refused (${flags}): nothing can run on the hosts left: ${why}`,
+        reason: `refused (${flags}): nothing can run on the hosts left: ${why}; include those hosts, or carry on without --limit/--exclude`,
         exitCode: EXIT.badInput,
-        hint: `include those hosts, or run without --limit/--exclude: ${resume}`,
+        hint: resume,
       };
 }
 

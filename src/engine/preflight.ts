@@ -32,7 +32,13 @@ export interface PreflightResult {
 function unreachable(host: { name: string; address: string; port: number }, error: unknown): string {
   const e = error as DeployError;
   const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
-  return `${host.name} (${host.address}:${host.port}): ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`;
+  // The transport's message names the endpoint it dialled (with --lab, not the inventory's port):
+  // one address per line, the one actually tried.
+  const named = e.message?.indexOf(`${host.name} (`) ?? -1;
+  const dialled =
+    named >= 0 ? /^\(([^)\s]+)\)/.exec(e.message.slice(named + host.name.length + 1))?.[1] : undefined;
+  const where = `${host.name} (${dialled ?? `${host.address}:${host.port}`})`;
+  return `${where}: ${e.message}${code}${e.hint ? ` — ${e.hint}` : ''}`;
 }
 
 /**
@@ -314,7 +320,8 @@ export async function resumePreflight(
   // A host that cannot be reached halts the run, every such host named at once.
   void reachability.problems.then((problems) => {
     if (problems.length === 0) return deps.emit({ type: 'preflight', status: 'ok' });
-    deps.emit({ type: 'preflight', status: 'blocked', problems });
+    // Steps may be running already: shown as a stop after what is in flight, not as a block.
+    deps.emit({ type: 'preflight', status: 'blocked', problems, whileRunning: true });
     if (!control.halted) unreachable = problems;
     control.halt({
       reason: `${problems.length} host(s) cannot be reached: ${problems.join('; ')}`,

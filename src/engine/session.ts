@@ -28,6 +28,7 @@ import {
 import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
 import { abandon } from './abandon.js';
+import { refuseMixedRehearsal, resumeCommand } from './carry-on.js';
 import { Ledger } from './ledger.js';
 import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
 import { runMachine } from './run-machine.js';
@@ -42,6 +43,8 @@ export interface SessionBase {
   inventory: EngineDeps['inventory'];
   runbookVersion: string;
   runbook: string;
+  /** A rehearsal on the simulated estate (`--lab`): recorded in run.json, checked on resume. */
+  lab?: boolean;
 }
 
 export interface SessionRequest {
@@ -142,6 +145,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       startedAt: new Date().toISOString(),
       inventory: base.inventory,
       inventoryFormat: INVENTORY_FORMAT,
+      ...(base.lab === undefined ? {} : { lab: base.lab }),
     });
   } else {
     const wanted = mode.runId;
@@ -161,6 +165,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     runId = found.runId;
     runDir = found.runDir;
     const meta = readRunMeta(runDir);
+    if (base.lab !== undefined) refuseMixedRehearsal(runId, meta.lab, base.lab);
     if (meta.runbookVersion !== base.runbookVersion) {
       throw new DeployError(
         'badInput',
@@ -313,8 +318,8 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
           exitCode: EXIT.failed,
           runId,
           runDir,
-          message: reason,
-          hint: `run: deploy-rollup --inventory ${base.inventoryFile} --resume ${runId} (the journal is replayed from the start; what is missing runs), or --abandon it`,
+          message: `${reason} (a --resume replays the journal from the start and runs what is missing; or --abandon it)`,
+          hint: resumeCommand(deps.options, base.inventoryFile, runId),
         };
       }
       await record({ type: 'run.finished', status: 'done' });
@@ -327,7 +332,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       const unreachable = resumed?.unreachable();
       if (unreachable && !started) throw blockedBy(unreachable);
       await record({ type: 'run.halted', reason: result.halt.reason, exitCode: result.halt.exitCode });
-      const resume = `deploy-rollup --inventory ${base.inventoryFile} --resume ${runId}`;
+      const resume = resumeCommand(deps.options, base.inventoryFile, runId);
       return {
         exitCode: result.halt.exitCode,
         runId,

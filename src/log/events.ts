@@ -4,8 +4,21 @@
  */
 
 export type RunEvent =
-  | { type: 'run.start'; runId: string; runbook: string; resumed: boolean }
-  | { type: 'preflight'; status: 'start' | 'ok' | 'blocked'; problems?: string[] }
+  | {
+      type: 'run.start';
+      runId: string;
+      runbook: string;
+      resumed: boolean;
+      /** How this invocation carries the run (absent: `resumed` says fresh or resume). */
+      mode?: 'fresh' | 'resume' | 'abandon';
+    }
+  | {
+      type: 'preflight';
+      status: 'start' | 'ok' | 'blocked';
+      problems?: string[];
+      /** A resume's late finding: steps are running, the run stops after those in flight. */
+      whileRunning?: boolean;
+    }
   | { type: 'fact'; name: string; value: boolean; source: string; evidence: string[] }
   | { type: 'stage.start'; stage: string; title: string; hosts: number }
   | { type: 'stage.done'; stage: string }
@@ -43,6 +56,8 @@ export type RunEvent =
     }
   | { type: 'gate.waiting'; gate: string; host: string; checklist: string[] }
   | { type: 'gate.confirmed'; gate: string; by: string; how: string }
+  /** Probing the gate's items after confirmation: `checked` of `total` so far. */
+  | { type: 'gate.verifying'; gate: string; checked: number; total: number }
   | { type: 'gate.verified'; gate: string; ok: boolean; missing: string[] }
   | { type: 'obligation'; id: string; status: 'raised' | 'discharged'; description: string }
   | { type: 'halt'; reason: string; exitCode: number }

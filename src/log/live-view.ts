@@ -6,6 +6,8 @@
  * only) but sends no SGR colour sequences.
  */
 import type { RunEvent } from './events.js';
+import { gateMissing, startWord, unreachableWhileRunning } from './render-line.js';
+import { fitFrame } from './frame-fit.js';
 
 /** A stage as the view lists it before it starts. */
 export interface LiveStage {
@@ -59,6 +61,8 @@ export class LiveView {
   private timer: NodeJS.Timeout | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private suspended = false;
+  /** While a confirmed gate's items are probed: what the view shows under the stages. */
+  private verifying: string | undefined;
   private stopped = false;
   private readonly now: () => number;
   private readonly interval: number;
@@ -112,8 +116,10 @@ export class LiveView {
   private apply(event: RunEvent): string | undefined {
     switch (event.type) {
       case 'run.start':
-        return `${event.resumed ? 'resuming' : 'starting'} run ${event.runId} (runbook ${event.runbook})`;
+        return `${startWord(event)} run ${event.runId} (runbook ${event.runbook})`;
       case 'preflight':
+        if (event.status === 'blocked' && event.whileRunning)
+          return this.paint(SGR.red, unreachableWhileRunning(event.problems ?? []));
         return event.status === 'blocked'
           ? this.paint(SGR.red, `preflight blocked: ${(event.problems ?? []).join('; ')}`)
           : undefined;
@@ -171,13 +177,19 @@ export class LiveView {
         );
       case 'gate.confirmed':
         return `gate ${event.gate} confirmed by ${event.by} (${event.how})`;
+      case 'gate.verifying':
+        this.verifying =
+          event.checked < event.total
+            ? `verifying gate ${event.gate}: ${event.checked}/${event.total} item(s) probed`
+            : undefined;
+        return undefined;
       case 'gate.verified':
         if (event.ok) {
           this.gates.delete(event.gate);
           for (const row of this.hosts.values()) if (row.wait === `gate ${event.gate}`) delete row.wait;
           return this.paint(SGR.green, `gate ${event.gate} verified`);
         }
-        return this.paint(SGR.yellow, `gate ${event.gate} NOT complete: ${event.missing.join('; ')}`);
+        return this.paint(SGR.yellow, gateMissing(event.gate, event.missing));
       case 'obligation':
         return `obligation ${event.status}: ${event.description}`;
       case 'halt':
@@ -196,6 +208,8 @@ export class LiveView {
   /** The frame as lines (exported for tests through {@link LiveView.frame}). */
   frame(): string[] {
     const lines: string[] = [];
+    /** Indexes of host rows: what is cut first when the frame is too tall. */
+    const hostLines = new Set<number>();
     const now = this.now();
     for (const [id, stage] of this.stages) {
       const mark =
@@ -215,6 +229,7 @@ export class LiveView {
       lines.push(`${mark} ${title} [${id}]${stage.status === 'skipped' ? ' (not on this path)' : ''}`);
       if (stage.status !== 'current') continue;
       for (const row of stage.hosts.values()) {
+        hostLines.add(lines.length);
         const doing = row.step
           ? `${row.step} (${seconds(now - (row.stepStarted ?? now))})`
           : row.failed
@@ -232,11 +247,11 @@ export class LiveView {
     const failed = rows.filter((r) => r.failed).length;
     const done = rows.length - running - failed;
     const gates = this.gates.size ? `, open gates: ${[...this.gates].join(', ')}` : ', open gates: 0';
+    if (this.verifying) lines.push(this.paint(SGR.yellow, this.verifying));
     lines.push(
       `hosts: ${done} done, ${running} running, ${failed} failed${gates}  elapsed ${seconds(now - this.started)}`,
     );
-    const max = Math.max(3, (this.options.rows?.() ?? 50) - 1);
-    return lines.length > max ? [...lines.slice(0, max - 1), '…', lines.at(-1) ?? ''] : lines;
+    return fitFrame(lines, hostLines, Math.max(3, (this.options.rows?.() ?? 50) - 1));
   }
 
   private clear(): string {
@@ -268,6 +283,15 @@ export class LiveView {
       return;
     }
     this.options.write(`${this.clear()}${text}\n`);
+    this.schedule();
+  }
+
+  /** Stages an earlier invocation of this run worked on: done until the run enters them again. */
+  doneEarlier(ids: readonly string[]): void {
+    for (const id of ids) {
+      const stage = this.stages.get(id);
+      if (stage && stage.status === 'pending') stage.status = 'done';
+    }
     this.schedule();
   }
 

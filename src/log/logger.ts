@@ -35,6 +35,8 @@ export interface RunLogger {
   resume(): void;
   /** Ends the live frame so plain text can follow (no-op otherwise). */
   stopLive(): void;
+  /** A resume: stages earlier invocations worked on show as done (live view only). */
+  doneEarlier(stageIds: readonly string[]): void;
 }
 
 export function createRunLogger(options: LoggerOptions): RunLogger {
@@ -89,12 +91,15 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
       audit = winston.createLogger({
         level: 'info',
         format: winston.format.json(),
-        transports: [new winston.transports.File({ filename: path, options: { mode: 0o600 } })],
+        // `options` replaces winston's default `{ flags: 'a' }`: without the flag every resume
+        // truncated the audit of the invocations before it.
+        transports: [new winston.transports.File({ filename: path, options: { flags: 'a', mode: 0o600 } })],
       });
     },
     suspend: () => live?.suspend(),
     resume: () => live?.resume(),
     stopLive: () => live?.stop(),
+    doneEarlier: (ids) => live?.doneEarlier(ids),
     async close() {
       live?.stop();
       const logger = audit;

@@ -1,11 +1,31 @@
 /** One readable console line per event (non-TTY and plain output): no control characters. */
 import type { RunEvent } from './events.js';
 
+/** How an invocation names what it does with the run. */
+export function startWord(event: Extract<RunEvent, { type: 'run.start' }>): string {
+  return event.mode === 'abandon' ? 'abandoning' : event.resumed ? 'resuming' : 'starting';
+}
+
+/** A rejected gate: how many items are missing (the run's final message lists them, once). */
+export function gateMissing(gate: string, missing: readonly string[]): string {
+  return `gate ${gate} NOT complete: ${missing.length} item(s) not done (listed below)`;
+}
+
+/** Hosts a resume could not reach while steps already run: the run stops after those in flight. */
+export function unreachableWhileRunning(problems: readonly string[]): string {
+  return [
+    `${problems.length} host(s) cannot be reached: no new step starts, the steps in flight finish first:`,
+    ...problems.map((p) => `  - ${p}`),
+  ].join('\n');
+}
+
 export function renderLine(event: RunEvent): string | undefined {
   switch (event.type) {
     case 'run.start':
-      return `${event.resumed ? 'resuming' : 'starting'} run ${event.runId} (runbook ${event.runbook})`;
+      return `${startWord(event)} run ${event.runId} (runbook ${event.runbook})`;
     case 'preflight':
+      if (event.status === 'blocked' && event.whileRunning)
+        return unreachableWhileRunning(event.problems ?? []);
       return event.status === 'blocked'
         ? `preflight blocked: ${event.problems?.length ?? 0} problem(s)`
         : `preflight ${event.status === 'start' ? 'started' : 'passed'}`;
@@ -28,10 +48,11 @@ export function renderLine(event: RunEvent): string | undefined {
       ].join('\n');
     case 'gate.confirmed':
       return `gate ${event.gate} confirmed by ${event.by} (${event.how})`;
+    case 'gate.verifying':
+      // Lines mode: the start and the end of the probing, not every item.
+      return event.checked === 0 ? `verifying gate ${event.gate}: probing ${event.total} item(s)` : undefined;
     case 'gate.verified':
-      return event.ok
-        ? `gate ${event.gate} verified`
-        : `gate ${event.gate} NOT complete: ${event.missing.join('; ')}`;
+      return event.ok ? `gate ${event.gate} verified` : gateMissing(event.gate, event.missing);
     case 'obligation':
       return `obligation ${event.status}: ${event.description}`;
     case 'halt':

@@ -9,6 +9,7 @@ import type { Facts, Inventory } from '../inventory/types.js';
 import { planStages } from '../plan/build-plan.js';
 import type { Params } from '../remote/header.js';
 import type { Runbook, Stage } from '../plan/types.js';
+import { stepDurations, stepExitCodes, type OtherCommand } from './step-evidence.js';
 
 /** One `command` line of audit.jsonl (the fields the report reads). */
 export interface AuditCommand {
@@ -86,6 +87,8 @@ export interface RunReport {
   packageHashes: Record<string, string>;
   totals: { planned: number; done: number; failed: number; notStarted: number; retried: number };
   warnings: string[];
+  /** Commands of no plan step (preflight inspections, the simulated operator, end checks). */
+  otherCommands?: OtherCommand[];
 }
 
 export interface ReportInput {
@@ -133,26 +136,18 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
   for (const entry of input.entries)
     if (entry.type === 'step.probe' && entry.evidence && typeof entry.evidence === 'object')
       noted[entry.stepId] = entry.evidence;
-  const durations = new Map<string, number>();
+  const durations = stepDurations(input.entries);
   const confirmedAt = new Map<string, string>();
   const verifiedAt = new Map<string, string>();
   for (const entry of input.entries) {
-    if (entry.type === 'step.result') {
-      const key = stepKey(entry.stepId, entry.host);
-      durations.set(key, (durations.get(key) ?? 0) + entry.durationMs);
-    }
     if (entry.type === 'gate.confirmed') confirmedAt.set(entry.gateId, entry.at);
     if (entry.type === 'gate.verified') verifiedAt.set(entry.gateId, entry.at);
   }
-  const codes = new Map<string, string[]>();
-  for (const command of input.audit) {
-    const key = stepKey(command.stepId, command.host);
-    const ran =
-      command.phases && command.phases.length > 0
-        ? command.phases.map((p) => `${p.phase}:${String(p.exitCode)}`)
-        : [`${command.phase}:${command.exitCode === null ? 'none' : String(command.exitCode)}`];
-    codes.set(key, [...(codes.get(key) ?? []), ...ran]);
-  }
+  const rows = new Set([
+    ...stages.flatMap((stage) => stage.lanes.flatMap((l) => l.steps.map((st) => stepKey(st.id, st.host)))),
+    ...Object.keys(summary.steps),
+  ]);
+  const { codesFor, others } = stepExitCodes(input.audit, rows);
 
   const hosts = new Map<string, ReportStep[]>();
   const seen = new Set<string>();
@@ -169,7 +164,7 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
       state: state ? state.state : 'notStarted',
       attempts: state?.attempts ?? 0,
       durationMs: durations.get(key) ?? 0,
-      exitCodes: codes.get(key) ?? [],
+      exitCodes: codesFor(step.stepId, host),
       ...(state?.outcome ? { outcome: state.outcome } : {}),
       ...(state?.message ? { message: state.message } : {}),
     };
@@ -287,5 +282,6 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
       retried: allSteps.filter((s) => s.attempts > 1).length,
     },
     warnings: input.warnings ?? [],
+    otherCommands: others,
   };
 }

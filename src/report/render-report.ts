@@ -17,7 +17,8 @@ function headline(report: RunReport): string {
   if (report.status === 'abandoned')
     return `abandoned by ${report.abandoned?.by ?? '?'}${report.abandoned?.cleanup ? ' (open obligations discharged)' : ' (no cleanup)'}`;
   if (report.status === 'halted')
-    return `stopped (exit ${report.halted?.exitCode ?? '?'}): ${report.halted?.reason ?? ''}`;
+    // A multi-line reason (a gate's missing items) is listed in full elsewhere: its first line here.
+    return `stopped (exit ${report.halted?.exitCode ?? '?'}): ${(report.halted?.reason ?? '').split('\n')[0] ?? ''}`;
   return `${report.status} (the run did not reach a stopping point it recorded)`;
 }
 
@@ -72,9 +73,26 @@ export function renderReportMarkdown(report: RunReport): string {
       const what = s.action ? `${s.action} ${s.target}` : s.stepId;
       const result = stepResult(s) + (s.message && s.state === 'failed' ? `: ${s.message}` : '');
       out.push(
-        `| ${s.stage} | ${cell(what)} | ${cell(result)} | ${s.attempts} | ${s.durationMs} ms | ${cell(s.exitCodes.join(', '))} |`,
+        `| ${s.stage} | ${cell(what)} | ${cell(result)} | ${s.attempts} | ${s.durationMs} ms | ${s.exitCodes.length > 0 ? cell(s.exitCodes.join(', ')) : '—'} |`,
       );
     }
+    out.push('');
+  }
+
+  const others = report.otherCommands ?? [];
+  if (others.length > 0) {
+    out.push(
+      '## Other commands',
+      '',
+      'Commands of no plan step: preflight inspections, the simulated operator, checks.',
+      '',
+      '| Host | Step | Action | Duration | Exit codes |',
+      '|---|---|---|---|---|',
+    );
+    for (const c of others)
+      out.push(
+        `| ${c.host} | ${cell(c.stepId)} | ${cell(c.action)} | ${c.durationMs} ms | ${cell(c.exitCodes.join(', '))} |`,
+      );
     out.push('');
   }
 

@@ -49,7 +49,10 @@ describe('msiexec exit codes injected by a fault file', () => {
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('1603 ERROR_INSTALL_FAILURE');
     expect(first.stderr).toContain('C:\\temp\\QFERollupPackage\\logs\\Rpchttpconfigtool-install.log');
-    expect(first.stderr).toMatch(/deploy-rollup --inventory \S+ --resume \d{8}-\d{6}-[0-9a-f]{4}/);
+    // The command carries the rehearsal's own flags, so it can be pasted as printed.
+    expect(first.stderr).toMatch(
+      /deploy-rollup --inventory \S+ --lab --state-dir \S+ --faults \S+ --resume \d{8}-\d{6}-[0-9a-f]{4}/,
+    );
   });
 
   test('1618 is retried and succeeds, with two intents in the journal', () => {
@@ -97,7 +100,7 @@ describe('operator gates in a non-interactive run', () => {
     const first = await lab.run(['--yes', '--faults', faults]);
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(
-      /gate "reinstallComponents" was confirmed, but 1 item\(s\) are not done: Exchange 2007 Provider/,
+      /gate "reinstallComponents" was confirmed, but 1 item\(s\) are not done:\n {2}- Exchange 2007 Provider/,
     );
     expect(first.stderr).toContain('--confirm reinstallComponents');
     const stages = new Set(lab.applyEvents().map((e) => e.step.split('/')[0]));

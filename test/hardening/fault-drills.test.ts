@@ -73,7 +73,9 @@ function drill(faults: string): Drill {
   };
 }
 
-const tail = (result: CliResult): string => result.stderr.slice(-600);
+// The end of the output: the summary, the message and the next: command (which carries the
+// drill's --lab, --state-dir and --faults paths).
+const tail = (result: CliResult): string => result.stderr.slice(-1200);
 const shape = (events: LabEvent[]): string[] =>
   events.map((e) => `${e.phase} ${String(e.exitCode)}${e.fault ? ` ${e.fault}` : ''}`);
 
@@ -200,7 +202,7 @@ describe('installer and operator faults', () => {
     const d = drill('- { kind: forget, item: Exchange 2007 Resource Manager }\n');
     const stopped = await d.run();
     expect(tail(stopped)).toMatch(
-      /gate "uninstallComponents" was confirmed, but 1 item\(s\) are not done: Exchange 2007 Resource Manager/,
+      /gate "uninstallComponents" was confirmed, but 1 item\(s\) are not done:\n {2}- Exchange 2007 Resource Manager/,
     );
     expect(stopped.code).toBe(1);
     const resumed = await d.run(['--resume']);

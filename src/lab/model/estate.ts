@@ -26,7 +26,7 @@ import { classifyExit, successCodes } from '../../actions/catalog.js';
 import { WOW64_EXIT, WOW64_GUARD, WOW64_MESSAGE } from '../../actions/build-script.js';
 import type { LabClock } from './clock.js';
 import { systemClock } from './clock.js';
-import type { Fault } from './faults.js';
+import { describeFault, type Fault } from './faults.js';
 import { FaultBook } from './fault-book.js';
 import type { FaultKind, HostState, LabState } from './state.js';
 import { seedEstate } from './seed.js';
@@ -153,6 +153,11 @@ export class Estate {
   }
 
   /** A connection attempt: 'refuse' (consumes one refusal), 'down', or undefined to accept. */
+  /** The fault file's faults that never fired in this estate, as a person reads them. */
+  unfiredFaults(): string[] {
+    return this.faults.unfired().map(describeFault);
+  }
+
   connectFault(host: string): 'refuse' | 'down' | undefined {
     const { name } = this.host(host);
     const fault = this.faults.connect(name);

@@ -95,4 +95,14 @@ export class FaultBook {
     this.fire(forget);
     return true;
   }
+
+  /** The faults that never fired (a slow host that served no command, a down host never down). */
+  unfired(): Fault[] {
+    const counters = this.counters();
+    return this.faults.filter((fault) => {
+      if (fault.kind === 'slow') return (counters.commands[fault.host.toLowerCase()] ?? 0) === 0;
+      if (fault.kind === 'down') return counters.down[fault.host.toLowerCase()] !== true;
+      return this.fired(fault) === 0;
+    });
+  }
 }

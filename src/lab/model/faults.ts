@@ -72,6 +72,13 @@ export const faultSchema = z.discriminatedUnion('kind', [
 ]);
 export type Fault = z.infer<typeof faultSchema>;
 
+/** A fault as a person reads it: its fields in YAML flow style. */
+export function describeFault(fault: Fault): string {
+  return `{ ${Object.entries(fault)
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(', ')} }`;
+}
+
 /** Stable identity of a fault, for its persisted counter. */
 export function faultKey(fault: Fault): string {
   return JSON.stringify(Object.entries(fault).sort(([a], [b]) => a.localeCompare(b)));
