@@ -39,7 +39,10 @@ export function stageList(runbook: Runbook, inventory: Inventory): LiveStage[] {
 /** The runbook's operator gates, in stage order. */
 export function gateIds(runbook: Runbook, inventory: Inventory): string[] {
   const built = buildable(runbook, inventory);
-  const ids = runbook.stageIds.map((id) => built.get(id)?.gate?.id).filter((id): id is string => !!id);
+  // A stage's own gate, and the pause after its first host (`--pause-after-first-hub`).
+  const ids = runbook.stageIds
+    .flatMap((id) => [built.get(id)?.gate?.id, built.get(id)?.pauseAfterFirst?.gateId])
+    .filter((id): id is string => !!id);
   return [...new Set(ids)];
 }
 
