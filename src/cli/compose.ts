@@ -13,6 +13,7 @@ import type { HostSpec, Inventory } from '../inventory/types.js';
 import type { EngineDeps, EngineOptions, Prompter } from '../engine/context.js';
 import type { JournalWriter } from '../engine/journal-port.js';
 import type { EventSink } from '../log/events.js';
+import { registerSecret } from '../log/secrets.js';
 import type { Runbook } from '../plan/types.js';
 import { runbookFor } from '../../runbooks/index.js';
 import { createHostKeyPolicy, trustExactly, type HostKeyPolicy } from '../transport/host-keys.js';
@@ -38,6 +39,7 @@ export function readPasswords(
   for (const host of inventory.hosts) {
     if ('passwordEnv' in host.auth) {
       const value = env[host.auth.passwordEnv];
+      registerSecret(value, host.auth.passwordEnv);
       if (value === undefined || value === '') missing.add(host.auth.passwordEnv);
       else passwords[host.name] = value;
     }
@@ -71,6 +73,7 @@ export function readSecrets(
     const name = inventory.inputs?.[key];
     if (typeof name !== 'string') continue;
     const value = env[name];
+    registerSecret(value, name);
     if (value === undefined || value === '') missing.push(`${name} (inputs.${key})`);
     else values.push(value);
   }

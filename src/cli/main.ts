@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
+import { guardOutputStreams } from '../log/stream-guard.js';
 import type { ScriptsFlags } from './scripts-command.js';
 
 const EXAMPLES = `
@@ -32,6 +33,8 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The last redaction pass over everything this process prints (src/log/stream-guard.ts).
+  guardOutputStreams();
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (): void => {

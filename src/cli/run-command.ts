@@ -31,6 +31,7 @@ import {
 } from './compose.js';
 import { labEngineFlag } from './lab-engine.js';
 import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
+import { shortSecretWarnings } from '../log/secrets.js';
 
 export interface RunFlags {
   inventory: string;
@@ -183,6 +184,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
     secrets: [...Object.values(passwords), ...secrets],
     verbose: flags.verbose === true,
   });
+  for (const message of shortSecretWarnings()) logger.emit({ type: 'note', message });
   const pool = makeTransportPool(inventory, estate, passwords, logger.emit);
   const options = engineOptions(flags, interactive);
   const build = (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) =>

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../durability/fs-atomic.js';
 import { readJournal } from '../durability/journal.js';
 import { readRunMeta, runPaths } from '../durability/run-dir.js';
+import { redactText, redactValue } from '../log/secrets.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runbook } from '../plan/types.js';
 import { buildRunReport, type AuditCommand, type RunReport } from './build-report.js';
@@ -80,7 +81,8 @@ export async function writeRunReport(
       : {}),
     warnings: journal.warnings.filter((w) => !w.endsWith('no journal yet')),
   });
-  await writeFileAtomic(paths.reportJson, JSON.stringify(report, null, 2) + '\n', 0o600);
-  await writeFileAtomic(paths.reportMd, renderReportMarkdown(report), 0o600);
+  // The last redaction pass: the report is built from redacted files, and redacted again here.
+  await writeFileAtomic(paths.reportJson, JSON.stringify(redactValue(report), null, 2) + '\n', 0o600);
+  await writeFileAtomic(paths.reportMd, redactText(renderReportMarkdown(report)), 0o600);
   return { report, markdownPath: paths.reportMd, jsonPath: paths.reportJson };
 }
