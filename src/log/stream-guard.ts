@@ -40,15 +40,13 @@ export function redactChunk(chunk: string, redactor: Redactor = currentRedactor(
     .join('\n');
 }
 
-type Write = typeof process.stdout.write;
-
 /** Routes every later write to `stream` through {@link redactChunk}. Idempotent. */
 export function guardStream(stream: NodeJS.WriteStream): void {
   const marked = stream as NodeJS.WriteStream & { __redacting?: true };
   if (marked.__redacting) return;
   marked.__redacting = true;
   const original = stream.write.bind(stream) as (...args: unknown[]) => boolean;
-  stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+  stream.write = (chunk: unknown, ...rest: unknown[]) => {
     const text =
       typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : undefined;
     if (text === undefined) return original(chunk, ...rest);
@@ -57,7 +55,7 @@ export function guardStream(stream: NodeJS.WriteStream): void {
     // An encoding argument no longer applies to the (string) redacted text.
     const args = typeof rest[0] === 'string' ? rest.slice(1) : rest;
     return original(redacted, ...args);
-  }) as Write;
+  };
 }
 
 /** Guards both of this process's output streams. */
