@@ -19,11 +19,6 @@ function asJson(text: string): unknown {
   }
 }
 
-function redactLine(line: string, redactor: Redactor): string {
-  const json = asJson(line);
-  return json === undefined ? redactor.text(line) : JSON.stringify(redactor.value(json));
-}
-
 /** The chunk with every known secret redacted, its JSON kept valid. */
 export function redactChunk(chunk: string, redactor: Redactor = currentRedactor()): string {
   if (redactor.empty || redactor.text(chunk) === chunk) return chunk;
@@ -34,10 +29,24 @@ export function redactChunk(chunk: string, redactor: Redactor = currentRedactor(
     const tail = chunk.match(/\s*$/)?.[0] ?? '';
     return JSON.stringify(redactor.value(json), null, indent) + tail;
   }
-  return chunk
-    .split('\n')
-    .map((line) => redactLine(line, redactor))
-    .join('\n');
+  // JSON lines one by one; each run of text lines as one block (a secret may hold a line feed).
+  const out: string[] = [];
+  let text: string[] = [];
+  const flush = (): void => {
+    if (text.length > 0) out.push(redactor.text(text.join('\n')));
+    text = [];
+  };
+  for (const line of chunk.split('\n')) {
+    const parsed = asJson(line);
+    if (parsed === undefined) {
+      text.push(line);
+      continue;
+    }
+    flush();
+    out.push(JSON.stringify(redactor.value(parsed)));
+  }
+  flush();
+  return out.join('\n');
 }
 
 /** Routes every later write to `stream` through {@link redactChunk}. Idempotent. */
