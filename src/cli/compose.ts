@@ -17,6 +17,7 @@ import { registerSecret } from '../log/secrets.js';
 import type { Runbook } from '../plan/types.js';
 import { runbookFor } from '../../runbooks/index.js';
 import { createHostKeyPolicy, trustExactly, type HostKeyPolicy } from '../transport/host-keys.js';
+import { checkKeyFile, checkKnownHostsFile } from '../transport/file-trust.js';
 import { createLocalTransport } from '../transport/local.js';
 import { createTransportPool, type TransportPool } from '../transport/pool.js';
 import { createSshTransport } from '../transport/ssh.js';
@@ -92,6 +93,9 @@ export function readSecrets(
 
 /** A real estate: hosts at their inventory addresses, keys checked against pins and known_hosts. */
 export function realEstate(inventory: Inventory, stateDir: string, acceptNew: boolean): Estate {
+  // Refused before anything connects: a key file others can read, a symlinked known_hosts.
+  for (const host of inventory.hosts) if ('keyFile' in host.auth) checkKeyFile(host.auth.keyFile, host.name);
+  checkKnownHostsFile(join(stateDir, 'known_hosts'));
   return {
     endpoints: Object.fromEntries(inventory.hosts.map((h) => [h.name, { address: h.address, port: h.port }])),
     hostKeys: createHostKeyPolicy({ knownHostsFile: join(stateDir, 'known_hosts'), acceptNew }),
