@@ -105,7 +105,8 @@ describe('a symlinked known_hosts', () => {
 });
 
 describe('a private key file others can read', () => {
-  test.each([0o644, 0o640, 0o604])('mode 0%o is refused, with chmod 600 as the fix', (mode) => {
+  test.each(['644', '640', '604'])('mode 0%s is refused, with chmod 600 as the fix', (octal) => {
+    const mode = parseInt(octal, 8);
     const key = join(dir, 'id_ed25519');
     writeFileSync(key, 'not really a key\n');
     chmodSync(key, mode);
