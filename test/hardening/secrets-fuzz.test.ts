@@ -61,6 +61,12 @@ function randomSecret(random: () => number, dosSafe: boolean): string {
   return out;
 }
 
+/** The secret with something a DOS command line cannot carry (a tab), if it had nothing such. */
+function dosUnsafe(secret: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what a DOS line cannot carry
+  return /[\s"\u0000-\u001f\u007f]/.test(secret) ? secret : `${secret}\t`;
+}
+
 function base64Cores(bytes: Buffer): string[] {
   const forms: string[] = [];
   for (const offset of [0, 1, 2]) {
@@ -230,11 +236,17 @@ describe(`secrets fuzzed over every writer (seed ${SEED}; replay with DR_FUZZ_SE
         msmail,
         {
           DEPLOY_ROLLUP_LAB_PASSWORD: randomSecret(random, false),
-          MSMAIL_ADMIN_PASSWORD: randomSecret(random, i % 2 === 0),
+          MSMAIL_ADMIN_PASSWORD:
+            i % 2 === 0 ? randomSecret(random, true) : dosUnsafe(randomSecret(random, false)),
         },
         { json: i % 3 === 0 },
       );
     }
+    // The red team's D2: a carriage return at the end of the MS Mail password.
+    await labRun('msmail D2', msmail, {
+      DEPLOY_ROLLUP_LAB_PASSWORD: randomSecret(random, false),
+      MSMAIL_ADMIN_PASSWORD: 'MsMail-Secret_77Zx\r',
+    });
     // Secrets that look like JSON: the run must not break, and what the tool writes holds none.
     await labRun(
       'msmail json-like',
@@ -256,7 +268,7 @@ describe(`secrets fuzzed over every writer (seed ${SEED}; replay with DR_FUZZ_SE
   afterAll(() => removeDir(dir));
 
   test('every run ended as a run ends (done, or stopped at a resumable point), never with an internal error', () => {
-    expect(runs.length).toBe(MSMAIL_RUNS + 3);
+    expect(runs.length).toBe(MSMAIL_RUNS + 4);
     for (const run of runs) {
       expect({ label: run.label, code: [0, 1].includes(run.result.code) }).toEqual({
         label: run.label,
@@ -277,6 +289,18 @@ describe(`secrets fuzzed over every writer (seed ${SEED}; replay with DR_FUZZ_SE
     expect(readFileSync(journal ?? '', 'utf8')).toMatch(
       /"stepId":"performanceWarehouse\/sql-om-1\/install-pwdb40ssis.msi","host":"sql-om-1","outcome":"restartPending"/,
     );
+  });
+
+  test('random runs cover both ends: some finish (the password reached import), some stop', () => {
+    const codes = runs.filter((r) => r.label.startsWith('msmail #')).map((r) => r.result.code);
+    expect(codes).toContain(0);
+    expect(codes).toContain(1);
+  });
+
+  test('a password a DOS command line cannot carry stops the run at import, described and never quoted', () => {
+    const run = runs.find((r) => r.label === 'msmail D2');
+    expect(run?.result.code).toBe(1);
+    expect(run?.result.stderr).toMatch(/password contains a space, a double quote or a control character/);
   });
 
   test('the JSON event stream stays one JSON object per line', () => {
