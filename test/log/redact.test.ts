@@ -138,6 +138,24 @@ describe('the writers', () => {
     }
   });
 
+  test('the live view paints no secret, in a note or a step host name', async () => {
+    const frames: string[] = [];
+    const logger = createRunLogger({
+      console: 'live',
+      stages: [{ id: 's', title: 'Stage' }],
+      color: true,
+      secrets: ['Live-Secret-9'],
+      write: (frame) => frames.push(frame),
+    });
+    logger.emit({ type: 'note', message: 'the host said Live-Secret-9' });
+    logger.emit({ type: 'halt', reason: `${JSON.stringify('Live-Secret-9')} refused`, exitCode: 1 });
+    logger.emit({ type: 'run.end', status: 'stopped', exitCode: 1 });
+    await logger.close();
+    const painted = frames.join('');
+    expect(painted).toContain('the host said');
+    expect(painted).not.toContain('Live-Secret');
+  });
+
   test('the journal redacts registered secrets from each entry it writes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dr-redact-'));
     try {
