@@ -13,9 +13,11 @@ import type { HostSpec, Inventory } from '../inventory/types.js';
 import type { EngineDeps, EngineOptions, Prompter } from '../engine/context.js';
 import type { JournalWriter } from '../engine/journal-port.js';
 import type { EventSink } from '../log/events.js';
+import { registerSecret } from '../log/secrets.js';
 import type { Runbook } from '../plan/types.js';
 import { runbookFor } from '../../runbooks/index.js';
 import { createHostKeyPolicy, trustExactly, type HostKeyPolicy } from '../transport/host-keys.js';
+import { checkKeyFile, checkKnownHostsFile } from '../transport/file-trust.js';
 import { createLocalTransport } from '../transport/local.js';
 import { createTransportPool, type TransportPool } from '../transport/pool.js';
 import { createSshTransport } from '../transport/ssh.js';
@@ -44,6 +46,7 @@ export function readPasswords(
   for (const host of inventory.hosts) {
     if ('passwordEnv' in host.auth) {
       const value = env[host.auth.passwordEnv];
+      registerSecret(value, host.auth.passwordEnv);
       if (value === undefined || value === '') missing.add(host.auth.passwordEnv);
       else passwords[host.name] = value;
     }
@@ -77,6 +80,7 @@ export function readSecrets(
     const name = inventory.inputs?.[key];
     if (typeof name !== 'string') continue;
     const value = env[name];
+    registerSecret(value, name);
     if (value === undefined || value === '') missing.push(`${name} (inputs.${key})`);
     else values.push(value);
   }
@@ -95,6 +99,9 @@ export function readSecrets(
 
 /** A real estate: hosts at their inventory addresses, keys checked against pins and known_hosts. */
 export function realEstate(inventory: Inventory, stateDir: string, acceptNew: boolean): Estate {
+  // Refused before anything connects: a key file others can read, a symlinked known_hosts.
+  for (const host of inventory.hosts) if ('keyFile' in host.auth) checkKeyFile(host.auth.keyFile, host.name);
+  checkKnownHostsFile(join(stateDir, 'known_hosts'));
   return {
     endpoints: Object.fromEntries(inventory.hosts.map((h) => [h.name, { address: h.address, port: h.port }])),
     hostKeys: createHostKeyPolicy({ knownHostsFile: join(stateDir, 'known_hosts'), acceptNew }),

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
+import { guardOutputStreams } from '../log/stream-guard.js';
 import type { ScriptsFlags } from './scripts-command.js';
 import { Interrupts } from './interrupt.js';
 import { checkCommandWord, packageVersion } from './version.js';
@@ -39,6 +40,8 @@ function collect(value: string, previous: string[] = []): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The last redaction pass over everything this process prints (src/log/stream-guard.ts).
+  guardOutputStreams();
   // The first Ctrl-C stops at a resumable point and names what it waits for; the second quits.
   const interrupts = new Interrupts();
   const controller = interrupts.controller;

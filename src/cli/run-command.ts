@@ -13,7 +13,6 @@ import { loadInventory } from '../inventory/load-inventory.js';
 import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger, type RunLogger } from '../log/logger.js';
-import { makeRedactor } from '../log/redact.js';
 import { renderConsoleSummary } from '../report/render-report.js';
 import { renderControlsConsole } from '../report/controls-report.js';
 import { writeRunReport } from '../report/write-report.js';
@@ -39,6 +38,7 @@ import { checkSavedPlan, livePlan, offlinePlan } from './plan-command.js';
 import { controlsEntry, readControls, withRollout } from './controls.js';
 import { markExcluded } from '../plan/limit-plan.js';
 import type { PlanDocument } from '../plan/types.js';
+import { redactText, shortSecretWarnings } from '../log/secrets.js';
 
 export type { RunFlags } from './run-flags.js';
 
@@ -110,9 +110,13 @@ export async function runCommand(
   // Operator controls: checked now, before anything starts (exit 2 on a bad value).
   const controls = readControls(flags, inventory);
   if (flags.abandon && controlsEntry(controls, '') !== undefined)
-    throw new DeployError('badInput', '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget', {
-      code: 'USAGE',
-    });
+    throw new DeployError(
+      'badInput',
+      '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget',
+      {
+        code: 'USAGE',
+      },
+    );
   const runInventory = withRollout(inventory, controls);
   const showPlan = (plan: PlanDocument): PlanDocument => markExcluded(plan, controls.selection);
 
@@ -138,15 +142,15 @@ export async function runCommand(
     const passwords = readPasswords(inventory);
     const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true && !process.env.CI;
     const live = !flags.json && !flags.dryRun && process.stderr.isTTY === true;
-    const logSecrets = [...Object.values(passwords), ...secrets];
     const runLogger = createRunLogger({
       console: flags.json ? 'json' : format === 'json' && flags.dryRun ? 'quiet' : live ? 'live' : 'lines',
       ...(live ? { stages: stageList(runbook, inventory) } : {}),
       color: flags.color !== false && !process.env.NO_COLOR && process.stderr.isTTY === true,
-      secrets: logSecrets,
+      secrets: [...Object.values(passwords), ...secrets],
       verbose: flags.verbose === true,
     });
     logger = runLogger;
+    for (const message of shortSecretWarnings()) runLogger.emit({ type: 'note', message });
     if (estate.note) runLogger.emit({ type: 'note', message: estate.note });
     const inFlight = new InFlightSteps();
     const emit = inFlight.watch(runLogger.emit);
@@ -179,7 +183,6 @@ export async function runCommand(
       logger: runLogger,
       journalled: controlsEntry(controls, options.operator),
       showPlan,
-      redact: makeRedactor(logSecrets),
     });
   } finally {
     interrupts?.attach(undefined);
@@ -203,10 +206,9 @@ async function runAndReport(input: {
   estate: Estate;
   journalled: ReturnType<typeof controlsEntry>;
   showPlan: (plan: PlanDocument) => PlanDocument;
-  redact: ReturnType<typeof makeRedactor>;
 }): Promise<number> {
   const { flags, runbook, inventory, stateDir, signal, build, logger, emit, print, format, estate } = input;
-  const { journalled, showPlan, redact } = input;
+  const { journalled, showPlan } = input;
   if (flags.dryRun) {
     const plan = showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
     print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
@@ -247,7 +249,7 @@ async function runAndReport(input: {
           resumed: mode.kind !== 'fresh',
           mode: mode.kind,
         });
-        return { ...build(runId, journal as never), runDir, redact };
+        return { ...build(runId, journal as never), runDir, redact: redactText };
       },
     },
   );

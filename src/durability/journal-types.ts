@@ -3,7 +3,8 @@
  *
  * Secrets never enter the journal: no field is meant to carry one. Hosts, step ids, targets,
  * exit codes and operator names are not secret; `message`, `evidence` and `fact.value` must be
- * built from already-redacted output (the logger's redaction runs before anything reaches here).
+ * built without a secret (a bad value is described, never quoted), and the journal redacts every
+ * known secret from each entry as a last pass before writing it (src/log/redact.ts).
  */
 
 /** Any value JSON can carry unchanged (no `Date`, `Map`, `undefined`, …). */

@@ -18,6 +18,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DeployError } from '../errors.js';
 import { errorCode, fsyncDir, writeAllSync } from './fs-atomic.js';
+import { redactValue } from '../log/secrets.js';
 import { encodeEntries, recoverJournal, type Recovery } from './journal-codec.js';
 import type { JournalEntry, JournalInput } from './journal-types.js';
 
@@ -262,7 +263,12 @@ export class Journal {
       throw new DeployError('internal', `the journal ${this.path} is closed`, { code: 'JOURNAL_CLOSED' });
     if (this.#failure) throw this.#failure;
     if (inputs.length === 0) return [];
-    const { text, entries } = encodeEntries(inputs, this.lastSeq + 1, this.#now().toISOString());
+    // The last redaction pass: no known secret reaches the file, whatever a message carried.
+    const { text, entries } = encodeEntries(
+      inputs.map((input) => redactValue(input)),
+      this.lastSeq + 1,
+      this.#now().toISOString(),
+    );
     try {
       // The write is synchronous (a page-cache copy), the fsync is not: appends arriving during
       // it share the next one.

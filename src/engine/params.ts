@@ -11,6 +11,7 @@
  */
 import { DeployError } from '../errors.js';
 import type { PackageContents } from '../plan/types.js';
+import { registerSecret } from '../log/secrets.js';
 import type { ParamValue, Params } from '../remote/header.js';
 
 export interface ParamSources {
@@ -65,6 +66,8 @@ function resolveString(value: string, sources: ParamSources, stepId: string): st
           hint: `export ${rest}=... in this shell, then resume (never put the secret in the inventory)`,
         },
       );
+    // Known to every writer's redaction before any script that carries it is built.
+    registerSecret(secret, rest);
     return secret;
   }
   if (kind === 'package' && rest.startsWith('msi:')) return packageIdentity(rest, sources, stepId);

@@ -3,6 +3,7 @@
  * `lab:` and `inputs:` sections — and parses those two sections with the runbook's schemas.
  * Reads the raw data leniently, like the rules phase, so every problem is reported in one pass.
  */
+import { controlCharacterProblems } from './input-characters.js';
 import { formatPath, suggestAmong } from './inventory-problem.js';
 import type { InventoryProblem } from './inventory-problem.js';
 import type { InventoryProfile } from './profile.js';
@@ -115,6 +116,11 @@ export function validateRunbookSections(
     } else out.push(...parsed.error.issues.flatMap((issue) => toProblems(issue, ['lab'])));
   }
 
+  // Refused whatever the runbook's schema says (SECURITY.md): no control character, no line break.
+  const unprintable = controlCharacterProblems(raw.inputs);
+  out.push(...unprintable);
+  // Reported alone: the schema's view of a value with a line feed in it adds nothing.
+  if (unprintable.length > 0) return result;
   if (profile.inputs) {
     const parsed = profile.inputs.safeParse(isMap(raw.inputs) ? raw.inputs : {});
     if (parsed.success) result.inputs = parsed.data;

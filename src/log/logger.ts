@@ -2,12 +2,13 @@
  * The one file that configures winston: readable console lines (colour only on the console,
  * honouring NO_COLOR), a JSON-lines audit log in the run directory with every command's host,
  * action, target, phase, duration, exit code and output tail, and an optional stream of JSON
- * events (`--json`). Secrets are redacted before any transport sees an event.
+ * events (`--json`). Secrets are redacted before any transport sees an event (value by value, so
+ * a secret that looks like a JSON word or number breaks nothing), and again on every line written.
  */
 import winston from 'winston';
 import type { EventSink, RunEvent } from './events.js';
 import { renderLine } from './render-line.js';
-import { makeRedactor } from './redact.js';
+import { currentRedactor, registerSecret } from './secrets.js';
 import { LiveView, type LiveStage } from './live-view.js';
 
 /** How long closing waits for the audit log to drain before giving up (a full disk never drains). */
@@ -40,8 +41,8 @@ export interface RunLogger {
 }
 
 export function createRunLogger(options: LoggerOptions): RunLogger {
-  const redact = makeRedactor(options.secrets);
-  const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  for (const secret of options.secrets) registerSecret(secret, 'a secret given to the logger');
+  const writeRaw = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const colorize = winston.format.colorize();
   let audit: winston.Logger | undefined;
   const stamp = (): string => new Date().toISOString().slice(11, 19);
@@ -50,16 +51,18 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
       ? new LiveView({
           stages: options.stages ?? [],
           color: options.color,
-          write: options.write ?? ((text) => process.stderr.write(text)),
+          write: (text) =>
+            (options.write ?? ((frame: string) => process.stderr.write(frame)))(currentRedactor().text(text)),
           rows: () => process.stderr.rows ?? 50,
         })
       : undefined;
 
   const emit = (raw: RunEvent): void => {
-    const event = JSON.parse(redact(JSON.stringify(raw))) as RunEvent;
+    const redactor = currentRedactor();
+    const event = redactor.empty ? raw : redactor.value(JSON.parse(JSON.stringify(raw)) as RunEvent);
     audit?.info(event.type, { ...event, at: new Date().toISOString() });
     if (options.console === 'json') {
-      write(JSON.stringify({ at: new Date().toISOString(), ...event }));
+      writeRaw(JSON.stringify({ at: new Date().toISOString(), ...event }));
       return;
     }
     if (options.console === 'quiet') return;
@@ -81,8 +84,9 @@ export function createRunLogger(options: LoggerOptions): RunLogger {
         : event.type === 'gate.waiting'
           ? 'warn'
           : 'info';
-    const text = `${stamp()} ${line}`;
-    write(options.color ? colorize.colorize(level, text) : text);
+    // Redacted again as text (the line is built from the event), before colour codes are added.
+    const text = redactor.text(`${stamp()} ${line}`);
+    writeRaw(options.color ? colorize.colorize(level, text) : text);
   };
 
   return {

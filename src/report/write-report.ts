@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../durability/fs-atomic.js';
 import { readJournal } from '../durability/journal.js';
 import { readRunMeta, runPaths } from '../durability/run-dir.js';
+import { redactText, redactValue } from '../log/secrets.js';
 import type { Inventory } from '../inventory/types.js';
 import type { Runbook } from '../plan/types.js';
 import { controlsReport, renderControlsMarkdown, type ControlsReport } from './controls-report.js';
@@ -83,7 +84,12 @@ export async function writeRunReport(
   });
   // Controls, pending reboots and fetched msiexec logs (controls-report.ts), added to both files.
   const report = { ...built, ...controlsReport(journal.entries, runDir) };
-  await writeFileAtomic(paths.reportJson, JSON.stringify(report, null, 2) + '\n', 0o600);
-  await writeFileAtomic(paths.reportMd, renderReportMarkdown(report) + renderControlsMarkdown(report), 0o600);
+  // The last redaction pass: the report is built from redacted files, and redacted again here.
+  await writeFileAtomic(paths.reportJson, JSON.stringify(redactValue(report), null, 2) + '\n', 0o600);
+  await writeFileAtomic(
+    paths.reportMd,
+    redactText(renderReportMarkdown(report) + renderControlsMarkdown(report)),
+    0o600,
+  );
   return { report, markdownPath: paths.reportMd, jsonPath: paths.reportJson };
 }

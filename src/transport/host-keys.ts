@@ -7,7 +7,13 @@
 
 import { DeployError } from '../errors.js';
 import type { HostSpec } from '../inventory/types.js';
-import { appendKnownHost, fingerprintOf, readKnownHosts, toKnownHostsName } from './known-hosts.js';
+import {
+  appendKnownHost,
+  fingerprintOf,
+  readKnownHosts,
+  readRevokedKeys,
+  toKnownHostsName,
+} from './known-hosts.js';
 
 export { fingerprintOf } from './known-hosts.js';
 
@@ -60,57 +66,83 @@ export function createHostKeyPolicy(options: HostKeyPolicyOptions): HostKeyPolic
   const { knownHostsFile, acceptNew } = options;
   return {
     verify(host, keyBlob) {
-      const presented = fingerprintOf(keyBlob);
-      const pin = host.hostKey ?? options.pinned?.(host);
-      if (pin !== undefined) {
-        const expected = normalizeFingerprint(pin);
-        return expected === presented
-          ? { ok: true }
-          : { ok: false, error: mismatch(host, expected, presented, 'the pinned hostKey') };
+      try {
+        return check(host, keyBlob);
+      } catch (error) {
+        // A known_hosts that is a symbolic link (file-trust.ts): refused, with its own message.
+        if (error instanceof DeployError) return { ok: false, error };
+        throw error;
       }
-      const name = toKnownHostsName(host.address, host.port);
-      const entries = readKnownHosts(knownHostsFile, name);
-      if (entries.some((entry) => entry.key.equals(keyBlob))) return { ok: true };
-      if (entries.length > 0) {
-        const known = entries.map(
-          (entry) => `line ${entry.line}: ${entry.keyType} ${fingerprintOf(entry.key)}`,
-        );
-        const lines = entries.map((entry) => entry.line).join(', ');
-        return {
-          ok: false,
-          error: new DeployError(
-            'remote',
-            `host key of ${where(host)} has CHANGED: ${knownHostsFile} has ${known.join('; ')}, ` +
-              `the host presented ${presented}`,
-            {
-              code: 'HOST_KEY_CHANGED',
-              hint:
-                `If the host was rebuilt, confirm the new fingerprint ${presented} on the host itself, then remove ` +
-                `line ${lines} of ${knownHostsFile} (or pin hostKey for ${host.name} in the inventory). Otherwise do ` +
-                'not connect: something may be intercepting the connection. --accept-new-host-keys never replaces a known key.',
-            },
-          ),
-        };
-      }
-      if (acceptNew) {
-        appendKnownHost(knownHostsFile, name, keyBlob);
-        return { ok: true };
-      }
+    },
+  };
+
+  function check(host: HostSpec, keyBlob: Buffer): HostKeyVerdict {
+    const presented = fingerprintOf(keyBlob);
+    const name = toKnownHostsName(host.address, host.port);
+    const revoked = readRevokedKeys(knownHostsFile, name).find((entry) => entry.key.equals(keyBlob));
+    if (revoked) {
       return {
         ok: false,
         error: new DeployError(
           'remote',
-          `host key of ${where(host)} is unknown: the host presented ${presented} and ${knownHostsFile} has no entry for ${name}`,
+          `host key of ${where(host)} is REVOKED: ${knownHostsFile} line ${revoked.line} marks ${presented} @revoked`,
           {
-            code: 'HOST_KEY_UNKNOWN',
+            code: 'HOST_KEY_REVOKED',
             hint:
-              `Confirm ${presented} on the host itself, then pin it as hostKey: "${presented}" for ${host.name} in the ` +
-              'inventory, or pass --accept-new-host-keys to record it on first contact.',
+              'Do not connect with this key. Give the host a new key and confirm its fingerprint on the host itself ' +
+              '(ssh-keygen -lf); a revoked key is refused even with --accept-new-host-keys or a matching hostKey pin.',
           },
         ),
       };
-    },
-  };
+    }
+    const pin = host.hostKey ?? options.pinned?.(host);
+    if (pin !== undefined) {
+      const expected = normalizeFingerprint(pin);
+      return expected === presented
+        ? { ok: true }
+        : { ok: false, error: mismatch(host, expected, presented, 'the pinned hostKey') };
+    }
+    const entries = readKnownHosts(knownHostsFile, name);
+    if (entries.some((entry) => entry.key.equals(keyBlob))) return { ok: true };
+    if (entries.length > 0) {
+      const known = entries.map(
+        (entry) => `line ${entry.line}: ${entry.keyType} ${fingerprintOf(entry.key)}`,
+      );
+      const lines = entries.map((entry) => entry.line).join(', ');
+      return {
+        ok: false,
+        error: new DeployError(
+          'remote',
+          `host key of ${where(host)} has CHANGED: ${knownHostsFile} has ${known.join('; ')}, ` +
+            `the host presented ${presented}`,
+          {
+            code: 'HOST_KEY_CHANGED',
+            hint:
+              `If the host was rebuilt, confirm the new fingerprint ${presented} on the host itself, then remove ` +
+              `line ${lines} of ${knownHostsFile} (or pin hostKey for ${host.name} in the inventory). Otherwise do ` +
+              'not connect: something may be intercepting the connection. --accept-new-host-keys never replaces a known key.',
+          },
+        ),
+      };
+    }
+    if (acceptNew) {
+      appendKnownHost(knownHostsFile, name, keyBlob);
+      return { ok: true };
+    }
+    return {
+      ok: false,
+      error: new DeployError(
+        'remote',
+        `host key of ${where(host)} is unknown: the host presented ${presented} and ${knownHostsFile} has no entry for ${name}`,
+        {
+          code: 'HOST_KEY_UNKNOWN',
+          hint:
+            `Confirm ${presented} on the host itself, then pin it as hostKey: "${presented}" for ${host.name} in the ` +
+            'inventory, or pass --accept-new-host-keys to record it on first contact.',
+        },
+      ),
+    };
+  }
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
  * Reading and appending OpenSSH `known_hosts` files, the format operators already know and can
  * edit with ssh-keygen -R. Only what the host-key policy needs: plain and hashed (`|1|`) host
- * patterns with `*`/`?` wildcards and `!` negation. Marker lines (`@cert-authority`, `@revoked`)
- * are skipped, since we neither trust CAs nor write them.
+ * patterns with `*`/`?` wildcards and `!` negation. A `@revoked` line's key is refused for the
+ * hosts it names (as OpenSSH does), never taken as a known or a new key; `@cert-authority` lines
+ * are skipped, since we do not trust CAs. The file is never read or written through a symbolic
+ * link (see file-trust.ts).
  */
 
 import { createHash, createHmac } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { APPEND_NOFOLLOW, checkKnownHostsFile } from './file-trust.js';
 
 export interface KnownHostEntry {
   /** 1-based line number in the file, for "remove line N" advice. */
@@ -65,25 +68,39 @@ function hostFieldMatches(field: string, name: string): boolean {
   return matched;
 }
 
-/** Every entry for `name` (as {@link toKnownHostsName} spells it); a missing file has none. */
-export function readKnownHosts(file: string, name: string): KnownHostEntry[] {
-  let text: string;
+function readLines(file: string): string[] {
+  checkKnownHostsFile(file);
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8').split(/\r?\n/);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
+}
+
+function entriesFor(file: string, name: string, marker: '' | '@revoked'): KnownHostEntry[] {
   const entries: KnownHostEntry[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('@')) return;
+  readLines(file).forEach((raw, index) => {
+    let line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (marker === '' ? line.startsWith('@') : !line.startsWith(`${marker} `)) return;
+    if (marker !== '') line = line.slice(marker.length).trim();
     const [hosts, keyType, keyBase64] = line.split(/\s+/);
     if (!hosts || !keyType || !keyBase64) return;
     if (!hostFieldMatches(hosts, name)) return;
     entries.push({ line: index + 1, keyType, key: Buffer.from(keyBase64, 'base64') });
   });
   return entries;
+}
+
+/** Every entry for `name` (as {@link toKnownHostsName} spells it); a missing file has none. */
+export function readKnownHosts(file: string, name: string): KnownHostEntry[] {
+  return entriesFor(file, name, '');
+}
+
+/** The `@revoked` entries whose host field matches `name`: keys to refuse, whatever else says. */
+export function readRevokedKeys(file: string, name: string): KnownHostEntry[] {
+  return entriesFor(file, name, '@revoked');
 }
 
 /**
@@ -93,6 +110,7 @@ export function readKnownHosts(file: string, name: string): KnownHostEntry[] {
  */
 export function appendKnownHost(file: string, name: string, blob: Buffer): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  checkKnownHostsFile(file);
   let existing = '';
   let created = false;
   try {
@@ -102,7 +120,7 @@ export function appendKnownHost(file: string, name: string, blob: Buffer): void 
     created = true;
   }
   const prefix = existing === '' || existing.endsWith('\n') ? '' : '\n';
-  const fd = openSync(file, 'a', 0o600);
+  const fd = openSync(file, APPEND_NOFOLLOW, 0o600);
   try {
     fchmodSync(fd, 0o600);
     writeSync(fd, `${prefix}${name} ${keyTypeOf(blob)} ${blob.toString('base64')}\n`);

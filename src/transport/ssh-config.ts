@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import type { Algorithms } from 'ssh2';
 import { DeployError, isDeployError } from '../errors.js';
 import type { HostSpec } from '../inventory/types.js';
+import { checkKeyFile } from './file-trust.js';
 
 /**
  * Modern algorithms only. No `ssh-rsa` (SHA-1 signatures) or `ssh-dss` host keys, no SHA-1 key
@@ -76,6 +77,7 @@ export function toCredentials(host: HostSpec, password: string | undefined): Ssh
   }
   if ('keyFile' in auth) {
     const path = auth.keyFile.replace(/^~(?=$|[\\/])/, homedir());
+    checkKeyFile(path, host.name);
     return { privateKeyPath: path };
   }
   const agent =

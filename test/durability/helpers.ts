@@ -22,6 +22,9 @@ export function makeTempDir(): { dir: string; cleanup: () => void } {
 export function compileDurability(outDir: string): string {
   const files = [
     'src/errors.ts',
+    // The journal's last redaction pass.
+    'src/log/secrets.ts',
+    'src/log/redact.ts',
     ...readdirSync(join(repo, 'src/durability')).map((name) => `src/durability/${name}`),
   ];
   for (const file of files) {

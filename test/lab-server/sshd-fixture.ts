@@ -27,8 +27,27 @@ export const SHELL_MAIN = join(process.env.DEPLOY_ROLLUP_DIST ?? join(REPO, 'dis
 export interface SshdFixture extends FrontFixture {
   dir: string;
   statePath: string;
-  /** Session channels sshd has started for `host` so far (exec and SFTP alike), from its log. */
-  sessionsStarted(host: string): Promise<number>;
+  /**
+   * The logged-in connections to `host` sshd has logged so far, by client port: how many session
+   * channels each started and whether its end is logged. sshd writes a connection's lines after
+   * the fact (through its privilege-separation monitor) but in order, so once a connection's
+   * end is logged, every session line of it is there too.
+   */
+  connections(host: string): Promise<Map<number, { sessions: number; ended: boolean }>>;
+}
+
+/** Reads sshd's VERBOSE log (see {@link SshdFixture.connections}). */
+export function parseConnections(log: string): Map<number, { sessions: number; ended: boolean }> {
+  const byPort = new Map<number, { sessions: number; ended: boolean }>();
+  for (const line of log.split('\n')) {
+    const port = Number(/ port (\d+)/.exec(line)?.[1]);
+    if (line.startsWith('Accepted publickey for ')) byPort.set(port, { sessions: 0, ended: false });
+    const known = byPort.get(port);
+    if (!known) continue;
+    if (line.startsWith('Starting session: ')) known.sessions++;
+    if (/^(Disconnected from user|Connection closed by)/.test(line)) known.ended = true;
+  }
+  return byPort;
 }
 
 /** Starts one sshd per host (`hosts[0]` an mps host, `hosts[1]` a webServices host). */
@@ -91,9 +110,9 @@ export async function startSshdFront(hosts: [string, string], faultYaml: string)
         connectClient({ port: portOf(host), username: user, privateKey: stranger.private }),
       hostSpec: (host) => ({ spec: inventory.hosts.find((h) => h.name === host)! }),
       expectedFingerprint: (host) => estate.hostKey(host).fingerprint,
-      sessionsStarted: async (host) => {
+      connections: async (host) => {
         const log = await readFile(join(dir, `inst-${portOf(host)}`, 'sshd.log'), 'utf8');
-        return log.split('\n').filter((line) => line.startsWith('Starting session: ')).length;
+        return parseConnections(log);
       },
       state: () => loadState(statePath),
       close: async () => {

@@ -86,21 +86,24 @@ if (!existsSync(SSHD)) {
           host: front().hostSpec(MPS).spec,
           hostKeys: trustExactly({ [MPS]: front().expectedFingerprint(MPS) }),
         });
+        const before = new Set((await front().connections(MPS)).keys());
         await transport.connect();
-        const before = await front().sessionsStarted(MPS);
         try {
           const result = await transport.run(script, { timeoutMs: 30_000, scriptName: 'interop.ps1' });
           expect(readSentinel(result.stdout)).toBeDefined();
         } finally {
           await transport.close();
         }
-        // sshd writes its log line as the session starts; give a loaded machine a moment.
-        let after = await front().sessionsStarted(MPS);
-        for (let i = 0; i < 20 && after === before; i++) {
-          await sleep(100);
-          after = await front().sessionsStarted(MPS);
+        // Counted once sshd has logged this connection's end, which follows its session lines.
+        // (A fixed wait here failed on a busy machine, where sshd's monitor logs late.) The bound
+        // is a deadline for a broken sshd, not a guess at how long logging takes.
+        const ours = async () => [...(await front().connections(MPS))].filter(([port]) => !before.has(port));
+        for (let i = 0; i < 600; i++) {
+          const seen = await ours();
+          if (seen.length > 0 && seen.every(([, c]) => c.ended)) break;
+          await sleep(50);
         }
-        expect(after - before).toBe(1);
+        expect((await ours()).map(([, c]) => c)).toEqual([{ sessions: 1, ended: true }]);
       });
 
       test('a drop fault ends the sshd session: no output, no exit status', async () => {

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { msiIdentity, readMsi } from '../../src/msi/read-msi.js';
 import { decodeStreamName, encodeStreamName } from '../../src/msi/stream-name.js';
 import { writeMsi } from '../../src/msi/write-msi.js';
-import { SPEC, msiinfo, msiinfoProperties, oracleTest, tempDir, wixlMsi } from './helpers.js';
+import {
+  cpuMsSince,
+  cpuNow,
+  SPEC,
+  msiinfo,
+  msiinfoProperties,
+  oracleTest,
+  tempDir,
+  wixlMsi,
+} from './helpers.js';
 
 const { dir, cleanup } = tempDir();
 afterAll(cleanup);
@@ -120,12 +129,12 @@ describe('writing packages', () => {
     expect(() => writeMsi({ ...SPEC, properties: { Empty: '' } })).toThrow(RangeError);
   });
 
-  test('an 800 KB package takes well under 50 ms', () => {
+  test('an 800 KB package takes well under 50 ms of CPU', () => {
     writeMsi({ ...SPEC, size: 790528 });
     const times = [0, 1, 2, 3, 4].map(() => {
-      const start = performance.now();
+      const start = cpuNow();
       writeMsi({ ...SPEC, size: 790528 });
-      return performance.now() - start;
+      return cpuMsSince(start);
     });
     const median = times.sort((a, b) => a - b)[2] ?? Infinity;
     expect(median).toBeLessThan(50);

@@ -214,7 +214,7 @@ const HELPERS: Record<string, string> = {
   Bool: `function Bool($b) { if ($b) { 'true' } else { 'false' } }`,
 
   QArg: `function QArg([string]$a) {
-  if ($a.IndexOf('"') -ge 0) { throw ('a command-line argument cannot contain a double quote: ' + $a) }
+  if ($a.IndexOf('"') -ge 0) { throw ('a command-line argument of ' + $a.Length + ' characters has a double quote at character ' + ($a.IndexOf('"') + 1) + ', which a command line cannot carry') }
   if ($a -ne '' -and $a -notmatch '\\s') { return $a }
   return '"' + ($a -replace '(\\\\+)$', '$1$1') + '"'
 }`,

@@ -86,8 +86,10 @@ export const msmailRun: FamilyBuilder = (params) => {
         ? "foreach ($a in $arguments) { $line = $line + ' ' + (QArg $a) }"
         : lines(
             '$i = 0',
-            "foreach ($a in $arguments) { if ($i -eq $passwordAt) { $line = $line + ' -p' + $secret }; $line = $line + ' ' + (QArg $a); $i++ }",
-            "if ($i -le $passwordAt) { $line = $line + ' -p' + $secret }",
+            // Quoted by QArg like every other argument (one argument whatever it holds); the check
+            // above has already refused what a DOS line cannot carry, so QArg never has to throw.
+            "foreach ($a in $arguments) { if ($i -eq $passwordAt) { $line = $line + ' ' + (QArg ('-p' + $secret)) }; $line = $line + ' ' + (QArg $a); $i++ }",
+            "if ($i -le $passwordAt) { $line = $line + ' ' + (QArg ('-p' + $secret)) }",
           ),
       "if ($forcedos) { RunProcess 'forcedos.exe' ((QArg $exe) + ' ' + $line) $exeDir $true } else { RunProcess $exe $line $exeDir $true }",
       '$rc = $script:ProcRc',

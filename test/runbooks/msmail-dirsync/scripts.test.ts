@@ -32,10 +32,11 @@ function script(phase: 'probe' | 'apply' | 'verify', extra: Record<string, unkno
 }
 
 describe('msmail.run import script', () => {
-  test('the password enters the apply body once as a single-quoted literal and is passed as -p', () => {
+  test('the password enters the apply body once as a single-quoted literal and is passed as -p, quoted by QArg', () => {
     const body = script('apply').split('\n').slice(1).join('\n');
     expect(body.split(psLiteral(PASSWORD)).length - 1).toBe(1);
-    expect(body).toContain("$line = $line + ' -p' + $secret");
+    expect(body).toContain("$line = $line + ' ' + (QArg ('-p' + $secret))");
+    expect(body).not.toContain("' -p' + $secret");
   });
 
   (findPwsh() || process.env.CI ? test : test.skip)(
