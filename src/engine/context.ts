@@ -6,6 +6,7 @@ import type { Inventory } from '../inventory/types.js';
 import type { EventSink } from '../log/events.js';
 import type { PackageContents, Runbook } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
+import type { Fence } from './fence.js';
 import type { JournalWriter } from './journal-port.js';
 
 export interface EngineOptions {
@@ -68,4 +69,6 @@ export interface EngineDeps {
    * `host` (without one: every host) was reached, false if it cannot be. Absent: all reached.
    */
   ready?: (host?: string) => Promise<boolean>;
+  /** Checked before each intent and each apply (see `fence.ts`); absent: nothing is fenced (tests, dry runs). */
+  fence?: Fence;
 }

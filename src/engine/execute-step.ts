@@ -231,6 +231,8 @@ async function runStep(
     evidence: probe.evidence,
   });
   if (probe.done) return finish(ledger.inFlight(step.id) ? 'ok' : 'alreadyDone');
+  // Nothing new once the run is halting: not even the duty, for a change that will not start.
+  deps.fence?.beforeIntent();
 
   for (const obligation of step.raises ?? []) {
     if (ledger.isObligationOpen(obligation.id)) continue;
@@ -256,12 +258,14 @@ async function runStep(
     async () => {
       verifySection = undefined;
       const attempt = ledger.attempts(step.id) + 1;
+      deps.fence?.beforeIntent();
       const intent = ledger.record(intentEntry(step, attempt));
       let exitCode: number;
       let output: string;
       try {
         if (step.action === 'package.upload') {
           await intent;
+          await deps.fence?.beforeApply(step.host);
           await uploadPackageFile(deps, step, params, signal);
         }
         const applied = await runPhase(deps, step, verifyAlong ? 'applyVerify' : 'apply', params, {

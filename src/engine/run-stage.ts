@@ -9,6 +9,7 @@ import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
 import { unlessAborted } from '../abortable.js';
 import { executeStep, type Batched } from './execute-step.js';
+import { isFenceError } from './fence.js';
 import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
 import type { Ledger } from './ledger.js';
@@ -26,6 +27,8 @@ async function guided(
       await executeStep(deps, ledger, step, undefined, round === 0 ? batched : undefined);
       return;
     } catch (error) {
+      // Refused by the fence (halting, lock or lease lost): not a failure of the step, nothing was sent.
+      if (isFenceError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       deps.emit({
         type: 'step.failed',
