@@ -90,6 +90,10 @@ async function main(argv: string[]): Promise<number> {
       '--no-batch',
       "send every step as its own command (default: a host's consecutive steps go in one script where they can)",
     )
+    .option(
+      '--take-over-lease',
+      "take over another workstation's estate lease once it has expired (its holder is shown)",
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {
       if (typeof flags.inventory !== 'string') {

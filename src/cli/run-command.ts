@@ -58,6 +58,8 @@ export interface RunFlags {
   retryDelay?: string;
   /** False with `--no-batch`. */
   batch?: boolean;
+  /** `--take-over-lease`: take over an expired estate lease of another holder. */
+  takeOverLease?: boolean;
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -220,6 +222,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
         stateDir,
         mode,
         signal,
+        takeOverLease: flags.takeOverLease === true,
         makeDeps: (runId, runDir, journal) => {
           logger.attachAudit(runPaths(runDir).audit);
           logger.emit({ type: 'run.start', runId, runbook: runbook.id, resumed: mode.kind !== 'fresh' });

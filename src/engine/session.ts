@@ -24,6 +24,7 @@ import {
 import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
 import { createFence } from './fence.js';
+import { leaseHostFor, takeLease, type HeldLease } from './lease.js';
 import { abandon } from './abandon.js';
 import { Ledger } from './ledger.js';
 import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
@@ -48,6 +49,8 @@ export interface SessionRequest {
   makeDeps(runId: string, runDir: string, journal: Journal): EngineDeps;
   /** Stops the run at a resumable point (Ctrl-C). */
   signal?: AbortSignal;
+  /** `--take-over-lease`: an expired estate lease of another holder may be taken over. */
+  takeOverLease?: boolean;
 }
 
 export interface SessionResult {
@@ -228,14 +231,25 @@ async function withJournal(
   const ledger = new Ledger(journal as never);
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
   const control = new RunControl();
+  let lease: HeldLease | undefined;
   deps.fence = createFence({
     control,
     holds: opened.holds,
     ...(request.signal ? { signal: request.signal } : {}),
+    lease: () => lease?.check() ?? Promise.resolve(),
   });
+  // The estate lease, taken before the session's first change (after the read-only preflight).
+  const takeEstateLease = async (): Promise<void> => {
+    lease = await takeLease(deps, {
+      host: leaseHostFor(deps.runbook, deps.inventory),
+      runId,
+      takeOver: request.takeOverLease === true,
+    });
+  };
   /** A resume's connections to every host, made while the run goes on. */
   let resumed: ResumeReach | undefined;
   try {
+    if (mode.kind === 'abandon' && mode.cleanup) await takeEstateLease();
     if (mode.kind === 'abandon')
       return await abandon(deps, ledger, journal, runDir, mode.cleanup, factsFromJournal(journal));
     let facts: Required<Facts>;
@@ -296,6 +310,7 @@ async function withJournal(
       });
     }
     const resumedAt = journal.lastSeq;
+    await takeEstateLease();
     const running = runMachine(deps, ledger, control, {
       facts,
       ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
@@ -361,6 +376,7 @@ async function withJournal(
       message: `the statechart failed: ${String(result.error)}`,
     };
   } finally {
+    await lease?.release();
     await journal.close();
     // Every stopping point (done, halted, failed, abandoned, thrown) leaves a report behind.
     await writeRunReport(runDir, { runId, runbook: deps.runbook, inventory: deps.inventory }).catch(
