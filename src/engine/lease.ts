@@ -79,14 +79,22 @@ async function send(deps: EngineDeps, host: string, op: LeaseOp, fields: LeaseFi
       });
       if (sent.failure) throw sent.failure;
       if (sent.sentinel.exitCode !== 0) {
-        throw new DeployError('remote', `the estate lease script failed on ${host}: ${sent.raw.stderr.trim()}`, {
-          code: 'LEASE_SCRIPT_FAILED',
-          hint: `check that ${LEASE_PATH} on ${host} can be created and written`,
-        });
+        throw new DeployError(
+          'remote',
+          `the estate lease script failed on ${host}: ${sent.raw.stderr.trim()}`,
+          {
+            code: 'LEASE_SCRIPT_FAILED',
+            hint: `check that ${LEASE_PATH} on ${host} can be created and written`,
+          },
+        );
       }
       return readResultLines(sent.sentinel.output);
     },
-    { retries: deps.options.retries, minTimeoutMs: deps.options.retryMinMs, maxTimeoutMs: deps.options.retryMaxMs },
+    {
+      retries: deps.options.retries,
+      minTimeoutMs: deps.options.retryMinMs,
+      maxTimeoutMs: deps.options.retryMaxMs,
+    },
   );
 }
 
@@ -116,11 +124,15 @@ export async function takeLease(
     takeOver: input.takeOver,
   };
   const taken = await send(deps, host, 'take', fields).catch((cause: unknown) => {
-    throw new DeployError('preflight', `cannot take the estate lease on ${host}: ${(cause as Error).message}`, {
-      code: 'LEASE_UNREACHABLE',
-      hint: `nothing was changed; make ${host} reachable (it keeps the estate lease, ${LEASE_PATH}), then run the same command again`,
-      cause,
-    });
+    throw new DeployError(
+      'preflight',
+      `cannot take the estate lease on ${host}: ${(cause as Error).message}`,
+      {
+        code: 'LEASE_UNREACHABLE',
+        hint: `nothing was changed; make ${host} reachable (it keeps the estate lease, ${LEASE_PATH}), then run the same command again`,
+        cause,
+      },
+    );
   });
   if (taken.lease === 'busy') {
     const expired = taken['lease.expired'] === 'true';
@@ -137,7 +149,10 @@ export async function takeLease(
     });
   }
   if (taken['lease.holder'] !== undefined) {
-    deps.emit({ type: 'note', message: `took over the estate lease on ${host} from ${describeHolder(taken)}` });
+    deps.emit({
+      type: 'note',
+      message: `took over the estate lease on ${host} from ${describeHolder(taken)}`,
+    });
   }
   return held(deps, host, fields);
 }
@@ -151,11 +166,15 @@ function held(deps: EngineDeps, host: string, fields: LeaseFields): HeldLease {
     try {
       answer = await send(deps, host, 'renew', fields);
     } catch (cause) {
-      throw new DeployError('remote', `cannot check the estate lease on ${host}: ${(cause as Error).message}`, {
-        code: 'LEASE_UNCHECKED',
-        hint: `nothing more was sent; make ${host} reachable, then resume`,
-        cause,
-      });
+      throw new DeployError(
+        'remote',
+        `cannot check the estate lease on ${host}: ${(cause as Error).message}`,
+        {
+          code: 'LEASE_UNCHECKED',
+          hint: `nothing more was sent; make ${host} reachable, then resume`,
+          cause,
+        },
+      );
     }
     if (answer.lease === 'held') return;
     const what = answer.lease === 'missing' ? 'removed' : `taken by ${describeHolder(answer)}`;

@@ -62,7 +62,9 @@ describe('the lease script', () => {
   tier('one workstation takes it; a second is refused and shown the holder', () => {
     expect(run(request({}))).toMatchObject({ lease: 'taken' });
     expect(readFileSync(path, 'utf8')).toContain("holder=o'neil@ws-one");
-    const second = run(request({ token: 'b'.repeat(32), runId: '20260101-000000-bbbb', holder: 'eve@ws-two' }));
+    const second = run(
+      request({ token: 'b'.repeat(32), runId: '20260101-000000-bbbb', holder: 'eve@ws-two' }),
+    );
     expect(second).toMatchObject({
       lease: 'busy',
       'lease.expired': 'false',

@@ -36,7 +36,10 @@ function read(host: HostState, path: string): Record<string, string> | undefined
 export function answerLease(host: HostState, header: ScriptHeader, now: number): string[] {
   const path = header.target;
   const p = header.params;
-  const token = String(p.token);
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const token = text(p.token);
+  const runId = text(p.runId);
+  const holder = text(p.holder);
   const ttlMs = Number(p.ttlSeconds) * 1000;
   const out: string[] = [];
   const dr = (key: string, value: string): void => void out.push(formatResultLine(key, value));
@@ -47,8 +50,8 @@ export function answerLease(host: HostState, header: ScriptHeader, now: number):
     const expires = now + ttlMs;
     const text = [
       `token=${token}`,
-      `runId=${String(p.runId)}`,
-      `holder=${String(p.holder)}`,
+      `runId=${runId}`,
+      `holder=${holder}`,
       `since=${since}`,
       `expires=${iso(expires)}`,
       `expiresTicks=${ticks(expires).toString()}`,
@@ -65,7 +68,7 @@ export function answerLease(host: HostState, header: ScriptHeader, now: number):
       dr('lease', 'held');
     } else {
       const expired = !current.expiresTicks || BigInt(current.expiresTicks) <= ticks(now);
-      const ours = current.runId === String(p.runId) && current.holder === String(p.holder);
+      const ours = current.runId === runId && current.holder === holder;
       if ((expired && p.takeOver === true) || ours) {
         others(current);
         write(iso(now));
