@@ -310,7 +310,12 @@ async function withJournal(
       });
     }
     const resumedAt = journal.lastSeq;
-    await takeEstateLease();
+    await takeEstateLease().catch(async (error: unknown) => {
+      // A fresh run refused the estate lease changed nothing: it ends as a blocked preflight
+      // does, so the same command works again once the lease is free.
+      if (mode.kind === 'fresh') await record({ type: 'run.finished', status: 'preflight-blocked' });
+      throw error;
+    });
     const running = runMachine(deps, ledger, control, {
       facts,
       ...(previous?.ok ? { snapshot: previous.value.snapshot } : {}),
