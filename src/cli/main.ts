@@ -25,7 +25,7 @@ Output: a live progress view on a terminal; plain timestamped lines when piped; 
 JSON event per line. Every run leaves report.md and report.json in its run directory.
 
 Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage; 3 preflight blocked
-(nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
+(nothing changed); 4 another run holds the lock or the estate lease; 10 waiting for an operator gate.`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
