@@ -176,9 +176,12 @@ async function create(path: string, holder: LockHolder): Promise<Lock> {
     async release() {
       if (released) return;
       released = true;
-      // Only remove the file if it is still ours: another host may have judged us stale.
+      // Only remove the file if it is still ours: another host may have judged us stale. The
+      // token decides (an inode number is reused once our file is gone).
       const current = await stat(path).catch(() => undefined);
       if (current?.ino !== ino) return;
+      const text = await readFile(path, 'utf8').catch(() => '');
+      if (readLockHolder(text)?.token !== token) return;
       await unlink(path).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
       });

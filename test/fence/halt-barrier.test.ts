@@ -12,7 +12,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LOCK_DIR_ENV } from '../../src/durability/estate-lock.js';
-import type { JournalEntry } from '../../src/durability/journal.js';
 import {
   journalOf,
   LAB_PASSWORD,
@@ -42,6 +41,10 @@ afterAll(() => {
   lab.cleanup();
 });
 
+/** Journal entries as plain records (each type has its own fields). */
+type Entry = Record<string, unknown> & { seq: number; type: string };
+const entriesOf = (runDir: string | undefined): Entry[] => journalOf(runDir ?? '') as unknown as Entry[];
+
 interface DriverReport {
   signalledAtSeq?: number;
   sentAfter: string[];
@@ -65,7 +68,7 @@ function drive(state: string, point: string): DriverReport {
   }
 }
 
-const TARGET = (e: { action?: unknown; host?: unknown }) =>
+const TARGET = (e: { action?: unknown; host?: unknown } | Record<string, unknown>): boolean =>
   e.action === 'complus.disable' && e.host === 'hmc-mps-a';
 
 function targetApplies(state: string): number {
@@ -73,7 +76,7 @@ function targetApplies(state: string): number {
 }
 
 /** What every point must show: stopped at a resumable point, nothing sent or intended after the signal. */
-function expectBarrier(report: DriverReport, entries: JournalEntry[]): void {
+function expectBarrier(report: DriverReport, entries: Entry[]): void {
   expect(report.signalledAtSeq).toBeDefined();
   expect(report.exitCode).toBe(1);
   expect(report.message).toBe('interrupted by the operator');
@@ -93,8 +96,7 @@ describe('after the first SIGINT nothing new is journalled or applied', () => {
   test('signal while the probe is out: the probe finishes, no intent, no apply', () => {
     const state = lab.stateDir('probe');
     const report = drive(state, 'probe');
-    const [runDir] = runDirs(state);
-    const entries = journalOf(runDir ?? '');
+    const entries = entriesOf(runDirs(state)[0]);
     expectBarrier(report, entries);
     expect(entries.filter((e) => e.type === 'step.intent' && TARGET(e))).toEqual([]);
     expect(targetApplies(state)).toBe(0);
@@ -103,7 +105,7 @@ describe('after the first SIGINT nothing new is journalled or applied', () => {
   test('signal after the probe answered, before the intent: no intent, no apply', () => {
     const state = lab.stateDir('after-probe');
     const report = drive(state, 'afterProbe');
-    const entries = journalOf(runDirs(state)[0] ?? '');
+    const entries = entriesOf(runDirs(state)[0]);
     expectBarrier(report, entries);
     expect(entries.filter((e) => e.type === 'step.intent' && TARGET(e))).toEqual([]);
     expect(targetApplies(state)).toBe(0);
@@ -112,7 +114,7 @@ describe('after the first SIGINT nothing new is journalled or applied', () => {
   test('signal after the intent is on disk: the apply is never sent, journalled notRun, and resume finishes the run', async () => {
     const state = lab.stateDir('after-intent');
     const report = drive(state, 'afterIntent');
-    const entries = journalOf(runDirs(state)[0] ?? '');
+    const entries = entriesOf(runDirs(state)[0]);
     expectBarrier(report, entries);
     const intent = entries.find((e) => e.type === 'step.intent' && TARGET(e));
     expect(intent).toBeDefined();
