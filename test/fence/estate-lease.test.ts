@@ -56,7 +56,9 @@ async function stopLabUp(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise((done) => child.once('exit', done));
   process.kill(child.pid, 'SIGTERM');
-  await Promise.race([exited, sleep(15_000)]);
+  const giveUp = new AbortController();
+  await Promise.race([exited, sleep(15_000, null, { signal: giveUp.signal }).catch(() => null)]);
+  giveUp.abort();
   if (child.exitCode === null && child.signalCode === null) {
     process.kill(child.pid, 'SIGKILL');
     await exited;
