@@ -22,7 +22,8 @@ export interface SshdHosts {
 }
 
 /**
- * The forced command. Builtins only for a plain command (`true`); an encoded deploy-rollup
+ * The forced command (the estate lease's script is answered "held": the bench measures its
+ * round trips, not a lease file). Builtins only for a plain command (`true`); an encoded deploy-rollup
  * script is decoded just far enough to read its header's phase (for a batch, also its first step
  * and how many steps it holds: the bench's step ids are `work/HOST/K`, so that names them all). A long script comes as the
  * engine's stdin bootstrap (recognised by its first line) with the script, base64 of its UTF-8
@@ -34,7 +35,8 @@ const PERSISTENT_PL = String.raw`$|=1; my $n=shift;
 sub b64 { my $s=shift; $s=~tr|A-Za-z0-9+/||cd; $s=~tr|A-Za-z0-9+/| -_|; my $r=""; while ($s=~/(.{1,60})/gs) { $r.=unpack("u", chr(32+length($1)*3/4).$1) } $r }
 while (my $l=<STDIN>) {
   my $h=b64(substr($l,0,600));
-  if ($h=~/phase=probe/) { print "DR:state=pending
+  if ($h=~/action=estate\.lease/) { print "DR:lease=held
+" } elsif ($h=~/phase=probe/) { print "DR:state=pending
 " } elsif ($h=~/phase=verify/) { print "DR:state=done
 " }
   elsif ($h=~/phase=run/) { print join("
@@ -52,6 +54,7 @@ const FORCE_SH = `#!/bin/sh
 PERSISTENT_PL='${PERSISTENT_PL}'
 answer() {
   case "$1" in
+    *action=estate.lease*) echo DR:lease=held ;;
     *phase=probe*) echo DR:state=pending ;;
     *phase=verify*) echo DR:state=done ;;
     *phase=run*) printf '%s\\n' __PHASE__=probe DR:state=pending __PHASE_RC__=0 __PHASE__=apply __PHASE_RC__=0 __PHASE__=verify DR:state=done __PHASE_RC__=0 ;;

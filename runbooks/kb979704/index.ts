@@ -1,5 +1,6 @@
 /** The KB979704 runbook: the statechart plus its data, as the engine consumes it. */
 import { kb979704Machine, MACHINE_VERSION } from '../../machines/kb979704.machine.js';
+import { hostsWithRole } from '../../src/inventory/types.js';
 import type { Runbook } from '../../src/plan/types.js';
 import { DEFAULT_VERSIONS, PACKAGE_FILES, RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
 import { INVENTORY_PROFILE } from './inventory.js';
@@ -22,6 +23,8 @@ export const kb979704: Runbook = {
   evaluatePreflight,
   inventory: INVENTORY_PROFILE,
   lab: LAB_PROFILE,
+  // The estate lease lives where the Deployment Tool does: the first MPS server.
+  leaseHost: (inventory) => hostsWithRole(inventory, 'mps')[0],
   source: 'KB979704',
   summary:
     'Update Rollup 6 for HMC 4.5: engines, components, MSIs, provisioning, IIS, out-of-office agent on every hub, SQL steps',

@@ -33,7 +33,8 @@ and the inventory path. Ctrl-C stops at a resumable point, naming the steps it w
 second Ctrl-C quits at once (still resumable).
 
 Exit codes: 0 done; 1 failed at a resumable point; 2 bad input or usage (nothing started);
-3 preflight blocked (nothing changed); 4 another run holds the lock; 10 waiting for an operator gate.`;
+3 preflight blocked (nothing changed); 4 another run holds the lock or the estate lease; 10 waiting
+for an operator gate.`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -113,6 +114,10 @@ async function main(argv: string[]): Promise<number> {
     .option(
       '--pause-after-first-hub',
       'stop after the first hub of the rolling hub stage at gate firstHubHealth, showing its transport service and queue',
+    )
+    .option(
+      '--take-over-lease',
+      "take over another workstation's estate lease once it has expired (its holder is shown)",
     )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: Record<string, unknown>) => {

@@ -238,6 +238,7 @@ async function runAndReport(input: {
       stateDir,
       mode,
       signal,
+      takeOverLease: flags.takeOverLease === true,
       ...(journalled ? { controls: journalled } : {}),
       makeDeps: (runId, runDir, journal) => {
         logger.attachAudit(runPaths(runDir).audit);

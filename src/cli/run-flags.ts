@@ -41,6 +41,8 @@ export interface RunFlags {
   errorBudget?: string;
   /** `--pause-after-first-hub` (or the inventory's `rollout.pauseAfterFirstHub`). */
   pauseAfterFirstHub?: boolean;
+  /** `--take-over-lease`: take over an expired estate lease of another holder. */
+  takeOverLease?: boolean;
 }
 
 /** One check: a problem (what is wrong and how to fix it) or undefined. */

@@ -1,7 +1,7 @@
 /** `status [RUN_ID]`: where a run stands, read from its files (no host is contacted). */
 import { resolve } from 'node:path';
 import { EXIT, DeployError } from '../errors.js';
-import { inventoryKey, listRuns, lockPathFor, stateDirFor } from '../durability/run-dir.js';
+import { inventoryKey, listRuns, stateDirFor } from '../durability/run-dir.js';
 import { runStatus, type RunStatus } from './status-model.js';
 
 function hostLine(host: string, t: RunStatus['hosts'][string]): string {
@@ -62,10 +62,9 @@ export async function statusCommand(
       hint: `the runs of this inventory: ${runs.map((r) => r.runId).join(', ') || 'none'}`,
     });
   }
-  const lock = lockPathFor(stateDir, key);
-  const status = runStatus(run, lock);
+  const status = runStatus(run);
   const history = runs.map((r) => {
-    const s = r.runId === run.runId ? status : runStatus(r, lock);
+    const s = r.runId === run.runId ? status : runStatus(r);
     return {
       runId: r.runId,
       startedAt: r.meta.startedAt,

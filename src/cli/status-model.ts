@@ -3,6 +3,7 @@
  * journal (state, steps, gates, obligations, 3010s), report.json (how many steps each host has
  * in the plan), run.json (rehearsal or not) and the lock (is a process still at it).
  */
+import { journalLockPath } from '../durability/estate-lock.js';
 import { readFileSync } from 'node:fs';
 import { readJournal } from '../durability/journal.js';
 import { summarizeJournal, type JournalSummary } from '../durability/journal-summary.js';
@@ -104,7 +105,8 @@ function isLive(lockPath: string | undefined, runId: string): boolean {
   return staleReason(holder) === undefined;
 }
 
-export function runStatus(run: RunListing, lockPath?: string): RunStatus {
+/** A run's status; it is running while a live process holds its journal's lock. */
+export function runStatus(run: RunListing, lockPath: string = journalLockPath(run.runDir)): RunStatus {
   const journal = readJournal(runPaths(run.runDir).journal);
   const summary = summarizeJournal(journal.entries);
   const { state, detail, exitCode } = stateOf(summary, !summary.ended && isLive(lockPath, run.runId));

@@ -10,7 +10,8 @@
  * a power cut leaves is always a prefix of the journal: at worst a finished step without its
  * result, which resume treats as "outcome unknown" and probes again, as after a crash mid-step.
  *
- * One writer at a time (the run lock guarantees it); appends from concurrent callers in this
+ * One writer at a time (the run lock and the journal's own lock guarantee it, re-checked before
+ * each write through {@link JournalOptions.guard}); appends from concurrent callers in this
  * process are serialized in call order. Format and recovery: see `journal-codec.ts`.
  */
 import { constants, readFileSync } from 'node:fs';
@@ -43,6 +44,11 @@ export interface JournalOptions {
    * run lock, which keeps every other writer out.
    */
   read?: JournalRead;
+  /**
+   * Called before every write; a throw refuses the write (nothing reaches the file). The session
+   * passes a check that it still holds the run lock and the journal's own lock.
+   */
+  guard?: () => void;
 }
 
 /** What {@link readJournal} returns. */
@@ -110,6 +116,7 @@ export class Journal {
   #syncTimer: NodeJS.Timeout | undefined;
   #failure: DeployError | undefined;
   #closed = false;
+  #guard: (() => void) | undefined;
 
   private constructor(
     path: string,
@@ -160,7 +167,9 @@ export class Journal {
       const warnings = recovery.warnings.map((warning) => `${absolute}: ${warning}`);
       // A copy: the journal appends to its entries, and a reused read is the caller's.
       const entries = known ? [...recovery.entries] : recovery.entries;
-      return new Journal(absolute, handle, entries, warnings, options.now ?? (() => new Date()));
+      const journal = new Journal(absolute, handle, entries, warnings, options.now ?? (() => new Date()));
+      journal.#guard = options.guard;
+      return journal;
     } catch (error) {
       await handle.close();
       throw error;
@@ -263,6 +272,7 @@ export class Journal {
       throw new DeployError('internal', `the journal ${this.path} is closed`, { code: 'JOURNAL_CLOSED' });
     if (this.#failure) throw this.#failure;
     if (inputs.length === 0) return [];
+    this.#guard?.();
     // The last redaction pass: no known secret reaches the file, whatever a message carried.
     const { text, entries } = encodeEntries(
       inputs.map((input) => redactValue(input)),

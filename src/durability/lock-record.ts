@@ -18,6 +18,11 @@ export interface LockRecord extends LockHolder {
   procStart?: string;
   /** `/proc/sys/kernel/random/boot_id` when the lock was taken (Linux). */
   bootId?: string;
+  /**
+   * Random, written once by the holder: the holder re-reads the file before each side effect and
+   * stops if the token is gone or another (the file was removed, or replaced by someone else).
+   */
+  token?: string;
 }
 
 /** Parses lock file text; undefined if it is not a complete lock record (empty, torn, foreign). */
@@ -30,7 +35,7 @@ export function readLockHolder(text: string): LockRecord | undefined {
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
   const value = parsed as Record<string, unknown>;
-  const { runId, pid, host, startedAt, command, procStart, bootId } = value;
+  const { runId, pid, host, startedAt, command, procStart, bootId, token } = value;
   if (typeof runId !== 'string' || typeof host !== 'string' || typeof startedAt !== 'string')
     return undefined;
   if (typeof command !== 'string' || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0)
@@ -38,5 +43,6 @@ export function readLockHolder(text: string): LockRecord | undefined {
   const record: LockRecord = { runId, pid, host, startedAt, command };
   if (typeof procStart === 'string') record.procStart = procStart;
   if (typeof bootId === 'string') record.bootId = bootId;
+  if (typeof token === 'string') record.token = token;
   return record;
 }

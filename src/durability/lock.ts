@@ -10,6 +10,7 @@
  * the kernel boot id, so a lock from before a reboot is stale. Without `/proc`, a live pid is
  * assumed to be the holder. A lock on another host is never taken over automatically.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
@@ -27,6 +28,16 @@ const ATTEMPTS = 3;
 export interface Lock {
   readonly path: string;
   readonly holder: LockHolder;
+  /** The random token written into the file: what {@link Lock.verify} looks for. */
+  readonly token: string;
+  /**
+   * Throws `LOCK_LOST` (kind `locked`) unless the file is still there with our token: called
+   * before each side effect, so a lock file removed or replaced under a running holder stops it
+   * instead of letting a second writer in beside it. Synchronous: a stat-sized read.
+   */
+  verify(): void;
+  /** Rewrites the record in place (same file, same token) once the run id is known. */
+  update(runId: string): Promise<void>;
   /** Removes the lock if it is still ours. Idempotent. */
   release(): Promise<void>;
 }
@@ -101,8 +112,17 @@ function lockedError(path: string, options: AcquireLockOptions, detail: string):
   });
 }
 
+/** The error a holder meets when its lock file is gone or is someone else's. */
+export function lockLost(path: string, what: string): DeployError {
+  return new DeployError('locked', `the run lock ${path} was ${what} while this run held it`, {
+    code: 'LOCK_LOST',
+    hint: 'this run stopped before its next change so that no two runs write at once; make sure no other run is going, then resume',
+  });
+}
+
 async function create(path: string, holder: LockHolder): Promise<Lock> {
-  const record: LockRecord = { ...holder };
+  const token = randomBytes(16).toString('hex');
+  const record: LockRecord = { ...holder, token };
   const ticks = holder.pid === process.pid ? procStartTicks(process.pid) : undefined;
   const boot = bootId();
   if (ticks !== undefined) record.procStart = ticks;
@@ -123,15 +143,45 @@ async function create(path: string, holder: LockHolder): Promise<Lock> {
   await handle.close();
   await fsyncDir(dirname(path));
   let released = false;
+  let current: LockHolder = holder;
+  const verify = (): void => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw lockLost(path, 'removed');
+    }
+    if (readLockHolder(text)?.token !== token) throw lockLost(path, 'replaced');
+  };
   return {
     path,
-    holder,
+    get holder() {
+      return current;
+    },
+    token,
+    verify,
+    async update(runId: string) {
+      verify();
+      current = { ...current, runId };
+      const next = `${JSON.stringify({ ...record, runId }, null, 2)}\n`;
+      const file = await open(path, 'r+');
+      try {
+        await file.write(next, 0, 'utf8');
+        await file.truncate(Buffer.byteLength(next));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+    },
     async release() {
       if (released) return;
       released = true;
-      // Only remove the file if it is still ours: another host may have judged us stale.
+      // Only remove the file if it is still ours: another host may have judged us stale. The
+      // token decides (an inode number is reused once our file is gone).
       const current = await stat(path).catch(() => undefined);
       if (current?.ino !== ino) return;
+      const text = await readFile(path, 'utf8').catch(() => '');
+      if (readLockHolder(text)?.token !== token) return;
       await unlink(path).catch((error: unknown) => {
         if (errorCode(error) !== 'ENOENT') throw error;
       });
@@ -169,7 +219,7 @@ async function moveAside(path: string, judgedIno: number): Promise<boolean> {
  * comment) is moved aside to `<lockPath>.stale-<time>-<pid>` — kept for the record — and taken.
  *
  * @example
- * const lock = await acquireLock(lockPathFor(stateDir, key), { runId, pid: process.pid,
+ * const lock = await acquireLock(estateLockPath(key), { runId, pid: process.pid,
  *   host: hostname(), startedAt: new Date().toISOString(), command: process.argv.join(' ') });
  * try { … } finally { await lock.release(); }
  */

@@ -2,9 +2,12 @@
  * Where a run's files live:
  *
  *     <stateDir>/                     default: `.deploy-rollup` beside the inventory (0700)
- *       locks/<inventoryKey>.lock     one run per inventory at a time
+ *       locks/lab-<inventoryKey>.lock one process owns a `--lab` estate's state file at a time
  *       runs/<runId>/                 one directory per run (0700), files 0600:
- *         run.json journal.jsonl snapshot.json audit.jsonl plan.json report.md report.json …
+ *         run.json journal.jsonl journal.lock snapshot.json audit.jsonl plan.json report.md …
+ *
+ * The run lock itself is not here: it is keyed by the estate, in a per-user folder that
+ * `--state-dir` does not move (see `estate-lock.ts`).
  *
  * Several inventories in one folder share a state dir; `run.json` names the inventory each run
  * belongs to. Readers here are synchronous (for `status` and startup); writers are async.
@@ -49,11 +52,6 @@ export function labStatePathFor(stateDir: string, inventoryFile: string): { stat
     state: join(stateDir, 'lab', `${basename(inventoryFile).replace(/\.ya?ml$/i, '')}-${key}.json`),
     lock: join(stateDir, 'locks', `lab-${key}.lock`),
   };
-}
-
-/** The lock file for an inventory's runs. */
-export function lockPathFor(stateDir: string, key: string): string {
-  return join(stateDir, 'locks', `${key}.lock`);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Inventory } from '../inventory/types.js';
 import type { EventSink } from '../log/events.js';
 import type { PackageContents, Runbook } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
+import type { Fence } from './fence.js';
 import type { JournalWriter } from './journal-port.js';
 import type { HostSelection } from './limit.js';
 
@@ -82,4 +83,6 @@ export interface EngineDeps {
   runDir?: string;
   /** Masks the run's secrets in text copied from a host into the run directory (msiexec logs). */
   redact?: (text: string) => string;
+  /** Checked before each intent and each apply (see `fence.ts`); absent: nothing is fenced (tests, dry runs). */
+  fence?: Fence;
 }

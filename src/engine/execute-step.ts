@@ -261,6 +261,8 @@ async function runStep(
     if (own.done) raiseObligations(deps, ledger, step, (o) => o.raisedWhenFoundDone === true);
     return finish(ledger.inFlight(step.id) ? 'ok' : 'alreadyDone');
   }
+  // Nothing new once the run is halting: not even the duty, for a change that will not start.
+  deps.fence?.beforeIntent();
   raiseObligations(deps, ledger, step, () => true);
 
   // The verify goes in the apply's script (one round trip less) unless it reads other hosts.
@@ -270,12 +272,14 @@ async function runStep(
     async () => {
       verifySection = undefined;
       const attempt = ledger.attempts(step.id) + 1;
+      deps.fence?.beforeIntent();
       const intent = ledger.record(intentEntry(step, attempt));
       let exitCode: number;
       let output: string;
       try {
         if (step.action === 'package.upload') {
           await intent;
+          await deps.fence?.beforeApply(step.host);
           await uploadPackageFile(deps, step, params, signal);
         }
         const applied = await runPhase(deps, step, verifyAlong ? 'applyVerify' : 'apply', params, {

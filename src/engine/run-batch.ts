@@ -97,6 +97,13 @@ export async function runBatch(
   const members = batchFrom(deps, ledger, steps, from);
   const first = members[0]?.step;
   if (!first) return sent;
+  // Halting, or no longer holding the lock: nothing is journalled or sent; each step meets the
+  // fence again on its own and stops there.
+  try {
+    deps.fence?.beforeIntent();
+  } catch {
+    return sent;
+  }
   const host = first.host;
   const startedAt = deps.now();
   deps.emit(stepStart(first));
@@ -141,6 +148,17 @@ export async function runBatch(
   if (script === undefined) {
     // Nothing was sent: each step runs on its own, and the one whose script cannot be built fails.
     for (const { step } of members) notRun(step, "not run: its batch's script could not be built");
+    return sent;
+  }
+  const fenced = await deps.fence?.beforeApply(host).then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+  if (fenced !== undefined) {
+    // Journalled, never sent: each step's attempt did not start (the next write takes these).
+    const why = fenced.message;
+    for (const { step } of members) notRun(step, `not sent: ${why}`);
+    await ledger.flush().catch(() => undefined);
     return sent;
   }
   const batched = (step: PlanStep, outcome: Promise<PhaseResult>): Batched => ({

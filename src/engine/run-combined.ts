@@ -80,6 +80,7 @@ export async function runCombined(
       const taken = sent;
       sent = undefined;
       const attempt = ledger.attempts(step.id) + (taken ? 0 : 1);
+      if (!taken) deps.fence?.beforeIntent();
       const intent = taken ? undefined : ledger.record(intentEntry(step, attempt));
       let sections: Partial<Record<'probe' | 'apply' | 'verify', Section>>;
       let exitCode: number;

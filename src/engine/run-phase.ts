@@ -116,6 +116,8 @@ export async function runPhase(
   } finally {
     await options.after;
   }
+  // A script that may change the host goes only while the run may still change it.
+  if (phase !== 'probe' && phase !== 'verify') await deps.fence?.beforeApply(host);
   // A `run` may apply, so it gets an apply's time.
   const timeoutMs =
     phase === 'probe' || phase === 'verify' ? deps.options.probeTimeoutMs : deps.options.stepTimeoutMs;

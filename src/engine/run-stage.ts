@@ -9,6 +9,7 @@ import type { EngineDeps } from './context.js';
 import type { RunControl } from './control.js';
 import { unlessAborted } from '../abortable.js';
 import { executeStep, type Batched } from './execute-step.js';
+import { isFenceError } from './fence.js';
 import { runBatch } from './run-batch.js';
 import { runGate } from './gate.js';
 import { afterStage, selectLanes } from './limit.js';
@@ -29,6 +30,8 @@ async function guided(
       await executeStep(deps, ledger, step, undefined, round === 0 ? batched : undefined);
       return;
     } catch (error) {
+      // Refused by the fence (halting, lock or lease lost): not a failure of the step, nothing was sent.
+      if (isFenceError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       await fetchMsiLog(deps, ledger, step);
       deps.emit({

@@ -7,7 +7,8 @@ import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.
 import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
-import { acquireLock, thisProcess } from '../durability/lock.js';
+import { acquireLock, thisProcess, type Lock } from '../durability/lock.js';
+import { estateKey, estateLockPath, journalLockPath } from '../durability/estate-lock.js';
 import { SNAPSHOT_FILE, SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { bindSnapshot, type SnapshotUse } from '../durability/snapshot-binding.js';
 import { recoverDamagedRunMeta } from '../durability/run-meta-repair.js';
@@ -19,7 +20,6 @@ import {
   inventoryKey,
   latestUnfinishedRun,
   listRuns,
-  lockPathFor,
   newRunId,
   readRunMeta,
   runPaths,
@@ -27,6 +27,8 @@ import {
 } from '../durability/run-dir.js';
 import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
+import { createFence } from './fence.js';
+import { leaseHostFor, takeLease, type HeldLease } from './lease.js';
 import { abandon } from './abandon.js';
 import { refuseMixedRehearsal, resumeCommand } from './carry-on.js';
 import { Ledger } from './ledger.js';
@@ -59,6 +61,8 @@ export interface SessionRequest {
   signal?: AbortSignal;
   /** This invocation's operator controls, journalled before any change (see `src/cli/controls.ts`). */
   controls?: JournalInput;
+  /** `--take-over-lease`: an expired estate lease of another holder may be taken over. */
+  takeOverLease?: boolean;
 }
 
 export interface SessionResult {
@@ -88,17 +92,31 @@ function lastRunBlockedInPreflight(stateDir: string, key: string): boolean {
   );
 }
 
+/**
+ * Takes the estate's run lock (see `estate-lock.ts`: keyed by the inventory's real path and its
+ * hosts, in a per-user folder, so neither a symlink nor another `--state-dir` gets a second run
+ * in), then runs the session under it.
+ */
 export async function runSession(base: SessionBase, request: SessionRequest): Promise<SessionResult> {
   const key = inventoryKey(base.inventoryFile);
-  const lock = await acquireLock(lockPathFor(request.stateDir, key), thisProcess('pending'));
+  const lock = await acquireLock(
+    estateLockPath(estateKey(base.inventoryFile, base.inventory.hosts)),
+    thisProcess('pending'),
+    { inventory: base.inventoryFile },
+  );
   try {
-    return await withLock(base, request, key);
+    return await withLock(base, request, key, lock);
   } finally {
     await lock.release();
   }
 }
 
-async function withLock(base: SessionBase, request: SessionRequest, key: string): Promise<SessionResult> {
+async function withLock(
+  base: SessionBase,
+  request: SessionRequest,
+  key: string,
+  lock: Lock,
+): Promise<SessionResult> {
   const { stateDir } = request;
   let runId: string;
   let runDir: string;
@@ -194,15 +212,69 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
   }
 
   const paths = runPaths(runDir);
-  // The unfinished run's journal was read to find it; under the lock it is still that file.
-  const journal = await Journal.open(
-    paths.journal,
-    unfinished?.runDir === runDir ? { read: unfinished.journal } : {},
-  );
+  await lock.update(runId);
+  // The journal's own lock: a second process that got the run lock (its file removed by hand)
+  // still cannot open this journal for writing.
+  const journalLock = await acquireLock(journalLockPath(runDir), thisProcess(runId), {
+    inventory: `the journal of run ${runId}`,
+  });
+  const holds = [(): void => lock.verify(), (): void => journalLock.verify()];
+  const guard = (): void => {
+    for (const check of holds) check();
+  };
+  let journal: Journal;
+  try {
+    // The unfinished run's journal was read to find it; under the lock it is still that file.
+    journal = await Journal.open(paths.journal, {
+      guard,
+      ...(unfinished?.runDir === runDir ? { read: unfinished.journal } : {}),
+    });
+  } catch (error) {
+    await journalLock.release();
+    throw error;
+  }
+  try {
+    return await withJournal(base, request, { runId, runDir, mode, journal, holds });
+  } finally {
+    await journalLock.release();
+  }
+}
+
+interface Opened {
+  runId: string;
+  runDir: string;
+  mode: SessionRequest['mode'];
+  journal: Journal;
+  /** Checks that this process still holds its locks (the fence runs them before each side effect). */
+  holds: (() => void)[];
+}
+
+async function withJournal(
+  base: SessionBase,
+  request: SessionRequest,
+  opened: Opened,
+): Promise<SessionResult> {
+  const { runId, runDir, mode, journal } = opened;
+  const paths = runPaths(runDir);
   const deps = request.makeDeps(runId, runDir, journal);
   const ledger = new Ledger(journal as never);
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
   const control = new RunControl();
+  let lease: HeldLease | undefined;
+  deps.fence = createFence({
+    control,
+    holds: opened.holds,
+    ...(request.signal ? { signal: request.signal } : {}),
+    lease: () => lease?.check() ?? Promise.resolve(),
+  });
+  // The estate lease, taken before the session's first change (after the read-only preflight).
+  const takeEstateLease = async (): Promise<void> => {
+    lease = await takeLease(deps, {
+      host: leaseHostFor(deps.runbook, deps.inventory),
+      runId,
+      takeOver: request.takeOverLease === true,
+    });
+  };
   /** A resume's connections to every host, made while the run goes on. */
   let resumed: ResumeReach | undefined;
   try {
@@ -216,6 +288,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
             paths.journal,
           )
         : undefined;
+    if (mode.kind === 'abandon' && mode.cleanup) await takeEstateLease();
     if (mode.kind === 'abandon')
       return await abandon(deps, ledger, journal, runDir, mode.cleanup, factsFromJournal(journal));
     let facts: Required<Facts>;
@@ -268,11 +341,11 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     if (request.controls) await record(request.controls);
     // `--limit` / `--exclude`: stages that need a left-out host are held (see limit.ts).
     prepareSelection(deps);
-    request.signal?.addEventListener(
-      'abort',
-      () => control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed }),
-      { once: true },
-    );
+    const interrupted = (): void =>
+      control.halt({ reason: 'interrupted by the operator', exitCode: EXIT.failed });
+    // A Ctrl-C during preflight has fired already: an aborted signal fires no more events.
+    if (request.signal?.aborted) interrupted();
+    request.signal?.addEventListener('abort', interrupted, { once: true });
     const writer = new SnapshotWriter(runDir);
     const machineId = deps.runbook.machine.id;
     if (previous && !previous.use && previous.note) {
@@ -282,6 +355,12 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       });
     }
     const resumedAt = journal.lastSeq;
+    await takeEstateLease().catch(async (error: unknown) => {
+      // A fresh run refused the estate lease changed nothing: it ends as a blocked preflight
+      // does, so the same command works again once the lease is free.
+      if (mode.kind === 'fresh') await record({ type: 'run.finished', status: 'preflight-blocked' });
+      throw error;
+    });
     const running = runMachine(deps, ledger, control, {
       facts,
       ...(previous?.use ? { snapshot: previous.snapshot } : {}),
@@ -366,6 +445,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
       message: `the statechart failed: ${String(result.error)}`,
     };
   } finally {
+    await lease?.release();
     await journal.close();
     // Every stopping point (done, halted, failed, abandoned, thrown) leaves a report behind.
     await writeRunReport(runDir, { runId, runbook: deps.runbook, inventory: deps.inventory }).catch(

@@ -10,6 +10,7 @@ import type { PlanStep } from '../plan/types.js';
 import { readResultLines, type Params, type Section } from '../remote/header.js';
 import { HOST_CONCURRENCY, mapBounded } from './bounded.js';
 import type { EngineDeps } from './context.js';
+import { isFenceError } from './fence.js';
 import type { Ledger } from './ledger.js';
 import { runPhase } from './run-phase.js';
 
@@ -196,6 +197,18 @@ export async function recordFailedAttempt(
   attempt: number,
   error: unknown,
 ): Promise<void> {
+  if (isFenceError(error)) {
+    // Refused by the fence after its intent: the command was never sent.
+    await ledger.record({
+      type: 'step.result',
+      stepId: step.id,
+      host: step.host,
+      outcome: 'notRun',
+      attempt,
+      message: `not sent: ${error.message}`,
+    });
+    return;
+  }
   await ledger.record({
     type: 'step.result',
     stepId: step.id,

@@ -166,6 +166,11 @@ export interface Runbook {
   inventory: InventoryProfile;
   /** How the simulated estate seeds a host of this runbook's inventories. */
   lab: LabProfile;
+  /**
+   * The host that keeps the estate lease (see `src/engine/lease.ts`); undefined: the
+   * inventory's first host.
+   */
+  leaseHost?(inventory: Inventory): string | undefined;
   /** Bumped whenever stage ids or step ids change meaning: resume refuses across versions. */
   version: string;
   machine: AnyStateMachine;

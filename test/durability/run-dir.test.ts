@@ -9,7 +9,6 @@ import {
   isRunId,
   latestUnfinishedRun,
   listRuns,
-  lockPathFor,
   recordedInventory,
   newRunId,
   readRunMeta,
@@ -97,7 +96,6 @@ describe('run directories', () => {
     expect(inventoryKey(file)).toMatch(/^[0-9a-f]{12}$/);
     expect(inventoryKey(join(temp.dir, 'link.yaml'))).toBe(inventoryKey(file));
     expect(inventoryKey(join(temp.dir, 'other.yaml'))).not.toBe(inventoryKey(file));
-    expect(lockPathFor('/s', 'abc')).toBe('/s/locks/abc.lock');
   });
 
   test('run ids are UTC timestamps with 4 random hex digits, and sort by time', () => {

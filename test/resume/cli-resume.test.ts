@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { inventoryKey, lockPathFor } from '../../src/durability/run-dir.js';
+import { estateKey, estateLockPath } from '../../src/durability/estate-lock.js';
+import { loadInventory } from '../../src/inventory/load-inventory.js';
 import {
   editInventory,
   journalOf,
@@ -46,7 +47,8 @@ describe('one run per inventory at a time', () => {
     const state = lab.stateDir('stale');
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid;
     expect(dead).toBeGreaterThan(0);
-    const lockPath = lockPathFor(state, inventoryKey(lab.inventory));
+    const inventory = await loadInventory(lab.inventory);
+    const lockPath = estateLockPath(estateKey(lab.inventory, inventory.hosts));
     mkdirSync(dirname(lockPath), { recursive: true });
     writeFileSync(
       lockPath,

@@ -9,7 +9,7 @@ import { labEstate, makeDeps, makeTransportPool, readPasswords } from '../../src
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type Prompter } from '../../src/engine/context.js';
 import type { JournalWriter } from '../../src/engine/journal-port.js';
 import { runSession, type SessionRequest, type SessionResult } from '../../src/engine/session.js';
-import { inventoryKey, lockPathFor } from '../../src/durability/run-dir.js';
+import { estateKey, estateLockPath, journalLockPath } from '../../src/durability/estate-lock.js';
 import { loadInventory } from '../../src/inventory/load-inventory.js';
 import type { RunEvent } from '../../src/log/events.js';
 import type { Transport } from '../../src/transport/types.js';
@@ -78,6 +78,7 @@ export async function engineRun(
   const pool = makeTransportPool(inventory, estate, readPasswords(inventory), emit);
   let frozen = false;
   let opened: { close(): Promise<void> } | undefined;
+  let openedRunDir: string | undefined;
   let onCrash: () => void = () => undefined;
   const crashed = new Promise<'crashed'>((resolve) => (onCrash = () => resolve('crashed')));
   const options: EngineOptions = {
@@ -94,7 +95,8 @@ export async function engineRun(
     {
       stateDir,
       mode: request.mode,
-      makeDeps: (runId, _runDir, journal) => {
+      makeDeps: (runId, runDir, journal) => {
+        openedRunDir = runDir;
         opened = journal;
         const crashAt = request.crashAt;
         // The ledger writes to this Journal object itself, so the seam goes on the instance.
@@ -149,8 +151,10 @@ export async function engineRun(
   try {
     const outcome = await Promise.race([session, crashed]);
     if (outcome === 'crashed') {
-      // The "dead" session still holds the lock in this (living) process: remove it as a takeover would.
-      rmSync(lockPathFor(stateDir, inventoryKey(inventory.file)), { force: true });
+      // The "dead" session still holds its locks in this (living) process: remove them as a
+      // takeover would (the run lock, and its journal's).
+      rmSync(estateLockPath(estateKey(inventory.file, inventory.hosts)), { force: true });
+      if (openedRunDir !== undefined) rmSync(journalLockPath(openedRunDir), { force: true });
       // and its journal file, as the OS closes a dead process's files (no write is pending:
       // the frozen appends never reach it).
       await opened?.close().catch(() => undefined);

@@ -43,6 +43,8 @@ import {
   usesInstaller,
 } from './run-action.js';
 import { HostFiles } from './host-files.js';
+import { answerLease } from './lease.js';
+import { LEASE_ACTION } from '../../remote/lease-script.js';
 import type { ScriptEngine } from './script-engine.js';
 
 export type ExecOutcome =
@@ -217,6 +219,13 @@ export class Estate {
     if (this.faults.isDown(name)) {
       this.record(name, { ...named, phase }, start, null, 'down');
       return { kind: 'drop', stdout: '' };
+    }
+    // The estate lease (src/lab/model/lease.ts): the host's file, on disk before the answer; not
+    // a step, so no event and no fault-file count.
+    if (header.action === LEASE_ACTION && sameName(header.host, name)) {
+      const lines = answerLease(hostState, header, this.clock.now());
+      this.scheduleSave();
+      return this.durable(true, exit(0, renderLines(lines), ''));
     }
     this.faults.countCommand(name);
     if (!sameName(header.host, name)) {
