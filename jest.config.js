@@ -11,6 +11,8 @@ export default {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
   },
+  // A run-lock folder per test file (see the file).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/lock-dir.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };
