@@ -33,7 +33,7 @@ import {
 import { psLiteral } from '../remote/ps-literal.js';
 import { successCodes } from './catalog.js';
 import { scriptFor } from './registry.js';
-import { helpersFor, lines } from './scripts/helpers.js';
+import { helpersFor, lines, type FamilyBuilder } from './scripts/helpers.js';
 
 export interface ScriptInput {
   run: string;
@@ -43,6 +43,8 @@ export interface ScriptInput {
   host: string;
   target: string;
   params: Params;
+  /** The bodies of an action that is not in the catalog (the lab's simulated operator); else the catalog's. */
+  builder?: FamilyBuilder;
 }
 
 const RESULT_HELPER =
@@ -108,7 +110,9 @@ function bodyOf(input: Omit<ScriptInput, 'host'>): string {
     );
   if (input.phase === 'run' || input.phase === 'applyVerify')
     return runBody({ ...input, phase: input.phase });
-  const body = scriptFor(input.action, input.phase, input.target, input.params);
+  const body = input.builder
+    ? input.builder(input.params, input.target)[input.phase]
+    : scriptFor(input.action, input.phase, input.target, input.params);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (
     lines(

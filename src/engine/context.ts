@@ -7,6 +7,7 @@ import type { EventSink } from '../log/events.js';
 import type { PackageContents, Runbook } from '../plan/types.js';
 import type { Transport } from '../transport/types.js';
 import type { JournalWriter } from './journal-port.js';
+import type { FamilyBuilder } from '../actions/scripts/helpers.js';
 
 export interface EngineOptions {
   /** A person is at a terminal: gates and guided failure prompt. */
@@ -50,6 +51,15 @@ export interface Prompter {
   ask(question: string): Promise<string>;
 }
 
+/**
+ * The lab's simulated operator (a lab port the composition root hands over with `--lab`): the
+ * action name and script of the one command that makes the simulated estate do a confirmed gate's work.
+ */
+export interface SimulatedOperator {
+  action: string;
+  script: FamilyBuilder;
+}
+
 export interface EngineDeps {
   runbook: Runbook;
   inventory: Inventory;
@@ -68,4 +78,6 @@ export interface EngineDeps {
    * `host` (without one: every host) was reached, false if it cannot be. Absent: all reached.
    */
   ready?: (host?: string) => Promise<boolean>;
+  /** With `--lab`: who does a confirmed gate's work on the simulated estate. */
+  simulatedOperator?: SimulatedOperator;
 }

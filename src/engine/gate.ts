@@ -6,7 +6,8 @@
  */
 import { EXIT } from '../errors.js';
 import type { Stage } from '../plan/types.js';
-import type { EngineDeps } from './context.js';
+import type { EngineDeps, SimulatedOperator } from './context.js';
+import { buildScript } from '../actions/build-script.js';
 import type { RunControl } from './control.js';
 import { probeStep } from './execute-step.js';
 import type { Ledger } from './ledger.js';
@@ -86,8 +87,9 @@ export async function runGate(
       ...gate.checklist.slice(-1),
     ];
     if (!(await confirm(deps, ledger, gate.id, control, checklist, gate.host))) return;
-    if (deps.options.lab)
+    if (deps.options.lab && deps.simulatedOperator)
       await labOperator(
+        deps.simulatedOperator,
         deps,
         ledger,
         stage,
@@ -148,6 +150,7 @@ export async function runGate(
 
 /** Lab only: the simulated operator does the confirmed gate's work (one command to the gate host). */
 async function labOperator(
+  operator: SimulatedOperator,
   deps: EngineDeps,
   ledger: Ledger,
   stage: Stage,
@@ -174,12 +177,23 @@ async function labOperator(
     stage: stage.id,
     host: gate.host,
     role: deps.inventory.hosts.find((host) => host.name === gate.host)?.roles[0] ?? '',
-    action: 'lab.operator',
+    action: operator.action,
     target: gate.id,
     description: 'simulated operator',
     params: {},
   };
-  const result = await runPhase(deps, operatorStep, 'apply', { gate: gate.id, items });
+  const params = { gate: gate.id, items };
+  const script = buildScript({
+    run: deps.runId,
+    step: operatorStep.id,
+    action: operator.action,
+    phase: 'apply',
+    host: gate.host,
+    target: gate.id,
+    params,
+    builder: operator.script,
+  });
+  const result = await runPhase(deps, operatorStep, 'apply', params, { script });
   deps.emit({
     type: 'note',
     message: `simulated operator did ${items.length} item(s) of gate ${gate.id} (exit ${result.exitCode})`,
