@@ -15,6 +15,7 @@ export const kb979704: Runbook = {
   facts: ['ur5Installed', 'upgradedFromHmc40'],
   stageIds: STAGE_IDS,
   buildStage,
+  gateAdvice: (gate) => `finish them in the Deployment Tool on ${gate.host}`,
   defaultVersions: DEFAULT_VERSIONS,
   packageFiles: PACKAGE_FILES,
   inspectSpec,

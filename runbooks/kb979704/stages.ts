@@ -10,7 +10,7 @@ import {
   NO_UR5_COMPONENTS,
   PATHS,
   PROVISIONING_NODES,
-  STANDALONE,
+  STANDALONE_PRODUCTS,
   packageFile,
   type Component,
   type StandaloneProduct,
@@ -372,14 +372,14 @@ function hubLane(ctx: StageContext, host: string): PlanStep[] {
     backupDir: backupDir(ctx, host),
     transport: transportObligation(host),
     readOnly: READ_ONLY_PREP,
-    newProductCode: installIdentity(ctx, (STANDALONE.agent as StandaloneProduct).msi).productCode,
+    newProductCode: installIdentity(ctx, STANDALONE_PRODUCTS.agent.msi).productCode,
   };
   return oofAgentLane(ctx, host, hostsOf(ctx, 'exhub'), kit);
 }
 
 function checkFolderLane(ctx: StageContext): PlanStep[] {
   const host = firstMps(ctx);
-  const product = STANDALONE.checkFolder as StandaloneProduct;
+  const product = STANDALONE_PRODUCTS.checkFolder;
   // The SQL server location the operator gave (server\instance), in the keys the operator named:
   // the config's schema is unpublished, so a key the shipped file lacks is never invented.
   const sql = requireInput(ctx.inventory, 'mpsSql').instance;
@@ -512,7 +512,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         })),
       );
     case 'rpcHttpConfig': {
-      const product = STANDALONE.rpcHttp as StandaloneProduct;
+      const product = STANDALONE_PRODUCTS.rpcHttp;
       return hostStage(
         ctx,
         id,
@@ -553,7 +553,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'omsql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.pwdb as StandaloneProduct),
+          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.pwdb),
         })),
       );
     case 'dnsClient':
@@ -562,7 +562,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'dns').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.dnsClient as StandaloneProduct),
+          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.dnsClient),
         })),
       );
     case 'stageHubPackages':
@@ -576,10 +576,10 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           // What the old agent is, on every hub before any changes: a hub in doubt stops the run here.
           steps: [
             discoverAgent(ctx, host, {
-              newProductCode: installIdentity(ctx, (STANDALONE.agent as StandaloneProduct).msi).productCode,
+              newProductCode: installIdentity(ctx, STANDALONE_PRODUCTS.agent.msi).productCode,
             }),
-            ...[STANDALONE.agent, STANDALONE.domainCache].map((product) =>
-              upload(id, host, 'exhub', (product as StandaloneProduct).msi),
+            ...[STANDALONE_PRODUCTS.agent, STANDALONE_PRODUCTS.domainCache].map((product) =>
+              upload(id, host, 'exhub', product.msi),
             ),
           ],
         })),
@@ -600,7 +600,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           // The database package is removed and installed again: its databases are backed up first.
           steps: [
             ...databaseBackups(ctx.inventory, id, host),
-            ...reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct),
+            ...reinstall(ctx, id, host, STANDALONE_PRODUCTS.rmDatabase),
           ],
         })),
       );
@@ -613,7 +613,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'mpssql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.dbFunctionUpdate as StandaloneProduct),
+          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.dbFunctionUpdate),
         })),
       );
     default:

@@ -15,6 +15,7 @@ export const q240208: Runbook = {
   facts: ['appleTalkMta', 'pcmtaDefined'],
   stageIds: STAGE_IDS,
   buildStage,
+  gateAdvice: (gate) => `send the test messages from ${gate.host} and check both arrived`,
   defaultVersions: {},
   packageFiles: [],
   inspectSpec,

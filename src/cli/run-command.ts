@@ -223,7 +223,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
         makeDeps: (runId, runDir, journal) => {
           logger.attachAudit(runPaths(runDir).audit);
           logger.emit({ type: 'run.start', runId, runbook: runbook.id, resumed: mode.kind !== 'fresh' });
-          return build(runId, journal as never);
+          return build(runId, journal);
         },
       },
     );

@@ -77,6 +77,7 @@ export async function verifyCommand(flags: {
             type: 'step.probe',
             stepId: step.id,
             host: step.host,
+            done: noted.done,
             evidence: noted.evidence,
           });
           continue;

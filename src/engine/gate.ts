@@ -1,5 +1,6 @@
 /**
- * Operator gates: the Deployment Tool is a GUI, so its steps are done by a person. The run
+ * Operator gates: work only a person can do (the runbook says what: a GUI such as HMC's
+ * Deployment Tool, a test message), so its steps are done by a person. The run
  * probes what is already done, shows the exact checklist, waits for confirmation (a prompt, or
  * exit 10 with the command to confirm), then verifies by probing every host the work lives on
  * and refuses to continue, naming what was missed.
@@ -111,7 +112,7 @@ export async function runGate(
     control.halt({
       reason: `gate "${gate.id}" was confirmed, but ${missing.length} item(s) are not done: ${missing.join('; ')}`,
       exitCode: EXIT.failed,
-      hint: `finish them in the Deployment Tool on ${gate.host}, then run: deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId} --confirm ${gate.id}`,
+      hint: `${deps.runbook.gateAdvice?.(gate) ?? `finish them on ${gate.host}`}, then run: deploy-rollup --inventory ${deps.inventory.file} --resume ${deps.runId} --confirm ${gate.id}`,
     });
     return;
   }

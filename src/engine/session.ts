@@ -171,7 +171,7 @@ async function withLock(base: SessionBase, request: SessionRequest, key: string)
     unfinished?.runDir === runDir ? { read: unfinished.journal } : {},
   );
   const deps = request.makeDeps(runId, runDir, journal);
-  const ledger = new Ledger(journal as never);
+  const ledger = new Ledger(journal);
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
   const control = new RunControl();
   /** A resume's connections to every host, made while the run goes on. */

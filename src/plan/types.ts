@@ -156,6 +156,8 @@ export interface Runbook {
   facts: readonly string[];
   stageIds: readonly string[];
   buildStage(stageId: string, context: StageContext): Stage;
+  /** What the operator is told to do when a confirmed gate's items are not done yet (absent: a generic line). */
+  gateAdvice?(gate: GateSpec): string;
   defaultVersions: Record<string, string>;
   /** The rollup package's files with their exact sizes (checked in preflight). */
   packageFiles: readonly { file: string; size: number }[];

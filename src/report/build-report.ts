@@ -139,7 +139,7 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
   for (const entry of input.entries) {
     if (entry.type === 'step.result') {
       const key = stepKey(entry.stepId, entry.host);
-      durations.set(key, (durations.get(key) ?? 0) + entry.durationMs);
+      durations.set(key, (durations.get(key) ?? 0) + (entry.durationMs ?? 0));
     }
     if (entry.type === 'gate.confirmed') confirmedAt.set(entry.gateId, entry.at);
     if (entry.type === 'gate.verified') verifiedAt.set(entry.gateId, entry.at);
