@@ -102,6 +102,16 @@ export function scriptsFor(input: Omit<ScriptInput, 'host'>): (host: string) => 
   return (host) => `${formatHeader({ ...input, host })}\n${body}`;
 }
 
+/** One phase's body: from the input's own builder (an action outside the catalog), else the catalog's. */
+function phaseBody(
+  input: Pick<ScriptInput, 'action' | 'target' | 'params' | 'builder'>,
+  phase: Phase,
+): string {
+  return input.builder
+    ? input.builder(input.params, input.target)[phase]
+    : scriptFor(input.action, phase, input.target, input.params);
+}
+
 /** Everything after the header line. */
 function bodyOf(input: Omit<ScriptInput, 'host'>): string {
   if (!SCRIPT_PHASES.includes(input.phase))
@@ -110,9 +120,7 @@ function bodyOf(input: Omit<ScriptInput, 'host'>): string {
     );
   if (input.phase === 'run' || input.phase === 'applyVerify')
     return runBody({ ...input, phase: input.phase });
-  const body = input.builder
-    ? input.builder(input.params, input.target)[input.phase]
-    : scriptFor(input.action, input.phase, input.target, input.params);
+  const body = phaseBody(input, input.phase);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (
     lines(
@@ -215,10 +223,10 @@ function sectionedScript(what: string, bodies: string, code: string): string {
  * body, for the helpers they call.
  */
 function stepRun(
-  input: Pick<ScriptInput, 'action' | 'target' | 'params'>,
+  input: Pick<ScriptInput, 'action' | 'target' | 'params' | 'builder'>,
   withProbe: boolean,
 ): { code: string; bodies: string } {
-  const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
+  const body = (phase: Phase): string => phaseBody(input, phase);
   const [probe, apply, verify] = [withProbe ? body('probe') : '', body('apply'), body('verify')];
   // Most actions verify with their probe: one block then serves both, keeping the script short
   // enough for -EncodedCommand.
