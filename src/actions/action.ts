@@ -9,6 +9,8 @@
  */
 import type { ActionName } from './catalog.js';
 import type { ExitClass } from './exit-class.js';
+import type { ApplyContext, ApplyVerdict } from './exit-codes.js';
+import type { Params } from '../remote/header.js';
 import type { FamilyBuilder } from './scripts/helpers.js';
 import type { ActionSpec } from '../lab/model/actions/context.js';
 
@@ -23,6 +25,8 @@ export interface ActionModule<N extends ActionName = ActionName> {
   readonly applyMs: number;
   /** How an apply's exit code is read; without it, 0 is ok and anything else permanent. */
   readonly exit?: (exitCode: number) => ExitClass;
+  /** What an apply's exit code tells the operator, where the generic wording would not do (the module's own table). */
+  readonly describeExit?: (exitCode: number, params: Params, context?: ApplyContext) => ApplyVerdict;
   /** Performed by the operator at a gate (Deployment Tool work, a person's test): no apply script runs. */
   readonly gate?: true;
   /** Leaves something in its powershell.exe that later scripts must not inherit: runs in a process of its own. */
