@@ -36,6 +36,27 @@ export default tseslint.config(
     },
   },
   {
+    // The generic layers know no runbook: only the composition root (src/cli/) picks and wires
+    // runbooks. The simulated estate and the inventory loader still read runbook data directly
+    // (issue 22, item 2: to come through the runbook's lab port); no other file may start to.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/lab/**', 'src/inventory/load-inventory.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/runbooks/**', '**/runbooks'],
+              message:
+                'only the composition root (src/cli/) imports runbooks; take what you need through a port',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

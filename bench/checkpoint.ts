@@ -91,7 +91,7 @@ async function rollout(root: string, name: string, checkpoints: boolean): Promis
             inventory,
             runId,
             pool,
-            journal: journal as never,
+            journal: journal,
             emit: () => undefined,
             options,
           });

@@ -65,7 +65,7 @@ export async function runEngine(run: EngineRun): Promise<SessionResult> {
             inventory: run.inventory,
             runId,
             pool,
-            journal: journal as never,
+            journal: journal,
             emit,
             options,
           }),

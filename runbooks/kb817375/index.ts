@@ -1,5 +1,6 @@
 /** The KB817375 runbook: the statechart plus its data, as the engine consumes it. */
 import { kb817375Machine, MACHINE_VERSION } from '../../machines/kb817375.machine.js';
+import type { LabProfile } from '../../src/lab/model/lab-profile.js';
 import type { Runbook } from '../../src/plan/types.js';
 import { HOTFIX_PACKAGE, RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
 import { INVENTORY_PROFILE } from './inventory.js';
@@ -7,7 +8,7 @@ import { LAB_PROFILE } from './lab.js';
 import { evaluatePreflight, inspectSpec } from './preflight.js';
 import { STAGE_IDS, buildStage } from './stages.js';
 
-export const kb817375: Runbook = {
+export const kb817375: Runbook<LabProfile> = {
   id: RUNBOOK_ID,
   title: RUNBOOK_TITLE,
   version: `${RUNBOOK_VERSION}.${MACHINE_VERSION}`,

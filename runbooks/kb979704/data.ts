@@ -160,7 +160,7 @@ export interface StandaloneProduct {
   reading?: string;
 }
 
-export const STANDALONE: Record<string, StandaloneProduct> = {
+export const STANDALONE_PRODUCTS = {
   rpcHttp: {
     key: 'rpcHttp',
     title: 'RPCHttpConfigTool',
@@ -222,7 +222,10 @@ export const STANDALONE: Record<string, StandaloneProduct> = {
     reading:
       'The seed flattens the list, so it is unclear whether KB959196.msi belongs to the HMC 4.0 branch. It is a separate "Log on to the MPSSQL server" step and a database function update every estate needs (KB969820 ships it independently), so it runs in every no-UR5 estate.',
   },
-};
+} satisfies Record<string, StandaloneProduct>;
+
+/** The same, for lookups by a key read at run time. */
+export const STANDALONE: Record<string, StandaloneProduct> = STANDALONE_PRODUCTS;
 
 /** Windows paths the runbook uses (as the host writes them). */
 export const PATHS = {

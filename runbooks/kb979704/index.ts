@@ -1,6 +1,7 @@
 /** The KB979704 runbook: the statechart plus its data, as the engine consumes it. */
 import { kb979704Machine, MACHINE_VERSION } from '../../machines/kb979704.machine.js';
 import { hostsWithRole } from '../../src/inventory/types.js';
+import type { LabProfile } from '../../src/lab/model/lab-profile.js';
 import type { Runbook } from '../../src/plan/types.js';
 import { DEFAULT_VERSIONS, PACKAGE_FILES, RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
 import { INVENTORY_PROFILE } from './inventory.js';
@@ -9,7 +10,7 @@ import { inspectSpec, evaluatePreflight } from './preflight.js';
 import { STAGE_IDS, buildStage } from './stages.js';
 import { withSubset } from './subsets.js';
 
-export const kb979704: Runbook = {
+export const kb979704: Runbook<LabProfile> = {
   id: RUNBOOK_ID,
   title: RUNBOOK_TITLE,
   version: `${RUNBOOK_VERSION}.${MACHINE_VERSION}`,
@@ -17,6 +18,7 @@ export const kb979704: Runbook = {
   facts: ['ur5Installed', 'upgradedFromHmc40'],
   stageIds: STAGE_IDS,
   buildStage: (stageId, context) => withSubset(buildStage(stageId, context)),
+  gateAdvice: (gate) => `finish them in the Deployment Tool on ${gate.host}`,
   defaultVersions: DEFAULT_VERSIONS,
   packageFiles: PACKAGE_FILES,
   inspectSpec,

@@ -3,288 +3,37 @@
  * The statechart (machines/kb979704.machine.ts) decides which stages run and in what order;
  * this file says what each stage does on which hosts.
  */
-import { hostsWithRole, type Role } from '../../src/inventory/types.js';
-import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
-import {
-  CORE_COMPONENTS,
-  NO_UR5_COMPONENTS,
-  PATHS,
-  PROVISIONING_NODES,
-  STANDALONE,
-  packageFile,
-  type Component,
-  type StandaloneProduct,
-} from './data.js';
+import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import { PATHS, PROVISIONING_NODES, STANDALONE_PRODUCTS, packageFile } from './data.js';
 import { makeStep, slug, winJoin } from '../common/steps.js';
 import { discoverAgent, oofAgentLane, type HubKit } from './hub.js';
-import { msiPropertiesOf } from './inputs.js';
-import { GUIDE_PACKAGES, databaseBackups, requireInput } from './operator-inputs.js';
+import { databaseBackups, requireInput } from './operator-inputs.js';
+import {
+  STAGE_TITLES,
+  type StageId,
+  ENGINE,
+  READ_ONLY_PREP,
+  hostsOf,
+  firstMps,
+  installIdentity,
+  removeIdentity,
+  componentsFor,
+  componentsAtRollup,
+  componentStepIds,
+  backupDir,
+  stagedPath,
+  logPath,
+  engineStartSteps,
+  engineObligation,
+  iisObligation,
+  transportObligation,
+  hostStage,
+  upload,
+  reinstall,
+  install,
+} from './stage-kit.js';
 
-export const STAGE_TITLES = {
-  stopEngines: 'Disable and shut down the Provisioning Engine on every MPS engine server',
-  uninstallComponents: 'Uninstall components in the MPS Deployment Tool',
-  extractPackage: 'Extract the rollup package on the first MPS server',
-  backupAndStage: 'Back up C:\\MSIShare and stage the rollup MSIs',
-  reinstallComponents: 'Reinstall components in the MPS Deployment Tool',
-  startEngines: 'Enable and start the Provisioning Engine on every MPS engine server',
-  initializeProvisioning: 'Initialize Exchange Provisioning Configuration and Start Deployment',
-  resetIis: 'Reset IIS on every web services server',
-  rpcHttpConfig: 'Reinstall the RPC over HTTP configuration tool (PROV)',
-  performanceWarehouse: 'Reinstall the Performance Warehouse SSIS package (OMSQL)',
-  dnsClient: 'Reinstall the MPS DNS Client (DNS servers)',
-  stageHubPackages:
-    'Note the OOF agent on every hub transport server and copy its MSIs there, ahead of the rolling reinstall',
-  oofAgent: 'Reinstall the OOF agent on every hub transport server (rolling)',
-  resourceManagerDatabase: 'Reinstall the Resource Manager database (MPSSQL)',
-  checkFolderGroups: 'Run CheckFolderGroupsAndRMByPlan (HMC 4.0 upgrades)',
-  dbFunctionUpdate: 'Install the MPS Resource Manager Database Function Update (KB959196)',
-} as const;
-
-export type StageId = keyof typeof STAGE_TITLES;
-export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
-
-const ENGINE = 'Provisioning Engine';
-
-/** Actions that only read or prepare (copy in, note, back up, restart): no change a restart must follow up. */
-const READ_ONLY_PREP: ReadonlySet<string> = new Set([
-  'package.upload',
-  'config.read',
-  'file.backup',
-  'service.restart',
-]);
-
-function hostsOf(ctx: StageContext, role: Role): string[] {
-  return hostsWithRole(ctx.inventory, role);
-}
-
-function firstMps(ctx: StageContext): string {
-  const host = hostsWithRole(ctx.inventory, 'mps')[0];
-  if (!host) throw new Error('inventory has no mps host');
-  return host;
-}
-
-type MsiKey = 'productCode' | 'productVersion' | 'upgradeCode' | 'productName';
-
-/**
- * What the package's MSI `msi` says of itself. A plan built without the package (offline, no
- * folder yet) holds a placeholder the engine fills from the package preflight reads.
- */
-function fromPackage(ctx: StageContext, msi: string, key: MsiKey): string {
-  const file = packageFile(msi).file;
-  const read = ctx.package[file.toLowerCase()];
-  if (read === undefined) return `{{package:msi:${file}:${key}}}`;
-  return read.msi?.[key] ?? '';
-}
-
-/** The product an MSI installs, as install and end-state steps look it up. */
-function installIdentity(ctx: StageContext, msi: string): { productCode: string; version: string } {
-  return {
-    productCode: fromPackage(ctx, msi, 'productCode'),
-    version: fromPackage(ctx, msi, 'productVersion'),
-  };
-}
-
-/**
- * What an uninstall removes: the installed product with the ProductCode of `earlierMsi` (the
- * package the old build came from), else its UpgradeCode family, keeping `msi`'s own build.
- */
-function removeIdentity(ctx: StageContext, msi: string, earlierMsi = msi): Record<string, string> {
-  return {
-    productCode: fromPackage(ctx, earlierMsi, 'productCode'),
-    upgradeCode: fromPackage(ctx, earlierMsi, 'upgradeCode'),
-    ...(earlierMsi === msi ? {} : { keepCode: fromPackage(ctx, msi, 'productCode') }),
-    keepVersion: fromPackage(ctx, msi, 'productVersion'),
-  };
-}
-
-function componentsFor(ctx: StageContext): readonly Component[] {
-  return ctx.facts.ur5Installed ? CORE_COMPONENTS : [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
-}
-
-/**
- * Read-only checks that the components living on `host` are already at the rollup's version:
- * then the engine there need not stop (nothing of it will be replaced).
- */
-function componentsAtRollup(ctx: StageContext, host: string): PlanStep[] {
-  return componentsFor(ctx)
-    .filter((c) => c.livesOn === 'mps')
-    .map((c) =>
-      makeStep('endState', host, 'mps', {
-        key: slug(c.name),
-        action: 'component.install',
-        target: c.name,
-        description: `${c.name} is at the version ${c.msi} carries`,
-        params: { product: c.name, msi: c.msi, ...installIdentity(ctx, c.msi) },
-        verifyOn: [host],
-      }),
-    );
-}
-
-/** Ids of the Deployment Tool's component steps: a change there is what IIS must be reset for. */
-function componentStepIds(ctx: StageContext): string[] {
-  const host = firstMps(ctx);
-  return (['uninstallComponents', 'reinstallComponents'] as const).flatMap((gate) =>
-    componentsFor(ctx).map((c) => `${gate}/${host}/${slug(c.name)}`),
-  );
-}
-
-function backupDir(ctx: StageContext, host: string): string {
-  return winJoin(PATHS.backupRoot, host);
-}
-
-function stagedPath(msi: string): string {
-  return winJoin(PATHS.packageDir, packageFile(msi).file);
-}
-
-function logPath(msi: string, verb: string): string {
-  return winJoin(PATHS.logDir, `${packageFile(msi).file.replace(/\.msi$/i, '')}-${verb}.log`);
-}
-
-/** Enable then start the engine; `discharges` when this is the runbook's own restart. */
-function engineStartSteps(stage: string, host: string, discharges?: string[]): PlanStep[] {
-  return [
-    makeStep(stage, host, 'mps', {
-      key: 'engine-enable',
-      action: 'complus.enable',
-      target: ENGINE,
-      description: `Enable the ${ENGINE} COM+ application`,
-    }),
-    makeStep(stage, host, 'mps', {
-      key: 'engine-start',
-      action: 'complus.start',
-      target: ENGINE,
-      description: `Start the ${ENGINE}`,
-      ...(discharges ? { discharges } : {}),
-    }),
-  ];
-}
-
-function engineObligation(host: string): ObligationSpec {
-  return {
-    id: `engine:${host}`,
-    description: `re-enable and start the Provisioning Engine on ${host}`,
-    remedy: engineStartSteps('obligation', host),
-    raisedWhenFoundDone: true,
-  };
-}
-
-function iisObligation(ctx: StageContext): ObligationSpec {
-  return {
-    id: 'iis-reset',
-    description: 'reset IIS on every web services server (components changed)',
-    remedy: hostsOf(ctx, 'webServices').map((host) =>
-      makeStep('obligation', host, 'webServices', {
-        key: 'iis-reset',
-        action: 'iis.reset',
-        target: '',
-        description: 'Restart IIS',
-      }),
-    ),
-  };
-}
-
-function transportObligation(host: string): ObligationSpec {
-  return {
-    id: `transport:${host}`,
-    description: `restart MSExchangeTransport on ${host} (transport agent changed)`,
-    remedy: [
-      makeStep('obligation', host, 'exhub', {
-        key: 'transport-restart',
-        action: 'service.restart',
-        target: 'MSExchangeTransport',
-        description: 'Restart the Microsoft Exchange Transport service',
-        params: { timeoutSeconds: 300 },
-      }),
-    ],
-  };
-}
-
-function hostStage(
-  ctx: StageContext,
-  id: StageId,
-  lanes: { host: string; steps: PlanStep[] }[],
-  window?: number,
-): Stage {
-  return {
-    id,
-    title: STAGE_TITLES[id],
-    kind: 'hosts',
-    lanes: lanes.filter((lane) => lane.steps.length > 0),
-    window: window ?? ctx.inventory.rollout.window,
-    errorBudget: ctx.inventory.rollout.errorBudget,
-  };
-}
-
-function upload(stage: StageId, host: string, role: Role, msi: string): PlanStep {
-  const file = packageFile(msi);
-  return makeStep(stage, host, role, {
-    key: `upload-${slug(file.file)}`,
-    action: 'package.upload',
-    target: file.file,
-    description: `Upload ${file.file} (${file.size} bytes) to ${PATHS.packageDir}`,
-    params: {
-      source: file.file,
-      dest: stagedPath(msi),
-      size: file.size,
-      sha256: '{{package:sha256:' + file.file + '}}',
-    },
-  });
-}
-
-/** "Run the MSI two times": remove the earlier version, then install the new one. */
-function reinstall(
-  ctx: StageContext,
-  stage: StageId,
-  host: string,
-  product: StandaloneProduct,
-  raises?: ObligationSpec[],
-): PlanStep[] {
-  return [
-    upload(stage, host, product.role, product.msi),
-    makeStep(stage, host, product.role, {
-      key: `uninstall-${slug(product.msi)}`,
-      action: 'msi.uninstall',
-      target: product.msi,
-      description: `Remove the earlier ${product.title} (the product ${product.msi} identifies)`,
-      params: {
-        product: product.title,
-        ...removeIdentity(ctx, product.msi, product.earlierMsi),
-        log: logPath(product.msi, 'uninstall'),
-      },
-      ...(raises ? { raises } : {}),
-    }),
-    install(ctx, stage, host, product),
-  ];
-}
-
-/**
- * The public properties an install passes to msiexec: for the packages the KB installs "following
- * the Deployment guide", what the operator gave (never a guess); none for the others.
- */
-function installProperties(ctx: StageContext, msi: string): { properties?: string[] } {
-  if (!GUIDE_PACKAGES.includes(msi)) return {};
-  const given = msiPropertiesOf(ctx.inventory, msi);
-  if (given === undefined) requireInput(ctx.inventory, 'msiProperties');
-  return { properties: Object.entries(given ?? {}).map(([name, value]) => `${name}=${value}`) };
-}
-
-function install(ctx: StageContext, stage: StageId, host: string, product: StandaloneProduct): PlanStep {
-  const identity = installIdentity(ctx, product.msi);
-  return makeStep(stage, host, product.role, {
-    key: `install-${slug(product.msi)}`,
-    action: 'msi.install',
-    target: product.msi,
-    description: `Install ${product.title} ${identity.version} from the rollup`,
-    params: {
-      product: product.title,
-      productCode: identity.productCode,
-      path: stagedPath(product.msi),
-      version: identity.version,
-      log: logPath(product.msi, 'install'),
-      ...installProperties(ctx, product.msi),
-    },
-  });
-}
+export { STAGE_IDS, STAGE_TITLES, type StageId } from './stage-kit.js';
 
 function componentGate(ctx: StageContext, id: 'uninstallComponents' | 'reinstallComponents'): Stage {
   const host = firstMps(ctx);
@@ -373,14 +122,14 @@ function hubLane(ctx: StageContext, host: string): PlanStep[] {
     backupDir: backupDir(ctx, host),
     transport: transportObligation(host),
     readOnly: READ_ONLY_PREP,
-    newProductCode: installIdentity(ctx, (STANDALONE.agent as StandaloneProduct).msi).productCode,
+    newProductCode: installIdentity(ctx, STANDALONE_PRODUCTS.agent.msi).productCode,
   };
   return oofAgentLane(ctx, host, hostsOf(ctx, 'exhub'), kit);
 }
 
 function checkFolderLane(ctx: StageContext): PlanStep[] {
   const host = firstMps(ctx);
-  const product = STANDALONE.checkFolder as StandaloneProduct;
+  const product = STANDALONE_PRODUCTS.checkFolder;
   // The SQL server location the operator gave (server\instance), in the keys the operator named:
   // the config's schema is unpublished, so a key the shipped file lacks is never invented.
   const sql = requireInput(ctx.inventory, 'mpsSql').instance;
@@ -513,7 +262,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         })),
       );
     case 'rpcHttpConfig': {
-      const product = STANDALONE.rpcHttp as StandaloneProduct;
+      const product = STANDALONE_PRODUCTS.rpcHttp;
       return hostStage(
         ctx,
         id,
@@ -554,7 +303,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'omsql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.pwdb as StandaloneProduct),
+          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.pwdb),
         })),
       );
     case 'dnsClient':
@@ -563,7 +312,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'dns').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.dnsClient as StandaloneProduct),
+          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.dnsClient),
         })),
       );
     case 'stageHubPackages':
@@ -577,10 +326,10 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           // What the old agent is, on every hub before any changes: a hub in doubt stops the run here.
           steps: [
             discoverAgent(ctx, host, {
-              newProductCode: installIdentity(ctx, (STANDALONE.agent as StandaloneProduct).msi).productCode,
+              newProductCode: installIdentity(ctx, STANDALONE_PRODUCTS.agent.msi).productCode,
             }),
-            ...[STANDALONE.agent, STANDALONE.domainCache].map((product) =>
-              upload(id, host, 'exhub', (product as StandaloneProduct).msi),
+            ...[STANDALONE_PRODUCTS.agent, STANDALONE_PRODUCTS.domainCache].map((product) =>
+              upload(id, host, 'exhub', product.msi),
             ),
           ],
         })),
@@ -601,7 +350,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           // The database package is removed and installed again: its databases are backed up first.
           steps: [
             ...databaseBackups(ctx.inventory, id, host),
-            ...reinstall(ctx, id, host, STANDALONE.rmDatabase as StandaloneProduct),
+            ...reinstall(ctx, id, host, STANDALONE_PRODUCTS.rmDatabase),
           ],
         })),
       );
@@ -614,7 +363,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         id,
         hostsOf(ctx, 'mpssql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE.dbFunctionUpdate as StandaloneProduct),
+          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.dbFunctionUpdate),
         })),
       );
     default:

@@ -1,5 +1,6 @@
 /** The manual MS Mail ↔ Exchange directory synchronization runbook, as the engine consumes it. */
 import { MACHINE_VERSION, msmailDirsyncMachine } from '../../machines/msmail-dirsync.machine.js';
+import type { LabProfile } from '../../src/lab/model/lab-profile.js';
 import type { Runbook } from '../../src/plan/types.js';
 import { RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
 import { INVENTORY_PROFILE } from './inventory.js';
@@ -7,7 +8,7 @@ import { LAB_PROFILE } from './lab.js';
 import { evaluatePreflight, inspectSpec } from './preflight.js';
 import { STAGE_IDS, buildStage } from './stages.js';
 
-export const msmailDirsync: Runbook = {
+export const msmailDirsync: Runbook<LabProfile> = {
   id: RUNBOOK_ID,
   title: RUNBOOK_TITLE,
   version: `${RUNBOOK_VERSION}.${MACHINE_VERSION}`,

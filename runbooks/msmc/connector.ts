@@ -4,7 +4,8 @@
  * and small builders only; each runbook decides which of them it runs and when.
  */
 import { z } from 'zod';
-import type { PlanStep } from '../../src/plan/types.js';
+import { hostsWithRole } from '../../src/inventory/types.js';
+import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
 import { distinctSlugs, makeStep, slug, winJoin } from '../common/steps.js';
 
 export const ROLE = 'connector';
@@ -72,6 +73,30 @@ export function serviceKey(service: string): string {
 /** The connector services in the KB's order: Interchange, AppleTalk MTA if present, every PC MTA. */
 export function connectorServices(appleTalkMta: boolean, pcmtas: readonly string[]): string[] {
   return [MSMI, ...(appleTalkMta ? [ATMTA] : []), ...pcmtas];
+}
+
+/** The connector services this host has, from the facts (`pcmtaServices`: the inventory's PC MTAs). */
+export function servicesFor(ctx: Pick<StageContext, 'facts'>, pcmtaServices: readonly string[]): string[] {
+  return connectorServices(ctx.facts.appleTalkMta === true, ctx.facts.pcmtaDefined ? pcmtaServices : []);
+}
+
+/** A stage on every connector host: each lane the steps `build` gives it (a host with none has no lane). */
+export function connectorStage(
+  ctx: StageContext,
+  id: string,
+  title: string,
+  build: (host: string) => PlanStep[],
+): Stage {
+  return {
+    id,
+    title,
+    kind: 'hosts',
+    lanes: hostsWithRole(ctx.inventory, ROLE)
+      .map((host) => ({ host, steps: build(host) }))
+      .filter((lane) => lane.steps.length > 0),
+    window: ctx.inventory.rollout.window,
+    errorBudget: ctx.inventory.rollout.errorBudget,
+  };
 }
 
 export function stopSteps(

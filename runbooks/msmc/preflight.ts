@@ -2,7 +2,7 @@
 import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
 import type { FactEvidence, Inspection, PreflightEvaluation } from '../../src/plan/types.js';
 import { compareVersions } from '../../src/plan/versions.js';
-import { ATMTA, PCMTA_KEY, ROLE, serviceKey } from './connector.js';
+import { ATMTA, MSMI, PCMTA_KEY, ROLE, serviceKey } from './connector.js';
 
 /** The engine drives hosts with PowerShell 2.0 over SSH. */
 export const MIN_POWERSHELL = '2.0';
@@ -35,6 +35,24 @@ export function powershellProblem(host: string, seen: Inspection): string | unde
   const ps = seen.psVersion ?? '1.0';
   if (compareVersions(ps, MIN_POWERSHELL) >= 0) return undefined;
   return `${host}: PowerShell ${ps} found; this tool drives the host with PowerShell ${MIN_POWERSHELL} over SSH. Install Windows Management Framework 2.0 (Windows Server 2003 SP2 or later), or do the KB's steps by hand`;
+}
+
+/** The service keys `host.inspect` reads on a connector host: the Interchange, both MTAs, each listed PC MTA. */
+export function connectorRegistryKeys(pcmtaServices: readonly string[]): string[] {
+  return [MSMI, ATMTA, PCMTA_KEY, ...pcmtaServices].map(serviceKey);
+}
+
+/**
+ * What every connector host must have before either runbook starts: PowerShell 2.0 and the
+ * connector itself (`consequence` ends that message, e.g. "; nothing to move").
+ */
+export function connectorHostProblems(host: string, seen: Inspection, consequence = ''): string[] {
+  const problems: string[] = [];
+  const ps = powershellProblem(host, seen);
+  if (ps) problems.push(ps);
+  if (!truthy(seen[`regkey.${serviceKey(MSMI)}`]))
+    problems.push(`${host}: the MS Mail Connector is not installed (no ${serviceKey(MSMI)})${consequence}`);
+  return problems;
 }
 
 /** `appleTalkMta` and `pcmtaDefined`, each from its service key on every connector host. */

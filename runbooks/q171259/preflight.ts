@@ -5,8 +5,14 @@
  */
 import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
 import type { InspectSpec, Inspection, PreflightEvaluation } from '../../src/plan/types.js';
-import { ATMTA, MSMI, PCMTA_KEY, ROLE, driveOf, serviceKey } from '../msmc/connector.js';
-import { connectorFacts, pcmtaProblems, powershellProblem, truthy } from '../msmc/preflight.js';
+import { ROLE, driveOf } from '../msmc/connector.js';
+import {
+  connectorFacts,
+  connectorHostProblems,
+  connectorRegistryKeys,
+  pcmtaProblems,
+  truthy,
+} from '../msmc/preflight.js';
 import { PREREQUISITES } from './data.js';
 import { inputsOf } from './inventory.js';
 import { pathsFor } from './stages.js';
@@ -16,7 +22,7 @@ export function inspectSpec(inventory: Inventory): InspectSpec {
   const paths = pathsFor({ inventory });
   return {
     products: [],
-    registryKeys: [MSMI, ATMTA, PCMTA_KEY, ...inputs.pcmtaServices].map(serviceKey),
+    registryKeys: connectorRegistryKeys(inputs.pcmtaServices),
     drives: [...new Set([driveOf(inputs.exchangePath), inputs.drive])],
     folders: [paths.source, paths.dest],
   };
@@ -34,12 +40,7 @@ export function evaluatePreflight(input: {
   for (const host of hostsWithRole(inventory, ROLE)) {
     const seen = inspections[host];
     if (!seen) continue;
-    const ps = powershellProblem(host, seen);
-    if (ps) problems.push(ps);
-    if (!truthy(seen[`regkey.${serviceKey(MSMI)}`]))
-      problems.push(
-        `${host}: the MS Mail Connector is not installed (no ${serviceKey(MSMI)}); nothing to move`,
-      );
+    problems.push(...connectorHostProblems(host, seen, '; nothing to move'));
     const fs = seen[`fs.${drive}`] ?? '';
     if (fs === '')
       problems.push(`${host}: drive ${drive}: does not exist; set inputs.drive to an existing NTFS drive`);

@@ -3,13 +3,14 @@
  * what each does. Steps that only prepare the move (stopping services, removing the old share,
  * copying) are superseded once the moved estate already stands, so a second run changes nothing.
  */
-import { hostsWithRole } from '../../src/inventory/types.js';
+
 import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
 import {
   MAILDATA_SHARE,
   shareMaildataStep,
   ROLE,
-  connectorServices,
+  connectorStage,
+  servicesFor,
   makeStep,
   serviceKey,
   distinctSlugs,
@@ -90,21 +91,11 @@ function moved(host: string, ctx: StageContext): PlanStep[] {
 }
 
 function services(ctx: StageContext): string[] {
-  const pcmtas = ctx.facts.pcmtaDefined ? inputsOf(ctx.inventory).pcmtaServices : [];
-  return connectorServices(ctx.facts.appleTalkMta === true, pcmtas);
+  return servicesFor(ctx, inputsOf(ctx.inventory).pcmtaServices);
 }
 
 function lanesFor(ctx: StageContext, id: StageId, build: (host: string) => PlanStep[]): Stage {
-  return {
-    id,
-    title: STAGE_TITLES[id],
-    kind: 'hosts',
-    lanes: hostsWithRole(ctx.inventory, ROLE)
-      .map((host) => ({ host, steps: build(host) }))
-      .filter((lane) => lane.steps.length > 0),
-    window: ctx.inventory.rollout.window,
-    errorBudget: ctx.inventory.rollout.errorBudget,
-  };
+  return connectorStage(ctx, id, STAGE_TITLES[id], build);
 }
 
 export function buildStage(stageId: string, ctx: StageContext): Stage {

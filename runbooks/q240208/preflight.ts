@@ -1,8 +1,14 @@
 /** Q240208's prerequisites and facts from `host.inspect`: PowerShell 2.0, both trees, the services. */
 import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
 import type { InspectSpec, Inspection, PreflightEvaluation } from '../../src/plan/types.js';
-import { ATMTA, MSMI, PCMTA_KEY, ROLE, serviceKey, winJoin } from '../msmc/connector.js';
-import { connectorFacts, pcmtaProblems, powershellProblem, truthy } from '../msmc/preflight.js';
+import { ROLE, winJoin } from '../msmc/connector.js';
+import {
+  connectorFacts,
+  connectorHostProblems,
+  connectorRegistryKeys,
+  pcmtaProblems,
+  truthy,
+} from '../msmc/preflight.js';
 import { inputsOf } from './inventory.js';
 import { pathsFor } from './stages.js';
 
@@ -11,7 +17,7 @@ export function inspectSpec(inventory: Inventory): InspectSpec {
   const p = pathsFor({ inventory });
   return {
     products: [],
-    registryKeys: [MSMI, ATMTA, PCMTA_KEY, ...inputs.pcmtaServices].map(serviceKey),
+    registryKeys: connectorRegistryKeys(inputs.pcmtaServices),
     drives: [inputs.defaultDrive, inputs.relocatedDrive],
     folders: [winJoin(p.fallback, 'Bin'), p.bin, p.maildata],
   };
@@ -28,10 +34,7 @@ export function evaluatePreflight(input: {
   for (const host of hostsWithRole(inventory, ROLE)) {
     const seen = inspections[host];
     if (!seen) continue;
-    const ps = powershellProblem(host, seen);
-    if (ps) problems.push(ps);
-    if (!truthy(seen[`regkey.${serviceKey(MSMI)}`]))
-      problems.push(`${host}: the MS Mail Connector is not installed (no ${serviceKey(MSMI)})`);
+    problems.push(...connectorHostProblems(host, seen));
     if (!truthy(seen[`folder.${p.maildata}`]))
       problems.push(
         `${host}: ${p.maildata} does not exist; set inputs.relocatedDrive (and exchangeFolder) to where the postoffice was moved`,

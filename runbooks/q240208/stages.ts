@@ -11,7 +11,8 @@ import {
   MSMCON,
   MSMI,
   ROLE,
-  connectorServices,
+  connectorStage,
+  servicesFor,
   makeStep,
   distinctSlugs,
   slug,
@@ -98,20 +99,11 @@ function repaired(host: string, ctx: StageContext): PlanStep[] {
 }
 
 function services(ctx: StageContext): string[] {
-  return connectorServices(ctx.facts.appleTalkMta === true, pcmtas(ctx));
+  return servicesFor(ctx, inputsOf(ctx.inventory).pcmtaServices);
 }
 
 function stage(ctx: StageContext, id: StageId, build: (host: string) => PlanStep[]): Stage {
-  return {
-    id,
-    title: STAGE_TITLES[id],
-    kind: 'hosts',
-    lanes: hostsWithRole(ctx.inventory, ROLE)
-      .map((host) => ({ host, steps: build(host) }))
-      .filter((lane) => lane.steps.length > 0),
-    window: ctx.inventory.rollout.window,
-    errorBudget: ctx.inventory.rollout.errorBudget,
-  };
+  return connectorStage(ctx, id, STAGE_TITLES[id], build);
 }
 
 /** Ids of the steps whose change the mail-flow check follows up. */

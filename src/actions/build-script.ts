@@ -33,7 +33,7 @@ import {
 import { psLiteral } from '../remote/ps-literal.js';
 import { successCodes } from './catalog.js';
 import { scriptFor } from './registry.js';
-import { helpersFor, lines } from './scripts/helpers.js';
+import { helpersFor, lines, type FamilyBuilder } from './scripts/helpers.js';
 
 export interface ScriptInput {
   run: string;
@@ -43,6 +43,8 @@ export interface ScriptInput {
   host: string;
   target: string;
   params: Params;
+  /** The bodies of an action that is not in the catalog (the lab's simulated operator); else the catalog's. */
+  builder?: FamilyBuilder;
 }
 
 const RESULT_HELPER =
@@ -100,6 +102,16 @@ export function scriptsFor(input: Omit<ScriptInput, 'host'>): (host: string) => 
   return (host) => `${formatHeader({ ...input, host })}\n${body}`;
 }
 
+/** One phase's body: from the input's own builder (an action outside the catalog), else the catalog's. */
+function phaseBody(
+  input: Pick<ScriptInput, 'action' | 'target' | 'params' | 'builder'>,
+  phase: Phase,
+): string {
+  return input.builder
+    ? input.builder(input.params, input.target)[phase]
+    : scriptFor(input.action, phase, input.target, input.params);
+}
+
 /** Everything after the header line. */
 function bodyOf(input: Omit<ScriptInput, 'host'>): string {
   if (!SCRIPT_PHASES.includes(input.phase))
@@ -108,7 +120,7 @@ function bodyOf(input: Omit<ScriptInput, 'host'>): string {
     );
   if (input.phase === 'run' || input.phase === 'applyVerify')
     return runBody({ ...input, phase: input.phase });
-  const body = scriptFor(input.action, input.phase, input.target, input.params);
+  const body = phaseBody(input, input.phase);
   const main = lines(`$target = ${psLiteral(input.target)}`, body);
   return (
     lines(
@@ -211,10 +223,10 @@ function sectionedScript(what: string, bodies: string, code: string): string {
  * body, for the helpers they call.
  */
 function stepRun(
-  input: Pick<ScriptInput, 'action' | 'target' | 'params'>,
+  input: Pick<ScriptInput, 'action' | 'target' | 'params' | 'builder'>,
   withProbe: boolean,
 ): { code: string; bodies: string } {
-  const body = (phase: Phase): string => scriptFor(input.action, phase, input.target, input.params);
+  const body = (phase: Phase): string => phaseBody(input, phase);
   const [probe, apply, verify] = [withProbe ? body('probe') : '', body('apply'), body('verify')];
   // Most actions verify with their probe: one block then serves both, keeping the script short
   // enough for -EncodedCommand.

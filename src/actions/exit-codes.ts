@@ -2,7 +2,7 @@
  * How an apply's exit code reads to the operator: the class (from the catalog's classifyExit)
  * plus a message that says what failed, where, and what to look at.
  */
-import { classifyExit, MSI_EXIT, type ExitClass } from './catalog.js';
+import { actionModule, classifyExit, type ExitClass } from './catalog.js';
 import type { Params } from '../remote/header.js';
 
 export { classifyExit, type ExitClass } from './catalog.js';
@@ -18,29 +18,6 @@ export interface ApplyContext {
   target?: string;
 }
 
-const MSI_MEANING: Record<number, string> = {
-  1602: 'the installation was cancelled (with /qn this points at a custom action that showed UI)',
-  1603: 'a fatal error occurred during installation',
-  1605: 'the product is not installed',
-  1618: 'another installation is in progress, will retry',
-  1619: 'the package could not be opened: it is missing, not readable, or not a Windows Installer package',
-  1620: 'the package could not be opened: it is not a valid Windows Installer package',
-  1638: 'another version of this product is already installed',
-};
-
-const MSI_ADVICE: Record<number, string> = {
-  1603: 'search the verbose log for "Return value 3"; the lines above it name the failing action',
-  1619: 'check that the file exists at that path on the host and was staged completely (size and sha256)',
-  1620: 'stage the package again from the rollup; the copy on the host is damaged',
-  1638: 'remove the installed version first (msi.uninstall), then install again',
-  1602: 'run the install again; if it repeats, read the verbose log',
-};
-
-function str(params: Params, key: string): string {
-  const value = params[key];
-  return typeof value === 'string' ? value : '';
-}
-
 /** The last few non-result lines of the output: usually the error the script printed. */
 function outputTail(output: string, count = 3): string {
   const text = output
@@ -50,55 +27,8 @@ function outputTail(output: string, count = 3): string {
   return text.slice(-count).join(' | ');
 }
 
-function place(context: ApplyContext | undefined): string {
+export function place(context: ApplyContext | undefined): string {
   return context?.host ? ` on ${context.host}` : '';
-}
-
-function interpretMsi(
-  action: 'msi.install' | 'msi.uninstall',
-  exitCode: number,
-  params: Params,
-  context?: ApplyContext,
-): ApplyVerdict {
-  const outcome = classifyExit(action, exitCode);
-  const verb = action === 'msi.install' ? 'install' : 'uninstall';
-  const product = str(params, 'product') || context?.target || 'the product';
-  const path = str(params, 'path');
-  const log = str(params, 'log');
-  const name = MSI_EXIT[exitCode]?.name ?? 'an error not in the Windows Installer table';
-  const code = `${exitCode} ${name}`;
-  const from = action === 'msi.install' && path ? ` from ${path}` : '';
-  const logHint = log ? ` Verbose log${place(context)}: ${log}.` : '';
-  switch (outcome) {
-    case 'ok':
-      return {
-        outcome,
-        message: `msiexec ${verb} of ${product}${from}${place(context)} succeeded (${code})`,
-      };
-    case 'restartPending':
-      return {
-        outcome,
-        message: `msiexec ${verb} of ${product}${place(context)} succeeded but Windows needs a restart to finish (${code}); restart the host at a safe moment.`,
-      };
-    case 'alreadyDone':
-      return {
-        outcome,
-        message: `${product} was not installed${place(context)} (${code}): nothing to remove`,
-      };
-    case 'transient':
-      return {
-        outcome,
-        message: `msiexec ${verb} of ${product}${place(context)}: ${MSI_MEANING[exitCode] ?? 'a passing failure'} (${code}).${logHint}`,
-      };
-    default: {
-      const meaning = MSI_MEANING[exitCode] ?? 'msiexec failed';
-      const advice = MSI_ADVICE[exitCode] ? ` Next: ${MSI_ADVICE[exitCode]}.` : '';
-      return {
-        outcome,
-        message: `msiexec ${verb} of ${product}${from}${place(context)} failed: ${meaning} (${code}).${logHint}${advice}`,
-      };
-    }
-  }
 }
 
 /**
@@ -113,8 +43,9 @@ export function interpretApply(
   params: Params,
   context?: ApplyContext,
 ): ApplyVerdict {
-  if (action === 'msi.install' || action === 'msi.uninstall') {
-    const verdict = interpretMsi(action, exitCode, params, context);
+  const describe = actionModule(action)?.describeExit;
+  if (describe) {
+    const verdict = describe(exitCode, params, context);
     const tail = verdict.outcome === 'permanent' ? outputTail(output) : '';
     return tail ? { ...verdict, message: `${verdict.message} Output: ${tail}` } : verdict;
   }

@@ -3,6 +3,7 @@
  * host (SSH or local), host-key policy, the journal, the logger, and with `--lab` the
  * simulated estate served in-process over real SSH.
  */
+import { SIMULATED_OPERATOR } from '../lab/operator-port.js';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -277,6 +278,7 @@ export function makeDeps(input: {
     packageHashes: {},
     package: {},
     ...(input.prompt ? { prompt: input.prompt } : {}),
+    ...(input.options.lab ? { simulatedOperator: SIMULATED_OPERATOR } : {}),
     now: () => Date.now(),
   };
 }

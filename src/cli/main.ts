@@ -3,6 +3,7 @@
  * deploy-rollup: the command line. One top-level catch maps error kinds to exit codes and never
  * shows a stack trace for a user's mistake. Heavy modules load lazily inside handlers.
  */
+import type { RunFlags } from './run-command.js';
 import { Command, CommanderError, Option } from 'commander';
 import { DeployError, EXIT, formatDeployError, isDeployError } from '../errors.js';
 import { guardOutputStreams } from '../log/stream-guard.js';
@@ -120,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
       "take over another workstation's estate lease once it has expired (its holder is shown)",
     )
     .addHelpText('after', EXAMPLES)
-    .action(async (flags: Record<string, unknown>) => {
+    .action(async (flags: Partial<RunFlags>) => {
       if (typeof flags.inventory !== 'string') {
         throw new DeployError('badInput', '--inventory FILE is required', {
           code: 'USAGE',
@@ -133,7 +134,7 @@ async function main(argv: string[]): Promise<number> {
         return;
       }
       const { runCommand } = await import('./run-command.js');
-      exitCode = await runCommand(flags as never, controller.signal, interrupts);
+      exitCode = await runCommand({ ...flags, inventory: flags.inventory }, controller.signal, interrupts);
     });
 
   program

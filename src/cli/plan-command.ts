@@ -3,6 +3,8 @@
  * come from the inventory; live, preflight probes them and every step's read-only probe says
  * whether it is already done. The plan can be saved with a fingerprint of what was probed.
  */
+import type { JournalEntry } from '../durability/journal-types.js';
+import type { JournalWriter } from '../engine/journal-port.js';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DeployError } from '../errors.js';
@@ -53,11 +55,11 @@ export async function offlinePlan(runbook: Runbook, inventory: Inventory): Promi
 }
 
 /** A journal that lives in memory: a dry run records nothing on disk. */
-function memoryJournal() {
-  const entries: ({ type: string; seq: number } & Record<string, unknown>)[] = [];
+function memoryJournal(): JournalWriter {
+  const entries: JournalEntry[] = [];
   return {
-    appendMany: async (batch: readonly ({ type: string } & Record<string, unknown>)[]) => {
-      for (const e of batch) entries.push({ ...e, seq: entries.length + 1 });
+    appendMany: async (batch) => {
+      for (const e of batch) entries.push({ ...e, seq: entries.length + 1, at: new Date().toISOString() });
     },
     readAll: () => entries,
   };

@@ -250,7 +250,7 @@ async function runAndReport(input: {
           resumed: mode.kind !== 'fresh',
           mode: mode.kind,
         });
-        return { ...build(runId, journal as never), runDir, redact: redactText };
+        return { ...build(runId, journal), runDir, redact: redactText };
       },
     },
   );

@@ -19,33 +19,11 @@ import { planStages } from '../plan/build-plan.js';
 import { labEstate, makeDeps, makeTransportPool, readPasswords, readSecrets, realEstate } from './compose.js';
 import { labEngineFlag } from './lab-engine.js';
 import { runbookFor } from '../../runbooks/index.js';
+import { END_STATE_ACTIONS, NOTE_ACTIONS } from '../actions/catalog.js';
 
-/** Actions whose "done" is part of the finished estate (events such as restarts are not). */
-const END_STATE = new Set([
-  'complus.enable',
-  'complus.start',
-  'component.install',
-  'msi.stage',
-  'msi.install',
-  'transportAgent.install',
-  'transportAgent.enable',
-  'installutil.install',
-  'config.merge',
-  'task.ensure',
-  'provisioning.initialize',
-  'provisioning.startDeployment',
-  'service.start',
-  'registry.setValue',
-  'registry.repointValue',
-  'share.ensure',
-  'hotfix.install',
-  'file.checkVersion',
-  'registry.checkKey',
-  'dirsync.settled',
-]);
-
-/** Read-only steps whose evidence later end-state checks take (`{{capture:…}}`): probed and noted first. */
-const NOTES = new Set(['oofAgent.discover']);
+/** Actions whose "done" is part of the finished estate, and read-only ones noted first (from the action modules). */
+const END_STATE = END_STATE_ACTIONS;
+const NOTES = NOTE_ACTIONS;
 
 export async function verifyCommand(flags: {
   inventory: string;
@@ -99,6 +77,7 @@ export async function verifyCommand(flags: {
             type: 'step.probe',
             stepId: step.id,
             host: step.host,
+            done: noted.done,
             evidence: noted.evidence,
           });
           continue;

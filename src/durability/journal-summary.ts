@@ -3,7 +3,7 @@
  * the decisions. Pure: resume, `status` and the report all read the journal through this.
  */
 import {
-  DONE_OUTCOMES,
+  isDoneOutcome,
   type DecisionEntry,
   type EntryOf,
   type JournalEntry,
@@ -30,7 +30,7 @@ export interface StepState {
   exitCode?: number;
   message?: string;
   /** The latest probe, if any. */
-  probe?: { done: boolean; evidence?: string; seq: number };
+  probe?: { done: boolean; evidence?: Record<string, string>; seq: number };
   /** Seq of the latest intent or result. */
   seq: number;
 }
@@ -152,7 +152,7 @@ export function summarizeJournal(entries: readonly JournalEntry[]): JournalSumma
       }
       case 'step.result': {
         const step = stepFor(summary.steps, entry.stepId, entry.host, entry.seq);
-        step.state = DONE_OUTCOMES.includes(entry.outcome)
+        step.state = isDoneOutcome(entry.outcome)
           ? 'done'
           : entry.outcome === 'notRun'
             ? 'pending'

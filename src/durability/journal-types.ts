@@ -17,8 +17,16 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
  */
 export type StepOutcome = 'ok' | 'alreadyDone' | 'restartPending' | 'failed' | 'skipped' | 'notRun';
 
+/** An outcome that leaves a step done. */
+export type DoneOutcome = Exclude<StepOutcome, 'failed' | 'notRun'>;
+
 /** The outcomes that leave a step done (nothing more to apply). */
-export const DONE_OUTCOMES: readonly StepOutcome[] = ['ok', 'alreadyDone', 'restartPending', 'skipped'];
+export const DONE_OUTCOMES: readonly DoneOutcome[] = ['ok', 'alreadyDone', 'restartPending', 'skipped'];
+
+/** Whether `outcome` leaves the step done. */
+export function isDoneOutcome(outcome: StepOutcome): outcome is DoneOutcome {
+  return (DONE_OUTCOMES as readonly StepOutcome[]).includes(outcome);
+}
 
 export interface RunStartEntry {
   type: 'run.start';
@@ -48,7 +56,8 @@ export interface StepResultEntry {
   exitCode?: number;
   message?: string;
   attempt: number;
-  durationMs: number;
+  /** How long the command took; absent when none was sent (a step skipped, or refused before sending). */
+  durationMs?: number;
   /** A failed attempt whose command was lost (dropped, timed out): it may have completed on the host. */
   uncertain?: boolean;
 }
@@ -59,7 +68,8 @@ export interface StepProbeEntry {
   stepId: string;
   host: string;
   done: boolean;
-  evidence?: string;
+  /** The probe's `DR:` lines, by key (what `{{capture:STEP:key}}` reads). */
+  evidence?: Record<string, string>;
 }
 
 export interface GateWaitingEntry {

@@ -9,6 +9,7 @@ import type { Transport } from '../transport/types.js';
 import type { Fence } from './fence.js';
 import type { JournalWriter } from './journal-port.js';
 import type { HostSelection } from './limit.js';
+import type { FamilyBuilder } from '../actions/scripts/helpers.js';
 
 export interface EngineOptions {
   /** A person is at a terminal: gates and guided failure prompt. */
@@ -61,6 +62,15 @@ export interface Prompter {
   ask(question: string): Promise<string>;
 }
 
+/**
+ * The lab's simulated operator (a lab port the composition root hands over with `--lab`): the
+ * action name and script of the one command that makes the simulated estate do a confirmed gate's work.
+ */
+export interface SimulatedOperator {
+  action: string;
+  script: FamilyBuilder;
+}
+
 export interface EngineDeps {
   runbook: Runbook;
   inventory: Inventory;
@@ -85,4 +95,6 @@ export interface EngineDeps {
   redact?: (text: string) => string;
   /** Checked before each intent and each apply (see `fence.ts`); absent: nothing is fenced (tests, dry runs). */
   fence?: Fence;
+  /** With `--lab`: who does a confirmed gate's work on the simulated estate. */
+  simulatedOperator?: SimulatedOperator;
 }

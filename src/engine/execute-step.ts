@@ -8,6 +8,7 @@
  * apply and verify as one `applyVerify` command; three commands only when the verify reads
  * other hosts (`verifyOn`).
  */
+import type { DoneOutcome } from '../durability/journal-types.js';
 import { basename, join } from 'node:path';
 import { GATE_ACTIONS } from '../actions/catalog.js';
 import { DeployError, isDeployError } from '../errors.js';
@@ -60,7 +61,8 @@ export function stepStart(step: PlanStep): RunEvent {
   };
 }
 
-export type StepOutcome = 'journal' | 'ok' | 'alreadyDone' | 'restartPending' | 'skipped';
+/** How a step's execution ended: done (the journal's outcomes), or `journal` (recorded already). */
+export type Executed = DoneOutcome | 'journal';
 
 /** A follow-up step (`neededAfter`) with nothing it follows changed in this run: done, decided without the host. */
 export function nothingToFollowUp(ledger: Ledger, step: PlanStep): boolean {
@@ -164,7 +166,7 @@ export async function executeStep(
   step: PlanStep,
   signal?: AbortSignal,
   batched?: Batched,
-): Promise<StepOutcome> {
+): Promise<Executed> {
   try {
     return await runStep(deps, ledger, step, signal, batched);
   } finally {
@@ -179,7 +181,7 @@ async function runStep(
   step: PlanStep,
   signal?: AbortSignal,
   batched?: Batched,
-): Promise<StepOutcome> {
+): Promise<Executed> {
   if (ledger.isDone(step.id)) return 'journal';
   const started = batched?.startedAt ?? deps.now();
   if (batched?.startedAt === undefined) deps.emit(stepStart(step));
@@ -189,9 +191,9 @@ async function runStep(
     step.id,
   );
   const finish = async (
-    outcome: Exclude<StepOutcome, 'journal'>,
+    outcome: Exclude<Executed, 'journal'>,
     extra: Record<string, unknown> = {},
-  ): Promise<StepOutcome> => {
+  ): Promise<Executed> => {
     const durationMs = deps.now() - started;
     const discharged = (step.discharges ?? []).filter((id) => ledger.isObligationOpen(id));
     ledger.defer({

@@ -1,5 +1,6 @@
 /**
- * Operator gates: the Deployment Tool is a GUI, so its steps are done by a person. The run
+ * Operator gates: work only a person can do (the runbook says what: a GUI such as HMC's
+ * Deployment Tool, a test message), so its steps are done by a person. The run
  * probes what is already done, shows the exact checklist, waits for confirmation (a prompt, or
  * exit 10 with the command to confirm), then verifies by probing every host the work lives on
  * and refuses to continue, naming what was missed.
@@ -7,7 +8,8 @@
 import { EXIT } from '../errors.js';
 import { resumeCommand } from './carry-on.js';
 import type { Stage } from '../plan/types.js';
-import type { EngineDeps } from './context.js';
+import type { EngineDeps, SimulatedOperator } from './context.js';
+import { buildScript } from '../actions/build-script.js';
 import type { RunControl } from './control.js';
 import { probeStep } from './execute-step.js';
 import type { Ledger } from './ledger.js';
@@ -121,8 +123,9 @@ export async function runGate(
       ...gate.checklist.slice(-1),
     ];
     if (!(await confirmGate(deps, ledger, gate.id, control, checklist, gate.host))) return;
-    if (deps.options.lab)
+    if (deps.options.lab && deps.simulatedOperator)
       await labOperator(
+        deps.simulatedOperator,
         deps,
         ledger,
         stage,
@@ -148,7 +151,7 @@ export async function runGate(
         ...missing.map((item) => `  - ${item}`),
       ].join('\n'),
       exitCode: EXIT.failed,
-      hint: `finish them in the Deployment Tool on ${gate.host}, then run: ${resumeCommand(deps.options, deps.inventory.file, deps.runId, '--confirm', gate.id)}`,
+      hint: `${deps.runbook.gateAdvice?.(gate) ?? `finish them on ${gate.host}`}, then run: ${resumeCommand(deps.options, deps.inventory.file, deps.runId, '--confirm', gate.id)}`,
     });
     return;
   }
@@ -187,6 +190,7 @@ export async function runGate(
 
 /** Lab only: the simulated operator does the confirmed gate's work (one command to the gate host). */
 async function labOperator(
+  operator: SimulatedOperator,
   deps: EngineDeps,
   ledger: Ledger,
   stage: Stage,
@@ -213,12 +217,23 @@ async function labOperator(
     stage: stage.id,
     host: gate.host,
     role: deps.inventory.hosts.find((host) => host.name === gate.host)?.roles[0] ?? '',
-    action: 'lab.operator',
+    action: operator.action,
     target: gate.id,
     description: 'simulated operator',
     params: {},
   };
-  const result = await runPhase(deps, operatorStep, 'apply', { gate: gate.id, items });
+  const params = { gate: gate.id, items };
+  const script = buildScript({
+    run: deps.runId,
+    step: operatorStep.id,
+    action: operator.action,
+    phase: 'apply',
+    host: gate.host,
+    target: gate.id,
+    params,
+    builder: operator.script,
+  });
+  const result = await runPhase(deps, operatorStep, 'apply', params, { script });
   deps.emit({
     type: 'note',
     message: `simulated operator did ${items.length} item(s) of gate ${gate.id} (exit ${result.exitCode})`,

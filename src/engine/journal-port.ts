@@ -1,3 +1,5 @@
+import type { JournalEntry, JournalInput } from '../durability/journal-types.js';
+
 /**
  * What the engine needs from the journal: durable appends (the promise resolves once the entries
  * are fsynced, or with `sync: false` once written, fsynced with the next durable append; several
@@ -5,11 +7,8 @@
  * `src/durability/journal.ts` implements it.
  */
 export interface JournalWriter {
-  appendMany(
-    entries: readonly ({ type: string } & Record<string, unknown>)[],
-    options?: { sync?: boolean },
-  ): Promise<unknown>;
-  readAll(): readonly ({ type: string; seq: number } & Record<string, unknown>)[];
+  appendMany(entries: readonly JournalInput[], options?: { sync?: boolean }): Promise<unknown>;
+  readAll(): readonly JournalEntry[];
 }
 
 /** For work that journals nothing (a dry run, `verify`): every append is dropped. */

@@ -3,23 +3,22 @@
  * are appended: which steps are done, values steps noted, open obligations, gate states.
  * Every append is durable before `record` resolves (a step's result: written, see `flush`).
  */
+import { isDoneOutcome, type JournalInput } from '../durability/journal-types.js';
+import type { OpenObligation as JournalObligation } from '../durability/journal-summary.js';
 import type { JournalWriter } from './journal-port.js';
 
-type Entry = { type: string } & Record<string, unknown>;
+type Entry = JournalInput;
 
-export interface OpenObligation {
-  id: string;
-  description: string;
-}
+/** An obligation still open, as the engine needs it (the journal's summary has the rest). */
+export type OpenObligation = Pick<JournalObligation, 'id' | 'description'>;
 
-interface GateState {
+/** The engine's working view of a gate (the journal summary's `GateState` is the operator's). */
+interface GateProgress {
   confirmed?: { by: string; how: string };
   verified?: boolean;
   /** Confirmed at some point of this run, even if a failed verification withdrew it since. */
   everConfirmed?: boolean;
 }
-
-const DONE_OUTCOMES = new Set(['ok', 'alreadyDone', 'restartPending', 'skipped']);
 
 export class Ledger {
   private readonly done = new Map<string, string>();
@@ -27,7 +26,7 @@ export class Ledger {
   private readonly unanswered = new Set<string>();
   readonly captures: Record<string, Record<string, string>> = {};
   private readonly obligations = new Map<string, OpenObligation>();
-  private readonly gates = new Map<string, GateState>();
+  private readonly gates = new Map<string, GateProgress>();
 
   constructor(private readonly journal: JournalWriter) {
     for (const entry of journal.readAll()) this.apply(entry);
@@ -64,7 +63,7 @@ export class Ledger {
   }
 
   private apply(entry: Entry): void {
-    const stepId = typeof entry.stepId === 'string' ? entry.stepId : '';
+    const stepId = 'stepId' in entry ? entry.stepId : '';
     switch (entry.type) {
       case 'step.intent':
         this.intents.set(stepId, Number(entry.attempt ?? 1));
@@ -73,11 +72,10 @@ export class Ledger {
       case 'step.result':
         // A failed attempt that may have run on the host (dropped, timed out) stays uncertain.
         if (entry.uncertain !== true) this.unanswered.delete(stepId);
-        if (DONE_OUTCOMES.has(String(entry.outcome))) this.done.set(stepId, String(entry.outcome));
+        if (isDoneOutcome(entry.outcome)) this.done.set(stepId, entry.outcome);
         break;
       case 'step.probe':
-        if (entry.evidence && typeof entry.evidence === 'object')
-          this.captures[stepId] = entry.evidence as Record<string, string>;
+        if (entry.evidence && typeof entry.evidence === 'object') this.captures[stepId] = entry.evidence;
         break;
       case 'obligation.raised':
         this.obligations.set(String(entry.id), {
@@ -102,7 +100,7 @@ export class Ledger {
     }
   }
 
-  private gateState(id: string): GateState {
+  private gateState(id: string): GateProgress {
     let gate = this.gates.get(id);
     if (!gate) {
       gate = {};

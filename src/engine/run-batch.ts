@@ -119,7 +119,7 @@ export async function runBatch(
       stepId: step.id,
       host: step.host,
       outcome: 'notRun',
-      attempt: attempts.get(step.id),
+      attempt: attempts.get(step.id) ?? 1,
       message,
     });
   for (const { step } of members.slice(0, -1)) ledger.defer(intent(step));

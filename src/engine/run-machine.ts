@@ -3,7 +3,7 @@
  * snapshot after every transition. Restoring a snapshot re-invokes the stage that was in
  * flight; the ledger (journal) and each step's probe decide what in it still has to run.
  */
-import { createActor } from 'xstate';
+import { createActor, type Snapshot } from 'xstate';
 import type { Facts } from '../inventory/types.js';
 import { stageContext } from '../plan/build-plan.js';
 import { outcomeOf, provideStageEffect, type WalkResult } from '../plan/walk.js';
@@ -48,7 +48,8 @@ export async function runMachine(
   const input = { facts: options.facts };
   const actor = createActor(
     machine,
-    options.snapshot ? { snapshot: options.snapshot as never, input } : { input },
+    // The snapshot is one `getPersistedSnapshot` wrote (journalled beside the run), read back as JSON.
+    options.snapshot ? { snapshot: options.snapshot as Snapshot<unknown>, input } : { input },
   );
   let writes = Promise.resolve();
   const finished = new Promise<MachineRunResult>((resolve) => {

@@ -257,7 +257,7 @@ async function withJournal(
   const { runId, runDir, mode, journal } = opened;
   const paths = runPaths(runDir);
   const deps = request.makeDeps(runId, runDir, journal);
-  const ledger = new Ledger(journal as never);
+  const ledger = new Ledger(journal);
   const record = (entry: JournalInput): Promise<unknown> => journal.append(entry);
   const control = new RunControl();
   let lease: HeldLease | undefined;

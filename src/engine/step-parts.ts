@@ -3,6 +3,7 @@
  * commands, or as one `run` command): probing or verifying, reading `DR:` lines as evidence,
  * judging an apply's exit code, and the journal entries and errors failures become.
  */
+import type { StepIntentEntry } from '../durability/journal-types.js';
 import { scriptsFor } from '../actions/build-script.js';
 import { interpretApply } from '../actions/exit-codes.js';
 import { DeployError, isDeployError } from '../errors.js';
@@ -176,7 +177,7 @@ export async function judgeApply(
 }
 
 /** The journal entry written, and fsynced, before an attempt of `step` may change its host. */
-export function intentEntry(step: PlanStep, attempt: number) {
+export function intentEntry(step: PlanStep, attempt: number): StepIntentEntry {
   return {
     type: 'step.intent',
     stepId: step.id,

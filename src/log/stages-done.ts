@@ -1,5 +1,5 @@
 /** The stages earlier invocations of a run worked on, for the live view of a resume. */
-import { DONE_OUTCOMES, type JournalEntry } from '../durability/journal-types.js';
+import { isDoneOutcome, type JournalEntry } from '../durability/journal-types.js';
 
 /**
  * Stage ids (a step id's first segment) with a step finished in the journal: after a resume they
@@ -8,7 +8,7 @@ import { DONE_OUTCOMES, type JournalEntry } from '../durability/journal-types.js
 export function stagesDoneEarlier(entries: readonly JournalEntry[]): string[] {
   const stages = new Set<string>();
   for (const entry of entries)
-    if (entry.type === 'step.result' && DONE_OUTCOMES.includes(entry.outcome))
+    if (entry.type === 'step.result' && isDoneOutcome(entry.outcome))
       stages.add(entry.stepId.split('/')[0] ?? '');
   stages.delete('');
   return [...stages];

@@ -6,7 +6,6 @@ import type { AnyStateMachine } from 'xstate';
 import type { Facts, Inventory, Role } from '../inventory/types.js';
 import type { Params } from '../remote/header.js';
 import type { InventoryProfile } from '../inventory/profile.js';
-import type { LabProfile } from '../lab/model/lab-profile.js';
 import type { MsiIdentity } from '../msi/read-msi.js';
 
 /** One remote (or operator) operation on one host. Stable `id`s let the journal match steps across resumes. */
@@ -156,7 +155,8 @@ export interface PreflightEvaluation {
   notes?: string[];
 }
 
-export interface Runbook {
+/** A runbook as the engine consumes it; `Lab` is what it gives the simulated estate (the lab's `LabProfile`). */
+export interface Runbook<Lab = unknown> {
   id: string;
   title: string;
   /** The source document, e.g. `KB979704`, and one line on what the runbook does (`deploy-rollup runbooks`). */
@@ -164,8 +164,8 @@ export interface Runbook {
   summary: string;
   /** What its inventories may say: roles, facts, `lab:` and `inputs:`. */
   inventory: InventoryProfile;
-  /** How the simulated estate seeds a host of this runbook's inventories. */
-  lab: LabProfile;
+  /** What the simulated estate takes from this runbook (its port; the engine never reads it). */
+  lab: Lab;
   /**
    * The host that keeps the estate lease (see `src/engine/lease.ts`); undefined: the
    * inventory's first host.
@@ -178,6 +178,8 @@ export interface Runbook {
   facts: readonly string[];
   stageIds: readonly string[];
   buildStage(stageId: string, context: StageContext): Stage;
+  /** What the operator is told to do when a confirmed gate's items are not done yet (absent: a generic line). */
+  gateAdvice?(gate: GateSpec): string;
   defaultVersions: Record<string, string>;
   /** The rollup package's files with their exact sizes (checked in preflight). */
   packageFiles: readonly { file: string; size: number }[];

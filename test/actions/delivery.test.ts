@@ -26,10 +26,12 @@ import {
 } from '../../src/remote/persistent-shell.js';
 import type { Params } from '../../src/remote/header.js';
 import { SAMPLES } from './fixtures.js';
+import { SIMULATED_OPERATOR } from '../../src/lab/operator-port.js';
 import { errorsOf, parse } from './ps-tree.js';
 
 function build(action: string, phase: 'probe' | 'apply' | 'verify', target: string, params: Params): string {
   return buildScript({
+    ...(action === SIMULATED_OPERATOR.action ? { builder: SIMULATED_OPERATOR.script } : {}),
     run: 'run-1',
     step: `stage/MPS01/${action}`,
     action,

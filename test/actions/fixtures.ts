@@ -317,19 +317,6 @@ export const SAMPLES: readonly Sample[] = [
     target: 'ex-mail1',
     params: { kind: 'exchange', drive: '', server: false, exportFile: 'C:\\EXCHSRVR\\DXADATA\\EXPORT.TXT' },
   },
-  {
-    action: 'lab.operator',
-    target: 'uninstallComponents',
-    params: {
-      gate: 'uninstallComponents',
-      items: CORE_COMPONENTS.map((c) => ({
-        action: 'component.uninstall',
-        target: c.name,
-        hosts: ['MPS01', 'MPS02'],
-        params: { product: c.name },
-      })),
-    },
-  },
   // KB817375 (Exchange 2000 Mapi32.dll hotfix): paths with spaces, HKEY_USERS, service sets.
   { action: 'service.listRunning', target: 'mapi32.dll', params: { module: 'mapi32.dll', services: [] } },
   {
@@ -440,3 +427,18 @@ export async function planSamples(): Promise<(Sample & { host: string; id: strin
   }
   return all;
 }
+
+/** The lab's simulated operator (a lab port, not a catalog action): its command's header carries the checklist. */
+export const OPERATOR_SAMPLE = {
+  action: 'lab.operator',
+  target: 'uninstallComponents',
+  params: {
+    gate: 'uninstallComponents',
+    items: CORE_COMPONENTS.map((c) => ({
+      action: 'component.uninstall',
+      target: c.name,
+      hosts: ['MPS01', 'MPS02'],
+      params: { product: c.name },
+    })),
+  },
+};

@@ -88,12 +88,12 @@ describe('summarizeJournal', () => {
         stepId: 'a',
         host: 'MPS01',
         done: true,
-        evidence: 'disabled',
+        evidence: { enabled: 'false' },
       }),
     );
     expect(summary.steps[stepKey('a', 'MPS01')]).toMatchObject({
       state: 'inFlight',
-      probe: { done: true, evidence: 'disabled' },
+      probe: { done: true, evidence: { enabled: 'false' } },
     });
   });
 

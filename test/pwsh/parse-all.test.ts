@@ -8,6 +8,7 @@
  *
  * Without pwsh the tier is skipped, except under CI, where it fails.
  */
+import { SIMULATED_OPERATOR } from '../../src/lab/operator-port.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -77,6 +78,8 @@ function phaseScripts(prefix: string, step: Omit<PlanStep, 'stage' | 'role' | 'd
       form: phase,
       actions: [step.action],
       script: buildScript({
+        // The simulated operator is a lab port, not a catalog action: its script comes with it.
+        ...(step.action === SIMULATED_OPERATOR.action ? { builder: SIMULATED_OPERATOR.script } : {}),
         run: RUN,
         step: step.id,
         action: step.action,
@@ -186,7 +189,7 @@ async function inventoryScripts(file: string): Promise<{ runbook: string; script
           ...phaseScripts(prefix, {
             id: `${stage.id}/${stage.gate.host}/operator`,
             host: stage.gate.host,
-            action: 'lab.operator',
+            action: SIMULATED_OPERATOR.action,
             target: stage.gate.id,
             params: { gate: stage.gate.id, items },
           }),

@@ -125,7 +125,7 @@ export async function engineRun(
           }
           return realAppendMany(entries);
         };
-        const writer: JournalWriter = journal as never;
+        const writer: JournalWriter = journal;
         const deps = makeDeps({
           runbook,
           inventory,

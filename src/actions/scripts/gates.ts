@@ -1,7 +1,7 @@
 /**
  * Operator gates: Deployment Tool work (component uninstall/install, Initialize, Start
- * Deployment) has no scripted mode, so `apply` refuses and only probe/verify run. `lab.operator`
- * is the simulated operator: the lab acts on the header line, so its body does nothing.
+ * Deployment) has no scripted mode, so `apply` refuses and only probe/verify run. (The lab's
+ * simulated operator, which does a gate's work there, is a lab port: `src/lab/operator-port.ts`.)
  *
  * MpsConfig.xml's schema is unpublished. Assumed, as the best reading of the HMC docs: each
  * Deployment Tool node is an element `Node` with a `Name` attribute, `Initialized="true"` once
@@ -76,13 +76,3 @@ export const provisioningStartDeployment: FamilyBuilder = (params) => {
   );
   return { probe: check, apply: lines(vars, operatorOnly('provisioning.startDeployment')), verify: check };
 };
-
-/** Lab only. The checklist items travel in the header's params; nothing here runs on a real host. */
-export const labOperator: FamilyBuilder = () => ({
-  probe: reportState('$false'),
-  apply: lines(
-    '# The lab simulator performs this gate from the header line; a real host has nothing to do.',
-    '$rc = 0',
-  ),
-  verify: lines("# The gate is verified by its components' probes, not here.", reportState('$true')),
-});

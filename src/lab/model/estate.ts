@@ -5,6 +5,9 @@
  * and persists the state file.
  */
 import { writeFaultedMsiLog } from './msi-fault-log.js';
+import { answerLease } from './lease.js';
+import { LEASE_ACTION } from '../../remote/lease-script.js';
+import { describeFault } from './faults.js';
 import { access } from 'node:fs/promises';
 import type { Inventory } from '../../inventory/types.js';
 import type { Phase, ScriptHeader } from '../../remote/header.js';
@@ -22,15 +25,11 @@ import {
 } from '../../remote/header.js';
 import { scriptFromCommand } from '../../remote/deliver.js';
 import { DeployError } from '../../errors.js';
-import { classifyExit, successCodes } from '../../actions/catalog.js';
+import { successCodes } from '../../actions/catalog.js';
 import { WOW64_EXIT, WOW64_GUARD, WOW64_MESSAGE } from '../../actions/build-script.js';
-import type { LabClock } from './clock.js';
-import { systemClock } from './clock.js';
-import { describeFault, type Fault } from './faults.js';
-import { FaultBook } from './fault-book.js';
-import type { FaultKind, HostState, LabState } from './state.js';
+import type { HostState } from './state.js';
 import { seedEstate } from './seed.js';
-import { loadState, saveState } from './persist.js';
+import { loadState } from './persist.js';
 import { findKey, sameName } from './names.js';
 import { nominalDurationMs } from './durations.js';
 import type { Outcome } from './actions/context.js';
@@ -42,71 +41,20 @@ import {
   runAction,
   usesInstaller,
 } from './run-action.js';
-import { HostFiles } from './host-files.js';
-import { answerLease } from './lease.js';
-import { LEASE_ACTION } from '../../remote/lease-script.js';
-import type { ScriptEngine } from './script-engine.js';
+import {
+  EstateStore,
+  exit,
+  headerError,
+  installerBusy,
+  isSuccessCode,
+  type EstateOptions,
+  type ExecOutcome,
+  type Performed,
+  type StepHeader,
+} from './estate-store.js';
+export type { EstateOptions, ExecOutcome } from './estate-store.js';
 
-export type ExecOutcome =
-  | { kind: 'exit'; stdout: string; stderr: string; exitCode: number }
-  | { kind: 'drop'; stdout: string }
-  | { kind: 'hang' };
-
-/** A script header naming one of a step's phases (what one simulated phase acts on). */
-type StepHeader = ScriptHeader & { phase: Phase };
-
-/** How one phase ended on the host; `ran`: the action touched the host state. */
-type Performed = (
-  | { kind: 'exit'; ran: boolean; outcome: Outcome }
-  | { kind: 'drop'; ran: boolean; outcome?: Outcome }
-  | { kind: 'hang'; ran: false }
-) & {
-  /** When the phase was due to end: its start plus its duration (its start if it took none). */
-  end: number;
-};
-
-export interface EstateOptions {
-  /** Where the state persists (auto-saved ≤ 50 ms after each change); none: in memory only. */
-  statePath?: string;
-  faults?: Fault[];
-  /** Multiplier on nominal durations (0, the default: instant). */
-  timeScale?: number;
-  clock?: LabClock;
-  /** Runs the scripts instead of the model (`--lab-engine pwsh`); its owner starts and ends it. */
-  engine?: ScriptEngine;
-}
-
-const SAVE_DEBOUNCE_MS = 50;
-
-export class Estate {
-  readonly state: LabState;
-  private readonly faults: FaultBook;
-  private readonly clock: LabClock;
-  private readonly timeScale: number;
-  private readonly files: HostFiles;
-  private saveTimer: NodeJS.Timeout | undefined;
-  private saving: Promise<void> = Promise.resolve();
-
-  private constructor(
-    private readonly inventory: Inventory,
-    state: LabState,
-    private readonly options: EstateOptions,
-  ) {
-    this.state = state;
-    this.clock = options.clock ?? systemClock;
-    this.timeScale = options.timeScale ?? 0;
-    const faults = options.faults ?? [];
-    const unknown = faults.filter((f) => 'host' in f && findKey(state.hosts, f.host) === undefined);
-    if (unknown.length > 0) {
-      throw new DeployError('badInput', 'the fault file names hosts that are not in the inventory', {
-        code: 'FAULTS_INVALID',
-        problems: unknown.map((f) => `host "${'host' in f ? f.host : ''}" (${f.kind})`),
-      });
-    }
-    this.faults = new FaultBook(faults, () => this.state.faultCounters);
-    this.files = new HostFiles(() => this.scheduleSave());
-  }
-
+export class Estate extends EstateStore {
   /** A freshly seeded estate (new host keys). */
   static create(inventory: Inventory, options: EstateOptions = {}): Estate {
     return new Estate(inventory, seedEstate(inventory), options);
@@ -145,44 +93,9 @@ export class Estate {
     return new Estate(inventory, state, options);
   }
 
-  hostNames(): string[] {
-    return Object.keys(this.state.hosts);
-  }
-
-  hostKey(host: string): { privateKey: string; fingerprint: string } {
-    const { hostKey } = this.host(host).state;
-    return { privateKey: hostKey.privatePem, fingerprint: hostKey.fingerprint };
-  }
-
-  /** A connection attempt: 'refuse' (consumes one refusal), 'down', or undefined to accept. */
   /** The fault file's faults that never fired in this estate, as a person reads them. */
   unfiredFaults(): string[] {
     return this.faults.unfired().map(describeFault);
-  }
-
-  connectFault(host: string): 'refuse' | 'down' | undefined {
-    const { name } = this.host(host);
-    const fault = this.faults.connect(name);
-    if (fault) this.scheduleSave();
-    return fault;
-  }
-
-  /** An SFTP upload landed. Throws (the front answers a failure) when the file is locked or read-only. */
-  writeFile(host: string, windowsPath: string, content: Buffer): void {
-    this.files.write(this.host(host).state, windowsPath, content);
-  }
-
-  readFile(host: string, windowsPath: string): Buffer | undefined {
-    return this.files.read(this.host(host).state, windowsPath);
-  }
-
-  statFile(host: string, windowsPath: string): { size: number } | undefined {
-    return this.files.stat(this.host(host).state, windowsPath);
-  }
-
-  /** Whether `windowsPath` is a folder holding files (for SFTP stat/mkdir); additive to the brief's API. */
-  isDirectory(host: string, windowsPath: string): boolean {
-    return this.files.isDirectory(this.host(host).state, windowsPath);
   }
 
   /**
@@ -474,127 +387,4 @@ export class Estate {
     this.record(name, header, start, outcome.exitCode, outcome.fault, command);
     return { kind: 'exit', ran: true, outcome, end: busyUntil };
   }
-
-  /** One command through the options' engine: it runs the script, the estate keeps its faults and state. */
-  private async viaEngine(
-    engine: ScriptEngine,
-    name: string,
-    header: ScriptHeader,
-    script: string,
-    start: number,
-  ): Promise<ExecOutcome> {
-    const done = await engine.run(
-      { name, header, script, start },
-      {
-        state: this.state,
-        inventory: this.inventory,
-        clock: this.clock,
-        timeScale: this.timeScale,
-        takeFault: (phaseHeader) => this.faults.takeCommandFault(name, phaseHeader),
-        slowFactor: () => this.faults.slowFactor(name),
-        record: (event) => {
-          this.state.seq += 1;
-          this.state.events.push({ seq: this.state.seq, ...event });
-          this.scheduleSave();
-          return this.state.seq;
-        },
-      },
-    );
-    if (done.changed) this.scheduleSave();
-    return this.durable(done.changed, done.outcome);
-  }
-
-  /**
-   * An apply changed the host, so the state is on disk before the answer leaves: the orchestrator
-   * journals the step as done once it reads the answer, and a crash of this process (the
-   * in-process lab dies with the CLI) must not forget work the journal says was done.
-   */
-  private async durable(applied: boolean, outcome: ExecOutcome): Promise<ExecOutcome> {
-    if (applied && this.options.statePath !== undefined) await this.flush();
-    return outcome;
-  }
-
-  /** Writes any pending change now (and waits for writes in flight). */
-  async flush(force = false): Promise<void> {
-    const pending = this.saveTimer !== undefined;
-    if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    if (pending || force) this.enqueueSave();
-    await this.saving;
-  }
-
-  private host(host: string): { name: string; state: HostState } {
-    const name = findKey(this.state.hosts, host);
-    if (name === undefined)
-      throw new DeployError('internal', `no simulated host "${host}"`, { code: 'LAB_NO_HOST' });
-    return { name, state: this.state.hosts[name] as HostState };
-  }
-
-  private record(
-    name: string,
-    header: StepHeader,
-    start: number,
-    exitCode: number | null,
-    fault?: FaultKind,
-    command?: number,
-  ): void {
-    this.state.seq += 1;
-    this.state.events.push({
-      seq: this.state.seq,
-      start,
-      end: this.clock.now(),
-      host: name,
-      action: header.action,
-      target: header.target,
-      phase: header.phase,
-      exitCode,
-      step: header.step,
-      run: header.run,
-      ...(fault ? { fault } : {}),
-      ...(command === undefined ? {} : { command }),
-    });
-    this.scheduleSave();
-  }
-
-  private scheduleSave(): void {
-    if (this.options.statePath === undefined || this.saveTimer !== undefined) return;
-    this.saveTimer = setTimeout(() => {
-      this.saveTimer = undefined;
-      this.enqueueSave();
-    }, SAVE_DEBOUNCE_MS);
-  }
-
-  private enqueueSave(): void {
-    const path = this.options.statePath;
-    if (path === undefined) return;
-    // Writes are serialised so an older snapshot never lands after a newer one.
-    this.saving = this.saving.catch(() => undefined).then(() => saveState(path, this.state));
-    // A failed background save must not crash the process; flush() still rejects with it.
-    this.saving.catch(() => undefined);
-  }
-}
-
-function exit(exitCode: number, stdout: string, stderr: string): ExecOutcome {
-  return { kind: 'exit', exitCode, stdout, stderr };
-}
-
-/** Whether the catalog reads `exitCode` of `action` as work done (ok, restart pending, already done). */
-function isSuccessCode(action: string, exitCode: number): boolean {
-  const verdict = classifyExit(action, exitCode);
-  return verdict !== 'transient' && verdict !== 'permanent';
-}
-
-function headerError(message: string): ExecOutcome {
-  // The sentinel still ends stdout so the engine reads a definite failure, not a dropped command.
-  return exit(1, `${formatSentinel(1)}\r\n`, `deploy-rollup lab: ${message}\r\n`);
-}
-
-function installerBusy(): Outcome {
-  return {
-    exitCode: 1618,
-    stdout: [],
-    stderr: [
-      'msiexec.exe exited with code 1618 (ERROR_INSTALL_ALREADY_RUNNING): Another installation is already in progress. Complete that installation before proceeding with this install.',
-    ],
-  };
 }

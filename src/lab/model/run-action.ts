@@ -5,33 +5,20 @@ import type { ActionContext, Outcome } from './actions/context.js';
 import { ParamError } from './actions/context.js';
 import { ACTIONS } from './actions/index.js';
 import { ACTION_NAMES } from '../../actions/catalog.js';
+import { ACTION_MODULES } from '../../actions/modules/index.js';
 
 /**
  * Actions whose apply script first reads what its probe reads, printing the same evidence (all
  * but `DR:state`) before changing anything: the model's apply answers with those lines too.
  */
-const APPLY_READS_FIRST: ReadonlySet<string> = new Set([
-  'registry.setValue',
-  'registry.repointValue',
-  'registry.remove',
-  'registry.checkKey',
-  'service.stop',
-  'service.start',
-  'service.restart',
-  'msi.uninstall',
-  'share.remove',
-  'share.ensure',
-  'registry.setEach',
-  'registry.export',
-  'file.checkVersion',
-  'sql.backup',
-  'oofAgent.discover',
-  'transportAgent.uninstall',
-  'transportAgent.install',
-  'transportAgent.enable',
-  'task.ensure',
-  'config.merge',
-]);
+const APPLY_READS_FIRST: ReadonlySet<string> = new Set(
+  ACTION_MODULES.filter((module) => module.applyReadsFirst === true).map((module) => module.name),
+);
+
+/** Actions that take Windows Installer's mutex. */
+const INSTALLER_ACTIONS: ReadonlySet<string> = new Set(
+  ACTION_MODULES.filter((module) => module.installer === true).map((module) => module.name),
+);
 
 /** Dispatches on action and phase. Never throws: a bad parameter or a lab bug is an exit 1 with a message. */
 export function runAction(ctx: ActionContext): Outcome {
@@ -90,5 +77,5 @@ export function itemCount(header: ScriptHeader): number {
 
 /** Actions that take Windows Installer's mutex. */
 export function usesInstaller(header: ScriptHeader): boolean {
-  return header.phase === 'apply' && (header.action === 'msi.install' || header.action === 'msi.uninstall');
+  return header.phase === 'apply' && INSTALLER_ACTIONS.has(header.action);
 }

@@ -8,7 +8,7 @@
 import { CORE_COMPONENTS, NO_UR5_COMPONENTS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { engineRunning, fail, ok, optStr, report, str } from './context.js';
-import { MSI_EXIT } from '../../../actions/catalog.js';
+import { MSI_EXIT } from '../../../actions/exit-class.js';
 import { baseName, getCI, sameName } from '../names.js';
 import { getFile, putFile, textFile } from '../files.js';
 import {
