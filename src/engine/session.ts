@@ -2,35 +2,24 @@
  * A run from start to a stopping point: lock, run directory, journal, preflight, the machine
  * with checkpoints, and the final record. Fresh runs, `--resume` and `--abandon` share it.
  */
-import { DeployError, EXIT, isDeployError } from '../errors.js';
-import { diffInventories, inventoryFingerprint } from '../inventory/fingerprint.js';
-import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
+import { EXIT, isDeployError } from '../errors.js';
+import { inventoryFingerprint } from '../inventory/fingerprint.js';
 import type { Facts } from '../inventory/types.js';
-import { Journal, readJournal, type JournalInput } from '../durability/journal.js';
+import { Journal, type JournalInput } from '../durability/journal.js';
 import { acquireLock, thisProcess, type Lock } from '../durability/lock.js';
 import { estateKey, estateLockPath, journalLockPath } from '../durability/estate-lock.js';
 import { SNAPSHOT_FILE, SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
 import { bindSnapshot, type SnapshotUse } from '../durability/snapshot-binding.js';
-import { recoverDamagedRunMeta } from '../durability/run-meta-repair.js';
 import { fsyncDir, writeFileAtomic } from '../durability/fs-atomic.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  createRunDir,
-  inventoryKey,
-  latestUnfinishedRun,
-  listRuns,
-  newRunId,
-  readRunMeta,
-  runPaths,
-  writeRunMeta,
-} from '../durability/run-dir.js';
+import { inventoryKey, runPaths } from '../durability/run-dir.js';
 import type { EngineDeps } from './context.js';
 import { RunControl } from './control.js';
 import { createFence } from './fence.js';
 import { leaseHostFor, takeLease, type HeldLease } from './lease.js';
 import { abandon } from './abandon.js';
-import { refuseMixedRehearsal, resumeCommand } from './carry-on.js';
+import { resumeCommand } from './carry-on.js';
 import { Ledger } from './ledger.js';
 import { blockedBy, preflight, resumePreflight, type ResumeReach } from './preflight.js';
 import { runMachine } from './run-machine.js';
@@ -38,6 +27,7 @@ import { planStages } from '../plan/build-plan.js';
 import { describeUnfinished, whatIsUnfinished } from './finish-check.js';
 import { prepareSelection } from './limit.js';
 import { writeRunReport } from '../report/write-report.js';
+import { chooseRun } from './session-run.js';
 
 /** What a session runs: the inventory and the runbook's identity (recorded, and checked on resume). */
 export interface SessionBase {
@@ -84,14 +74,6 @@ function factsFromJournal(journal: Journal): Required<Facts> | undefined {
   return Object.keys(facts).length === 0 ? undefined : facts;
 }
 
-function lastRunBlockedInPreflight(stateDir: string, key: string): boolean {
-  const last = listRuns(stateDir, key).at(-1);
-  if (!last) return false;
-  return readJournal(runPaths(last.runDir).journal).entries.some(
-    (e) => e.type === 'run.finished' && e.status === 'preflight-blocked',
-  );
-}
-
 /**
  * Takes the estate's run lock (see `estate-lock.ts`: keyed by the inventory's real path and its
  * hosts, in a per-user folder, so neither a symlink nor another `--state-dir` gets a second run
@@ -117,99 +99,7 @@ async function withLock(
   key: string,
   lock: Lock,
 ): Promise<SessionResult> {
-  const { stateDir } = request;
-  let runId: string;
-  let runDir: string;
-  const repaired = await recoverDamagedRunMeta(
-    stateDir,
-    key,
-    {
-      inventoryFile: base.inventoryFile,
-      inventory: base.inventory,
-      fingerprint: inventoryFingerprint(base.inventory),
-      runbook: base.runbook,
-      runbookVersion: base.runbookVersion,
-      inventoryFormat: INVENTORY_FORMAT,
-    },
-    request.mode,
-    () => latestUnfinishedRun(stateDir, key)?.runId,
-  );
-  if (repaired) process.stderr.write(`note: ${repaired}\n`);
-  const unfinished = latestUnfinishedRun(stateDir, key);
-  // After a preflight block (nothing changed, the run ended) `--resume` simply starts afresh.
-  const mode =
-    request.mode.kind === 'resume' &&
-    !request.mode.runId &&
-    !unfinished &&
-    lastRunBlockedInPreflight(stateDir, key)
-      ? ({ kind: 'fresh' } as const)
-      : request.mode;
-  if (mode.kind === 'fresh') {
-    if (unfinished) {
-      throw new DeployError('badInput', `run ${unfinished.runId} of this inventory is unfinished`, {
-        code: 'RUN_UNFINISHED',
-        hint: `carry on with --resume (or --resume ${unfinished.runId}), or give it up with --abandon`,
-      });
-    }
-    runId = newRunId();
-    runDir = await createRunDir(stateDir, runId);
-    await writeRunMeta(runDir, {
-      runId,
-      inventoryFile: base.inventoryFile,
-      inventoryKey: key,
-      inventoryFingerprint: inventoryFingerprint(base.inventory),
-      runbook: base.runbook,
-      runbookVersion: base.runbookVersion,
-      startedAt: new Date().toISOString(),
-      inventory: base.inventory,
-      inventoryFormat: INVENTORY_FORMAT,
-      ...(base.lab === undefined ? {} : { lab: base.lab }),
-    });
-  } else {
-    const wanted = mode.runId;
-    const found = wanted ? listRuns(stateDir, key).find((r) => r.runId === wanted) : unfinished;
-    if (!found) {
-      throw new DeployError(
-        'badInput',
-        wanted
-          ? `no run ${wanted} for ${base.inventoryFile} in ${stateDir}`
-          : `no unfinished run of ${base.inventoryFile} to ${mode.kind}`,
-        {
-          code: 'RUN_NOT_FOUND',
-          hint: 'see the runs with: deploy-rollup status --inventory ' + base.inventoryFile,
-        },
-      );
-    }
-    runId = found.runId;
-    runDir = found.runDir;
-    const meta = readRunMeta(runDir);
-    if (base.lab !== undefined) refuseMixedRehearsal(runId, meta.lab, base.lab);
-    if (meta.runbookVersion !== base.runbookVersion) {
-      throw new DeployError(
-        'badInput',
-        `run ${runId} was started with runbook version ${meta.runbookVersion}; this tool has ${base.runbookVersion}`,
-        {
-          code: 'RUNBOOK_CHANGED',
-          hint: 'finish it with the tool version that started it, or --abandon it',
-        },
-      );
-    }
-    const diff = diffInventories(meta.inventory, base.inventory);
-    if (diff.meaningful.length > 0) {
-      throw new DeployError(
-        'badInput',
-        `the inventory changed since run ${runId} started, in ways that matter`,
-        {
-          code: 'INVENTORY_CHANGED',
-          problems: diff.meaningful,
-          hint: 'undo these changes to resume, or --abandon the run and start a new one',
-        },
-      );
-    }
-    request.signal?.throwIfAborted();
-    for (const note of diff.harmless)
-      process.stderr.write(`note: inventory changed since the run started (allowed): ${note}\n`);
-  }
+  const { runId, runDir, mode, unfinished } = await chooseRun(base, request, key);
 
   const paths = runPaths(runDir);
   await lock.update(runId);
