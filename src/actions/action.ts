@@ -9,7 +9,7 @@
  */
 import type { ActionName } from './catalog.js';
 import type { ExitClass } from './exit-class.js';
-import type { ApplyContext, ApplyVerdict } from './exit-codes.js';
+import type { ApplyContext, ApplyVerdict } from './exit-class.js';
 import type { Params } from '../remote/header.js';
 import type { FamilyBuilder } from './scripts/helpers.js';
 import type { ActionSpec } from '../lab/model/actions/context.js';

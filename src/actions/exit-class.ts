@@ -21,3 +21,20 @@ export const MSI_EXIT: Record<number, { class: ExitClass; name: string }> = {
 export function zeroIsOk(exitCode: number): ExitClass {
   return exitCode === 0 ? 'ok' : 'permanent';
 }
+
+/** How an apply's exit code reads: its class and a message for the operator. */
+export interface ApplyVerdict {
+  outcome: ExitClass;
+  message: string;
+}
+
+/** Where the step ran, for messages (optional: the action's params already name most things). */
+export interface ApplyContext {
+  host?: string;
+  target?: string;
+}
+
+/** " on HOST" when the context names the host, for messages. */
+export function place(context: ApplyContext | undefined): string {
+  return context?.host ? ` on ${context.host}` : '';
+}

@@ -2,21 +2,12 @@
  * How an apply's exit code reads to the operator: the class (from the catalog's classifyExit)
  * plus a message that says what failed, where, and what to look at.
  */
-import { actionModule, classifyExit, type ExitClass } from './catalog.js';
+import { actionModule, classifyExit } from './catalog.js';
+import { place, type ApplyContext, type ApplyVerdict } from './exit-class.js';
 import type { Params } from '../remote/header.js';
 
 export { classifyExit, type ExitClass } from './catalog.js';
-
-export interface ApplyVerdict {
-  outcome: ExitClass;
-  message: string;
-}
-
-/** Where the step ran, for messages (optional: the action's params already name most things). */
-export interface ApplyContext {
-  host?: string;
-  target?: string;
-}
+export { place, type ApplyContext, type ApplyVerdict } from './exit-class.js';
 
 /** The last few non-result lines of the output: usually the error the script printed. */
 function outputTail(output: string, count = 3): string {
@@ -25,10 +16,6 @@ function outputTail(output: string, count = 3): string {
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('DR:') && !l.startsWith('__RC__='));
   return text.slice(-count).join(' | ');
-}
-
-export function place(context: ApplyContext | undefined): string {
-  return context?.host ? ` on ${context.host}` : '';
 }
 
 /**

@@ -1,7 +1,7 @@
 /** Windows Installer packages, removed and installed with msiexec. */
 import { defineAction, labSpec } from '../action.js';
 import { MSI_EXIT, type ExitClass } from '../exit-class.js';
-import { place, type ApplyContext, type ApplyVerdict } from '../exit-codes.js';
+import { place, type ApplyContext, type ApplyVerdict } from '../exit-class.js';
 import type { Params } from '../../remote/header.js';
 import { msiInstall, msiUninstall } from '../scripts/msi.js';
 import { msiActions } from '../../lab/model/actions/msi.js';
