@@ -177,6 +177,22 @@ export function readRunMeta(runDir: string): RunMeta {
   return value as RunMeta;
 }
 
+/** Every run directory under the state folder's `runs/`, by id; none when there is no such folder. */
+export function runDirectories(stateDir: string): { runId: string; runDir: string }[] {
+  const runs = join(resolve(stateDir), 'runs');
+  let names: string[];
+  try {
+    names = readdirSync(runs);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return [];
+    throw error;
+  }
+  return names
+    .filter(isRunId)
+    .sort()
+    .map((runId) => ({ runId, runDir: join(runs, runId) }));
+}
+
 /** One run of an inventory, as {@link listRuns} finds it. */
 export interface RunListing {
   runId: string;
@@ -190,17 +206,8 @@ export interface RunListing {
  * never started any work.
  */
 export function listRuns(stateDir: string, key: string): RunListing[] {
-  const runs = join(resolve(stateDir), 'runs');
-  let names: string[];
-  try {
-    names = readdirSync(runs);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return [];
-    throw error;
-  }
   const listings: RunListing[] = [];
-  for (const runId of names.filter(isRunId).sort()) {
-    const runDir = join(runs, runId);
+  for (const { runId, runDir } of runDirectories(stateDir)) {
     try {
       const meta = readRunMeta(runDir);
       if (meta.inventoryKey === key) listings.push({ runId, runDir, meta });

@@ -10,13 +10,11 @@
  * it as `run.json.damaged`.
  */
 import { rename } from 'node:fs/promises';
-import { readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { DeployError, isDeployError } from '../errors.js';
 import type { Inventory } from '../inventory/types.js';
 import { errorCode } from './fs-atomic.js';
 import { readJournal, type EntryOf } from './journal.js';
-import { inventoryKey, isRunId, readRunMeta, runPaths, writeRunMeta } from './run-dir.js';
+import { inventoryKey, readRunMeta, runDirectories, runPaths, writeRunMeta } from './run-dir.js';
 
 export interface DamagedRun {
   runId: string;
@@ -30,17 +28,8 @@ export interface DamagedRun {
 
 /** The unfinished runs of inventory `key` whose `run.json` cannot be read, oldest first. */
 export function damagedUnfinishedRuns(stateDir: string, key: string): DamagedRun[] {
-  const runs = join(resolve(stateDir), 'runs');
-  let names: string[];
-  try {
-    names = readdirSync(runs);
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return [];
-    throw error;
-  }
   const found: DamagedRun[] = [];
-  for (const runId of names.filter(isRunId).sort()) {
-    const runDir = join(runs, runId);
+  for (const { runId, runDir } of runDirectories(stateDir)) {
     let problem: string;
     try {
       readRunMeta(runDir);
