@@ -34,7 +34,8 @@ import {
 
 const WANTED_KILLS = 30;
 const MAX_ATTEMPTS = 60;
-const BUDGET_MS = 90_000;
+// Bounds the drill on a slow or busy machine; an unloaded one lands its kills in about a minute.
+const BUDGET_MS = 240_000;
 const DONE = new Set(['ok', 'alreadyDone', 'restartPending', 'skipped']);
 
 interface Kill {
@@ -207,5 +208,5 @@ describe('a rollup killed with SIGKILL at random instants', () => {
           journalOf(runDirs(state)[0] ?? '').some((e) => e.type === 'step.result' && e.stepId === step),
         ).toBe(true);
     }
-  }, 150_000);
+  }, 330_000);
 });
