@@ -111,8 +111,10 @@ describe('one run per estate, whatever path or state folder', () => {
 
   test('deleting the lock files during a run lets no second writer in; the holder stops at its next write', async () => {
     const state = lab.stateDir('deleted');
-    // The hung apply gives up after 5 s; its failure is the first run's next journal write.
-    const first = await holding(state, '--step-timeout', '5');
+    // The hung apply gives up after 30 s; its failure is the first run's next journal write. The
+    // second run must meet the first still holding the journal's lock, even on a busy machine
+    // where starting it takes several seconds.
+    const first = await holding(state, '--step-timeout', '30');
     const inventory = await loadInventory(lab.inventory);
     rmSync(estateLockPath(estateKey(lab.inventory, inventory.hosts)));
     for (const name of readdirSync(join(state, 'locks'))) rmSync(join(state, 'locks', name));

@@ -66,6 +66,10 @@ export const CONNECTION_LOST = 255;
 
 /** Runs one session's command; resolves with the process exit code. */
 export async function runForcedCommand(options: ForcedCommandOptions): Promise<number> {
+  // Found now, while sshd is surely still our ancestor: a client that hangs up while the command
+  // is worked on (a busy machine) ends that process, and a hang must then end at once instead of
+  // waiting out its bound for a session it can no longer find.
+  const session = findSshdSession();
   const command = options.originalCommand?.trim() ?? '';
   if (command === '') {
     options.stderr.write('This account only runs deploy-rollup lab commands; no interactive shell.\n');
@@ -76,16 +80,16 @@ export async function runForcedCommand(options: ForcedCommandOptions): Promise<n
     return 0;
   }
   const nonce = persistentShellNonce(command);
-  if (nonce !== undefined) return runPersistentShell(nonce, options);
+  if (nonce !== undefined) return runPersistentShell(nonce, options, session);
   let stdin: string | undefined;
   if (isStdinBootstrap(command)) {
     // Read before the lock: a slow client must not hold up the other hosts' sessions.
     const read = await readStdin(options.stdin);
     if (read.kind === 'closed') return CONNECTION_LOST;
-    if (read.kind === 'tooLong') return deliver(stdinTooLong(), options);
+    if (read.kind === 'tooLong') return deliver(stdinTooLong(), options, session);
     stdin = read.text;
   }
-  return deliver(await execLocked(options, command, stdin), options);
+  return deliver(await execLocked(options, command, stdin), options, session);
 }
 
 /**
@@ -113,7 +117,11 @@ function execLocked(
  * The persistent shell: one process for all its lines, each script under the lock on its own
  * and answered after the lock is released; exit 0 at the client's EOF.
  */
-async function runPersistentShell(nonce: string, options: ForcedCommandOptions): Promise<number> {
+async function runPersistentShell(
+  nonce: string,
+  options: ForcedCommandOptions,
+  session: number | undefined,
+): Promise<number> {
   const end = await servePersistentShell({
     nonce,
     stdin: options.stdin,
@@ -121,7 +129,7 @@ async function runPersistentShell(nonce: string, options: ForcedCommandOptions):
     stderr: options.stderr,
     exec: (command, stdin, early) => execLocked(options, command, stdin, early),
   });
-  return end ? deliver(end, options) : CONNECTION_LOST;
+  return end ? deliver(end, options, session) : CONNECTION_LOST;
 }
 
 /** sshd hands the subsystem's configured command to the forced command. */
@@ -129,8 +137,11 @@ export function isSftpSubsystem(command: string): boolean {
   return command === 'internal-sftp' || /(^|\/)sftp-server(\s|$)/.test(command);
 }
 
-async function deliver(outcome: ExecOutcome, options: ForcedCommandOptions): Promise<number> {
-  const session = findSshdSession();
+async function deliver(
+  outcome: ExecOutcome,
+  options: ForcedCommandOptions,
+  session: number | undefined,
+): Promise<number> {
   const waitForDisconnect = options.waitForDisconnect ?? (() => waitWhileSessionLives(session, MAX_HANG_MS));
   if (outcome.kind === 'hang') {
     await waitForDisconnect();
