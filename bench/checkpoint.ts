@@ -16,7 +16,7 @@ import { Journal, type JournalEntry, type JournalInput } from '../src/durability
 import { SnapshotWriter, type SnapshotRecord } from '../src/durability/snapshot.js';
 import { DEFAULT_ENGINE_OPTIONS } from '../src/engine/context.js';
 import { runSession } from '../src/engine/session.js';
-import { loadInventory } from '../src/inventory/load-inventory.js';
+import { loadInventory } from '../src/cli/inventory.js';
 
 const REPO = join(fileURLToPath(import.meta.url), '../../..');
 

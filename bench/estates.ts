@@ -14,7 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RUNBOOKS } from '../runbooks/index.js';
 import { writeStandinPackage } from '../src/lab/package/generate.js';
-import { loadInventory } from '../src/inventory/load-inventory.js';
+import { loadInventory } from '../src/cli/inventory.js';
 import { planStages } from '../src/plan/build-plan.js';
 import { chainGaps, criticalPath, type ChainGaps, type LabEvent } from './critical-path.js';
 import { estateYaml, PASSWORD_ENV, shapeFor, type PowershellMode } from './estate-inventory.js';

@@ -6,7 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { loadInventory } from '../src/inventory/load-inventory.js';
+import { loadInventory } from '../src/cli/inventory.js';
 import { Estate } from '../src/lab/model/estate.js';
 import { startLabServer } from '../src/lab/server/ssh-server.js';
 

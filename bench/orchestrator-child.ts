@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { RUNBOOKS } from '../runbooks/index.js';
 import { recordedInventory } from '../src/durability/run-dir.js';
-import { loadInventory } from '../src/inventory/load-inventory.js';
+import { loadInventory } from '../src/cli/inventory.js';
 import { INVENTORY_FORMAT } from '../src/inventory/normalize-inventory.js';
 import { runEngine } from './engine-run.js';
 

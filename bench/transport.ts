@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseInventory } from '../src/inventory/load-inventory.js';
+import { parseInventory } from '../src/cli/inventory.js';
 import { runEngine } from './engine-run.js';
 import { benchRunbook } from './bench-runbook.js';
 import { encodedFor, runFloor } from './floor.js';

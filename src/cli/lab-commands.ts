@@ -195,7 +195,7 @@ export async function labPackage(args: LabPackageArgs): Promise<number> {
 }
 
 async function loadLabInventory(file: string): Promise<Inventory> {
-  const { loadInventory } = await import('../inventory/load-inventory.js');
+  const { loadInventory } = await import('./inventory.js');
   return loadInventory(file);
 }
 

@@ -1,6 +1,6 @@
 /** `--format mermaid`: the inventory's runbook statechart as a Mermaid diagram on stdout. */
 import { EXIT } from '../errors.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadInventory } from './inventory.js';
 import { renderMermaid } from '../plan/render-mermaid.js';
 import { runbookFor } from '../../runbooks/index.js';
 

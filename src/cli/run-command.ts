@@ -9,7 +9,7 @@ import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from '../engine/context.js
 import { runSession } from '../engine/session.js';
 import { DeployError, EXIT } from '../errors.js';
 import { recordedInventory, stateDirFor, runPaths } from '../durability/run-dir.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadInventory } from './inventory.js';
 import { INVENTORY_FORMAT } from '../inventory/normalize-inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger, type RunLogger } from '../log/logger.js';

@@ -13,7 +13,7 @@ import { NO_JOURNAL } from '../engine/journal-port.js';
 import { checkPackage } from '../engine/package-check.js';
 import { exportSteps } from '../engine/step-scripts.js';
 import { DeployError, EXIT } from '../errors.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadInventory } from './inventory.js';
 import type { Inventory } from '../inventory/types.js';
 import { createRunLogger } from '../log/logger.js';
 import { planStages, toPlanDocument } from '../plan/build-plan.js';

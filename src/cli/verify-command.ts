@@ -13,7 +13,7 @@ import { Ledger } from '../engine/ledger.js';
 import { checkPackage } from '../engine/package-check.js';
 import { preflight } from '../engine/preflight.js';
 import { stateDirFor } from '../durability/run-dir.js';
-import { loadInventory } from '../inventory/load-inventory.js';
+import { loadInventory } from './inventory.js';
 import { createRunLogger } from '../log/logger.js';
 import { planStages } from '../plan/build-plan.js';
 import { labEstate, makeDeps, makeTransportPool, readPasswords, readSecrets, realEstate } from './compose.js';

@@ -12,7 +12,6 @@ import { formatProblems, parseYamlSource } from './yaml-source.js';
 import type { ParsedYaml } from './yaml-source.js';
 import { validateShape } from './validate-shape.js';
 import { validateRules } from './inventory-rules.js';
-import { DEFAULT_RUNBOOK, RUNBOOKS } from '../../runbooks/index.js';
 import { normalizeInventory } from './normalize-inventory.js';
 import type { InventoryProfile } from './profile.js';
 import { validateRunbookSections } from './runbook-rules.js';
@@ -20,8 +19,13 @@ import { validateRunbookSections } from './runbook-rules.js';
 export interface InventoryOptions {
   /** Environment used to expand `~` (HOME/USERPROFILE); defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
-  /** The runbooks `runbook:` may name, by id, with their inventory profiles; defaults to every runbook this build ships. */
-  runbooks?: Readonly<Record<string, { inventory: InventoryProfile }>>;
+  /**
+   * The runbooks `runbook:` may name, by id, with their inventory profiles, and the one a file that
+   * names none gets. Handed in by the composition root (src/cli/inventory.ts hands every runbook
+   * this build ships): the loader knows no runbook of its own.
+   */
+  runbooks: Readonly<Record<string, { inventory: InventoryProfile }>>;
+  defaultRunbook: string;
   /**
    * What this file was loaded into before (the run being resumed recorded it in run.json):
    * returned as it is, without parsing, when the file's path and text are the same and nothing in
@@ -73,10 +77,13 @@ function toData(parsed: ParsedYaml, file: string): unknown {
  * @param file the file name used in messages and to resolve relative paths (made absolute)
  * @throws DeployError `badInput` / `INVENTORY_INVALID` with every problem in `problems`
  * @example
- * parseInventory('hosts:\n  hmc-mps-a: { address: 10.1.0.11, roles: [mps], auth: { agent: true } }\n', 'inv.yaml')
+ * parseInventory('hosts:\n  hmc-mps-a: { address: 10.1.0.11, roles: [mps], auth: { agent: true } }\n', 'inv.yaml', {
+ *   runbooks: RUNBOOKS,
+ *   defaultRunbook: 'kb979704',
+ * })
  */
-export function parseInventory(source: string, file: string, options: InventoryOptions = {}): Inventory {
-  const runbooks = options.runbooks ?? RUNBOOKS;
+export function parseInventory(source: string, file: string, options: InventoryOptions): Inventory {
+  const { runbooks } = options;
   const result = parseYamlSource(source, file);
   if (!result.ok) throw invalid(file, result.problems);
   const { parsed } = result;
@@ -92,7 +99,7 @@ export function parseInventory(source: string, file: string, options: InventoryO
   const rules = validateRules(raw, Object.keys(runbooks));
   // The runbook's own rules need to know which runbook: an unknown one is already a rule problem.
   const named = (raw as { runbook?: unknown } | null)?.runbook;
-  const runbookId = typeof named === 'string' ? named : DEFAULT_RUNBOOK;
+  const runbookId = typeof named === 'string' ? named : options.defaultRunbook;
   const profile = runbooks[runbookId]?.inventory;
   const sections = profile ? validateRunbookSections(raw, profile, runbookId) : { problems: [] };
   const problems = [...shape.problems, ...rules, ...sections.problems];
@@ -114,7 +121,7 @@ export function parseInventory(source: string, file: string, options: InventoryO
  * @throws DeployError `badInput` with code `INVENTORY_NOT_FOUND`, `INVENTORY_UNREADABLE` or
  *   `INVENTORY_INVALID` (every problem listed, each with file:line:column)
  */
-export async function loadInventory(file: string, options: InventoryOptions = {}): Promise<Inventory> {
+export async function loadInventory(file: string, options: InventoryOptions): Promise<Inventory> {
   let source: string;
   try {
     source = await readFile(file, 'utf8');

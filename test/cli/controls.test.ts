@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { controlsEntry, readControls, withRollout } from '../../src/cli/controls.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 
 const inventory = await loadInventory('inventory/lab.yaml');
 

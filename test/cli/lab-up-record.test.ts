@@ -14,7 +14,7 @@ import {
   writeLabUpRecord,
   type LabUpRecord,
 } from '../../src/cli/lab-up-record.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 
 const inventory = await loadInventory('inventory/lab.yaml');
 const dir = mkdtempSync(join(tmpdir(), 'lab-up-record-'));

@@ -10,7 +10,7 @@ import { runbookFor } from '../../runbooks/index.js';
 import { offlinePlan } from '../../src/cli/plan-command.js';
 import { scriptsCommand } from '../../src/cli/scripts-command.js';
 import type { IndexEntry } from '../../src/cli/scripts-layout.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import { parseHeader } from '../../src/remote/header.js';
 import { engineRun } from '../resume/engine-harness.js';
 import { editInventory, makeLabDir, type LabDir } from '../resume/helpers.js';

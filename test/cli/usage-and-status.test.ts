@@ -70,7 +70,7 @@ describe('fault files', () => {
     // --dry-run --offline never serves the lab: only the check of the file itself runs.
     const { parseFaults } = await import('../../src/lab/model/faults.js');
     const { checkFaultsAgainstRunbook } = await import('../../src/cli/fault-check.js');
-    const { loadInventory } = await import('../../src/inventory/load-inventory.js');
+    const { loadInventory } = await import('../../src/cli/inventory.js');
     const { runbookFor } = await import('../../runbooks/index.js');
     const inventory = await loadInventory(lab.inventory);
     const parsed = parseFaults(yaml, faults);

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onwardAuthNotes, onwardAuthReason } from '../../src/engine/onward-auth.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import type { PlanStep } from '../../src/plan/types.js';
 import { editInventory, makeLabDir, type LabDir } from '../resume/helpers.js';
 

@@ -14,7 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { estateKey, estateLockPath, LOCK_DIR_ENV } from '../../src/durability/estate-lock.js';
 import { readJournal } from '../../src/durability/journal.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import {
   faultsFile,
   journalOf,

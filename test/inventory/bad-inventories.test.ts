@@ -3,7 +3,7 @@
  * problem must name the exact line:column, the path, what is wrong and what would be right.
  */
 import { describe, expect, test } from '@jest/globals';
-import { parseInventory } from '../../src/inventory/load-inventory.js';
+import { parseInventory } from '../../src/cli/inventory.js';
 import { DeployError } from '../../src/errors.js';
 
 const FILE = 'inventory/bad.yaml';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { parseInventory } from '../../src/inventory/load-inventory.js';
+import { parseInventory } from '../../src/cli/inventory.js';
 import { diffInventories, inventoryFingerprint } from '../../src/inventory/fingerprint.js';
 import type { Inventory } from '../../src/inventory/types.js';
 

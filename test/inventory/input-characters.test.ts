@@ -3,7 +3,7 @@
  * line, described and never quoted; printable text, including non-ASCII, passes.
  */
 import { describe, expect, test } from '@jest/globals';
-import { parseInventory } from '../../src/inventory/load-inventory.js';
+import { parseInventory } from '../../src/cli/inventory.js';
 
 const HOSTS = `defaults: { auth: { passwordEnv: LAB_PW } }
 hosts:

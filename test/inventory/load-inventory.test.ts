@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadInventory, parseInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory, parseInventory } from '../../src/cli/inventory.js';
 import { ROLES } from '../../runbooks/kb979704/inventory.js';
 import { RUNBOOKS } from '../../runbooks/index.js';
 import { DeployError } from '../../src/errors.js';

@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { z } from 'zod';
 import { RUNBOOKS } from '../../runbooks/index.js';
-import { parseInventory } from '../../src/inventory/load-inventory.js';
+import { parseInventory } from '../../src/cli/inventory.js';
 import { strict } from '../../src/inventory/inventory-schema.js';
 import type { InventoryProfile } from '../../src/inventory/profile.js';
 import { expected } from '../../src/inventory/inventory-problem.js';

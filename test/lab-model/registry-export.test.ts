@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { Estate } from '../../src/lab/model/estate.js';
 import { getFile } from '../../src/lab/model/files.js';
-import { parseInventory } from '../../src/inventory/load-inventory.js';
+import { parseInventory } from '../../src/cli/inventory.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { run } from './helpers.js';

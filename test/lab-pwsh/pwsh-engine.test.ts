@@ -10,7 +10,7 @@ import { PwshEngine } from '../../src/lab/pwsh/pwsh-engine.js';
 import { findPwsh } from '../../src/lab/pwsh/shim-host.js';
 import { buildScript } from '../../src/actions/build-script.js';
 import { planDelivery } from '../../src/remote/deliver.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import { ROOT } from '../e2e/helpers.js';
 import { join } from 'node:path';
 

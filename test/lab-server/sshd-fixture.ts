@@ -13,7 +13,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { loadState } from '../../src/lab/model/persist.js';
 import type { FrontFixture } from './front-contract.js';

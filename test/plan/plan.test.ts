@@ -246,7 +246,7 @@ describe('the UR6 plan', () => {
 describe('the UR6 plan on the shipped lab inventory', () => {
   for (const facts of COMBOS) {
     test(`plans every stage the branch needs (ur5Installed=${facts.ur5Installed}, upgradedFromHmc40=${facts.upgradedFromHmc40})`, async () => {
-      const { loadInventory } = await import('../../src/inventory/load-inventory.js');
+      const { loadInventory } = await import('../../src/cli/inventory.js');
       const inventory = { ...(await loadInventory('inventory/lab.yaml')), facts };
       const doc = toPlanDocument(kb979704, facts, await planStages(kb979704, inventory, facts));
       const ids = doc.stages.map((s) => s.id);

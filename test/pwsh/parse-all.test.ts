@@ -18,7 +18,7 @@ import { ACTION_NAMES, OWN_PROCESS_ACTIONS } from '../../src/actions/catalog.js'
 import { findPs3Constructs, PS3_RULE_NAMES } from '../../src/actions/ps2-rules.js';
 import { combinable } from '../../src/engine/run-combined.js';
 import { MAX_BATCH_STEPS } from '../../src/engine/run-batch.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import { planStages } from '../../src/plan/build-plan.js';
 import type { PackageContents, PlanStep } from '../../src/plan/types.js';
 import { SCRIPT_PHASES, type BatchStep, type Params } from '../../src/remote/header.js';

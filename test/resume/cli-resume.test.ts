@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { estateKey, estateLockPath } from '../../src/durability/estate-lock.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import {
   editInventory,
   journalOf,

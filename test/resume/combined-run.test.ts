@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { RUNBOOKS } from '../../runbooks/index.js';
 import { summarizeJournal } from '../../src/durability/journal-summary.js';
 import { combinable } from '../../src/engine/run-combined.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import { planStages } from '../../src/plan/build-plan.js';
 import type { PlanStep } from '../../src/plan/types.js';
 import { engineRun } from './engine-harness.js';

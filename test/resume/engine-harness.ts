@@ -10,7 +10,7 @@ import { DEFAULT_ENGINE_OPTIONS, type EngineOptions, type Prompter } from '../..
 import type { JournalWriter } from '../../src/engine/journal-port.js';
 import { runSession, type SessionRequest, type SessionResult } from '../../src/engine/session.js';
 import { estateKey, estateLockPath, journalLockPath } from '../../src/durability/estate-lock.js';
-import { loadInventory } from '../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../src/cli/inventory.js';
 import type { RunEvent } from '../../src/log/events.js';
 import type { Transport } from '../../src/transport/types.js';
 import { LAB_PASSWORD } from './helpers.js';

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadInventory } from '../../inventory/load-inventory.js';
+import { loadInventory } from '../../cli/inventory.js';
 import type { Inventory } from '../../inventory/types.js';
 import { checkCase, type Verdict } from './conformance.js';
 import { conformanceCases, INVENTORY_FILES } from './conformance-cases.js';

@@ -2,7 +2,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseInventory } from '../../../src/inventory/load-inventory.js';
+import { parseInventory } from '../../../src/cli/inventory.js';
 import type { Inventory } from '../../../src/inventory/types.js';
 
 export const REPO = resolve(import.meta.dirname, '../../..');

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { resolve } from 'node:path';
-import { loadInventory } from '../../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../../src/cli/inventory.js';
 import { Estate } from '../../../src/lab/model/estate.js';
 import { run } from '../../lab-model/helpers.js';
 

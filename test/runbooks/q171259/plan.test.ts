@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { q171259 } from '../../../runbooks/q171259/index.js';
-import { loadInventory } from '../../../src/inventory/load-inventory.js';
+import { loadInventory } from '../../../src/cli/inventory.js';
 import { planStages, toPlanDocument } from '../../../src/plan/build-plan.js';
 import type { PlanDocument } from '../../../src/plan/types.js';
 import { CLI_BIN } from '../../helpers/cli-bin.js';
