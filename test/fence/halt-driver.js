@@ -17,7 +17,7 @@ const load = (path) => import(pathToFileURL(join(dist, path)).href);
 const { runSession } = await load('src/engine/session.js');
 const { labEstate, makeDeps, makeTransportPool, readPasswords } = await load('src/cli/compose.js');
 const { DEFAULT_ENGINE_OPTIONS } = await load('src/engine/context.js');
-const { loadInventory } = await load('src/inventory/load-inventory.js');
+const { loadInventory } = await load('src/cli/inventory.js');
 const { parseHeader } = await load('src/remote/header.js');
 const { RUNBOOKS } = await load('runbooks/index.js');
 
