@@ -5,9 +5,7 @@
  * the journal says otherwise (a checkpoint that skipped stages, a step left out) does not end
  * the run; the run halts saying what is missing.
  */
-import type { Facts } from '../inventory/types.js';
-import { planStages } from '../plan/build-plan.js';
-import type { EngineDeps } from './context.js';
+import type { Stage } from '../plan/types.js';
 import type { Ledger } from './ledger.js';
 
 /** How many missing items a message lists before it says "and N more". */
@@ -21,12 +19,7 @@ export interface Unfinished {
 }
 
 /** What keeps the run from being finished; both lists empty when it is. */
-export async function whatIsUnfinished(
-  deps: EngineDeps,
-  ledger: Ledger,
-  facts: Required<Facts>,
-): Promise<Unfinished> {
-  const stages = await planStages(deps.runbook, deps.inventory, facts, deps.package);
+export function whatIsUnfinished(stages: readonly Stage[], ledger: Ledger): Unfinished {
   const steps: string[] = [];
   for (const stage of stages)
     for (const lane of stage.lanes)

@@ -222,12 +222,15 @@ async function withJournal(
     }
 
     // The whole plan is built once the facts are known, before a step runs: two steps with one
-    // id (or a stage that cannot be built) refuse the run with exit 2, as the dry run would.
-    await planStages(deps.runbook, deps.inventory, facts, deps.package).catch(async (error: unknown) => {
-      if (mode.kind === 'fresh' && isDeployError(error) && error.kind === 'badInput')
-        await record({ type: 'run.finished', status: 'plan-refused' });
-      throw error;
-    });
+    // id (or a stage that cannot be built) refuse the run with exit 2, as the dry run would. The
+    // same plan is what the run must have done to be declared finished.
+    const planned = await planStages(deps.runbook, deps.inventory, facts, deps.package).catch(
+      async (error: unknown) => {
+        if (mode.kind === 'fresh' && isDeployError(error) && error.kind === 'badInput')
+          await record({ type: 'run.finished', status: 'plan-refused' });
+        throw error;
+      },
+    );
     if (request.controls) await record(request.controls);
     // `--limit` / `--exclude`: stages that need a left-out host are held (see limit.ts).
     prepareSelection(deps);
@@ -275,7 +278,7 @@ async function withJournal(
     const result = await running;
     await writer.flush().catch(() => undefined);
     if (result.status === 'done') {
-      const missing = describeUnfinished(await whatIsUnfinished(deps, ledger, facts));
+      const missing = describeUnfinished(whatIsUnfinished(planned, ledger));
       if (missing !== '') {
         // The statechart's end is not the plan's: set the checkpoint aside, so the next resume
         // replays the journal from the start and runs what is missing.
