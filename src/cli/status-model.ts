@@ -3,6 +3,7 @@
  * journal (state, steps, gates, obligations, 3010s), report.json (how many steps each host has
  * in the plan), run.json (rehearsal or not) and the lock (is a process still at it).
  */
+import { pendingReboots as readPendingReboots } from '../durability/reboots.js';
 import { journalLockPath } from '../durability/estate-lock.js';
 import { readFileSync } from 'node:fs';
 import { readJournal } from '../durability/journal.js';
@@ -114,16 +115,17 @@ export function runStatus(run: RunListing, lockPath: string = journalLockPath(ru
   const hosts: Record<string, HostTotals> = {};
   for (const [host, count] of Object.entries(planned))
     hosts[host] = { planned: count, done: 0, failed: 0, inFlight: 0, rebootPending: 0 };
-  const pendingReboots: RunStatus['pendingReboots'] = [];
   for (const step of Object.values(summary.steps)) {
     const totals = (hosts[step.host] ??= { done: 0, failed: 0, inFlight: 0, rebootPending: 0 });
     if (step.state === 'done') totals.done++;
     if (step.state === 'failed') totals.failed++;
     if (step.state === 'inFlight') totals.inFlight++;
-    if (step.outcome === 'restartPending') {
-      totals.rebootPending++;
-      pendingReboots.push({ host: step.host, step: step.stepId });
-    }
+  }
+  // The same reading of the journal as the report's and the end-of-run summary's.
+  const pendingReboots = readPendingReboots(journal.entries).map((r) => ({ host: r.host, step: r.stepId }));
+  for (const reboot of pendingReboots) {
+    const totals = (hosts[reboot.host] ??= { done: 0, failed: 0, inFlight: 0, rebootPending: 0 });
+    totals.rebootPending++;
   }
   const gate = state === 'waiting' || state === 'interrupted' ? summary.waitingGates.at(-1) : undefined;
   const latest = [...journal.entries]
