@@ -4,6 +4,7 @@
  * only). Read and checked before anything starts: a bad value is exit 2 and touches nothing.
  */
 import { DeployError } from '../errors.js';
+import { wholeNumber } from './run-flags.js';
 import type { Inventory } from '../inventory/types.js';
 import type { HostSelection } from '../engine/limit.js';
 
@@ -23,9 +24,8 @@ export interface RunControls {
 }
 
 function whole(value: string | undefined, flag: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min)
+  const n = wholeNumber(value, min);
+  if (Number.isNaN(n))
     throw new DeployError('badInput', `${flag} expects a whole number of at least ${min}, got "${value}"`, {
       code: 'USAGE',
       hint: `e.g. ${flag} ${Math.max(min, 1)}`,

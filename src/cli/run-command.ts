@@ -109,14 +109,6 @@ export async function runCommand(
   checkConfirmedGates(flags.confirm ?? [], runbook, inventory);
   // Operator controls: checked now, before anything starts (exit 2 on a bad value).
   const controls = readControls(flags, inventory);
-  if (flags.abandon && controlsEntry(controls, '') !== undefined)
-    throw new DeployError(
-      'badInput',
-      '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget',
-      {
-        code: 'USAGE',
-      },
-    );
   const runInventory = withRollout(inventory, controls);
   const showPlan = (plan: PlanDocument): PlanDocument => markExcluded(plan, controls.selection);
 

@@ -120,6 +120,13 @@ export const RUN_FLAG_RULES: FlagRule[] = [
     (flags.abandon === true || (flags.resume !== undefined && flags.resume !== false))
       ? '--dry-run changes nothing, so it neither resumes nor abandons a run: drop --dry-run or --resume/--abandon'
       : undefined,
+  (flags) =>
+    flags.abandon === true &&
+    [flags.limit, flags.exclude, flags.window, flags.hubWindow, flags.errorBudget].some(
+      (v) => v !== undefined,
+    )
+      ? '--abandon takes no --limit/--exclude/--window/--hub-window/--error-budget'
+      : undefined,
 ];
 
 /** Runs every rule; throws one `USAGE` error (exit 2) naming every problem. */

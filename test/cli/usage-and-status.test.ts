@@ -21,6 +21,7 @@ describe('flags are checked before anything starts', () => {
     [['--step-timeout', '0'], '--step-timeout expects a whole number of seconds (at least 1), got "0"'],
     [['--retry-delay', '-5'], '--retry-delay expects a whole number'],
     [['--no-cleanup'], '--no-cleanup only works with --abandon'],
+    [['--abandon', '--hub-window', '2'], '--abandon takes no --limit/--exclude/--window'],
     [['--confirm', 'uninstalComponents'], 'its gates are: uninstallComponents, reinstallComponents'],
   ])('--lab %j exits 2 at once, nothing written', async (flags, message) => {
     const state = lab.stateDir(`flags-${flags.join('')}`);
