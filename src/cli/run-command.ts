@@ -110,16 +110,16 @@ export async function runCommand(
   // Operator controls: checked now, before anything starts (exit 2 on a bad value).
   const controls = readControls(flags, inventory);
   const runInventory = withRollout(inventory, controls);
-  const showPlan = (plan: PlanDocument): PlanDocument => markExcluded(plan, controls.selection);
-
   const print = (text: string): void => void process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-  if (flags.dryRun && flags.offline) {
-    const plan = showPlan(await offlinePlan(runbook, runInventory));
+  /** A dry run's end, offline or live: the plan printed (and saved with --save-plan). */
+  const showPlan = async (built: PlanDocument): Promise<number> => {
+    const plan = markExcluded(built, controls.selection);
     print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
     if (flags.savePlan)
       await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
     return EXIT.done;
-  }
+  };
+  if (flags.dryRun && flags.offline) return showPlan(await offlinePlan(runbook, runInventory));
 
   const stateDir = stateDirFor(inventory.file, flags.stateDir);
   const labEngine = labEngineFlag(flags);
@@ -171,7 +171,7 @@ export async function runCommand(
         ...(interactive ? { prompt: pausing(terminalPrompter(signal), runLogger) } : {}),
       });
     return await runAndReport({
-      ...{ flags, runbook, inventory, stateDir, signal, build, emit, print, format, estate },
+      ...{ flags, runbook, inventory, stateDir, signal, build, emit, estate },
       logger: runLogger,
       journalled: controlsEntry(controls, options.operator),
       showPlan,
@@ -193,21 +193,13 @@ async function runAndReport(input: {
   build: (runId: string, journal: Parameters<typeof makeDeps>[0]['journal']) => ReturnType<typeof makeDeps>;
   logger: RunLogger;
   emit: EventSink;
-  print: (text: string) => void;
-  format: string;
   estate: Estate;
   journalled: ReturnType<typeof controlsEntry>;
-  showPlan: (plan: PlanDocument) => PlanDocument;
+  showPlan: (plan: PlanDocument) => Promise<number>;
 }): Promise<number> {
-  const { flags, runbook, inventory, stateDir, signal, build, logger, emit, print, format, estate } = input;
+  const { flags, runbook, inventory, stateDir, signal, build, logger, emit, estate } = input;
   const { journalled, showPlan } = input;
-  if (flags.dryRun) {
-    const plan = showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
-    print(format === 'json' ? JSON.stringify(plan, null, 2) : renderPlanText(plan));
-    if (flags.savePlan)
-      await writeFile(flags.savePlan, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
-    return EXIT.done;
-  }
+  if (flags.dryRun) return showPlan(await livePlan(build('dry-run', NO_JOURNAL)));
   if (flags.plan) await checkSavedPlan(flags.plan, await livePlan(build('plan-check', NO_JOURNAL)));
   const mode = flags.abandon
     ? {
