@@ -9,6 +9,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeployError } from '../errors.js';
 import { ensureDir, writeFileAtomic } from '../durability/fs-atomic.js';
+import { pidIsDead } from '../durability/lock.js';
 import { inventoryKey } from '../durability/run-dir.js';
 import type { Inventory } from '../inventory/types.js';
 import { trustExactly } from '../transport/host-keys.js';
@@ -41,15 +42,6 @@ export function removeLabUpRecord(path: string, pid = process.pid): void {
   if (record?.pid === pid) rmSync(path, { force: true });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function readRecord(path: string): LabUpRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(path, 'utf8')) as LabUpRecord;
@@ -64,7 +56,7 @@ function readRecord(path: string): LabUpRecord | undefined {
 /** The running `lab up` for this inventory and state dir, if any (its process alive, every host served). */
 export function runningLabUp(stateDir: string, inventory: Inventory): LabUpRecord | undefined {
   const record = readRecord(labUpRecordPath(stateDir, inventory.file));
-  if (!record || !alive(record.pid)) return undefined;
+  if (!record || pidIsDead(record.pid)) return undefined;
   if (!inventory.hosts.every((h) => h.transport === 'local' || record.hosts[h.name])) return undefined;
   return record;
 }

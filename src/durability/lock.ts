@@ -74,7 +74,8 @@ function bootTimeMs(): number | undefined {
   }
 }
 
-function pidIsDead(pid: number): boolean {
+/** True when no process has this pid (a process of another user counts as alive). */
+export function pidIsDead(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;
