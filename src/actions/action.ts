@@ -44,10 +44,3 @@ export interface ActionModule<N extends ActionName = ActionName> {
 export function defineAction<N extends ActionName>(module: ActionModule<N>): ActionModule<N> {
   return module;
 }
-
-/** The simulated behaviour of `name` from a lab family table; a missing entry is a wiring error. */
-export function labSpec(table: Readonly<Record<string, ActionSpec>>, name: string): ActionSpec {
-  const spec = table[name];
-  if (!spec) throw new TypeError(`the lab has no behaviour for action ${name}`);
-  return spec;
-}

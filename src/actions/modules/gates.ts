@@ -1,12 +1,26 @@
-/** Deployment Tool work the operator performs at a gate: scripts only probe it. */
-import { defineAction, labSpec } from '../action.js';
+/**
+ * Deployment Tool work the operator performs at a gate: scripts only probe it.
+ *
+ * Operator gates: Deployment Tool work (component uninstall/install, Initialize, Start
+ * Deployment) has no scripted mode, so `apply` refuses and only probe/verify run. (The lab's
+ * simulated operator, which does a gate's work there, is a lab port: `src/lab/operator-port.ts`.)
+ *
+ * MpsConfig.xml's schema is unpublished. Assumed, as the best reading of the HMC docs: each
+ * Deployment Tool node is an element `Node` with a `Name` attribute, `Initialized="true"` once
+ * Initialize ran; the document element carries `DeploymentStarted="true"` after Start
+ * Deployment. Attribute values compare case-insensitively; names are matched in PowerShell,
+ * never spliced into an XPath.
+ */
+import { defineAction } from '../action.js';
+import { declare, readParams } from '../params.js';
+import { lines, operatorOnly, reportState, type FamilyBuilder } from '../scripts/helpers.js';
+import { FIND_INSTALLED, FIND_TO_REMOVE } from './msi.js';
 import {
-  componentInstall,
-  componentUninstall,
-  provisioningInitialize,
-  provisioningStartDeployment,
-} from '../scripts/gates.js';
-import { gateActions } from '../../lab/model/actions/gates.js';
+  componentInstallLab,
+  componentUninstallLab,
+  provisioningInitializeLab,
+  provisioningStartDeploymentLab,
+} from '../../lab/model/actions/gates.js';
 
 /** Parameters per action. Values come from the runbook data and the inventory, and enter a script only through `psLiteral`. */
 export interface GateParams {
@@ -29,18 +43,82 @@ export interface GateParams {
   'provisioning.startDeployment': { configFile: string };
 }
 
+/** Done when no product of the component's package is left here but the build to keep (`keepVersion`). */
+export const componentUninstall: FamilyBuilder = (params) => {
+  const p = readParams('component.uninstall', params);
+  const vars = declare({
+    product: p.str('product', { nonEmpty: true }),
+    msi: p.str('msi'),
+    productCode: p.str('productCode', { nonEmpty: true }),
+    upgradeCode: p.extraStr('upgradeCode'),
+    keepCode: '',
+    keepVersion: p.extraStr('keepVersion'),
+  });
+  const check = lines(vars, FIND_TO_REMOVE, reportState('$remove.Count -eq 0'));
+  return { probe: check, apply: lines(vars, operatorOnly('component.uninstall')), verify: check };
+};
+
+/** Done when the component's package's ProductCode is installed here at its ProductVersion. */
+export const componentInstall: FamilyBuilder = (params) => {
+  const p = readParams('component.install', params);
+  const vars = declare({
+    product: p.str('product', { nonEmpty: true }),
+    msi: p.str('msi'),
+    productCode: p.str('productCode', { nonEmpty: true }),
+    version: p.str('version', { nonEmpty: true }),
+  });
+  const check = lines(vars, FIND_INSTALLED, reportState('$atVersion'));
+  return { probe: check, apply: lines(vars, operatorOnly('component.install')), verify: check };
+};
+
+const READ_CONFIG = lines(
+  "if (-not (FileExists $configFile)) { throw ('the Deployment Tool state file ' + $configFile + ' does not exist; is this the first MPS server?') }",
+  '$x = ReadXml $configFile',
+);
+
+export const provisioningInitialize: FamilyBuilder = (params) => {
+  const p = readParams('provisioning.initialize', params);
+  const vars = declare({
+    configFile: p.str('configFile', { nonEmpty: true }),
+    node: p.str('node', { nonEmpty: true }),
+  });
+  const check = lines(
+    vars,
+    READ_CONFIG,
+    '$init = $false',
+    "foreach ($n in @($x.SelectNodes('//Node'))) { if ($n.GetAttribute('Name') -eq $node -and $n.GetAttribute('Initialized') -eq 'true') { $init = $true } }",
+    "DR ('initialized.' + $node) (Bool $init)",
+    reportState('$init'),
+  );
+  return { probe: check, apply: lines(vars, operatorOnly('provisioning.initialize')), verify: check };
+};
+
+export const provisioningStartDeployment: FamilyBuilder = (params) => {
+  const vars = declare({
+    configFile: readParams('provisioning.startDeployment', params).str('configFile', { nonEmpty: true }),
+  });
+  const check = lines(
+    vars,
+    READ_CONFIG,
+    "$started = $x.DocumentElement.GetAttribute('DeploymentStarted') -eq 'true'",
+    "DR 'deploymentStarted' (Bool $started)",
+    reportState('$started'),
+  );
+  return { probe: check, apply: lines(vars, operatorOnly('provisioning.startDeployment')), verify: check };
+};
+
 export const gatesModules = [
   defineAction({
     name: 'component.uninstall',
     script: componentUninstall,
-    lab: labSpec(gateActions, 'component.uninstall'),
+    lab: componentUninstallLab,
     applyMs: 200,
     gate: true,
   }),
   defineAction({
     name: 'component.install',
     script: componentInstall,
-    lab: labSpec(gateActions, 'component.install'),
+    lab: componentInstallLab,
     applyMs: 200,
     gate: true,
     verify: 'endState',
@@ -48,7 +126,7 @@ export const gatesModules = [
   defineAction({
     name: 'provisioning.initialize',
     script: provisioningInitialize,
-    lab: labSpec(gateActions, 'provisioning.initialize'),
+    lab: provisioningInitializeLab,
     applyMs: 200,
     gate: true,
     verify: 'endState',
@@ -56,7 +134,7 @@ export const gatesModules = [
   defineAction({
     name: 'provisioning.startDeployment',
     script: provisioningStartDeployment,
-    lab: labSpec(gateActions, 'provisioning.startDeployment'),
+    lab: provisioningStartDeploymentLab,
     applyMs: 200,
     gate: true,
     verify: 'endState',

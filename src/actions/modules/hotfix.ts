@@ -1,8 +1,23 @@
-/** Hotfix packages and the read-only assertions a runbook makes before it starts. */
-import { defineAction, labSpec } from '../action.js';
+/**
+ * Hotfix packages and the read-only assertions a runbook makes before it starts.
+ *
+ * Hotfix packages and the read-only assertions around them: `hotfix.install` runs an
+ * update.exe-style package (RunProcess, arguments quoted by QArg) and judges it by the version
+ * resource of the file it replaces; `file.checkVersion` and `registry.checkKey` only look, and
+ * fail with the operator's next step when what they look for is not there.
+ *
+ * A version is read as Major.Minor.Build.Private from the version resource's numeric parts
+ * (FileVersionInfo), not the FileVersion string, which some builds decorate (`6.0.6448.0 (SP3)`).
+ */
+import { defineAction } from '../action.js';
 import type { ExitClass } from '../exit-class.js';
-import { fileCheckVersion, hotfixInstall, registryCheckKey } from '../scripts/hotfix.js';
-import { hotfixActions } from '../../lab/model/actions/hotfix.js';
+import { declare, readParams, requireTarget } from '../params.js';
+import { lines, reportState, type FamilyBuilder } from '../scripts/helpers.js';
+import {
+  fileCheckVersionLab,
+  hotfixInstallLab,
+  registryCheckKeyLab,
+} from '../../lab/model/actions/hotfix.js';
 
 /** Parameters per action. Values come from the runbook data and the inventory, and enter a script only through `psLiteral`. */
 export interface HotfixParams {
@@ -25,11 +40,81 @@ export function hotfixExit(exitCode: number): ExitClass {
   return exitCode === 0 ? 'ok' : 'permanent';
 }
 
+/** `$have`: the version of `$file` ('' when absent); `$atLeast`: `$have` is `$want` or later. */
+const VERSION = lines(
+  "$have = ''",
+  'if (FileExists $file) {',
+  '  $vi = FileVersion $file',
+  "  $have = [string]$vi.FileMajorPart + '.' + [string]$vi.FileMinorPart + '.' + [string]$vi.FileBuildPart + '.' + [string]$vi.FilePrivatePart",
+  '}',
+  "DR 'version' $have",
+  "$atLeast = ($have -ne '') -and (([Version]$have).CompareTo([Version]$want) -ge 0)",
+);
+
+export const hotfixInstall: FamilyBuilder = (params) => {
+  const p = readParams('hotfix.install', params);
+  const vars = declare({
+    path: p.str('path', { nonEmpty: true }),
+    arguments: p.strs('args'),
+    file: p.str('file', { nonEmpty: true }),
+    want: p.str('version', { nonEmpty: true }),
+  });
+  const check = lines(vars, VERSION, reportState('$atLeast'));
+  return {
+    probe: check,
+    apply: lines(
+      vars,
+      "if (-not (FileExists $path)) { throw ('the hotfix package ' + $path + ' does not exist; upload it first') }",
+      "$line = ''",
+      "foreach ($a in $arguments) { $line = ($line + ' ' + (QArg $a)).TrimStart() }",
+      'RunProcess $path $line (ParentDir $path) $true',
+      '$rc = $script:ProcRc',
+    ),
+    verify: check,
+  };
+};
+
+export const fileCheckVersion: FamilyBuilder = (params) => {
+  const p = readParams('file.checkVersion', params);
+  const vars = declare({
+    file: p.str('path', { nonEmpty: true }),
+    want: p.str('minVersion', { nonEmpty: true }),
+    remedy: p.str('remedy', { nonEmpty: true }),
+  });
+  const check = lines(vars, VERSION, reportState('$atLeast'));
+  return {
+    probe: check,
+    apply: lines(
+      vars,
+      VERSION,
+      "if ($have -eq '') { $seen = 'missing' } else { $seen = 'at ' + $have }",
+      "if (-not $atLeast) { [Console]::Error.WriteLine($file + ' is ' + $seen + ', not ' + $want + ' or later: ' + $remedy); $rc = 1 } else { $rc = 0 }",
+    ),
+    verify: check,
+  };
+};
+
+export const registryCheckKey: FamilyBuilder = (params, target) => {
+  requireTarget('registry.checkKey', target);
+  const vars = declare({ remedy: readParams('registry.checkKey', params).str('remedy', { nonEmpty: true }) });
+  const read = lines('$exists = Test-Path -LiteralPath (RegPath $target)', "DR 'exists' (Bool $exists)");
+  const check = lines(vars, read, reportState('$exists'));
+  return {
+    probe: check,
+    apply: lines(
+      vars,
+      read,
+      "if (-not $exists) { [Console]::Error.WriteLine('registry key ' + $target + ' does not exist: ' + $remedy); $rc = 1 } else { $rc = 0 }",
+    ),
+    verify: check,
+  };
+};
+
 export const hotfixModules = [
   defineAction({
     name: 'hotfix.install',
     script: hotfixInstall,
-    lab: labSpec(hotfixActions, 'hotfix.install'),
+    lab: hotfixInstallLab,
     applyMs: 45_000,
     exit: hotfixExit,
     verify: 'endState',
@@ -37,7 +122,7 @@ export const hotfixModules = [
   defineAction({
     name: 'file.checkVersion',
     script: fileCheckVersion,
-    lab: labSpec(hotfixActions, 'file.checkVersion'),
+    lab: fileCheckVersionLab,
     applyMs: 300,
     verify: 'endState',
     applyReadsFirst: true,
@@ -45,7 +130,7 @@ export const hotfixModules = [
   defineAction({
     name: 'registry.checkKey',
     script: registryCheckKey,
-    lab: labSpec(hotfixActions, 'registry.checkKey'),
+    lab: registryCheckKeyLab,
     applyMs: 300,
     verify: 'endState',
     applyReadsFirst: true,

@@ -10,8 +10,8 @@ import {
   PATHS,
   PROVISIONING_NODES,
 } from '../../../runbooks/kb979704/data.js';
-import type { ActionContext, Outcome } from './actions/context.js';
-import { ParamError, engineRunning, fail } from './actions/context.js';
+import type { ActionContext, ActionSpec, Outcome } from './actions/context.js';
+import { ParamError, engineRunning, fail, report } from './actions/context.js';
 import { formatResultLine } from '../../remote/header.js';
 import { findKey, sameName, setCI } from './names.js';
 import { installProduct, productByCode, productsNamed, removeProduct } from './products.js';
@@ -19,6 +19,16 @@ import { getFile } from './files.js';
 import { DEPLOYMENT_TOOL_PRODUCT } from './host-base.js';
 import type { HostState } from './state.js';
 import { sendTestMessages } from './actions/mail-connector.js';
+
+/**
+ * What the simulated operator does for a gate item, named by the gate action's lab behaviour
+ * (`ActionSpec.operator`): Deployment Tool work, or sending test mail (outside the tool).
+ */
+export type OperatorTask =
+  'uninstallComponent' | 'installComponent' | 'initializeNode' | 'startDeployment' | 'sendTestMail';
+
+/** The task of a gate action, from its lab behaviour (undefined: not operator work). */
+export type OperatorTasks = (action: string) => OperatorTask | undefined;
 
 export interface OperatorItem {
   action: string;
@@ -85,9 +95,9 @@ function mpsConfigOf(ctx: ActionContext): NonNullable<HostState['mpsConfig']> {
   return ctx.host.mpsConfig;
 }
 
-/** Operator work outside the Deployment Tool, by gate action. */
-const OTHER_TASKS: Record<string, (ctx: ActionContext, item: OperatorItem) => string> = {
-  'mailflow.check': (ctx) => {
+/** Operator work outside the Deployment Tool, by task. */
+const OTHER_TASKS: Partial<Record<OperatorTask, (ctx: ActionContext, item: OperatorItem) => string>> = {
+  sendTestMail: (ctx) => {
     try {
       return sendTestMessages(ctx.host, ctx.now);
     } catch (error) {
@@ -96,12 +106,12 @@ const OTHER_TASKS: Record<string, (ctx: ActionContext, item: OperatorItem) => st
   },
 };
 
-function perform(ctx: ActionContext, item: OperatorItem): string {
-  const other = OTHER_TASKS[item.action];
+function perform(ctx: ActionContext, item: OperatorItem, task: OperatorTask | undefined): string {
+  const other = task === undefined ? undefined : OTHER_TASKS[task];
   if (other) return other(ctx, item);
   const product = item.params.product ?? item.target;
-  switch (item.action) {
-    case 'component.uninstall': {
+  switch (task) {
+    case 'uninstallComponent': {
       // The tool removes the product it installed: the one the MSI in C:\MSIShare identifies.
       const msi = componentMsi(item);
       const shared = getFile(ctx.host, `${PATHS.msiShare}\\${msi}`)?.msi;
@@ -120,7 +130,7 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
       }
       return `uninstalled '${product}' on ${item.hosts.join(', ')}`;
     }
-    case 'component.install': {
+    case 'installComponent': {
       const msi = componentMsi(item);
       const staged = getFile(ctx.host, `${PATHS.msiShare}\\${msi}`)?.msi;
       if (staged === undefined)
@@ -143,7 +153,7 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
       }
       return `installed '${product}' ${staged.productVersion} on ${item.hosts.join(', ')}`;
     }
-    case 'provisioning.initialize': {
+    case 'initializeNode': {
       const config = mpsConfigOf(ctx);
       if (!engineRunning(ctx.host))
         throw new ItemFailure(`Initialize '${item.target}' failed: the Provisioning Engine is not running`);
@@ -152,7 +162,7 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
       setCI(config.initialized, known, true);
       return `initialized '${known}'`;
     }
-    case 'provisioning.startDeployment': {
+    case 'startDeployment': {
       const config = mpsConfigOf(ctx);
       if (!engineRunning(ctx.host))
         throw new ItemFailure('Start Deployment failed: the Provisioning Engine is not running');
@@ -165,10 +175,14 @@ function perform(ctx: ActionContext, item: OperatorItem): string {
 }
 
 /** `lab.operator` apply: performs the gate's items in order; stops at the first that fails. */
-export function runOperator(ctx: ActionContext): Outcome {
+export function runOperator(ctx: ActionContext, tasks: OperatorTasks): Outcome {
   const { gate, items } = readItems(ctx);
   // Gates outside the Deployment Tool (sending test mail) need neither it nor Domain Admins.
-  const deploymentTool = items.length === 0 || items.some((item) => !(item.action in OTHER_TASKS));
+  const outside = (item: OperatorItem): boolean => {
+    const task = tasks(item.action);
+    return task !== undefined && task in OTHER_TASKS;
+  };
+  const deploymentTool = items.length === 0 || items.some((item) => !outside(item));
   if (deploymentTool && productsNamed(ctx.host, DEPLOYMENT_TOOL_PRODUCT).length === 0) {
     return fail(1, `The HMC Deployment Tool is not installed on ${ctx.name}.`);
   }
@@ -183,7 +197,7 @@ export function runOperator(ctx: ActionContext): Outcome {
       continue;
     }
     try {
-      stdout.push(`Deployment Tool: ${perform(ctx, item)}`);
+      stdout.push(`Deployment Tool: ${perform(ctx, item, tasks(item.action))}`);
     } catch (error) {
       if (!(error instanceof ItemFailure)) throw error;
       stdout.push(formatResultLine('failedItem', `${index + 1}`));
@@ -198,4 +212,14 @@ export function runOperator(ctx: ActionContext): Outcome {
   }
   stdout.push(formatResultLine('performed', String(items.length - skipped)));
   return { exitCode: 0, stdout, stderr: [], ...(skipped > 0 ? { fault: 'forget' as const } : {}) };
+}
+
+/** The simulated operator's behaviour (`lab.operator`), performing each item by its action's task. */
+export function operatorSpec(tasks: OperatorTasks): ActionSpec {
+  return {
+    // A gate is performed, not a state: probing never finds it done; verification is by the gate's own probes.
+    probe: () => report(false),
+    verify: () => report(true),
+    apply: (ctx) => runOperator(ctx, tasks),
+  };
 }

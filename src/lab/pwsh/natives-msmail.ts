@@ -52,8 +52,9 @@ export function runMsmailNative(
 ): NativeResult | undefined {
   const program = baseName(call.file).toLowerCase();
   const step = context.step;
-  if (!step) return undefined;
-  if (program === 'cmd.exe' && step.action === 'service.pause') {
+  // Only while a step whose model acts this program out runs (ActionSpec.actsOutProgram).
+  if (!step || ACTIONS[step.action]?.actsOutProgram !== program) return undefined;
+  if (program === 'cmd.exe') {
     const argv = splitCommandLine(call.args.replace(/\s*2>&1\s*$/, ''));
     if (
       argv[0]?.toLowerCase() !== '/c' ||
@@ -73,7 +74,7 @@ export function runMsmailNative(
       stderr: '',
     };
   }
-  if (program === 'forcedos.exe' && step.action === 'msmail.run') {
+  if (program === 'forcedos.exe') {
     const outcome = act(host, context, { ...step, phase: 'apply' });
     if (!outcome) return undefined;
     // A DOS program says why it stopped on its console, which is standard output here.

@@ -337,26 +337,8 @@ export function runNative(
   if (name === 'net.exe' && argv[0]?.toLowerCase() === 'share') return netShare(host, argv);
   if (name === 'installutil.exe') return installUtil(host, argv, context);
   if (name === 'reg.exe') return reg(host, argv);
-  if (sameName(name, 'CheckFolderGroupsAndRMByPlan.exe')) {
-    const ctx = {
-      name: '',
-      host,
-      state,
-      header: {
-        run: '',
-        step: '',
-        action: 'program.run',
-        phase: 'apply' as const,
-        host: '',
-        target: '',
-        params: {},
-      },
-      inventory: context.inventory,
-      now: context.now,
-      forgets: () => false,
-    };
-    return fromOutcome(runCheckFolder(ctx, call.file));
-  }
+  if (sameName(name, 'CheckFolderGroupsAndRMByPlan.exe'))
+    return fromOutcome(runCheckFolder(host, state, call.file));
   const target = getCI(context.hotfixTargets, normalizePath(call.file));
   // A package the case names as a hotfix is judged as update.exe would, whatever its contents.
   if (target !== undefined || getFile(host, call.file)?.product !== undefined)

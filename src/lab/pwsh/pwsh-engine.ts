@@ -12,7 +12,7 @@ import { DeployError } from '../../errors.js';
 import { readSentinel } from '../../remote/header.js';
 import type { Phase, ScriptHeader } from '../../remote/header.js';
 import { formatSentinel } from '../../remote/header.js';
-import { getCI, normalizePath } from '../model/names.js';
+import { ACTIONS } from '../model/actions/index.js';
 import type {
   EngineCommand,
   EngineOutcome,
@@ -319,30 +319,17 @@ function unexpectedProgram(): never {
 }
 
 /**
- * What the native programs know beyond the host: the registry keys InstallUtil's installers
- * own and the file each hotfix package replaces, from the steps' params (as the model reads them).
+ * What the native programs know beyond the host: what each step's action says its params tell
+ * them (`ActionSpec.natives`: the registry keys InstallUtil's installers own, the file each
+ * hotfix package replaces), as the model reads them.
  */
 function nativeContext(command: EngineCommand, host: HostState, services: EngineServices): NativeContext {
   const installUtilKeys: Record<string, string[]> = {};
   const hotfixTargets: Record<string, string> = {};
   for (const step of stepsOf(command.header)) {
-    const p = step.params;
-    if (step.action === 'hotfix.install' && typeof p.path === 'string' && typeof p.file === 'string')
-      hotfixTargets[normalizePath(p.path)] = p.file;
-    if (
-      step.action.startsWith('installutil.') &&
-      typeof p.assembly === 'string' &&
-      typeof p.counterKey === 'string'
-    ) {
-      const key = p.counterKey;
-      // .NET removes the category key itself only when it holds no values of its own.
-      const values = getCI(host.registryValues ?? {}, key);
-      const own = values !== undefined && Object.keys(values).length > 0;
-      const install = step.action === 'installutil.install';
-      installUtilKeys[normalizePath(p.assembly)] = install
-        ? [key, `${key}\\Performance`, `${key}\\Linkage`]
-        : [`${key}\\Performance`, `${key}\\Linkage`, ...(own ? [] : [key])];
-    }
+    const hints = ACTIONS[step.action]?.natives?.(step.params, host);
+    Object.assign(installUtilKeys, hints?.installUtilKeys);
+    Object.assign(hotfixTargets, hints?.hotfixTargets);
   }
   return { now: services.clock.now(), inventory: services.inventory, installUtilKeys, hotfixTargets };
 }

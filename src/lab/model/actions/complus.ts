@@ -19,44 +19,45 @@ function withApp(ctx: ActionContext, body: (app: App) => Outcome): Outcome {
 
 const evidence = (app: App) => ({ enabled: app.enabled, running: app.running });
 
-export const complusActions: Record<string, ActionSpec> = {
-  'complus.disable': {
-    probe: (ctx) => withApp(ctx, (app) => report(!app.enabled, evidence(app))),
-    apply: (ctx) =>
-      withApp(ctx, (app) => {
-        app.enabled = false;
-        return ok();
-      }),
-  },
-  'complus.shutdown': {
-    probe: (ctx) => withApp(ctx, (app) => report(!app.running, evidence(app))),
-    // Shutting down works whether or not the app is enabled; the KB disables first so nothing relaunches it.
-    apply: (ctx) =>
-      withApp(ctx, (app) => {
-        app.running = false;
-        return ok();
-      }),
-  },
-  'complus.enable': {
-    probe: (ctx) => withApp(ctx, (app) => report(app.enabled, evidence(app))),
-    apply: (ctx) =>
-      withApp(ctx, (app) => {
-        app.enabled = true;
-        return ok();
-      }),
-  },
-  'complus.start': {
-    probe: (ctx) => withApp(ctx, (app) => report(app.running, evidence(app))),
-    apply: (ctx) =>
-      withApp(ctx, (app) => {
-        if (!app.enabled) {
-          return fail(
-            1,
-            `Exception calling "StartApplication" with "1" argument(s): "The component has been disabled. (Exception from HRESULT: 0x80004005 (E_FAIL))"\n    + CategoryInfo          : NotSpecified: (:) [], MethodInvocationException\n    + FullyQualifiedErrorId : ComMethodTargetInvocation`,
-          );
-        }
-        app.running = true;
-        return ok();
-      }),
-  },
+export const complusDisableLab: ActionSpec = {
+  probe: (ctx) => withApp(ctx, (app) => report(!app.enabled, evidence(app))),
+  apply: (ctx) =>
+    withApp(ctx, (app) => {
+      app.enabled = false;
+      return ok();
+    }),
+};
+
+export const complusShutdownLab: ActionSpec = {
+  probe: (ctx) => withApp(ctx, (app) => report(!app.running, evidence(app))),
+  // Shutting down works whether or not the app is enabled; the KB disables first so nothing relaunches it.
+  apply: (ctx) =>
+    withApp(ctx, (app) => {
+      app.running = false;
+      return ok();
+    }),
+};
+
+export const complusEnableLab: ActionSpec = {
+  probe: (ctx) => withApp(ctx, (app) => report(app.enabled, evidence(app))),
+  apply: (ctx) =>
+    withApp(ctx, (app) => {
+      app.enabled = true;
+      return ok();
+    }),
+};
+
+export const complusStartLab: ActionSpec = {
+  probe: (ctx) => withApp(ctx, (app) => report(app.running, evidence(app))),
+  apply: (ctx) =>
+    withApp(ctx, (app) => {
+      if (!app.enabled) {
+        return fail(
+          1,
+          `Exception calling "StartApplication" with "1" argument(s): "The component has been disabled. (Exception from HRESULT: 0x80004005 (E_FAIL))"\n    + CategoryInfo          : NotSpecified: (:) [], MethodInvocationException\n    + FullyQualifiedErrorId : ComMethodTargetInvocation`,
+        );
+      }
+      app.running = true;
+      return ok();
+    }),
 };

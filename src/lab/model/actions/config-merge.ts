@@ -89,48 +89,46 @@ function read(ctx: ActionContext): Read | Outcome {
   };
 }
 
-export const configMergeActions: Record<string, ActionSpec> = {
-  'config.merge': {
-    probe: (ctx) => {
-      const r = read(ctx);
-      if (isOutcome(r)) return r;
-      return report(!r.src || r.differs.length === 0, r.evidence);
-    },
-    apply: (ctx) => {
-      const r = read(ctx);
-      if (isOutcome(r)) return r;
-      const dest = str(ctx, 'dest');
-      if (!r.src) return ok([`no backup at ${str(ctx, 'source')}: ${dest} keeps its shipped values`]);
-      if (!r.dst)
-        return psError(
-          `there is no ${dest} to carry the settings into; install the product first`,
-          'OperationStopped',
-        );
-      for (const [section, by] of SECTIONS) {
-        const theirs = entries(r.src, section);
-        if (theirs.length === 0) continue;
-        let parent = childrenNamed(r.dst.root, section)[0];
-        if (!parent) {
-          parent = { name: section, attrs: [], children: [], empty: true };
-          appendChild(r.dst.root, parent);
-        }
-        for (const entry of theirs) {
-          const k = attr(entry, by);
-          let node = find(entries(r.dst, section), by, k);
-          if (!node) {
-            node = { name: 'add', attrs: [[by, k]], children: [], empty: true };
-            appendChild(parent, node);
-          }
-          for (const [name, value] of entry.attrs) setAttr(node, name, value);
-        }
+export const configMergeLab: ActionSpec = {
+  probe: (ctx) => {
+    const r = read(ctx);
+    if (isOutcome(r)) return r;
+    return report(!r.src || r.differs.length === 0, r.evidence);
+  },
+  apply: (ctx) => {
+    const r = read(ctx);
+    if (isOutcome(r)) return r;
+    const dest = str(ctx, 'dest');
+    if (!r.src) return ok([`no backup at ${str(ctx, 'source')}: ${dest} keeps its shipped values`]);
+    if (!r.dst)
+      return psError(
+        `there is no ${dest} to carry the settings into; install the product first`,
+        'OperationStopped',
+      );
+    for (const [section, by] of SECTIONS) {
+      const theirs = entries(r.src, section);
+      if (theirs.length === 0) continue;
+      let parent = childrenNamed(r.dst.root, section)[0];
+      if (!parent) {
+        parent = { name: section, attrs: [], children: [], empty: true };
+        appendChild(r.dst.root, parent);
       }
-      // The script clears the read-only flag before it saves.
-      putFile(ctx.host, dest, textFile(documentXml(r.dst)));
-      const stdout =
-        r.notCarried.length > 0
-          ? [`not carried over (they differ; compare by hand): ${r.notCarried.join(', ')}`]
-          : [];
-      return ok(stdout);
-    },
+      for (const entry of theirs) {
+        const k = attr(entry, by);
+        let node = find(entries(r.dst, section), by, k);
+        if (!node) {
+          node = { name: 'add', attrs: [[by, k]], children: [], empty: true };
+          appendChild(parent, node);
+        }
+        for (const [name, value] of entry.attrs) setAttr(node, name, value);
+      }
+    }
+    // The script clears the read-only flag before it saves.
+    putFile(ctx.host, dest, textFile(documentXml(r.dst)));
+    const stdout =
+      r.notCarried.length > 0
+        ? [`not carried over (they differ; compare by hand): ${r.notCarried.join(', ')}`]
+        : [];
+    return ok(stdout);
   },
 };

@@ -57,56 +57,55 @@ function evidence(node: XmlElement | undefined): Record<string, string | boolean
   return node ? { exists: true, value: attr(node, 'value') } : { exists: false };
 }
 
-export const configActions: Record<string, ActionSpec> = {
-  'config.read': {
-    // Reading is a note, never pending: the value (or its absence) is the evidence.
-    probe: (ctx) => {
-      const node = readNode(ctx);
-      if (isOutcome(node)) return node;
-      return report(true, evidence(node));
-    },
-    // The probe printed the value; apply changes nothing.
-    apply: () => ok(),
+export const configReadLab: ActionSpec = {
+  // Reading is a note, never pending: the value (or its absence) is the evidence.
+  probe: (ctx) => {
+    const node = readNode(ctx);
+    if (isOutcome(node)) return node;
+    return report(true, evidence(node));
   },
-  'config.write': {
-    probe: (ctx) => {
-      const node = readNode(ctx);
-      if (isOutcome(node)) return node;
-      return report(node !== undefined && attr(node, 'value') === str(ctx, 'value'), evidence(node));
-    },
-    apply: (ctx) => {
-      const path = str(ctx, 'path');
-      if (!getFile(ctx.host, path))
-        return psError(`the config file ${path} does not exist`, 'OperationStopped');
-      const loaded = xmlOf(ctx, path);
-      if (isOutcome(loaded)) return loaded;
-      const key = str(ctx, 'key');
-      let node = setting(loaded.doc, key);
-      if (!node && ctx.header.params.mustExist === true) {
-        const have = (appSettings(loaded.doc)?.children ?? [])
-          .filter((n): n is XmlElement => 'name' in n && n.name === 'add')
-          .map((n) => attr(n, 'key'));
+  // The probe printed the value; apply changes nothing.
+  apply: () => ok(),
+};
+
+export const configWriteLab: ActionSpec = {
+  probe: (ctx) => {
+    const node = readNode(ctx);
+    if (isOutcome(node)) return node;
+    return report(node !== undefined && attr(node, 'value') === str(ctx, 'value'), evidence(node));
+  },
+  apply: (ctx) => {
+    const path = str(ctx, 'path');
+    if (!getFile(ctx.host, path))
+      return psError(`the config file ${path} does not exist`, 'OperationStopped');
+    const loaded = xmlOf(ctx, path);
+    if (isOutcome(loaded)) return loaded;
+    const key = str(ctx, 'key');
+    let node = setting(loaded.doc, key);
+    if (!node && ctx.header.params.mustExist === true) {
+      const have = (appSettings(loaded.doc)?.children ?? [])
+        .filter((n): n is XmlElement => 'name' in n && n.name === 'add')
+        .map((n) => attr(n, 'key'));
+      return psError(
+        `${path} has no appSettings key ${key}; the keys it has: ${have.join(', ')}. Name the right ones in the inventory`,
+        'OperationStopped: (:) [], RuntimeException',
+      );
+    }
+    if (!node) {
+      const parent = appSettings(loaded.doc);
+      if (!parent)
         return psError(
-          `${path} has no appSettings key ${key}; the keys it has: ${have.join(', ')}. Name the right ones in the inventory`,
-          'OperationStopped: (:) [], RuntimeException',
+          `${path} has no /configuration/appSettings element to add ${key} to`,
+          'OperationStopped',
         );
-      }
-      if (!node) {
-        const parent = appSettings(loaded.doc);
-        if (!parent)
-          return psError(
-            `${path} has no /configuration/appSettings element to add ${key} to`,
-            'OperationStopped',
-          );
-        node = { name: 'add', attrs: [['key', key]], children: [], empty: true };
-        appendChild(parent, node);
-      }
-      setAttr(node, 'value', str(ctx, 'value'));
-      if (loaded.file.readOnly && !bool(ctx, 'clearReadOnly'))
-        return psError(`${path} is read-only`, 'OperationStopped');
-      // Clearing the flag is what the KB asks; it stays cleared, as after the manual edit.
-      putFile(ctx.host, path, textFile(documentXml(loaded.doc)));
-      return ok();
-    },
+      node = { name: 'add', attrs: [['key', key]], children: [], empty: true };
+      appendChild(parent, node);
+    }
+    setAttr(node, 'value', str(ctx, 'value'));
+    if (loaded.file.readOnly && !bool(ctx, 'clearReadOnly'))
+      return psError(`${path} is read-only`, 'OperationStopped');
+    // Clearing the flag is what the KB asks; it stays cleared, as after the manual edit.
+    putFile(ctx.host, path, textFile(documentXml(loaded.doc)));
+    return ok();
   },
 };

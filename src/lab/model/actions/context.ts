@@ -8,6 +8,7 @@ import { formatResultLine } from '../../../remote/header.js';
 import type { FaultKind, HostState, LabState } from '../state.js';
 import { getCI } from '../names.js';
 import { PROVISIONING_ENGINE } from '../host-base.js';
+import type { OperatorTask } from '../operator.js';
 
 export interface ActionContext {
   /** The host's name as the state spells it. */
@@ -30,11 +31,35 @@ export interface Outcome {
   fault?: FaultKind;
 }
 
-/** How one action behaves per phase; verify defaults to probe (both read-only). */
+/**
+ * What the pwsh engine's stand-in native programs (`src/lab/pwsh/natives.ts`) must know that the
+ * host does not say: facts a step's params give, gathered from the steps of a command.
+ */
+export interface NativeHints {
+  /** InstallUtil: the registry keys an assembly's installers create (install) or remove (/u), by assembly path. */
+  installUtilKeys?: Record<string, string[]>;
+  /** Hotfix packages: the file each replaces, by package path. */
+  hotfixTargets?: Record<string, string>;
+}
+
+/**
+ * How one action behaves per phase in the simulated estate; verify defaults to probe (both
+ * read-only). The optional members are what the rest of the lab asks of an action, in place of
+ * knowing it by name.
+ */
 export interface ActionSpec {
   probe(ctx: ActionContext): Outcome;
   apply(ctx: ActionContext): Outcome;
   verify?(ctx: ActionContext): Outcome;
+  /** A gate action: what the simulated operator (`lab.operator`) does for an item of it. */
+  operator?: OperatorTask;
+  /** Under the pwsh engine, what the stand-in native programs must know from this step's params. */
+  natives?(params: ScriptHeader['params'], host: HostState): NativeHints;
+  /**
+   * Under the pwsh engine, the native program (lower-case file name) whose run this action's
+   * model apply acts out: the stand-in answers that program's start with the apply's outcome.
+   */
+  actsOutProgram?: string;
 }
 
 /** A probe's answer: `DR:state=done|pending` and evidence lines. */

@@ -61,10 +61,9 @@ function expectApply(ctx: ActionContext): Outcome {
   );
 }
 
-export const eventLogActions: Record<string, ActionSpec> = {
-  'eventlog.mark': {
-    probe: (ctx) => report(true, { lastRecord: newestRecord(ctx.host) }),
-    apply: () => ok(),
-  },
-  'eventlog.expect': { probe: expectProbe, apply: expectApply },
+export const eventlogMarkLab: ActionSpec = {
+  probe: (ctx) => report(true, { lastRecord: newestRecord(ctx.host) }),
+  apply: () => ok(),
 };
+
+export const eventlogExpectLab: ActionSpec = { probe: expectProbe, apply: expectApply };

@@ -108,47 +108,49 @@ function backupOnce(ctx: ActionContext): Outcome {
   return ok();
 }
 
-export const fileActions: Record<string, ActionSpec> = {
-  'package.upload': {
-    probe: checked,
-    // The bytes arrive over SFTP (the front); the script only makes their folder, and the verify
-    // is what finds them intact or not.
-    apply: () => ok(),
+export const packageUploadLab: ActionSpec = {
+  probe: checked,
+  // The bytes arrive over SFTP (the front); the script only makes their folder, and the verify
+  // is what finds them intact or not.
+  apply: () => ok(),
+};
+
+export const msiBackupLab: ActionSpec = { probe: backupState, apply: backupOnce };
+
+export const msiStageLab: ActionSpec = {
+  probe: checked,
+  apply: (ctx) => {
+    const source = str(ctx, 'source');
+    const dest = str(ctx, 'dest');
+    // The script clears the old copy's read-only flag before it copies.
+    const old = getFile(ctx.host, dest);
+    if (old?.readOnly) delete old.readOnly;
+    if (!getFile(ctx.host, source)) return notFound(source);
+    const locked = msiShareLocked(ctx, source, dest);
+    if (locked) return fileInUse(locked);
+    copyPath(ctx.host, source, dest);
+    const after = checked(ctx);
+    const evidence = after.stdout.filter((l) => !l.startsWith('DR:state='));
+    if (!matches(getFile(ctx.host, dest), num(ctx, 'size'), str(ctx, 'sha256')))
+      return fail(
+        1,
+        `after copying, ${dest} does not have the expected size and sha256; the package copy in ${source} is damaged`,
+        evidence,
+      );
+    return ok(evidence);
   },
-  'msi.backup': { probe: backupState, apply: backupOnce },
-  'msi.stage': {
-    probe: checked,
-    apply: (ctx) => {
-      const source = str(ctx, 'source');
-      const dest = str(ctx, 'dest');
-      // The script clears the old copy's read-only flag before it copies.
-      const old = getFile(ctx.host, dest);
-      if (old?.readOnly) delete old.readOnly;
-      if (!getFile(ctx.host, source)) return notFound(source);
-      const locked = msiShareLocked(ctx, source, dest);
-      if (locked) return fileInUse(locked);
-      copyPath(ctx.host, source, dest);
-      const after = checked(ctx);
-      const evidence = after.stdout.filter((l) => !l.startsWith('DR:state='));
-      if (!matches(getFile(ctx.host, dest), num(ctx, 'size'), str(ctx, 'sha256')))
-        return fail(
-          1,
-          `after copying, ${dest} does not have the expected size and sha256; the package copy in ${source} is damaged`,
-          evidence,
-        );
-      return ok(evidence);
-    },
-  },
-  'file.backup': { probe: backupState, apply: backupOnce },
-  'file.restore': {
-    probe: (ctx) =>
-      report(restored(ctx, str(ctx, 'source'), str(ctx, 'dest')), {
-        sourceExists: pathExists(ctx.host, str(ctx, 'source')),
-      }),
-    apply: (ctx) => {
-      const source = str(ctx, 'source');
-      if (!pathExists(ctx.host, source)) return notFound(source);
-      return copyFiles(ctx, source, str(ctx, 'dest'), true) ?? ok();
-    },
+};
+
+export const fileBackupLab: ActionSpec = { probe: backupState, apply: backupOnce };
+
+export const fileRestoreLab: ActionSpec = {
+  probe: (ctx) =>
+    report(restored(ctx, str(ctx, 'source'), str(ctx, 'dest')), {
+      sourceExists: pathExists(ctx.host, str(ctx, 'source')),
+    }),
+  apply: (ctx) => {
+    const source = str(ctx, 'source');
+    if (!pathExists(ctx.host, source)) return notFound(source);
+    return copyFiles(ctx, source, str(ctx, 'dest'), true) ?? ok();
   },
 };

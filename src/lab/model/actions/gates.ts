@@ -1,14 +1,13 @@
 /**
  * Deployment Tool work: components and provisioning nodes. Scripts only probe these (each
- * verifyOn host separately); the change is the operator's, so apply is refused. `lab.operator`
- * is the simulated operator performing a gate's checklist.
+ * verifyOn host separately); the change is the operator's, so apply is refused. `operator` names
+ * what the simulated operator (`../operator.ts`) does for such an item at a gate.
  */
 import { PATHS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, notFound, optStr, report } from './context.js';
 import { getFile } from '../files.js';
 import { getCI } from '../names.js';
-import { runOperator } from '../operator.js';
 import { installedAt, removalState } from './msi.js';
 
 function refused(ctx: ActionContext): Outcome {
@@ -27,41 +26,40 @@ function withConfig(
   return body(ctx.host.mpsConfig);
 }
 
-export const gateActions: Record<string, ActionSpec> = {
-  'component.uninstall': {
-    probe: (ctx) => {
-      const { done, evidence } = removalState(ctx);
-      return report(done, evidence);
-    },
-    apply: refused,
+export const componentUninstallLab: ActionSpec = {
+  probe: (ctx) => {
+    const { done, evidence } = removalState(ctx);
+    return report(done, evidence);
   },
-  'component.install': {
-    probe: (ctx) => {
-      const { done, evidence } = installedAt(ctx);
-      return report(done, evidence);
-    },
-    apply: refused,
+  apply: refused,
+  operator: 'uninstallComponent',
+};
+
+export const componentInstallLab: ActionSpec = {
+  probe: (ctx) => {
+    const { done, evidence } = installedAt(ctx);
+    return report(done, evidence);
   },
-  'provisioning.initialize': {
-    probe: (ctx) =>
-      withConfig(ctx, (config) => {
-        const node = optStr(ctx, 'node') ?? ctx.header.target;
-        const initialized = getCI(config.initialized, node) === true;
-        return report(initialized, { [`initialized.${node}`]: initialized });
-      }),
-    apply: refused,
-  },
-  'provisioning.startDeployment': {
-    probe: (ctx) =>
-      withConfig(ctx, (config) =>
-        report(config.deploymentStarted, { deploymentStarted: config.deploymentStarted }),
-      ),
-    apply: refused,
-  },
-  'lab.operator': {
-    // A gate is performed, not a state: probing never finds it done; verification is by the gate's own probes.
-    probe: () => report(false),
-    verify: () => report(true),
-    apply: runOperator,
-  },
+  apply: refused,
+  operator: 'installComponent',
+};
+
+export const provisioningInitializeLab: ActionSpec = {
+  probe: (ctx) =>
+    withConfig(ctx, (config) => {
+      const node = optStr(ctx, 'node') ?? ctx.header.target;
+      const initialized = getCI(config.initialized, node) === true;
+      return report(initialized, { [`initialized.${node}`]: initialized });
+    }),
+  apply: refused,
+  operator: 'initializeNode',
+};
+
+export const provisioningStartDeploymentLab: ActionSpec = {
+  probe: (ctx) =>
+    withConfig(ctx, (config) =>
+      report(config.deploymentStarted, { deploymentStarted: config.deploymentStarted }),
+    ),
+  apply: refused,
+  operator: 'startDeployment',
 };

@@ -8,7 +8,7 @@ import { HOTFIX_MIN_SERVICE_PACK } from '../../../../runbooks/kb817375/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, ok, report, str, strList, target } from './context.js';
 import { binaryFile, getFile, putFile } from '../files.js';
-import { baseName } from '../names.js';
+import { baseName, normalizePath } from '../names.js';
 import { compareVersions } from '../../../plan/versions.js';
 import { loadersOf } from './service-set.js';
 import { registryKeyExists } from '../registry-keys.js';
@@ -72,29 +72,37 @@ function install(ctx: ActionContext): Outcome {
   return ok([`Installing ${pkg.product} ${pkg.version}...`, 'The update was installed successfully.']);
 }
 
-export const hotfixActions: Record<string, ActionSpec> = {
-  'hotfix.install': { probe: versionCheck('file', 'version'), apply: install },
-  'file.checkVersion': {
-    probe: versionCheck('path', 'minVersion'),
-    apply: (ctx) => {
-      const path = str(ctx, 'path');
-      const have = versionOf(ctx, path);
-      const want = str(ctx, 'minVersion');
-      if (atLeast(have, want)) return ok();
-      return fail(
-        1,
-        `${path} is ${have === '' ? 'missing' : `at ${have}`}, not ${want} or later: ${str(ctx, 'remedy')}`,
-      );
-    },
+export const hotfixInstallLab: ActionSpec = {
+  probe: versionCheck('file', 'version'),
+  apply: install,
+  // update.exe does not say which file it replaces: the step's params do.
+  natives: (p) =>
+    typeof p.path === 'string' && typeof p.file === 'string'
+      ? { hotfixTargets: { [normalizePath(p.path)]: p.file } }
+      : {},
+};
+
+export const fileCheckVersionLab: ActionSpec = {
+  probe: versionCheck('path', 'minVersion'),
+  apply: (ctx) => {
+    const path = str(ctx, 'path');
+    const have = versionOf(ctx, path);
+    const want = str(ctx, 'minVersion');
+    if (atLeast(have, want)) return ok();
+    return fail(
+      1,
+      `${path} is ${have === '' ? 'missing' : `at ${have}`}, not ${want} or later: ${str(ctx, 'remedy')}`,
+    );
   },
-  'registry.checkKey': {
-    probe: (ctx) => {
-      const exists = keyPresent(ctx, target(ctx));
-      return report(exists, { exists });
-    },
-    apply: (ctx) => {
-      if (keyPresent(ctx, target(ctx))) return ok();
-      return fail(1, `registry key ${target(ctx)} does not exist: ${str(ctx, 'remedy')}`);
-    },
+};
+
+export const registryCheckKeyLab: ActionSpec = {
+  probe: (ctx) => {
+    const exists = keyPresent(ctx, target(ctx));
+    return report(exists, { exists });
+  },
+  apply: (ctx) => {
+    if (keyPresent(ctx, target(ctx))) return ok();
+    return fail(1, `registry key ${target(ctx)} does not exist: ${str(ctx, 'remedy')}`);
   },
 };

@@ -14,6 +14,4 @@ function health(ctx: ActionContext): Outcome {
   return report(true, { transport: status, queue: status === 'Running' ? String(queued) : '' });
 }
 
-export const hubHealthActions: Record<string, ActionSpec> = {
-  'hub.health': { probe: health, verify: health, apply: () => ok() },
-};
+export const hubHealthLab: ActionSpec = { probe: health, verify: health, apply: () => ok() };

@@ -1,9 +1,13 @@
 /** Every simulated action, by name: each action module's lab behaviour, and the simulated operator. */
 import type { ActionSpec } from './context.js';
-import { gateActions } from './gates.js';
 import { ACTION_MODULES } from '../../../actions/modules/index.js';
+import { operatorSpec } from '../operator.js';
+
+const MODULE_SPECS: Readonly<Record<string, ActionSpec>> = Object.fromEntries(
+  ACTION_MODULES.map((module) => [module.name, module.lab]),
+);
 
 export const ACTIONS: Readonly<Record<string, ActionSpec>> = {
-  ...Object.fromEntries(ACTION_MODULES.map((module) => [module.name, module.lab])),
-  'lab.operator': gateActions['lab.operator']!,
+  ...MODULE_SPECS,
+  'lab.operator': operatorSpec((action) => MODULE_SPECS[action]?.operator),
 };

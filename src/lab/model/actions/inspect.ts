@@ -79,7 +79,9 @@ function programOf(imagePath: string): string {
   return /^(.+?\.exe)(\s|$)/i.exec(imagePath)?.[1] ?? imagePath;
 }
 
-export const inspectActions: Record<string, ActionSpec> = {
-  // Read-only: the apply script reads nothing and prints nothing.
-  'host.inspect': { probe: inspect, apply: () => ({ exitCode: 0, stdout: [], stderr: [] }), verify: inspect },
+// Read-only: the apply script reads nothing and prints nothing.
+export const hostInspectLab: ActionSpec = {
+  probe: inspect,
+  apply: () => ({ exitCode: 0, stdout: [], stderr: [] }),
+  verify: inspect,
 };

@@ -98,32 +98,32 @@ export function sendTestMessages(host: HostState, now: number): string {
   return 'sent a test message each way; both arrived';
 }
 
-export const mailConnectorActions: Record<string, ActionSpec> = {
-  'registry.repointValue': {
-    probe: check,
-    apply: (ctx) => {
-      const got = read(ctx);
-      if ('exitCode' in got) return got;
-      const to = str(ctx, 'to');
-      const { parts, stale } = repoint(String(got.have.data), str(ctx, 'from'), to);
-      if (!stale) return ok();
-      const toP = normalizePath(to).toLowerCase() + '\\';
-      const missing = parts.find((p) => p.toLowerCase().startsWith(toP) && !getFile(ctx.host, p));
-      if (missing)
-        return fail(
-          1,
-          `refusing to point ${str(ctx, 'name')} at ${missing}: the file does not exist (copy Msmcon\\Bin first)`,
-        );
-      got.values[got.key] = { type: got.have.type, data: parts.join(';') };
-      return ok();
-    },
-  },
-  'mailflow.check': {
-    probe: flowCheck,
-    apply: (ctx) =>
-      fail(
+export const registryRepointValueLab: ActionSpec = {
+  probe: check,
+  apply: (ctx) => {
+    const got = read(ctx);
+    if ('exitCode' in got) return got;
+    const to = str(ctx, 'to');
+    const { parts, stale } = repoint(String(got.have.data), str(ctx, 'from'), to);
+    if (!stale) return ok();
+    const toP = normalizePath(to).toLowerCase() + '\\';
+    const missing = parts.find((p) => p.toLowerCase().startsWith(toP) && !getFile(ctx.host, p));
+    if (missing)
+      return fail(
         1,
-        `${ctx.header.action}: test messages are sent by the operator, in each direction, not by a script`,
-      ),
+        `refusing to point ${str(ctx, 'name')} at ${missing}: the file does not exist (copy Msmcon\\Bin first)`,
+      );
+    got.values[got.key] = { type: got.have.type, data: parts.join(';') };
+    return ok();
   },
+};
+
+export const mailflowCheckLab: ActionSpec = {
+  probe: flowCheck,
+  apply: (ctx) =>
+    fail(
+      1,
+      `${ctx.header.action}: test messages are sent by the operator, in each direction, not by a script`,
+    ),
+  operator: 'sendTestMail',
 };

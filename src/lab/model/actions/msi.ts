@@ -129,75 +129,74 @@ function writeLog(ctx: ActionContext, verb: string, code: number): void {
   putFile(ctx.host, log, textFile(text));
 }
 
-export const msiActions: Record<string, ActionSpec> = {
-  'msi.uninstall': {
-    probe: (ctx) => {
-      const { done, evidence } = removalState(ctx);
-      return report(done, evidence);
-    },
-    apply: (ctx) => {
-      const log = ctx.header.params.log as string | undefined;
-      const { found, remove } = toRemove(ctx);
-      // Nothing to remove: the script never starts msiexec, so no log is written.
-      if (found.length === 0) {
-        return msiFailure(1605, `No product with ProductCode ${str(ctx, 'productCode')} is installed.`, log);
-      }
-      if (remove.length === 0)
-        return ok([`${str(ctx, 'product')} is already at ${optStr(ctx, 'keepVersion') ?? ''}; keeping it`]);
-      const stdout: string[] = [];
-      for (const product of remove) {
-        const lock = productLock(ctx.host, product.name);
-        if (lock) {
-          writeLog(ctx, 'uninstall', 1603);
-          return msiFailure(1603, lock, log);
-        }
-        stdout.push(`removing ${describe(product)}`);
-        removeProduct(ctx.host, product.code);
-        applyUninstallFootprint(ctx.host, product.name);
-      }
-      writeLog(ctx, 'uninstall', 0);
-      return ok(stdout);
-    },
+export const msiUninstallLab: ActionSpec = {
+  probe: (ctx) => {
+    const { done, evidence } = removalState(ctx);
+    return report(done, evidence);
   },
-  'msi.install': {
-    probe: (ctx) => {
-      const { done, evidence } = installedAt(ctx);
-      return report(done, evidence);
-    },
-    apply: (ctx) => {
-      const path = str(ctx, 'path');
-      const log = ctx.header.params.log as string | undefined;
-      const file = getFile(ctx.host, path);
-      if (!file) return msiFailure(1619, `Package '${path}' does not exist.`, log);
-      const msi = file.msi;
-      if (msi === undefined) return msiFailure(1620, `'${path}' is not a Windows Installer package.`, log);
-      // The package decides what gets installed, whatever the plan expected.
-      const installed = productByCode(ctx.host, msi.productCode);
-      if (installed && sameVersion(installed.version, msi.productVersion)) {
-        writeLog(ctx, 'install', 0);
-        return ok([`'${msi.productName}' ${msi.productVersion} is already installed.`]);
-      }
-      if (installed) {
-        writeLog(ctx, 'install', 1638);
-        return msiFailure(
-          1638,
-          `'${installed.name}' ${installed.version} (${installed.code}) is installed; the package carries ${msi.productVersion}.`,
-          log,
-        );
-      }
-      const lock = productLock(ctx.host, msi.productName);
+  apply: (ctx) => {
+    const log = ctx.header.params.log as string | undefined;
+    const { found, remove } = toRemove(ctx);
+    // Nothing to remove: the script never starts msiexec, so no log is written.
+    if (found.length === 0) {
+      return msiFailure(1605, `No product with ProductCode ${str(ctx, 'productCode')} is installed.`, log);
+    }
+    if (remove.length === 0)
+      return ok([`${str(ctx, 'product')} is already at ${optStr(ctx, 'keepVersion') ?? ''}; keeping it`]);
+    const stdout: string[] = [];
+    for (const product of remove) {
+      const lock = productLock(ctx.host, product.name);
       if (lock) {
-        writeLog(ctx, 'install', 1603);
+        writeLog(ctx, 'uninstall', 1603);
         return msiFailure(1603, lock, log);
       }
-      installProduct(ctx.host, msi.productCode, {
-        name: msi.productName,
-        version: msi.productVersion,
-        ...(msi.upgradeCode ? { upgradeCode: msi.upgradeCode } : {}),
-      });
-      applyInstallFootprint(ctx.host, msi.productName, msi.productVersion);
+      stdout.push(`removing ${describe(product)}`);
+      removeProduct(ctx.host, product.code);
+      applyUninstallFootprint(ctx.host, product.name);
+    }
+    writeLog(ctx, 'uninstall', 0);
+    return ok(stdout);
+  },
+};
+
+export const msiInstallLab: ActionSpec = {
+  probe: (ctx) => {
+    const { done, evidence } = installedAt(ctx);
+    return report(done, evidence);
+  },
+  apply: (ctx) => {
+    const path = str(ctx, 'path');
+    const log = ctx.header.params.log as string | undefined;
+    const file = getFile(ctx.host, path);
+    if (!file) return msiFailure(1619, `Package '${path}' does not exist.`, log);
+    const msi = file.msi;
+    if (msi === undefined) return msiFailure(1620, `'${path}' is not a Windows Installer package.`, log);
+    // The package decides what gets installed, whatever the plan expected.
+    const installed = productByCode(ctx.host, msi.productCode);
+    if (installed && sameVersion(installed.version, msi.productVersion)) {
       writeLog(ctx, 'install', 0);
-      return ok();
-    },
+      return ok([`'${msi.productName}' ${msi.productVersion} is already installed.`]);
+    }
+    if (installed) {
+      writeLog(ctx, 'install', 1638);
+      return msiFailure(
+        1638,
+        `'${installed.name}' ${installed.version} (${installed.code}) is installed; the package carries ${msi.productVersion}.`,
+        log,
+      );
+    }
+    const lock = productLock(ctx.host, msi.productName);
+    if (lock) {
+      writeLog(ctx, 'install', 1603);
+      return msiFailure(1603, lock, log);
+    }
+    installProduct(ctx.host, msi.productCode, {
+      name: msi.productName,
+      version: msi.productVersion,
+      ...(msi.upgradeCode ? { upgradeCode: msi.upgradeCode } : {}),
+    });
+    applyInstallFootprint(ctx.host, msi.productName, msi.productVersion);
+    writeLog(ctx, 'install', 0);
+    return ok();
   },
 };

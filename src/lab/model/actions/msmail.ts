@@ -296,34 +296,38 @@ function settledProbe(ctx: ActionContext): Outcome {
   return report(waiting.length === 0, { pending: waiting.join('; ') });
 }
 
-export const msmailActions: Record<string, ActionSpec> = {
-  'service.pause': {
-    probe: (ctx) => {
-      const status = getCI(ctx.host.services, target(ctx));
-      if (status === undefined) return psError(`service '${target(ctx)}' is not installed on this host`);
-      return report(status === 'Paused', { status });
-    },
-    apply: servicePause,
+/** `cmd.exe /c net pause SERVICE` under the pwsh engine is answered by this apply. */
+export const servicePauseLab: ActionSpec = {
+  probe: (ctx) => {
+    const status = getCI(ctx.host.services, target(ctx));
+    if (status === undefined) return psError(`service '${target(ctx)}' is not installed on this host`);
+    return report(status === 'Paused', { status });
   },
-  'msmail.run': {
-    probe: (ctx) => {
-      const exe = `${str(ctx, 'exeDir').replace(/\\+$/, '')}\\${str(ctx, 'program').toUpperCase()}.EXE`;
-      return report(false, {
-        exe: getFile(ctx.host, exe) !== undefined,
-        drive: driveConnected(ctx.host, drive(ctx)),
-      });
-    },
-    apply: runProgram,
-    verify: runVerify,
+  apply: servicePause,
+  actsOutProgram: 'cmd.exe',
+};
+
+export const msmailRunLab: ActionSpec = {
+  probe: (ctx) => {
+    const exe = `${str(ctx, 'exeDir').replace(/\\+$/, '')}\\${str(ctx, 'program').toUpperCase()}.EXE`;
+    return report(false, {
+      exe: getFile(ctx.host, exe) !== undefined,
+      drive: driveConnected(ctx.host, drive(ctx)),
+    });
   },
-  'dirsync.settled': {
-    probe: settledProbe,
-    apply: (ctx) => {
-      const waiting = pending(ctx);
-      if (!Array.isArray(waiting)) return waiting;
-      if (waiting.length > 0)
-        return fail(1, `directory synchronization is not finished here: ${waiting.join('; ')}`);
-      return ok(['DR:pending=']);
-    },
+  apply: runProgram,
+  verify: runVerify,
+  // The DOS programs start through FORCEDOS under the pwsh engine; this apply is what they do.
+  actsOutProgram: 'forcedos.exe',
+};
+
+export const dirsyncSettledLab: ActionSpec = {
+  probe: settledProbe,
+  apply: (ctx) => {
+    const waiting = pending(ctx);
+    if (!Array.isArray(waiting)) return waiting;
+    if (waiting.length > 0)
+      return fail(1, `directory synchronization is not finished here: ${waiting.join('; ')}`);
+    return ok(['DR:pending=']);
   },
 };

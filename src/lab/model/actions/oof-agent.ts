@@ -7,7 +7,16 @@
  */
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { bool, fail, ok, report, str, strList } from './context.js';
-import { baseName, deleteCI, dirName, findKey, getCI, pathsUnder, sameName } from '../names.js';
+import {
+  baseName,
+  deleteCI,
+  dirName,
+  findKey,
+  getCI,
+  normalizePath,
+  pathsUnder,
+  sameName,
+} from '../names.js';
 import { getFile, readAppSetting } from '../files.js';
 import { LAB_AGENTS_CONFIG } from '../oof-agent.js';
 import { productByCode } from '../products.js';
@@ -93,6 +102,24 @@ function counters(ctx: ActionContext): { key: string; exists: boolean; performan
   return { key, exists, performance };
 }
 
+/**
+ * The registry keys InstallUtil's installers for the step's assembly own, for the pwsh engine's
+ * stand-in: install creates the category key with Linkage and Performance; /u removes those two,
+ * and the key itself only when it holds no values of its own, as .NET does.
+ */
+function installUtilKeys(install: boolean): NonNullable<ActionSpec['natives']> {
+  return (p, host) => {
+    if (typeof p.assembly !== 'string' || typeof p.counterKey !== 'string') return {};
+    const key = p.counterKey;
+    const values = getCI(host.registryValues ?? {}, key);
+    const own = values !== undefined && Object.keys(values).length > 0;
+    const keys = install
+      ? [key, `${key}\\Performance`, `${key}\\Linkage`]
+      : [`${key}\\Performance`, `${key}\\Linkage`, ...(own ? [] : [key])];
+    return { installUtilKeys: { [normalizePath(p.assembly)]: keys } };
+  };
+}
+
 const BANNER = [
   'Microsoft (R) .NET Framework Installation utility Version 2.0.50727.4927',
   'Copyright (c) Microsoft Corporation.  All rights reserved.',
@@ -113,57 +140,59 @@ function missingAssembly(ctx: ActionContext): Outcome | undefined {
   );
 }
 
-export const oofAgentActions: Record<string, ActionSpec> = {
-  // Reads agents.config only: the Exchange shell is needed just to ask a registration found there.
-  'oofAgent.discover': {
-    probe: (ctx) => {
-      const { problems, evidence } = discover(ctx);
-      return report(problems.length === 0, evidence);
-    },
-    apply: (ctx) => {
-      const { problems } = discover(ctx);
-      if (problems.length === 0) return ok();
-      return fail(1, `the OOF agent on this hub is in doubt, so nothing was changed: ${problems.join('; ')}`);
-    },
+// Reads agents.config only: the Exchange shell is needed just to ask a registration found there.
+export const oofAgentDiscoverLab: ActionSpec = {
+  probe: (ctx) => {
+    const { problems, evidence } = discover(ctx);
+    return report(problems.length === 0, evidence);
   },
-  'installutil.uninstall': {
-    probe: (ctx) => {
-      const c = counters(ctx);
-      return report(!c.performance, { exists: c.exists, performance: c.performance });
-    },
-    apply: (ctx) => {
-      const missing = missingAssembly(ctx);
-      if (missing) return missing;
-      const { key } = counters(ctx);
-      for (const sub of ['Performance', 'Linkage']) {
-        deleteCI(ctx.host.registry, `${key}\\${sub}`);
-        for (const path of pathsUnder(ctx.host.registry, `${key}\\${sub}`)) delete ctx.host.registry[path];
-      }
-      const values = getCI(ctx.host.registryValues ?? {}, key);
-      if (values === undefined || Object.keys(values).length === 0) {
-        deleteCI(ctx.host.registry, key);
-        for (const path of pathsUnder(ctx.host.registry, key)) delete ctx.host.registry[path];
-      }
-      return ok([...BANNER, 'The uninstall is beginning.', 'The uninstall has completed.']);
-    },
+  apply: (ctx) => {
+    const { problems } = discover(ctx);
+    if (problems.length === 0) return ok();
+    return fail(1, `the OOF agent on this hub is in doubt, so nothing was changed: ${problems.join('; ')}`);
   },
-  'installutil.install': {
-    probe: (ctx) => {
-      const c = counters(ctx);
-      return report(c.performance, { exists: c.exists, performance: c.performance });
-    },
-    apply: (ctx) => {
-      const missing = missingAssembly(ctx);
-      if (missing) return missing;
-      const { key } = counters(ctx);
-      for (const path of [key, `${key}\\Performance`, `${key}\\Linkage`])
-        if (findKey(ctx.host.registry, path) === undefined) ctx.host.registry[path] = true;
-      return ok([
-        ...BANNER,
-        'Running a transacted installation.',
-        'The Commit phase completed successfully.',
-        'The transacted install has completed.',
-      ]);
-    },
+};
+
+export const installutilUninstallLab: ActionSpec = {
+  probe: (ctx) => {
+    const c = counters(ctx);
+    return report(!c.performance, { exists: c.exists, performance: c.performance });
   },
+  apply: (ctx) => {
+    const missing = missingAssembly(ctx);
+    if (missing) return missing;
+    const { key } = counters(ctx);
+    for (const sub of ['Performance', 'Linkage']) {
+      deleteCI(ctx.host.registry, `${key}\\${sub}`);
+      for (const path of pathsUnder(ctx.host.registry, `${key}\\${sub}`)) delete ctx.host.registry[path];
+    }
+    const values = getCI(ctx.host.registryValues ?? {}, key);
+    if (values === undefined || Object.keys(values).length === 0) {
+      deleteCI(ctx.host.registry, key);
+      for (const path of pathsUnder(ctx.host.registry, key)) delete ctx.host.registry[path];
+    }
+    return ok([...BANNER, 'The uninstall is beginning.', 'The uninstall has completed.']);
+  },
+  natives: installUtilKeys(false),
+};
+
+export const installutilInstallLab: ActionSpec = {
+  probe: (ctx) => {
+    const c = counters(ctx);
+    return report(c.performance, { exists: c.exists, performance: c.performance });
+  },
+  apply: (ctx) => {
+    const missing = missingAssembly(ctx);
+    if (missing) return missing;
+    const { key } = counters(ctx);
+    for (const path of [key, `${key}\\Performance`, `${key}\\Linkage`])
+      if (findKey(ctx.host.registry, path) === undefined) ctx.host.registry[path] = true;
+    return ok([
+      ...BANNER,
+      'Running a transacted installation.',
+      'The Commit phase completed successfully.',
+      'The transacted install has completed.',
+    ]);
+  },
+  natives: installUtilKeys(true),
 };

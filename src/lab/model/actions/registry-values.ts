@@ -105,42 +105,41 @@ function exportState(ctx: ActionContext): Outcome {
   return report(file !== undefined, { file: str(ctx, 'file'), exists: file !== undefined });
 }
 
-export const registryValueActions: Record<string, ActionSpec> = {
-  'registry.export': {
-    probe: exportState,
-    apply: (ctx) => {
-      const path = str(ctx, 'file');
-      if (getFile(ctx.host, path))
-        return ok([`the export ${path} already exists: it is the state before the change, and is kept`]);
-      const text = regExportText(ctx.host, target(ctx));
-      if (text === undefined)
-        return fail(1, 'stderr: ERROR: The system was unable to find the specified registry key or value.');
-      putFile(ctx.host, path, textFile(text));
-      return ok(['out: The operation completed successfully.']);
-    },
+export const registryExportLab: ActionSpec = {
+  probe: exportState,
+  apply: (ctx) => {
+    const path = str(ctx, 'file');
+    if (getFile(ctx.host, path))
+      return ok([`the export ${path} already exists: it is the state before the change, and is kept`]);
+    const text = regExportText(ctx.host, target(ctx));
+    if (text === undefined)
+      return fail(1, 'stderr: ERROR: The system was unable to find the specified registry key or value.');
+    putFile(ctx.host, path, textFile(text));
+    return ok(['out: The operation completed successfully.']);
   },
-  'registry.setEach': {
-    probe: checkEach,
-    apply: (ctx) => {
-      const read = dwords(ctx);
-      if ('exitCode' in read) return read;
-      for (const name of read.names)
-        read.values[name] = { type: 'REG_DWORD', data: Number(str(ctx, 'data')) };
-      return ok();
-    },
+};
+
+export const registrySetEachLab: ActionSpec = {
+  probe: checkEach,
+  apply: (ctx) => {
+    const read = dwords(ctx);
+    if ('exitCode' in read) return read;
+    for (const name of read.names) read.values[name] = { type: 'REG_DWORD', data: Number(str(ctx, 'data')) };
+    return ok();
   },
-  'registry.setValue': {
-    probe: check,
-    apply: (ctx) => {
-      const read = current(ctx);
-      if ('exitCode' in read) return read;
-      let values = registryValuesOf(ctx.host, read.path);
-      if (values === undefined) {
-        values = {};
-        (ctx.host.registryValues ??= {})[read.path] = values;
-      }
-      values[findKey(values, read.name) ?? read.name] = read.want;
-      return ok();
-    },
+};
+
+export const registrySetValueLab: ActionSpec = {
+  probe: check,
+  apply: (ctx) => {
+    const read = current(ctx);
+    if ('exitCode' in read) return read;
+    let values = registryValuesOf(ctx.host, read.path);
+    if (values === undefined) {
+      values = {};
+      (ctx.host.registryValues ??= {})[read.path] = values;
+    }
+    values[findKey(values, read.name) ?? read.name] = read.want;
+    return ok();
   },
 };

@@ -62,55 +62,55 @@ function missing(host: HostState, names: string[]): string | undefined {
   return names.find((n) => status(host, n) === undefined);
 }
 
-export const serviceSetActions: Record<string, ActionSpec> = {
-  'service.listRunning': {
-    probe: (ctx) => {
-      const loaders = loadersOf(ctx.host, str(ctx, 'module'));
-      const named = strList(ctx, 'services').filter((n) => (status(ctx.host, n) ?? 'Stopped') !== 'Stopped');
-      return report(true, {
-        loaders: loaders.join(','),
-        services: stopSet(ctx.host, [...loaders, ...named]).join(','),
-      });
-    },
-    apply: () => ok(),
+export const serviceListRunningLab: ActionSpec = {
+  probe: (ctx) => {
+    const loaders = loadersOf(ctx.host, str(ctx, 'module'));
+    const named = strList(ctx, 'services').filter((n) => (status(ctx.host, n) ?? 'Stopped') !== 'Stopped');
+    return report(true, {
+      loaders: loaders.join(','),
+      services: stopSet(ctx.host, [...loaders, ...named]).join(','),
+    });
   },
-  'service.stopList': {
-    probe: (ctx) => {
-      const names = namesOf(ctx);
-      const absent = missing(ctx.host, names);
-      if (absent !== undefined) return notInstalled(absent);
-      const running = names.filter((n) => status(ctx.host, n) !== 'Stopped');
-      return report(running.length === 0, { running: running.join(',') });
-    },
-    apply: (ctx) => {
-      const names = namesOf(ctx);
-      num(ctx, 'timeoutSeconds');
-      const absent = missing(ctx.host, names);
-      if (absent !== undefined) return notInstalled(absent);
-      for (const name of [...names].reverse())
-        if (status(ctx.host, name) !== 'Stopped') stopService(ctx.host, name);
-      return ok();
-    },
+  apply: () => ok(),
+};
+
+export const serviceStopListLab: ActionSpec = {
+  probe: (ctx) => {
+    const names = namesOf(ctx);
+    const absent = missing(ctx.host, names);
+    if (absent !== undefined) return notInstalled(absent);
+    const running = names.filter((n) => status(ctx.host, n) !== 'Stopped');
+    return report(running.length === 0, { running: running.join(',') });
   },
-  'service.startList': {
-    probe: (ctx) => {
-      const names = namesOf(ctx);
-      const absent = missing(ctx.host, names);
-      if (absent !== undefined) return notInstalled(absent);
-      const down = names.filter((n) => status(ctx.host, n) !== 'Running');
-      return report(down.length === 0, { notRunning: down.join(',') });
-    },
-    apply: (ctx) => {
-      const names = namesOf(ctx);
-      num(ctx, 'timeoutSeconds');
-      const absent = missing(ctx.host, names);
-      if (absent !== undefined) return notInstalled(absent);
-      for (const name of names) {
-        if (status(ctx.host, name) === 'Running') continue;
-        const why = startService(ctx.host, name);
-        if (why !== undefined) return psError(why, 'OpenError');
-      }
-      return ok();
-    },
+  apply: (ctx) => {
+    const names = namesOf(ctx);
+    num(ctx, 'timeoutSeconds');
+    const absent = missing(ctx.host, names);
+    if (absent !== undefined) return notInstalled(absent);
+    for (const name of [...names].reverse())
+      if (status(ctx.host, name) !== 'Stopped') stopService(ctx.host, name);
+    return ok();
+  },
+};
+
+export const serviceStartListLab: ActionSpec = {
+  probe: (ctx) => {
+    const names = namesOf(ctx);
+    const absent = missing(ctx.host, names);
+    if (absent !== undefined) return notInstalled(absent);
+    const down = names.filter((n) => status(ctx.host, n) !== 'Running');
+    return report(down.length === 0, { notRunning: down.join(',') });
+  },
+  apply: (ctx) => {
+    const names = namesOf(ctx);
+    num(ctx, 'timeoutSeconds');
+    const absent = missing(ctx.host, names);
+    if (absent !== undefined) return notInstalled(absent);
+    for (const name of names) {
+      if (status(ctx.host, name) === 'Running') continue;
+      const why = startService(ctx.host, name);
+      if (why !== undefined) return psError(why, 'OpenError');
+    }
+    return ok();
   },
 };

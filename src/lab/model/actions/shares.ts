@@ -34,24 +34,23 @@ function ensure(ctx: ActionContext): Outcome {
   return ok([`out: ${name} was shared successfully.`]);
 }
 
-export const shareActions: Record<string, ActionSpec> = {
-  'share.remove': {
-    probe: (ctx) => {
-      const share = shareOf(ctx);
-      return report(share === undefined, evidence(share));
-    },
-    apply: (ctx) => {
-      const name = target(ctx);
-      if (shareOf(ctx) === undefined) return ok();
-      deleteCI(ctx.host.shares ?? {}, name);
-      return ok([`out: ${name} was deleted successfully.`]);
-    },
+export const shareRemoveLab: ActionSpec = {
+  probe: (ctx) => {
+    const share = shareOf(ctx);
+    return report(share === undefined, evidence(share));
   },
-  'share.ensure': {
-    probe: (ctx) => {
-      const share = shareOf(ctx);
-      return report(at(share, str(ctx, 'path')), evidence(share));
-    },
-    apply: ensure,
+  apply: (ctx) => {
+    const name = target(ctx);
+    if (shareOf(ctx) === undefined) return ok();
+    deleteCI(ctx.host.shares ?? {}, name);
+    return ok([`out: ${name} was deleted successfully.`]);
   },
+};
+
+export const shareEnsureLab: ActionSpec = {
+  probe: (ctx) => {
+    const share = shareOf(ctx);
+    return report(at(share, str(ctx, 'path')), evidence(share));
+  },
+  apply: ensure,
 };

@@ -44,47 +44,45 @@ export function backupContent(database: string, generation: number): string {
   return `${BACKUP_MARK}: database=${database} generation=${generation}`;
 }
 
-export const sqlActions: Record<string, ActionSpec> = {
-  'sql.backup': {
-    probe: (ctx) => {
-      const { exists, evidence } = fileEvidence(ctx);
-      return report(exists, evidence);
-    },
-    apply: (ctx) => {
-      const path = str(ctx, 'file');
-      if (getFile(ctx.host, path))
-        return ok([`the backup ${path} already exists: it is the state before the change, and is kept`]);
-      const problem = sqlProblem(ctx);
-      if (problem) return problem;
-      const database = ctx.header.target;
-      const db = getCI(ctx.host.sql?.databases ?? {}, database);
-      if (!db || db.dropped)
-        return fail(
-          1,
-          `stderr: Msg 911, Level 16, State 11, Server ${str(ctx, 'instance')}, Line 1\nstderr: Database '${database}' does not exist. Make sure that the name is entered correctly.`,
-        );
-      putFile(ctx.host, path, {
-        ...textFile(backupContent(database, db.generation)),
-        size: db.sizeMb * 1_048_576,
-      });
-      return ok([
-        `out: Processed ${db.sizeMb * 128} pages for database '${database}'.`,
-        'out: BACKUP DATABASE successfully processed.',
-      ]);
-    },
-    verify: (ctx) => {
-      const { exists, evidence } = fileEvidence(ctx);
-      if (!exists) return report(false, { ...evidence, verified: false });
-      const problem = sqlProblem(ctx);
-      // No client to verify with is the script's error; a server that does not answer is a failed check.
-      if (problem && !ctx.host.sql)
-        return {
-          ...problem,
-          stdout: Object.entries(evidence).map(([key, value]) => formatResultLine(key, String(value))),
-        };
-      const verified =
-        problem === undefined && (getFile(ctx.host, str(ctx, 'file'))?.content ?? '').startsWith(BACKUP_MARK);
-      return report(verified, { ...evidence, verified });
-    },
+export const sqlBackupLab: ActionSpec = {
+  probe: (ctx) => {
+    const { exists, evidence } = fileEvidence(ctx);
+    return report(exists, evidence);
+  },
+  apply: (ctx) => {
+    const path = str(ctx, 'file');
+    if (getFile(ctx.host, path))
+      return ok([`the backup ${path} already exists: it is the state before the change, and is kept`]);
+    const problem = sqlProblem(ctx);
+    if (problem) return problem;
+    const database = ctx.header.target;
+    const db = getCI(ctx.host.sql?.databases ?? {}, database);
+    if (!db || db.dropped)
+      return fail(
+        1,
+        `stderr: Msg 911, Level 16, State 11, Server ${str(ctx, 'instance')}, Line 1\nstderr: Database '${database}' does not exist. Make sure that the name is entered correctly.`,
+      );
+    putFile(ctx.host, path, {
+      ...textFile(backupContent(database, db.generation)),
+      size: db.sizeMb * 1_048_576,
+    });
+    return ok([
+      `out: Processed ${db.sizeMb * 128} pages for database '${database}'.`,
+      'out: BACKUP DATABASE successfully processed.',
+    ]);
+  },
+  verify: (ctx) => {
+    const { exists, evidence } = fileEvidence(ctx);
+    if (!exists) return report(false, { ...evidence, verified: false });
+    const problem = sqlProblem(ctx);
+    // No client to verify with is the script's error; a server that does not answer is a failed check.
+    if (problem && !ctx.host.sql)
+      return {
+        ...problem,
+        stdout: Object.entries(evidence).map(([key, value]) => formatResultLine(key, String(value))),
+      };
+    const verified =
+      problem === undefined && (getFile(ctx.host, str(ctx, 'file'))?.content ?? '').startsWith(BACKUP_MARK);
+    return report(verified, { ...evidence, verified });
   },
 };

@@ -43,81 +43,81 @@ function named(ctx: ActionContext): TransportAgentState | undefined {
   return identity === '' ? undefined : getCI(ctx.host.transportAgents, identity);
 }
 
-export const transportActions: Record<string, ActionSpec> = {
-  'transportAgent.uninstall': {
-    probe: (ctx) =>
-      withExchange(ctx, () => {
-        target(ctx);
-        const agent = named(ctx);
-        return report(agent === undefined, agentEvidence(agent));
-      }),
-    apply: (ctx) =>
-      withExchange(ctx, () => {
-        const identity = str(ctx, 'identity');
-        // Disable, then uninstall; the script guards on Get-TransportAgent, so an absent agent is not an error.
-        if (identity === '' || !deleteCI(ctx.host.transportAgents, identity))
-          return ok([`Transport agent "${identity}" is not registered.`]);
-        return ok([
-          'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
-        ]);
-      }),
-  },
-  'transportAgent.install': {
-    probe: (ctx) =>
-      withExchange(ctx, () => {
-        target(ctx);
-        const agent = named(ctx);
-        const assembly = str(ctx, 'assembly');
-        return report(agent !== undefined && sameName(agent.assembly, assembly), agentEvidence(agent, true));
-      }),
-    apply: (ctx) =>
-      withExchange(ctx, () => {
-        const name = str(ctx, 'identity');
-        const assembly = str(ctx, 'assembly');
-        const factory = str(ctx, 'factory');
-        if (name === '') return psError('Install-TransportAgent : the script names no identity');
-        if (findKey(ctx.host.transportAgents, name) !== undefined) {
-          return psError(
-            `Install-TransportAgent : Transport agent "${name}" already exists.`,
-            'InvalidOperation: (:) [Install-TransportAgent], InvalidOperationException',
-          );
-        }
-        if (!getFile(ctx.host, assembly)) {
-          return psError(
-            `Install-TransportAgent : The assembly path "${assembly}" was not found.`,
-            'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
-          );
-        }
-        if (sameName(baseName(assembly), AGENT.assemblyFile) && factory !== LAB_AGENT_FACTORY) {
-          return psError(
-            `Install-TransportAgent : The TransportAgentFactory type "${factory}" doesn't exist. The TransportAgentFactory must be a Microsoft .NET class type.`,
-            'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
-          );
-        }
-        ctx.host.transportAgents[name] = { enabled: false, assembly, factory };
-        return ok([
-          'DR:registered=true',
-          'Identity                                           Enabled         Priority',
-          `${name.padEnd(51)}False           ${Object.keys(ctx.host.transportAgents).length}`,
-          'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
-        ]);
-      }),
-  },
-  'transportAgent.enable': {
-    probe: (ctx) =>
-      withExchange(ctx, () => {
-        target(ctx);
-        const agent = named(ctx);
-        return report(agent?.enabled ?? false, agentEvidence(agent));
-      }),
-    apply: (ctx) =>
-      withExchange(ctx, () => {
-        const agent = named(ctx);
-        if (!agent) return notRegistered(str(ctx, 'identity'));
-        agent.enabled = true;
-        return ok([
-          'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
-        ]);
-      }),
-  },
+export const transportAgentUninstallLab: ActionSpec = {
+  probe: (ctx) =>
+    withExchange(ctx, () => {
+      target(ctx);
+      const agent = named(ctx);
+      return report(agent === undefined, agentEvidence(agent));
+    }),
+  apply: (ctx) =>
+    withExchange(ctx, () => {
+      const identity = str(ctx, 'identity');
+      // Disable, then uninstall; the script guards on Get-TransportAgent, so an absent agent is not an error.
+      if (identity === '' || !deleteCI(ctx.host.transportAgents, identity))
+        return ok([`Transport agent "${identity}" is not registered.`]);
+      return ok([
+        'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
+      ]);
+    }),
+};
+
+export const transportAgentInstallLab: ActionSpec = {
+  probe: (ctx) =>
+    withExchange(ctx, () => {
+      target(ctx);
+      const agent = named(ctx);
+      const assembly = str(ctx, 'assembly');
+      return report(agent !== undefined && sameName(agent.assembly, assembly), agentEvidence(agent, true));
+    }),
+  apply: (ctx) =>
+    withExchange(ctx, () => {
+      const name = str(ctx, 'identity');
+      const assembly = str(ctx, 'assembly');
+      const factory = str(ctx, 'factory');
+      if (name === '') return psError('Install-TransportAgent : the script names no identity');
+      if (findKey(ctx.host.transportAgents, name) !== undefined) {
+        return psError(
+          `Install-TransportAgent : Transport agent "${name}" already exists.`,
+          'InvalidOperation: (:) [Install-TransportAgent], InvalidOperationException',
+        );
+      }
+      if (!getFile(ctx.host, assembly)) {
+        return psError(
+          `Install-TransportAgent : The assembly path "${assembly}" was not found.`,
+          'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
+        );
+      }
+      if (sameName(baseName(assembly), AGENT.assemblyFile) && factory !== LAB_AGENT_FACTORY) {
+        return psError(
+          `Install-TransportAgent : The TransportAgentFactory type "${factory}" doesn't exist. The TransportAgentFactory must be a Microsoft .NET class type.`,
+          'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
+        );
+      }
+      ctx.host.transportAgents[name] = { enabled: false, assembly, factory };
+      return ok([
+        'DR:registered=true',
+        'Identity                                           Enabled         Priority',
+        `${name.padEnd(51)}False           ${Object.keys(ctx.host.transportAgents).length}`,
+        'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
+      ]);
+    }),
+};
+
+export const transportAgentEnableLab: ActionSpec = {
+  probe: (ctx) =>
+    withExchange(ctx, () => {
+      target(ctx);
+      const agent = named(ctx);
+      return report(agent?.enabled ?? false, agentEvidence(agent));
+    }),
+  apply: (ctx) =>
+    withExchange(ctx, () => {
+      const agent = named(ctx);
+      if (!agent) return notRegistered(str(ctx, 'identity'));
+      agent.enabled = true;
+      return ok([
+        'WARNING: The changes will take effect after the Microsoft Exchange Transport service is restarted.',
+      ]);
+    }),
 };

@@ -64,38 +64,37 @@ function copy(ctx: ActionContext): Outcome {
   return ok([`DR:copied=${count}`]);
 }
 
-export const treeActions: Record<string, ActionSpec> = {
-  'tree.copy': {
-    probe: (ctx) => {
-      const source = str(ctx, 'source');
-      const dest = str(ctx, 'dest');
-      return report(sameTree(ctx.host, source, dest), {
-        sourceExists: filesAt(ctx.host, source).length > 0,
-        destExists: filesAt(ctx.host, dest).length > 0,
-      });
-    },
-    apply: copy,
+export const treeCopyLab: ActionSpec = {
+  probe: (ctx) => {
+    const source = str(ctx, 'source');
+    const dest = str(ctx, 'dest');
+    return report(sameTree(ctx.host, source, dest), {
+      sourceExists: filesAt(ctx.host, source).length > 0,
+      destExists: filesAt(ctx.host, dest).length > 0,
+    });
   },
-  'tree.remove': {
-    probe: (ctx) => {
-      const exists = filesAt(ctx.host, target(ctx)).length > 0;
-      return report(!exists, { exists });
-    },
-    apply: (ctx) => {
-      const folder = target(ctx);
-      // No folder, nothing to remove: what a service still lists as loaded from it is not there.
-      if (filesAt(ctx.host, folder).length === 0) return ok();
-      const held = heldFile(ctx.host, folder);
-      if (held) return fileInUse(held.file);
-      const shared = Object.entries(ctx.host.shares ?? {}).find(([, s]) => under(s.path, folder));
-      if (shared) {
-        return psError(
-          `Remove-Item : Cannot remove item ${shared[1].path}: The process cannot access the file because it is being used by another process (shared as ${shared[0]}).`,
-          'WriteError: (:) [Remove-Item], IOException',
-        );
-      }
-      for (const item of filesAt(ctx.host, folder)) removeFile(ctx.host, item.path);
-      return ok();
-    },
+  apply: copy,
+};
+
+export const treeRemoveLab: ActionSpec = {
+  probe: (ctx) => {
+    const exists = filesAt(ctx.host, target(ctx)).length > 0;
+    return report(!exists, { exists });
+  },
+  apply: (ctx) => {
+    const folder = target(ctx);
+    // No folder, nothing to remove: what a service still lists as loaded from it is not there.
+    if (filesAt(ctx.host, folder).length === 0) return ok();
+    const held = heldFile(ctx.host, folder);
+    if (held) return fileInUse(held.file);
+    const shared = Object.entries(ctx.host.shares ?? {}).find(([, s]) => under(s.path, folder));
+    if (shared) {
+      return psError(
+        `Remove-Item : Cannot remove item ${shared[1].path}: The process cannot access the file because it is being used by another process (shared as ${shared[0]}).`,
+        'WriteError: (:) [Remove-Item], IOException',
+      );
+    }
+    for (const item of filesAt(ctx.host, folder)) removeFile(ctx.host, item.path);
+    return ok();
   },
 };
