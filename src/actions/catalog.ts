@@ -1,7 +1,7 @@
 /**
  * The action vocabulary: every remote operation a runbook may name, with its parameters and
  * how its exit codes are read. This file is the contract between the script builder
- * (`src/actions/scripts/`) and the lab simulator (`src/lab/`), which acts on the same names.
+ * (`src/actions/modules/`) and the lab simulator (`src/lab/`), which acts on the same names.
  *
  * Every action has three phases, each a separate script with the same header (see
  * `src/remote/header.ts`), differing only in `phase=`; `phase=run` composes the three into one
@@ -104,6 +104,19 @@ export const END_STATE_ACTIONS: ReadonlySet<string> = namesWhere((m) => m.verify
 
 /** Read-only steps whose evidence later end-state checks take (`{{capture:…}}`): `verify` notes them first. */
 export const NOTE_ACTIONS: ReadonlySet<string> = namesWhere((m) => m.verify === 'note');
+
+/** Actions whose work is a file transfer the engine makes (SFTP) between probe and apply. */
+export const UPLOAD_ACTIONS: ReadonlySet<string> = namesWhere((m) => m.uploads === true);
+
+/** The action preflight runs once per host to read its facts (the one module with `inspectsHost`). */
+export const INSPECT_ACTION: ActionName = onlyOne(ACTION_MODULES.filter((m) => m.inspectsHost === true));
+
+function onlyOne(modules: readonly ActionModule[]): ActionName {
+  const [first, ...rest] = modules;
+  if (!first || rest.length > 0)
+    throw new TypeError(`exactly one action module must inspect hosts, not ${modules.length}`);
+  return first.name;
+}
 
 /** How an apply's exit code is read, per action. */
 export function classifyExit(action: string, exitCode: number): ExitClass {

@@ -21,7 +21,8 @@ function outputTail(output: string, count = 3): string {
 /**
  * Reads an apply's exit code (already taken from the `__RC__` sentinel) for `action`.
  *
- * @example interpretApply('msi.install', 1618, '', { product: 'MPS DNS Client', path: 'C:\\x.msi', log: 'C:\\x.log' }).outcome === 'transient'
+ * For example, exit code 1618 of an msi.install step (another installation in progress) reads as
+ * `transient`, with a message naming the product, the package and the verbose log.
  */
 export function interpretApply(
   action: string,

@@ -38,7 +38,7 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-/** @example readParams('msi.install', step.params).str('path') */
+/** In an action's builder: `readParams(<its name>, params).str('path')`, the key checked against its params type. */
 export function readParams<A extends ActionName>(action: A, params: Params): ParamReader<A> {
   const where = (key: string): string => `${action}: param "${key}"`;
   return {

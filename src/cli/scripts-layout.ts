@@ -4,6 +4,7 @@
  * to: Windows refuses device names, trailing dots and spaces, and compares names without case.
  */
 import { createHash } from 'node:crypto';
+import { UPLOAD_ACTIONS } from '../actions/catalog.js';
 import { planDelivery } from '../remote/deliver.js';
 import type { ExportedStep, RuntimeValue } from '../engine/step-scripts.js';
 import type { ScriptPhase } from '../remote/header.js';
@@ -91,7 +92,7 @@ export function layout(
         exact: runtime.length === 0,
         runtime,
         ...(probeDone === undefined ? {} : { probeDone }),
-        ...(step.action === 'package.upload' && typeof source === 'string' ? { uploads: source } : {}),
+        ...(UPLOAD_ACTIONS.has(step.action) && typeof source === 'string' ? { uploads: source } : {}),
       });
     }
   }

@@ -1,10 +1,11 @@
 /**
- * After an msiexec step failed for good, its verbose log (`/l*v`, the step's `log` param) is read
+ * After an msiexec step (its module's `msiexecLog`) failed for good, its verbose log (`/l*v`, the step's `log` param) is read
  * back over the host's SFTP session into the run directory (`msi-logs/<host>/<step>.log`, at most
  * its last {@link MSI_LOG_MAX_BYTES}), where the report links it. Best effort: a log that cannot
  * be read is a note, never a second failure.
  */
 import { writeFileAtomic, ensureDir } from '../durability/fs-atomic.js';
+import { actionModule } from '../actions/catalog.js';
 import { dirname } from 'node:path';
 import type { PlanStep } from '../plan/types.js';
 import { msiLogPath } from '../report/msi-log-paths.js';
@@ -13,7 +14,6 @@ import type { Ledger } from './ledger.js';
 import { resolveParams } from './params.js';
 
 export const MSI_LOG_MAX_BYTES = 1024 * 1024;
-const MSI_ACTIONS = new Set(['msi.install', 'msi.uninstall']);
 
 /** The log with `redact` applied, in its own encoding (UTF-16LE with its BOM, else byte for byte). */
 function redacted(data: Buffer, redact: (text: string) => string): Buffer {
@@ -22,7 +22,7 @@ function redacted(data: Buffer, redact: (text: string) => string): Buffer {
 }
 
 export async function fetchMsiLog(deps: EngineDeps, ledger: Ledger, step: PlanStep): Promise<void> {
-  if (!MSI_ACTIONS.has(step.action) || !deps.runDir) return;
+  if (actionModule(step.action)?.msiexecLog === undefined || !deps.runDir) return;
   try {
     const params = resolveParams(
       step.params,

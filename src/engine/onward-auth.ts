@@ -5,28 +5,15 @@
  * fails half-way through a window; preflight says so beforehand (a note, not a block: a host may
  * be set up for it, e.g. with an explicit credential in the tool's own configuration).
  */
+import { actionModule } from '../actions/catalog.js';
 import type { Facts, HostSpec, Inventory } from '../inventory/types.js';
 import { planStages } from '../plan/build-plan.js';
 import type { PackageContents, PlanStep } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 
-const EXCHANGE_CMDLETS = new Set([
-  'transportAgent.uninstall',
-  'transportAgent.install',
-  'transportAgent.enable',
-  'oofAgent.discover',
-]);
-
-/** Why `step` needs to authenticate beyond its host, or undefined when it does not. */
+/** Why `step` needs to authenticate beyond its host (its module's `onwardAuth`), or undefined when it does not. */
 export function onwardAuthReason(step: Pick<PlanStep, 'action' | 'target'>): string | undefined {
-  if (step.action === 'program.run' && /^CheckFolderGroupsAndRMByPlan\.exe$/i.test(step.target))
-    return 'it logs on to the MPS SQL server and Active Directory as the SSH user';
-  if (EXCHANGE_CMDLETS.has(step.action)) return 'its Exchange cmdlets read Active Directory as the SSH user';
-  // Windows authentication to the SQL instance by name may go over the network stack even on
-  // the server itself; whether a credential-less token is accepted there is unverified.
-  if (step.action === 'sql.backup')
-    return 'it logs on to its SQL Server instance with Windows authentication as the SSH user';
-  return undefined;
+  return actionModule(step.action)?.onwardAuth?.(step.target);
 }
 
 function keyBased(host: HostSpec): string | undefined {

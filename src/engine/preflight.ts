@@ -8,6 +8,7 @@
  * {@link resumePreflight} and {@link reachEveryHost}.
  */
 import { readFileSync } from 'node:fs';
+import { INSPECT_ACTION } from '../actions/catalog.js';
 import { DeployError, EXIT } from '../errors.js';
 import type { Facts } from '../inventory/types.js';
 import { versionsFor } from '../plan/build-plan.js';
@@ -95,7 +96,7 @@ export async function preflight(
       stage: 'preflight',
       host: host.name,
       role: host.roles[0] ?? '',
-      action: 'host.inspect',
+      action: INSPECT_ACTION,
       target: host.name,
       description: 'inspect',
       params: { ...spec },

@@ -3,6 +3,7 @@
  * facts, obligations, decisions), the audit log (every command's exit code) and the plan rebuilt
  * from the run's facts (titles, descriptions, backup destinations). Pure apart from planning.
  */
+import { actionModule } from '../actions/catalog.js';
 import type { JournalEntry, JsonValue } from '../durability/journal-types.js';
 import { stepKey, summarizeJournal } from '../durability/journal-summary.js';
 import type { Facts, Inventory } from '../inventory/types.js';
@@ -182,16 +183,10 @@ export async function buildRunReport(input: ReportInput): Promise<RunReport> {
       });
       // Values a step noted at run time (a discovered folder) are shown as they were found.
       const params = resolveNoted(step.params, noted) as Record<string, unknown>;
-      // A database backup is listed where it went, as the file and folder backups are.
-      const dest = step.action === 'sql.backup' ? params.file : params.dest;
-      const source =
-        step.action === 'sql.backup'
-          ? `database ${step.target} on ${String(params.instance)}`
-          : params.source;
-      if (
-        (step.action === 'file.backup' || step.action === 'msi.backup' || step.action === 'sql.backup') &&
-        typeof dest === 'string'
-      ) {
+      const backup = actionModule(step.action)?.backup?.(params, step.target);
+      const source = backup?.source;
+      const dest = backup?.dest;
+      if (typeof dest === 'string') {
         backups.push({
           host: step.host,
           stepId: step.id,

@@ -161,6 +161,7 @@ export const filesModules = [
     script: msiBackup,
     lab: msiBackupLab,
     applyMs: 2_000,
+    backup: (params) => ({ source: params.source, dest: params.dest }),
   }),
   defineAction({
     name: 'msi.stage',
@@ -174,6 +175,7 @@ export const filesModules = [
     script: fileBackup,
     lab: fileBackupLab,
     applyMs: 1_000,
+    backup: (params) => ({ source: params.source, dest: params.dest }),
   }),
   defineAction({
     name: 'file.restore',

@@ -170,5 +170,6 @@ export const inspectModules = [
     script: hostInspect,
     lab: hostInspectLab,
     applyMs: 1_500,
+    inspectsHost: true,
   }),
 ] as const;

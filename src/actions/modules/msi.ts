@@ -230,6 +230,7 @@ export const msiModules = [
     describeExit: (exitCode, params, context) => interpretMsi('msi.uninstall', exitCode, params, context),
     applyReadsFirst: true,
     installer: true,
+    msiexecLog: 'uninstall',
   }),
   defineAction({
     name: 'msi.install',
@@ -240,5 +241,6 @@ export const msiModules = [
     describeExit: (exitCode, params, context) => interpretMsi('msi.install', exitCode, params, context),
     verify: 'endState',
     installer: true,
+    msiexecLog: 'install',
   }),
 ] as const;

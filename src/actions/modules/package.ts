@@ -42,5 +42,6 @@ export const packageModules = [
     script: packageUpload,
     lab: packageUploadLab,
     applyMs: 500,
+    uploads: true,
   }),
 ] as const;

@@ -246,6 +246,9 @@ export const transportAgentEnable: FamilyBuilder = (params, target) => {
   };
 };
 
+/** The Exchange cmdlets these actions run read Active Directory as the session's user. */
+const exchangeCmdlets = (): string => 'its Exchange cmdlets read Active Directory as the SSH user';
+
 export const transportAgentModules = [
   defineAction({
     name: 'oofAgent.discover',
@@ -254,6 +257,7 @@ export const transportAgentModules = [
     applyMs: 300,
     verify: 'note',
     applyReadsFirst: true,
+    onwardAuth: exchangeCmdlets,
   }),
   defineAction({
     name: 'transportAgent.uninstall',
@@ -261,6 +265,7 @@ export const transportAgentModules = [
     lab: transportAgentUninstallLab,
     applyMs: 5_000,
     applyReadsFirst: true,
+    onwardAuth: exchangeCmdlets,
   }),
   defineAction({
     name: 'transportAgent.install',
@@ -272,6 +277,7 @@ export const transportAgentModules = [
     ownProcess: true,
     verify: 'endState',
     applyReadsFirst: true,
+    onwardAuth: exchangeCmdlets,
   }),
   defineAction({
     name: 'transportAgent.enable',
@@ -280,5 +286,6 @@ export const transportAgentModules = [
     applyMs: 3_000,
     verify: 'endState',
     applyReadsFirst: true,
+    onwardAuth: exchangeCmdlets,
   }),
 ] as const;

@@ -11,7 +11,7 @@ export function scriptFor(header: ScriptHeader, body = ''): string {
 /**
  * `powershell.exe ... -EncodedCommand <base64>` for `header` (and an optional body).
  *
- * @example commandFor({ run: 'r1', step: 's1', action: 'complus.start', phase: 'apply', host: 'MPS01', target: 'Provisioning Engine', params: {} })
+ * @example commandFor({ run: 'r1', step: 's1', action, phase: 'apply', host: 'MPS01', target: 'Provisioning Engine', params: {} })
  */
 export function commandFor(header: ScriptHeader, body = ''): string {
   return `${POWERSHELL} -EncodedCommand ${encodeCommand(scriptFor(header, body))}`;
