@@ -139,7 +139,7 @@ function ShimLoadXml([Xml.XmlDocument]$x, [string]$p) {
   $x.LoadXml([string]$f.content)
 }
 # The Deployment Tool's MpsConfig.xml as the state records it (HostState.mpsConfig), in the
-# schema the gate scripts assume (src/actions/scripts/gates.ts).
+# schema the gate scripts assume (src/actions/modules/gates.ts).
 function MpsConfigXml($config) {
   $doc = New-Object Xml.XmlDocument
   $root = $doc.AppendChild($doc.CreateElement('MpsConfig'))
