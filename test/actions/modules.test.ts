@@ -8,8 +8,10 @@ import {
   ACTION_NAMES,
   END_STATE_ACTIONS,
   GATE_ACTIONS,
+  INSPECT_ACTION,
   NOTE_ACTIONS,
   OWN_PROCESS_ACTIONS,
+  UPLOAD_ACTIONS,
   actionModule,
   classifyExit,
 } from '../../src/actions/catalog.js';
@@ -18,6 +20,8 @@ import { builderFor, isActionName } from '../../src/actions/registry.js';
 import { ACTIONS } from '../../src/lab/model/actions/index.js';
 import { APPLY_DURATIONS_MS, nominalDurationMs, PROBE_MS } from '../../src/lab/model/durations.js';
 import { SAMPLES } from './fixtures.js';
+
+type ActionModuleLab = NonNullable<ReturnType<typeof actionModule>>['lab'];
 
 describe('the action modules', () => {
   test('register each name once, and the catalog lists exactly them', () => {
@@ -75,5 +79,50 @@ describe('the action modules', () => {
     expect(
       ACTION_MODULES.filter((m) => !SAMPLES.some((s) => s.action === m.name)).map((m) => m.name),
     ).toEqual([]);
+  });
+
+  test('what generic code asks of an action is a property of its module, never its name', () => {
+    expect(UPLOAD_ACTIONS).toEqual(new Set(['package.upload']));
+    expect(INSPECT_ACTION).toBe('host.inspect');
+    const logs = ACTION_MODULES.filter((m) => m.msiexecLog !== undefined).map((m) => [m.name, m.msiexecLog]);
+    expect(logs).toEqual([
+      ['msi.uninstall', 'uninstall'],
+      ['msi.install', 'install'],
+    ]);
+    expect(
+      actionModule('sql.backup')?.backup?.({ instance: 'SQL01\\MPS', file: 'C:\\b\\rm.bak' }, 'RM'),
+    ).toEqual({
+      source: 'database RM on SQL01\\MPS',
+      dest: 'C:\\b\\rm.bak',
+    });
+    expect(actionModule('file.backup')?.backup?.({ source: 'C:\\a', dest: 'C:\\b' }, '')).toEqual({
+      source: 'C:\\a',
+      dest: 'C:\\b',
+    });
+    expect(actionModule('msi.stage')?.backup).toBeUndefined();
+    expect(actionModule('program.run')?.onwardAuth?.('CheckFolderGroupsAndRMByPlan.exe')).toContain(
+      'MPS SQL',
+    );
+    expect(actionModule('program.run')?.onwardAuth?.('other.exe')).toBeUndefined();
+    expect(actionModule('transportAgent.install')?.onwardAuth?.('')).toContain('Active Directory');
+  });
+
+  test('the simulated operator has a task for exactly the gate actions', () => {
+    const withTask = new Set(ACTION_MODULES.filter((m) => m.lab.operator !== undefined).map((m) => m.name));
+    expect(withTask).toEqual(GATE_ACTIONS);
+  });
+
+  test("the pwsh engine's stand-in programs learn from a step's params what its lab behaviour says", () => {
+    const host = { registryValues: {} } as unknown as Parameters<NonNullable<ActionModuleLab['natives']>>[1];
+    expect(
+      actionModule('hotfix.install')?.lab.natives?.({ path: 'C:\\t\\Q1.EXE', file: 'C:\\x\\m.dll' }, host),
+    ).toEqual({ hotfixTargets: { 'C:\\t\\Q1.EXE': 'C:\\x\\m.dll' } });
+    expect(
+      actionModule('installutil.uninstall')?.lab.natives?.(
+        { assembly: 'C:\\a.dll', counterKey: 'HKLM\\K' },
+        host,
+      ),
+    ).toEqual({ installUtilKeys: { 'C:\\a.dll': ['HKLM\\K\\Performance', 'HKLM\\K\\Linkage', 'HKLM\\K'] } });
+    expect(actionModule('msmail.run')?.lab.actsOutProgram).toBe('forcedos.exe');
   });
 });

@@ -60,14 +60,14 @@ function build(
 }
 
 /** IsEnabled = false, saved: new activations fail, running clients keep working until shutdown. */
-export const complusDisable = build(
+const complusDisable = build(
   'complus.disable',
   '-not $enabled',
   lines("$c.App.Value('IsEnabled') = $false", '[void]$c.Apps.SaveChanges()'),
 );
 
 /** ShutdownApplication, then wait (bounded) until no instance runs. */
-export const complusShutdown = build(
+const complusShutdown = build(
   'complus.shutdown',
   '-not $running',
   lines(
@@ -76,14 +76,14 @@ export const complusShutdown = build(
   ),
 );
 
-export const complusEnable = build(
+const complusEnable = build(
   'complus.enable',
   '$enabled',
   lines("$c.App.Value('IsEnabled') = $true", '[void]$c.Apps.SaveChanges()'),
 );
 
 /** StartApplication; refused (exit 1) while the application is disabled, as COM+ refuses it. */
-export const complusStart = build(
+const complusStart = build(
   'complus.start',
   '$running',
   lines(

@@ -63,7 +63,7 @@ const READ_SETTING = lines(
 );
 
 /** Notes a value before a reinstall replaces the file: the probe prints it; apply changes nothing. */
-export const configRead: FamilyBuilder = (params) => {
+const configRead: FamilyBuilder = (params) => {
   const p = readParams('config.read', params);
   const vars = declare({ path: p.str('path', { nonEmpty: true }), key: p.str('key', { nonEmpty: true }) });
   const check = lines(vars, READ_SETTING, reportState('$true'));
@@ -81,7 +81,7 @@ export const configRead: FamilyBuilder = (params) => {
  * read-only flag is cleared first (and left cleared, as the KB's manual step leaves it);
  * without it a read-only file is an error.
  */
-export const configWrite: FamilyBuilder = (params) => {
+const configWrite: FamilyBuilder = (params) => {
   const p = readParams('config.write', params);
   const vars = declare({
     path: p.str('path', { nonEmpty: true }),
@@ -168,7 +168,7 @@ const READ_MERGE = lines(
   "DR 'notCarried' ($notCarried -join ',')",
 );
 
-export const configMerge: FamilyBuilder = (params) => {
+const configMerge: FamilyBuilder = (params) => {
   const p = readParams('config.merge', params);
   const vars = declare({
     source: p.str('source', { nonEmpty: true }),
@@ -232,7 +232,7 @@ const QUOTED = lines(
   "$disk = 'N''' + $file.Replace('''', '''''') + ''''",
 );
 
-export const sqlBackup: FamilyBuilder = (params, target) => {
+const sqlBackup: FamilyBuilder = (params, target) => {
   requireTarget('sql.backup', target);
   const p = readParams('sql.backup', params);
   const vars = declare({

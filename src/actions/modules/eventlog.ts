@@ -30,7 +30,7 @@ const NEWEST = lines(
 );
 
 /** Probe done (the mark is evidence the journal keeps); apply has nothing to change. */
-export const eventlogMark: FamilyBuilder = () => ({
+const eventlogMark: FamilyBuilder = () => ({
   probe: lines(NEWEST, reportState('$true')),
   apply: lines('# Nothing to change: the probe noted the newest record.', '$rc = 0'),
   verify: lines(NEWEST, reportState('$true')),
@@ -47,7 +47,7 @@ const FIND = lines(
   '}',
 );
 
-export const eventlogExpect: FamilyBuilder = (params) => {
+const eventlogExpect: FamilyBuilder = (params) => {
   const p = readParams('eventlog.expect', params);
   const vars = lines(
     declare({

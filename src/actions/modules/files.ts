@@ -96,12 +96,12 @@ function backup(action: 'msi.backup' | 'file.backup'): FamilyBuilder {
 }
 
 /** Copy an existing MSIShare file aside before staging replaces it; absent source: nothing to back up. */
-export const msiBackup = backup('msi.backup');
+const msiBackup = backup('msi.backup');
 /** Copy a customised file or folder aside before a reinstall replaces it. */
-export const fileBackup = backup('file.backup');
+const fileBackup = backup('file.backup');
 
 /** Copy the rollup's MSI over MSIShare's; fails while the engine holds it. Done when size and hash match. */
-export const msiStage: FamilyBuilder = (params) => {
+const msiStage: FamilyBuilder = (params) => {
   const p = readParams('msi.stage', params);
   const vars = declare({
     source: p.str('source', { nonEmpty: true }),
@@ -123,7 +123,7 @@ export const msiStage: FamilyBuilder = (params) => {
 };
 
 /** Copy a backup back over the reinstalled file or folder (files the reinstall added are kept). */
-export const fileRestore: FamilyBuilder = (params) => {
+const fileRestore: FamilyBuilder = (params) => {
   const p = readParams('file.restore', params);
   const vars = declare({
     source: p.str('source', { nonEmpty: true }),

@@ -44,7 +44,7 @@ export interface GateParams {
 }
 
 /** Done when no product of the component's package is left here but the build to keep (`keepVersion`). */
-export const componentUninstall: FamilyBuilder = (params) => {
+const componentUninstall: FamilyBuilder = (params) => {
   const p = readParams('component.uninstall', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
@@ -59,7 +59,7 @@ export const componentUninstall: FamilyBuilder = (params) => {
 };
 
 /** Done when the component's package's ProductCode is installed here at its ProductVersion. */
-export const componentInstall: FamilyBuilder = (params) => {
+const componentInstall: FamilyBuilder = (params) => {
   const p = readParams('component.install', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
@@ -76,7 +76,7 @@ const READ_CONFIG = lines(
   '$x = ReadXml $configFile',
 );
 
-export const provisioningInitialize: FamilyBuilder = (params) => {
+const provisioningInitialize: FamilyBuilder = (params) => {
   const p = readParams('provisioning.initialize', params);
   const vars = declare({
     configFile: p.str('configFile', { nonEmpty: true }),
@@ -93,7 +93,7 @@ export const provisioningInitialize: FamilyBuilder = (params) => {
   return { probe: check, apply: lines(vars, operatorOnly('provisioning.initialize')), verify: check };
 };
 
-export const provisioningStartDeployment: FamilyBuilder = (params) => {
+const provisioningStartDeployment: FamilyBuilder = (params) => {
   const vars = declare({
     configFile: readParams('provisioning.startDeployment', params).str('configFile', { nonEmpty: true }),
   });

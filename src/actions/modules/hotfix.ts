@@ -51,7 +51,7 @@ const VERSION = lines(
   "$atLeast = ($have -ne '') -and (([Version]$have).CompareTo([Version]$want) -ge 0)",
 );
 
-export const hotfixInstall: FamilyBuilder = (params) => {
+const hotfixInstall: FamilyBuilder = (params) => {
   const p = readParams('hotfix.install', params);
   const vars = declare({
     path: p.str('path', { nonEmpty: true }),
@@ -74,7 +74,7 @@ export const hotfixInstall: FamilyBuilder = (params) => {
   };
 };
 
-export const fileCheckVersion: FamilyBuilder = (params) => {
+const fileCheckVersion: FamilyBuilder = (params) => {
   const p = readParams('file.checkVersion', params);
   const vars = declare({
     file: p.str('path', { nonEmpty: true }),
@@ -94,7 +94,7 @@ export const fileCheckVersion: FamilyBuilder = (params) => {
   };
 };
 
-export const registryCheckKey: FamilyBuilder = (params, target) => {
+const registryCheckKey: FamilyBuilder = (params, target) => {
   requireTarget('registry.checkKey', target);
   const vars = declare({ remedy: readParams('registry.checkKey', params).str('remedy', { nonEmpty: true }) });
   const read = lines('$exists = Test-Path -LiteralPath (RegPath $target)', "DR 'exists' (Bool $exists)");

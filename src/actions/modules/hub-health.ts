@@ -34,7 +34,7 @@ const HEALTH = lines(
 );
 
 /** `target`: the transport service (the script reads it from `$target`). */
-export const hubHealth: FamilyBuilder = () => ({
+const hubHealth: FamilyBuilder = () => ({
   probe: HEALTH,
   apply: lines('# Reading changes nothing: the probe printed the health.', '$rc = 0'),
   verify: HEALTH,

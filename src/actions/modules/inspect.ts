@@ -143,7 +143,7 @@ const BODY = lines(
   '$rc = 0',
 );
 
-export const hostInspect: FamilyBuilder = (params) => {
+const hostInspect: FamilyBuilder = (params) => {
   const p = readParams('host.inspect', params);
   const vars = declare({
     products: p.strs('products'),

@@ -56,14 +56,14 @@ function vars(action: 'installutil.uninstall' | 'installutil.install', params: P
 }
 
 /** InstallUtil /u; done when the category has no Performance subkey (the key itself may remain). */
-export const installUtilUninstall: FamilyBuilder = (params) => {
+const installUtilUninstall: FamilyBuilder = (params) => {
   const v = vars('installutil.uninstall', params);
   const check = lines(v, CHECK, reportState('-not $perf'));
   return { probe: check, apply: lines(v, RUN), verify: check };
 };
 
 /** InstallUtil (install); done when the category's Performance subkey exists. */
-export const installUtilInstall: FamilyBuilder = (params) => {
+const installUtilInstall: FamilyBuilder = (params) => {
   const v = vars('installutil.install', params);
   const check = lines(v, CHECK, reportState('$perf'));
   return { probe: check, apply: lines(v, RUN), verify: check };

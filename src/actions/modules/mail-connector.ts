@@ -27,7 +27,7 @@ export interface MailConnectorParams {
 /** Events read back per check: enough for a test message each way after the mark. */
 const NEWEST = 5000;
 
-export const registryRepointValue: FamilyBuilder = (params, target) => {
+const registryRepointValue: FamilyBuilder = (params, target) => {
   requireTarget('registry.repointValue', target);
   const read = readParams('registry.repointValue', params);
   const vars = declare({
@@ -70,7 +70,7 @@ export const registryRepointValue: FamilyBuilder = (params, target) => {
   };
 };
 
-export const mailflowCheck: FamilyBuilder = (params, target) => {
+const mailflowCheck: FamilyBuilder = (params, target) => {
   requireTarget('mailflow.check', target);
   const read = readParams('mailflow.check', params);
   const vars = declare({

@@ -157,7 +157,7 @@ const CREATE_LOG_FOLDER = 'EnsureDir (ParentDir $log)';
  * (`keepCode`, default the ProductCode, at `keepVersion`) stays, so a resume after the reinstall
  * never removes the new build. Nothing installed: 1605, which the catalog reads as already done.
  */
-export const msiUninstall: FamilyBuilder = (params) => {
+const msiUninstall: FamilyBuilder = (params) => {
   const p = readParams('msi.uninstall', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),
@@ -196,7 +196,7 @@ export const msiUninstall: FamilyBuilder = (params) => {
  * installed at `version`. The properties are the operator's (what the Deployment guide's
  * section sets), never defaults of ours.
  */
-export const msiInstall: FamilyBuilder = (params) => {
+const msiInstall: FamilyBuilder = (params) => {
   const p = readParams('msi.install', params);
   const vars = declare({
     product: p.str('product', { nonEmpty: true }),

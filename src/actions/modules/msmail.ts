@@ -87,7 +87,7 @@ function checkPassword(password: string): void {
     );
 }
 
-export const msmailRun: FamilyBuilder = (params) => {
+const msmailRun: FamilyBuilder = (params) => {
   const p = readParams('msmail.run', params);
   const password = p.extraStr('password');
   if (password !== '') checkPassword(password);
@@ -137,7 +137,7 @@ export const msmailRun: FamilyBuilder = (params) => {
   };
 };
 
-export const dirsyncSettled: FamilyBuilder = (params) => {
+const dirsyncSettled: FamilyBuilder = (params) => {
   const p = readParams('dirsync.settled', params);
   const check = lines(
     declare({
@@ -178,7 +178,7 @@ export const dirsyncSettled: FamilyBuilder = (params) => {
   };
 };
 
-export const servicePause: FamilyBuilder = (params, target) => {
+const servicePause: FamilyBuilder = (params, target) => {
   requireTarget('service.pause', target);
   const p = readParams('service.pause', params);
   const vars = declare({

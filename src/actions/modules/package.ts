@@ -18,7 +18,7 @@ export interface PackageParams {
   'package.upload': { source: string; dest: string; size: number; sha256: string };
 }
 
-export const packageUpload: FamilyBuilder = (params) => {
+const packageUpload: FamilyBuilder = (params) => {
   const p = readParams('package.upload', params);
   const vars = declare({
     source: p.str('source', { nonEmpty: true }),

@@ -39,7 +39,7 @@ const READ = lines(
   "DR 'exists' (Bool $exists)",
 );
 
-export const registryRemove: FamilyBuilder = (_params, target) => {
+const registryRemove: FamilyBuilder = (_params, target) => {
   requireTarget('registry.remove', target);
   const check = lines(READ, reportState('-not $exists'));
   return {
@@ -60,7 +60,7 @@ const PROPERTY_TYPES: Record<string, string> = {
  * `%SystemRoot%`-style references, so REG_EXPAND_SZ compares as written. A value of another
  * type is removed and created again (`Set-ItemProperty` would keep the old type).
  */
-export const registrySetValue: FamilyBuilder = (params, target) => {
+const registrySetValue: FamilyBuilder = (params, target) => {
   requireTarget('registry.setValue', target);
   const read = readParams('registry.setValue', params);
   const type = read.str('type');
@@ -110,7 +110,7 @@ export const registrySetValue: FamilyBuilder = (params, target) => {
  * makes in a GUI that writes one value per category (diagnostics logging levels), the categories
  * are what the host has, read from the key, never a list of ours; a key with none is an error.
  */
-export const registrySetEach: FamilyBuilder = (params, target) => {
+const registrySetEach: FamilyBuilder = (params, target) => {
   requireTarget('registry.setEach', target);
   const data = readParams('registry.setEach', params).str('data');
   if (!/^\d{1,10}$/.test(data))
@@ -142,7 +142,7 @@ export const registrySetEach: FamilyBuilder = (params, target) => {
  * edits it, as the KB asks ("back up the registry before you edit it"). `reg import FILE` puts it
  * back. An existing export is kept, never overwritten: it is the state before the change.
  */
-export const registryExport: FamilyBuilder = (params, target) => {
+const registryExport: FamilyBuilder = (params, target) => {
   requireTarget('registry.export', target);
   const vars = declare({ file: readParams('registry.export', params).str('file', { nonEmpty: true }) });
   const state = lines('$exists = FileExists $file', "DR 'file' $file", "DR 'exists' (Bool $exists)");

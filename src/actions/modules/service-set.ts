@@ -64,7 +64,7 @@ function waitFor(want: 'Running' | 'Stopped'): string {
   );
 }
 
-export const serviceListRunning: FamilyBuilder = (params) => {
+const serviceListRunning: FamilyBuilder = (params) => {
   const p = readParams('service.listRunning', params);
   const vars = declare({ module: p.str('module'), named: p.strs('services') });
   const check = lines(
@@ -125,7 +125,7 @@ export const serviceListRunning: FamilyBuilder = (params) => {
   };
 };
 
-export const serviceStopList: FamilyBuilder = (params) => {
+const serviceStopList: FamilyBuilder = (params) => {
   const p = readParams('service.stopList', params);
   const vars = declare({
     services: p.str('services'),
@@ -157,7 +157,7 @@ export const serviceStopList: FamilyBuilder = (params) => {
   };
 };
 
-export const serviceStartList: FamilyBuilder = (params) => {
+const serviceStartList: FamilyBuilder = (params) => {
   const p = readParams('service.startList', params);
   const vars = declare({
     services: p.str('services'),

@@ -39,7 +39,7 @@ const W3SVC_STATUS = lines(
   "DR 'w3svc' $status",
 );
 
-export const iisReset: FamilyBuilder = () => ({
+const iisReset: FamilyBuilder = () => ({
   probe: lines(W3SVC_STATUS, reportState('$false')),
   apply: lines("RunProcess 'iisreset.exe' '/restart' '' $true", '$rc = $script:ProcRc'),
   verify: lines(W3SVC_STATUS, reportState("$status -eq 'Running'")),
@@ -52,7 +52,7 @@ const FIND = lines(
   "DR 'status' ([string]$svc.Status)",
 );
 
-export const serviceRestart: FamilyBuilder = (params, target) => {
+const serviceRestart: FamilyBuilder = (params, target) => {
   requireTarget('service.restart', target);
   const vars = declare({
     timeoutSeconds: readParams('service.restart', params).int('timeoutSeconds', 1, 86_400),
@@ -94,7 +94,7 @@ const DEPENDENTS = lines(
   "DR 'dependents' ([string]::Join(',', $deps))",
 );
 
-export const serviceStop: FamilyBuilder = (params, target) => {
+const serviceStop: FamilyBuilder = (params, target) => {
   requireTarget('service.stop', target);
   const vars = declare({
     timeoutSeconds: readParams('service.stop', params).int('timeoutSeconds', 1, 86_400),
@@ -114,7 +114,7 @@ export const serviceStop: FamilyBuilder = (params, target) => {
   };
 };
 
-export const serviceStart: FamilyBuilder = (params, target) => {
+const serviceStart: FamilyBuilder = (params, target) => {
   requireTarget('service.start', target);
   const vars = declare({
     timeoutSeconds: readParams('service.start', params).int('timeoutSeconds', 1, 86_400),

@@ -49,7 +49,7 @@ const UNSHARE = lines(
   "if ($script:ProcRc -ne 0) { throw ('net share ' + $target + ' /delete failed with exit code ' + $script:ProcRc) }",
 );
 
-export const shareRemove: FamilyBuilder = (_params, target) => {
+const shareRemove: FamilyBuilder = (_params, target) => {
   requireTarget('share.remove', target);
   const check = lines(READ, reportState('-not $exists'));
   return {
@@ -59,7 +59,7 @@ export const shareRemove: FamilyBuilder = (_params, target) => {
   };
 };
 
-export const shareEnsure: FamilyBuilder = (params, target) => {
+const shareEnsure: FamilyBuilder = (params, target) => {
   requireTarget('share.ensure', target);
   const vars = declare({ path: readParams('share.ensure', params).str('path', { nonEmpty: true }) });
   const same = "$exists -and ($have.TrimEnd('\\') -eq $path.TrimEnd('\\'))";
@@ -87,7 +87,7 @@ const LIST = lines(
   "if ($all.Length -gt 20000) { throw ($source + ' holds more than 20000 files; copy it by hand') }",
 );
 
-export const treeCopy: FamilyBuilder = (params) => {
+const treeCopy: FamilyBuilder = (params) => {
   const read = readParams('tree.copy', params);
   const vars = declare({
     source: read.str('source', { nonEmpty: true }),
@@ -122,7 +122,7 @@ export const treeCopy: FamilyBuilder = (params) => {
   };
 };
 
-export const treeRemove: FamilyBuilder = (_params, target) => {
+const treeRemove: FamilyBuilder = (_params, target) => {
   requireTarget('tree.remove', target);
   const check = lines(
     '$exists = DirExists $target',

@@ -31,7 +31,7 @@ export interface SystemParams {
 }
 
 /** Runs `path` with `args` in `workingDir`; exit 0 is success. Probe always pending (a run is an event). */
-export const programRun: FamilyBuilder = (params) => {
+const programRun: FamilyBuilder = (params) => {
   const p = readParams('program.run', params);
   const vars = declare({
     path: p.str('path', { nonEmpty: true }),
@@ -58,7 +58,7 @@ export const programRun: FamilyBuilder = (params) => {
   };
 };
 
-export const taskEnsure: FamilyBuilder = (params, target) => {
+const taskEnsure: FamilyBuilder = (params, target) => {
   requireTarget('task.ensure', target);
   const p = readParams('task.ensure', params);
   const vars = declare({

@@ -64,7 +64,7 @@ export interface TransportAgentParams {
 }
 
 /** Sets `$agentsConfig` (empty when Exchange's path is unknown) and `$entries` (name, factory, assembly). */
-export const AGENTS_CONFIG = lines(
+const AGENTS_CONFIG = lines(
   "$exRoot = ''",
   "$setup = 'HKLM:\\SOFTWARE\\Microsoft\\Exchange\\Setup'",
   'if (Test-Path -LiteralPath $setup) { $exRoot = [string](Get-ItemProperty -LiteralPath $setup).MsiInstallPath }',
@@ -137,7 +137,7 @@ const READ_DISCOVERY = lines(
 );
 
 /** Reads only; apply fails with what is in doubt, so a hub is never changed on a guess. */
-export const oofAgentDiscover: FamilyBuilder = (params) => {
+const oofAgentDiscover: FamilyBuilder = (params) => {
   const p = readParams('oofAgent.discover', params);
   const vars = declare({
     assemblyFile: p.str('assemblyFile', { nonEmpty: true }),
@@ -171,7 +171,7 @@ const READ_AGENT = lines(
 );
 
 /** Disable (when enabled), then Uninstall-TransportAgent; done when no agent has that Identity. */
-export const transportAgentUninstall: FamilyBuilder = (params, target) => {
+const transportAgentUninstall: FamilyBuilder = (params, target) => {
   requireTarget('transportAgent.uninstall', target);
   // Empty when the hub has no old registration: nothing to remove.
   const vars = declare({ identity: readParams('transportAgent.uninstall', params).str('identity') });
@@ -195,7 +195,7 @@ export const transportAgentUninstall: FamilyBuilder = (params, target) => {
  * Install-TransportAgent. Done when agents.config registers `$identity` at `$assembly` (the same
  * name at another assembly is the old agent, not this one); refused while it is registered.
  */
-export const transportAgentInstall: FamilyBuilder = (params, target) => {
+const transportAgentInstall: FamilyBuilder = (params, target) => {
   requireTarget('transportAgent.install', target);
   const p = readParams('transportAgent.install', params);
   const vars = declare({
@@ -227,7 +227,7 @@ export const transportAgentInstall: FamilyBuilder = (params, target) => {
 };
 
 /** Enable-TransportAgent: Exchange installs agents disabled, so the runbook always enables explicitly. */
-export const transportAgentEnable: FamilyBuilder = (params, target) => {
+const transportAgentEnable: FamilyBuilder = (params, target) => {
   requireTarget('transportAgent.enable', target);
   const vars = declare({
     identity: readParams('transportAgent.enable', params).str('identity', { nonEmpty: true }),
