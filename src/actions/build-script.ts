@@ -31,9 +31,9 @@ import {
   type ScriptPhase,
 } from '../remote/header.js';
 import { psLiteral } from '../remote/ps-literal.js';
-import { successCodes } from './catalog.js';
 import { scriptFor } from './registry.js';
 import { helpersFor, lines, type FamilyBuilder } from './scripts/helpers.js';
+import { goesOnPs, STEP_FLOW } from './step-flow.js';
 
 export interface ScriptInput {
   run: string;
@@ -174,8 +174,8 @@ function block(name: string, body: string): string {
  * The `run` script of a step, after its header line: the action's probe, apply and verify
  * bodies, unchanged, in one PowerShell process. The probe runs first; a failed probe, or one that reports
  * `DR:state=done`, ends the script there. Otherwise the apply runs, and the verify runs after
- * an apply whose exit code means success for this action (`successCodes`: the same reading the
- * engine gives it, so a failed apply is not verified, as with separate scripts). Each phase's
+ * an apply whose exit code means success for this action (the rules of `step-flow.ts`, which the
+ * simulated estate acts out too: a failed apply is not verified, as with separate scripts). Each phase's
  * output is a section (`__PHASE__=`, `__PHASE_RC__=`, see `src/remote/header.ts`); the script
  * exits with the apply's exit code, or the probe's when nothing was applied.
  *
@@ -234,7 +234,7 @@ function stepRun(
   const applyThenVerify = lines(
     "DRPhase 'apply' $DRApply",
     '$rc = $DRRun.rc',
-    `if (@(${successCodes(input.action).join(', ')}) -contains $rc) { DRPhase 'verify' ${verifyBlock} }`,
+    `if (${goesOnPs(STEP_FLOW.verifyAfterApply, input.action)}) { DRPhase 'verify' ${verifyBlock} }`,
   );
   return {
     bodies: lines(probe, apply, verify),
@@ -248,7 +248,7 @@ function stepRun(
         ? lines(
             "DRPhase 'probe' $DRProbe",
             '$rc = $DRRun.rc',
-            "if ($rc -eq 0 -and $DRRun.state -ne 'done') {",
+            `if (${goesOnPs(STEP_FLOW.applyAfterProbe, input.action)}) {`,
             indent(applyThenVerify),
             '}',
           )
@@ -268,8 +268,8 @@ export interface BatchInput {
  * The `batch` script of several consecutive steps of one host (see `src/remote/header.ts`): each
  * step's `run`, unchanged, framed by step markers, in one PowerShell process. The next step runs
  * only after one that ended done: its probe found it done, or its apply exited with a success
- * code for its action and the verify then exited 0 finding it done (the reading the engine gives
- * the step). Anything else (a failed probe, a failed apply, a verify that finds it not done) ends
+ * code for its action and the verify then exited 0 finding it done (`STEP_FLOW.nextStepAfter`,
+ * which the simulated estate acts out too). Anything else (a failed probe, a failed apply, a verify that finds it not done) ends
  * the batch there, for the engine to judge that step as its own `run` and go on from it.
  * Throws as {@link buildScript} does.
  */
@@ -295,7 +295,7 @@ export function buildBatchScript(input: BatchInput): string {
           `[Console]::Error.WriteLine(${psLiteral(STEP_PREFIX + step.step)})`,
           run.code,
           `Write-Output (${psLiteral(STEP_RC_PREFIX)} + $rc)`,
-          `$DRGo = ((@(${successCodes(step.action).join(', ')}) -contains $rc) -and $DRRun.rc -eq 0 -and $DRRun.state -eq 'done')`,
+          `$DRGo = (${goesOnPs(STEP_FLOW.nextStepAfter, step.action)})`,
         ),
       ),
       '}',

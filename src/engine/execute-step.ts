@@ -3,52 +3,23 @@
  * result, verify. Transient failures are retried with backoff; a dropped or timed-out apply is
  * probed again before it is retried, so a command that completed on the host is not repeated.
  *
- * Most steps send all of that as one `run` command (see `run-combined.ts`); the rest, whose
- * probe decides something the engine must act on before the apply, send the probe, then the
- * apply and verify as one `applyVerify` command; three commands only when the verify reads
- * other hosts (`verifyOn`).
+ * Here the engine decides what it must before any command (a step done already, a follow-up
+ * with nothing to follow up), the step's form (`step-forms.ts`: which command carries which of
+ * its sections) and, for a step whose probe it must act on, that probe and what follows from it
+ * (settling it, raising duties). The attempts themselves, their sections and their judgement are
+ * the one path in `step-path.ts`, whatever the form.
  */
 import type { DoneOutcome } from '../durability/journal-types.js';
-import { basename, join } from 'node:path';
-import { GATE_ACTIONS } from '../actions/catalog.js';
-import { DeployError, isDeployError } from '../errors.js';
 import type { ObligationSpec, PlanStep } from '../plan/types.js';
-import type { Params, Section } from '../remote/header.js';
 import { withRetry } from '../transport/retry.js';
 import type { EngineDeps } from './context.js';
 import type { Ledger } from './ledger.js';
 import { resolveParams } from './params.js';
-import { combinable, runCombined } from './run-combined.js';
-import { runPhase, type PhaseResult } from './run-phase.js';
+import type { PhaseResult } from './run-phase.js';
 import type { RunEvent } from '../log/events.js';
-import {
-  check,
-  intentEntry,
-  judgeApply,
-  readVerifySection,
-  recordFailedAttempt,
-  requireVerified,
-  retryOptions,
-  type ProbeResult,
-} from './step-parts.js';
-
-/** The one action whose work is a file transfer: SFTP from the package, then the script checks it arrived intact. */
-async function uploadPackageFile(
-  deps: EngineDeps,
-  step: PlanStep,
-  params: Params,
-  signal?: AbortSignal,
-): Promise<void> {
-  const { source, dest } = params;
-  if (typeof source !== 'string' || typeof dest !== 'string')
-    throw new DeployError('internal', `step ${step.id}: package.upload needs string source and dest`, {
-      code: 'BAD_STEP',
-    });
-  await deps.transport(step.host).upload(join(deps.inventory.packageDir, basename(source)), dest, {
-    timeoutMs: deps.options.stepTimeoutMs,
-    ...(signal ? { signal } : {}),
-  });
-}
+import { applyCarrier, carriedBy, runCarrier, stepCommands } from './step-forms.js';
+import { check, retryOptions, type ProbeResult } from './step-parts.js';
+import { performStep } from './step-path.js';
 
 export function stepStart(step: PlanStep): RunEvent {
   return {
@@ -151,7 +122,7 @@ function raiseObligations(
 
 /** A step whose first attempt went out in a batch (see `run-batch.ts`). */
 export interface Batched {
-  /** Its share of the batch's outcome (see `runCombined`). */
+  /** Its share of the batch's outcome, judged as its own `run` command's (`performStep`, `step-path.ts`). */
   first: Promise<PhaseResult>;
   /** Whether the journal said, before the batch's intents, that an earlier attempt may have applied. */
   mayHaveApplied: boolean;
@@ -224,13 +195,16 @@ async function runStep(
   };
 
   // Sent already: it went as its own `run` would have (a batch takes only combinable steps).
-  if (batched)
+  if (batched) {
+    const carried = batched.first.then((result) => carriedBy(result, 'run'));
+    carried.catch(() => undefined);
     return finish(
-      await runCombined(deps, ledger, step, params, signal, {
-        result: batched.first,
+      await performStep(deps, ledger, step, params, runCarrier(deps, step, params, signal), signal, {
+        carried,
         mayHaveApplied: batched.mayHaveApplied,
       }),
     );
+  }
   if (nothingToFollowUp(ledger, step)) {
     // Decided here, with no command: whatever the host would say, there is nothing to follow up.
     ledger.defer({
@@ -242,9 +216,14 @@ async function runStep(
     });
     return finish('alreadyDone');
   }
-  if (combinable(step, (id) => ledger.isObligationOpen(id)))
-    return finish(await runCombined(deps, ledger, step, params, signal));
+  const [, then] = stepCommands(step, (id) => ledger.isObligationOpen(id));
+  // One command, the `run`, carries the probe, the apply and the verify.
+  if (!then)
+    return finish(
+      await performStep(deps, ledger, step, params, runCarrier(deps, step, params, signal), signal),
+    );
 
+  // The probe is a command of its own: the engine acts on what it says before any apply.
   const own = await withRetry(
     () => check(deps, step, params, 'probe', signal),
     retryOptions(deps, step, signal),
@@ -266,51 +245,14 @@ async function runStep(
   // Nothing new once the run is halting: not even the duty, for a change that will not start.
   deps.fence?.beforeIntent();
   raiseObligations(deps, ledger, step, () => true);
-
-  // The verify goes in the apply's script (one round trip less) unless it reads other hosts.
-  const verifyAlong = !(step.verifyOn && step.verifyOn.length > 0) && !GATE_ACTIONS.has(step.action);
-  let verifySection: Section | undefined;
-  const outcome = await withRetry(
-    async () => {
-      verifySection = undefined;
-      const attempt = ledger.attempts(step.id) + 1;
-      deps.fence?.beforeIntent();
-      const intent = ledger.record(intentEntry(step, attempt));
-      let exitCode: number;
-      let output: string;
-      try {
-        if (step.action === 'package.upload') {
-          await intent;
-          await deps.fence?.beforeApply(step.host);
-          await uploadPackageFile(deps, step, params, signal);
-        }
-        const applied = await runPhase(deps, step, verifyAlong ? 'applyVerify' : 'apply', params, {
-          after: intent,
-          ...(signal ? { signal } : {}),
-        });
-        const apply = applied.sections?.apply ?? applied;
-        exitCode = apply.exitCode;
-        output = apply.output + apply.stderr;
-        verifySection = applied.sections?.verify;
-      } catch (error) {
-        await recordFailedAttempt(ledger, step, attempt, error);
-        if (isDeployError(error) && error.retryable) {
-          // Did the command complete on the host before we lost it? Then it is done, not retried.
-          const again = await check(deps, step, params, 'probe', signal).catch(() => undefined);
-          if (again?.done) return 'ok' as const;
-        }
-        throw error;
-      }
-      return judgeApply(ledger, step, params, attempt, exitCode, output);
-    },
-    retryOptions(deps, step, signal),
+  return finish(
+    await performStep(
+      deps,
+      ledger,
+      step,
+      params,
+      applyCarrier(deps, step, params, then.phase, signal),
+      signal,
+    ),
   );
-
-  // No verify section: the apply's exit code was not a success the script verifies after, or
-  // the step was found done by the probe after a lost apply.
-  const verified = verifySection
-    ? readVerifySection(step, verifySection)
-    : await withRetry(() => check(deps, step, params, 'verify', signal), retryOptions(deps, step, signal));
-  await requireVerified(ledger, step, verified);
-  return finish(outcome);
 }

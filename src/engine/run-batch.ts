@@ -1,13 +1,15 @@
 /**
  * Consecutive steps of one host's lane as one `batch` command: each step's `run` (probe; if not
  * done, apply, then verify) in one script, going on to the next only after a step that ended
- * done (see `buildBatchScript`). A rolling hub's lane is 17 steps: sent one by one they are 19
+ * done (`STEP_FLOW.nextStepAfter`, see `buildBatchScript`). A batch is not a way of running a
+ * step of its own: it multiplexes several steps' `run`s into one command and demultiplexes the
+ * output into each step's share, which then takes the one path every step takes. A rolling hub's lane is 17 steps: sent one by one they are 19
  * round trips, each paying the journal's fsync and a wake-up of both ends; batched, 7.
  *
  * Durability is that of the steps sent one by one: every step's intent is journalled (one
  * fsynced group) before the batch is sent, because any of them may apply. Each step's share of
- * the output is then judged exactly as its own `run` command's would be (`runCombined` with the
- * share as its first attempt), in lane order, with its own result in the journal. A step the
+ * the output is then judged exactly as its own `run` command's would be (`performStep` in
+ * `step-path.ts`, with the share as its first attempt), in lane order, with its own result in the journal. A step the
  * batch did not reach (the script ended the batch at an earlier step) is journalled `notRun`
  * (still to do), and runs on its own. A batch that did not finish (dropped, timed
  * out, cancelled) keeps the steps whose share closed before the loss (judged as above); the step

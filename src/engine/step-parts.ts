@@ -1,7 +1,7 @@
 /**
- * The parts of a step shared by its two ways of running (probe, apply and verify as three
- * commands, or as one `run` command): probing or verifying, reading `DR:` lines as evidence,
- * judging an apply's exit code, and the journal entries and errors failures become.
+ * The parts of a step's path (`step-path.ts`) and of its probe as a command of its own: probing
+ * or verifying, reading `DR:` lines as evidence, judging an apply's exit code, and the journal
+ * entries and errors failures become.
  */
 import type { StepIntentEntry } from '../durability/journal-types.js';
 import { scriptsFor } from '../actions/build-script.js';

@@ -1,8 +1,9 @@
 /**
  * The scripts a run sends for each step, built here without a host: what `deploy-rollup scripts`
- * writes for review. The choice of commands follows the engine's own (`execute-step.ts`,
- * `run-combined.ts`, `gate.ts`) on a fresh run where every step is pending; the texts come from
- * the same `scriptsFor`, so they match what the transport is handed byte for byte.
+ * writes for review. The choice of commands is the engine's own (`stepCommands` in
+ * `step-forms.ts`; a gate as `gate.ts` probes it) on a fresh run where every step is pending;
+ * the texts come from the same `scriptsFor`, so they match what the transport is handed byte
+ * for byte.
  *
  * Values that exist only once a run is under way are never invented: a capture an earlier step
  * notes and a secret read from the environment become a visible marker instead, and the step's
@@ -13,7 +14,7 @@ import { GATE_ACTIONS } from '../actions/catalog.js';
 import type { PackageContents, PlanStep } from '../plan/types.js';
 import type { ParamValue, Params, ScriptPhase } from '../remote/header.js';
 import { resolveParams } from './params.js';
-import { combinable } from './run-combined.js';
+import { stepCommands } from './step-forms.js';
 
 export interface RuntimeValue {
   kind: 'capture' | 'secret';
@@ -64,13 +65,10 @@ function commandsOf(step: PlanStep, open: ReadonlySet<string>): { phase: ScriptP
   const checkHosts = step.verifyOn ?? [step.host];
   // The operator does a gate step's work: the run probes it before the checklist and again after.
   if (GATE_ACTIONS.has(step.action)) return [{ phase: 'probe', hosts: checkHosts }];
-  if (combinable(step, (id) => open.has(id))) return [{ phase: 'run', hosts: [step.host] }];
-  const verifyAlong = !(step.verifyOn && step.verifyOn.length > 0);
-  return [
-    { phase: 'probe', hosts: checkHosts },
-    { phase: verifyAlong ? 'applyVerify' : 'apply', hosts: [step.host] },
-    ...(verifyAlong ? [] : [{ phase: 'verify' as const, hosts: checkHosts }]),
-  ];
+  return stepCommands(step, (id) => open.has(id)).map(({ phase, on }) => ({
+    phase,
+    hosts: on === 'check' ? checkHosts : [step.host],
+  }));
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 } from '../../remote/header.js';
 import { scriptFromCommand } from '../../remote/deliver.js';
 import { DeployError } from '../../errors.js';
-import { successCodes } from '../../actions/catalog.js';
+import { AFTER_PHASE, goesOn, STEP_FLOW } from '../../actions/step-flow.js';
 import { WOW64_EXIT, WOW64_GUARD, WOW64_MESSAGE } from '../../actions/build-script.js';
 import type { HostState } from './state.js';
 import { seedEstate } from './seed.js';
@@ -208,7 +208,7 @@ export class Estate extends EstateStore {
   /**
    * A `phase=batch` command: each step's `run` in turn, as {@link runSteps} runs it, framed by
    * step markers; the next step runs only after one that ended done (the batch script's rule,
-   * see `buildBatchScript`). A drop or hang in any step ends the command there. With `early`,
+   * `STEP_FLOW.nextStepAfter`). A drop or hang in any step ends the command there. With `early`,
    * the output up to each step's marker leaves as the step starts.
    */
   private async runBatch(
@@ -250,7 +250,7 @@ export class Estate extends EstateStore {
       stdout.push(STEP_RC_PREFIX + String(ran.rc));
       rc = ran.rc;
       at = ran.end;
-      if (!(successCodes(step.action).includes(rc) && ran.lastRc === 0 && ran.state === 'done')) break;
+      if (!goesOn(STEP_FLOW.nextStepAfter, step.action, { rc, lastRc: ran.lastRc, state: ran.state })) break;
     }
     stdout.push(formatSentinel(rc));
     return this.durable(applied, exit(rc, renderLines(stdout), renderLines(stderr)));
@@ -291,8 +291,11 @@ export class Estate extends EstateStore {
     // Each phase starts when the one before was due to end, so the phases take their durations
     // end to end however late this process's timers fire.
     let at = start;
-    for (const phase of phases) {
-      if (phase === 'verify' && !successCodes(header.action).includes(rc)) break;
+    for (const [i, phase] of phases.entries()) {
+      // The script's rule for going on (src/actions/step-flow.ts), read after the phase before.
+      const before = phases[i - 1];
+      const rule = before && AFTER_PHASE[before];
+      if (rule && !goesOn(rule, header.action, { rc, lastRc, state })) break;
       stdout.push(SECTION_PREFIX + phase);
       stderr.push(SECTION_PREFIX + phase);
       const done = await this.perform(name, hostState, { ...header, phase }, at, command);
@@ -308,7 +311,6 @@ export class Estate extends EstateStore {
       state = readResultLines(done.outcome.stdout.join('\n')).state ?? '';
       lastRc = done.outcome.exitCode;
       if (phase !== 'verify') rc = done.outcome.exitCode;
-      if (phase === 'probe' && (rc !== 0 || state === 'done')) break;
     }
     return { kind: 'exit', stdout, stderr, rc, lastRc, state, applied, end: at };
   }
