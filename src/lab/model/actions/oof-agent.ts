@@ -9,7 +9,7 @@ import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { bool, fail, ok, report, str, strList } from './context.js';
 import { baseName, deleteCI, dirName, findKey, getCI, pathsUnder, sameName } from '../names.js';
 import { getFile, readAppSetting } from '../files.js';
-import { LAB_AGENTS_CONFIG } from '../oof-agent.js';
+import { LAB_AGENTS_CONFIG } from '../host-base.js';
 import { productByCode } from '../products.js';
 import { registryKeyExists } from '../registry-keys.js';
 

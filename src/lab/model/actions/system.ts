@@ -1,5 +1,4 @@
 /** Registry keys, scheduled tasks and running programs (CheckFolderGroupsAndRMByPlan.exe). */
-import { CHECK_FOLDER_KEYS } from '../footprints.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, num, ok, psError, report, str, target } from './context.js';
 import { baseName, deleteCI, getCI, pathsUnder, sameName } from '../names.js';
@@ -14,7 +13,7 @@ function keyPresent(ctx: ActionContext, key: string): boolean {
 export function runCheckFolder(ctx: ActionContext, exe: string): Outcome {
   const config = getFile(ctx.host, `${exe}.config`);
   const instances = Object.values(ctx.state.hosts).flatMap((h) => h.sql?.instances ?? []);
-  const servers = CHECK_FOLDER_KEYS.map((key) => ({
+  const servers = (ctx.lab.provisioning?.checkFolderKeys ?? []).map((key) => ({
     key,
     value: config?.content === undefined ? undefined : readAppSetting(config.content, key),
   }));
