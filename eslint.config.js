@@ -58,6 +58,25 @@ export default tseslint.config(
     },
   },
   {
+    // What a runbook's simulated estate knows that its plan must find on the hosts (the OOF
+    // agent's factory, a renamed registration, the stand-in products): only its lab files read it.
+    files: ['runbooks/**/*.ts'],
+    ignores: ['runbooks/**/lab.ts', 'runbooks/**/lab-*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./lab-*', '../*/lab-*'],
+              message: "a runbook's plan must not lean on its lab's knowledge; find it on the host",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
