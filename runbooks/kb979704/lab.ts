@@ -1,7 +1,7 @@
 /**
  * The simulated KB979704 estate: every host with what HMC 4.5 (at RTM or UR5) left on a server
  * of its roles, including the customisations the rollup must preserve. Products are installed
- * under the stand-in package's ProductCodes at that era's versions (src/lab/package/products.ts),
+ * under the stand-in package's ProductCodes at that era's versions (lab-products.ts),
  * so the runbook finds them only by what the package says, as it would on Windows.
  */
 import { hostsWithRole, type Inventory, type Role } from '../../src/inventory/types.js';
