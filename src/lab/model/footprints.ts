@@ -8,12 +8,8 @@ import type { LabKnowledge } from './lab-profile.js';
 import type { FileState, HostState } from './state.js';
 import { putFile, removeFile } from './files.js';
 
-/** The files `product` at `version` installs (the defaults), for seeding and installs. */
-export function installedFiles(
-  lab: LabKnowledge,
-  product: string,
-  version: string,
-): Record<string, FileState> {
+/** The files `product` at `version` installs (the defaults). */
+function installedFiles(lab: LabKnowledge, product: string, version: string): Record<string, FileState> {
   return lab.footprint?.(product)?.files(version) ?? {};
 }
 
