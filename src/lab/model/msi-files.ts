@@ -23,6 +23,12 @@ export function standinMsiRecord(file: string, size: number, msi: MsiFileIdentit
 /** Rebuilds the bytes of an MSI record at `path`, when they are a stand-in's (same size and hash). */
 export function rebuildMsiBytes(path: string, file: FileState): Buffer | undefined {
   if (file.msi === undefined || file.sha256 === undefined) return undefined;
-  const bytes = standinMsiBytes(baseName(path), file.size, file.msi);
+  let bytes: Buffer;
+  try {
+    bytes = standinMsiBytes(baseName(path), file.size, file.msi);
+  } catch {
+    // Not a size a stand-in can have (too small for its tables): not a stand-in's bytes.
+    return undefined;
+  }
   return sha256Hex(bytes) === file.sha256.toLowerCase() ? bytes : undefined;
 }
