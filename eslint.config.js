@@ -37,11 +37,11 @@ export default tseslint.config(
   },
   {
     // The generic layers know no runbook: only the composition root (src/cli/) picks and wires
-    // runbooks; the inventory loader gets the registry from there. The simulated estate still
-    // reads runbook data directly (issue 22, item 2: to come through the runbook's lab port); no
-    // other file may start to.
+    // runbooks. The inventory loader gets the registry from there, and the simulated estate gets
+    // the inventory's runbook (its seeding and its hosts' knowledge, the lab port in
+    // src/lab/model/lab-profile.ts) from there too.
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**', 'src/lab/**'],
+    ignores: ['src/cli/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -51,6 +51,25 @@ export default tseslint.config(
               group: ['**/runbooks/**', '**/runbooks'],
               message:
                 'only the composition root (src/cli/) imports runbooks; take what you need through a port',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // What a runbook's simulated estate knows that its plan must find on the hosts (the OOF
+    // agent's factory, a renamed registration, the stand-in products): only its lab files read it.
+    files: ['runbooks/**/*.ts'],
+    ignores: ['runbooks/**/lab.ts', 'runbooks/**/lab-*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./lab-*', '../*/lab-*'],
+              message: "a runbook's plan must not lean on its lab's knowledge; find it on the host",
             },
           ],
         },

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RUNBOOKS } from '../runbooks/index.js';
-import { writeStandinPackage } from '../src/lab/package/generate.js';
+import { writeStandinPackage } from '../runbooks/kb979704/lab-products.js';
 import { loadInventory } from '../src/cli/inventory.js';
 import { planStages } from '../src/plan/build-plan.js';
 import { chainGaps, criticalPath, type ChainGaps, type LabEvent } from './critical-path.js';

@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { runbookFor } from '../runbooks/index.js';
 import { loadInventory } from '../src/cli/inventory.js';
 import { Estate } from '../src/lab/model/estate.js';
 import { startLabServer } from '../src/lab/server/ssh-server.js';
@@ -14,7 +15,7 @@ const [inventoryFile, scale] = process.argv.slice(2);
 if (!inventoryFile) throw new Error('usage: lab-child <inventory> <timeScale>');
 const inventory = await loadInventory(inventoryFile);
 // In memory: the state file's 50 ms autosave would re-serialize 1,000 hosts all run long.
-const estate = Estate.create(inventory, { timeScale: Number(scale ?? 0) });
+const estate = Estate.create(inventory, runbookFor(inventory), { timeScale: Number(scale ?? 0) });
 const server = await startLabServer(estate, inventory, { bind: 'inventory' });
 process.stdout.write(JSON.stringify({ ready: true, endpoints: server.endpoints }) + '\n');
 

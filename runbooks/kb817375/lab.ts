@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import type { Inventory, Role } from '../../src/inventory/types.js';
 import { binaryFile, putFile } from '../../src/lab/model/files.js';
 import { blankHost } from '../../src/lab/model/host-base.js';
-import type { LabProfile } from '../../src/lab/model/lab-profile.js';
+import type { LabKnowledge, LabProfile } from '../../src/lab/model/lab-profile.js';
 import { sameName } from '../../src/lab/model/names.js';
 import type { HostState } from '../../src/lab/model/state.js';
 import { standinBytes } from '../../src/lab/package/generate.js';
 import {
   FIXED_FILE,
+  HOTFIX_MIN_SERVICE_PACK,
   HOTFIX_PACKAGE,
   MAPI_MODULE,
   MAPI_PROFILE_KEY,
@@ -132,8 +133,21 @@ export async function writePackage(
   ];
 }
 
+/** Starting Exchange 2000's System Attendant re-creates the MAPI profiles KB817375's bug deletes (the KB's workaround). */
+export const SYSTEM_ATTENDANT_RECREATES = {
+  service: SYSTEM_ATTENDANT,
+  registryKey: MAPI_PROFILE_KEY,
+} as const;
+
+/** What the simulated Windows knows about Exchange 2000 and the hotfix (the lab port). */
+export const LAB_KNOWLEDGE: LabKnowledge = {
+  hotfix: { minServicePack: HOTFIX_MIN_SERVICE_PACK },
+  serviceRecreates: SYSTEM_ATTENDANT_RECREATES,
+};
+
 export const LAB_PROFILE: LabProfile = {
   seedHosts,
   writePackage,
+  knowledge: LAB_KNOWLEDGE,
   example: 'lab: { backupAgent: [exch-a], profileLost: [exch-b] }',
 };

@@ -1,12 +1,11 @@
 /**
  * The simulated KB979704 estate: every host with what HMC 4.5 (at RTM or UR5) left on a server
  * of its roles, including the customisations the rollup must preserve. Products are installed
- * under the stand-in package's ProductCodes at that era's versions (src/lab/package/products.ts),
+ * under the stand-in package's ProductCodes at that era's versions (lab-products.ts),
  * so the runbook finds them only by what the package says, as it would on Windows.
  */
 import { hostsWithRole, type Inventory, type Role } from '../../src/inventory/types.js';
 import { binaryFile, putFile, textFile } from '../../src/lab/model/files.js';
-import { LAB_DATABASES, installedFiles } from '../../src/lab/model/footprints.js';
 import {
   DEPLOYMENT_TOOL_PRODUCT,
   HMC_PRODUCT,
@@ -14,20 +13,10 @@ import {
   TRANSPORT_SERVICE,
   blankHost,
 } from '../../src/lab/model/host-base.js';
-import type { LabProfile } from '../../src/lab/model/lab-profile.js';
-import { standinMsiRecord } from '../../src/lab/model/msi-files.js';
+import type { LabKnowledge, LabProfile } from '../../src/lab/model/lab-profile.js';
 import { sameName } from '../../src/lab/model/names.js';
-import {
-  AGENT_X86_ASSEMBLY,
-  DOMAIN_CACHE_X86_CONFIG,
-  DOMAIN_CACHE_X86_EXE,
-  LAB_AGENT_FACTORY,
-  LAB_RENAMED_IDENTITY,
-} from '../../src/lab/model/oof-agent.js';
 import { installProduct, standinGuid } from '../../src/lab/model/products.js';
 import type { HostState } from '../../src/lab/model/state.js';
-import { writeStandinPackage } from '../../src/lab/package/generate.js';
-import { standinProduct, type Era } from '../../src/lab/package/products.js';
 import {
   AGENT,
   CORE_COMPONENTS,
@@ -39,6 +28,22 @@ import {
   STANDALONE,
 } from './data.js';
 import { ur6Lab, type Ur6Role } from './inventory.js';
+import {
+  AGENT_X64_PRODUCT,
+  AGENT_X86_PRODUCT,
+  CHECK_FOLDER_KEYS,
+  LAB_DATABASES,
+  footprintOf,
+} from './lab-footprints.js';
+import {
+  AGENT_X86_ASSEMBLY,
+  DOMAIN_CACHE_X86_CONFIG,
+  DOMAIN_CACHE_X86_EXE,
+  LAB_AGENT_FACTORY,
+  LAB_RENAMED_IDENTITY,
+} from './lab-oof-agent.js';
+import { DEPLOYMENT_TOOL } from './lab-operator.js';
+import { standinMsiFile, standinProduct, writeStandinPackage, type Era } from './lab-products.js';
 
 /** A customised value, deliberately not the shipped default (60). */
 export const SEEDED_CACHE_REFRESH = '37';
@@ -84,7 +89,7 @@ function seedMps(host: HostState, old: Era): void {
 function seedDeploymentServer(host: HostState, inventory: Inventory, old: Era): void {
   if (!(ur6Lab(inventory)?.noDeploymentTool ?? false)) seedPlatform(host, DEPLOYMENT_TOOL_PRODUCT);
   for (const component of [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS]) {
-    putFile(host, `${PATHS.msiShare}\\${component.msi}`, standinMsiRecord(component.msi, old));
+    putFile(host, `${PATHS.msiShare}\\${component.msi}`, standinMsiFile(component.msi, old));
   }
   // A finished previous deployment: every node initialised, deployment started.
   host.mpsConfig = {
@@ -107,7 +112,7 @@ function seedWebServices(host: HostState, old: Era): void {
 function seedProv(host: HostState, old: Era): void {
   const rpc = standinProduct(msiOf('rpcHttp'));
   seedProduct(host, rpc.file, old);
-  for (const [path, file] of Object.entries(installedFiles(rpc.productName, rpc.versions[old])))
+  for (const [path, file] of Object.entries(footprintOf(rpc.productName)?.files(rpc.versions[old]) ?? {}))
     putFile(host, path, file);
   // The operator's customisations the KB says to back up and reapply.
   putFile(
@@ -224,8 +229,26 @@ export function seedHosts(inventory: Inventory): Record<string, HostState> {
   return hosts;
 }
 
+/** What the simulated Windows knows about HMC 4.5 and its rollup's products (the lab port). */
+export const LAB_KNOWLEDGE: LabKnowledge = {
+  footprint: footprintOf,
+  provisioning: {
+    msiShare: PATHS.msiShare,
+    mpsConfig: PATHS.mpsConfig,
+    components: [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS].map((c) => c.name),
+    checkFolderKeys: CHECK_FOLDER_KEYS,
+  },
+  transportAgent: {
+    assemblyFile: AGENT.assemblyFile,
+    factory: LAB_AGENT_FACTORY,
+    products: [AGENT_X64_PRODUCT, AGENT_X86_PRODUCT],
+  },
+  gateTool: DEPLOYMENT_TOOL,
+};
+
 export const LAB_PROFILE: LabProfile = {
   seedHosts,
   writePackage: writeStandinPackage,
+  knowledge: LAB_KNOWLEDGE,
   example: 'lab: { ur5Installed: false, upgradedFromHmc40: true }',
 };

@@ -70,5 +70,7 @@ export function seedHosts(inventory: Inventory): Record<string, HostState> {
 
 export const LAB_PROFILE: LabProfile = {
   seedHosts,
+  // Plain Windows and Exchange as the lab models them: nothing runbook-specific to know.
+  knowledge: {},
   example: 'lab: { appleTalkMta: true, pcmtaServices: [MSExchangePCMTA01] }',
 };

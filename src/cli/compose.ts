@@ -178,7 +178,7 @@ export async function labEstate(
   // Every pwsh the engine started ends with the estate, also when the estate never opens.
   const opened = await Promise.resolve()
     .then(async () => {
-      const estate = await LabEstate.open(inventory, {
+      const estate = await LabEstate.open(inventory, runbook, {
         statePath: paths.state,
         faults,
         clock,

@@ -161,7 +161,11 @@ export async function labShell(args: LabShellArgs): Promise<number> {
       statePath: args.stateFile,
       originalCommand: args.originalCommand ?? process.env.SSH_ORIGINAL_COMMAND,
       openEstate: () =>
-        Estate.open(inventory, { statePath: args.stateFile, faults, ...(engine ? { engine } : {}) }),
+        Estate.open(inventory, runbookFor(inventory), {
+          statePath: args.stateFile,
+          faults,
+          ...(engine ? { engine } : {}),
+        }),
       stdin: args.stdin ?? process.stdin,
       stdout: args.stdout ?? process.stdout,
       stderr: args.stderr ?? process.stderr,
@@ -219,7 +223,8 @@ async function openEstate(
 ) {
   const faults = await loadFaultFile(inventory, faultsFile);
   const { Estate } = await import('../lab/model/estate.js');
-  return Estate.open(inventory, { statePath, faults, ...(engine ? { engine } : {}) });
+  // The composition root hands the estate its runbook (seeding, the hosts' knowledge: the lab port).
+  return Estate.open(inventory, runbookFor(inventory), { statePath, faults, ...(engine ? { engine } : {}) });
 }
 
 /** The lab accepts the password the inventory names; without it no password host could log in. */

@@ -21,7 +21,7 @@ import {
 } from '../../runbooks/kb979704/data.js';
 import { KB_ESTATE, ODD_ESTATE, makeInventory } from '../helpers/inventory.js';
 import { standinContents } from '../helpers/package.js';
-import { standinProduct } from '../../src/lab/package/products.js';
+import { standinProduct } from '../../runbooks/kb979704/lab-products.js';
 
 export interface Sample {
   action: string;

@@ -3,7 +3,7 @@
  * same scripts on the same host states: every DR line, exit code and resulting state must agree.
  */
 import { describe, expect, test } from '@jest/globals';
-import { runConformance } from '../../src/lab/pwsh/conformance-main.js';
+import { runConformance } from '../../conformance/main.js';
 import { findPwsh } from '../../src/lab/pwsh/shim-host.js';
 
 // CI has pwsh; a developer machine without it skips rather than fails.

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { LabEvent, LabState } from '../../src/lab/model/state.js';
-import { standinProduct } from '../../src/lab/package/products.js';
+import { standinProduct } from '../../runbooks/kb979704/lab-products.js';
 import { CLI_BIN } from '../helpers/cli-bin.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -11,8 +11,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import CFB from 'cfb';
 import { CORE_COMPONENTS, NO_UR5_COMPONENTS, STANDALONE, packageFile } from '../../runbooks/kb979704/data.js';
-import { standinIdentity, standinMsiBytes } from '../../src/lab/package/generate.js';
-import { standinProducts, type StandinProduct } from '../../src/lab/package/products.js';
+import { standinMsiBytes } from '../../src/lab/package/generate.js';
+import {
+  standinIdentity,
+  standinProducts,
+  type StandinProduct,
+} from '../../runbooks/kb979704/lab-products.js';
 import { encodeStreamName } from '../../src/msi/stream-name.js';
 import { productVersion, runCli, tempLab, type CliResult, type TempLab } from './helpers.js';
 
@@ -41,7 +45,7 @@ function unfamiliarVersion(index: number): string {
 function rewritePackage(dir: string): void {
   standinProducts().forEach((product, index) => {
     const identity = { ...standinIdentity(product, 'ur6'), productVersion: unfamiliarVersion(index) };
-    writeFileSync(join(dir, product.file), standinMsiBytes(product.file, identity));
+    writeFileSync(join(dir, product.file), standinMsiBytes(product.file, product.size, identity));
   });
 }
 

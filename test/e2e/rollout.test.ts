@@ -19,7 +19,7 @@ import {
   AGENT_X86_ASSEMBLY,
   DOMAIN_CACHE_X86_EXE,
   LAB_RENAMED_IDENTITY,
-} from '../../src/lab/model/oof-agent.js';
+} from '../../runbooks/kb979704/lab-oof-agent.js';
 import type { LabState } from '../../src/lab/model/state.js';
 import {
   fileOn,
@@ -31,7 +31,7 @@ import {
   type TempLab,
 } from './helpers.js';
 
-import { standinProduct } from '../../src/lab/package/products.js';
+import { standinProduct } from '../../runbooks/kb979704/lab-products.js';
 
 const MPS = ['hmc-mps-a', 'hmc-mps-b'];
 const HUBS = ['exhub-east', 'exhub-west'];

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writeStandinPackage } from '../../src/lab/package/generate.js';
+import { writeStandinPackage } from '../../runbooks/kb979704/lab-products.js';
 import type { LabEvent, LabState } from '../../src/lab/model/state.js';
 import { CLI_BIN } from '../helpers/cli-bin.js';
 

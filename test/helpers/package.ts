@@ -1,8 +1,7 @@
 /** The stand-in package as preflight would read it, without writing it: for plan-level tests. */
 import { createHash } from 'node:crypto';
 import type { PackageContents } from '../../src/plan/types.js';
-import { standinIdentity } from '../../src/lab/package/generate.js';
-import { standinProducts } from '../../src/lab/package/products.js';
+import { standinIdentity, standinProducts } from '../../runbooks/kb979704/lab-products.js';
 
 /** Every stand-in file with its UR6 identity (sha256 is a stand-in too: no bytes are built). */
 export function standinContents(): PackageContents {

@@ -9,6 +9,7 @@ import { Estate } from '../../src/lab/model/estate.js';
 import type { Fault } from '../../src/lab/model/faults.js';
 import { readBatch, readSentinel, type BatchStep } from '../../src/remote/header.js';
 import { labInventory } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const ENGINE = 'Provisioning Engine';
 const HOST = 'MPS01';
@@ -32,7 +33,7 @@ const STEPS: BatchStep[] = [
 ];
 
 function estateWith(faults: Fault[] = []): Estate {
-  return Estate.create(labInventory(), { faults });
+  return createEstate(labInventory(), { faults });
 }
 
 describe('a batch command', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { DeployError } from '../../src/errors.js';
 import { ManualClock } from '../../src/lab/model/clock.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { PATHS } from '../../runbooks/kb979704/data.js';
 import { installParams, labInventory, removeParams, run, runOnStdin, upload } from './helpers.js';
@@ -84,7 +84,7 @@ describe('fault file', () => {
 
 describe('faults in the estate', () => {
   test('fail makes a matching command fail N times with the given code, then it works', async () => {
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       faults: [
         { kind: 'fail', host: 'mps01', action: 'complus.disable', phase: 'apply', times: 2, exitCode: 7 },
       ],
@@ -100,7 +100,7 @@ describe('faults in the estate', () => {
   });
 
   test('drop before closes without running the command; drop after runs it and loses the sentinel', async () => {
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       faults: [
         { kind: 'drop', host: 'MPS01', action: 'complus.disable', phase: 'apply', when: 'before', times: 1 },
         { kind: 'drop', host: 'MPS02', action: 'complus.disable', phase: 'apply', when: 'after', times: 1 },
@@ -120,7 +120,7 @@ describe('faults in the estate', () => {
   });
 
   test('hang never answers and changes nothing', async () => {
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       faults: [{ kind: 'hang', host: 'EXHUB01', action: 'service.restart', phase: 'apply', times: 1 }],
     });
     estate.state.hosts.EXHUB01!.services.MSExchangeTransport = 'Stopped';
@@ -134,7 +134,7 @@ describe('faults in the estate', () => {
 
   test('fail, drop, hang and slow act on a stdin-delivered script as on an encoded one', async () => {
     const clock = new ManualClock();
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       clock,
       faults: [
         { kind: 'fail', host: 'MPS01', action: 'complus.disable', phase: 'apply', times: 1, exitCode: 7 },
@@ -166,13 +166,13 @@ describe('faults in the estate', () => {
   });
 
   test('refuse turns connections away N times, then accepts', () => {
-    const estate = Estate.create(labInventory(), { faults: [{ kind: 'refuse', host: 'MPS02', times: 2 }] });
+    const estate = createEstate(labInventory(), { faults: [{ kind: 'refuse', host: 'MPS02', times: 2 }] });
     expect([1, 2, 3].map(() => estate.connectFault('mps02'))).toEqual(['refuse', 'refuse', undefined]);
     expect(estate.connectFault('MPS01')).toBeUndefined();
   });
 
   test('down takes a host away after N commands, for good', async () => {
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       faults: [{ kind: 'down', host: 'MPS01', afterCommands: 2 }],
     });
     expect(estate.connectFault('MPS01')).toBeUndefined();
@@ -187,7 +187,7 @@ describe('faults in the estate', () => {
 
   test('slow stretches durations on the injected clock, so overlapping installs get 1618', async () => {
     const clock = new ManualClock();
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       clock,
       faults: [{ kind: 'slow', host: 'OMSQL01', factor: 2 }],
     });
@@ -215,7 +215,7 @@ describe('faults in the estate', () => {
 
   test('a time scale makes every command wait its nominal duration on the clock', async () => {
     const clock = new ManualClock();
-    const estate = Estate.create(labInventory(), { clock, timeScale: 0.5 });
+    const estate = createEstate(labInventory(), { clock, timeScale: 0.5 });
     const pending = run(estate, 'PROV01', 'iis.reset', 'apply');
     for (let i = 0; i < 50 && clock.pending === 0; i++) await Promise.resolve();
     clock.advance(5_000);
@@ -225,12 +225,12 @@ describe('faults in the estate', () => {
 
   test('faults naming hosts outside the inventory are refused up front', () => {
     expect(() =>
-      Estate.create(labInventory(), { faults: [{ kind: 'slow', host: 'NOPE', factor: 1 }] }),
+      createEstate(labInventory(), { faults: [{ kind: 'slow', host: 'NOPE', factor: 1 }] }),
     ).toThrow(DeployError);
   });
 
   test('an upload into C:\\MSIShare while the engine runs is refused like a locked file', () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     expect(() => estate.writeFile('MPS01', `${PATHS.msiShare}\\X.msi`, Buffer.from('x'))).toThrow(
       /being used by another process/,
     );

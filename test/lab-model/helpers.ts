@@ -95,8 +95,8 @@ export async function applyAndVerify(
 }
 
 import { PATHS, packageFile } from '../../runbooks/kb979704/data.js';
-import { standinIdentity, standinMsiBytes } from '../../src/lab/package/generate.js';
-import { standinProduct, type Era } from '../../src/lab/package/products.js';
+import { standinMsiBytes } from '../../src/lab/package/generate.js';
+import { standinIdentity, standinProduct, type Era } from '../../runbooks/kb979704/lab-products.js';
 import { productByCode } from '../../src/lab/model/products.js';
 import type { HostState } from '../../src/lab/model/state.js';
 
@@ -111,7 +111,7 @@ export function upload(
   era: Era = 'ur6',
 ): { path: string; size: number; sha256: string } {
   const entry = packageFile(name);
-  const bytes = standinMsiBytes(entry.file, standinIdentity(standinProduct(entry.file), era));
+  const bytes = standinMsiBytes(entry.file, entry.size, standinIdentity(standinProduct(entry.file), era));
   const path = `${PATHS.packageDir}\\${entry.file}`;
   estate.writeFile(host, path, bytes);
   return { path, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };

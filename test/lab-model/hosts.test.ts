@@ -6,13 +6,14 @@ import { getFile } from '../../src/lab/model/files.js';
 import { formatHeader } from '../../src/remote/header.js';
 import { POWERSHELL, STDIN_REFUSED, encodeCommand, planDelivery } from '../../src/remote/deliver.js';
 import { id, installParams, labInventory, removeParams, run, toAnswer, upload } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const CHECK_DIR = PATHS.checkFolderDir;
 const CHECK_EXE = `${CHECK_DIR}\\CheckFolderGroupsAndRMByPlan.exe`;
 
 describe('PROV: RPC over HTTP tool and customisations', () => {
   test('a reinstall loses the customisations until they are restored from the backup', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const backup = 'C:\\temp\\QFERollupPackage\\backup\\PROV01\\RPCHTTPConfig';
     const files = { source: PATHS.rpcHttpConfig, dest: backup };
     expect((await run(estate, 'PROV01', 'file.backup', 'apply', 'RPCHTTPConfig', files)).exitCode).toBe(0);
@@ -47,7 +48,7 @@ describe('PROV: RPC over HTTP tool and customisations', () => {
   });
 
   test('iisreset restarts the web services and verify reads W3SVC', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     estate.state.hosts.PROV01!.services.W3SVC = 'Stopped';
     expect((await run(estate, 'PROV01', 'iis.reset', 'probe')).dr.state).toBe('pending');
     const reset = await run(estate, 'PROV01', 'iis.reset', 'apply');
@@ -72,7 +73,7 @@ describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
   });
 
   test('running the program before it is installed fails', async () => {
-    const estate = Estate.create(labInventory({ upgradedFromHmc40: true }));
+    const estate = createEstate(labInventory({ upgradedFromHmc40: true }));
     const result = await run(estate, 'MPS01', 'program.run', 'apply', 'x', {
       path: CHECK_EXE,
       args: [],
@@ -83,7 +84,7 @@ describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
   });
 
   test('its config is installed read-only: writing without clearing the flag is access denied', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await installCheckFolder(estate);
     const denied = await run(
       estate,
@@ -99,7 +100,7 @@ describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
   });
 
   test('it exits 2 until both database servers point at an MPS SQL host, then 0', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await installCheckFolder(estate);
     const runParams = { path: CHECK_EXE, args: [], workingDir: CHECK_DIR };
     expect((await run(estate, 'MPS01', 'program.run', 'apply', 'x', runParams)).exitCode).toBe(2);
@@ -128,7 +129,7 @@ describe('CheckFolderGroupsAndRMByPlan on the first MPS server', () => {
 
 describe('host inspection and Deployment Tool probes', () => {
   test('host.inspect prints the prerequisites, the named products and registry keys', async () => {
-    const estate = Estate.create(labInventory({ upgradedFromHmc40: true, powershell1: ['MPS01'] }));
+    const estate = createEstate(labInventory({ upgradedFromHmc40: true, powershell1: ['MPS01'] }));
     const provider = id('Exchange2007Provider.msi');
     const params = {
       products: ['Exchange 2007 Provider', 'Not Installed'],
@@ -163,7 +164,7 @@ describe('host inspection and Deployment Tool probes', () => {
   });
 
   test('component probes read this host only; applying one is refused as operator work', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const ws = id('HostedEmail2007WS.msi');
     const params = {
       product: 'Hosted Email 2007 Web Service',
@@ -194,7 +195,7 @@ describe('host inspection and Deployment Tool probes', () => {
   });
 
   test('provisioning probes read MpsConfig.xml on the first MPS server and fail where there is none', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const params = { configFile: PATHS.mpsConfig, node: 'Hosted Email 2007' };
     expect(
       (await run(estate, 'MPS01', 'provisioning.initialize', 'probe', 'Hosted Email 2007', params)).dr,
@@ -214,7 +215,7 @@ describe('host inspection and Deployment Tool probes', () => {
 
 describe('commands the model cannot act on', () => {
   test('an unknown action exits 1 naming it, and is recorded', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const answer = await run(estate, 'MPS01', 'coffee.make', 'apply', 'x');
     expect(answer.exitCode).toBe(1);
     expect(answer.stderr).toMatch(/unknown action "coffee.make"/);
@@ -222,7 +223,7 @@ describe('commands the model cannot act on', () => {
   });
 
   test('a script without a header exits 1 with the reason on stderr', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const answer = toAnswer(
       await estate.exec('MPS01', `${POWERSHELL} -EncodedCommand ${encodeCommand('Get-Date\n')}`),
     );
@@ -233,14 +234,14 @@ describe('commands the model cannot act on', () => {
   });
 
   test('a parameter of the wrong type is reported, not thrown', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const answer = await run(estate, 'MPS01', 'msi.install', 'apply', 'x', { product: 'P', path: 3 });
     expect(answer.exitCode).toBe(1);
     expect(answer.stderr).toMatch(/parameter "path" must be a string/);
   });
 
   test('a script addressed to another host is refused', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const header = {
       run: 'r',
       step: 's',
@@ -259,7 +260,7 @@ describe('commands the model cannot act on', () => {
   });
 
   test('a stdin-delivered script is read from standard input and acts as an encoded one', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const header = {
       run: 'r',
       step: 's',
@@ -286,7 +287,7 @@ describe('commands the model cannot act on', () => {
   ])(
     'a stdin bootstrap with %s standard input fails as PowerShell would: exit 1, no sentinel, nothing done',
     async (_why, stdin) => {
-      const estate = Estate.create(labInventory());
+      const estate = createEstate(labInventory());
       const { command } = planDelivery('#'.repeat(10_000));
       const outcome = await estate.exec('MPS01', command, stdin);
       expect(outcome).toEqual({ kind: 'exit', exitCode: 1, stdout: '', stderr: `${STDIN_REFUSED}\r\n` });
@@ -295,7 +296,7 @@ describe('commands the model cannot act on', () => {
   );
 
   test('a -File command is not a delivery the lab knows any more', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const answer = toAnswer(await estate.exec('MPS01', `${POWERSHELL} -File "C:\\Windows\\Temp\\s.ps1"`));
     expect(answer.exitCode).toBe(1);
     expect(answer.stderr).toMatch(/not recognized as a deploy-rollup script invocation/);
@@ -304,7 +305,7 @@ describe('commands the model cannot act on', () => {
 
 describe('probes and events', () => {
   test('no probe or verify of any catalog action changes the state', async () => {
-    const estate = Estate.create(labInventory({ upgradedFromHmc40: true }));
+    const estate = createEstate(labInventory({ upgradedFromHmc40: true }));
     const params = {
       product: 'Exchange 2007 Provider',
       msi: 'Exchange2007Provider.msi',
@@ -349,7 +350,7 @@ describe('probes and events', () => {
   });
 
   test('every command is an event with its phase, step, run and exit code, in order', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await run(estate, 'MPS01', 'complus.start', 'probe', 'Provisioning Engine');
     await run(estate, 'MPS01', 'complus.disable', 'apply', 'Provisioning Engine');
     await run(estate, 'MPS01', 'complus.disable', 'verify', 'Provisioning Engine');

@@ -1,14 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
 import { AGENT, PATHS } from '../../runbooks/kb979704/data.js';
 import { SEEDED_CACHE_REFRESH } from '../../runbooks/kb979704/lab.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import {
   AGENT_X86_ASSEMBLY,
   AGENT_X86_CONFIG,
   DOMAIN_CACHE_X86_CONFIG,
   LAB_AGENT_FACTORY,
   LAB_RENAMED_IDENTITY,
-} from '../../src/lab/model/oof-agent.js';
+} from '../../runbooks/kb979704/lab-oof-agent.js';
 import { id, labInventory, run } from './helpers.js';
 
 const HUB = 'EXHUB01';
@@ -31,7 +31,7 @@ function discover(overrides: Record<string, string | boolean> = {}) {
 
 describe('oofAgent.discover on the simulated hubs', () => {
   test('a default hub: the KB-named registration, the factory only its DLL knows, and its CacheRefresh', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const found = await run(estate, HUB, 'oofAgent.discover', 'probe', AGENT.assemblyFile, discover());
     expect(found.dr).toMatchObject({
       state: 'done',
@@ -50,7 +50,7 @@ describe('oofAgent.discover on the simulated hubs', () => {
   });
 
   test('a renamed x86 hub: the Identity and the Program Files (x86) folders come from the host', async () => {
-    const estate = Estate.create(labInventory({ oofAgentRenamed: [HUB], oofAgentX86: [HUB] }));
+    const estate = createEstate(labInventory({ oofAgentRenamed: [HUB], oofAgentX86: [HUB] }));
     const found = await run(estate, HUB, 'oofAgent.discover', 'probe', AGENT.assemblyFile, discover());
     expect(found.dr).toMatchObject({
       state: 'done',
@@ -64,7 +64,7 @@ describe('oofAgent.discover on the simulated hubs', () => {
   });
 
   test('a hub that never ran the agent: refused when the agent is expected, done when the operator says so', async () => {
-    const estate = Estate.create(labInventory({ oofAgentAbsent: [HUB] }));
+    const estate = createEstate(labInventory({ oofAgentAbsent: [HUB] }));
     const expected = await run(estate, HUB, 'oofAgent.discover', 'probe', AGENT.assemblyFile, discover());
     expect(expected.dr.state).toBe('pending');
     expect(expected.dr.problems).toMatch(/inputs\.oofAgent\.factory/);
@@ -90,7 +90,7 @@ describe('oofAgent.discover on the simulated hubs', () => {
   });
 
   test('an operator who says a hub never had the agent, where it has, is told so before anything changes', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const found = await run(
       estate,
       HUB,
@@ -104,7 +104,7 @@ describe('oofAgent.discover on the simulated hubs', () => {
   });
 
   test('no CacheRefresh in the old config: the input is used, and without one the hub is in doubt', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     delete estate.state.hosts[HUB]!.files[PATHS.agentConfig];
     const bare = await run(estate, HUB, 'oofAgent.discover', 'probe', AGENT.assemblyFile, discover());
     expect(bare.dr.problems).toMatch(/set inputs\.oofAgent\.cacheRefresh/);
@@ -120,7 +120,7 @@ describe('oofAgent.discover on the simulated hubs', () => {
   });
 
   test('two registrations of the DLL: in doubt until inputs.oofAgent.identity names one', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const agents = estate.state.hosts[HUB]!.transportAgents;
     agents.Second = { enabled: false, assembly: AGENT.assembly, factory: LAB_AGENT_FACTORY };
     const doubt = await run(estate, HUB, 'oofAgent.discover', 'probe', AGENT.assemblyFile, discover());

@@ -6,8 +6,9 @@ import {
   AGENT_X86_ASSEMBLY,
   DOMAIN_CACHE_X86_CONFIG,
   LAB_AGENT_FACTORY,
-} from '../../src/lab/model/oof-agent.js';
+} from '../../runbooks/kb979704/lab-oof-agent.js';
 import { id, installParams, labInventory, removeParams, run, upload } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const HUB = 'EXHUB01';
 /** Removing the old agent: the product of the 32-bit package, keeping the new 64-bit build. */
@@ -43,7 +44,7 @@ async function removeOldAgent(estate: Estate, identity = AGENT.name): Promise<vo
 
 describe('Categorizer Override Agent on a hub', () => {
   test('removing the agent product while transport has it loaded fails with 1603', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
     const result = await run(estate, HUB, 'msi.uninstall', 'apply', 'x', REMOVE_OLD_AGENT);
     expect(result.exitCode).toBe(1603);
@@ -51,7 +52,7 @@ describe('Categorizer Override Agent on a hub', () => {
   });
 
   test('a guessed Identity leaves the renamed registration: transport keeps the DLL, and the removal fails', async () => {
-    const estate = Estate.create(labInventory({ oofAgentRenamed: [HUB] }));
+    const estate = createEstate(labInventory({ oofAgentRenamed: [HUB] }));
     await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
     await ok(estate, 'service.restart', 'MSExchangeTransport', { timeoutSeconds: 300 });
     const result = await run(estate, HUB, 'msi.uninstall', 'apply', 'x', REMOVE_OLD_AGENT);
@@ -59,7 +60,7 @@ describe('Categorizer Override Agent on a hub', () => {
   });
 
   test('a registration whose DLL is gone stops MSExchangeTransport from starting', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
     await ok(estate, 'service.restart', 'MSExchangeTransport', { timeoutSeconds: 300 });
     await ok(estate, 'msi.uninstall', 'x', REMOVE_OLD_AGENT);
@@ -77,20 +78,20 @@ describe('Categorizer Override Agent on a hub', () => {
   });
 
   test('installing a registration that already exists fails with "already exists"', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const result = await run(estate, HUB, 'transportAgent.install', 'apply', AGENT.name, newAgent);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/already exists/);
   });
 
   test('enabling an agent that is not registered fails', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await ok(estate, 'transportAgent.uninstall', AGENT.name, who);
     expect((await run(estate, HUB, 'transportAgent.enable', 'apply', AGENT.name, who)).exitCode).toBe(1);
   });
 
   test('InstallUtil /u removes Performance and Linkage but leaves a key with values; the registry step removes it', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const registry = estate.state.hosts[HUB]!.registry;
     expect((await run(estate, HUB, 'installutil.uninstall', 'probe', 'x', installUtil())).dr).toMatchObject({
       state: 'pending',
@@ -111,7 +112,7 @@ describe('Categorizer Override Agent on a hub', () => {
   });
 
   test('the full KB order reinstalls the 64-bit agent with its counters, and only a config write restores CacheRefresh', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await removeOldAgent(estate);
     await ok(estate, 'registry.remove', AGENT.counterKey);
     const pkg = upload(estate, HUB, 'CategorizerOverrideAgent-x64.msi');
@@ -140,7 +141,7 @@ describe('Categorizer Override Agent on a hub', () => {
   });
 
   test('Install-TransportAgent loads the factory from the DLL: a guessed one fails', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await removeOldAgent(estate);
     const pkg = upload(estate, HUB, 'CategorizerOverrideAgent-x64.msi');
     await ok(estate, 'msi.install', 'x', installParams('CategorizerOverrideAgent-x64.msi', pkg.path));
@@ -151,7 +152,7 @@ describe('Categorizer Override Agent on a hub', () => {
   });
 
   test('the install probe is not fooled by the old registration under the same name at another assembly', async () => {
-    const estate = Estate.create(labInventory({ oofAgentX86: [HUB] }));
+    const estate = createEstate(labInventory({ oofAgentX86: [HUB] }));
     const probe = await run(estate, HUB, 'transportAgent.install', 'probe', AGENT.name, newAgent);
     expect(probe.dr).toMatchObject({ state: 'pending', registered: 'true', assembly: AGENT_X86_ASSEMBLY });
   });
@@ -159,7 +160,7 @@ describe('Categorizer Override Agent on a hub', () => {
 
 describe('SMTP Domain Cache Task, registry and services', () => {
   test('the reinstall writes a default config; the old task is left running the old path until ensured', async () => {
-    const estate = Estate.create(labInventory({ oofAgentX86: [HUB] }));
+    const estate = createEstate(labInventory({ oofAgentX86: [HUB] }));
     const host = estate.state.hosts[HUB]!;
     await ok(estate, 'msi.uninstall', 'x', removeParams('SmtpDomainCacheTask-x64.msi'));
     expect(getFile(host, DOMAIN_CACHE_X86_CONFIG)).toBeUndefined();
@@ -179,7 +180,7 @@ describe('SMTP Domain Cache Task, registry and services', () => {
   });
 
   test("config.merge carries the backup's settings and keeps the new file's own keys; no backup: nothing to do", async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const host = estate.state.hosts[HUB]!;
     const backup = 'C:\\b\\SMTPDomainCacheTask.exe.config';
     await ok(estate, 'file.backup', 'x', { source: PATHS.domainCacheConfig, dest: backup });
@@ -207,7 +208,7 @@ describe('SMTP Domain Cache Task, registry and services', () => {
   });
 
   test('removing a registry key is idempotent and matches names case-insensitively', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const key = AGENT.counterKey.toUpperCase();
     expect((await run(estate, HUB, 'registry.remove', 'probe', key)).dr.state).toBe('pending');
     expect((await run(estate, HUB, 'registry.remove', 'apply', key)).exitCode).toBe(0);
@@ -216,7 +217,7 @@ describe('SMTP Domain Cache Task, registry and services', () => {
   });
 
   test('restarting a service that does not exist fails; a restart is never "already done"', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     expect(
       (await run(estate, HUB, 'service.restart', 'apply', 'NoSuchService', { timeoutSeconds: 5 })).exitCode,
     ).toBe(1);
@@ -231,7 +232,7 @@ describe('SMTP Domain Cache Task, registry and services', () => {
   });
 
   test('transport agent commands fail on a host without Exchange', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const result = await run(estate, 'MPS01', 'transportAgent.enable', 'probe', AGENT.name, who);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/snap-in/);

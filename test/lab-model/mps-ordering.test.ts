@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { PATHS } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { id, installed, installParams, labInventory, removeParams, run, upload } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const ENGINE = 'Provisioning Engine';
 
@@ -12,7 +13,7 @@ async function stopEngine(estate: Estate, host = 'MPS01'): Promise<void> {
 
 describe('COM+ Provisioning Engine', () => {
   test('disable then shutdown leaves the engine disabled and stopped, and the probes say so', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     expect((await run(estate, 'MPS01', 'complus.disable', 'probe', ENGINE)).dr.state).toBe('pending');
     await stopEngine(estate);
     const probe = await run(estate, 'MPS01', 'complus.shutdown', 'verify', ENGINE);
@@ -20,7 +21,7 @@ describe('COM+ Provisioning Engine', () => {
   });
 
   test('starting a disabled engine fails with exit 1 and an HRESULT message', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const start = await run(estate, 'MPS01', 'complus.start', 'apply', ENGINE);
     expect(start.exitCode).toBe(1);
@@ -29,14 +30,14 @@ describe('COM+ Provisioning Engine', () => {
   });
 
   test('shutdown works while the engine is still enabled', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const shutdown = await run(estate, 'MPS01', 'complus.shutdown', 'apply', ENGINE);
     expect(shutdown.exitCode).toBe(0);
     expect(estate.state.hosts.MPS01!.comPlus[ENGINE]).toEqual({ enabled: true, running: false });
   });
 
   test('enable then start brings the engine back', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     expect((await run(estate, 'MPS01', 'complus.enable', 'apply', ENGINE)).exitCode).toBe(0);
     expect((await run(estate, 'MPS01', 'complus.start', 'apply', ENGINE)).exitCode).toBe(0);
@@ -44,7 +45,7 @@ describe('COM+ Provisioning Engine', () => {
   });
 
   test('an application that does not exist is an error, matched case-insensitively otherwise', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     expect((await run(estate, 'MPS01', 'complus.disable', 'apply', 'No Such App')).exitCode).toBe(1);
     expect((await run(estate, 'mps01', 'complus.disable', 'apply', 'PROVISIONING ENGINE')).exitCode).toBe(0);
     expect(estate.state.hosts.MPS01!.comPlus[ENGINE]!.enabled).toBe(false);
@@ -57,7 +58,7 @@ describe('MSIShare backup and staging', () => {
   const backup = `${PATHS.backupRoot}\\MPS01\\MSIShare\\${msi}`;
 
   test('staging over C:\\MSIShare while the engine runs fails: file in use', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const pkg = upload(estate, 'MPS01', msi);
     const stage = await run(estate, 'MPS01', 'msi.stage', 'apply', msi, {
       source: pkg.path,
@@ -71,13 +72,13 @@ describe('MSIShare backup and staging', () => {
   });
 
   test('backing up C:\\MSIShare while the engine runs fails too', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const result = await run(estate, 'MPS01', 'msi.backup', 'apply', msi, { source: share, dest: backup });
     expect(result.exitCode).toBe(1);
   });
 
   test('with the engine stopped, backup keeps the old MSI and staging puts the new one in place', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const pkg = upload(estate, 'MPS01', msi);
     expect(
@@ -96,7 +97,7 @@ describe('MSIShare backup and staging', () => {
   });
 
   test('staging from a package path that does not exist fails with "Cannot find path"', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const result = await run(estate, 'MPS01', 'msi.stage', 'apply', msi, {
       source: 'C:\\nowhere\\x.msi',
@@ -109,7 +110,7 @@ describe('MSIShare backup and staging', () => {
   });
 
   test('backing up a file that is not there is nothing to do', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const params = { source: `${PATHS.msiShare}\\Missing.msi`, dest: 'C:\\b\\Missing.msi' };
     expect((await run(estate, 'MPS01', 'msi.backup', 'probe', 'Missing.msi', params)).dr).toMatchObject({
@@ -124,14 +125,14 @@ describe('msiexec on a component product', () => {
   const msi = 'Exchange2007Provider.msi';
 
   test('uninstalling while the engine runs fails with 1603 (files in use)', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const result = await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, removeParams(msi, 'C:\\l.log'));
     expect(result.exitCode).toBe(1603);
     expect(installed(estate.state.hosts.MPS01, msi)).toBe(id(msi).versions.rtm);
   });
 
   test('uninstalling an absent product gives 1605, installing over another version 1638, the same version 0', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const pkg = upload(estate, 'MPS01', msi);
     const install = installParams(msi, pkg.path, 'C:\\l.log');
@@ -149,7 +150,7 @@ describe('msiexec on a component product', () => {
   });
 
   test('installing from a package path that does not exist gives 1619', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const result = await run(
       estate,
@@ -164,7 +165,7 @@ describe('msiexec on a component product', () => {
   });
 
   test('the package, not the plan, decides the version installed', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     await run(estate, 'MPS01', 'msi.uninstall', 'apply', msi, removeParams(msi));
     const stale = upload(estate, 'MPS01', msi, 'rtm');
@@ -179,7 +180,7 @@ describe('msiexec on a component product', () => {
 
 describe('resume-safe semantics shared with the action library', () => {
   test('an uninstall with keepVersion leaves a product already at that version alone', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const dns = id('DNSClient.msi');
     const params = { ...removeParams(dns.file), keepVersion: dns.versions.rtm };
     expect((await run(estate, 'DNS01', 'msi.uninstall', 'probe', 'x', params)).dr.state).toBe('done');
@@ -192,7 +193,7 @@ describe('resume-safe semantics shared with the action library', () => {
   });
 
   test('a second backup never overwrites the first: it keeps the old build', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngine(estate);
     const msi = 'ManagedEmail2007NS.msi';
     const share = `${PATHS.msiShare}\\${msi}`;

@@ -3,6 +3,7 @@ import { PATHS, PROVISIONING_NODES } from '../../runbooks/kb979704/data.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import type { Params } from '../../src/remote/header.js';
 import { id, installed, labInventory, run, upload } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const ENGINE = 'Provisioning Engine';
 const WS = 'Hosted Email 2007 Web Service';
@@ -39,7 +40,7 @@ async function stage(estate: Estate, msi: string): Promise<void> {
 
 describe('the simulated operator at Deployment Tool gates', () => {
   test('uninstalling components while an engine still runs fails and names the item', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const answer = await operator(estate, 'uninstall', [item('component.uninstall', NS, ['MPS01', 'MPS02'])]);
     expect(answer.exitCode).toBe(1);
     expect(answer.stderr).toMatch(/item 1 \(component.uninstall Exchange 2007 Hosted Email\)/);
@@ -47,7 +48,7 @@ describe('the simulated operator at Deployment Tool gates', () => {
   });
 
   test('the KB order uninstalls, reinstalls what is staged, initialises the nodes and starts deployment', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngines(estate);
     const uninstall = await operator(estate, 'uninstall', [
       item('component.uninstall', NS, ['MPS01', 'MPS02']),
@@ -88,7 +89,7 @@ describe('the simulated operator at Deployment Tool gates', () => {
   });
 
   test('reinstalling without staging installs the old MSI still in C:\\MSIShare', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngines(estate);
     await operator(estate, 'uninstall', [item('component.uninstall', NS, ['MPS01'])]);
     await operator(estate, 'reinstall', [item('component.install', NS, ['MPS01'], { msi: NS_MSI })]);
@@ -102,7 +103,7 @@ describe('the simulated operator at Deployment Tool gates', () => {
   });
 
   test('reinstalling a component that was never removed fails like msiexec 1638', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     await stopEngines(estate);
     await stage(estate, 'HostedEmail2007NS.msi');
     const answer = await operator(estate, 'reinstall', [item('component.install', NS, ['MPS01'])]);
@@ -111,14 +112,14 @@ describe('the simulated operator at Deployment Tool gates', () => {
   });
 
   test('an operator without the Deployment Tool or Domain Admins rights cannot perform a gate', async () => {
-    const noTool = Estate.create(labInventory({ noDeploymentTool: true }));
+    const noTool = createEstate(labInventory({ noDeploymentTool: true }));
     expect((await operator(noTool, 'g', [])).stderr).toMatch(/Deployment Tool is not installed/);
-    const noAdmin = Estate.create(labInventory({ notDomainAdmin: true }));
+    const noAdmin = createEstate(labInventory({ notDomainAdmin: true }));
     expect((await operator(noAdmin, 'g', [])).stderr).toMatch(/Domain Admins/);
   });
 
   test('a forget fault skips the named item once, and the event records it', async () => {
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       faults: [{ kind: 'forget', item: WS.toUpperCase(), times: 1 }],
     });
     await stopEngines(estate);
@@ -132,7 +133,7 @@ describe('the simulated operator at Deployment Tool gates', () => {
   });
 
   test('a forget fault bound to another gate does not fire', async () => {
-    const estate = Estate.create(labInventory(), {
+    const estate = createEstate(labInventory(), {
       faults: [{ kind: 'forget', gate: 'reinstall', item: NS, times: 1 }],
     });
     await stopEngines(estate);

@@ -5,10 +5,10 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_FILES } from '../../runbooks/kb979704/data.js';
-import { writeStandinPackage } from '../../src/lab/package/generate.js';
-import { standinProduct, standinProducts } from '../../src/lab/package/products.js';
+import { writeStandinPackage } from '../../runbooks/kb979704/lab-products.js';
+import { standinProduct, standinProducts } from '../../runbooks/kb979704/lab-products.js';
 import { msiIdentity, readMsi } from '../../src/msi/read-msi.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { labInventory } from './helpers.js';
 
 let dir: string;
@@ -102,7 +102,7 @@ describe('the stand-in Update Rollup 6 package', () => {
   });
 
   test('an uploaded MSI is read by the estate as msiexec would, and can be read back byte for byte', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const bytes = await readFile(join(dir, 'Dnsclient.msi'));
     const dns = standinProduct('Dnsclient.msi');
     estate.writeFile('DNS01', 'C:\\temp\\QFERollupPackage\\DNSClient.msi', bytes);
@@ -119,7 +119,7 @@ describe('the stand-in Update Rollup 6 package', () => {
   });
 
   test('an uploaded file that is not a Windows Installer database carries no identity', () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     estate.writeFile('DNS01', 'C:\\temp\\QFERollupPackage\\DNSClient.msi', Buffer.alloc(682_496, 7));
     expect(estate.state.hosts.DNS01!.files['C:\\temp\\QFERollupPackage\\DNSClient.msi']?.msi).toBeUndefined();
   });

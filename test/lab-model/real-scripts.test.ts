@@ -5,6 +5,7 @@ import type { Params, Phase } from '../../src/remote/header.js';
 import { Estate } from '../../src/lab/model/estate.js';
 import { PATHS } from '../../runbooks/kb979704/data.js';
 import { id, installed, labInventory, removeParams, toAnswer } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const kinds = new Set<string>();
 
@@ -27,7 +28,7 @@ async function send(
 
 describe('the model answers the action library scripts', () => {
   test('COM+ and msiexec scripts, encoded or on stdin, act on the header', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     expect(
       (await send(estate, 'MPS01', 'complus.disable', 'apply', 'Provisioning Engine', {})).exitCode,
     ).toBe(0);

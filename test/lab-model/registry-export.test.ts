@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { getFile } from '../../src/lab/model/files.js';
 import { parseInventory } from '../../src/cli/inventory.js';
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ const FILE = join(ROOT, 'inventory', 'lab-q240208.yaml');
 describe('registry.export on a simulated host', () => {
   test('writes the key and its subkeys as .reg text once, and keeps the first export', async () => {
     const inventory = parseInventory(readFileSync(FILE, 'utf8'), FILE);
-    const estate = Estate.create(inventory);
+    const estate = createEstate(inventory);
     const host = inventory.hosts[0]!.name;
     const key = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMSMI';
     const params = {

@@ -9,11 +9,12 @@ import { Estate } from '../../src/lab/model/estate.js';
 import type { Fault } from '../../src/lab/model/faults.js';
 import { readSections, readSentinel, SECTIONS_OF, type Phase } from '../../src/remote/header.js';
 import { id, installed, installParams, labInventory, removeParams, run, upload } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const ENGINE = 'Provisioning Engine';
 
 function estateWith(faults: Fault[] = []): Estate {
-  return Estate.create(labInventory(), { faults });
+  return createEstate(labInventory(), { faults });
 }
 
 const engineEnabled = (estate: Estate, host: string): boolean | undefined =>
@@ -149,7 +150,7 @@ describe('a run command', () => {
 
   test('each phase takes its own nominal time on the clock', async () => {
     const clock = new ManualClock();
-    const estate = Estate.create(labInventory(), { clock, timeScale: 1 });
+    const estate = createEstate(labInventory(), { clock, timeScale: 1 });
     const pending = run(estate, 'PROV01', 'iis.reset', 'run');
     for (const ms of [200, 10_000, 200]) {
       for (let i = 0; i < 50 && clock.pending === 0; i++) await Promise.resolve();
@@ -165,7 +166,7 @@ describe('a run command', () => {
 
   test('a phase that wakes late shortens the next one: each phase ends on its own deadline', async () => {
     const clock = new ManualClock();
-    const estate = Estate.create(labInventory(), { clock, timeScale: 1 });
+    const estate = createEstate(labInventory(), { clock, timeScale: 1 });
     let answered = false;
     const pending = run(estate, 'PROV01', 'iis.reset', 'run').then((answer) => {
       answered = true;

@@ -9,11 +9,11 @@ import {
   PATHS,
   PROVISIONING_NODES,
 } from '../../runbooks/kb979704/data.js';
-import { seedEstate } from '../../src/lab/model/seed.js';
 import { productsNamed } from '../../src/lab/model/products.js';
 import { getFile, readAppSetting } from '../../src/lab/model/files.js';
 import { id, installed, labInventory } from './helpers.js';
 import { ODD_ESTATE } from '../helpers/inventory.js';
+import { seedEstate } from '../helpers/lab-estate.js';
 
 const allComponents = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS];
 

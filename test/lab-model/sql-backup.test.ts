@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { getFile } from '../../src/lab/model/files.js';
 import { labInventory, removeParams, run, upload, installParams } from './helpers.js';
 
@@ -11,7 +11,7 @@ const backup = (database: string, instance = SQL) => ({
 
 describe('sql.backup on the simulated MPS SQL server', () => {
   test('backs up the database as it is, verifies it, and never overwrites the first backup', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const params = backup('ResourceManager');
     expect((await run(estate, SQL, 'sql.backup', 'probe', 'ResourceManager', params)).dr).toMatchObject({
       state: 'pending',
@@ -32,7 +32,7 @@ describe('sql.backup on the simulated MPS SQL server', () => {
   });
 
   test('a backup attempted after the database package was removed finds no database: the order matters', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const removed = await run(
       estate,
       SQL,
@@ -66,7 +66,7 @@ describe('sql.backup on the simulated MPS SQL server', () => {
   });
 
   test('an instance this server does not answer to, or a host without SQL Server, fails as sqlcmd would', async () => {
-    const estate = Estate.create(labInventory());
+    const estate = createEstate(labInventory());
     const wrong = await run(
       estate,
       SQL,
@@ -85,7 +85,7 @@ describe('sql.backup on the simulated MPS SQL server', () => {
 
 describe('config.write with mustExist', () => {
   test('a key the config lacks is refused, listing the keys it has; an existing key is written', async () => {
-    const estate = Estate.create(labInventory({ upgradedFromHmc40: true }));
+    const estate = createEstate(labInventory({ upgradedFromHmc40: true }));
     const pkg = upload(estate, 'MPS01', 'CheckFolderGroupsAndRMByPlan.msi');
     await run(
       estate,

@@ -2,6 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { Estate } from '../../src/lab/model/estate.js';
 import { labInventory, run } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const HOST = 'MPS01';
 const SA = 'MSExchangeSA';
@@ -10,7 +11,7 @@ const wait = { timeoutSeconds: 60 };
 
 /** An estate whose MPS01 also runs System Attendant with two dependants, one of them already stopped. */
 function estateWithServices(): Estate {
-  const estate = Estate.create(labInventory());
+  const estate = createEstate(labInventory());
   const host = estate.state.hosts[HOST]!;
   Object.assign(host.services, { [SA]: 'Running', MSExchangeMTA: 'Running', MSExchangeIS: 'Stopped' });
   host.serviceInfo = { [SA]: { dependents: ['MSExchangeMTA', 'MSExchangeIS'] } };

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { PwshEngine } from '../../src/lab/pwsh/pwsh-engine.js';
 import { findPwsh } from '../../src/lab/pwsh/shim-host.js';
 import { buildScript } from '../../src/actions/build-script.js';
@@ -37,7 +37,7 @@ describe('PwshEngine', () => {
       expect(pids).toHaveLength(2);
       expect(groupMembers(pids).length).toBeGreaterThanOrEqual(2);
       try {
-        const estate = Estate.create(inventory, { engine });
+        const estate = createEstate(inventory, { engine });
         const delivery = planDelivery(
           buildScript({
             run: 'r1',

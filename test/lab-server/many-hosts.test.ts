@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { commandFor } from '../../src/lab/model/command.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { startLabServer, type LabServer } from '../../src/lab/server/ssh-server.js';
 import { header } from './front-contract.js';
 import { connectClient, makeInventory } from './helpers.js';
@@ -14,7 +14,7 @@ const WHOLE_JOB_BOUND_MS = 90_000;
 describe('a 200-host estate in one process', () => {
   const names = Array.from({ length: HOSTS }, (_, i) => `hmc-web-${String(i).padStart(3, '0')}`);
   const inventory = makeInventory(names, { passwordEnv: 'LAB_TEST_PASSWORD' });
-  const estate = Estate.create(inventory);
+  const estate = createEstate(inventory);
   let lab: LabServer;
 
   beforeAll(async () => {

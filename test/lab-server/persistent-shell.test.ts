@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import { buildScript } from '../../src/actions/build-script.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import type { EstatePort, ExecOutcome } from '../../src/lab/server/estate-port.js';
 import type { Inventory } from '../../src/inventory/types.js';
@@ -196,7 +196,7 @@ describe('the persistent shell on the in-process ssh2 front', () => {
     `- { kind: fail, host: ${MPS}, action: msi.install, phase: apply, times: 1, exitCode: 1603 }\n`,
     'faults.yaml',
   );
-  const estate = Estate.create(inventory, { faults });
+  const estate = createEstate(inventory, { faults });
   const openShell = rawShellsOn(estate, inventory);
 
   const eventsSince = (before: number): string[] =>

@@ -9,6 +9,7 @@ import { planDelivery } from '../../src/remote/deliver.js';
 import { readSentinel } from '../../src/remote/header.js';
 import { header } from './front-contract.js';
 import { connectClient, makeInventory, within } from './helpers.js';
+import { createEstate } from '../helpers/lab-estate.js';
 
 const PASSWORD = 'lab-fault-password';
 const HOST = 'hmc-mps-a';
@@ -22,7 +23,7 @@ afterEach(async () => {
 
 async function startWith(faultYaml: string): Promise<{ port: number; estate: Estate; logged: string[] }> {
   const inventory = makeInventory([HOST], { passwordEnv: 'LAB_TEST_PASSWORD' });
-  const estate = Estate.create(inventory, { faults: parseFaults(faultYaml, 'faults.yaml') });
+  const estate = createEstate(inventory, { faults: parseFaults(faultYaml, 'faults.yaml') });
   const logged: string[] = [];
   lab = await startLabServer(estate, inventory, {
     bind: 'ephemeral',

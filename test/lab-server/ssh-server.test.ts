@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commandFor } from '../../src/lab/model/command.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { createEstate } from '../helpers/lab-estate.js';
 import { parseFaults } from '../../src/lab/model/faults.js';
 import { MAX_SESSIONS } from '../../src/lab/server/session-handler.js';
 import { startLabServer, type LabServer } from '../../src/lab/server/ssh-server.js';
@@ -18,7 +18,7 @@ const HOSTS = ['hmc-mps-a', 'hmc-web-b'];
 
 describeFrontContract('the in-process ssh2 front', async () => {
   const inventory = makeInventory(HOSTS, { passwordEnv: 'LAB_TEST_PASSWORD' });
-  const estate = Estate.create(inventory);
+  const estate = createEstate(inventory);
   const lab = await startLabServer(estate, inventory, { bind: 'ephemeral', password: PASSWORD });
   const port = (host: string): number => lab.endpoints[host]!.port;
   return {
@@ -43,7 +43,7 @@ describe('lab SSH server with password hosts', () => {
     '- { kind: fail, host: hmc-web-b, action: msi.install, phase: apply, times: 1, exitCode: 3010 }\n',
     'faults.yaml',
   );
-  const estate = Estate.create(inventory, { faults });
+  const estate = createEstate(inventory, { faults });
   const logged: string[] = [];
   let lab: LabServer;
 
@@ -113,7 +113,7 @@ describe('lab SSH server with key hosts', () => {
     await writeFile(join(dir, 'id_ed25519'), pair.private, { mode: 0o600 });
     await writeFile(join(dir, 'id_ed25519.pub'), pair.public);
     const inventory = inventoryFor(join(dir, 'id_ed25519'));
-    lab = await startLabServer(Estate.create(inventory), inventory, { bind: 'ephemeral' });
+    lab = await startLabServer(createEstate(inventory), inventory, { bind: 'ephemeral' });
   });
   afterAll(async () => {
     await lab.close();
@@ -144,7 +144,7 @@ describe('lab SSH server with key hosts', () => {
     const bare = join(dir, 'bare_key');
     await writeFile(bare, pair.private, { mode: 0o600 });
     const inventory = inventoryFor(bare);
-    const other = await startLabServer(Estate.create(inventory), inventory, { bind: 'ephemeral' });
+    const other = await startLabServer(createEstate(inventory), inventory, { bind: 'ephemeral' });
     try {
       const ssh = await connectClient({
         port: other.endpoints['hmc-prov-1']!.port,

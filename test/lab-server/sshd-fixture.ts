@@ -1,6 +1,6 @@
 /**
  * Real OpenSSH `sshd` instances on loopback serving lab hosts through the forced command
- * (`dist/src/lab/shell/main.js`), configured for a sandbox with no root-owned config: every
+ * (`dist/src/cli/lab-shell-main.js`), configured for a sandbox with no root-owned config: every
  * path absolute in a temp dir, no PAM, no strict modes, public-key login, and each host's
  * estate host key as sshd's own host key so fingerprints match the ssh2 front.
  */
@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { loadInventory } from '../../src/cli/inventory.js';
-import { Estate } from '../../src/lab/model/estate.js';
+import { openEstate } from '../helpers/lab-estate.js';
 import { loadState } from '../../src/lab/model/persist.js';
 import type { FrontFixture } from './front-contract.js';
 import { connectClient, freeLowPort, generateEd25519 } from './helpers.js';
@@ -22,7 +22,10 @@ import { connectClient, freeLowPort, generateEd25519 } from './helpers.js';
 export const SSHD = '/usr/sbin/sshd';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** The built forced command; `DEPLOY_ROLLUP_DIST` points elsewhere when dist/ is not current. */
-export const SHELL_MAIN = join(process.env.DEPLOY_ROLLUP_DIST ?? join(REPO, 'dist'), 'src/lab/shell/main.js');
+export const SHELL_MAIN = join(
+  process.env.DEPLOY_ROLLUP_DIST ?? join(REPO, 'dist'),
+  'src/cli/lab-shell-main.js',
+);
 
 export interface SshdFixture extends FrontFixture {
   dir: string;
@@ -72,7 +75,7 @@ export async function startSshdFront(hosts: [string, string], faultYaml: string)
     await writeFile(faultsPath, faultYaml);
     const statePath = join(dir, 'state.json');
     const inventory = await loadInventory(inventoryPath);
-    const estate = await Estate.open(inventory, { statePath });
+    const estate = await openEstate(inventory, { statePath });
     await estate.flush();
 
     for (const [i, host] of hosts.entries()) {

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../../runbooks/kb979704/data.js';
 import { SEEDED_CACHE_REFRESH } from '../../runbooks/kb979704/lab.js';
-import { DEFAULT_CACHE_REFRESH } from '../../src/lab/model/footprints.js';
-import { LAB_AGENT_FACTORY, LAB_RENAMED_IDENTITY } from '../../src/lab/model/oof-agent.js';
+import { DEFAULT_CACHE_REFRESH } from '../../runbooks/kb979704/lab-footprints.js';
+import { LAB_AGENT_FACTORY, LAB_RENAMED_IDENTITY } from '../../runbooks/kb979704/lab-oof-agent.js';
 import type { HostState } from '../../src/lab/model/state.js';
 import { engineRun } from './engine-harness.js';
 import { editInventory, makeLabDir, readLabState, type LabDir } from './helpers.js';

@@ -16,6 +16,7 @@ import { saveState } from './persist.js';
 import { findKey } from './names.js';
 import type { Outcome } from './actions/context.js';
 import { HostFiles } from './host-files.js';
+import type { LabKnowledge, LabRunbook } from './lab-profile.js';
 import type { ScriptEngine } from './script-engine.js';
 
 export type ExecOutcome =
@@ -59,12 +60,17 @@ export class EstateStore {
   protected saveTimer: NodeJS.Timeout | undefined;
   protected saving: Promise<void> = Promise.resolve();
 
+  /** What the hosts know about the runbook's software (the runbook's lab port). */
+  protected readonly lab: LabKnowledge;
+
   protected constructor(
     protected readonly inventory: Inventory,
+    runbook: LabRunbook,
     state: LabState,
     protected readonly options: EstateOptions,
   ) {
     this.state = state;
+    this.lab = runbook.lab.knowledge;
     this.clock = options.clock ?? systemClock;
     this.timeScale = options.timeScale ?? 0;
     const faults = options.faults ?? [];
@@ -76,7 +82,7 @@ export class EstateStore {
       });
     }
     this.faults = new FaultBook(faults, () => this.state.faultCounters);
-    this.files = new HostFiles(() => this.scheduleSave());
+    this.files = new HostFiles(this.lab, () => this.scheduleSave());
   }
 
   hostNames(): string[] {
@@ -127,6 +133,7 @@ export class EstateStore {
       {
         state: this.state,
         inventory: this.inventory,
+        lab: this.lab,
         clock: this.clock,
         timeScale: this.timeScale,
         takeFault: (phaseHeader) => this.faults.takeCommandFault(name, phaseHeader),

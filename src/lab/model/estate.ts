@@ -29,6 +29,7 @@ import { AFTER_PHASE, goesOn, STEP_FLOW } from '../../actions/step-flow.js';
 import { WOW64_EXIT, WOW64_GUARD, WOW64_MESSAGE } from '../../actions/build-script.js';
 import type { HostState } from './state.js';
 import { seedEstate } from './seed.js';
+import type { LabRunbook } from './lab-profile.js';
 import { loadState } from './persist.js';
 import { findKey, sameName } from './names.js';
 import { nominalDurationMs } from './durations.js';
@@ -55,19 +56,23 @@ import {
 export type { EstateOptions, ExecOutcome } from './estate-store.js';
 
 export class Estate extends EstateStore {
-  /** A freshly seeded estate (new host keys). */
-  static create(inventory: Inventory, options: EstateOptions = {}): Estate {
-    return new Estate(inventory, seedEstate(inventory), options);
+  /** A freshly seeded estate of `runbook` (the inventory's, handed over by the composition root; new host keys). */
+  static create(inventory: Inventory, runbook: LabRunbook, options: EstateOptions = {}): Estate {
+    return new Estate(inventory, runbook, seedEstate(inventory, runbook), options);
   }
 
   /** Loads the state file if it exists (checking it matches the inventory), else seeds and saves one. */
-  static async open(inventory: Inventory, options: EstateOptions & { statePath: string }): Promise<Estate> {
+  static async open(
+    inventory: Inventory,
+    runbook: LabRunbook,
+    options: EstateOptions & { statePath: string },
+  ): Promise<Estate> {
     const exists = await access(options.statePath).then(
       () => true,
       () => false,
     );
     if (!exists) {
-      const estate = Estate.create(inventory, options);
+      const estate = Estate.create(inventory, runbook, options);
       await estate.flush(true);
       return estate;
     }
@@ -90,7 +95,7 @@ export class Estate extends EstateStore {
     }
     // An installer "running" when the lab stopped did not survive the restart.
     for (const host of Object.values(state.hosts)) delete host.busyUntil;
-    return new Estate(inventory, state, options);
+    return new Estate(inventory, runbook, state, options);
   }
 
   /** The fault file's faults that never fired in this estate, as a person reads them. */
@@ -374,6 +379,7 @@ export class Estate extends EstateStore {
       state: this.state,
       header,
       inventory: this.inventory,
+      lab: this.lab,
       now: this.clock.now(),
       forgets: (gate, item) => this.faults.forgets(gate, item),
     });

@@ -10,6 +10,10 @@ export const PROVISIONING_ENGINE = 'Provisioning Engine';
 export const HMC_PRODUCT = 'Hosted Messaging and Collaboration';
 export const DEPLOYMENT_TOOL_PRODUCT = 'HMC Deployment Tool';
 export const TRANSPORT_SERVICE = 'MSExchangeTransport';
+/** Exchange 2007's install path on the lab's hubs (registry MsiInstallPath). */
+export const LAB_EXCHANGE_PATH = 'C:\\Program Files\\Microsoft\\Exchange Server\\';
+/** Exchange 2007's agents.config, which the state keeps as its registrations (`transportAgents`). */
+export const LAB_AGENTS_CONFIG = `${LAB_EXCHANGE_PATH}TransportRoles\\Shared\\agents.config`;
 export const OS_NAME = 'Microsoft Windows Server 2008 R2 Enterprise';
 
 export interface BlankHostOptions {

@@ -4,14 +4,14 @@
  * installs whatever identity the file carries; hotfix packages are recognised by their stand-in
  * header; small text files keep their content.
  */
-import { PATHS } from '../../../runbooks/kb979704/data.js';
 import { MsiFormatError, msiIdentity, readMsi } from '../../msi/read-msi.js';
 import { readStandinHeader } from '../package/generate.js';
 import type { FileState, HostState } from './state.js';
 import { MAX_CONTENT_BYTES, getFile, pathExists, putFile, sha256Hex } from './files.js';
 import { rebuildMsiBytes } from './msi-files.js';
 import { normalizePath } from './names.js';
-import { engineRunning } from './actions/context.js';
+import { engineRunning, inEngineShare } from './actions/context.js';
+import type { LabKnowledge } from './lab-profile.js';
 
 /** An upload Windows would refuse (file locked or read-only); the SFTP front reports it as a failure. */
 export class LabFileError extends Error {
@@ -30,14 +30,16 @@ function isText(content: Buffer): boolean {
 }
 
 export class HostFiles {
-  constructor(private readonly changed: () => void) {}
+  constructor(
+    private readonly lab: LabKnowledge,
+    private readonly changed: () => void,
+  ) {}
 
   write(host: HostState, windowsPath: string, content: Buffer): void {
     const path = normalizePath(windowsPath);
     const existing = getFile(host, path);
     if (existing?.readOnly) throw new LabFileError(`Access to the path '${path}' is denied.`, 'EACCES');
-    const inShare = path.toLowerCase().startsWith(PATHS.msiShare.toLowerCase() + '\\');
-    if (inShare && engineRunning(host)) {
+    if (inEngineShare(this.lab, path) && engineRunning(host)) {
       throw new LabFileError(
         `The process cannot access the file '${path}' because it is being used by another process.`,
         'EBUSY',

@@ -9,6 +9,7 @@
 import type { Inventory } from '../../inventory/types.js';
 import type { Phase, ScriptHeader } from '../../remote/header.js';
 import type { LabClock } from './clock.js';
+import type { LabKnowledge } from './lab-profile.js';
 import type { Fault } from './faults.js';
 import type { LabEvent, LabState } from './state.js';
 
@@ -26,6 +27,8 @@ export type EngineOutcome =
 export interface EngineServices {
   state: LabState;
   inventory: Inventory;
+  /** What the hosts know about the runbook's software (the estate's lab port). */
+  lab: LabKnowledge;
   clock: LabClock;
   /** The estate's multiplier on nominal durations (0: instant). */
   timeScale: number;

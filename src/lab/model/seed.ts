@@ -1,6 +1,6 @@
-/** A fresh simulated estate from an inventory, seeded by the inventory's runbook. */
-import { RUNBOOKS } from '../../../runbooks/index.js';
+/** A fresh simulated estate from an inventory, seeded by the runbook the composition root hands over. */
 import type { Inventory } from '../../inventory/types.js';
+import type { LabRunbook } from './lab-profile.js';
 import type { LabState } from './state.js';
 import { LAB_STATE_VERSION, emptyFaultCounters } from './state.js';
 
@@ -8,19 +8,17 @@ export interface SeedOptions {
   versions?: Record<string, string>;
 }
 
-function runbookOf(inventory: Inventory) {
-  const runbook = RUNBOOKS[inventory.runbook];
-  if (!runbook) throw new Error(`lab: no runbook ${inventory.runbook}`);
-  return runbook;
-}
-
 /** Version markers: runbook defaults, overridden by the inventory, overridden by options. */
-export function labVersions(inventory: Inventory, options?: SeedOptions): Record<string, string> {
-  return { ...runbookOf(inventory).defaultVersions, ...inventory.versions, ...options?.versions };
+export function labVersions(
+  inventory: Inventory,
+  runbook: LabRunbook,
+  options?: SeedOptions,
+): Record<string, string> {
+  return { ...runbook.defaultVersions, ...inventory.versions, ...options?.versions };
 }
 
-/** A fresh estate for `inventory` (new host keys every time). */
-export function seedEstate(inventory: Inventory, options?: SeedOptions): LabState {
-  const hosts = runbookOf(inventory).lab.seedHosts(inventory, labVersions(inventory, options));
+/** A fresh estate for `inventory` as `runbook` seeds it (new host keys every time). */
+export function seedEstate(inventory: Inventory, runbook: LabRunbook, options?: SeedOptions): LabState {
+  const hosts = runbook.lab.seedHosts(inventory, labVersions(inventory, runbook, options));
   return { version: LAB_STATE_VERSION, hosts, events: [], seq: 0, faultCounters: emptyFaultCounters() };
 }

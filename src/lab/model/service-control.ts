@@ -4,10 +4,10 @@
  * service stops its running dependents first; starting one starts what it depends on first, and
  * runs the program its ImagePath names, which must exist. The transport service loads every
  * registered agent when it starts (locking their assemblies) and unloads them when it stops.
- * Starting Exchange 2000's System Attendant re-creates the MAPI profiles that KB817375's
- * Mapi32.dll bug deletes (the KB's workaround says so).
+ * A service the runbook's lab knowledge names re-creates its registry key when it starts
+ * (Exchange 2000's System Attendant, the MAPI profiles that KB817375's Mapi32.dll bug deletes).
  */
-import { MAPI_PROFILE_KEY, SYSTEM_ATTENDANT } from '../../../runbooks/kb817375/data.js';
+import type { LabKnowledge } from './lab-profile.js';
 import { getFile } from './files.js';
 import { TRANSPORT_SERVICE } from './host-base.js';
 import { findKey, getCI, sameName } from './names.js';
@@ -59,11 +59,16 @@ export function stopService(host: HostState, name: string, depth = 0): void {
  * Starts `name` after what it depends on. Returns why the SCM could not start a service (what
  * started before it stays started), undefined when all are running.
  */
-export function startService(host: HostState, name: string, depth = 0): string | undefined {
+export function startService(
+  host: HostState,
+  lab: LabKnowledge,
+  name: string,
+  depth = 0,
+): string | undefined {
   if (depth > 32) return undefined;
   for (const up of dependsOn(host, name)) {
     if (getCI(host.services, up) === 'Running') continue;
-    const why = startService(host, up, depth + 1);
+    const why = startService(host, lab, up, depth + 1);
     if (why !== undefined) return why;
   }
   const key = findKey(host.services, name) ?? name;
@@ -81,6 +86,7 @@ export function startService(host: HostState, name: string, depth = 0): string |
     }
   }
   setServiceStatus(host, key, 'Running');
-  if (sameName(key, SYSTEM_ATTENDANT)) host.registry[MAPI_PROFILE_KEY] = true;
+  const recreates = lab.serviceRecreates;
+  if (recreates && sameName(key, recreates.service)) host.registry[recreates.registryKey] = true;
   return undefined;
 }

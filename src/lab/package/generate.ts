@@ -1,8 +1,8 @@
 /**
- * The stand-in Update Rollup 6 package: the KB's 33 files at their exact sizes, each a genuine
- * Windows Installer database (readable by msitools' `msiinfo`) whose Property table carries its
- * own stand-in ProductCode, UpgradeCode, ProductName and ProductVersion (see products.ts). The
- * simulated msiexec reads them with the same reader preflight uses. Bytes are deterministic in
+ * Stand-in package files for the simulated estate. A stand-in MSI is a genuine Windows Installer
+ * database (readable by msitools' `msiinfo`) at a given size whose Property table carries the
+ * identity it is given (a runbook's stand-in package decides which: runbooks/kb979704/lab-products.ts);
+ * the simulated msiexec reads it with the same reader preflight uses. Bytes are deterministic in
  * their inputs, so a host's record can rebuild them and their sha256 is stable.
  *
  * Hotfix installers of the older runbooks (not MSIs) keep a one-line text header naming their
@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { writeMsi } from '../../msi/write-msi.js';
 import { standinGuid } from '../model/products.js';
 import type { MsiFileIdentity } from '../model/state.js';
-import { standinProduct, standinProducts, type Era, type StandinProduct } from './products.js';
 
 const HEADER_PREFIX = 'DEPLOY-ROLLUP STAND-IN MSI ';
 
@@ -67,23 +66,11 @@ export function readStandinHeader(buf: Buffer): StandinHeader | undefined {
   return { product, version, file };
 }
 
-/** The identity `product` has in `era` (the package carries `ur6`). */
-export function standinIdentity(product: StandinProduct, era: Era): MsiFileIdentity {
-  return {
-    productCode: product.productCode,
-    productName: product.productName,
-    productVersion: product.versions[era],
-    upgradeCode: product.upgradeCode,
-    manufacturer: product.manufacturer,
-  };
-}
-
 const msiMemo = new Map<string, Buffer>();
 
-/** The bytes of a stand-in MSI of `file` (any spelling) carrying `identity`, at the file's KB size. */
-export function standinMsiBytes(file: string, identity: MsiFileIdentity): Buffer {
-  const product = standinProduct(file);
-  const key = JSON.stringify([product.file, identity]);
+/** The bytes of a stand-in MSI named `file` (any spelling) of `size` bytes carrying `identity`. */
+export function standinMsiBytes(file: string, size: number, identity: MsiFileIdentity): Buffer {
+  const key = JSON.stringify([file.toLowerCase(), size, identity]);
   const memo = msiMemo.get(key);
   if (memo) return memo;
   const bytes = writeMsi({
@@ -99,27 +86,28 @@ export function standinMsiBytes(file: string, identity: MsiFileIdentity): Buffer
       title: 'Installation Database',
       subject: identity.productName,
       author: identity.manufacturer,
-      template: /-x64\.msi$/i.test(product.file) ? 'x64;1033' : 'Intel;1033',
-      revisionNumber: standinGuid(`PackageCode ${product.file.toLowerCase()} ${identity.productVersion}`),
+      template: /-x64\.msi$/i.test(file) ? 'x64;1033' : 'Intel;1033',
+      revisionNumber: standinGuid(`PackageCode ${file.toLowerCase()} ${identity.productVersion}`),
       comments: 'A stand-in for the simulated estate: deploy-rollup lab package. Installs nothing.',
     },
-    size: product.size,
+    size,
   });
   if (msiMemo.size < 256) msiMemo.set(key, bytes);
   return bytes;
 }
 
-/** Writes the 33 files of the KB's table into `outDir` at their exact sizes, each carrying its UR6 identity. */
-export async function writeStandinPackage(
+/** Writes stand-in MSIs into `outDir`, each `file` at its `size` carrying its `identity`. */
+export async function writeStandinMsis(
   outDir: string,
+  entries: readonly { file: string; size: number; identity: MsiFileIdentity }[],
 ): Promise<{ file: string; size: number; sha256: string }[]> {
   await mkdir(outDir, { recursive: true });
   const written: { file: string; size: number; sha256: string }[] = [];
-  for (const product of standinProducts()) {
-    const bytes = standinMsiBytes(product.file, standinIdentity(product, 'ur6'));
-    await writeFile(join(outDir, product.file), bytes);
+  for (const entry of entries) {
+    const bytes = standinMsiBytes(entry.file, entry.size, entry.identity);
+    await writeFile(join(outDir, entry.file), bytes);
     written.push({
-      file: product.file,
+      file: entry.file,
       size: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
     });

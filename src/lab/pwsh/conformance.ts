@@ -12,9 +12,10 @@ import { SECTION_PREFIX, SECTION_RC_PREFIX, SENTINEL_PREFIX } from '../../remote
 import { planDelivery } from '../../remote/deliver.js';
 import { ManualClock } from '../model/clock.js';
 import { Estate } from '../model/estate.js';
+import type { LabRunbook } from '../model/lab-profile.js';
 import type { HostState } from '../model/state.js';
 import { runNative, type NativeContext } from './natives.js';
-import { SHIM_FACTS } from './shim-facts.js';
+import { shimFacts } from './shim-facts.js';
 import type { ShimHost } from './shim-host.js';
 
 /** One starting state for one step: every phase of it is run against a fresh copy. */
@@ -22,6 +23,8 @@ export interface ConformanceCase {
   /** What the state is (`pending`, `absent key`, …), for the report. */
   label: string;
   inventory: Inventory;
+  /** The inventory's runbook: the hosts' knowledge (its lab port) in the model and the shim alike. */
+  runbook: LabRunbook;
   hostName: string;
   host: HostState;
   action: string;
@@ -45,8 +48,6 @@ export interface Verdict {
 }
 
 export const NOW = Date.UTC(2024, 5, 1, 9, 0, 0);
-
-const FACTS = SHIM_FACTS;
 
 /** Reads stdout lines; `DR:` lines of a phase are sorted (their order carries no meaning). */
 export function readOutput(lines: readonly string[], exitCode: number | null): Reading {
@@ -94,17 +95,17 @@ export function diffPaths(a: unknown, b: unknown, path = '', out: string[] = [],
 
 const estates = new Map<Inventory, Estate>();
 
-function estateFor(inventory: Inventory): Estate {
-  let estate = estates.get(inventory);
+function estateFor(c: ConformanceCase): Estate {
+  let estate = estates.get(c.inventory);
   if (!estate) {
-    estate = Estate.create(inventory, { clock: new ManualClock(NOW) });
-    estates.set(inventory, estate);
+    estate = Estate.create(c.inventory, c.runbook, { clock: new ManualClock(NOW) });
+    estates.set(c.inventory, estate);
   }
   return estate;
 }
 
 async function runModel(c: ConformanceCase, script: string): Promise<{ reading: Reading; host: HostState }> {
-  const estate = estateFor(c.inventory);
+  const estate = estateFor(c);
   estate.state.hosts[c.hostName] = structuredClone(c.host);
   const delivery = planDelivery(script);
   const outcome = await estate.exec(
@@ -134,12 +135,13 @@ export async function checkCase(shim: ShimHost, c: ConformanceCase): Promise<Ver
     const context: NativeContext = {
       now: NOW,
       inventory: c.inventory,
+      lab: c.runbook.lab.knowledge,
       installUtilKeys: c.natives?.installUtilKeys ?? {},
       hotfixTargets: c.natives?.hotfixTargets ?? {},
     };
-    const state = estateFor(c.inventory).state;
+    const state = estateFor(c).state;
     const real = await shim.run(
-      { host: structuredClone(c.host), now: NOW, facts: FACTS },
+      { host: structuredClone(c.host), now: NOW, facts: shimFacts(c.runbook.lab.knowledge) },
       script,
       (host, call) => runNative(host, state, call, context),
     );

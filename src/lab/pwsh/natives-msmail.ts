@@ -8,6 +8,7 @@
  * returns. Undefined for any other program (natives.ts answers those).
  */
 import type { Inventory } from '../../inventory/types.js';
+import type { LabKnowledge } from '../model/lab-profile.js';
 import { ACTIONS } from '../model/actions/index.js';
 import type { Outcome } from '../model/actions/context.js';
 import { baseName } from '../model/names.js';
@@ -20,6 +21,8 @@ export interface MsmailContext {
   name: string;
   state: LabState;
   inventory: Inventory;
+  /** What the hosts know about the runbook's software (the estate's lab port). */
+  lab: LabKnowledge;
   now: number;
   /** The step the script is running (its action and params), if known. */
   step: PhaseHeader | undefined;
@@ -40,6 +43,7 @@ function act(host: HostState, context: MsmailContext, header: PhaseHeader): Outc
     state: context.state,
     header,
     inventory: context.inventory,
+    lab: context.lab,
     now: context.now,
     forgets: () => false,
   });

@@ -7,7 +7,7 @@
  * what to run and how to read the result, which is what the conformance run checks.
  */
 import type { Inventory } from '../../inventory/types.js';
-import { HOTFIX_MIN_SERVICE_PACK } from '../../../runbooks/kb817375/data.js';
+import type { LabKnowledge } from '../model/lab-profile.js';
 import { compareVersions } from '../../plan/versions.js';
 import type { Outcome } from '../model/actions/context.js';
 import { productLock } from '../model/actions/msi.js';
@@ -46,6 +46,8 @@ export interface NativeResult {
 export interface NativeContext {
   now: number;
   inventory: Inventory;
+  /** What the hosts know about the runbook's software (the estate's lab port). */
+  lab: LabKnowledge;
   /** InstallUtil /u: the registry keys an assembly's installers remove, by assembly path. */
   installUtilKeys: Record<string, string[]>;
   /** Hotfix packages: the file each replaces, by package path. */
@@ -104,7 +106,7 @@ function msiLog(
   putFile(host, log, textFile(text));
 }
 
-function msiexec(host: HostState, argv: string[], now: number): NativeResult {
+function msiexec(host: HostState, lab: LabKnowledge, argv: string[], now: number): NativeResult {
   const at = (flag: string): string | undefined => {
     const i = argv.findIndex((a) => a.toLowerCase() === flag);
     return i < 0 ? undefined : argv[i + 1];
@@ -124,14 +126,14 @@ function msiexec(host: HostState, argv: string[], now: number): NativeResult {
         compareVersions(installed.version, msi.productVersion) === 0);
     let code = 0;
     if (installed && !same) code = 1638;
-    else if (!installed && productLock(host, msi.productName)) code = 1603;
+    else if (!installed && productLock(host, lab, msi.productName)) code = 1603;
     else if (!installed) {
       installProduct(host, msi.productCode, {
         name: msi.productName,
         version: msi.productVersion,
         ...(msi.upgradeCode ? { upgradeCode: msi.upgradeCode } : {}),
       });
-      applyInstallFootprint(host, msi.productName, msi.productVersion);
+      applyInstallFootprint(host, lab, msi.productName, msi.productVersion);
     }
     msiLog(host, log, now, 'install', install, code);
     return done(code);
@@ -140,10 +142,10 @@ function msiexec(host: HostState, argv: string[], now: number): NativeResult {
     const product = productByCode(host, remove);
     let code = 0;
     if (!product) code = 1605;
-    else if (productLock(host, product.name)) code = 1603;
+    else if (productLock(host, lab, product.name)) code = 1603;
     else {
       removeProduct(host, product.code);
-      applyUninstallFootprint(host, product.name);
+      applyUninstallFootprint(host, lab, product.name);
     }
     msiLog(host, log, now, 'uninstall', '', code);
     return done(code);
@@ -203,17 +205,19 @@ function netShare(host: HostState, argv: string[]): NativeResult {
 }
 
 /** An update.exe-style package: refuses a server below its service pack or a file in use. */
-function hotfix(host: HostState, path: string, replaces: string | undefined): NativeResult {
+function hotfix(
+  host: HostState,
+  lab: LabKnowledge,
+  path: string,
+  replaces: string | undefined,
+): NativeResult {
   const pkg = getFile(host, path);
   if (!pkg || pkg.version === undefined || pkg.product === undefined || replaces === undefined)
     return done(1, [], [`${baseName(path)} is not a valid hotfix package (no update information found).`]);
   const sp = host.exchange?.servicePack ?? 0;
-  if (!host.exchange || sp < HOTFIX_MIN_SERVICE_PACK)
-    return done(
-      1,
-      [],
-      [`Setup cannot continue: this update requires Service Pack ${HOTFIX_MIN_SERVICE_PACK}.`],
-    );
+  const minSp = lab.hotfix?.minServicePack ?? 0;
+  if (!host.exchange || sp < minSp)
+    return done(1, [], [`Setup cannot continue: this update requires Service Pack ${minSp}.`]);
   const holders = loadersOf(host, baseName(replaces));
   if (holders.length > 0) return done(32, [], [`Setup could not replace ${replaces}: the file is in use.`]);
   const have = getFile(host, replaces)?.version ?? '';
@@ -331,17 +335,17 @@ export function runNative(
   if ((name === 'sqlcmd.exe' || name === 'osql.exe') && host.sql) return sqlClient(host, argv);
   if (!SYSTEM_PROGRAMS.has(name) && !getFile(host, call.file))
     return { started: false, exitCode: -1, stdout: '', stderr: '' };
-  if (name === 'msiexec.exe') return msiexec(host, argv, context.now);
+  if (name === 'msiexec.exe') return msiexec(host, context.lab, argv, context.now);
   if (name === 'schtasks.exe') return schtasks(host, argv);
   if (name === 'iisreset.exe') return iisreset(host);
   if (name === 'net.exe' && argv[0]?.toLowerCase() === 'share') return netShare(host, argv);
   if (name === 'installutil.exe') return installUtil(host, argv, context);
   if (name === 'reg.exe') return reg(host, argv);
   if (sameName(name, 'CheckFolderGroupsAndRMByPlan.exe'))
-    return fromOutcome(runCheckFolder(host, state, call.file));
+    return fromOutcome(runCheckFolder(host, state, context.lab, call.file));
   const target = getCI(context.hotfixTargets, normalizePath(call.file));
   // A package the case names as a hotfix is judged as update.exe would, whatever its contents.
   if (target !== undefined || getFile(host, call.file)?.product !== undefined)
-    return hotfix(host, call.file, target);
+    return hotfix(host, context.lab, call.file, target);
   return done(0);
 }

@@ -35,7 +35,7 @@ import {
   slowMs,
   stepsOf,
 } from './phase-hook.js';
-import { SHIM_FACTS } from './shim-facts.js';
+import { shimFacts } from './shim-facts.js';
 import { findPwsh, ShimHost } from './shim-host.js';
 
 /**
@@ -187,7 +187,7 @@ export class PwshEngine implements ScriptEngine {
     const member = await this.acquire();
     let result;
     try {
-      const request = { host, now: services.clock.now(), facts: SHIM_FACTS };
+      const request = { host, now: services.clock.now(), facts: shimFacts(services.lab) };
       if (!member.ready) {
         await member.shim.run(request, HOOK_SETUP, () => unexpectedProgram());
         member.ready = true;
@@ -202,6 +202,7 @@ export class PwshEngine implements ScriptEngine {
                 name,
                 state: services.state,
                 inventory: services.inventory,
+                lab: services.lab,
                 now: context.now,
                 step: hook.currentStep(),
               }) ?? runNative(state, services.state, call, context)),
@@ -331,5 +332,11 @@ function nativeContext(command: EngineCommand, host: HostState, services: Engine
     Object.assign(installUtilKeys, hints?.installUtilKeys);
     Object.assign(hotfixTargets, hints?.hotfixTargets);
   }
-  return { now: services.clock.now(), inventory: services.inventory, installUtilKeys, hotfixTargets };
+  return {
+    now: services.clock.now(),
+    inventory: services.inventory,
+    lab: services.lab,
+    installUtilKeys,
+    hotfixTargets,
+  };
 }

@@ -9,9 +9,10 @@ import { getFile } from '../../../src/lab/model/files.js';
 import { MAPI_PROFILE_KEY } from '../../../runbooks/kb817375/data.js';
 import { run } from '../../lab-model/helpers.js';
 import { HOTFIX_PARAMS, MAPI32, PACKAGE_PATH, exchangeInventory, hotfixBytes } from './helpers.js';
+import { createEstate } from '../../helpers/lab-estate.js';
 
 function estate(lab: Record<string, unknown> = {}): Estate {
-  const e = Estate.create(exchangeInventory({}, lab));
+  const e = createEstate(exchangeInventory({}, lab));
   e.writeFile('exch-a', PACKAGE_PATH, hotfixBytes());
   return e;
 }
@@ -79,7 +80,7 @@ describe('the KB817375 lab', () => {
   });
 
   test('the hotfix without its package on the host fails and names the missing file', async () => {
-    const e = Estate.create(exchangeInventory({}, {}));
+    const e = createEstate(exchangeInventory({}, {}));
     const found = await run(e, 'exch-b', 'service.listRunning', 'probe', '', {
       module: 'mapi32.dll',
       services: [],

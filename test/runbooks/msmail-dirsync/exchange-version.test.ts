@@ -5,13 +5,13 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { msmailDirsync } from '../../../runbooks/msmail-dirsync/index.js';
-import { Estate } from '../../../src/lab/model/estate.js';
+import { createEstate } from '../../helpers/lab-estate.js';
 import { run } from '../../lab-model/helpers.js';
 import { exampleInventory } from './helpers.js';
 
 async function inspections(lab: string) {
   const inventory = exampleInventory((yaml) => yaml.replace(/^lab:\n(.*\n)*$/m, `lab:\n${lab}\n`));
-  const estate = Estate.create(inventory);
+  const estate = createEstate(inventory);
   const seen: Record<string, Record<string, string>> = {};
   for (const host of inventory.hosts) {
     const spec = msmailDirsync.inspectSpec(inventory, host.name, {});

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals';
 import { Estate } from '../../../src/lab/model/estate.js';
 import { run } from '../../lab-model/helpers.js';
 import { exampleInventory } from './helpers.js';
+import { createEstate } from '../../helpers/lab-estate.js';
 
 const EXPECT_T2 = {
   source: 'MSExchangePCMTA',
@@ -25,7 +26,7 @@ const PAUSE = { timeoutSeconds: 60, tolerateError: 2140 };
 const DIAG = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangePCMTA\\Diagnostics';
 
 function estate(lab = '  exchange2000: [ex-mail2]') {
-  return Estate.create(exampleInventory((y) => y.replace(/^ {2}exchange2000: \[ex-mail2\]$/m, lab)));
+  return createEstate(exampleInventory((y) => y.replace(/^ {2}exchange2000: \[ex-mail2\]$/m, lab)));
 }
 
 async function maxLogging(e: Estate, host: string) {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadInventory } from '../../../src/cli/inventory.js';
 import { Estate } from '../../../src/lab/model/estate.js';
 import { run } from '../../lab-model/helpers.js';
+import { createEstate } from '../../helpers/lab-estate.js';
 
 const INVENTORY = resolve(import.meta.dirname, '..', '..', '..', 'inventory', 'lab-q171259.yaml');
 const HOST = 'exch55-msmc';
@@ -11,7 +12,7 @@ const DEST = 'D:\\ExchSrvr\\Connect\\Msmcon';
 const SVC = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\MSExchangeMSMI';
 
 async function estate(): Promise<Estate> {
-  return Estate.create(await loadInventory(INVENTORY));
+  return createEstate(await loadInventory(INVENTORY));
 }
 
 describe('the simulated connector server is as strict as Windows', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { resolve } from 'node:path';
 import { loadInventory } from '../../../src/cli/inventory.js';
-import { Estate } from '../../../src/lab/model/estate.js';
+import { createEstate } from '../../helpers/lab-estate.js';
 import { run } from '../../lab-model/helpers.js';
 
 const INVENTORY = resolve(import.meta.dirname, '..', '..', '..', 'inventory', 'lab-q240208.yaml');
@@ -15,7 +15,7 @@ const REPOINT = {
 
 describe('the simulated estate after the service pack is as strict as Windows', () => {
   test('refreshing Bin while the PC MTA runs from it fails with a sharing violation', async () => {
-    const lab = Estate.create(await loadInventory(INVENTORY));
+    const lab = createEstate(await loadInventory(INVENTORY));
     const copy = await run(lab, HOST, 'tree.copy', 'apply', 'Bin', {
       source: 'C:\\exchsrvr\\Connect\\Msmcon\\Bin',
       dest: 'E:\\exchsrvr\\Connect\\Msmcon\\Bin',
@@ -25,7 +25,7 @@ describe('the simulated estate after the service pack is as strict as Windows', 
   });
 
   test('the service pack left the Interchange pointing at the default drive, which repointing corrects', async () => {
-    const lab = Estate.create(await loadInventory(INVENTORY));
+    const lab = createEstate(await loadInventory(INVENTORY));
     const before = await run(lab, HOST, 'registry.repointValue', 'probe', MSMI, REPOINT);
     expect(before.dr).toMatchObject({
       state: 'pending',
@@ -38,7 +38,7 @@ describe('the simulated estate after the service pack is as strict as Windows', 
   });
 
   test('repointing at a file the relocated tree lacks is refused', async () => {
-    const lab = Estate.create(await loadInventory(INVENTORY));
+    const lab = createEstate(await loadInventory(INVENTORY));
     const bad = await run(lab, HOST, 'registry.repointValue', 'apply', MSMI, {
       ...REPOINT,
       to: 'E:\\elsewhere',
@@ -48,7 +48,7 @@ describe('the simulated estate after the service pack is as strict as Windows', 
   });
 
   test('deleting the default Msmcon while the Interchange runs from it fails', async () => {
-    const lab = Estate.create(await loadInventory(INVENTORY));
+    const lab = createEstate(await loadInventory(INVENTORY));
     const remove = await run(lab, HOST, 'tree.remove', 'apply', 'C:\\exchsrvr\\Connect\\Msmcon');
     expect(remove.exitCode).toBe(1);
     expect(remove.stderr).toMatch(/being used by another process/);

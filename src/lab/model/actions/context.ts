@@ -6,9 +6,10 @@ import type { Inventory } from '../../../inventory/types.js';
 import type { ParamValue, Phase, ScriptHeader } from '../../../remote/header.js';
 import { formatResultLine } from '../../../remote/header.js';
 import type { FaultKind, HostState, LabState } from '../state.js';
+import type { LabKnowledge } from '../lab-profile.js';
 import { getCI } from '../names.js';
 import { PROVISIONING_ENGINE } from '../host-base.js';
-import type { OperatorTask } from '../operator.js';
+import type { OperatorTask } from '../lab-profile.js';
 
 export interface ActionContext {
   /** The host's name as the state spells it. */
@@ -18,6 +19,8 @@ export interface ActionContext {
   /** The command's header, naming the phase to act out (a `run` command acts its phases one by one). */
   header: ScriptHeader & { phase: Phase };
   inventory: Inventory;
+  /** What the hosts know about the estate's runbook's software (its lab port, from the estate). */
+  lab: LabKnowledge;
   now: number;
   /** Whether the simulated operator should skip an item (a `forget` fault); consumes the fault. */
   forgets(gate: string, item: string): boolean;
@@ -148,4 +151,10 @@ export function target(ctx: ActionContext): string {
 
 export function engineRunning(host: HostState): boolean {
   return getCI(host.comPlus, PROVISIONING_ENGINE)?.running ?? false;
+}
+
+/** Whether `path` (normalised) is in the folder whose MSIs the Provisioning Engine holds open while it runs. */
+export function inEngineShare(lab: LabKnowledge, path: string): boolean {
+  const share = lab.provisioning?.msiShare;
+  return share !== undefined && path.toLowerCase().startsWith(share.toLowerCase() + '\\');
 }

@@ -2,9 +2,8 @@
  * File copies on a host: package arrival checks, MSI backup and staging into C:\MSIShare (locked
  * while the Provisioning Engine runs), and backup/restore of customisations.
  */
-import { PATHS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
-import { engineRunning, fail, fileInUse, notFound, num, ok, report, str } from './context.js';
+import { engineRunning, fail, fileInUse, inEngineShare, notFound, num, ok, report, str } from './context.js';
 import { normalizePath } from '../names.js';
 import { copyPath, filesAt, getFile, pathExists, removeFile, sameContent } from '../files.js';
 import type { FileState } from '../state.js';
@@ -24,16 +23,10 @@ function fileEvidence(file: FileState | undefined, size: number): Record<string,
     : { exists: true, size: file.size };
 }
 
-function inMsiShare(path: string): boolean {
-  return normalizePath(path)
-    .toLowerCase()
-    .startsWith(PATHS.msiShare.toLowerCase() + '\\');
-}
-
 /** The Provisioning Engine holds the MSIs in C:\MSIShare open while it runs. */
 function msiShareLocked(ctx: ActionContext, ...paths: string[]): string | undefined {
   if (!engineRunning(ctx.host)) return undefined;
-  return paths.find(inMsiShare);
+  return paths.find((path) => inEngineShare(ctx.lab, normalizePath(path)));
 }
 
 /** The first of `paths` that cannot be read for a copy nor written now: held by a running service or the engine. */

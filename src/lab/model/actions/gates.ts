@@ -3,7 +3,6 @@
  * verifyOn host separately); the change is the operator's, so apply is refused. `operator` names
  * what the simulated operator (`../operator.ts`) does for such an item at a gate.
  */
-import { PATHS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, notFound, optStr, report } from './context.js';
 import { getFile } from '../files.js';
@@ -21,7 +20,8 @@ function withConfig(
   ctx: ActionContext,
   body: (config: NonNullable<ActionContext['host']['mpsConfig']>) => Outcome,
 ): Outcome {
-  const path = optStr(ctx, 'configFile') ?? PATHS.mpsConfig;
+  const path = optStr(ctx, 'configFile') ?? ctx.lab.provisioning?.mpsConfig;
+  if (path === undefined) return notFound('MpsConfig.xml');
   if (!ctx.host.mpsConfig || !getFile(ctx.host, path)) return notFound(path);
   return body(ctx.host.mpsConfig);
 }

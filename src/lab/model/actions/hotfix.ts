@@ -4,7 +4,6 @@
  * service has that DLL loaded (else a sharing violation, nothing changed), and an Exchange 2000
  * hotfix refuses a server below the service pack it was built on.
  */
-import { HOTFIX_MIN_SERVICE_PACK } from '../../../../runbooks/kb817375/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { fail, ok, report, str, strList, target } from './context.js';
 import { binaryFile, getFile, putFile } from '../files.js';
@@ -50,10 +49,12 @@ function install(ctx: ActionContext): Outcome {
     return fail(1, `${baseName(path)} is not a valid hotfix package (no update information found).`);
   }
   const sp = ctx.host.exchange?.servicePack ?? 0;
-  if (!ctx.host.exchange || sp < HOTFIX_MIN_SERVICE_PACK) {
+  // The runbook's lab knowledge says which service pack its hotfix was built on (none: any).
+  const minSp = ctx.lab.hotfix?.minServicePack ?? 0;
+  if (!ctx.host.exchange || sp < minSp) {
     return fail(
       EXIT_PREREQUISITE,
-      `Setup cannot continue: this update requires Microsoft Exchange 2000 Server Service Pack ${HOTFIX_MIN_SERVICE_PACK} (found ${ctx.host.exchange ? `SP${sp}` : 'no Exchange 2000'}). Nothing was changed.`,
+      `Setup cannot continue: this update requires Microsoft Exchange 2000 Server Service Pack ${minSp} (found ${ctx.host.exchange ? `SP${sp}` : 'no Exchange 2000'}). Nothing was changed.`,
     );
   }
   const holders = loadersOf(ctx.host, baseName(file));

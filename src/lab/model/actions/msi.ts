@@ -5,20 +5,14 @@
  * commands. Products are found by ProductCode and UpgradeCode, as Windows Installer finds them:
  * /i installs whatever identity the MSI file carries, whatever the plan expected.
  */
-import { CORE_COMPONENTS, NO_UR5_COMPONENTS } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { engineRunning, fail, ok, optStr, report, str } from './context.js';
 import { MSI_EXIT } from '../../../actions/exit-class.js';
 import { baseName, getCI, sameName } from '../names.js';
 import { getFile, putFile, textFile } from '../files.js';
-import {
-  AGENT_X64_PRODUCT,
-  AGENT_X86_PRODUCT,
-  applyInstallFootprint,
-  applyUninstallFootprint,
-} from '../footprints.js';
+import { applyInstallFootprint, applyUninstallFootprint } from '../footprints.js';
 import { TRANSPORT_SERVICE } from '../host-base.js';
-import { AGENT } from '../../../../runbooks/kb979704/data.js';
+import type { LabKnowledge } from '../lab-profile.js';
 import {
   installProduct,
   productByCode,
@@ -37,8 +31,6 @@ const MSI_TEXT: Record<number, string> = {
   1638: 'Another version of this product is already installed. Installation of this version cannot continue. To configure or remove the existing version of this product, use Add/Remove Programs on the Control Panel.',
 };
 
-const COMPONENT_NAMES = [...CORE_COMPONENTS, ...NO_UR5_COMPONENTS].map((c) => c.name);
-
 /** msiexec's failure as the script reports it: the code, Windows Installer's text, and where the log is. */
 export function msiFailure(code: number, detail?: string, log?: string): Outcome {
   const name = MSI_EXIT[code]?.name ?? 'ERROR';
@@ -50,24 +42,33 @@ export function msiFailure(code: number, detail?: string, log?: string): Outcome
   return fail(code, lines.join('\n'));
 }
 
-/** Why the product named `product` cannot be changed now (its files are locked), if it cannot. */
-export function productLock(host: ActionContext['host'], product: string): string | undefined {
+/**
+ * Why the product named `product` cannot be changed now (its files are locked), if it cannot: a
+ * Deployment Tool component while the Provisioning Engine runs (on an mps host), the transport
+ * agent's product while transport has the agent loaded (the runbook's lab knowledge says which).
+ */
+export function productLock(
+  host: ActionContext['host'],
+  lab: LabKnowledge,
+  product: string,
+): string | undefined {
   if (
     host.roles.includes('mps') &&
-    COMPONENT_NAMES.some((c) => sameName(c, product)) &&
+    (lab.provisioning?.components ?? []).some((c) => sameName(c, product)) &&
     engineRunning(host)
   ) {
     return 'Error 1306: Another application has exclusive access to a file of this product: the Provisioning Engine (COM+) is running.';
   }
-  const isAgent = sameName(product, AGENT_X64_PRODUCT) || sameName(product, AGENT_X86_PRODUCT);
+  const agent = lab.transportAgent;
+  if (!agent || !agent.products.some((p) => sameName(p, product))) return undefined;
   // Whatever its Identity: an agent loaded from the agent's DLL, or one unregistered since the
   // last start (transport keeps it loaded until it restarts).
   const holdsDll = (name: string): boolean => {
     const registration = getCI(host.transportAgents, name);
-    return registration === undefined || sameName(baseName(registration.assembly), AGENT.assemblyFile);
+    return registration === undefined || sameName(baseName(registration.assembly), agent.assemblyFile);
   };
-  if (isAgent && host.transportLoadedAgents.some(holdsDll)) {
-    return `Error 1306: Another application has exclusive access to the file 'CategorizerOverrideAgent.dll': ${TRANSPORT_SERVICE} has the agent loaded. Restart the transport service after unregistering the agent.`;
+  if (host.transportLoadedAgents.some(holdsDll)) {
+    return `Error 1306: Another application has exclusive access to the file '${agent.assemblyFile}': ${TRANSPORT_SERVICE} has the agent loaded. Restart the transport service after unregistering the agent.`;
   }
   return undefined;
 }
@@ -145,14 +146,14 @@ export const msiUninstallLab: ActionSpec = {
       return ok([`${str(ctx, 'product')} is already at ${optStr(ctx, 'keepVersion') ?? ''}; keeping it`]);
     const stdout: string[] = [];
     for (const product of remove) {
-      const lock = productLock(ctx.host, product.name);
+      const lock = productLock(ctx.host, ctx.lab, product.name);
       if (lock) {
         writeLog(ctx, 'uninstall', 1603);
         return msiFailure(1603, lock, log);
       }
       stdout.push(`removing ${describe(product)}`);
       removeProduct(ctx.host, product.code);
-      applyUninstallFootprint(ctx.host, product.name);
+      applyUninstallFootprint(ctx.host, ctx.lab, product.name);
     }
     writeLog(ctx, 'uninstall', 0);
     return ok(stdout);
@@ -185,7 +186,7 @@ export const msiInstallLab: ActionSpec = {
         log,
       );
     }
-    const lock = productLock(ctx.host, msi.productName);
+    const lock = productLock(ctx.host, ctx.lab, msi.productName);
     if (lock) {
       writeLog(ctx, 'install', 1603);
       return msiFailure(1603, lock, log);
@@ -195,7 +196,7 @@ export const msiInstallLab: ActionSpec = {
       version: msi.productVersion,
       ...(msi.upgradeCode ? { upgradeCode: msi.upgradeCode } : {}),
     });
-    applyInstallFootprint(ctx.host, msi.productName, msi.productVersion);
+    applyInstallFootprint(ctx.host, ctx.lab, msi.productName, msi.productVersion);
     writeLog(ctx, 'install', 0);
     return ok();
   },

@@ -18,7 +18,7 @@ import {
   sameName,
 } from '../names.js';
 import { getFile, readAppSetting } from '../files.js';
-import { LAB_AGENTS_CONFIG } from '../oof-agent.js';
+import { LAB_AGENTS_CONFIG } from '../host-base.js';
 import { productByCode } from '../products.js';
 import { registryKeyExists } from '../registry-keys.js';
 

@@ -108,7 +108,7 @@ export const serviceStartListLab: ActionSpec = {
     if (absent !== undefined) return notInstalled(absent);
     for (const name of names) {
       if (status(ctx.host, name) === 'Running') continue;
-      const why = startService(ctx.host, name);
+      const why = startService(ctx.host, ctx.lab, name);
       if (why !== undefined) return psError(why, 'OpenError');
     }
     return ok();

@@ -43,7 +43,7 @@ export const serviceRestartLab: ActionSpec = {
     if (key === undefined) return notInstalled(name);
     // Restart-Service -Force stops the running dependents with it and starts only the service.
     stopService(ctx.host, key);
-    const why = startService(ctx.host, key);
+    const why = startService(ctx.host, ctx.lab, key);
     if (why !== undefined)
       return psError(
         `Restart-Service : ${why}`,
@@ -76,7 +76,7 @@ export const serviceStartLab: ActionSpec = {
       setServiceStatus(ctx.host, key, 'Running');
       return ok(['DR:status=Running']);
     }
-    const why = startService(ctx.host, key);
+    const why = startService(ctx.host, ctx.lab, key);
     if (why !== undefined)
       return psError(
         `Start-Service : ${why}`,

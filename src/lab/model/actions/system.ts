@@ -1,6 +1,6 @@
 /** Registry keys, scheduled tasks and running programs (CheckFolderGroupsAndRMByPlan.exe). */
-import { CHECK_FOLDER_KEYS } from '../footprints.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
+import type { LabKnowledge } from '../lab-profile.js';
 import { fail, num, ok, psError, report, str, target } from './context.js';
 import { baseName, deleteCI, getCI, pathsUnder, sameName } from '../names.js';
 import { getFile, readAppSetting } from '../files.js';
@@ -12,10 +12,10 @@ function keyPresent(ctx: ActionContext, key: string): boolean {
 }
 
 /** The tool reads both SQL server names from its config and connects; only a SQL instance of the estate answers. */
-export function runCheckFolder(host: HostState, state: LabState, exe: string): Outcome {
+export function runCheckFolder(host: HostState, state: LabState, lab: LabKnowledge, exe: string): Outcome {
   const config = getFile(host, `${exe}.config`);
   const instances = Object.values(state.hosts).flatMap((h) => h.sql?.instances ?? []);
-  const servers = CHECK_FOLDER_KEYS.map((key) => ({
+  const servers = (lab.provisioning?.checkFolderKeys ?? []).map((key) => ({
     key,
     value: config?.content === undefined ? undefined : readAppSetting(config.content, key),
   }));
@@ -87,7 +87,7 @@ export const programRunLab: ActionSpec = {
       );
     }
     if (sameName(baseName(path), 'CheckFolderGroupsAndRMByPlan.exe'))
-      return runCheckFolder(ctx.host, ctx.state, path);
+      return runCheckFolder(ctx.host, ctx.state, ctx.lab, path);
     return ok();
   },
 };

@@ -3,13 +3,11 @@
  * names. New registrations start disabled, so Enable is required. Install-TransportAgent loads
  * the factory type from the assembly, as Exchange does: a factory the DLL does not have fails.
  */
-import { AGENT } from '../../../../runbooks/kb979704/data.js';
 import type { ActionContext, ActionSpec, Outcome } from './context.js';
 import { ok, psError, report, str, target } from './context.js';
 import { baseName, deleteCI, findKey, getCI, sameName } from '../names.js';
 import { getFile } from '../files.js';
 import type { TransportAgentState } from '../state.js';
-import { LAB_AGENT_FACTORY } from '../oof-agent.js';
 
 export function withExchange(ctx: ActionContext, body: () => Outcome): Outcome {
   if (!ctx.host.exchange) {
@@ -88,7 +86,9 @@ export const transportAgentInstallLab: ActionSpec = {
           'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',
         );
       }
-      if (sameName(baseName(assembly), AGENT.assemblyFile) && factory !== LAB_AGENT_FACTORY) {
+      // Exchange loads the factory type from the DLL: an agent DLL the lab knows holds only its own.
+      const known = ctx.lab.transportAgent;
+      if (known && sameName(baseName(assembly), known.assemblyFile) && factory !== known.factory) {
         return psError(
           `Install-TransportAgent : The TransportAgentFactory type "${factory}" doesn't exist. The TransportAgentFactory must be a Microsoft .NET class type.`,
           'InvalidArgument: (:) [Install-TransportAgent], ArgumentException',

@@ -7,13 +7,11 @@
  * Names are the KB's spellings: the Deployment Tool names for components, the file's own words
  * ("CategorizerOverrideAgent") for the rest.
  */
-import {
-  CORE_COMPONENTS,
-  NO_UR5_COMPONENTS,
-  PACKAGE_FILES,
-  STANDALONE,
-} from '../../../runbooks/kb979704/data.js';
-import { standinGuid } from '../model/products.js';
+import { standinGuid } from '../../src/lab/model/products.js';
+import { standinMsiRecord } from '../../src/lab/model/msi-files.js';
+import type { FileState, MsiFileIdentity } from '../../src/lab/model/state.js';
+import { writeStandinMsis } from '../../src/lab/package/generate.js';
+import { CORE_COMPONENTS, NO_UR5_COMPONENTS, PACKAGE_FILES, STANDALONE } from './data.js';
 
 /** The eras of an HMC 4.5 estate: as shipped, after Update Rollup 5, after Update Rollup 6 (the package). */
 export type Era = 'rtm' | 'ur5' | 'ur6';
@@ -84,4 +82,35 @@ export function standinProduct(file: string): StandinProduct {
   const found = PRODUCTS.find((p) => p.file.toLowerCase() === file.toLowerCase());
   if (!found) throw new Error(`lab package: ${file} is not in the KB's file table`);
   return found;
+}
+
+/** The identity `product` has in `era` (the package carries `ur6`). */
+export function standinIdentity(product: StandinProduct, era: Era): MsiFileIdentity {
+  return {
+    productCode: product.productCode,
+    productName: product.productName,
+    productVersion: product.versions[era],
+    upgradeCode: product.upgradeCode,
+    manufacturer: product.manufacturer,
+  };
+}
+
+/** The host record of the stand-in MSI `file` (any spelling) as it was in `era`. */
+export function standinMsiFile(file: string, era: Era): FileState {
+  const product = standinProduct(file);
+  return standinMsiRecord(product.file, product.size, standinIdentity(product, era));
+}
+
+/** Writes the 33 files of the KB's table into `outDir` at their exact sizes, each carrying its UR6 identity. */
+export function writeStandinPackage(
+  outDir: string,
+): Promise<{ file: string; size: number; sha256: string }[]> {
+  return writeStandinMsis(
+    outDir,
+    PRODUCTS.map((product) => ({
+      file: product.file,
+      size: product.size,
+      identity: standinIdentity(product, 'ur6'),
+    })),
+  );
 }

@@ -1,18 +1,15 @@
 /**
  * What the simulated hubs know about the OOF agent that the runbook must not: the factory class
  * inside the agent's DLL (any other fails Install-TransportAgent, as Exchange checks the type), the
- * Identity a renamed registration has, where Exchange and a 32-bit install live. None of it is
- * exported to the runbook: a plan that works here found it on the host.
+ * Identity a renamed registration has, where a 32-bit install lives. Only the runbook's lab
+ * (lab.ts, the lab port) reads it: a plan that works here found it on the host.
  */
-import { AGENT, PATHS } from '../../../runbooks/kb979704/data.js';
+import { AGENT, PATHS } from './data.js';
 
 /** The factory class in every lab build of CategorizerOverrideAgent.dll (x86 and x64 alike). */
 export const LAB_AGENT_FACTORY = 'Contoso.Hosting.Oof.CategorizerOverride.OverrideAgentFactory';
 /** The Identity of a registration the operator once gave another name (lab switch oofAgentRenamed). */
 export const LAB_RENAMED_IDENTITY = 'HMC OOF Categorizer Override';
-/** Exchange 2007's install path on the lab's hubs (registry MsiInstallPath). */
-export const LAB_EXCHANGE_PATH = 'C:\\Program Files\\Microsoft\\Exchange Server\\';
-export const LAB_AGENTS_CONFIG = `${LAB_EXCHANGE_PATH}TransportRoles\\Shared\\agents.config`;
 
 const X86_ROOT = 'C:\\Program Files (x86)';
 const x86 = (path: string): string => path.replace(/^C:\\Program Files\\/i, `${X86_ROOT}\\`);

@@ -3,10 +3,10 @@
  * ProductCode, by UpgradeCode family, the build to keep, 1605, 1638, 1619, 1620, the 1603 lock),
  * package.upload, msi.backup, msi.stage, file.backup, file.restore.
  */
-import { PATHS } from '../../../runbooks/kb979704/data.js';
-import { binaryFile, textFile } from '../model/files.js';
-import type { FileState } from '../model/state.js';
-import type { Add, Change } from './conformance-cases.js';
+import { PATHS } from '../runbooks/kb979704/data.js';
+import { binaryFile, textFile } from '../src/lab/model/files.js';
+import type { FileState } from '../src/lab/model/state.js';
+import type { Add, Change } from './cases.js';
 
 const OLD = '{9505FF5A-0841-8A4F-FCE2-632D8AE4E837}';
 const NEW = '{6A1C0E55-2B0D-4C55-9E31-0D1F5B7A3E10}';

@@ -1,18 +1,19 @@
 /**
  * The conformance cases: for each action, host states from the shipped inventories' seeds
- * (seedEstate) and targeted changes to them — already done, pending, each failure the action
+ * (seedEstate, by each inventory's runbook, whose lab knowledge the case runs with) and targeted changes to them — already done, pending, each failure the action
  * handles, missing objects.
  */
-import type { Inventory } from '../../inventory/types.js';
-import type { Params } from '../../remote/header.js';
-import { seedEstate } from '../model/seed.js';
-import type { HostState } from '../model/state.js';
-import type { ConformanceCase } from './conformance.js';
-import { binaryFile } from '../model/files.js';
-import { msiCases } from './conformance-cases-msi.js';
-import { treeCases } from './conformance-cases-trees.js';
-import { hostCases } from './conformance-cases-hosts.js';
-import { hubCases } from './conformance-cases-hub.js';
+import type { Inventory } from '../src/inventory/types.js';
+import type { Params } from '../src/remote/header.js';
+import { runbookFor } from '../runbooks/index.js';
+import { seedEstate } from '../src/lab/model/seed.js';
+import type { HostState } from '../src/lab/model/state.js';
+import type { ConformanceCase } from '../src/lab/pwsh/conformance.js';
+import { binaryFile } from '../src/lab/model/files.js';
+import { msiCases } from './cases-msi.js';
+import { treeCases } from './cases-trees.js';
+import { hostCases } from './cases-hosts.js';
+import { hubCases } from './cases-hub.js';
 
 const SVC = 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\';
 const MSMI = `${SVC}MSExchangeMSMI`;
@@ -38,7 +39,7 @@ export function conformanceCases(inventories: Record<string, Inventory>): Confor
     if (!inventory) throw new Error(`no inventory ${file}`);
     let hosts = seeds.get(file);
     if (!hosts) {
-      hosts = seedEstate(inventory).hosts;
+      hosts = seedEstate(inventory, runbookFor(inventory)).hosts;
       seeds.set(file, hosts);
     }
     const state = hosts[host];
@@ -58,7 +59,8 @@ export function conformanceCases(inventories: Record<string, Inventory>): Confor
     for (const [label, change] of Object.entries(states)) {
       const { inventory, host } = seeded(file, hostName);
       change(host);
-      cases.push({ label, inventory, hostName, host, action, target, params, ...options });
+      const runbook = runbookFor(inventory);
+      cases.push({ label, inventory, runbook, hostName, host, action, target, params, ...options });
     }
   };
   const same: Change = () => undefined;

@@ -2,8 +2,8 @@
  * Conformance cases of the MS Mail Connector move (Q171259 / Q240208): folder trees, shares, the
  * Application event log, and the registry values set one by one or exported.
  */
-import { binaryFile, textFile } from '../model/files.js';
-import type { Add, Change } from './conformance-cases.js';
+import { binaryFile, textFile } from '../src/lab/model/files.js';
+import type { Add, Change } from './cases.js';
 
 const MSMCON = 'C:\\exchsrvr\\Connect\\Msmcon';
 const MOVED = 'D:\\exchsrvr\\Connect\\Msmcon';

@@ -2,14 +2,16 @@
 /**
  * Standalone entry for the forced command, so an sshd can run it without the full CLI:
  *
- *     node dist/src/lab/shell/main.js --inventory FILE --state FILE --host NAME [--faults FILE]
+ *     node dist/src/cli/lab-shell-main.js --inventory FILE --state FILE --host NAME [--faults FILE]
  *
- * Same behaviour as `deploy-rollup lab shell`.
+ * Same behaviour as `deploy-rollup lab shell`. The process sshd spawns per connection has no
+ * composition root of its own: this entry is it. It lives under src/cli/ because `labShell`
+ * resolves the inventory's runbook and hands it to the estate (the lab never looks one up).
  */
 
 import { parseArgs } from 'node:util';
-import { labShell } from '../../cli/lab-commands.js';
-import { EXIT, formatDeployError, isDeployError } from '../../errors.js';
+import { labShell } from './lab-commands.js';
+import { EXIT, formatDeployError, isDeployError } from '../errors.js';
 
 async function main(argv: string[]): Promise<number> {
   let values: { inventory?: string; state?: string; host?: string; faults?: string };

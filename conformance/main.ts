@@ -1,14 +1,16 @@
 /**
- * `npm run conformance [-- --json] [-- --only <text>]`: every conformance case (conformance-cases.ts)
- * both ways, mismatches listed; with --json the last stdout line is the summary as JSON.
+ * `npm run conformance [-- --json] [-- --only <text>]`: every conformance case (cases.ts) both
+ * ways, mismatches listed; with --json the last stdout line is the summary as JSON. A developer
+ * tool beside the product (like bench/): the cases are the runbooks' fixtures, the comparer is
+ * src/lab/pwsh/conformance.ts.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadInventory } from '../../cli/inventory.js';
-import type { Inventory } from '../../inventory/types.js';
-import { checkCase, type Verdict } from './conformance.js';
-import { conformanceCases, INVENTORY_FILES } from './conformance-cases.js';
-import { ShimHost } from './shim-host.js';
+import { loadInventory } from '../src/cli/inventory.js';
+import type { Inventory } from '../src/inventory/types.js';
+import { checkCase, type Verdict } from '../src/lab/pwsh/conformance.js';
+import { conformanceCases, INVENTORY_FILES } from './cases.js';
+import { ShimHost } from '../src/lab/pwsh/shim-host.js';
 
 /** The repository root: the nearest folder up from here holding inventory/lab.yaml. */
 function repoRoot(from: string): string {

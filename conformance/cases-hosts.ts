@@ -3,12 +3,12 @@
  * KB817375 hotfix and its checks, sql.backup (sqlcmd), the Deployment Tool gates (probe and
  * verify only: their apply is refused), and host.inspect.
  */
-import { HOTFIX_PACKAGE, MAPI_PROFILE_KEY } from '../../../runbooks/kb817375/data.js';
-import { PATHS } from '../../../runbooks/kb979704/data.js';
-import { binaryFile, textFile } from '../model/files.js';
-import { CHECK_FOLDER_EXE } from '../model/footprints.js';
-import type { ScriptPhase } from '../../remote/header.js';
-import type { Add, Change } from './conformance-cases.js';
+import { HOTFIX_PACKAGE, MAPI_PROFILE_KEY } from '../runbooks/kb817375/data.js';
+import { PATHS } from '../runbooks/kb979704/data.js';
+import { binaryFile, textFile } from '../src/lab/model/files.js';
+import { CHECK_FOLDER_EXE } from '../runbooks/kb979704/lab-footprints.js';
+import type { ScriptPhase } from '../src/remote/header.js';
+import type { Add, Change } from './cases.js';
 
 const MAPI32 = 'C:\\Program Files\\Exchsrvr\\bin\\mapi32.dll';
 const PACKAGE = `C:\\temp\\KB817375\\${HOTFIX_PACKAGE.file}`;

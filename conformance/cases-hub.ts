@@ -3,10 +3,10 @@
  * agent cmdlets, InstallUtil, the agent's and the domain cache task's configs, and the scheduled
  * task.
  */
-import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../../../runbooks/kb979704/data.js';
-import { textFile } from '../model/files.js';
-import { LAB_AGENT_FACTORY, LAB_RENAMED_IDENTITY } from '../model/oof-agent.js';
-import type { Add, Change } from './conformance-cases.js';
+import { AGENT, DOMAIN_CACHE_TASK, PATHS } from '../runbooks/kb979704/data.js';
+import { textFile } from '../src/lab/model/files.js';
+import { LAB_AGENT_FACTORY, LAB_RENAMED_IDENTITY } from '../runbooks/kb979704/lab-oof-agent.js';
+import type { Add, Change } from './cases.js';
 
 const HUB = 'exhub-east';
 const FILE = 'lab.yaml';
