@@ -103,7 +103,7 @@ export function oofAgentLane(
       params: { timeoutSeconds: 300 },
       ...(discharges ? { discharges } : {}),
       // A restart follows up a change: with none in this run, mail keeps flowing undisturbed.
-      neededAfter: after.filter((s) => !kit.readOnly.has(s.action)).map((s) => s.id),
+      neededAfter: after.filter((s) => !kit.readOnly.has(s.action)),
     });
 
   const agentInstall = kit.install(AGENT_PRODUCT);
