@@ -8,7 +8,7 @@
  * facts, never host names.
  */
 import { assign, setup } from 'xstate';
-import { runStage, stageState } from './stage.js';
+import { runStage, stageState, type StageIdsOf } from './stage.js';
 
 export interface RunbookFacts {
   mapi32Current?: boolean;
@@ -89,3 +89,9 @@ export const kb817375Machine = setup({
     failed: { type: 'final' },
   },
 });
+
+/** The states that run a stage (the runbook's stage table is keyed by these); the rest only decide. */
+export type Kb817375StageId = StageIdsOf<
+  typeof kb817375Machine,
+  'checkMapi32Version' | 'chooseResolution' | 'done' | 'missingFact' | 'failed'
+>;

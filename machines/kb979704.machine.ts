@@ -7,7 +7,7 @@
  * execution, a dry-run recorder, or a test fake). It knows roles, never host names.
  */
 import { assign, setup } from 'xstate';
-import { runStage, stageState } from './stage.js';
+import { runStage, stageState, type StageIdsOf } from './stage.js';
 
 export interface RunbookFacts {
   ur5Installed?: boolean;
@@ -30,11 +30,6 @@ export const MACHINE_VERSION = '2';
 /** A state running the stage of the same name, then `next`. */
 function stage(id: string, next: string) {
   return stageState('kb979704', id, next);
-}
-
-/** A region of the no-UR5 tail: one stage, then done. */
-function region(id: string) {
-  return { initial: id, states: { [id]: stage(id, 'done'), done: { type: 'final' as const } } };
 }
 
 export const kb979704Machine = setup({
@@ -92,9 +87,18 @@ export const kb979704Machine = setup({
       type: 'parallel',
       onDone: 'done',
       states: {
-        prov: region('rpcHttpConfig'),
-        omsql: region('performanceWarehouse'),
-        dns: region('dnsClient'),
+        prov: {
+          initial: 'rpcHttpConfig',
+          states: { rpcHttpConfig: stage('rpcHttpConfig', 'done'), done: { type: 'final' } },
+        },
+        omsql: {
+          initial: 'performanceWarehouse',
+          states: { performanceWarehouse: stage('performanceWarehouse', 'done'), done: { type: 'final' } },
+        },
+        dns: {
+          initial: 'dnsClient',
+          states: { dnsClient: stage('dnsClient', 'done'), done: { type: 'final' } },
+        },
         /** The MSIs go to every hub first; then rolling: the window bounds how many hubs restart transport at once. */
         hubs: {
           initial: 'stageHubPackages',
@@ -131,3 +135,20 @@ export const kb979704Machine = setup({
     failed: { type: 'final' },
   },
 });
+
+/** The states that run a stage (the runbook's stage table is keyed by these); the rest only decide. */
+export type Kb979704StageId = StageIdsOf<
+  typeof kb979704Machine,
+  | 'checkFacts'
+  | 'checkUpdateRollup5'
+  | 'withoutUpdateRollup5'
+  | 'prov'
+  | 'omsql'
+  | 'dns'
+  | 'hubs'
+  | 'sql'
+  | 'checkUpgradedFromHmc40'
+  | 'done'
+  | 'missingFact'
+  | 'failed'
+>;

@@ -8,7 +8,7 @@
  * Pure: one effect, `runStage`, which the engine provides. It knows facts, never host names.
  */
 import { assign, setup } from 'xstate';
-import { runStage, stageState } from './stage.js';
+import { runStage, stageState, type StageIdsOf } from './stage.js';
 
 export interface DirsyncFacts {
   exchange40?: boolean;
@@ -78,3 +78,9 @@ export const msmailDirsyncMachine = setup({
     failed: { type: 'final' },
   },
 });
+
+/** The states that run a stage (the runbook's stage table is keyed by these); the rest only decide. */
+export type DirsyncStageId = StageIdsOf<
+  typeof msmailDirsyncMachine,
+  'checkFacts' | 'done' | 'missingFact' | 'failed'
+>;

@@ -6,7 +6,7 @@
  * Pure: one effect, `runStage`, provided by the engine. It knows no host names.
  */
 import { assign, setup } from 'xstate';
-import { runStage, stageState } from './stage.js';
+import { runStage, stageState, type StageIdsOf } from './stage.js';
 
 export interface Q171259Facts {
   appleTalkMta?: boolean;
@@ -72,3 +72,9 @@ export const q171259Machine = setup({
     failed: { type: 'final' },
   },
 });
+
+/** The states that run a stage (the runbook's stage table is keyed by these); the rest only decide. */
+export type Q171259StageId = StageIdsOf<
+  typeof q171259Machine,
+  'checkFacts' | 'done' | 'missingFact' | 'failed'
+>;

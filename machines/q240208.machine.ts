@@ -6,7 +6,7 @@
  * Pure: one effect, `runStage`, provided by the engine. It knows no host names.
  */
 import { assign, setup } from 'xstate';
-import { runStage, stageState } from './stage.js';
+import { runStage, stageState, type StageIdsOf } from './stage.js';
 
 export interface Q240208Facts {
   appleTalkMta?: boolean;
@@ -75,3 +75,9 @@ export const q240208Machine = setup({
     failed: { type: 'final' },
   },
 });
+
+/** The states that run a stage (the runbook's stage table is keyed by these); the rest only decide. */
+export type Q240208StageId = StageIdsOf<
+  typeof q240208Machine,
+  'checkFacts' | 'done' | 'missingFact' | 'failed'
+>;

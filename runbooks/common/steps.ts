@@ -18,7 +18,12 @@ export interface StepInput {
   raises?: ObligationSpec[];
   discharges?: string[];
   supersededBy?: PlanStep[];
-  neededAfter?: string[];
+  /**
+   * The steps this one follows up (a restart after a change, a check after a repair): it says
+   * what triggers it by the step objects themselves, never by ids spelt again; the plan keeps
+   * their ids (`PlanStep.neededAfter`).
+   */
+  neededAfter?: readonly PlanStep[];
 }
 
 export function makeStep(stage: string, host: string, role: Role, input: StepInput): PlanStep {
@@ -37,7 +42,7 @@ export function makeStep(stage: string, host: string, role: Role, input: StepInp
   if (input.raises?.length) step.raises = input.raises;
   if (input.discharges?.length) step.discharges = input.discharges;
   if (input.supersededBy?.length) step.supersededBy = input.supersededBy;
-  if (input.neededAfter?.length) step.neededAfter = input.neededAfter;
+  if (input.neededAfter?.length) step.neededAfter = input.neededAfter.map((s) => s.id);
   return step;
 }
 

@@ -1,21 +1,21 @@
 /** The KB817375 runbook: the statechart plus its data, as the engine consumes it. */
 import { kb817375Machine, MACHINE_VERSION } from '../../machines/kb817375.machine.js';
 import type { LabProfile } from '../../src/lab/model/lab-profile.js';
+import { defineRunbook } from '../../src/plan/define-runbook.js';
 import type { Runbook } from '../../src/plan/types.js';
 import { HOTFIX_PACKAGE, RUNBOOK_ID, RUNBOOK_TITLE, RUNBOOK_VERSION } from './data.js';
 import { INVENTORY_PROFILE } from './inventory.js';
 import { LAB_PROFILE } from './lab.js';
 import { evaluatePreflight, inspectSpec } from './preflight.js';
-import { STAGE_IDS, buildStage } from './stages.js';
+import { STAGES } from './stages.js';
 
-export const kb817375: Runbook<LabProfile> = {
+export const kb817375: Runbook<LabProfile> = defineRunbook({
   id: RUNBOOK_ID,
   title: RUNBOOK_TITLE,
   version: `${RUNBOOK_VERSION}.${MACHINE_VERSION}`,
   machine: kb817375Machine,
   facts: ['mapi32Current', 'useWorkaround'],
-  stageIds: STAGE_IDS,
-  buildStage,
+  stages: STAGES,
   defaultVersions: {},
   packageFiles: [{ file: HOTFIX_PACKAGE.file, size: HOTFIX_PACKAGE.size }],
   inspectSpec,
@@ -25,4 +25,4 @@ export const kb817375: Runbook<LabProfile> = {
   source: 'KB817375',
   summary:
     'Exchange 2000 Mapi32.dll hotfix (event 9202): stop the services loading Mapi32.dll, apply, restart them; or restart System Attendant',
-};
+});

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { expected } from '../../src/inventory/inventory-problem.js';
 import { hostList, strict } from '../../src/inventory/inventory-schema.js';
-import type { InventoryProfile } from '../../src/inventory/profile.js';
+import { readSection, type InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { DEFAULT_EXCHANGE_DIR } from './data.js';
 
@@ -37,7 +37,7 @@ const inputs = strict(
 
 /** The `lab:` section as the profile parsed it; absent: not a lab inventory. */
 export function kb817375Lab(inventory: Pick<Inventory, 'lab'>): Kb817375Lab | undefined {
-  return inventory.lab;
+  return inventory.lab === undefined ? undefined : readSection(lab, inventory.lab, 'lab');
 }
 
 /** The Exchange folder (inputs.exchangeDir, or the default for an inventory built in code). */
@@ -46,7 +46,7 @@ export function exchangeDir(inventory: Pick<Inventory, 'inputs'>): string {
   return (typeof dir === 'string' && dir !== '' ? dir : DEFAULT_EXCHANGE_DIR).replace(/\\+$/, '');
 }
 
-export const INVENTORY_PROFILE: InventoryProfile = {
+export const INVENTORY_PROFILE: InventoryProfile<z.output<typeof inputs>, Kb817375Lab> = {
   roles: [{ id: 'exchange', description: 'Exchange 2000 servers (SP3) that get the Mapi32.dll hotfix' }],
   requiredRoles: [{ role: 'exchange', why: 'the hotfix goes on Exchange 2000 servers' }],
   facts: [

@@ -5,7 +5,15 @@
  * servers have their services down at once.
  */
 import { hostsWithRole } from '../../src/inventory/types.js';
-import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import type { Kb817375StageId } from '../../machines/kb817375.machine.js';
+import type {
+  ObligationSpec,
+  PlanStep,
+  Stage,
+  StageContext,
+  StageHead,
+  StageTable,
+} from '../../src/plan/types.js';
 import { captured, makeStep, winJoin } from '../common/steps.js';
 import {
   FIXED_FILE,
@@ -18,24 +26,14 @@ import {
 } from './data.js';
 import { mapi32Path } from './preflight.js';
 
-export const STAGE_TITLES = {
-  confirmMapi32: 'Confirm Mapi32.dll is 6.0.6448.0 or later on every Exchange server (nothing to install)',
-  uploadHotfix: 'Copy the KB817375 hotfix package to every Exchange server',
-  applyHotfix:
-    'Per server: find the services that load Mapi32.dll, stop them, apply the hotfix, restart them',
-  restartSystemAttendant:
-    'Workaround: restart System Attendant and the services that depend on it, then check the MAPI profiles',
-} as const;
-
-export type StageId = keyof typeof STAGE_TITLES;
-export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+export type StageId = Kb817375StageId;
 
 const ROLE = 'exchange';
 
-function hostStage(ctx: StageContext, id: StageId, steps: (host: string) => PlanStep[]): Stage {
+function hostStage(ctx: StageContext, head: StageHead, steps: (host: string) => PlanStep[]): Stage {
   return {
-    id,
-    title: STAGE_TITLES[id],
+    id: head.id,
+    title: head.title,
     kind: 'hosts',
     lanes: hostsWithRole(ctx.inventory, ROLE).map((host) => ({ host, steps: steps(host) })),
     window: ctx.inventory.rollout.window,
@@ -81,19 +79,19 @@ function hotfixStep(ctx: StageContext, stage: string, host: string): PlanStep {
   });
 }
 
-function applyLane(ctx: StageContext, host: string): PlanStep[] {
-  const stage: StageId = 'applyHotfix';
-  const listId = `${stage}/${host}/find-mapi32-services`;
+function applyLane(ctx: StageContext, stage: StageId, host: string): PlanStep[] {
+  const note = makeStep(stage, host, ROLE, {
+    key: 'find-mapi32-services',
+    action: 'service.listRunning',
+    target: MAPI_MODULE,
+    description:
+      'Note the running services that load Mapi32.dll (tlist -m mapi32.dll) and the services that depend on them',
+    params: { module: MAPI_MODULE, services: [] },
+  });
+  const listId = note.id;
   const install = hotfixStep(ctx, stage, host);
   return [
-    makeStep(stage, host, ROLE, {
-      key: 'find-mapi32-services',
-      action: 'service.listRunning',
-      target: MAPI_MODULE,
-      description:
-        'Note the running services that load Mapi32.dll (tlist -m mapi32.dll) and the services that depend on them',
-      params: { module: MAPI_MODULE, services: [] },
-    }),
+    note,
     makeStep(stage, host, ROLE, {
       key: 'stop-mapi32-services',
       action: 'service.stopList',
@@ -115,18 +113,18 @@ function applyLane(ctx: StageContext, host: string): PlanStep[] {
   ];
 }
 
-function workaroundLane(host: string): PlanStep[] {
-  const stage: StageId = 'restartSystemAttendant';
-  const listId = `${stage}/${host}/note-system-attendant`;
+function workaroundLane(stage: StageId, host: string): PlanStep[] {
+  const note = makeStep(stage, host, ROLE, {
+    key: 'note-system-attendant',
+    action: 'service.listRunning',
+    target: SYSTEM_ATTENDANT,
+    description:
+      'Note System Attendant and the running services that depend on it ("Restart Other Services")',
+    params: { module: '', services: [SYSTEM_ATTENDANT] },
+  });
+  const listId = note.id;
   return [
-    makeStep(stage, host, ROLE, {
-      key: 'note-system-attendant',
-      action: 'service.listRunning',
-      target: SYSTEM_ATTENDANT,
-      description:
-        'Note System Attendant and the running services that depend on it ("Restart Other Services")',
-      params: { module: '', services: [SYSTEM_ATTENDANT] },
-    }),
+    note,
     makeStep(stage, host, ROLE, {
       key: 'stop-system-attendant',
       action: 'service.stopList',
@@ -164,13 +162,13 @@ function profileCheck(stage: string, host: string): PlanStep {
   });
 }
 
-/** Builds one stage; the statechart decides whether and when it runs. */
-export function buildStage(stageId: string, ctx: StageContext): Stage {
-  const id = stageId as StageId;
-  switch (id) {
-    case 'confirmMapi32':
-      return hostStage(ctx, id, (host) => [
-        makeStep(id, host, ROLE, {
+/** Every stage of KB817375; the statechart decides which run (the fix, the hotfix or the workaround). */
+export const STAGES: StageTable<StageId> = {
+  confirmMapi32: {
+    title: 'Confirm Mapi32.dll is 6.0.6448.0 or later on every Exchange server (nothing to install)',
+    build: (ctx, head) =>
+      hostStage(ctx, head, (host) => [
+        makeStep(head.id, host, ROLE, {
           key: 'check-mapi32',
           action: 'file.checkVersion',
           target: FIXED_FILE.name,
@@ -182,10 +180,13 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               'the estate changed since preflight; run again without pinning mapi32Current so the hotfix is applied',
           },
         }),
-      ]);
-    case 'uploadHotfix':
-      return hostStage(ctx, id, (host) => [
-        makeStep(id, host, ROLE, {
+      ]),
+  },
+  uploadHotfix: {
+    title: 'Copy the KB817375 hotfix package to every Exchange server',
+    build: (ctx, head) =>
+      hostStage(ctx, head, (host) => [
+        makeStep(head.id, host, ROLE, {
           key: 'upload-hotfix',
           action: 'package.upload',
           target: HOTFIX_PACKAGE.file,
@@ -199,12 +200,15 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           // A server whose Mapi32.dll is already fixed needs no package.
           supersededBy: [hotfixStep(ctx, 'endState', host)],
         }),
-      ]);
-    case 'applyHotfix':
-      return hostStage(ctx, id, (host) => applyLane(ctx, host));
-    case 'restartSystemAttendant':
-      return hostStage(ctx, id, (host) => workaroundLane(host));
-    default:
-      throw new Error(`runbook kb817375 has no stage "${stageId}"`);
-  }
-}
+      ]),
+  },
+  applyHotfix: {
+    title: 'Per server: find the services that load Mapi32.dll, stop them, apply the hotfix, restart them',
+    build: (ctx, head) => hostStage(ctx, head, (host) => applyLane(ctx, head.id, host)),
+  },
+  restartSystemAttendant: {
+    title:
+      'Workaround: restart System Attendant and the services that depend on it, then check the MAPI profiles',
+    build: (ctx, head) => hostStage(ctx, head, (host) => workaroundLane(head.id, host)),
+  },
+};

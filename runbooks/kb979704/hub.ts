@@ -29,11 +29,6 @@ const AGENT_PRODUCT = STANDALONE.agent as StandaloneProduct;
 const CACHE_PRODUCT = STANDALONE.domainCache as StandaloneProduct;
 const OLD_AGENT_MSI = AGENT_PRODUCT.earlierMsi ?? AGENT_PRODUCT.msi;
 
-/** The discovery step's id on `host`: its probe's evidence is what later steps take. */
-export function discoveryId(host: string): string {
-  return `stageHubPackages/${host}/discover-agent`;
-}
-
 /** Whether `host` ever ran the old agent (the operator lists the ones that did not). */
 export function hasOldAgent(inventory: Pick<Inventory, 'inputs'>, host: string): boolean {
   const absent = productsAbsentOn(inventory, OLD_AGENT_MSI).map((h) => h.toLowerCase());
@@ -45,11 +40,11 @@ export function hasOldAgent(inventory: Pick<Inventory, 'inputs'>, host: string):
  * registration names, else (a hub that never had the agent) the one another hub's names: the
  * x64 package is a build of the same assembly. Empty when none can be had; preflight refuses that.
  */
-function factoryFor(ctx: StageContext, host: string, hubs: readonly string[]): string {
+function factoryFor(ctx: StageContext, host: string, hubs: readonly string[], kit: HubKit): string {
   const given = oofAgentInputs(ctx.inventory).factory;
   if (given !== undefined) return given;
   const source = hasOldAgent(ctx.inventory, host) ? host : hubs.find((h) => hasOldAgent(ctx.inventory, h));
-  return source === undefined ? '' : captured(discoveryId(source), 'factory');
+  return source === undefined ? '' : captured(discoverAgent(ctx, source, kit).id, 'factory');
 }
 
 /** Read-only, on every hub at once before the rolling part: what the old agent is, or that there is none. */
@@ -89,7 +84,8 @@ export function oofAgentLane(
   kit: HubKit,
 ): PlanStep[] {
   const step = (input: StepInput): PlanStep => makeStep('oofAgent', host, 'exhub', input);
-  const found = (key: string): string => captured(discoveryId(host), key);
+  // The discovery step's probe evidence (stageHubPackages) is what later steps take.
+  const found = (key: string): string => captured(discoverAgent(ctx, host, kit).id, key);
   const withAgent = hasOldAgent(ctx.inventory, host);
   const cacheRefresh = withAgent ? found('cacheRefresh') : oofAgentInputs(ctx.inventory).cacheRefresh;
   const backup = (name: string): string => winJoin(kit.backupDir, name);
@@ -103,7 +99,7 @@ export function oofAgentLane(
       params: { timeoutSeconds: 300 },
       ...(discharges ? { discharges } : {}),
       // A restart follows up a change: with none in this run, mail keeps flowing undisturbed.
-      neededAfter: after.filter((s) => !kit.readOnly.has(s.action)).map((s) => s.id),
+      neededAfter: after.filter((s) => !kit.readOnly.has(s.action)),
     });
 
   const agentInstall = kit.install(AGENT_PRODUCT);
@@ -119,7 +115,7 @@ export function oofAgentLane(
       log: installUtilLog('install'),
     },
   });
-  const factory = factoryFor(ctx, host, hubs);
+  const factory = factoryFor(ctx, host, hubs, kit);
   const agentRegister = step({
     key: 'agent-install',
     action: 'transportAgent.install',

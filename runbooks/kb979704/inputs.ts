@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { hostList, strict } from '../../src/inventory/inventory-schema.js';
 import type { Inventory } from '../../src/inventory/types.js';
+import { readSection } from '../../src/inventory/profile.js';
 
 // eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -70,34 +71,39 @@ const minutes = z
   .string()
   .regex(/^[1-9][0-9]{0,5}$/, { error: 'expected a whole number of minutes, quoted' });
 
-export const inputs = strict(
-  {
-    productsAbsent: z.record(msiFile, hostList).optional(),
-    mpsSql: strict(
-      {
-        instance: sqlInstance,
-        resourceManagerDb: databaseName,
-        planManagerDb: databaseName,
-        backupFolder: folder,
-      },
-      'a map (instance, resourceManagerDb, planManagerDb, backupFolder)',
-    ).optional(),
-    msiProperties: z.record(msiFile, z.record(property, propertyValue)).optional(),
-    rpcHttpCustomized: z.array(relativeFile, { error: 'expected a list of file names' }).optional(),
-    checkFolderGroupsKeys: z
-      .array(appSettingKey, { error: 'expected a list of appSettings keys' })
-      .optional(),
-    oofAgent: strict(
-      {
-        identity: agentName.optional(),
-        factory: dotNetClass.optional(),
-        cacheRefresh: minutes.optional(),
-      },
-      'a map of OOF agent settings (identity, factory, cacheRefresh)',
-    ).optional(),
-  },
-  'a map of inputs (productsAbsent, mpsSql, msiProperties, rpcHttpCustomized, checkFolderGroupsKeys, oofAgent)',
-).superRefine((value, ctx) => {
+/** The `inputs:` map, with `backupFolder` in the form given: checked as written, or as stored. */
+function inputsWith(backupFolder: z.ZodType<string>) {
+  return strict(
+    {
+      productsAbsent: z.record(msiFile, hostList).optional(),
+      mpsSql: strict(
+        {
+          instance: sqlInstance,
+          resourceManagerDb: databaseName,
+          planManagerDb: databaseName,
+          backupFolder,
+        },
+        'a map (instance, resourceManagerDb, planManagerDb, backupFolder)',
+      ).optional(),
+      msiProperties: z.record(msiFile, z.record(property, propertyValue)).optional(),
+      rpcHttpCustomized: z.array(relativeFile, { error: 'expected a list of file names' }).optional(),
+      checkFolderGroupsKeys: z
+        .array(appSettingKey, { error: 'expected a list of appSettings keys' })
+        .optional(),
+      oofAgent: strict(
+        {
+          identity: agentName.optional(),
+          factory: dotNetClass.optional(),
+          cacheRefresh: minutes.optional(),
+        },
+        'a map of OOF agent settings (identity, factory, cacheRefresh)',
+      ).optional(),
+    },
+    'a map of inputs (productsAbsent, mpsSql, msiProperties, rpcHttpCustomized, checkFolderGroupsKeys, oofAgent)',
+  );
+}
+
+export const inputs = inputsWith(folder).superRefine((value, ctx) => {
   // File names compare as Windows compares them: two spellings of one file would be ambiguous.
   for (const section of ['productsAbsent', 'msiProperties'] as const) {
     const seen = new Set<string>();
@@ -115,8 +121,11 @@ export const inputs = strict(
 
 export type Ur6Inputs = z.output<typeof inputs>;
 
+/** How the loader's output reads back: a trimmed `X:\\` folder is `X:`, which `folder` refuses as given. */
+const storedInputs = inputsWith(z.string());
+
 export function ur6Inputs(inventory: Pick<Inventory, 'inputs'>): Ur6Inputs {
-  return (inventory.inputs as Ur6Inputs | undefined) ?? {};
+  return readSection(storedInputs, inventory.inputs ?? {}, 'inputs');
 }
 
 /** The hosts `inputs.productsAbsent` lists for the package file `msi` (any spelling). */

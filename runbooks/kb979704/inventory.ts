@@ -1,9 +1,9 @@
 /** What a KB979704 inventory may say: its roles, its facts, `inputs:` and its `lab:` scenario switches. */
 import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
-import type { InventoryProfile } from '../../src/inventory/profile.js';
+import { readSection, type InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { inputs } from './inputs.js';
+import { inputs, type Ur6Inputs } from './inputs.js';
 
 export const ROLES = ['mps', 'webServices', 'prov', 'omsql', 'mpssql', 'dns', 'exhub'] as const;
 export type Ur6Role = (typeof ROLES)[number];
@@ -32,10 +32,10 @@ export type Ur6Lab = z.output<typeof lab>;
 
 /** The `lab:` section as the profile parsed it (defaults filled); absent: not a lab inventory. */
 export function ur6Lab(inventory: Pick<Inventory, 'lab'>): Ur6Lab | undefined {
-  return inventory.lab as Ur6Lab | undefined;
+  return inventory.lab === undefined ? undefined : readSection(lab, inventory.lab, 'lab');
 }
 
-export const INVENTORY_PROFILE: InventoryProfile = {
+export const INVENTORY_PROFILE: InventoryProfile<Ur6Inputs, Ur6Lab> = {
   roles: [
     { id: 'mps', description: 'MPS engine servers; the first listed runs the Deployment Tool' },
     { id: 'webServices', description: 'HMC web services servers' },

@@ -1,10 +1,11 @@
 /**
- * The pieces the stages of KB979704 are built from: the stage ids and titles, product identities
+ * The pieces the stages of KB979704 are built from: the stage ids, product identities
  * read from the package, the obligations a stage raises, host stages, uploads and the "run the MSI
  * two times" reinstall.
  */
 import { hostsWithRole, type Role } from '../../src/inventory/types.js';
-import type { ObligationSpec, PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import type { Kb979704StageId } from '../../machines/kb979704.machine.js';
+import type { ObligationSpec, PlanStep, Stage, StageContext, StageHead } from '../../src/plan/types.js';
 import {
   CORE_COMPONENTS,
   NO_UR5_COMPONENTS,
@@ -17,28 +18,7 @@ import { makeStep, slug, winJoin } from '../common/steps.js';
 import { msiPropertiesOf } from './inputs.js';
 import { GUIDE_PACKAGES, requireInput } from './operator-inputs.js';
 
-export const STAGE_TITLES = {
-  stopEngines: 'Disable and shut down the Provisioning Engine on every MPS engine server',
-  uninstallComponents: 'Uninstall components in the MPS Deployment Tool',
-  extractPackage: 'Extract the rollup package on the first MPS server',
-  backupAndStage: 'Back up C:\\MSIShare and stage the rollup MSIs',
-  reinstallComponents: 'Reinstall components in the MPS Deployment Tool',
-  startEngines: 'Enable and start the Provisioning Engine on every MPS engine server',
-  initializeProvisioning: 'Initialize Exchange Provisioning Configuration and Start Deployment',
-  resetIis: 'Reset IIS on every web services server',
-  rpcHttpConfig: 'Reinstall the RPC over HTTP configuration tool (PROV)',
-  performanceWarehouse: 'Reinstall the Performance Warehouse SSIS package (OMSQL)',
-  dnsClient: 'Reinstall the MPS DNS Client (DNS servers)',
-  stageHubPackages:
-    'Note the OOF agent on every hub transport server and copy its MSIs there, ahead of the rolling reinstall',
-  oofAgent: 'Reinstall the OOF agent on every hub transport server (rolling)',
-  resourceManagerDatabase: 'Reinstall the Resource Manager database (MPSSQL)',
-  checkFolderGroups: 'Run CheckFolderGroupsAndRMByPlan (HMC 4.0 upgrades)',
-  dbFunctionUpdate: 'Install the MPS Resource Manager Database Function Update (KB959196)',
-} as const;
-
-export type StageId = keyof typeof STAGE_TITLES;
-export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+export type StageId = Kb979704StageId;
 
 export const ENGINE = 'Provisioning Engine';
 
@@ -117,14 +97,6 @@ export function componentsAtRollup(ctx: StageContext, host: string): PlanStep[] 
     );
 }
 
-/** Ids of the Deployment Tool's component steps: a change there is what IIS must be reset for. */
-export function componentStepIds(ctx: StageContext): string[] {
-  const host = firstMps(ctx);
-  return (['uninstallComponents', 'reinstallComponents'] as const).flatMap((gate) =>
-    componentsFor(ctx).map((c) => `${gate}/${host}/${slug(c.name)}`),
-  );
-}
-
 export function backupDir(ctx: StageContext, host: string): string {
   return winJoin(PATHS.backupRoot, host);
 }
@@ -198,13 +170,13 @@ export function transportObligation(host: string): ObligationSpec {
 
 export function hostStage(
   ctx: StageContext,
-  id: StageId,
+  head: StageHead,
   lanes: { host: string; steps: PlanStep[] }[],
   window?: number,
 ): Stage {
   return {
-    id,
-    title: STAGE_TITLES[id],
+    id: head.id,
+    title: head.title,
     kind: 'hosts',
     lanes: lanes.filter((lane) => lane.steps.length > 0),
     window: window ?? ctx.inventory.rollout.window,

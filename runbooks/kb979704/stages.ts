@@ -3,13 +3,13 @@
  * The statechart (machines/kb979704.machine.ts) decides which stages run and in what order;
  * this file says what each stage does on which hosts.
  */
-import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
-import { PATHS, PROVISIONING_NODES, STANDALONE_PRODUCTS, packageFile } from './data.js';
+import type { PlanStep, StageContext, StageTable } from '../../src/plan/types.js';
+import { componentGate, componentSteps, initializeGate } from './gates.js';
+import { PATHS, STANDALONE_PRODUCTS, packageFile } from './data.js';
 import { makeStep, slug, winJoin } from '../common/steps.js';
 import { discoverAgent, oofAgentLane, type HubKit } from './hub.js';
 import { databaseBackups, requireInput } from './operator-inputs.js';
 import {
-  STAGE_TITLES,
   type StageId,
   ENGINE,
   READ_ONLY_PREP,
@@ -19,13 +19,11 @@ import {
   removeIdentity,
   componentsFor,
   componentsAtRollup,
-  componentStepIds,
   backupDir,
   stagedPath,
   logPath,
   engineStartSteps,
   engineObligation,
-  iisObligation,
   transportObligation,
   hostStage,
   upload,
@@ -33,86 +31,7 @@ import {
   install,
 } from './stage-kit.js';
 
-export { STAGE_IDS, STAGE_TITLES, type StageId } from './stage-kit.js';
-
-function componentGate(ctx: StageContext, id: 'uninstallComponents' | 'reinstallComponents'): Stage {
-  const host = firstMps(ctx);
-  const uninstall = id === 'uninstallComponents';
-  const components = componentsFor(ctx);
-  const steps = components.map((c) =>
-    makeStep(id, host, 'mps', {
-      key: slug(c.name),
-      action: uninstall ? 'component.uninstall' : 'component.install',
-      target: c.name,
-      description: `${uninstall ? 'Uninstall' : 'Reinstall'} ${c.name} (on ${c.livesOn === 'mps' ? 'the MPS engine servers' : 'the web services servers'})`,
-      params: uninstall
-        ? { product: c.name, msi: c.msi, ...removeIdentity(ctx, c.msi) }
-        : { product: c.name, msi: c.msi, ...installIdentity(ctx, c.msi) },
-      verifyOn: hostsOf(ctx, c.livesOn),
-      ...(uninstall ? { raises: [iisObligation(ctx)] } : {}),
-    }),
-  );
-  return {
-    id,
-    title: STAGE_TITLES[id],
-    kind: 'gate',
-    lanes: [{ host, steps }],
-    window: 1,
-    errorBudget: 0,
-    gate: {
-      id,
-      title: STAGE_TITLES[id],
-      host,
-      checklist: [
-        `Log on to ${host} as a member of Domain Admins and start the MPS Deployment Tool.`,
-        ...components.map((c) => `${uninstall ? 'Uninstall' : 'Install'} the component "${c.name}".`),
-        uninstall
-          ? 'Leave the Provisioning Engine disabled until the rollup MSIs are staged.'
-          : 'Check that each component now shows the version its MSI carries (the plan lists each).',
-      ],
-    },
-  };
-}
-
-function initializeGate(ctx: StageContext): Stage {
-  const host = firstMps(ctx);
-  const steps = [
-    ...PROVISIONING_NODES.map((node) =>
-      makeStep('initializeProvisioning', host, 'mps', {
-        key: `initialize-${slug(node)}`,
-        action: 'provisioning.initialize',
-        target: node,
-        description: `Initialize "${node}" under Hosted Exchange > Exchange Provisioning Configuration`,
-        params: { configFile: PATHS.mpsConfig, node },
-      }),
-    ),
-    makeStep('initializeProvisioning', host, 'mps', {
-      key: 'start-deployment',
-      action: 'provisioning.startDeployment',
-      target: '',
-      description: 'Click Start Deployment',
-      params: { configFile: PATHS.mpsConfig },
-    }),
-  ];
-  return {
-    id: 'initializeProvisioning',
-    title: STAGE_TITLES.initializeProvisioning,
-    kind: 'gate',
-    lanes: [{ host, steps }],
-    window: 1,
-    errorBudget: 0,
-    gate: {
-      id: 'initializeProvisioning',
-      title: STAGE_TITLES.initializeProvisioning,
-      host,
-      checklist: [
-        `In the Deployment Tool on ${host}, expand Hosted Exchange, then Exchange Provisioning Configuration.`,
-        ...PROVISIONING_NODES.map((n) => `Right-click "${n}" and execute Initialize.`),
-        'Wait for the deployment to finish, then confirm this gate.',
-      ],
-    },
-  };
-}
+export type { StageId } from './stage-kit.js';
 
 function hubLane(ctx: StageContext, host: string): PlanStep[] {
   const kit: HubKit = {
@@ -162,24 +81,23 @@ function checkFolderLane(ctx: StageContext): PlanStep[] {
       },
       // A one-off fix-up with no state to probe: run it when this run installed or reconfigured
       // the tool; an estate where both were already in place has had it run.
-      neededAfter: prepared.map((s) => s.id),
+      neededAfter: prepared,
     }),
   ];
 }
 
-/** Builds one stage; the statechart decides whether and when it runs. */
-export function buildStage(stageId: string, ctx: StageContext): Stage {
-  const id = stageId as StageId;
-  const mps = firstMps(ctx);
-  switch (id) {
-    case 'stopEngines':
-      return hostStage(
+/** Every stage of KB979704, in the KB's order; the statechart decides whether and when each runs. */
+export const STAGES: StageTable<StageId> = {
+  stopEngines: {
+    title: 'Disable and shut down the Provisioning Engine on every MPS engine server',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'mps').map((host) => ({
           host,
           steps: [
-            makeStep(id, host, 'mps', {
+            makeStep(head.id, host, 'mps', {
               key: 'engine-disable',
               action: 'complus.disable',
               target: ENGINE,
@@ -187,7 +105,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               raises: [engineObligation(host)],
               supersededBy: componentsAtRollup(ctx, host),
             }),
-            makeStep(id, host, 'mps', {
+            makeStep(head.id, host, 'mps', {
               key: 'engine-shutdown',
               action: 'complus.shutdown',
               target: ENGINE,
@@ -196,31 +114,41 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             }),
           ],
         })),
-      );
-    case 'uninstallComponents':
-    case 'reinstallComponents':
-      return componentGate(ctx, id);
-    case 'extractPackage':
-      return hostStage(ctx, id, [
-        { host: mps, steps: componentsFor(ctx).map((c) => upload(id, mps, 'mps', c.msi)) },
-      ]);
-    case 'backupAndStage': {
+      ),
+  },
+  uninstallComponents: {
+    title: 'Uninstall components in the MPS Deployment Tool',
+    build: (ctx, head) => componentGate(ctx, head),
+  },
+  extractPackage: {
+    title: 'Extract the rollup package on the first MPS server',
+    build: (ctx, head) =>
+      hostStage(ctx, head, [
+        {
+          host: firstMps(ctx),
+          steps: componentsFor(ctx).map((c) => upload(head.id, firstMps(ctx), 'mps', c.msi)),
+        },
+      ]),
+  },
+  backupAndStage: {
+    title: 'Back up C:\\MSIShare and stage the rollup MSIs',
+    build: (ctx, head) => {
       const components = componentsFor(ctx);
       const backups = components.map((c) =>
-        makeStep(id, mps, 'mps', {
+        makeStep(head.id, firstMps(ctx), 'mps', {
           key: `backup-${slug(c.msi)}`,
           action: 'msi.backup',
           target: c.msi,
           description: `Back up ${PATHS.msiShare}\\${c.msi}`,
           params: {
             source: winJoin(PATHS.msiShare, c.msi),
-            dest: winJoin(backupDir(ctx, mps), 'MSIShare', c.msi),
+            dest: winJoin(backupDir(ctx, firstMps(ctx)), 'MSIShare', c.msi),
           },
         }),
       );
       const stages = components.map((c) => {
         const file = packageFile(c.msi);
-        return makeStep(id, mps, 'mps', {
+        return makeStep(head.id, firstMps(ctx), 'mps', {
           key: `stage-${slug(c.msi)}`,
           action: 'msi.stage',
           target: c.msi,
@@ -233,47 +161,69 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           },
         });
       });
-      return hostStage(ctx, id, [{ host: mps, steps: [...backups, ...stages] }]);
-    }
-    case 'startEngines':
-      return hostStage(
+      return hostStage(ctx, head, [{ host: firstMps(ctx), steps: [...backups, ...stages] }]);
+    },
+  },
+  reinstallComponents: {
+    title: 'Reinstall components in the MPS Deployment Tool',
+    build: (ctx, head) => componentGate(ctx, head),
+  },
+  startEngines: {
+    title: 'Enable and start the Provisioning Engine on every MPS engine server',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
-        hostsOf(ctx, 'mps').map((host) => ({ host, steps: engineStartSteps(id, host, [`engine:${host}`]) })),
-      );
-    case 'initializeProvisioning':
-      return initializeGate(ctx);
-    case 'resetIis':
-      return hostStage(
+        head,
+        hostsOf(ctx, 'mps').map((host) => ({
+          host,
+          steps: engineStartSteps(head.id, host, [`engine:${host}`]),
+        })),
+      ),
+  },
+  initializeProvisioning: {
+    title: 'Initialize Exchange Provisioning Configuration and Start Deployment',
+    build: (ctx, head) => initializeGate(ctx, head),
+  },
+  resetIis: {
+    title: 'Reset IIS on every web services server',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'webServices').map((host) => ({
           host,
           steps: [
-            makeStep(id, host, 'webServices', {
+            makeStep(head.id, host, 'webServices', {
               key: 'iis-reset',
               action: 'iis.reset',
               target: '',
               description: 'Restart IIS (iisreset /restart)',
               discharges: ['iis-reset'],
-              neededAfter: componentStepIds(ctx),
+              // IIS serves the components the Deployment Tool changed: reset it only after a change.
+              neededAfter: [
+                ...componentSteps(ctx, 'uninstallComponents'),
+                ...componentSteps(ctx, 'reinstallComponents'),
+              ],
             }),
           ],
         })),
-      );
-    case 'rpcHttpConfig': {
+      ),
+  },
+  rpcHttpConfig: {
+    title: 'Reinstall the RPC over HTTP configuration tool (PROV)',
+    build: (ctx, head) => {
       const product = STANDALONE_PRODUCTS.rpcHttp;
       return hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'prov').map((host) => {
           const backup = winJoin(backupDir(ctx, host), 'RPCHTTPConfig');
-          const [up, remove, add] = reinstall(ctx, id, host, product) as [PlanStep, PlanStep, PlanStep];
+          const [up, remove, add] = reinstall(ctx, head.id, host, product) as [PlanStep, PlanStep, PlanStep];
           return {
             host,
             steps: [
               up,
-              makeStep(id, host, 'prov', {
+              makeStep(head.id, host, 'prov', {
                 key: 'backup-customisations',
                 action: 'file.backup',
                 target: 'RPCHTTPConfig',
@@ -284,7 +234,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               add,
               // Only the files the operator customised go back: the rest of the folder is the update's.
               ...requireInput(ctx.inventory, 'rpcHttpCustomized').map((file) =>
-                makeStep(id, host, 'prov', {
+                makeStep(head.id, host, 'prov', {
                   key: `restore-${slug(file)}`,
                   action: 'file.restore',
                   target: file,
@@ -296,31 +246,41 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           };
         }),
       );
-    }
-    case 'performanceWarehouse':
-      return hostStage(
+    },
+  },
+  performanceWarehouse: {
+    title: 'Reinstall the Performance Warehouse SSIS package (OMSQL)',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'omsql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.pwdb),
+          steps: reinstall(ctx, head.id, host, STANDALONE_PRODUCTS.pwdb),
         })),
-      );
-    case 'dnsClient':
-      return hostStage(
+      ),
+  },
+  dnsClient: {
+    title: 'Reinstall the MPS DNS Client (DNS servers)',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'dns').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.dnsClient),
+          steps: reinstall(ctx, head.id, host, STANDALONE_PRODUCTS.dnsClient),
         })),
-      );
-    case 'stageHubPackages':
+      ),
+  },
+  stageHubPackages: {
+    title:
+      'Note the OOF agent on every hub transport server and copy its MSIs there, ahead of the rolling reinstall',
+    build: (ctx, head) => {
       // Copying changes nothing a hub serves, so every hub gets its MSIs at once (the stage's
       // window), and the transfers stay out of the rolling part, where capacity is reduced.
       return hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'exhub').map((host) => ({
           host,
           // What the old agent is, on every hub before any changes: a hub in doubt stops the run here.
@@ -329,44 +289,55 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
               newProductCode: installIdentity(ctx, STANDALONE_PRODUCTS.agent.msi).productCode,
             }),
             ...[STANDALONE_PRODUCTS.agent, STANDALONE_PRODUCTS.domainCache].map((product) =>
-              upload(id, host, 'exhub', product.msi),
+              upload(head.id, host, 'exhub', product.msi),
             ),
           ],
         })),
       );
-    case 'oofAgent':
-      return hostStage(
+    },
+  },
+  oofAgent: {
+    title: 'Reinstall the OOF agent on every hub transport server (rolling)',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'exhub').map((host) => ({ host, steps: hubLane(ctx, host) })),
         ctx.inventory.rollout.hubWindow,
-      );
-    case 'resourceManagerDatabase':
-      return hostStage(
+      ),
+  },
+  resourceManagerDatabase: {
+    title: 'Reinstall the Resource Manager database (MPSSQL)',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'mpssql').map((host) => ({
           host,
           // The database package is removed and installed again: its databases are backed up first.
           steps: [
-            ...databaseBackups(ctx.inventory, id, host),
-            ...reinstall(ctx, id, host, STANDALONE_PRODUCTS.rmDatabase),
+            ...databaseBackups(ctx.inventory, head.id, host),
+            ...reinstall(ctx, head.id, host, STANDALONE_PRODUCTS.rmDatabase),
           ],
         })),
-      );
-    case 'checkFolderGroups':
-      return hostStage(ctx, id, [{ host: mps, steps: checkFolderLane(ctx) }]);
-    case 'dbFunctionUpdate':
+      ),
+  },
+  checkFolderGroups: {
+    title: 'Run CheckFolderGroupsAndRMByPlan (HMC 4.0 upgrades)',
+    build: (ctx, head) => hostStage(ctx, head, [{ host: firstMps(ctx), steps: checkFolderLane(ctx) }]),
+  },
+  dbFunctionUpdate: {
+    title: 'Install the MPS Resource Manager Database Function Update (KB959196)',
+    build: (ctx, head) => {
       // An earlier build (4.5.261.18, KB969820) may be installed: remove it first, as for the other packages.
       return hostStage(
         ctx,
-        id,
+        head,
         hostsOf(ctx, 'mpssql').map((host) => ({
           host,
-          steps: reinstall(ctx, id, host, STANDALONE_PRODUCTS.dbFunctionUpdate),
+          steps: reinstall(ctx, head.id, host, STANDALONE_PRODUCTS.dbFunctionUpdate),
         })),
       );
-    default:
-      throw new Error(`runbook kb979704 has no stage "${stageId}"`);
-  }
-}
+    },
+  },
+};

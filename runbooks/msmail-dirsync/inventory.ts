@@ -1,7 +1,7 @@
 /** What an msmail-dirsync inventory may say: roles, the one fact, `lab:` drills and `inputs:`. */
 import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
-import type { InventoryProfile } from '../../src/inventory/profile.js';
+import { readSection, type InventoryProfile } from '../../src/inventory/profile.js';
 import { hostsWithRole, type Inventory } from '../../src/inventory/types.js';
 import { MSMAIL } from './data.js';
 
@@ -43,6 +43,11 @@ const lab = strict(
 
 export type DirsyncLab = z.output<typeof lab>;
 
+/** The `lab:` section as the profile parsed it (none: an empty one). */
+export function dirsyncLab(inventory: Pick<Inventory, 'lab'>): DirsyncLab {
+  return readSection(lab, inventory.lab ?? {}, 'lab');
+}
+
 export function dirsyncInputs(inventory: Pick<Inventory, 'inputs'>): DirsyncInputs {
   return inputs.parse(inventory.inputs ?? { adminPasswordEnv: 'MSMAIL_ADMIN_PASSWORD' });
 }
@@ -64,7 +69,7 @@ export function postoffices(inventory: Pick<Inventory, 'roles'>): string[] {
   ];
 }
 
-export const INVENTORY_PROFILE: InventoryProfile = {
+export const INVENTORY_PROFILE: InventoryProfile<DirsyncInputs, DirsyncLab> = {
   roles: [
     {
       id: 'dirsyncServer',

@@ -24,7 +24,7 @@ import { blankHost } from '../../src/lab/model/host-base.js';
 import type { LabProfile } from '../../src/lab/model/lab-profile.js';
 import { sameName } from '../../src/lab/model/names.js';
 import type { HostState } from '../../src/lab/model/state.js';
-import { dirsyncInputs, mailDriveOf, postoffices, type DirsyncLab } from './inventory.js';
+import { dirsyncInputs, dirsyncLab, mailDriveOf, postoffices } from './inventory.js';
 
 export const LAB_OS =
   'Microsoft Windows Server 2003 R2 Enterprise Edition Service Pack 2 (PowerShell 2.0, OpenSSH)';
@@ -115,7 +115,7 @@ function seedExchange(host: HostState, name: string, version: string, everyone: 
 }
 
 export function seedHosts(inventory: Inventory): Record<string, HostState> {
-  const lab = (inventory.lab ?? {}) as DirsyncLab;
+  const lab = dirsyncLab(inventory);
   const { exeDir } = dirsyncInputs(inventory);
   const server = hostsWithRole(inventory, 'dirsyncServer')[0];
   const everyone = [...postoffices(inventory), ...hostsWithRole(inventory, 'exchangeRequestor')];

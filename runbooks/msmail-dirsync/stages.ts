@@ -3,25 +3,13 @@
  * (machines/msmail-dirsync.machine.ts) decides which stages run and in what order.
  */
 import { hostsWithRole } from '../../src/inventory/types.js';
-import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
-import { makeStep, type StepInput } from '../common/steps.js';
+import type { DirsyncStageId } from '../../machines/msmail-dirsync.machine.js';
+import type { PlanStep, Stage, StageContext, StageHead, StageTable } from '../../src/plan/types.js';
+import { captured, makeStep, type StepInput } from '../common/steps.js';
 import { DIAGNOSTICS, DX, DXA, EVENTS, PAUSE_BUTTON } from './data.js';
 import { dirsyncInputs, mailDriveOf, postoffices } from './inventory.js';
 
-export const STAGE_TITLES = {
-  enablePauseButton: 'Enable the Pause button for directory synchronization (Exchange 4.0: PauseKicksDX)',
-  diagnosticLogging: 'Set MSExchangePCMTA diagnostics logging to Maximum',
-  t1Requestors:
-    'T1: reqmain -t on every requestor postoffice; pause MSExchangeDX on every Exchange requestor',
-  t1Transferred: 'T1 check: events 4395 (Sent) and 4355 (Moved In) on every Exchange requestor',
-  t2Server: 'T2: srvmain -r and srvmain -t on the dirsync server',
-  t2Transferred: 'T2 check: events 4395 (Moved Out) and 4355 (Received) on every Exchange requestor',
-  t3Requestors: 'T3: reqmain -r, import and rebuild on every requestor postoffice; resume MSExchangeDX',
-  concluded: 'Every dirsync participant is settled',
-} as const;
-
-export type StageId = keyof typeof STAGE_TITLES;
-export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+export type StageId = DirsyncStageId;
 
 const PO = 'requestorPostoffice';
 const EX = 'exchangeRequestor';
@@ -104,10 +92,10 @@ function program(
   });
 }
 
-function hostStage(ctx: StageContext, id: StageId, lanes: { host: string; steps: PlanStep[] }[]): Stage {
+function hostStage(ctx: StageContext, head: StageHead, lanes: { host: string; steps: PlanStep[] }[]): Stage {
   return {
-    id,
-    title: STAGE_TITLES[id],
+    id: head.id,
+    title: head.title,
     kind: 'hosts',
     lanes: lanes.filter((lane) => lane.steps.length > 0),
     window: ctx.inventory.rollout.window,
@@ -127,9 +115,9 @@ function mark(stage: StageId, host: string, key: string, why: string): PlanStep 
 function expectEvents(
   stage: StageId,
   host: string,
-  markId: string,
+  marked: PlanStep,
   events: readonly string[],
-  after: string[],
+  after: PlanStep[],
 ): PlanStep {
   return makeStep(stage, host, EX, {
     key: 'events',
@@ -139,7 +127,7 @@ function expectEvents(
     params: {
       source: EVENTS.source,
       events: [...events],
-      afterRecord: `{{capture:${markId}:lastRecord}}`,
+      afterRecord: captured(marked.id, 'lastRecord'),
       waitSeconds: EVENTS.waitSeconds,
     },
     // No dirsync message left in this run (everything was already settled): nothing to look for.
@@ -147,46 +135,90 @@ function expectEvents(
   });
 }
 
-function pauseStepId(host: string): string {
-  return `t1Requestors/${host}/pause-dx`;
+/** T1's mark and pause on an Exchange requestor: the T1 check reads events after the mark. */
+function t1Exchange(ctx: StageContext, host: string): { mark: PlanStep; pause: PlanStep } {
+  return {
+    mark: mark('t1Requestors', host, 'mark', 'T1 events count only after it'),
+    pause: makeStep('t1Requestors', host, EX, {
+      key: 'pause-dx',
+      action: 'service.pause',
+      target: DX.service,
+      description: 'Pause the Microsoft Exchange Directory Synchronization service (error 2140 is expected)',
+      params: { timeoutSeconds: DX.timeoutSeconds, tolerateError: DX.tolerateError },
+      supersededBy: endState(ctx),
+    }),
+  };
 }
 
-/** Builds one stage; the statechart decides whether and when it runs. */
-export function buildStage(stageId: string, ctx: StageContext): Stage {
-  const id = stageId as StageId;
+function t2Mark(host: string): PlanStep {
+  return mark('t1Transferred', host, 'mark-t2', 'T2 events count only after it');
+}
+
+/** T2 on the dirsync server: receive, then send (what the T2 check follows up). */
+function t2ServerSteps(ctx: StageContext): { receive: PlanStep; send: PlanStep } {
   const srv = server(ctx);
-  switch (id) {
-    case 'enablePauseButton':
-      return hostStage(
+  return {
+    receive: program(
+      ctx,
+      't2Server',
+      srv,
+      'srvmain-r',
+      'srvmain',
+      ['-r'],
+      'Receive the requests and updates into MSTTRANS.GLB (srvmain -r)',
+    ),
+    send: program(
+      ctx,
+      't2Server',
+      srv,
+      'srvmain-t',
+      'srvmain',
+      ['-t'],
+      'Send each requestor its updates into P1 (srvmain -t)',
+    ),
+  };
+}
+
+function pauseButtonLane(head: StageHead, host: string): PlanStep[] {
+  const set = makeStep(head.id, host, EX, {
+    key: 'pause-kicks-dx',
+    action: 'registry.setValue',
+    target: PAUSE_BUTTON.key,
+    description: 'Add PauseKicksDX (REG_DWORD 1) under the MSExchangeDX service key',
+    params: { name: PAUSE_BUTTON.name, type: PAUSE_BUTTON.type, data: PAUSE_BUTTON.data },
+  });
+  const restart = makeStep(head.id, host, EX, {
+    key: 'restart-dx',
+    action: 'service.restart',
+    target: PAUSE_BUTTON.service,
+    description: 'Stop and restart the Directory Synchronization service so it reads PauseKicksDX',
+    params: { timeoutSeconds: DX.timeoutSeconds },
+    neededAfter: [set],
+  });
+  return [set, restart];
+}
+
+/** Every stage of the manual dirsync, in the KB's order; the statechart decides which run. */
+export const STAGES: StageTable<StageId> = {
+  enablePauseButton: {
+    title: 'Enable the Pause button for directory synchronization (Exchange 4.0: PauseKicksDX)',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
-        exchangeHosts(ctx).map((host) => {
-          const set = makeStep(id, host, EX, {
-            key: 'pause-kicks-dx',
-            action: 'registry.setValue',
-            target: PAUSE_BUTTON.key,
-            description: 'Add PauseKicksDX (REG_DWORD 1) under the MSExchangeDX service key',
-            params: { name: PAUSE_BUTTON.name, type: PAUSE_BUTTON.type, data: PAUSE_BUTTON.data },
-          });
-          const restart = makeStep(id, host, EX, {
-            key: 'restart-dx',
-            action: 'service.restart',
-            target: PAUSE_BUTTON.service,
-            description: 'Stop and restart the Directory Synchronization service so it reads PauseKicksDX',
-            params: { timeoutSeconds: DX.timeoutSeconds },
-            neededAfter: [set.id],
-          });
-          return { host, steps: [set, restart] };
-        }),
-      );
-    case 'diagnosticLogging':
-      return hostStage(
+        head,
+        exchangeHosts(ctx).map((host) => ({ host, steps: pauseButtonLane(head, host) })),
+      ),
+  },
+  diagnosticLogging: {
+    title: 'Set MSExchangePCMTA diagnostics logging to Maximum',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
+        head,
         exchangeHosts(ctx).map((host) => ({
           host,
           steps: [
-            makeStep(id, host, EX, {
+            makeStep(head.id, host, EX, {
               key: 'pcmta-logging',
               action: 'registry.setEach',
               target: DIAGNOSTICS.key,
@@ -195,15 +227,18 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             }),
           ],
         })),
-      );
-    case 't1Requestors':
-      return hostStage(ctx, id, [
+      ),
+  },
+  t1Requestors: {
+    title: 'T1: reqmain -t on every requestor postoffice; pause MSExchangeDX on every Exchange requestor',
+    build: (ctx, head) =>
+      hostStage(ctx, head, [
         ...postoffices(ctx.inventory).map((host) => ({
           host,
           steps: [
             program(
               ctx,
-              id,
+              head.id,
               host,
               'reqmain-t',
               'reqmain',
@@ -212,79 +247,56 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             ),
           ],
         })),
-        ...exchangeHosts(ctx).map((host) => ({
-          host,
-          steps: [
-            mark(id, host, 'mark', 'T1 events count only after it'),
-            makeStep(id, host, EX, {
-              key: 'pause-dx',
-              action: 'service.pause',
-              target: DX.service,
-              description:
-                'Pause the Microsoft Exchange Directory Synchronization service (error 2140 is expected)',
-              params: { timeoutSeconds: DX.timeoutSeconds, tolerateError: DX.tolerateError },
-              supersededBy: endState(ctx),
-            }),
-          ],
-        })),
-      ]);
-    case 't1Transferred':
+        ...exchangeHosts(ctx).map((host) => {
+          const t1 = t1Exchange(ctx, host);
+          return { host, steps: [t1.mark, t1.pause] };
+        }),
+      ]),
+  },
+  t1Transferred: {
+    title: 'T1 check: events 4395 (Sent) and 4355 (Moved In) on every Exchange requestor',
+    build: (ctx, head) =>
+      hostStage(
+        ctx,
+        head,
+        exchangeHosts(ctx).map((host) => {
+          const t1 = t1Exchange(ctx, host);
+          return { host, steps: [expectEvents(head.id, host, t1.mark, EVENTS.t1, [t1.pause]), t2Mark(host)] };
+        }),
+      ),
+  },
+  t2Server: {
+    title: 'T2: srvmain -r and srvmain -t on the dirsync server',
+    build: (ctx, head) => {
+      const t2 = t2ServerSteps(ctx);
+      return hostStage(ctx, head, [{ host: server(ctx), steps: [t2.receive, t2.send] }]);
+    },
+  },
+  t2Transferred: {
+    title: 'T2 check: events 4395 (Moved Out) and 4355 (Received) on every Exchange requestor',
+    build: (ctx, head) => {
+      // What T2 sent each requestor: the events follow up the server's send.
+      const { send } = t2ServerSteps(ctx);
       return hostStage(
         ctx,
-        id,
+        head,
         exchangeHosts(ctx).map((host) => ({
           host,
-          steps: [
-            expectEvents(id, host, `t1Requestors/${host}/mark`, EVENTS.t1, [pauseStepId(host)]),
-            mark(id, host, 'mark-t2', 'T2 events count only after it'),
-          ],
+          steps: [expectEvents(head.id, host, t2Mark(host), EVENTS.t2, [send])],
         })),
       );
-    case 't2Server':
-      return hostStage(ctx, id, [
-        {
-          host: srv,
-          steps: [
-            program(
-              ctx,
-              id,
-              srv,
-              'srvmain-r',
-              'srvmain',
-              ['-r'],
-              'Receive the requests and updates into MSTTRANS.GLB (srvmain -r)',
-            ),
-            program(
-              ctx,
-              id,
-              srv,
-              'srvmain-t',
-              'srvmain',
-              ['-t'],
-              'Send each requestor its updates into P1 (srvmain -t)',
-            ),
-          ],
-        },
-      ]);
-    case 't2Transferred':
-      return hostStage(
-        ctx,
-        id,
-        exchangeHosts(ctx).map((host) => ({
-          host,
-          steps: [
-            expectEvents(id, host, `t1Transferred/${host}/mark-t2`, EVENTS.t2, [`t2Server/${srv}/srvmain-t`]),
-          ],
-        })),
-      );
-    case 't3Requestors':
-      return hostStage(ctx, id, [
+    },
+  },
+  t3Requestors: {
+    title: 'T3: reqmain -r, import and rebuild on every requestor postoffice; resume MSExchangeDX',
+    build: (ctx, head) =>
+      hostStage(ctx, head, [
         ...postoffices(ctx.inventory).map((host) => ({
           host,
           steps: [
             program(
               ctx,
-              id,
+              head.id,
               host,
               'reqmain-r',
               'reqmain',
@@ -293,7 +305,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             ),
             program(
               ctx,
-              id,
+              head.id,
               host,
               'import',
               'import',
@@ -302,7 +314,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             ),
             program(
               ctx,
-              id,
+              head.id,
               host,
               'rebuild',
               'rebuild',
@@ -314,7 +326,7 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
         ...exchangeHosts(ctx).map((host) => ({
           host,
           steps: [
-            makeStep(id, host, EX, {
+            makeStep(head.id, host, EX, {
               key: 'resume-dx',
               action: 'service.start',
               target: DX.service,
@@ -323,14 +335,15 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             }),
           ],
         })),
-      ]);
-    case 'concluded':
-      return hostStage(
+      ]),
+  },
+  concluded: {
+    title: 'Every dirsync participant is settled',
+    build: (ctx, head) =>
+      hostStage(
         ctx,
-        id,
-        participants(ctx).map((host) => ({ host, steps: [settled(ctx, id, host)] })),
-      );
-    default:
-      throw new Error(`runbook msmail-dirsync has no stage "${stageId}"`);
-  }
-}
+        head,
+        participants(ctx).map((host) => ({ host, steps: [settled(ctx, head.id, host)] })),
+      ),
+  },
+};

@@ -41,6 +41,9 @@ export const windowsFolder = z
   .regex(/^[A-Za-z]:\\[^"*?<>|]*$/, { error: 'expected a Windows folder with a drive, such as C:\\exchsrvr' })
   .transform((value) => value.replace(/\\+$/, ''));
 
+/** A {@link windowsFolder} as the loader stored it (checked and trimmed): read back as it is. */
+export const checkedFolder = z.string();
+
 export const serviceNames = z
   .array(
     z.string().regex(/^[^\\/,]{1,256}$/, { error: 'expected a Windows service name (no slashes or commas)' }),

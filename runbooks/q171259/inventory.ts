@@ -1,11 +1,12 @@
 /** What a Q171259 inventory may say: its role, facts, `inputs:` (the drive) and `lab:` switches. */
 import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
-import type { InventoryProfile } from '../../src/inventory/profile.js';
+import { readSection, type InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { DEFAULT_EXCHANGE_PATH } from './data.js';
 import {
   CONNECTOR_FACTS,
+  checkedFolder,
   ROLE,
   driveLetter,
   driveOf,
@@ -13,14 +14,19 @@ import {
   windowsFolder,
 } from '../msmc/connector.js';
 
-const inputs = strict(
-  {
-    drive: driveLetter,
-    exchangePath: windowsFolder.default(DEFAULT_EXCHANGE_PATH.path),
-    pcmtaServices: serviceNames,
-  },
-  'a map of inputs (drive, exchangePath, pcmtaServices)',
-).superRefine((value, ctx) => {
+/** The `inputs:` map, with `folder` the form of `exchangePath`: checked as given, or as stored. */
+function inputsWith(folder: z.ZodType<string>) {
+  return strict(
+    {
+      drive: driveLetter,
+      exchangePath: folder.default(DEFAULT_EXCHANGE_PATH.path),
+      pcmtaServices: serviceNames,
+    },
+    'a map of inputs (drive, exchangePath, pcmtaServices)',
+  );
+}
+
+const inputs = inputsWith(windowsFolder).superRefine((value, ctx) => {
   if (value.drive === driveOf(value.exchangePath)) {
     ctx.addIssue({
       code: 'custom',
@@ -29,6 +35,9 @@ const inputs = strict(
     });
   }
 });
+
+/** How the loader's output reads back (a trimmed `X:\` is `X:`, which the check refuses as given). */
+const storedInputs = inputsWith(checkedFolder);
 
 export type Q171259Inputs = z.output<typeof inputs>;
 
@@ -46,16 +55,15 @@ const lab = strict(
 export type Q171259Lab = z.output<typeof lab>;
 
 export function inputsOf(inventory: Pick<Inventory, 'inputs'>): Q171259Inputs {
-  const value = inventory.inputs as Q171259Inputs | undefined;
-  if (!value) throw new Error('runbook q171259 needs inputs (drive)');
-  return value;
+  if (!inventory.inputs) throw new Error('runbook q171259 needs inputs (drive)');
+  return readSection(storedInputs, inventory.inputs, 'inputs');
 }
 
 export function labOf(inventory: Pick<Inventory, 'lab'>): Q171259Lab | undefined {
-  return inventory.lab as Q171259Lab | undefined;
+  return inventory.lab === undefined ? undefined : readSection(lab, inventory.lab, 'lab');
 }
 
-export const INVENTORY_PROFILE: InventoryProfile = {
+export const INVENTORY_PROFILE: InventoryProfile<Q171259Inputs, Q171259Lab> = {
   roles: [{ id: ROLE, description: 'Exchange servers running the Microsoft Mail Connector' }],
   requiredRoles: [{ role: ROLE, why: 'the postoffice to move lives on a connector server' }],
   facts: CONNECTOR_FACTS,

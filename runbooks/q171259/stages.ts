@@ -4,7 +4,8 @@
  * copying) are superseded once the moved estate already stands, so a second run changes nothing.
  */
 
-import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import type { Q171259StageId } from '../../machines/q171259.machine.js';
+import type { PlanStep, Stage, StageContext, StageHead, StageTable } from '../../src/plan/types.js';
 import {
   MAILDATA_SHARE,
   shareMaildataStep,
@@ -22,17 +23,7 @@ import {
 import { NEW_ROOT, PCMTA_IMAGE, REGISTRY_TABLE, TREE, type RegistryEntry } from './data.js';
 import { inputsOf } from './inventory.js';
 
-export const STAGE_TITLES = {
-  stopConnector: 'Stop the MS Mail Connector services',
-  unshareMaildata: 'Stop sharing Maildat$',
-  copyPostoffice: 'Copy the Msmcon tree to the NTFS drive',
-  shareMaildata: 'Share the new Maildata folder as Maildat$',
-  updateRegistry: 'Point the connector services at the new drive',
-  startConnector: 'Start the MS Mail Connector services',
-} as const;
-
-export type StageId = keyof typeof STAGE_TITLES;
-export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+export type StageId = Q171259StageId;
 
 export interface Paths {
   source: string;
@@ -94,29 +85,36 @@ function services(ctx: StageContext): string[] {
   return servicesFor(ctx, inputsOf(ctx.inventory).pcmtaServices);
 }
 
-function lanesFor(ctx: StageContext, id: StageId, build: (host: string) => PlanStep[]): Stage {
-  return connectorStage(ctx, id, STAGE_TITLES[id], build);
+function lanesFor(ctx: StageContext, stage: StageHead, build: (host: string) => PlanStep[]): Stage {
+  return connectorStage(ctx, stage.id, stage.title, build);
 }
 
-export function buildStage(stageId: string, ctx: StageContext): Stage {
-  const id = stageId as StageId;
-  switch (id) {
-    case 'stopConnector':
-      return lanesFor(ctx, id, (host) => stopSteps(id, host, services(ctx), moved(host, ctx)));
-    case 'unshareMaildata':
-      return lanesFor(ctx, id, (host) => [
-        makeStep(id, host, ROLE, {
+/** Every stage of the move, in the KB's order; the statechart decides when each runs. */
+export const STAGES: StageTable<StageId> = {
+  stopConnector: {
+    title: 'Stop the MS Mail Connector services',
+    build: (ctx, stage) =>
+      lanesFor(ctx, stage, (host) => stopSteps(stage.id, host, services(ctx), moved(host, ctx))),
+  },
+  unshareMaildata: {
+    title: 'Stop sharing Maildat$',
+    build: (ctx, stage) =>
+      lanesFor(ctx, stage, (host) => [
+        makeStep(stage.id, host, ROLE, {
           key: 'unshare-maildata',
           action: 'share.remove',
           target: MAILDATA_SHARE,
           description: `Stop sharing \\\\${host}\\${MAILDATA_SHARE}`,
           supersededBy: moved(host, ctx),
         }),
-      ]);
-    case 'copyPostoffice': {
+      ]),
+  },
+  copyPostoffice: {
+    title: 'Copy the Msmcon tree to the NTFS drive',
+    build: (ctx, stage) => {
       const { source, dest } = pathsFor(ctx);
-      return lanesFor(ctx, id, (host) => [
-        makeStep(id, host, ROLE, {
+      return lanesFor(ctx, stage, (host) => [
+        makeStep(stage.id, host, ROLE, {
           key: 'copy-msmcon',
           action: 'tree.copy',
           target: 'Msmcon',
@@ -126,14 +124,18 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           supersededBy: moved(host, ctx),
         }),
       ]);
-    }
-    case 'shareMaildata':
-      return lanesFor(ctx, id, (host) => [shareStep(id, host, ctx)]);
-    case 'updateRegistry':
-      return lanesFor(ctx, id, (host) => registrySteps(id, host, ctx));
-    case 'startConnector':
-      return lanesFor(ctx, id, (host) => startSteps(id, host, services(ctx)));
-    default:
-      throw new Error(`runbook q171259 has no stage "${stageId}"`);
-  }
-}
+    },
+  },
+  shareMaildata: {
+    title: 'Share the new Maildata folder as Maildat$',
+    build: (ctx, stage) => lanesFor(ctx, stage, (host) => [shareStep(stage.id, host, ctx)]),
+  },
+  updateRegistry: {
+    title: 'Point the connector services at the new drive',
+    build: (ctx, stage) => lanesFor(ctx, stage, (host) => registrySteps(stage.id, host, ctx)),
+  },
+  startConnector: {
+    title: 'Start the MS Mail Connector services',
+    build: (ctx, stage) => lanesFor(ctx, stage, (host) => startSteps(stage.id, host, services(ctx))),
+  },
+};

@@ -1,7 +1,7 @@
 /** What a Q240208 inventory may say: role, facts, `inputs:` (drives) and `lab:` switches. */
 import { z } from 'zod';
 import { bool, hostList, strict } from '../../src/inventory/inventory-schema.js';
-import type { InventoryProfile } from '../../src/inventory/profile.js';
+import { readSection, type InventoryProfile } from '../../src/inventory/profile.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { CONNECTOR_FACTS, ROLE, driveLetter, serviceNames } from '../msmc/connector.js';
 
@@ -41,16 +41,16 @@ const lab = strict(
 export type Q240208Lab = z.output<typeof lab>;
 
 export function inputsOf(inventory: Pick<Inventory, 'inputs'>): Q240208Inputs {
-  const value = inventory.inputs as Q240208Inputs | undefined;
-  if (!value) throw new Error('runbook q240208 needs inputs (relocatedDrive)');
-  return value;
+  if (!inventory.inputs) throw new Error('runbook q240208 needs inputs (relocatedDrive)');
+  // Every field reads back as the loader stored it (drive letters, folder names, numbers).
+  return readSection(inputs, inventory.inputs, 'inputs');
 }
 
 export function labOf(inventory: Pick<Inventory, 'lab'>): Q240208Lab | undefined {
-  return inventory.lab as Q240208Lab | undefined;
+  return inventory.lab === undefined ? undefined : readSection(lab, inventory.lab, 'lab');
 }
 
-export const INVENTORY_PROFILE: InventoryProfile = {
+export const INVENTORY_PROFILE: InventoryProfile<Q240208Inputs, Q240208Lab> = {
   roles: [{ id: ROLE, description: 'Exchange servers running the Microsoft Mail Connector' }],
   requiredRoles: [{ role: ROLE, why: 'the relocated postoffice lives on a connector server' }],
   facts: CONNECTOR_FACTS,

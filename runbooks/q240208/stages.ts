@@ -4,7 +4,8 @@
  * second run changes nothing; the mail-flow gate only asks again when this run changed something.
  */
 import { hostsWithRole } from '../../src/inventory/types.js';
-import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import type { Q240208StageId } from '../../machines/q240208.machine.js';
+import type { PlanStep, Stage, StageContext, StageHead, StageTable } from '../../src/plan/types.js';
 import { captured } from '../common/steps.js';
 import {
   shareMaildataStep,
@@ -23,19 +24,7 @@ import {
 import { valueRows } from './data.js';
 import { inputsOf } from './inventory.js';
 
-export const STAGE_TITLES = {
-  stopConnector: 'Stop the MS Mail Connector services',
-  backupBin: 'Back up Msmcon\\Bin on the relocated drive',
-  refreshBin: "Copy the service pack's Msmcon\\Bin over the relocated one",
-  correctRegistry: 'Point the listed registry values at the relocated postoffice',
-  reshareMaildata: 'Share the relocated Maildata as Maildat$',
-  startConnector: 'Start the MS Mail Connector services',
-  verifyMailFlow: 'Verify mail flow in both directions',
-  removeDefaultCopy: "Delete the default drive's Msmcon folder",
-} as const;
-
-export type StageId = keyof typeof STAGE_TITLES;
-export const STAGE_IDS = Object.keys(STAGE_TITLES) as StageId[];
+export type StageId = Q240208StageId;
 
 export function pathsFor(ctx: Pick<StageContext, 'inventory'>) {
   const i = inputsOf(ctx.inventory);
@@ -102,51 +91,72 @@ function services(ctx: StageContext): string[] {
   return servicesFor(ctx, inputsOf(ctx.inventory).pcmtaServices);
 }
 
-function stage(ctx: StageContext, id: StageId, build: (host: string) => PlanStep[]): Stage {
-  return connectorStage(ctx, id, STAGE_TITLES[id], build);
+function stage(ctx: StageContext, head: StageHead, build: (host: string) => PlanStep[]): Stage {
+  return connectorStage(ctx, head.id, head.title, build);
 }
 
-/** Ids of the steps whose change the mail-flow check follows up. */
-function changeIds(host: string, ctx: StageContext): string[] {
+function copyBinStep(stage: StageId, host: string, ctx: StageContext): PlanStep {
+  const p = pathsFor(ctx);
+  return makeStep(stage, host, ROLE, {
+    key: 'copy-bin',
+    action: 'tree.copy',
+    target: 'Msmcon\\Bin',
+    description: `Copy ${winJoin(p.fallback, 'Bin')} over ${p.bin}, overwriting`,
+    params: { source: winJoin(p.fallback, 'Bin'), dest: p.bin },
+    supersededBy: repaired(host, ctx),
+  });
+}
+
+function markStep(stage: StageId, host: string): PlanStep {
+  return makeStep(stage, host, ROLE, {
+    key: 'mark-event-log',
+    action: 'eventlog.mark',
+    target: 'Application',
+    description: 'Note the newest Application event (mail flow is proved by events after it)',
+  });
+}
+
+/** The steps whose change the mail-flow check follows up. */
+function changes(host: string, ctx: StageContext): PlanStep[] {
   return [
-    makeStep('refreshBin', host, ROLE, { key: 'copy-bin', action: '', target: '', description: '' }).id,
-    ...registrySteps('correctRegistry', host, ctx).map((s) => s.id),
-    shareStep('reshareMaildata', host, ctx).id,
+    copyBinStep('refreshBin', host, ctx),
+    ...registrySteps('correctRegistry', host, ctx),
+    shareStep('reshareMaildata', host, ctx),
   ];
 }
 
-function mailGate(ctx: StageContext): Stage {
+function mailGate(ctx: StageContext, head: StageHead): Stage {
   const inputs = inputsOf(ctx.inventory);
   const hosts = hostsWithRole(ctx.inventory, ROLE);
   const lanes = hosts.map((host) => ({
     host,
     steps: [
-      makeStep('verifyMailFlow', host, ROLE, {
+      makeStep(head.id, host, ROLE, {
         key: 'mail-flow',
         action: 'mailflow.check',
         target: 'MS Mail Connector',
         description: `Send a test message from Exchange to MS Mail and one back on ${host}; both must arrive`,
         params: {
           source: MSMI,
-          since: captured(`startConnector/${host}/mark-event-log`, 'lastRecord'),
+          since: captured(markStep('startConnector', host).id, 'lastRecord'),
           outboundEventId: inputs.mailEvents.outbound,
           inboundEventId: inputs.mailEvents.inbound,
         },
-        neededAfter: changeIds(host, ctx),
+        neededAfter: changes(host, ctx),
       }),
     ],
   }));
   const host = hosts[0] ?? '';
   return {
-    id: 'verifyMailFlow',
-    title: STAGE_TITLES.verifyMailFlow,
+    id: head.id,
+    title: head.title,
     kind: 'gate',
     lanes,
     window: 1,
     errorBudget: 0,
     gate: {
-      id: 'verifyMailFlow',
-      title: STAGE_TITLES.verifyMailFlow,
+      id: head.id,
+      title: head.title,
       host,
       checklist: [
         `On ${hosts.join(', ')}: send a test message from an Exchange mailbox to an MS Mail user, and one back.`,
@@ -156,15 +166,19 @@ function mailGate(ctx: StageContext): Stage {
   };
 }
 
-export function buildStage(stageId: string, ctx: StageContext): Stage {
-  const id = stageId as StageId;
-  const p = pathsFor(ctx);
-  switch (id) {
-    case 'stopConnector':
-      return stage(ctx, id, (host) => stopSteps(id, host, services(ctx), repaired(host, ctx)));
-    case 'backupBin':
-      return stage(ctx, id, (host) => [
-        makeStep(id, host, ROLE, {
+/** Every stage of the repair, in the KB's order; the statechart decides when each runs. */
+export const STAGES: StageTable<StageId> = {
+  stopConnector: {
+    title: 'Stop the MS Mail Connector services',
+    build: (ctx, head) =>
+      stage(ctx, head, (host) => stopSteps(head.id, host, services(ctx), repaired(host, ctx))),
+  },
+  backupBin: {
+    title: 'Back up Msmcon\\Bin on the relocated drive',
+    build: (ctx, head) => {
+      const p = pathsFor(ctx);
+      return stage(ctx, head, (host) => [
+        makeStep(head.id, host, ROLE, {
           key: 'backup-bin',
           action: 'file.backup',
           target: 'Msmcon\\Bin',
@@ -172,38 +186,38 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
           params: { source: p.bin, dest: p.backup },
         }),
       ]);
-    case 'refreshBin':
-      return stage(ctx, id, (host) => [
-        makeStep(id, host, ROLE, {
-          key: 'copy-bin',
-          action: 'tree.copy',
-          target: 'Msmcon\\Bin',
-          description: `Copy ${winJoin(p.fallback, 'Bin')} over ${p.bin}, overwriting`,
-          params: { source: winJoin(p.fallback, 'Bin'), dest: p.bin },
-          supersededBy: repaired(host, ctx),
-        }),
-      ]);
-    case 'correctRegistry':
-      return stage(ctx, id, (host) => [...registryExports(id, host, ctx), ...registrySteps(id, host, ctx)]);
-    case 'reshareMaildata':
-      return stage(ctx, id, (host) => [shareStep(id, host, ctx)]);
-    case 'startConnector':
-      return stage(ctx, id, (host) => [
-        ...startSteps(id, host, services(ctx)),
-        makeStep(id, host, ROLE, {
-          key: 'mark-event-log',
-          action: 'eventlog.mark',
-          target: 'Application',
-          description: 'Note the newest Application event (mail flow is proved by events after it)',
-        }),
-      ]);
-    case 'verifyMailFlow':
-      return mailGate(ctx);
-    case 'removeDefaultCopy':
-      return stage(ctx, id, (host) =>
+    },
+  },
+  refreshBin: {
+    title: "Copy the service pack's Msmcon\\Bin over the relocated one",
+    build: (ctx, head) => stage(ctx, head, (host) => [copyBinStep(head.id, host, ctx)]),
+  },
+  correctRegistry: {
+    title: 'Point the listed registry values at the relocated postoffice',
+    build: (ctx, head) =>
+      stage(ctx, head, (host) => [
+        ...registryExports(head.id, host, ctx),
+        ...registrySteps(head.id, host, ctx),
+      ]),
+  },
+  reshareMaildata: {
+    title: 'Share the relocated Maildata as Maildat$',
+    build: (ctx, head) => stage(ctx, head, (host) => [shareStep(head.id, host, ctx)]),
+  },
+  startConnector: {
+    title: 'Start the MS Mail Connector services',
+    build: (ctx, head) =>
+      stage(ctx, head, (host) => [...startSteps(head.id, host, services(ctx)), markStep(head.id, host)]),
+  },
+  verifyMailFlow: { title: 'Verify mail flow in both directions', build: mailGate },
+  removeDefaultCopy: {
+    title: "Delete the default drive's Msmcon folder",
+    build: (ctx, head) => {
+      const p = pathsFor(ctx);
+      return stage(ctx, head, (host) =>
         inputsOf(ctx.inventory).removeDefaultMsmcon
           ? [
-              makeStep(id, host, ROLE, {
+              makeStep(head.id, host, ROLE, {
                 key: 'remove-default-msmcon',
                 action: 'tree.remove',
                 target: p.fallback,
@@ -212,7 +226,6 @@ export function buildStage(stageId: string, ctx: StageContext): Stage {
             ]
           : [],
       );
-    default:
-      throw new Error(`runbook q240208 has no stage "${stageId}"`);
-  }
-}
+    },
+  },
+};

@@ -3,8 +3,12 @@
  * are appended: which steps are done, values steps noted, open obligations, gate states.
  * Every append is durable before `record` resolves (a step's result: written, see `flush`).
  */
-import { isDoneOutcome, type JournalInput } from '../durability/journal-types.js';
-import type { OpenObligation as JournalObligation } from '../durability/journal-summary.js';
+import {
+  emptyFold,
+  foldEntry,
+  type OpenObligation as JournalObligation,
+} from '../durability/journal-fold.js';
+import type { JournalInput } from '../durability/journal-types.js';
 import type { JournalWriter } from './journal-port.js';
 
 type Entry = JournalInput;
@@ -12,24 +16,17 @@ type Entry = JournalInput;
 /** An obligation still open, as the engine needs it (the journal's summary has the rest). */
 export type OpenObligation = Pick<JournalObligation, 'id' | 'description'>;
 
-/** The engine's working view of a gate (the journal summary's `GateState` is the operator's). */
-interface GateProgress {
-  confirmed?: { by: string; how: string };
-  verified?: boolean;
-  /** Confirmed at some point of this run, even if a failed verification withdrew it since. */
-  everConfirmed?: boolean;
-}
-
+/**
+ * The engine's view is the journal's one fold (`foldEntry`, the fold `summarizeJournal` uses for
+ * `status` and the report), kept current entry by entry.
+ */
 export class Ledger {
-  private readonly done = new Map<string, string>();
-  private readonly intents = new Map<string, number>();
-  private readonly unanswered = new Set<string>();
-  readonly captures: Record<string, Record<string, string>> = {};
-  private readonly obligations = new Map<string, OpenObligation>();
-  private readonly gates = new Map<string, GateProgress>();
+  private readonly fold = emptyFold();
+  /** The latest probe evidence of each step (what `{{capture:STEP:key}}` reads). */
+  readonly captures = this.fold.captures;
 
   constructor(private readonly journal: JournalWriter) {
-    for (const entry of journal.readAll()) this.apply(entry);
+    for (const entry of journal.readAll()) foldEntry(this.fold, entry, entry.seq);
   }
 
   /** Entries waiting to go with the next write (see {@link defer}). */
@@ -59,68 +56,21 @@ export class Ledger {
     if (this.deferred.length === 0) return;
     const batch = this.deferred.splice(0);
     await this.journal.appendMany(batch, options);
-    for (const e of batch) this.apply(e);
-  }
-
-  private apply(entry: Entry): void {
-    const stepId = 'stepId' in entry ? entry.stepId : '';
-    switch (entry.type) {
-      case 'step.intent':
-        this.intents.set(stepId, Number(entry.attempt ?? 1));
-        this.unanswered.add(stepId);
-        break;
-      case 'step.result':
-        // A failed attempt that may have run on the host (dropped, timed out) stays uncertain.
-        if (entry.uncertain !== true) this.unanswered.delete(stepId);
-        if (isDoneOutcome(entry.outcome)) this.done.set(stepId, entry.outcome);
-        break;
-      case 'step.probe':
-        if (entry.evidence && typeof entry.evidence === 'object') this.captures[stepId] = entry.evidence;
-        break;
-      case 'obligation.raised':
-        this.obligations.set(String(entry.id), {
-          id: String(entry.id),
-          description: String(entry.description),
-        });
-        break;
-      case 'obligation.discharged':
-        this.obligations.delete(String(entry.id));
-        break;
-      case 'gate.confirmed':
-        this.gateState(String(entry.gateId)).confirmed = { by: String(entry.by), how: String(entry.how) };
-        this.gateState(String(entry.gateId)).everConfirmed = true;
-        break;
-      case 'gate.verified': {
-        const gate = this.gateState(String(entry.gateId));
-        gate.verified = entry.ok === true;
-        // A failed verification needs a fresh confirmation once the operator has fixed it.
-        if (!gate.verified) delete gate.confirmed;
-        break;
-      }
-    }
-  }
-
-  private gateState(id: string): GateProgress {
-    let gate = this.gates.get(id);
-    if (!gate) {
-      gate = {};
-      this.gates.set(id, gate);
-    }
-    return gate;
+    for (const e of batch) foldEntry(this.fold, e);
   }
 
   isDone(stepId: string): boolean {
-    return this.done.has(stepId);
+    return this.fold.byStepId.get(stepId)?.doneOutcome !== undefined;
   }
 
   /** Whether the step changed something in this run (applied, not found already done or skipped). */
   changed(stepId: string): boolean {
-    const outcome = this.done.get(stepId);
+    const outcome = this.fold.byStepId.get(stepId)?.doneOutcome;
     return outcome === 'ok' || outcome === 'restartPending';
   }
 
   attempts(stepId: string): number {
-    return this.intents.get(stepId) ?? 0;
+    return this.fold.byStepId.get(stepId)?.intentAttempt ?? 0;
   }
 
   /**
@@ -129,27 +79,30 @@ export class Ledger {
    * whose command was lost (`uncertain`). Finding it done is then this run's work.
    */
   inFlight(stepId: string): boolean {
-    return this.unanswered.has(stepId);
+    return this.fold.byStepId.get(stepId)?.unanswered === true;
   }
 
   isObligationOpen(id: string): boolean {
-    return this.obligations.has(id);
+    return this.fold.open.has(id);
   }
 
   openObligations(): OpenObligation[] {
-    return [...this.obligations.values()];
+    return [...this.fold.open.values()].map(({ obligation }) => ({
+      id: obligation.id,
+      description: obligation.description,
+    }));
   }
 
   gateConfirmed(id: string): { by: string; how: string } | undefined {
-    return this.gates.get(id)?.confirmed;
+    return this.fold.gates[id]?.confirmation;
   }
 
   /** Whether the operator was asked to work at this gate in this run (so its items changed). */
   gateEverConfirmed(id: string): boolean {
-    return this.gates.get(id)?.everConfirmed === true;
+    return this.fold.gates[id]?.everConfirmed === true;
   }
 
   gateVerified(id: string): boolean {
-    return this.gates.get(id)?.verified === true;
+    return this.fold.gates[id]?.verifiedOk === true;
   }
 }

@@ -6,6 +6,7 @@ import { EXIT, isDeployError } from '../errors.js';
 import { inventoryFingerprint } from '../inventory/fingerprint.js';
 import type { Facts } from '../inventory/types.js';
 import { Journal, type JournalInput } from '../durability/journal.js';
+import { foldJournal, foldedFacts } from '../durability/journal-fold.js';
 import { acquireLock, thisProcess, type Lock } from '../durability/lock.js';
 import { estateKey, estateLockPath, journalLockPath } from '../durability/estate-lock.js';
 import { SNAPSHOT_FILE, SnapshotWriter, readSnapshot } from '../durability/snapshot.js';
@@ -68,10 +69,8 @@ export interface SessionResult {
  * has all of them or none (killed in preflight: resume runs the read-only preflight again).
  */
 function factsFromJournal(journal: Journal): Required<Facts> | undefined {
-  const facts: Required<Facts> = {};
-  // The latest value of each, as summarizeJournal folds them (without folding every step).
-  for (const entry of journal.readAll()) if (entry.type === 'fact') facts[entry.name] = entry.value === true;
-  return Object.keys(facts).length === 0 ? undefined : facts;
+  // The latest value of each, read through the journal's one fold (as the ledger and status read it).
+  return foldedFacts(foldJournal(journal.readAll()));
 }
 
 /**

@@ -155,7 +155,29 @@ export interface PreflightEvaluation {
   notes?: string[];
 }
 
-/** A runbook as the engine consumes it; `Lab` is what it gives the simulated estate (the lab's `LabProfile`). */
+/** What a stage's builder is told of itself: its id (as the statechart names it) and title. */
+export interface StageHead<Id extends string = string> {
+  id: Id;
+  title: string;
+}
+
+/** One stage of a runbook: its title and how it is built from the inventory and the facts. */
+export interface StageSpec<Id extends string, Context = StageContext> {
+  title: string;
+  build(context: Context, stage: StageHead<Id>): Stage;
+}
+
+/**
+ * Every stage of a runbook, declared once: one entry per stage id of its statechart (see
+ * `StageIdsOf` in machines/stage.ts), so a missing or an extra stage does not compile.
+ */
+export type StageTable<Id extends string, Context = StageContext> = {
+  readonly [K in Id]: StageSpec<K, Context>;
+};
+
+/**
+ * A runbook as the engine consumes it (erased by `defineRunbook`, src/plan/define-runbook.ts,
+ * from the runbook's typed definition); `Lab` is what it gives the simulated estate (the lab's `LabProfile`). */
 export interface Runbook<Lab = unknown> {
   id: string;
   title: string;
