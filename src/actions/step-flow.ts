@@ -95,7 +95,7 @@ function termPs(term: Term, action: string, alone: boolean): string {
  * The same rule as a PowerShell condition (without the parentheses of the `if` or assignment
  * around it), over `$rc` and the phase runner's `$DRRun` (see `build-script.ts`).
  *
- * @example goesOnPs(STEP_FLOW.applyAfterProbe, 'iis.reset') === "$rc -eq 0 -and $DRRun.state -ne 'done'"
+ * @example goesOnPs(STEP_FLOW.applyAfterProbe, 'service.restart') === "$rc -eq 0 -and $DRRun.state -ne 'done'"
  */
 export function goesOnPs(rule: FlowRule, action: string): string {
   return rule.map((term) => termPs(term, action, rule.length === 1)).join(' -and ');

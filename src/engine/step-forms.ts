@@ -15,7 +15,7 @@
  * follows the engine's choice.
  */
 import { basename, join } from 'node:path';
-import { GATE_ACTIONS } from '../actions/catalog.js';
+import { GATE_ACTIONS, UPLOAD_ACTIONS } from '../actions/catalog.js';
 import { DeployError } from '../errors.js';
 import type { PlanStep } from '../plan/types.js';
 import { SECTIONS_OF, type Params, type Phase, type ScriptPhase } from '../remote/header.js';
@@ -100,7 +100,7 @@ export function applyCarrier(
   return {
     probes: false,
     send: async (intent) => {
-      if (step.action === 'package.upload') {
+      if (UPLOAD_ACTIONS.has(step.action)) {
         await intent;
         await deps.fence?.beforeApply(step.host);
         await uploadPackageFile(deps, step, params, signal);
