@@ -8,7 +8,7 @@
  */
 import type { Inventory } from '../../src/inventory/types.js';
 import type { ObligationSpec, PlanStep, StageContext } from '../../src/plan/types.js';
-import { AGENT, DOMAIN_CACHE_TASK, PATHS, STANDALONE, type StandaloneProduct } from './data.js';
+import { AGENT, DOMAIN_CACHE_TASK, PATHS, STANDALONE_PRODUCTS, type StandaloneProduct } from './data.js';
 import { captured, makeStep, winJoin, type StepInput } from '../common/steps.js';
 import { oofAgentInputs, productsAbsentOn } from './inputs.js';
 
@@ -25,8 +25,8 @@ export interface HubKit {
   readOnly: ReadonlySet<string>;
 }
 
-const AGENT_PRODUCT = STANDALONE.agent as StandaloneProduct;
-const CACHE_PRODUCT = STANDALONE.domainCache as StandaloneProduct;
+const AGENT_PRODUCT: StandaloneProduct = STANDALONE_PRODUCTS.agent;
+const CACHE_PRODUCT: StandaloneProduct = STANDALONE_PRODUCTS.domainCache;
 const OLD_AGENT_MSI = AGENT_PRODUCT.earlierMsi ?? AGENT_PRODUCT.msi;
 
 /** Whether `host` ever ran the old agent (the operator lists the ones that did not). */

@@ -207,7 +207,7 @@ export function reinstall(
   host: string,
   product: StandaloneProduct,
   raises?: ObligationSpec[],
-): PlanStep[] {
+): [upload: PlanStep, uninstall: PlanStep, install: PlanStep] {
   return [
     upload(stage, host, product.role, product.msi),
     makeStep(stage, host, product.role, {

@@ -218,7 +218,7 @@ export const STAGES: StageTable<StageId> = {
         head,
         hostsOf(ctx, 'prov').map((host) => {
           const backup = winJoin(backupDir(ctx, host), 'RPCHTTPConfig');
-          const [up, remove, add] = reinstall(ctx, head.id, host, product) as [PlanStep, PlanStep, PlanStep];
+          const [up, remove, add] = reinstall(ctx, head.id, host, product);
           return {
             host,
             steps: [
