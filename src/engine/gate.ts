@@ -113,7 +113,9 @@ export async function runGate(
 ): Promise<void> {
   const gate = stage.gate;
   if (!gate) throw new Error(`stage ${stage.id} is not a gate`);
-  if (ledger.gateVerified(gate.id)) return;
+  // Verified in an earlier invocation: a crash may have come before its items were journalled.
+  if (ledger.gateVerified(gate.id))
+    return recordGateWork(deps, ledger, stage, ledger.gateEverConfirmed(gate.id));
   const signal = control.signal;
   const before = await pendingItems(deps, ledger, stage, signal);
   if (before.length > 0) {
@@ -157,9 +159,22 @@ export async function runGate(
   }
   // Only work the operator was asked to do in this run changed the estate (and creates duties);
   // a gate found complete at its first probe is already done, like any other step.
-  const operated = before.length > 0 || ledger.gateEverConfirmed(gate.id);
+  await recordGateWork(deps, ledger, stage, before.length > 0 || ledger.gateEverConfirmed(gate.id));
+}
+
+/**
+ * Journals a verified gate's items done (`operated`: by the operator, raising their duties; else
+ * found done before the gate). Skips what is already journalled, so a resume can finish it.
+ */
+async function recordGateWork(
+  deps: EngineDeps,
+  ledger: Ledger,
+  stage: Stage,
+  operated: boolean,
+): Promise<void> {
   for (const step of stage.lanes.flatMap((lane) => lane.steps)) {
-    if (!ledger.isDone(step.id))
+    const recorded = ledger.isDone(step.id);
+    if (!recorded)
       await ledger.record({
         type: 'step.result',
         stepId: step.id,
@@ -171,7 +186,12 @@ export async function runGate(
       });
     if (!operated) continue;
     for (const obligation of step.raises ?? []) {
-      if (!ledger.isObligationOpen(obligation.id)) {
+      // A step journalled done earlier raised its duty then: raise it now only if it never was
+      // (a crash between the two entries), never again once discharged.
+      const due = recorded
+        ? !ledger.obligationEverRaised(obligation.id)
+        : !ledger.isObligationOpen(obligation.id);
+      if (due) {
         await ledger.record({
           type: 'obligation.raised',
           id: obligation.id,

@@ -86,6 +86,11 @@ export class Ledger {
     return this.fold.open.has(id);
   }
 
+  /** Whether the obligation was raised in this run at all (open now, or discharged since). */
+  obligationEverRaised(id: string): boolean {
+    return this.fold.open.has(id) || this.fold.dischargedObligations.some((d) => d.id === id);
+  }
+
   openObligations(): OpenObligation[] {
     return [...this.fold.open.values()].map(({ obligation }) => ({
       id: obligation.id,

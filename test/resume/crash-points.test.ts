@@ -132,6 +132,41 @@ describe('a run that dies at an exact instant resumes correctly', () => {
     60_000,
   );
 
+  test('dying after a gate is verified but before its items are journalled done: resume records them and finishes', async () => {
+    const state = lab.stateDir('gate-verified');
+    const gate = 'initializeProvisioning';
+    await crashThenResume(
+      lab,
+      state,
+      (e) => e.type === 'gate.verified' && e.gateId === gate,
+      true,
+      () => {
+        const journal = journalOf(runDirs(state)[0] ?? '');
+        expect(journal.at(-1)).toMatchObject({ type: 'gate.verified', gateId: gate, ok: true });
+        expect(journal.some((e) => e.type === 'step.result' && String(e.stepId).startsWith(`${gate}/`))).toBe(
+          false,
+        );
+      },
+    );
+    const journal = journalOf(runDirs(state)[0] ?? '');
+    const items = journal.filter((e) => e.type === 'step.result' && String(e.stepId).startsWith(`${gate}/`));
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((e) => (e as unknown as Entry).outcome === 'ok')).toBe(true);
+    // The operator's work is not asked for again: the gate is confirmed and verified once.
+    expect(journal.filter((e) => e.type === 'gate.verified' && e.gateId === gate)).toHaveLength(1);
+    expect(journal.at(-1)?.type).toBe('run.finished');
+  }, 60_000);
+
+  test('dying after the uninstall gate is verified: resume raises the IIS duty its items carry, and the reset discharges it', async () => {
+    const state = lab.stateDir('gate-verified-duty');
+    const gate = 'uninstallComponents';
+    await crashThenResume(lab, state, (e) => e.type === 'gate.verified' && e.gateId === gate, true);
+    const journal = journalOf(runDirs(state)[0] ?? '');
+    const duty = journal.filter((e) => String(e.type).startsWith('obligation.') && e.id === 'iis-reset');
+    expect(duty.map((e) => e.type)).toEqual(['obligation.raised', 'obligation.discharged']);
+    expect(journal.at(-1)?.type).toBe('run.finished');
+  }, 60_000);
+
   test('dying in preflight, before any fact is recorded: resume runs preflight again and completes', async () => {
     const state = lab.stateDir('preflight');
     await crashThenResume(
