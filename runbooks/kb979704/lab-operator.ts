@@ -111,6 +111,7 @@ function perform(ctx: ActionContext, item: OperatorItem, task: OperatorTask): st
 }
 
 export const DEPLOYMENT_TOOL: GateTool = {
+  name: 'Deployment Tool',
   unusable: (ctx) => {
     if (productsNamed(ctx.host, DEPLOYMENT_TOOL_PRODUCT).length === 0)
       return `The HMC Deployment Tool is not installed on ${ctx.name}.`;

@@ -89,7 +89,7 @@ function namesWhere(test: (module: ActionModule) => boolean): ReadonlySet<string
   return new Set(ACTION_MODULES.filter(test).map((module) => module.name));
 }
 
-/** Actions performed by the operator in the Deployment Tool: no apply script, a gate instead. */
+/** Actions a person performs at a gate (in the runbook's gate tool, or by hand): no apply script, a gate instead. */
 export const GATE_ACTIONS: ReadonlySet<string> = namesWhere((m) => m.gate === true);
 
 /**

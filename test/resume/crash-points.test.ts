@@ -162,7 +162,9 @@ describe('a run that dies at an exact instant resumes correctly', () => {
     const gate = 'uninstallComponents';
     await crashThenResume(lab, state, (e) => e.type === 'gate.verified' && e.gateId === gate, true);
     const journal = journalOf(runDirs(state)[0] ?? '');
-    const duty = journal.filter((e) => String(e.type).startsWith('obligation.') && e.id === 'iis-reset');
+    const duty = journal.filter(
+      (e) => String(e.type).startsWith('obligation.') && (e as unknown as Entry).id === 'iis-reset',
+    );
     expect(duty.map((e) => e.type)).toEqual(['obligation.raised', 'obligation.discharged']);
     expect(journal.at(-1)?.type).toBe('run.finished');
   }, 60_000);

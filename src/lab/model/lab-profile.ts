@@ -35,6 +35,8 @@ export type OperatorTask =
 
 /** The tool a person uses at the runbook's gates (KB979704: the HMC Deployment Tool). */
 export interface GateTool {
+  /** What the operator's output calls it (e.g. `Deployment Tool`). */
+  name: string;
   /** Why the tool cannot be used on the gate host at all (absent, no rights); undefined when it can. */
   unusable(ctx: ActionContext): string | undefined;
   /** Performs one item and says what it did; throws `GateItemError` where the tool would fail. */

@@ -89,7 +89,8 @@ export function runOperator(ctx: ActionContext, tasks: OperatorTasks): Outcome {
       continue;
     }
     try {
-      stdout.push(`Deployment Tool: ${perform(ctx, item, tasks(item.action))}`);
+      const by = outside(item) ? 'operator' : (ctx.lab.gateTool?.name ?? 'operator');
+      stdout.push(`${by}: ${perform(ctx, item, tasks(item.action))}`);
     } catch (error) {
       if (!(error instanceof GateItemError)) throw error;
       stdout.push(formatResultLine('failedItem', `${index + 1}`));
