@@ -24,6 +24,8 @@ export interface StepInput {
    * their ids (`PlanStep.neededAfter`).
    */
   neededAfter?: readonly PlanStep[];
+  /** Why it authenticates beyond its host (`PlanStep.onwardAuth`). */
+  onwardAuth?: string;
 }
 
 export function makeStep(stage: string, host: string, role: Role, input: StepInput): PlanStep {
@@ -43,6 +45,7 @@ export function makeStep(stage: string, host: string, role: Role, input: StepInp
   if (input.discharges?.length) step.discharges = input.discharges;
   if (input.supersededBy?.length) step.supersededBy = input.supersededBy;
   if (input.neededAfter?.length) step.neededAfter = input.neededAfter.map((s) => s.id);
+  if (input.onwardAuth) step.onwardAuth = input.onwardAuth;
   return step;
 }
 

@@ -82,6 +82,7 @@ function checkFolderLane(ctx: StageContext): PlanStep[] {
       // A one-off fix-up with no state to probe: run it when this run installed or reconfigured
       // the tool; an estate where both were already in place has had it run.
       neededAfter: prepared,
+      onwardAuth: 'it logs on to the MPS SQL server and Active Directory as the SSH user',
     }),
   ];
 }

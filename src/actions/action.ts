@@ -45,9 +45,10 @@ export interface ActionModule<N extends ActionName = ActionName> {
   /** Its apply runs msiexec (this verb) with a verbose log to its `log` param: after a failure the engine
    * fetches that log into the run directory, and the lab writes one when it injects a failure. */
   readonly msiexecLog?: 'install' | 'uninstall';
-  /** Why a step of it must authenticate beyond its host (undefined: it need not), for preflight's note on
-   * key-based logons, which leave the session no credentials to pass on. */
-  readonly onwardAuth?: (target: string) => string | undefined;
+  /** Why every step of it must authenticate beyond its host, for preflight's note on key-based logons, which
+   * leave the session no credentials to pass on. (A step whose need depends on what it runs says so itself:
+   * `PlanStep.onwardAuth`, from the runbook.) */
+  readonly onwardAuth?: string;
   /** It takes a backup: where from and where to (its params as the step has them), for the report's list of
    * backups. A `dest` that is not a string is not listed. */
   readonly backup?: (

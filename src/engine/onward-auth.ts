@@ -11,9 +11,9 @@ import { planStages } from '../plan/build-plan.js';
 import type { PackageContents, PlanStep } from '../plan/types.js';
 import type { EngineDeps } from './context.js';
 
-/** Why `step` needs to authenticate beyond its host (its module's `onwardAuth`), or undefined when it does not. */
-export function onwardAuthReason(step: Pick<PlanStep, 'action' | 'target'>): string | undefined {
-  return actionModule(step.action)?.onwardAuth?.(step.target);
+/** Why `step` needs to authenticate beyond its host (the step's word, else its module's), or undefined when it does not. */
+export function onwardAuthReason(step: Pick<PlanStep, 'action' | 'onwardAuth'>): string | undefined {
+  return step.onwardAuth ?? actionModule(step.action)?.onwardAuth;
 }
 
 function keyBased(host: HostSpec): string | undefined {

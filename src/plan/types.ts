@@ -37,6 +37,12 @@ export interface PlanStep {
    * changed anything in this run, there is nothing to follow up and the step is already done.
    */
   neededAfter?: string[];
+  /**
+   * Why this step must authenticate beyond its host (a program that logs on to SQL Server, say),
+   * where the runbook knows it; actions that always do say so in their module (`onwardAuth`).
+   * Preflight names such steps on hosts whose key-based logon cannot pass credentials on.
+   */
+  onwardAuth?: string;
 }
 
 /** A duty that must be carried out even if a later step fails. */

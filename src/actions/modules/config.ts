@@ -290,7 +290,7 @@ export const configModules = [
     applyReadsFirst: true,
     // Windows authentication to the SQL instance by name may go over the network stack even on
     // the server itself; whether a credential-less token is accepted there is unverified.
-    onwardAuth: () => 'it logs on to its SQL Server instance with Windows authentication as the SSH user',
+    onwardAuth: 'it logs on to its SQL Server instance with Windows authentication as the SSH user',
     // A database backup is listed where it went, as the file and folder backups are.
     backup: (params, target) => ({
       source: `database ${target} on ${String(params.instance)}`,

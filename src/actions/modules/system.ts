@@ -119,9 +119,5 @@ export const systemModules = [
     script: programRun,
     lab: programRunLab,
     applyMs: 30_000,
-    onwardAuth: (target) =>
-      /^CheckFolderGroupsAndRMByPlan\.exe$/i.test(target)
-        ? 'it logs on to the MPS SQL server and Active Directory as the SSH user'
-        : undefined,
   }),
 ] as const;

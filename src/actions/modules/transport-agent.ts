@@ -247,7 +247,7 @@ const transportAgentEnable: FamilyBuilder = (params, target) => {
 };
 
 /** The Exchange cmdlets these actions run read Active Directory as the session's user. */
-const exchangeCmdlets = (): string => 'its Exchange cmdlets read Active Directory as the SSH user';
+const exchangeCmdlets = 'its Exchange cmdlets read Active Directory as the SSH user';
 
 export const transportAgentModules = [
   defineAction({
