@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../../src/inventory/types.js';
 import type { Params } from '../../src/remote/header.js';
-import type { ObligationSpec, PlanStep } from '../../src/plan/types.js';
+import type { ObligationSpec, PlanStep, Stage, StageHead } from '../../src/plan/types.js';
 
 export interface StepInput {
   key: string;
@@ -47,6 +47,22 @@ export function makeStep(stage: string, host: string, role: Role, input: StepInp
   if (input.neededAfter?.length) step.neededAfter = input.neededAfter.map((s) => s.id);
   if (input.onwardAuth) step.onwardAuth = input.onwardAuth;
   return step;
+}
+
+/**
+ * An operator gate: a person works through `checklist` on `host`, one item at a time and none
+ * in parallel; the lanes' steps are the read-only checks that verify the work.
+ */
+export function gateStage(head: StageHead, host: string, lanes: Stage['lanes'], checklist: string[]): Stage {
+  return {
+    id: head.id,
+    title: head.title,
+    kind: 'gate',
+    lanes,
+    window: 1,
+    errorBudget: 0,
+    gate: { id: head.id, title: head.title, host, checklist },
+  };
 }
 
 /** Windows path join (the host's separator, whatever this machine uses). */

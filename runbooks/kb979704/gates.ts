@@ -4,7 +4,7 @@
  * verification probes the engine runs once the gate is confirmed.
  */
 import type { PlanStep, Stage, StageContext, StageHead } from '../../src/plan/types.js';
-import { makeStep, slug } from '../common/steps.js';
+import { gateStage, makeStep, slug } from '../common/steps.js';
 import { PATHS, PROVISIONING_NODES } from './data.js';
 import {
   componentsFor,
@@ -44,26 +44,18 @@ export function componentGate(ctx: StageContext, head: StageHead<ComponentGateId
   const uninstall = head.id === 'uninstallComponents';
   const components = componentsFor(ctx);
   const steps = componentSteps(ctx, head.id);
-  return {
-    id: head.id,
-    title: head.title,
-    kind: 'gate',
-    lanes: [{ host, steps }],
-    window: 1,
-    errorBudget: 0,
-    gate: {
-      id: head.id,
-      title: head.title,
-      host,
-      checklist: [
-        `Log on to ${host} as a member of Domain Admins and start the MPS Deployment Tool.`,
-        ...components.map((c) => `${uninstall ? 'Uninstall' : 'Install'} the component "${c.name}".`),
-        uninstall
-          ? 'Leave the Provisioning Engine disabled until the rollup MSIs are staged.'
-          : 'Check that each component now shows the version its MSI carries (the plan lists each).',
-      ],
-    },
-  };
+  return gateStage(
+    head,
+    host,
+    [{ host, steps }],
+    [
+      `Log on to ${host} as a member of Domain Admins and start the MPS Deployment Tool.`,
+      ...components.map((c) => `${uninstall ? 'Uninstall' : 'Install'} the component "${c.name}".`),
+      uninstall
+        ? 'Leave the Provisioning Engine disabled until the rollup MSIs are staged.'
+        : 'Check that each component now shows the version its MSI carries (the plan lists each).',
+    ],
+  );
 }
 
 export function initializeGate(ctx: StageContext, head: StageHead): Stage {
@@ -86,22 +78,14 @@ export function initializeGate(ctx: StageContext, head: StageHead): Stage {
       params: { configFile: PATHS.mpsConfig },
     }),
   ];
-  return {
-    id: head.id,
-    title: head.title,
-    kind: 'gate',
-    lanes: [{ host, steps }],
-    window: 1,
-    errorBudget: 0,
-    gate: {
-      id: head.id,
-      title: head.title,
-      host,
-      checklist: [
-        `In the Deployment Tool on ${host}, expand Hosted Exchange, then Exchange Provisioning Configuration.`,
-        ...PROVISIONING_NODES.map((n) => `Right-click "${n}" and execute Initialize.`),
-        'Wait for the deployment to finish, then confirm this gate.',
-      ],
-    },
-  };
+  return gateStage(
+    head,
+    host,
+    [{ host, steps }],
+    [
+      `In the Deployment Tool on ${host}, expand Hosted Exchange, then Exchange Provisioning Configuration.`,
+      ...PROVISIONING_NODES.map((n) => `Right-click "${n}" and execute Initialize.`),
+      'Wait for the deployment to finish, then confirm this gate.',
+    ],
+  );
 }

@@ -6,7 +6,7 @@
 import { hostsWithRole } from '../../src/inventory/types.js';
 import type { Q240208StageId } from '../../machines/q240208.machine.js';
 import type { PlanStep, Stage, StageContext, StageHead, StageTable } from '../../src/plan/types.js';
-import { captured } from '../common/steps.js';
+import { captured, gateStage } from '../common/steps.js';
 import {
   shareMaildataStep,
   MSMCON,
@@ -147,23 +147,10 @@ function mailGate(ctx: StageContext, head: StageHead): Stage {
     ],
   }));
   const host = hosts[0] ?? '';
-  return {
-    id: head.id,
-    title: head.title,
-    kind: 'gate',
-    lanes,
-    window: 1,
-    errorBudget: 0,
-    gate: {
-      id: head.id,
-      title: head.title,
-      host,
-      checklist: [
-        `On ${hosts.join(', ')}: send a test message from an Exchange mailbox to an MS Mail user, and one back.`,
-        'Confirm both arrived; the run then reads the connector events that prove each transfer.',
-      ],
-    },
-  };
+  return gateStage(head, host, lanes, [
+    `On ${hosts.join(', ')}: send a test message from an Exchange mailbox to an MS Mail user, and one back.`,
+    'Confirm both arrived; the run then reads the connector events that prove each transfer.',
+  ]);
 }
 
 /** Every stage of the repair, in the KB's order; the statechart decides when each runs. */
