@@ -4,13 +4,21 @@
  * stage, each builder knows its own id) and hands the registry a plain `Runbook`, so the list of
  * runbooks holds different stage ids without casts.
  */
+import type { AnyStateMachine, ContextFrom } from 'xstate';
 import type { Runbook, Stage, StageContext, StageTable } from './types.js';
 
+/** The facts a statechart's guards read: the keys of its context's `facts`. */
+export type FactNamesOf<M extends AnyStateMachine> =
+  ContextFrom<M> extends { facts: infer F } ? keyof F & string : never;
+
 /** What a runbook declares: its stage table instead of the engine's `stageIds` and `buildStage`. */
-export interface RunbookDefinition<StageId extends string, Lab> extends Omit<
+export interface RunbookDefinition<StageId extends string, Lab, M extends AnyStateMachine> extends Omit<
   Runbook<Lab>,
-  'stageIds' | 'buildStage'
+  'stageIds' | 'buildStage' | 'machine' | 'facts'
 > {
+  machine: M;
+  /** The facts its guards read, each a fact of the machine's context (a misspelt one does not compile). */
+  facts: readonly FactNamesOf<M>[];
   /** Every stage, in the order `deploy-rollup runbooks` and the plan list them. */
   stages: StageTable<StageId>;
   /** What the runbook adds to every stage it built (KB979704: its word on subsets and pauses). */
@@ -26,8 +34,8 @@ function buildOne<StageId extends string, K extends StageId>(
   return spec.build(context, { id, title: spec.title });
 }
 
-export function defineRunbook<StageId extends string, Lab>(
-  definition: RunbookDefinition<StageId, Lab>,
+export function defineRunbook<StageId extends string, Lab, M extends AnyStateMachine>(
+  definition: RunbookDefinition<StageId, Lab, M>,
 ): Runbook<Lab> {
   const { stages, finishStage, ...rest } = definition;
   const stageIds = Object.keys(stages).filter((id): id is StageId => Object.hasOwn(stages, id));

@@ -9,6 +9,7 @@ import { getStateNodes } from 'xstate/graph';
 import { RUNBOOKS } from '../../runbooks/index.js';
 import { STAGES as Q171259_STAGES } from '../../runbooks/q171259/stages.js';
 import { q171259 } from '../../runbooks/q171259/index.js';
+import { q171259Machine } from '../../machines/q171259.machine.js';
 import { defineRunbook } from '../../src/plan/define-runbook.js';
 import type { Stage, StageContext } from '../../src/plan/types.js';
 
@@ -39,6 +40,8 @@ describe('defineRunbook', () => {
   });
   const runbook = defineRunbook({
     ...q171259,
+    machine: q171259Machine,
+    facts: ['appleTalkMta', 'pcmtaDefined'],
     stages: {
       first: { title: 'The first', build: (_ctx, head) => built(head.id, head.title) },
       second: { title: 'The second', build: (_ctx, head) => built(head.id, `${head.title}!`) },
@@ -53,6 +56,18 @@ describe('defineRunbook', () => {
       title: 'The second!',
       window: 7,
     });
+  });
+
+  test("a fact the statechart's guards do not read does not compile", () => {
+    const misspelt = () =>
+      defineRunbook({
+        ...q171259,
+        machine: q171259Machine,
+        // @ts-expect-error: the machine's facts are appleTalkMta and pcmtaDefined
+        facts: ['appleTalkMTA'],
+        stages: { only: { title: 'Only', build: (_ctx, head) => built(head.id, head.title) } },
+      });
+    expect(misspelt().facts).toEqual(['appleTalkMTA']);
   });
 
   test('an id the runbook does not have is refused, naming it', () => {
