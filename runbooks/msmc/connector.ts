@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { hostsWithRole } from '../../src/inventory/types.js';
-import type { PlanStep, Stage, StageContext } from '../../src/plan/types.js';
+import type { PlanStep, Stage, StageContext, StageHead } from '../../src/plan/types.js';
 import { distinctSlugs, makeStep, slug, winJoin } from '../common/steps.js';
 
 export const ROLE = 'connector';
@@ -86,13 +86,12 @@ export function servicesFor(ctx: Pick<StageContext, 'facts'>, pcmtaServices: rea
 /** A stage on every connector host: each lane the steps `build` gives it (a host with none has no lane). */
 export function connectorStage(
   ctx: StageContext,
-  id: string,
-  title: string,
+  head: StageHead,
   build: (host: string) => PlanStep[],
 ): Stage {
   return {
-    id,
-    title,
+    id: head.id,
+    title: head.title,
     kind: 'hosts',
     lanes: hostsWithRole(ctx.inventory, ROLE)
       .map((host) => ({ host, steps: build(host) }))

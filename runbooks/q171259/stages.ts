@@ -5,7 +5,7 @@
  */
 
 import type { Q171259StageId } from '../../machines/q171259.machine.js';
-import type { PlanStep, Stage, StageContext, StageHead, StageTable } from '../../src/plan/types.js';
+import type { PlanStep, StageContext, StageTable } from '../../src/plan/types.js';
 import {
   MAILDATA_SHARE,
   shareMaildataStep,
@@ -85,21 +85,17 @@ function services(ctx: StageContext): string[] {
   return servicesFor(ctx, inputsOf(ctx.inventory).pcmtaServices);
 }
 
-function lanesFor(ctx: StageContext, stage: StageHead, build: (host: string) => PlanStep[]): Stage {
-  return connectorStage(ctx, stage.id, stage.title, build);
-}
-
 /** Every stage of the move, in the KB's order; the statechart decides when each runs. */
 export const STAGES: StageTable<StageId> = {
   stopConnector: {
     title: 'Stop the MS Mail Connector services',
     build: (ctx, stage) =>
-      lanesFor(ctx, stage, (host) => stopSteps(stage.id, host, services(ctx), moved(host, ctx))),
+      connectorStage(ctx, stage, (host) => stopSteps(stage.id, host, services(ctx), moved(host, ctx))),
   },
   unshareMaildata: {
     title: 'Stop sharing Maildat$',
     build: (ctx, stage) =>
-      lanesFor(ctx, stage, (host) => [
+      connectorStage(ctx, stage, (host) => [
         makeStep(stage.id, host, ROLE, {
           key: 'unshare-maildata',
           action: 'share.remove',
@@ -113,7 +109,7 @@ export const STAGES: StageTable<StageId> = {
     title: 'Copy the Msmcon tree to the NTFS drive',
     build: (ctx, stage) => {
       const { source, dest } = pathsFor(ctx);
-      return lanesFor(ctx, stage, (host) => [
+      return connectorStage(ctx, stage, (host) => [
         makeStep(stage.id, host, ROLE, {
           key: 'copy-msmcon',
           action: 'tree.copy',
@@ -128,14 +124,14 @@ export const STAGES: StageTable<StageId> = {
   },
   shareMaildata: {
     title: 'Share the new Maildata folder as Maildat$',
-    build: (ctx, stage) => lanesFor(ctx, stage, (host) => [shareStep(stage.id, host, ctx)]),
+    build: (ctx, stage) => connectorStage(ctx, stage, (host) => [shareStep(stage.id, host, ctx)]),
   },
   updateRegistry: {
     title: 'Point the connector services at the new drive',
-    build: (ctx, stage) => lanesFor(ctx, stage, (host) => registrySteps(stage.id, host, ctx)),
+    build: (ctx, stage) => connectorStage(ctx, stage, (host) => registrySteps(stage.id, host, ctx)),
   },
   startConnector: {
     title: 'Start the MS Mail Connector services',
-    build: (ctx, stage) => lanesFor(ctx, stage, (host) => startSteps(stage.id, host, services(ctx))),
+    build: (ctx, stage) => connectorStage(ctx, stage, (host) => startSteps(stage.id, host, services(ctx))),
   },
 };

@@ -91,10 +91,6 @@ function services(ctx: StageContext): string[] {
   return servicesFor(ctx, inputsOf(ctx.inventory).pcmtaServices);
 }
 
-function stage(ctx: StageContext, head: StageHead, build: (host: string) => PlanStep[]): Stage {
-  return connectorStage(ctx, head.id, head.title, build);
-}
-
 function copyBinStep(stage: StageId, host: string, ctx: StageContext): PlanStep {
   const p = pathsFor(ctx);
   return makeStep(stage, host, ROLE, {
@@ -158,13 +154,13 @@ export const STAGES: StageTable<StageId> = {
   stopConnector: {
     title: 'Stop the MS Mail Connector services',
     build: (ctx, head) =>
-      stage(ctx, head, (host) => stopSteps(head.id, host, services(ctx), repaired(host, ctx))),
+      connectorStage(ctx, head, (host) => stopSteps(head.id, host, services(ctx), repaired(host, ctx))),
   },
   backupBin: {
     title: 'Back up Msmcon\\Bin on the relocated drive',
     build: (ctx, head) => {
       const p = pathsFor(ctx);
-      return stage(ctx, head, (host) => [
+      return connectorStage(ctx, head, (host) => [
         makeStep(head.id, host, ROLE, {
           key: 'backup-bin',
           action: 'file.backup',
@@ -177,31 +173,34 @@ export const STAGES: StageTable<StageId> = {
   },
   refreshBin: {
     title: "Copy the service pack's Msmcon\\Bin over the relocated one",
-    build: (ctx, head) => stage(ctx, head, (host) => [copyBinStep(head.id, host, ctx)]),
+    build: (ctx, head) => connectorStage(ctx, head, (host) => [copyBinStep(head.id, host, ctx)]),
   },
   correctRegistry: {
     title: 'Point the listed registry values at the relocated postoffice',
     build: (ctx, head) =>
-      stage(ctx, head, (host) => [
+      connectorStage(ctx, head, (host) => [
         ...registryExports(head.id, host, ctx),
         ...registrySteps(head.id, host, ctx),
       ]),
   },
   reshareMaildata: {
     title: 'Share the relocated Maildata as Maildat$',
-    build: (ctx, head) => stage(ctx, head, (host) => [shareStep(head.id, host, ctx)]),
+    build: (ctx, head) => connectorStage(ctx, head, (host) => [shareStep(head.id, host, ctx)]),
   },
   startConnector: {
     title: 'Start the MS Mail Connector services',
     build: (ctx, head) =>
-      stage(ctx, head, (host) => [...startSteps(head.id, host, services(ctx)), markStep(head.id, host)]),
+      connectorStage(ctx, head, (host) => [
+        ...startSteps(head.id, host, services(ctx)),
+        markStep(head.id, host),
+      ]),
   },
   verifyMailFlow: { title: 'Verify mail flow in both directions', build: mailGate },
   removeDefaultCopy: {
     title: "Delete the default drive's Msmcon folder",
     build: (ctx, head) => {
       const p = pathsFor(ctx);
-      return stage(ctx, head, (host) =>
+      return connectorStage(ctx, head, (host) =>
         inputsOf(ctx.inventory).removeDefaultMsmcon
           ? [
               makeStep(head.id, host, ROLE, {
