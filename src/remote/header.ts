@@ -32,7 +32,8 @@
  * steps' own `run` scripts would have). Each step's output is framed by step markers, its
  * sections inside as above; the batch goes on to the next step only after one that ended done
  * (probe found it done, or apply succeeded and verify found it done), so it stops at the first
- * step the engine must look at:
+ * step the engine must look at (when a script goes on is one table, `STEP_FLOW` in
+ * `src/actions/step-flow.ts`, which the script builder and the simulated estate both read):
  *
  *     __STEP__=stage/host/a      (stdout and stderr)
  *     __PHASE__=probe … __PHASE_RC__=0
