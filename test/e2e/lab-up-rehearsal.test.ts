@@ -56,8 +56,9 @@ describe('a --lab run while lab up serves the inventory', () => {
 
   beforeAll(async () => {
     // lab up listens on the inventory's ports: moved off the shipped ones, so parallel work on this
-    // machine (another checkout's tests) does not collide.
-    const base = 31_000 + (process.pid % 300) * 50;
+    // machine (another checkout's tests) does not collide, and kept below Linux's ephemeral range
+    // (32768 and up), where any test's outgoing connection may hold a port as its local end.
+    const base = 23_000 + (process.pid % 180) * 50;
     lab = tempLab('lab.yaml', (yaml) =>
       yaml.replace(/port: 220(\d\d)/g, (_m, n: string) => `port: ${base + Number(n)}`),
     );
