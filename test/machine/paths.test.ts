@@ -4,8 +4,9 @@
  * that the paths together enter every stage.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createActor, fromPromise, toPromise } from 'xstate';
+import { createActor, fromPromise } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
+import { drive } from './drive.js';
 import { kb979704Machine, type RunbookFacts } from '../../machines/kb979704.machine.js';
 
 const MAIN = [
@@ -26,41 +27,6 @@ const TAIL_REGIONS = [
   'stageHubPackages',
   'resourceManagerDatabase',
 ];
-
-interface Outcome {
-  final: string;
-  entered: string[];
-  missingFact?: string;
-}
-
-/** Runs the machine to a final state; `failAt` makes that stage's effect reject. */
-async function drive(facts: RunbookFacts, failAt?: string): Promise<Outcome> {
-  const entered: string[] = [];
-  const machine = kb979704Machine.provide({
-    actors: {
-      runStage: fromPromise<{ stage: string }, { stage: string }>(async ({ input }) => {
-        entered.push(input.stage);
-        await new Promise((resolve) => setImmediate(resolve));
-        if (input.stage === failAt) throw new Error(`stage ${input.stage} failed`);
-        return { stage: input.stage };
-      }),
-    },
-  });
-  const actor = createActor(machine, { input: { facts } });
-  actor.start();
-  const timer = setTimeout(() => actor.stop(), 5_000);
-  try {
-    await toPromise(actor);
-  } finally {
-    clearTimeout(timer);
-  }
-  const snapshot = actor.getSnapshot();
-  return {
-    final: typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value),
-    entered,
-    ...(snapshot.context.missingFact ? { missingFact: snapshot.context.missingFact } : {}),
-  };
-}
 
 /** The stages a successful run enters, per the KB. */
 function expectedStages(facts: RunbookFacts): string[] {
@@ -86,7 +52,7 @@ describe('the KB979704 statechart', () => {
   test.each(COMBOS.map((facts) => [JSON.stringify(facts), facts] as const))(
     'with facts %s every branch reaches the expected final state',
     async (_name, facts) => {
-      const outcome = await drive(facts);
+      const outcome = await drive(kb979704Machine, facts);
       if (facts.ur5Installed === undefined) {
         expect(outcome).toEqual({ final: 'missingFact', entered: [], missingFact: 'ur5Installed' });
         return;
@@ -113,7 +79,7 @@ describe('the KB979704 statechart', () => {
   test.each(failurePoints)(
     'a failure in %s (facts %s) ends in failed, entering each stage at most once',
     async (stage, _name, facts) => {
-      const outcome = await drive(facts, stage);
+      const outcome = await drive(kb979704Machine, facts, stage);
       expect(outcome.final).toBe('failed');
       expect(outcome.entered).toContain(stage);
       expect(outcome.entered).toHaveLength(new Set(outcome.entered).size);
@@ -163,7 +129,8 @@ describe('the KB979704 statechart', () => {
         .map((node) => node.key),
     );
     const seen = new Set<string>();
-    for (const facts of COMBOS) for (const stage of (await drive(facts)).entered) seen.add(stage);
+    for (const facts of COMBOS)
+      for (const stage of (await drive(kb979704Machine, facts)).entered) seen.add(stage);
     expect(stageStates.size).toBe(16);
     expect(seen).toEqual(stageStates);
   });

@@ -5,8 +5,9 @@
  * right there, and xstate/graph shows that the paths together enter every stage.
  */
 import { describe, expect, test } from '@jest/globals';
-import { createActor, fromPromise, toPromise, type AnyStateMachine } from 'xstate';
+import type { AnyStateMachine } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
+import { drive } from './drive.js';
 import { kb817375Machine } from '../../machines/kb817375.machine.js';
 import { msmailDirsyncMachine } from '../../machines/msmail-dirsync.machine.js';
 import { q171259Machine } from '../../machines/q171259.machine.js';
@@ -19,41 +20,6 @@ interface Path {
   final: 'done' | 'missingFact';
   entered: string[];
   missingFact?: string;
-}
-
-interface Outcome {
-  final: string;
-  entered: string[];
-  missingFact?: string;
-}
-
-/** Runs `machine` to a final state with a fake `runStage`; `failAt` makes that stage reject. */
-async function drive(machine: AnyStateMachine, facts: Facts, failAt?: string): Promise<Outcome> {
-  const entered: string[] = [];
-  const provided = machine.provide({
-    actors: {
-      runStage: fromPromise<{ stage: string }, { stage: string }>(async ({ input }) => {
-        entered.push(input.stage);
-        await new Promise((resolve) => setImmediate(resolve));
-        if (input.stage === failAt) throw new Error(`stage ${input.stage} failed`);
-        return { stage: input.stage };
-      }),
-    },
-  });
-  const actor = createActor(provided, { input: { facts } });
-  actor.start();
-  const timer = setTimeout(() => actor.stop(), 5_000);
-  try {
-    await toPromise(actor);
-  } finally {
-    clearTimeout(timer);
-  }
-  const snapshot = actor.getSnapshot() as { value: unknown; context: { missingFact?: string } };
-  return {
-    final: typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value),
-    entered,
-    ...(snapshot.context.missingFact ? { missingFact: snapshot.context.missingFact } : {}),
-  };
 }
 
 const CONNECTOR_FACTS = [
