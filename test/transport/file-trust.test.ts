@@ -17,28 +17,17 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeployError } from '../../src/errors.js';
-import type { HostSpec } from '../../src/inventory/types.js';
 import { checkKeyFile } from '../../src/transport/file-trust.js';
 import { createHostKeyPolicy, fingerprintOf } from '../../src/transport/host-keys.js';
 import { toCredentials } from '../../src/transport/ssh-config.js';
 import { labInventory, removeDir, runCli, sharedPackage, tempDir } from '../hardening/helpers.js';
+import { hubHost } from './helpers/host-spec.js';
 import { generateKey } from './helpers/ssh-test-server.js';
 
 const keyA = generateKey().blob;
 const keyB = generateKey().blob;
 
-function host(overrides: Partial<HostSpec> = {}): HostSpec {
-  return {
-    name: 'EXHUB01',
-    address: '10.1.0.41',
-    port: 2222,
-    user: 'administrator',
-    auth: { agent: true },
-    transport: 'ssh',
-    roles: ['exhub'],
-    ...overrides,
-  };
-}
+const host = hubHost;
 
 const line = (prefix: string, blob: Buffer): string => `${prefix} ssh-ed25519 ${blob.toString('base64')}\n`;
 

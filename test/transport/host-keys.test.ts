@@ -3,26 +3,15 @@ import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostSpec } from '../../src/inventory/types.js';
 import { createHostKeyPolicy, fingerprintOf, trustExactly } from '../../src/transport/host-keys.js';
 import { keyTypeOf, readKnownHosts } from '../../src/transport/known-hosts.js';
+import { hubHost } from './helpers/host-spec.js';
 import { generateKey } from './helpers/ssh-test-server.js';
 
 const keyA = generateKey().blob;
 const keyB = generateKey().blob;
 
-function host(overrides: Partial<HostSpec> = {}): HostSpec {
-  return {
-    name: 'EXHUB01',
-    address: '10.1.0.41',
-    port: 2222,
-    user: 'administrator',
-    auth: { agent: true },
-    transport: 'ssh',
-    roles: ['exhub'],
-    ...overrides,
-  };
-}
+const host = hubHost;
 
 let dir: string;
 let file: string;
