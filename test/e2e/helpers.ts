@@ -147,3 +147,36 @@ export function crossHostOverlaps<T extends { host: string; start: number; end: 
       if (a.host !== b.host && a.start < b.end && b.start < a.end) pairs.push([a, b]);
   return pairs;
 }
+
+/** The four hubs of {@link fourHubLab}. */
+export const FOUR_HUBS = ['exhub-1', 'exhub-2', 'exhub-3', 'exhub-4'];
+
+/** A copy of lab.yaml with four hubs instead of two (and `hubWindow`, when given, instead of 1). */
+export function fourHubLab(hubWindow?: number): TempLab {
+  const hubs = FOUR_HUBS.map((h, i) => `  ${h}: { address: 127.0.0.1, port: ${22051 + i}, roles: [exhub] }`);
+  return tempLab('lab.yaml', (yaml) => {
+    const edited = yaml
+      .replace(/^ {2}exhub-east:.*$/m, hubs.join('\n'))
+      .replace(/^ {2}exhub-west:.*$\n/m, '');
+    const windowed =
+      hubWindow === undefined ? edited : edited.replace(/hubWindow: 1/, `hubWindow: ${hubWindow}`);
+    // The lab switches that name the two hubs name two of the four now.
+    return windowed.replace(/exhub-east/g, 'exhub-1').replace(/exhub-west/g, 'exhub-2');
+  });
+}
+
+/**
+ * Runs `lab` to the end with `args` and slow hubs, so each transport restart lasts long enough
+ * (150 ms) for overlaps to show in the events; returns the run and the restarts.
+ */
+export async function runWithSlowHubs(
+  lab: TempLab,
+  args: string[] = [],
+): Promise<{ run: CliResult; restarts: LabEvent[] }> {
+  const faults = lab.write(
+    'faults.yaml',
+    FOUR_HUBS.map((h) => `- { kind: slow, host: ${h}, factor: 0.01 }`).join('\n') + '\n',
+  );
+  const run = await lab.run(['--yes', '--faults', faults, ...args]);
+  return { run, restarts: lab.applyEvents().filter((e) => e.action === 'service.restart') };
+}

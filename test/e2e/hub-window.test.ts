@@ -1,25 +1,14 @@
 /** Rolling hub transport restarts: the window bounds how many hubs restart at once, and is used. */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { LabEvent } from '../../src/lab/model/state.js';
-import { maxHostsAtOnce, tempLab, type CliResult, type TempLab } from './helpers.js';
-
-const HUBS = ['exhub-1', 'exhub-2', 'exhub-3', 'exhub-4'];
-
-/** lab.yaml with four hubs and hubWindow 2. */
-function fourHubs(yaml: string): string {
-  const hubs = HUBS.map((h, i) => `  ${h}: { address: 127.0.0.1, port: ${22051 + i}, roles: [exhub] }`).join(
-    '\n',
-  );
-  return (
-    yaml
-      .replace(/^ {2}exhub-east:.*$/m, hubs)
-      .replace(/^ {2}exhub-west:.*$\n/m, '')
-      .replace(/hubWindow: 1/, 'hubWindow: 2')
-      // The lab switches that name the two hubs name two of the four now.
-      .replace(/exhub-east/g, 'exhub-1')
-      .replace(/exhub-west/g, 'exhub-2')
-  );
-}
+import {
+  FOUR_HUBS,
+  fourHubLab,
+  maxHostsAtOnce,
+  runWithSlowHubs,
+  type CliResult,
+  type TempLab,
+} from './helpers.js';
 
 describe('hub transport restarts with hubWindow 2 on four hubs', () => {
   let lab: TempLab;
@@ -27,20 +16,14 @@ describe('hub transport restarts with hubWindow 2 on four hubs', () => {
   let restarts: LabEvent[];
 
   beforeAll(async () => {
-    lab = tempLab('lab.yaml', fourHubs);
-    // Slow hubs make each restart last long enough (150 ms) for overlaps to be visible in the events.
-    const faults = lab.write(
-      'faults.yaml',
-      HUBS.map((h) => `- { kind: slow, host: ${h}, factor: 0.01 }`).join('\n') + '\n',
-    );
-    run = await lab.run(['--yes', '--faults', faults]);
-    restarts = lab.applyEvents().filter((e) => e.action === 'service.restart');
+    lab = fourHubLab(2);
+    ({ run, restarts } = await runWithSlowHubs(lab));
   }, 120_000);
   afterAll(() => lab.cleanup());
 
   test('the run finishes and restarts transport on every hub', () => {
     expect(run.code).toBe(0);
-    expect(new Set(restarts.map((e) => e.host))).toEqual(new Set(HUBS));
+    expect(new Set(restarts.map((e) => e.host))).toEqual(new Set(FOUR_HUBS));
   });
 
   test('at most two hubs restart transport at any instant', () => {
