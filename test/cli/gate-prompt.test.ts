@@ -3,20 +3,8 @@
  * and "abort" stops the run at the gate (exit 10, resumable, the gate journalled as waiting).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import type { Prompter } from '../../src/engine/context.js';
-import { engineRun } from '../resume/engine-harness.js';
+import { engineRun, scripted } from '../resume/engine-harness.js';
 import { journalOf, makeLabDir, runDirs, type LabDir } from '../resume/helpers.js';
-
-function scripted(answers: string[]): Prompter & { questions: string[] } {
-  const questions: string[] = [];
-  return {
-    questions,
-    ask: async (question) => {
-      questions.push(question);
-      return answers.shift() ?? 'abort';
-    },
-  };
-}
 
 describe('an interactive gate', () => {
   let lab: LabDir;

@@ -165,3 +165,15 @@ export async function engineRun(
     await estate.close();
   }
 }
+
+/** An operator who gives `answers` in turn (then "abort"), keeping the questions asked. */
+export function scripted(answers: string[]): Prompter & { questions: string[] } {
+  const questions: string[] = [];
+  return {
+    questions,
+    ask: async (question) => {
+      questions.push(question);
+      return answers.shift() ?? 'abort';
+    },
+  };
+}

@@ -5,20 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Prompter } from '../../src/engine/context.js';
-import { engineRun } from './engine-harness.js';
+import { engineRun, scripted } from './engine-harness.js';
 import { journalOf, makeLabDir, readLabState, runDirs, type LabDir } from './helpers.js';
-
-function scripted(answers: string[]): Prompter & { questions: string[] } {
-  const questions: string[] = [];
-  return {
-    questions,
-    ask: async (question) => {
-      questions.push(question);
-      return answers.shift() ?? 'abort';
-    },
-  };
-}
 
 describe('a permanent step failure in an interactive run', () => {
   let lab: LabDir;
