@@ -15,22 +15,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IDENTIFIER_KEYS } from '../../src/log/redact.js';
 import { filesUnder, removeDir, ROOT, runCli, sharedPackage, tempDir, type CliResult } from './helpers.js';
+import { prng } from '../resume/helpers.js';
 
 const SEED = Number(process.env.DR_FUZZ_SEED ?? Date.now() % 1_000_000);
 /** Runs of the MS Mail dirsync lab with random secrets (about a second each). */
 const MSMAIL_RUNS = 8;
-
-/** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = {
   control: ['\r', '\n', '\t', '\r\n', '\u001b', '\u007f'],
