@@ -56,13 +56,14 @@ const OTHER_TASKS: Partial<Record<OperatorTask, (ctx: ActionContext, item: Opera
   },
 };
 
+/** Performs one item and says who did what: the operator by hand, or the runbook's gate tool. */
 function perform(ctx: ActionContext, item: OperatorItem, task: OperatorTask | undefined): string {
   const other = task === undefined ? undefined : OTHER_TASKS[task];
-  if (other) return other(ctx, item);
+  if (other) return `operator: ${other(ctx, item)}`;
   const tool = ctx.lab.gateTool;
   if (!tool || task === undefined)
     throw new GateItemError(`'${item.action}' is not something the operator does at this gate`);
-  return tool.perform(ctx, item, task);
+  return `${tool.name}: ${tool.perform(ctx, item, task)}`;
 }
 
 /** `lab.operator` apply: performs the gate's items in order; stops at the first that fails. */
@@ -89,8 +90,7 @@ export function runOperator(ctx: ActionContext, tasks: OperatorTasks): Outcome {
       continue;
     }
     try {
-      const by = outside(item) ? 'operator' : (ctx.lab.gateTool?.name ?? 'operator');
-      stdout.push(`${by}: ${perform(ctx, item, tasks(item.action))}`);
+      stdout.push(perform(ctx, item, tasks(item.action)));
     } catch (error) {
       if (!(error instanceof GateItemError)) throw error;
       stdout.push(formatResultLine('failedItem', `${index + 1}`));
